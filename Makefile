@@ -1,0 +1,52 @@
+# Two commands for a fresh clone:  make book  and  make test.
+# Both create .venv when it is missing (or when the requirements changed).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+KERNEL := ecommerce-book
+export OPENBLAS_NUM_THREADS ?= 1
+export PYDEVD_DISABLE_FILE_VALIDATION = 1
+
+# Optional knobs: DATA=path/to/orders.csv  PARAMS=params.yaml  CH=concepts
+BOOK_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PARAMS),--params "$(PARAMS)")
+
+.PHONY: book chapter test test-fast serve clean venv help
+
+help:
+	@echo "make book                 execute every chapter (when changed) and build book/_build/html"
+	@echo "make chapter CH=concepts DATA=file.csv [PARAMS=params.yaml]   rerun one chapter on your data"
+	@echo "make test                 the whole test suite (see tests/README.md for the tiers)"
+	@echo "make test-fast            unit tests only"
+	@echo "make serve                serve the built book on http://127.0.0.1:8000"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (e-commerce book)" >/dev/null
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/python -m analysis book $(BOOK_ARGS)
+
+chapter: $(STAMP)
+	@test -n "$(CH)" || { echo "usage: make chapter CH=<name> [DATA=path] [PARAMS=params.yaml]"; \
+	  $(BIN)/python -m analysis chapters; exit 2; }
+	$(BIN)/python -m analysis book --chapter "$(CH)" $(BOOK_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+serve:
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory book/_build/html 8000
+
+clean:
+	rm -rf book/_build book/chapters book/.work

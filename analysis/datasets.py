@@ -1,0 +1,498 @@
+"""Read shop data from files and map it onto the canonical tables.
+
+``load_transactions(source)`` is the front door every chapter uses::
+
+    transactions, report = load_transactions("orders.csv")
+
+``source`` is a path (CSV with any common delimiter, UTF-8 or Latin-1; Parquet;
+Excel), the name ``"shop"`` for the built-in simulated shop, or ``"cdnow"`` for
+the CDNOW master file that ships inside the ``lifetimes`` wheel. Known column
+layouts are recognised by their column names (see :data:`LAYOUTS`); any other
+layout works with an explicit ``mapping={"canonical_name": "your column"}``.
+
+The table is then validated (:mod:`analysis.validate`) and cleaned by explicit,
+named rules (:class:`analysis.validate.CleaningRules`); the returned
+:class:`analysis.validate.DataReport` says what was read and what each rule
+dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema as S
+from analysis.errors import DataError
+from analysis.validate import CleaningRules, DataReport, clean, validate_transactions
+
+__all__ = [
+    "LAYOUTS",
+    "Layout",
+    "cdnow_master_path",
+    "detect_layout",
+    "load_transactions",
+    "make_shop",
+    "read_table",
+    "to_canonical",
+    "write_shop_parquet",
+]
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".data", ".dat", ""}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A known column layout and how it maps onto the canonical table.
+
+    ``columns`` maps canonical name -> the layout's column name. ``kind`` is
+    ``"transactions"`` or ``"interactions"`` (ratings without prices).
+    ``timestamp_format`` is passed to :func:`pandas.to_datetime`; ``"epoch"``
+    means Unix seconds. ``amount_column`` names a line total to divide by the
+    quantity when the layout has no unit price (CDNOW).
+    """
+
+    name: str
+    columns: Mapping[str, str]
+    kind: str = "transactions"
+    timestamp_format: str | None = None
+    amount_column: str | None = None
+    header: bool = True
+    description: str = ""
+    extra: tuple[str, ...] = field(default_factory=tuple)
+    rule_defaults: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def source_columns(self) -> set[str]:
+        cols = set(self.columns.values()) | set(self.extra)
+        if self.amount_column:
+            cols.add(self.amount_column)
+        return cols
+
+
+LAYOUTS: dict[str, Layout] = {
+    "online_retail": Layout(
+        name="online_retail",
+        description="UCI Online Retail (Chen, Sain & Guo 2012)",
+        columns={
+            S.ORDER: "InvoiceNo",
+            S.PRODUCT: "StockCode",
+            S.DESCRIPTION: "Description",
+            S.QUANTITY: "Quantity",
+            S.TIMESTAMP: "InvoiceDate",
+            S.PRICE: "UnitPrice",
+            S.CUSTOMER: "CustomerID",
+            S.COUNTRY: "Country",
+        },
+    ),
+    "online_retail_ii": Layout(
+        name="online_retail_ii",
+        description="UCI Online Retail II (second edition)",
+        columns={
+            S.ORDER: "Invoice",
+            S.PRODUCT: "StockCode",
+            S.DESCRIPTION: "Description",
+            S.QUANTITY: "Quantity",
+            S.TIMESTAMP: "InvoiceDate",
+            S.PRICE: "Price",
+            S.CUSTOMER: "Customer ID",
+            S.COUNTRY: "Country",
+        },
+    ),
+    "cdnow": Layout(
+        name="cdnow",
+        description="CDNOW master file (Fader, Hardie & Lee 2005)",
+        columns={S.CUSTOMER: "customer_id", S.TIMESTAMP: "date", S.QUANTITY: "number_of_cds"},
+        amount_column="dollar_value",
+        timestamp_format="%Y%m%d",
+        # zero-dollar purchases are purchase occasions in Fader, Hardie & Lee's counts
+        rule_defaults={"non_positive_price": False},
+    ),
+    "movielens": Layout(
+        name="movielens",
+        description="MovieLens u.data (user item rating timestamp, no header)",
+        kind="interactions",
+        columns={S.CUSTOMER: "user", S.PRODUCT: "item", S.TIMESTAMP: "timestamp"},
+        extra=("rating",),
+        timestamp_format="epoch",
+        header=False,
+    ),
+    "canonical": Layout(
+        name="canonical",
+        description="the book's canonical transactions table",
+        columns={c: c for c in S.TRANSACTION_REQUIRED},
+    ),
+}
+
+MOVIELENS_NAMES = ["user", "item", "rating", "timestamp"]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _check_path(path: str | Path) -> Path:
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise DataError(
+            "The data file does not exist.",
+            source=str(p),
+            fix="check the path (relative paths are read from the folder you run the command in)",
+        )
+    if p.is_dir():
+        raise DataError(
+            "The data path is a folder, not a file.",
+            source=str(p),
+            fix="give the path of one CSV, Parquet or Excel file",
+        )
+    if p.stat().st_size == 0:
+        raise DataError("The data file is empty (0 bytes).", source=str(p), fix="export the data again")
+    return p
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    for encoding in ("utf-8-sig", "latin-1"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte string")  # pragma: no cover
+
+
+def _sniff(sample: str) -> tuple[str, bool]:
+    """Return (separator, has_header) for a text sample.
+
+    Whitespace-separated files (CDNOW) get the regex separator ``\\s+``.
+    A first line made only of numbers means there is no header (MovieLens).
+    """
+    lines = [ln for ln in sample.splitlines() if ln.strip()][:50]
+    if not lines:
+        return ",", True
+    first = lines[0]
+    try:
+        sep = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t|").delimiter
+    except csv.Error:
+        sep = None
+    if sep is None or sep not in first:
+        sep = r"\s+" if len(first.split()) > 1 else ","
+    tokens = first.split() if sep == r"\s+" else first.split(sep)
+    has_header = not all(_is_number(t.strip().strip('"')) for t in tokens if t.strip())
+    return sep, has_header
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV/TSV/whitespace text file, a Parquet file or an Excel sheet.
+
+    Text files are decoded as UTF-8, falling back to Latin-1; the delimiter is
+    sniffed among ``, ; TAB |`` and runs of whitespace. Every column is read as
+    text or its native Parquet/Excel type; parsing into numbers and dates happens
+    in :func:`to_canonical`, where a failure can name its column.
+    """
+    p = _check_path(path)
+    suffix = p.suffix.lower()
+    try:
+        if suffix in PARQUET_SUFFIXES:
+            df = pd.read_parquet(p)
+        elif suffix in EXCEL_SUFFIXES:
+            df = pd.read_excel(p, dtype=object)
+        else:
+            text, _ = _decode(p.read_bytes())
+            if not text.strip():
+                raise DataError("The data file has no rows.", source=str(p), fix="export the data again")
+            sep, has_header = _sniff(text[:SNIFF_BYTES])
+            df = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                header=0 if has_header else None,
+                dtype=str,
+                keep_default_na=True,
+                engine="python" if sep == r"\s+" else "c",
+                skipinitialspace=True,
+            )
+            if not has_header:
+                df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
+    except DataError:
+        raise
+    except (ValueError, OSError, ImportError, pd.errors.ParserError) as exc:
+        kind = {**dict.fromkeys(PARQUET_SUFFIXES, "Parquet"), **dict.fromkeys(EXCEL_SUFFIXES, "Excel")}
+        raise DataError(
+            f"The file could not be read as {kind.get(suffix, 'delimited text')}: {exc}",
+            source=str(p),
+            fix="check that the file is a complete CSV, Parquet or Excel export and that its ending "
+            "(.csv, .parquet, .xlsx) matches its content",
+        ) from None
+    if df.empty:
+        raise DataError("The data file has a header but no rows.", source=str(p), fix="export the data again")
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+def _looks_like_movielens(df: pd.DataFrame) -> bool:
+    if list(df.columns) != [f"column_{i}" for i in range(1, 5)]:
+        return False
+    head = df.head(200).apply(pd.to_numeric, errors="coerce")
+    if head.isna().any().any():
+        return False
+    ratings_ok = head["column_3"].between(0, 10).all()
+    epoch_ok = head["column_4"].gt(1e8).all()
+    return bool(ratings_ok and epoch_ok)
+
+
+def detect_layout(df: pd.DataFrame, *, source: str | None = None) -> Layout:
+    """Recognise a known layout from the column names (or, headerless, the shape).
+
+    Raises :class:`DataError` listing the columns found and, for each canonical
+    column, the closest name in the file, so that the user can write a mapping.
+    """
+    if _looks_like_movielens(df):
+        return LAYOUTS["movielens"]
+    found = set(df.columns)
+    for layout in LAYOUTS.values():
+        if layout.header and layout.source_columns <= found:
+            return layout
+    raise DataError(
+        "The columns do not match a known layout, and no column mapping was given.",
+        source=source,
+        column=", ".join(map(str, df.columns)),
+        fix=_mapping_hint(df.columns),
+    )
+
+
+def _closest(name: str, candidates) -> str | None:
+    lowered = {str(c).lower().replace(" ", "").replace("_", ""): str(c) for c in candidates}
+    key = name.lower().replace("_", "")
+    match = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.5)
+    return lowered[match[0]] if match else None
+
+
+SYNONYMS = {
+    S.ORDER: ["invoice", "order", "orderid", "invoiceno", "transaction"],
+    S.CUSTOMER: ["customer", "customerid", "user", "client", "buyer"],
+    S.PRODUCT: ["product", "stockcode", "sku", "item", "article"],
+    S.QUANTITY: ["quantity", "qty", "units", "number_of_cds"],
+    S.PRICE: ["unitprice", "price", "unit_price", "amount"],
+    S.TIMESTAMP: ["invoicedate", "date", "timestamp", "time", "datetime", "orderdate"],
+}
+
+
+def _mapping_hint(columns) -> str:
+    parts = []
+    for canonical in S.TRANSACTION_REQUIRED:
+        guess = None
+        for word in [canonical, *SYNONYMS.get(canonical, [])]:
+            guess = _closest(word, columns)
+            if guess:
+                break
+        parts.append(f"{canonical}={guess!r}" if guess else f"{canonical}=?")
+    return (
+        "pass a column mapping canonical=your_column, e.g. "
+        + ", ".join(parts)
+        + " (python: load_transactions(path, mapping={...}); make/CLI: a 'mapping:' entry in the params file)"
+    )
+
+
+# --------------------------------------------------------------------------- canonical
+
+
+def _as_id(values: pd.Series) -> pd.Series:
+    """Ids as text: 17850.0 -> '17850'; blanks and NaN -> missing."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if (whole == np.floor(whole)).all():
+            out = values.astype("Int64").astype("str")
+            return out.where(values.notna(), pd.NA).astype("str")
+    out = values.astype("str").str.strip()
+    out = out.where(values.notna() & (out != "") & (out.str.lower() != "nan"), pd.NA)
+    return out.astype("str")
+
+
+def to_canonical(
+    df: pd.DataFrame,
+    layout: Layout | None = None,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> tuple[pd.DataFrame, Layout]:
+    """Rename and parse a raw table into the canonical transactions table.
+
+    Numbers and timestamps that cannot be parsed become missing here and are
+    counted (and, above a threshold, refused) by :func:`analysis.validate.clean`.
+    """
+    table, layout, _ = _to_canonical(df, layout, mapping=mapping, source=source)
+    return table, layout
+
+
+def _to_canonical(
+    df: pd.DataFrame,
+    layout: Layout | None = None,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> tuple[pd.DataFrame, Layout, dict[str, pd.Series]]:
+    """:func:`to_canonical`, also returning the unparsed values of parsed columns."""
+    if mapping:
+        unknown = sorted(set(mapping) - set(S.TRANSACTION_REQUIRED) - set(S.TRANSACTION_OPTIONAL))
+        if unknown:
+            raise DataError(
+                f"The column mapping names unknown canonical columns: {unknown}.",
+                source=source,
+                fix=f"map only these: {', '.join(S.TRANSACTION_REQUIRED + S.TRANSACTION_OPTIONAL)}",
+            )
+        layout = Layout(name="mapped", columns=dict(mapping), description="a user-given column mapping")
+    elif layout is None:
+        layout = detect_layout(df, source=source)
+    if layout.name == "movielens" and list(df.columns) != MOVIELENS_NAMES:
+        df = df.set_axis(MOVIELENS_NAMES, axis=1)
+
+    missing = [src for src in layout.source_columns if src not in df.columns]
+    if missing:
+        closest = {m: _closest(m, df.columns) for m in missing}
+        raise DataError(
+            f"Required column(s) absent: {', '.join(missing)}.",
+            source=source,
+            column=", ".join(missing),
+            fix=f"columns found: {', '.join(map(str, df.columns))}; closest names: "
+            + ", ".join(f"{m} -> {c}" for m, c in closest.items())
+            + "; rename the column or pass a mapping",
+        )
+
+    out = pd.DataFrame(index=df.index)
+    for canonical, src in layout.columns.items():
+        out[canonical] = df[src]
+    for canonical in S.TRANSACTION_OPTIONAL:  # optional columns already named canonically
+        if canonical not in out and canonical in df.columns:
+            out[canonical] = df[canonical]
+    raw = {c: out[c] for c in (S.TIMESTAMP, S.QUANTITY, S.PRICE) if c in out}
+    if layout.amount_column:
+        raw[S.PRICE] = df[layout.amount_column]
+    if layout.kind == "interactions":
+        raw["rating"] = df["rating"]
+    out[S.TIMESTAMP] = _parse_timestamps(out[S.TIMESTAMP], layout.timestamp_format)
+    if S.QUANTITY in out:
+        out[S.QUANTITY] = pd.to_numeric(out[S.QUANTITY], errors="coerce").astype("float64")
+
+    if layout.kind == "interactions":
+        out[S.QUANTITY] = 1.0
+        out[S.PRICE] = np.nan
+        out["rating"] = pd.to_numeric(df["rating"], errors="coerce")
+        out[S.ORDER] = df["user"].astype("str") + "-" + df["timestamp"].astype("str")
+    elif layout.amount_column:
+        amount = pd.to_numeric(df[layout.amount_column], errors="coerce")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[S.PRICE] = (amount / out[S.QUANTITY]).round(4)
+        out[S.PRODUCT] = "CD"
+        # one purchase occasion (customer, day) is one order
+        out[S.ORDER] = df[layout.columns[S.CUSTOMER]].astype("str") + "-" + df[layout.columns[S.TIMESTAMP]].astype(
+            "str"
+        )
+    else:
+        out[S.PRICE] = pd.to_numeric(out[S.PRICE], errors="coerce").astype("float64")
+
+    for col in (S.ORDER, S.CUSTOMER, S.PRODUCT):
+        out[col] = _as_id(out[col])
+    for col in S.TRANSACTION_OPTIONAL:
+        if col in out:
+            out[col] = out[col].astype("str")
+    order = [*S.TRANSACTION_REQUIRED, *[c for c in out.columns if c not in S.TRANSACTION_REQUIRED]]
+    out = out[order].reset_index(drop=True)
+    return out, layout, {c: v.reset_index(drop=True) for c, v in raw.items()}
+
+
+def _parse_timestamps(values: pd.Series, fmt: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.astype("datetime64[us]")
+    if fmt == "epoch":
+        secs = pd.to_numeric(values, errors="coerce")
+        return pd.to_datetime(secs, unit="s", errors="coerce").astype("datetime64[us]")
+    text = values.astype("str").str.strip()
+    if fmt:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    else:
+        parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=False)
+    return parsed.astype("datetime64[us]")
+
+
+# --------------------------------------------------------------------------- front door
+
+
+def cdnow_master_path() -> Path:
+    """Path of ``CDNOW_master.txt`` inside the installed ``lifetimes`` wheel."""
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("lifetimes")
+    except ImportError:  # pragma: no cover
+        spec = None
+    if spec is None or spec.origin is None:
+        raise DataError(
+            "The CDNOW data ship inside the 'lifetimes' package, which is not installed.",
+            source="cdnow",
+            fix="pip install lifetimes==0.11.3 (it is in requirements.txt)",
+        )
+    return Path(spec.origin).parent / "datasets" / "CDNOW_master.txt"
+
+
+def load_transactions(
+    source: str | Path | pd.DataFrame = "shop",
+    *,
+    mapping: Mapping[str, str] | None = None,
+    rules: CleaningRules | None = None,
+    overrides: Mapping[str, object] | None = None,
+    n_customers: int = 2000,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, DataReport]:
+    """Read, validate and clean a transaction log; return (table, report).
+
+    ``source``: a file path, a DataFrame, ``"shop"`` (the built-in shop, sized by
+    ``n_customers`` and ``seed``) or ``"cdnow"`` (the CDNOW master file).
+    ``rules``: the cleaning rules; when omitted, :class:`CleaningRules` defaults
+    with the detected layout's own adjustments (``Layout.rule_defaults``) and
+    then ``overrides`` (a mapping of rule name -> value) on top.
+    """
+    layout: Layout | None = None
+    if isinstance(source, pd.DataFrame):
+        raw, name = source, "<DataFrame>"
+    elif str(source) == "shop":
+        raw = make_shop(n_customers=n_customers, seed=seed).transactions
+        name, layout = f"shop(n_customers={n_customers}, seed={seed})", LAYOUTS["canonical"]
+    else:
+        path = cdnow_master_path() if str(source) == "cdnow" else Path(source)
+        raw, name = read_table(path), str(path)
+    table, layout, unparsed = _to_canonical(raw, layout, mapping=mapping, source=name)
+    if rules is None:
+        rules = CleaningRules.from_mapping({**layout.rule_defaults, **(overrides or {})})
+    validate_transactions(table, source=name, rules=rules, kind=layout.kind, raw=unparsed)
+    return clean(table, rules=rules, source=name, layout=layout.name, kind=layout.kind)
+
+
+def make_shop(*args, **kwargs):
+    """The built-in shop; see :func:`analysis.shop.make_shop`."""
+    from analysis.shop import make_shop as _make_shop
+
+    return _make_shop(*args, **kwargs)
+
+
+def write_shop_parquet(*args, **kwargs):
+    """A large simulated log as Parquet; see :func:`analysis.shop.write_shop_parquet`."""
+    from analysis.shop import write_shop_parquet as _write
+
+    return _write(*args, **kwargs)
