@@ -433,3 +433,27 @@ def build_book(
     elif status:
         print("\nthe last good book is unchanged.")
     return status
+
+
+def glued_values(notebook_path: str | Path) -> dict[str, str]:
+    """The values a chapter glued (``myst_nb.glue``), read back from an executed notebook.
+
+    Each comes back as its text form (``'1234.5'``, ``'0.27'``); a Markdown glue
+    as its Markdown. Convert before comparing numbers.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    out: dict[str, str] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook", {})
+            if "name" not in meta:
+                continue
+            data = output.get("data", {})
+            prefix = meta.get("mime_prefix", "application/papermill.record/")
+            for mime in ("text/markdown", "text/plain"):
+                if prefix + mime in data:
+                    out[meta["name"]] = data[prefix + mime]
+                    break
+    return out

@@ -277,36 +277,49 @@ def detect_layout(df: pd.DataFrame, *, source: str | None = None) -> Layout:
     )
 
 
-def _closest(name: str, candidates) -> str | None:
-    lowered = {str(c).lower().replace(" ", "").replace("_", ""): str(c) for c in candidates}
-    key = name.lower().replace("_", "")
-    match = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.5)
+def _norm(name: str) -> str:
+    return str(name).lower().replace(" ", "").replace("_", "").replace("-", "")
+
+
+def _closest(name: str, candidates, *, cutoff: float = 0.75) -> str | None:
+    """The candidate column most like ``name`` (None when nothing is close)."""
+    lowered = {_norm(c): str(c) for c in candidates}
+    match = difflib.get_close_matches(_norm(name), list(lowered), n=1, cutoff=cutoff)
     return lowered[match[0]] if match else None
 
 
 SYNONYMS = {
-    S.ORDER: ["invoice", "order", "orderid", "invoiceno", "transaction"],
-    S.CUSTOMER: ["customer", "customerid", "user", "client", "buyer"],
-    S.PRODUCT: ["product", "stockcode", "sku", "item", "article"],
-    S.QUANTITY: ["quantity", "qty", "units", "number_of_cds"],
-    S.PRICE: ["unitprice", "price", "unit_price", "amount"],
-    S.TIMESTAMP: ["invoicedate", "date", "timestamp", "time", "datetime", "orderdate"],
+    S.ORDER: ["orderid", "invoiceno", "invoice", "ordernumber", "order", "transactionid"],
+    S.CUSTOMER: ["customerid", "customer", "clientid", "client", "userid", "user", "buyer"],
+    S.PRODUCT: ["productid", "stockcode", "sku", "product", "itemid", "item", "article"],
+    S.QUANTITY: ["quantity", "qty", "units", "numberofcds", "count"],
+    S.PRICE: ["unitprice", "price", "priceeach", "amount"],
+    S.TIMESTAMP: ["timestamp", "invoicedate", "orderdate", "datetime", "date", "time"],
 }
+
+
+def _guess(canonical: str, columns) -> str | None:
+    """A column that probably holds ``canonical``: a synonym by name, else a close spelling."""
+    normed = {_norm(c): str(c) for c in columns}
+    for word in SYNONYMS.get(canonical, []):
+        if word in normed:
+            return normed[word]
+    for word in SYNONYMS.get(canonical, []):
+        for key, original in normed.items():
+            if key.startswith(word) and len(word) >= 4:
+                return original
+    return _closest(canonical, columns)
 
 
 def _mapping_hint(columns) -> str:
     parts = []
     for canonical in S.TRANSACTION_REQUIRED:
-        guess = None
-        for word in [canonical, *SYNONYMS.get(canonical, [])]:
-            guess = _closest(word, columns)
-            if guess:
-                break
+        guess = _guess(canonical, columns)
         parts.append(f"{canonical}={guess!r}" if guess else f"{canonical}=?")
     return (
         "pass a column mapping canonical=your_column, e.g. "
         + ", ".join(parts)
-        + " (python: load_transactions(path, mapping={...}); make/CLI: a 'mapping:' entry in the params file)"
+        + " (python: load_transactions(path, mapping={...}); shell: python -m analysis report PATH --map order_id=...; make: a 'mapping:' entry in PARAMS=params.yaml)"
     )
 
 
@@ -321,8 +334,11 @@ def _as_id(values: pd.Series) -> pd.Series:
             out = values.astype("Int64").astype("str")
             return out.where(values.notna(), pd.NA).astype("str")
     out = values.astype("str").str.strip()
-    out = out.where(values.notna() & (out != "") & (out.str.lower() != "nan"), pd.NA)
-    return out.astype("str")
+    out = out.where(values.notna() & (out != "") & (out.str.lower() != "nan"), pd.NA).astype("str")
+    present = out.dropna()
+    if len(present) and present.str.fullmatch(r"-?\d+\.0+").all():  # a float column saved as text
+        out = out.str.replace(r"\.0+$", "", regex=True)
+    return out
 
 
 def to_canonical(
@@ -365,7 +381,7 @@ def _to_canonical(
 
     missing = [src for src in layout.source_columns if src not in df.columns]
     if missing:
-        closest = {m: _closest(m, df.columns) for m in missing}
+        closest = {m: _closest(m, df.columns, cutoff=0.5) for m in missing}
         raise DataError(
             f"Required column(s) absent: {', '.join(missing)}.",
             source=source,

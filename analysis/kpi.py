@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import schema as S
 from analysis.validate import require_columns
 
-__all__ = ["cohort_retention", "headline", "monthly"]
+__all__ = ["cohort_retention", "headline", "headline_table", "monthly"]
 
 
 def headline(customers: pd.DataFrame) -> dict[str, float]:
@@ -66,3 +66,20 @@ def cohort_retention(counts: pd.DataFrame, *, max_months: int | None = None) -> 
     retention.index.name = "cohort"
     retention.columns.name = "months since first purchase"
     return retention
+
+
+LABELS = {
+    "revenue": ("revenue", "{:,.2f}"),
+    "orders": ("orders", "{:,.0f}"),
+    "customers": ("customers", "{:,.0f}"),
+    "aov": ("average order value", "{:,.2f}"),
+    "revenue_per_customer": ("revenue per customer", "{:,.2f}"),
+    "orders_per_customer": ("orders per customer", "{:,.2f}"),
+    "repeat_rate": ("repeat-purchase rate", "{:.1%}"),
+}
+
+
+def headline_table(values: dict[str, float]) -> pd.DataFrame:
+    """The headline KPIs as a table for people: one row per KPI, formatted values."""
+    rows = [(label, fmt.format(values[key])) for key, (label, fmt) in LABELS.items() if key in values]
+    return pd.DataFrame(rows, columns=["KPI", "value"]).set_index("KPI")

@@ -167,8 +167,9 @@ class DataReport:
 def _examples(table: pd.DataFrame, mask: pd.Series, column: str, raw: pd.Series | None = None) -> list[str]:
     values = raw if raw is not None else table[column]
     idx = np.flatnonzero(mask.to_numpy())[:5]
+    shown = values.iloc[idx].tolist()  # plain Python values, so the message reads '2.5', not np.float64(2.5)
     # row numbers are 1-based data rows (after the header), as a spreadsheet shows them
-    return [f"row {i + 1}: {values.iloc[i]!r}" for i in idx]
+    return [f"row {i + 1}: {v!r}" for i, v in zip(idx, shown, strict=True)]
 
 
 def _schema(rules: CleaningRules, kind: str, n_rows: int) -> pa.DataFrameSchema:
@@ -180,18 +181,18 @@ def _schema(rules: CleaningRules, kind: str, n_rows: int) -> pa.DataFrameSchema:
     columns = {
         S.CUSTOMER: pa.Column(
             "str",
-            pa.Check(lambda s: bool(s.notna().any()), element_wise=False, error="blank_everywhere"),
+            pa.Check(lambda s: bool(s.notna().any()), element_wise=False, ignore_na=False, error="blank_everywhere"),
             nullable=True,
         ),
         S.TIMESTAMP: pa.Column(
             "datetime64[us]",
-            pa.Check(parsed_enough, element_wise=False, error="unparseable"),
+            pa.Check(parsed_enough, element_wise=False, ignore_na=False, error="unparseable"),
             nullable=True,
         ),
         S.QUANTITY: pa.Column(
             "float64",
             [
-                pa.Check(parsed_enough, element_wise=False, error="unparseable"),
+                pa.Check(parsed_enough, element_wise=False, ignore_na=False, error="unparseable"),
                 pa.Check(lambda s: ~np.isinf(s), error="nonfinite"),
             ],
             nullable=True,
@@ -199,7 +200,7 @@ def _schema(rules: CleaningRules, kind: str, n_rows: int) -> pa.DataFrameSchema:
     }
     if kind == "transactions":
         price_checks = [
-            pa.Check(parsed_enough, element_wise=False, error="unparseable"),
+            pa.Check(parsed_enough, element_wise=False, ignore_na=False, error="unparseable"),
             pa.Check(lambda s: ~np.isinf(s), error="nonfinite"),
         ]
         if rules.negative_price == "error":

@@ -1,0 +1,75 @@
+"""`python -m analysis report` on files the test writes: text, JSON, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from analysis.__main__ import main
+
+
+def _orders(tmp_path):
+    df = pd.DataFrame(
+        {
+            "InvoiceNo": ["1", "1", "C2", "3"],
+            "StockCode": ["a", "b", "a", "POST"],
+            "Description": ["x", "y", "x", "postage"],
+            "Quantity": [1, 2, -1, 1],
+            "InvoiceDate": ["2011-01-01 10:00", "2011-01-01 10:00", "2011-01-02 09:00", "2011-01-03 12:00"],
+            "UnitPrice": [2.0, 3.0, 2.0, 15.0],
+            "CustomerID": [1.0, 1.0, 1.0, 2.0],
+            "Country": ["UK", "UK", "UK", "France"],
+        }
+    )
+    path = tmp_path / "orders.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_report_json_has_the_promised_keys(tmp_path, capsys):
+    assert main(["report", str(_orders(tmp_path)), "--json"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    report = json.loads(last)
+    for key in ("layout", "rows_read", "rows_kept", "customers", "products", "first_date", "last_date", "revenue", "dropped"):
+        assert key in report
+    assert report["layout"] == "online_retail"
+    assert (report["rows_read"], report["rows_kept"], report["customers"]) == (4, 3, 2)
+    assert report["dropped"]["cancellation"] == 1
+    assert report["revenue"] == pytest.approx(2 + 6 + 15)
+
+
+def test_report_text_and_optional_rules(tmp_path, capsys):
+    assert main(["report", str(_orders(tmp_path)), "--drop-non-product"]) == 0
+    out = capsys.readouterr().out
+    assert "layout      online_retail" in out and "non_product" in out
+
+
+def test_report_mapping_flag(tmp_path, capsys):
+    df = pd.DataFrame({"o": ["1"], "c": ["x"], "p": ["y"], "q": ["2"], "pr": ["1.5"], "t": ["2024-01-01"]})
+    path = tmp_path / "mine.csv"
+    df.to_csv(path, index=False)
+    args = ["report", str(path), "--json"] + [
+        f"--map={k}={v}"
+        for k, v in {"order_id": "o", "customer_id": "c", "product_id": "p", "quantity": "q", "unit_price": "pr",
+                     "timestamp": "t"}.items()
+    ]  # fmt: skip
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["revenue"] == 3.0
+
+
+def test_bad_file_prints_the_message_and_exits_2(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text("a,b\n1,2\n")
+    result = subprocess.run([sys.executable, "-m", "analysis", "report", str(path), "--json"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "do not match a known layout" in result.stderr and str(path) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "none.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -1,0 +1,136 @@
+"""Features against hand counts, against lifetimes' summary, and from a Parquet path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import DataError, features, kpi
+
+TX = pd.DataFrame(
+    {
+        "order_id": ["o1", "o1", "o2", "o3", "o4", "o5"],
+        "customer_id": ["a", "a", "a", "b", "a", "c"],
+        "product_id": ["p1", "p2", "p1", "p3", "p1", "p1"],
+        "quantity": [1.0, 2.0, 1.0, 4.0, 1.0, 1.0],
+        "unit_price": [10.0, 5.0, 10.0, 2.5, 10.0, 7.0],
+        "timestamp": pd.to_datetime(
+            ["2024-01-01 09:00", "2024-01-01 09:00", "2024-01-08 12:00", "2024-01-03 08:00", "2024-02-10 20:00",
+             "2024-02-12 10:00"]
+        ),
+    }
+)  # fmt: skip
+
+
+def test_customer_table_by_hand():
+    c = features.customer_table(TX).set_index("customer_id")
+    # as_of = the day after the last transaction: 2024-02-13
+    assert c.loc["a", "frequency"] == 3
+    assert c.loc["a", "monetary"] == pytest.approx(20 + 10 + 10)
+    assert c.loc["a", "avg_order_value"] == pytest.approx(40 / 3)
+    assert c.loc["a", "recency"] == 3  # 2024-02-10 -> 2024-02-13
+    assert c.loc["a", "tenure"] == 43  # 2024-01-01 -> 2024-02-13
+    assert c.loc["b", "frequency"] == 1 and c.loc["b", "monetary"] == 10.0
+    assert list(c.index) == ["a", "b", "c"]
+    assert c["recency"].dtype == np.int64
+
+
+def test_customer_table_as_of():
+    c = features.customer_table(TX, as_of="2024-03-01").set_index("customer_id")
+    assert c.loc["a", "recency"] == 20
+
+
+def test_summary_by_hand_and_holdout():
+    s = features.customer_summary(TX, "2024-01-31", "2024-02-29", unit_days=1).set_index("customer_id")
+    assert s.loc["a", "x"] == 1  # purchase days 01-01, 01-08 in calibration
+    assert s.loc["a", "t_x"] == 7 and s.loc["a", "T"] == 30
+    assert s.loc["a", "monetary_value"] == 10.0  # the repeat day's revenue
+    assert s.loc["a", "x_holdout"] == 1
+    assert s.loc["b", "x"] == 0 and s.loc["b", "monetary_value"] == 0
+    assert "c" not in s.index  # first purchase after the calibration end
+    assert (s["duration_holdout"] == 29).all()
+
+
+def test_summary_matches_lifetimes_on_cdnow():
+    pytest.importorskip("lifetimes")
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    from analysis.datasets import load_transactions
+
+    tx, _ = load_transactions("cdnow")
+    ours = features.customer_summary(tx, "1997-09-30").set_index("customer_id").sort_index()
+    lines = tx.assign(rev=tx["quantity"] * tx["unit_price"], date=tx["timestamp"].dt.normalize())
+    ref = summary_data_from_transaction_data(
+        lines, "customer_id", "date", monetary_value_col="rev", observation_period_end="1997-09-30",
+        freq="D", freq_multiplier=7,
+    ).sort_index()  # fmt: skip
+    assert len(ours) == len(ref) == 23_570
+    np.testing.assert_array_equal(ours["x"].to_numpy(), ref["frequency"].to_numpy())
+    np.testing.assert_allclose(ours["t_x"].to_numpy(), ref["recency"].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours["T"].to_numpy(), ref["T"].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours["monetary_value"].to_numpy(), ref["monetary_value"].to_numpy(), rtol=1e-9)
+
+
+def test_daily_series_keeps_days_without_sales():
+    d = features.daily_series(TX)
+    assert d.index.freq == "D"
+    assert d.index[0] == pd.Timestamp("2024-01-01") and d.index[-1] == pd.Timestamp("2024-02-12")
+    assert len(d) == 43
+    assert d.loc["2024-01-02", "revenue"] == 0 and d.loc["2024-01-02", "orders"] == 0
+    assert d["revenue"].sum() == pytest.approx((TX.quantity * TX.unit_price).sum())
+    assert d.loc["2024-01-01", "orders"] == 1 and d.loc["2024-01-01", "units"] == 3
+
+
+def test_interactions_weights():
+    i = features.interactions(TX, weight="orders").set_index(["customer_id", "product_id"])
+    assert i.loc[("a", "p1"), "weight"] == 3
+    q = features.interactions(TX, weight="quantity").set_index(["customer_id", "product_id"])
+    assert q.loc[("a", "p2"), "weight"] == 2
+    r = features.interactions(TX, weight="revenue").set_index(["customer_id", "product_id"])
+    assert r.loc[("b", "p3"), "weight"] == 10.0
+    with pytest.raises(DataError, match="weight"):
+        features.interactions(TX, weight="clicks")
+
+
+def test_parquet_path_equals_frame(tmp_path):
+    path = tmp_path / "tx.parquet"
+    TX.to_parquet(path)
+    pd.testing.assert_frame_equal(features.customer_table(path), features.customer_table(TX))
+    pd.testing.assert_frame_equal(features.daily_series(path), features.daily_series(TX))
+    csv = tmp_path / "tx.csv"
+    TX.to_csv(csv, index=False)
+    assert features.customer_table(csv)["monetary"].sum() == pytest.approx(TX.eval("quantity * unit_price").sum())
+
+
+def test_feature_errors(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        features.customer_table(tmp_path / "none.parquet")
+    with pytest.raises(DataError, match="lacks canonical column") as err:
+        features.customer_table(TX.drop(columns=["unit_price"]))
+    assert "load_transactions" in str(err.value)
+    with pytest.raises(DataError, match="before calibration_end"):
+        features.customer_summary(TX, "2024-02-01", "2024-01-01")
+    with pytest.raises(DataError, match="No customer"):
+        features.customer_summary(TX, "2023-01-01")
+
+
+def test_kpis_and_cohorts_by_hand():
+    k = kpi.headline(features.customer_table(TX))
+    assert k["orders"] == 5 and k["customers"] == 3
+    assert k["revenue"] == pytest.approx(57.0)
+    assert k["aov"] == pytest.approx(57.0 / 5)
+    assert k["repeat_rate"] == pytest.approx(1 / 3)
+    ret = kpi.cohort_retention(features.cohort_counts(TX))
+    assert ret.loc["2024-01", 0] == 1.0
+    assert ret.loc["2024-01", 1] == pytest.approx(0.5)  # a came back in February, b did not
+    m = kpi.monthly(features.daily_series(TX))
+    assert m["partial"].tolist() == [False, True]
+    assert m["revenue"].sum() == pytest.approx(57.0)
+
+
+def test_headline_table_formats_for_people():
+    table = kpi.headline_table(kpi.headline(features.customer_table(TX)))
+    assert table.loc["average order value", "value"] == "11.40"
+    assert table.loc["repeat-purchase rate", "value"] == "33.3%"
+    assert table.loc["orders", "value"] == "5"
