@@ -803,6 +803,7 @@ def customer_lifetime_value(
     horizon: int,
     discount_rate: float,
     step: float = 1.0,
+    x_spend: ArrayLike | None = None,
 ) -> FloatArray | float:
     r"""Discounted expected value of each customer's next ``horizon`` periods, FHL 2005b.
 
@@ -824,6 +825,11 @@ def customer_lifetime_value(
     (this is what lifetimes' ``customer_lifetime_value(freq="W", time=12)``
     computes).  Weekly for a year at 10 % a year: ``step=1, horizon=52,
     discount_rate=1.10 ** (1 / 52) - 1``.
+
+    ``x_spend`` is the number of transactions behind ``mbar`` for the spend
+    model (default ``x``). Pass 0 for customers whose repeat purchases had no
+    positive value (free orders): they get the population mean spend
+    :math:`p\gamma/(q-1)`, while their purchase count still drives the forecast.
     """
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
         raise DataError(
@@ -843,7 +849,7 @@ def customer_lifetime_value(
             column="step",
             fix="pass the period length in the fit's time unit, e.g. step=4.345 weeks for a month",
         )
-    spend = np.atleast_1d(conditional_expected_spend(gg, x, mbar))
+    spend = np.atleast_1d(conditional_expected_spend(gg, x if x_spend is None else x_spend, mbar))
     xa, ta, Ta = _summary(x, t_x, T)
     _same_length({schema.X: xa, "mbar": spend}, SUMMARY_FIX)
     grid = step * np.arange(horizon + 1, dtype=np.float64)

@@ -34,6 +34,7 @@ from analysis.errors import DataError
 
 __all__ = [
     "cohort_counts",
+    "repeat_purchases_by_day",
     "customer_summary",
     "customer_table",
     "daily_series",
@@ -130,10 +131,12 @@ def customer_summary(
     .. math:: x_i = \\#\\{d_j \\le e\\} - 1,\\quad t_{x,i} = (d_{x} - d_0)/u,\\quad T_i = (e - d_0)/u
 
     and ``monetary_value`` is the mean revenue of the repeat days (0 when
-    ``x = 0``), as in lifetimes' ``summary_data_from_transaction_data``.
+    ``x = 0``), as in lifetimes' ``summary_data_from_transaction_data``;
+    ``first_purchase`` is the day of the first purchase.
     With ``observation_end`` the holdout columns ``x_holdout`` (purchase days in
     :math:`(e, \\text{observation\\_end}]`) and ``duration_holdout`` are added.
-    Customers whose first purchase is after ``e`` are left out.
+    Customers whose first purchase is on or after ``e`` are left out: with
+    :math:`T = 0` they carry no information about their purchase rate.
     """
     cal = pd.Timestamp(calibration_end).date().isoformat()
     obs = pd.Timestamp(observation_end).date().isoformat() if observation_end is not None else cal
@@ -153,6 +156,7 @@ def customer_summary(
         from days
     )
     select c as {S.CUSTOMER},
+           min(first_day) as {S.FIRST},
            count(*) filter (where d <= DATE '{cal}') - 1 as {S.X},
            date_diff('day', min(first_day), max(d) filter (where d <= DATE '{cal}')) / {unit_days} as {S.T_X},
            date_diff('day', min(first_day), DATE '{cal}') / {unit_days} as {S.T_CAL},
@@ -160,14 +164,14 @@ def customer_summary(
            count(*) filter (where d > DATE '{cal}') as x_holdout
     from ranked
     group by c
-    having min(first_day) <= DATE '{cal}'
+    having min(first_day) < DATE '{cal}'
     order by c
     """
     with _connect(source) as con:
         out = con.execute(sql).df()
     if out.empty:
         raise DataError(
-            f"No customer made a first purchase on or before the calibration end {cal}.",
+            f"No customer made a first purchase before the calibration end {cal}.",
             column="calibration_end",
             fix="choose a calibration end inside the data's date range",
         )
@@ -253,6 +257,34 @@ def cohort_counts(source: Source) -> pd.DataFrame:
     out["cohort"] = pd.to_datetime(out["cohort"])
     out["period"] = pd.to_datetime(out["period"])
     return out
+
+
+def repeat_purchases_by_day(source: Source, cohort_end, *, end=None) -> pd.Series:
+    """Repeat purchase days per calendar day, for the customers acquired by ``cohort_end``.
+
+    A customer's purchase day counts as a repeat when it is not the customer's
+    first purchase day; only customers whose first purchase is on or before
+    ``cohort_end`` count (the calibration cohort of the BG/NBD tracking plot,
+    Fader, Hardie & Lee 2005, fig. 3). Every day up to ``end`` (default: the
+    last transaction day) is present, with 0 where nobody came back.
+    """
+    cut = pd.Timestamp(cohort_end).date().isoformat()
+    upper = "(select max(timestamp)::date from tx)" if end is None else f"DATE '{pd.Timestamp(end).date()}'"
+    sql = f"""
+    with days as (
+        select {S.CUSTOMER} as c, timestamp::date as d from tx group by 1, 2
+    ), firsts as (select c, min(d) as f from days group by 1 having min(d) <= DATE '{cut}'),
+    repeats as (
+        select d as date, count(*) as repeats from days join firsts using (c) where d > f group by 1
+    ), cal as (
+        select unnest(generate_series((select min(f) from firsts), {upper}, interval 1 day))::date as date
+    )
+    select cal.date, coalesce(repeats, 0) as repeats from cal left join repeats using (date) order by cal.date
+    """
+    with _connect(source) as con:
+        out = con.execute(sql).df()
+    out["date"] = pd.to_datetime(out["date"])
+    return out.set_index("date")["repeats"].astype("int64").asfreq("D")
 
 
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:

@@ -531,3 +531,11 @@ def test_loglik_finite_and_prob_alive_is_a_probability(
     assert np.all(np.isfinite(loglik))
     alive = clv.prob_alive(clv.BGNBD(r=r, alpha=alpha, a=a, b=b), x, t_x, T)
     assert np.all((alive >= 0.0) & (alive <= 1.0))
+
+
+def test_clv_x_spend_zero_gives_the_population_mean_spend():
+    bg = clv.BGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    gg = clv.GammaGamma(p=6.25, q=3.74, gamma=15.44)
+    value = clv.customer_lifetime_value(bg, gg, [3], [20.0], [38.0], [0.0], x_spend=[0], horizon=52, discount_rate=0.0)
+    purchases = clv.conditional_expected_purchases(bg, 52, 3, 20.0, 38.0)
+    assert float(value[0]) == pytest.approx(purchases * 6.25 * 15.44 / (3.74 - 1))

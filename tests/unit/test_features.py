@@ -134,3 +134,12 @@ def test_headline_table_formats_for_people():
     assert table.loc["average order value", "value"] == "11.40"
     assert table.loc["repeat-purchase rate", "value"] == "33.3%"
     assert table.loc["orders", "value"] == "5"
+
+
+def test_repeat_purchases_by_day():
+    r = features.repeat_purchases_by_day(TX, "2024-01-31")
+    # cohort: a (first 01-01) and b (first 01-03); repeats: a on 01-08 and 02-10; c is not in the cohort
+    assert r.index[0] == pd.Timestamp("2024-01-01") and r.index[-1] == pd.Timestamp("2024-02-12")
+    assert r.sum() == 2 and r.loc["2024-01-08"] == 1 and r.loc["2024-02-10"] == 1
+    s = features.customer_summary(TX, "2024-01-31").set_index("customer_id")
+    assert s.loc["a", "first_purchase"] == pd.Timestamp("2024-01-01")
