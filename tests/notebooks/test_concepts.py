@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis import features, kpi
-from analysis.book import ROOT, glued_values, tag_removed_cells
+from analysis.book import ROOT, glued_values, tag_removed_cells  # noqa: F401
 from analysis.datasets import load_transactions
 
 pytestmark = pytest.mark.notebooks
