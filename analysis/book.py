@@ -250,6 +250,16 @@ def fingerprint(chapter: Chapter, params: dict, paths: Paths) -> str:
     return h.hexdigest()
 
 
+def _html_fingerprint(paths: Paths, state: dict) -> str:
+    """What the HTML depends on: the book's own sources and every chapter's fingerprint."""
+    h = hashlib.sha256()
+    for src in sorted(p for p in paths.book.iterdir() if p.suffix in (".yml", ".md", ".bib") and p.is_file()):
+        h.update(src.name.encode())
+        _hash_file(h, src)
+    h.update(json.dumps({k: v.get("key") for k, v in state.items() if not k.startswith("_")}, sort_keys=True).encode())
+    return h.hexdigest()
+
+
 def _read_state(paths: Paths) -> dict:
     try:
         return json.loads(paths.state.read_text())
@@ -410,7 +420,10 @@ def build_book(
         state[ch.name] = {"key": key, "params": params, "seconds": round(seconds, 1)}
         _write_state(paths, state)
         rows.append({**row, "seconds": f"{seconds:.1f}", "status": "executed"})
-    if status == 0 and build_html:
+    html_key = _html_fingerprint(paths, state)
+    if status == 0 and build_html and state.get("_html") == html_key and (paths.html / "index.html").exists():
+        rows.append({"chapter": "(html)", "data": "", "seconds": "0.0", "status": "up to date"})
+    elif status == 0 and build_html:
         start = time.perf_counter()
         print("==> building the HTML book", flush=True)
         try:
@@ -418,6 +431,9 @@ def build_book(
         except ChapterFailed as err:
             print(f"error: {err}", file=sys.stderr)
             status = 1
+        else:
+            state["_html"] = html_key
+            _write_state(paths, state)
         rows.append(
             {
                 "chapter": "(html)",

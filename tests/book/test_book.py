@@ -64,6 +64,7 @@ def test_a_second_build_with_nothing_changed_executes_nothing(project):
     result = make(project, "book")
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout and "executed" not in result.stdout
+    assert "building the HTML" not in result.stdout  # nothing changed, so the HTML is reused as well
 
 
 def test_make_chapter_with_a_broken_file_keeps_the_last_good_book(project, tmp_path):
