@@ -31,6 +31,7 @@ import pandas as pd
 
 from analysis import schema as S
 from analysis.errors import DataError
+from analysis.validate import require_columns
 
 __all__ = [
     "cohort_counts",
@@ -72,16 +73,13 @@ def _connect(source: Source):
 
 
 def _check_columns(columns: list[str], source: str) -> None:
-    needed = (S.ORDER, S.CUSTOMER, S.QUANTITY, S.PRICE, S.TIMESTAMP)
-    missing = [c for c in needed if c not in columns]
-    if missing:
-        raise DataError(
-            f"The transactions table lacks canonical column(s): {', '.join(missing)}.",
-            source=source,
-            column=", ".join(missing),
-            fix="load the file with analysis.datasets.load_transactions first (it maps known layouts "
-            f"to the canonical names); columns found: {', '.join(map(str, columns))}",
-        )
+    require_columns(
+        pd.DataFrame(columns=columns),
+        (S.ORDER, S.CUSTOMER, S.QUANTITY, S.PRICE, S.TIMESTAMP),
+        source=source,
+        fix="load the file with analysis.datasets.load_transactions first (it maps known layouts "
+        f"to the canonical names); columns found: {', '.join(map(str, columns))}",
+    )
 
 
 def _as_of_sql(as_of) -> str:

@@ -106,7 +106,7 @@ def test_parquet_path_equals_frame(tmp_path):
 def test_feature_errors(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
         features.customer_table(tmp_path / "none.parquet")
-    with pytest.raises(DataError, match="lacks canonical column") as err:
+    with pytest.raises(DataError, match="Required column") as err:
         features.customer_table(TX.drop(columns=["unit_price"]))
     assert "load_transactions" in str(err.value)
     with pytest.raises(DataError, match="before calibration_end"):
