@@ -59,6 +59,13 @@ def cmd_chapters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kernel(args: argparse.Namespace) -> int:
+    from analysis.book import install_kernel
+
+    print(f"kernel registered: {install_kernel()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
 
     chapters = sub.add_parser("chapters", help="list the chapters and their parameters")
     chapters.set_defaults(func=cmd_chapters)
+
+    kernel = sub.add_parser("install-kernel", help="register the book's Jupyter kernel in this environment")
+    kernel.set_defaults(func=cmd_kernel)
 
     args = parser.parse_args(argv)
     try:

@@ -277,6 +277,26 @@ def _write_state(paths: Paths, state: dict) -> None:
 # --------------------------------------------------------------------------- execution
 
 
+def install_kernel(prefix: str | None = None) -> Path:
+    """Register the book's Jupyter kernel inside this environment (``sys.prefix``).
+
+    The kernel runs this interpreter; its own log is kept to errors, so that
+    ipykernel's notice about the loopback TCP socket does not fill every build's
+    output (cell outputs and errors are unaffected).
+    """
+    import ipykernel.kernelspec
+
+    where = ipykernel.kernelspec.install(
+        kernel_name=KERNEL, display_name="Python (e-commerce book)", prefix=prefix or sys.prefix
+    )
+    spec = Path(where) / "kernel.json"
+    kernel = json.loads(spec.read_text())
+    if "--IPKernelApp.log_level=ERROR" not in kernel["argv"]:
+        kernel["argv"].append("--IPKernelApp.log_level=ERROR")
+    spec.write_text(json.dumps(kernel, indent=1))
+    return spec
+
+
 def _kernel_name() -> str:
     from jupyter_client.kernelspec import find_kernel_specs
 

@@ -73,3 +73,17 @@ def test_bad_file_prints_the_message_and_exits_2(tmp_path):
 def test_missing_file_exits_2(tmp_path, capsys):
     assert main(["report", str(tmp_path / "none.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_install_kernel_registers_a_quiet_kernel(tmp_path):
+    import json
+
+    from analysis.book import KERNEL, install_kernel
+
+    spec = install_kernel(prefix=str(tmp_path))
+    assert spec.parent.name == KERNEL and spec.is_relative_to(tmp_path)
+    kernel = json.loads(spec.read_text())
+    assert kernel["argv"][0] == sys.executable  # the kernel runs this interpreter
+    assert "--IPKernelApp.log_level=ERROR" in kernel["argv"]
+    install_kernel(prefix=str(tmp_path))  # idempotent
+    assert json.loads(spec.read_text())["argv"].count("--IPKernelApp.log_level=ERROR") == 1
