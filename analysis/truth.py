@@ -1,0 +1,73 @@
+"""Compare what a method found with what the built-in shop planted.
+
+The built-in shop (:mod:`analysis.shop`) draws every customer from a persona with
+known BG/NBD and Gamma-Gamma parameters; these functions line the book's
+estimates up against them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analysis import clv
+from analysis import schema as S
+from analysis.shop import Shop
+from analysis.validate import require_columns
+
+__all__ = ["persona_recovery", "personas_of"]
+
+
+def personas_of(shop: Shop, customer_ids: Sequence[str] | pd.Series) -> pd.Series:
+    """The planted persona of each customer id, in the order given."""
+    planted = shop.customers.set_index(S.CUSTOMER)["persona"]
+    ids = pd.Series(customer_ids, dtype="str")
+    unknown = ids[~ids.isin(planted.index)]
+    if len(unknown):
+        from analysis.errors import DataError
+
+        raise DataError(
+            "Some customers are not in this shop.",
+            column=S.CUSTOMER,
+            rows=unknown.head().tolist(),
+            fix="compare with the shop the transactions came from (same n_customers and seed)",
+        )
+    return planted.loc[ids].reset_index(drop=True).rename("persona")
+
+
+def persona_recovery(shop: Shop, summary: pd.DataFrame) -> pd.DataFrame:
+    """Planted against fitted parameters, one row per persona.
+
+    ``summary`` is :func:`analysis.features.customer_summary` of the shop's
+    transactions, in weeks. For each persona the BG/NBD is fitted on its
+    customers and the Gamma-Gamma on those with a positive repeat spend; the
+    table gives the mean purchase rate :math:`r/\\alpha` (per week, among the
+    living), the mean dropout probability :math:`a/(a+b)` and the spend shape
+    parameters :math:`p, q`, planted and fitted.
+    """
+    require_columns(summary, [S.CUSTOMER, S.X, S.T_X, S.T_CAL, S.REPEAT_VALUE], source="customer summary")
+    persona = personas_of(shop, summary[S.CUSTOMER]).to_numpy()
+    rows = []
+    for p in shop.truth.personas:
+        part = summary[persona == p.name]
+        bg = clv.fit_bgnbd(part[S.X], part[S.T_X], part[S.T_CAL])
+        spenders = part[(part[S.X] > 0) & (part[S.REPEAT_VALUE] > 0)]
+        gg = clv.fit_gammagamma(spenders[S.X], spenders[S.REPEAT_VALUE])
+        rows.append(
+            {
+                "persona": p.name,
+                "customers": len(part),
+                "r/alpha planted": p.r / p.alpha,
+                "r/alpha fitted": bg.r / bg.alpha,
+                "a/(a+b) planted": p.a / (p.a + p.b),
+                "a/(a+b) fitted": bg.a / (bg.a + bg.b),
+                "p planted": p.gg_p,
+                "p fitted": gg.p,
+                "q planted": p.gg_q,
+                "q fitted": gg.q,
+                "mean spend planted": p.gg_p * p.gg_gamma / (p.gg_q - 1),
+                "mean spend fitted": gg.p * gg.gamma / (gg.q - 1) if gg.q > 1 else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows).set_index("persona")
