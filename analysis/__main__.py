@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from analysis.errors import DataError
@@ -38,7 +39,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         overrides["duplicates"] = True
     if args.drop_non_product:
         overrides["non_product_codes"] = NON_PRODUCT_CODES
-    _, report = load_transactions(args.path, mapping=_mapping(args.map), overrides=overrides)
+    _, report = load_transactions(
+        args.path, mapping=_mapping(args.map), overrides=overrides, date_format=args.date_format
+    )
     if args.json:
         print(json.dumps(report.to_dict()))
     else:
@@ -74,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("path", help="CSV, Parquet or Excel file; 'shop' for the built-in shop; 'cdnow'")
     rep.add_argument("--json", action="store_true", help="print one JSON object")
     rep.add_argument("--map", action="append", metavar="CANONICAL=COLUMN", help="column mapping (repeatable)")
+    rep.add_argument("--date-format", help="strftime codes of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M'")
     rep.add_argument("--drop-duplicates", action="store_true", help="also drop exact duplicate lines")
     rep.add_argument("--drop-non-product", action="store_true", help="also drop postage, fees and adjustments")
     rep.set_defaults(func=cmd_report)
@@ -97,6 +101,16 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except Exception as err:
+        if os.environ.get("ANALYSIS_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {type(err).__name__}: {err}\n"
+            "  this is a bug in the book's code, not in your data: please report it "
+            "(set ANALYSIS_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

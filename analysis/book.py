@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -142,6 +143,8 @@ def _select(chapters: list[Chapter], chapter: str | None) -> list[Chapter]:
 
 def _check_type(chapter: Chapter, name: str, value):
     declared = chapter.parameters[name]["value"]
+    if isinstance(value, datetime.date) and isinstance(declared, str):
+        value = value.isoformat()  # YAML reads 2024-05-01 as a date; the chapters take ISO text
     if declared is None or value is None:
         return value
     if isinstance(declared, bool) or isinstance(value, bool):
@@ -154,6 +157,17 @@ def _check_type(chapter: Chapter, name: str, value):
     elif isinstance(declared, list | tuple):
         ok = isinstance(value, list | tuple)
         value = list(value) if ok else value
+        kinds = {type(v) for v in declared}
+        if ok and len(kinds) == 1:
+            kind = kinds.pop()
+            bad = [v for v in value if not isinstance(v, kind) or isinstance(v, bool) != (kind is bool)]
+            if bad:
+                raise DataError(
+                    f"Parameter {name!r} of chapter {chapter.name!r} must be a list of {kind.__name__}, "
+                    f"got {bad[0]!r} in {value!r}.",
+                    column=name,
+                    fix=f"see its default in {chapter.path.name}: {name} = {declared!r}",
+                )
     else:
         ok = isinstance(value, type(declared))
     if not ok:
@@ -328,7 +342,7 @@ def _preflight(params: dict) -> None:
         return
     from analysis.datasets import load_transactions
 
-    load_transactions(data, mapping=params.get("mapping") or None)
+    load_transactions(data, mapping=params.get("mapping") or None, date_format=params.get("date_format") or None)
 
 
 def execute_chapter(chapter: Chapter, params: dict, paths: Paths) -> None:
@@ -435,6 +449,16 @@ def build_book(
             rows.append({**row, "seconds": f"{seconds:.1f}", "status": "FAILED"})
             print(f"error: {err}", file=sys.stderr)
             status = 2 if isinstance(err, DataError) or err.data_error else 1
+            break
+        except Exception as err:  # a bug, not bad input: say where, keep the last good book
+            seconds = time.perf_counter() - start
+            rows.append({**row, "seconds": f"{seconds:.1f}", "status": "FAILED"})
+            print(
+                f"error: chapter {ch.name} failed before its cells ran ({type(err).__name__}: {err}); "
+                "this is a bug in the book's code, please report it with this message",
+                file=sys.stderr,
+            )
+            status = 1
             break
         seconds = time.perf_counter() - start
         state[ch.name] = {"key": key, "params": params, "seconds": round(seconds, 1)}

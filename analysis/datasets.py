@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,8 @@ class Layout:
     ``columns`` maps canonical name -> the layout's column name. ``kind`` is
     ``"transactions"`` or ``"interactions"`` (ratings without prices).
     ``timestamp_format`` is passed to :func:`pandas.to_datetime`; ``"epoch"``
-    means Unix seconds. ``amount_column`` names a line total to divide by the
+    means Unix seconds. ``date_order`` says how the layout's text dates are
+    written when the values alone cannot tell. ``amount_column`` names a line total to divide by the
     quantity when the layout has no unit price (CDNOW).
     """
 
@@ -70,6 +72,7 @@ class Layout:
     description: str = ""
     extra: tuple[str, ...] = field(default_factory=tuple)
     rule_defaults: Mapping[str, object] = field(default_factory=dict)
+    date_order: str | None = None  # "month_first" or "day_first": settles dates like 1/2/2011
 
     @property
     def source_columns(self) -> set[str]:
@@ -93,6 +96,7 @@ LAYOUTS: dict[str, Layout] = {
             S.CUSTOMER: "CustomerID",
             S.COUNTRY: "Country",
         },
+        date_order="month_first",  # the UCI CSV export writes 12/1/2010 8:26 for 1 December
     ),
     "online_retail_ii": Layout(
         name="online_retail_ii",
@@ -107,6 +111,7 @@ LAYOUTS: dict[str, Layout] = {
             S.CUSTOMER: "Customer ID",
             S.COUNTRY: "Country",
         },
+        date_order="month_first",
     ),
     "cdnow": Layout(
         name="cdnow",
@@ -269,11 +274,26 @@ def detect_layout(df: pd.DataFrame, *, source: str | None = None) -> Layout:
     for layout in LAYOUTS.values():
         if layout.header and layout.source_columns <= found:
             return layout
+    problem = "The columns do not match a known layout, and no column mapping was given."
+    near = max(
+        (lay for lay in LAYOUTS.values() if lay.header and lay.name != "canonical"),
+        key=lambda lay: len(lay.source_columns & found),
+    )
+    missing = sorted(near.source_columns - found)
+    if len(near.source_columns & found) >= len(near.source_columns) / 2:
+        problem = (
+            f"The columns look like the layout {near.name} ({near.description}), but "
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing."
+        )
+    unnamed = sum(str(c).startswith("Unnamed") or str(c).strip() == "" for c in df.columns)
+    if unnamed >= max(1, len(df.columns) / 2):
+        problem += " Most columns have no name: the header is probably not on the first row."
     raise DataError(
-        "The columns do not match a known layout, and no column mapping was given.",
+        problem,
         source=source,
         column=", ".join(map(str, df.columns)),
-        fix=_mapping_hint(df.columns),
+        fix=("delete the title rows above the header, or " if unnamed >= max(1, len(df.columns) / 2) else "")
+        + _mapping_hint(df.columns),
     )
 
 
@@ -347,13 +367,16 @@ def to_canonical(
     *,
     mapping: Mapping[str, str] | None = None,
     source: str | None = None,
+    date_format: str | None = None,
 ) -> tuple[pd.DataFrame, Layout]:
     """Rename and parse a raw table into the canonical transactions table.
 
     Numbers and timestamps that cannot be parsed become missing here and are
     counted (and, above a threshold, refused) by :func:`analysis.validate.clean`.
+    ``date_format`` (strftime codes, e.g. ``"%d/%m/%Y %H:%M"``) overrides the
+    detection of the timestamp format.
     """
-    table, layout, _ = _to_canonical(df, layout, mapping=mapping, source=source)
+    table, layout, _ = _to_canonical(df, layout, mapping=mapping, source=source, date_format=date_format)
     return table, layout
 
 
@@ -363,6 +386,7 @@ def _to_canonical(
     *,
     mapping: Mapping[str, str] | None = None,
     source: str | None = None,
+    date_format: str | None = None,
 ) -> tuple[pd.DataFrame, Layout, dict[str, pd.Series]]:
     """:func:`to_canonical`, also returning the unparsed values of parsed columns."""
     if mapping:
@@ -402,7 +426,13 @@ def _to_canonical(
         raw[S.PRICE] = df[layout.amount_column]
     if layout.kind == "interactions":
         raw["rating"] = df["rating"]
-    out[S.TIMESTAMP] = _parse_timestamps(out[S.TIMESTAMP], layout.timestamp_format)
+    out[S.TIMESTAMP] = _parse_timestamps(
+        out[S.TIMESTAMP],
+        date_format or layout.timestamp_format,
+        source=source,
+        column=layout.columns[S.TIMESTAMP],
+        date_order=layout.date_order,
+    )
     if S.QUANTITY in out:
         out[S.QUANTITY] = pd.to_numeric(out[S.QUANTITY], errors="coerce").astype("float64")
 
@@ -433,18 +463,104 @@ def _to_canonical(
     return out, layout, {c: v.reset_index(drop=True) for c, v in raw.items()}
 
 
-def _parse_timestamps(values: pd.Series, fmt: str | None) -> pd.Series:
+#: Candidate formats for text timestamps, tried on every value of the column.
+DATE_FORMATS: dict[str, tuple[str, ...]] = {
+    "iso": (
+        "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%d %H:%M:%S%z", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d",
+    ),
+    "month_first": (
+        "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y %H:%M", "%m/%d/%y", "%m-%d-%Y",
+    ),
+    "day_first": (
+        "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y",
+        "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y %H:%M", "%d-%m-%Y",
+    ),
+}  # fmt: skip
+
+
+def _naive(parsed: pd.Series) -> pd.Series:
+    """Drop a time zone, keeping the local wall-clock time (weekday and hour stay the shop's)."""
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.astype("datetime64[us]")
+
+
+def _parse_timestamps(
+    values: pd.Series,
+    fmt: str | None,
+    *,
+    source: str | None = None,
+    column: str = S.TIMESTAMP,
+    date_order: str | None = None,
+) -> pd.Series:
+    """Parse a timestamp column with ONE format for all its values.
+
+    With ``fmt`` given (a layout's or the user's ``date_format``), that format.
+    Otherwise every candidate in :data:`DATE_FORMATS` is tried on all distinct
+    values and the one that parses the most wins; never row by row, so
+    ``01/02/2011`` cannot mean January in one row and February in the next.
+    When a day-first and a month-first format parse equally well but disagree
+    (every day is 12 or less), the layout's ``date_order`` decides; without
+    one the column is ambiguous: :class:`DataError`.
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.astype("datetime64[us]")
+        return _naive(values)
     if fmt == "epoch":
         secs = pd.to_numeric(values, errors="coerce")
         return pd.to_datetime(secs, unit="s", errors="coerce").astype("datetime64[us]")
     text = values.astype("str").str.strip()
+    distinct = pd.Series(text.dropna().unique(), dtype="str")
     if fmt:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        lookup = _to_datetime(distinct, fmt)
     else:
-        parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=False)
-    return parsed.astype("datetime64[us]")
+        lookup = _best_format(distinct, source=source, column=column, date_order=date_order)
+    mapping = pd.Series(lookup.to_numpy(), index=distinct.to_numpy())
+    return pd.Series(text.map(mapping).to_numpy(), index=values.index).astype("datetime64[us]")
+
+
+def _to_datetime(text: pd.Series, fmt: str | None) -> pd.Series:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "could not infer format": we fall back on purpose
+        try:
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        except ValueError:  # offsets that differ between rows: align them in UTC first
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+    return _naive(parsed)
+
+
+def _best_format(distinct: pd.Series, *, source: str | None, column: str, date_order: str | None) -> pd.Series:
+    if distinct.empty:
+        return pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[us]")
+    results = {}
+    for family, formats in DATE_FORMATS.items():
+        for f in formats:
+            parsed = _to_datetime(distinct, f)
+            results[f] = (family, parsed, float(parsed.notna().mean()))
+    best = max(share for _, _, share in results.values())
+    if best < 0.5:  # no single known format: let pandas infer one from the first value
+        return _to_datetime(distinct, None)
+    winners = [(f, fam, parsed) for f, (fam, parsed, share) in results.items() if share == best]
+    families = {fam for _, fam, _ in winners}
+    if {"day_first", "month_first"} <= families:
+        day = next(p for _, fam, p in winners if fam == "day_first")
+        month = next(p for _, fam, p in winners if fam == "month_first")
+        differ = day.notna() & month.notna() & (day != month)
+        if differ.any() and date_order in ("day_first", "month_first"):
+            return day if date_order == "day_first" else month
+        if differ.any():
+            examples = distinct[differ].head(3).tolist()
+            raise DataError(
+                "The dates could be day-first (31/12/2011) or month-first (12/31/2011): no day in the "
+                "data is above 12, so the file cannot tell.",
+                source=source,
+                column=column,
+                rows=[f"{v!r} is {d:%d %b %Y} day-first, {m:%d %b %Y} month-first" for v, d, m in
+                      zip(examples, day[differ].head(3), month[differ].head(3), strict=True)],
+                fix="say which with date_format, e.g. date_format: '%d/%m/%Y %H:%M' in the parameters file, "
+                "or --date-format '%d/%m/%Y %H:%M' for python -m analysis report",
+            )  # fmt: skip
+    return winners[0][2]
 
 
 # --------------------------------------------------------------------------- front door
@@ -473,6 +589,7 @@ def load_transactions(
     mapping: Mapping[str, str] | None = None,
     rules: CleaningRules | None = None,
     overrides: Mapping[str, object] | None = None,
+    date_format: str | None = None,
     n_customers: int = 2000,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, DataReport]:
@@ -480,7 +597,8 @@ def load_transactions(
 
     ``source``: a file path, a DataFrame, ``"shop"`` (the built-in shop, sized by
     ``n_customers`` and ``seed``) or ``"cdnow"`` (the CDNOW master file).
-    ``rules``: the cleaning rules; when omitted, :class:`CleaningRules` defaults
+    ``date_format``: strftime codes for the timestamps when detection cannot
+    tell (day-first or month-first). ``rules``: the cleaning rules; when omitted, :class:`CleaningRules` defaults
     with the detected layout's own adjustments (``Layout.rule_defaults``) and
     then ``overrides`` (a mapping of rule name -> value) on top.
     """
@@ -493,11 +611,22 @@ def load_transactions(
     else:
         path = cdnow_master_path() if str(source) == "cdnow" else Path(source)
         raw, name = read_table(path), str(path)
-    table, layout, unparsed = _to_canonical(raw, layout, mapping=mapping, source=name)
+    table, layout, unparsed = _to_canonical(raw, layout, mapping=mapping, source=name, date_format=date_format or None)
     if rules is None:
         rules = CleaningRules.from_mapping({**layout.rule_defaults, **(overrides or {})})
     validate_transactions(table, source=name, rules=rules, kind=layout.kind, raw=unparsed)
-    return clean(table, rules=rules, source=name, layout=layout.name, kind=layout.kind)
+    table, report = clean(table, rules=rules, source=name, layout=layout.name, kind=layout.kind)
+    if report.rows_kept == 0:
+        worst = max(report.dropped, key=report.dropped.get)
+        raise DataError(
+            f"Cleaning dropped every row: of {report.rows_read:,} rows, the rule {worst!r} dropped "
+            f"{report.dropped[worst]:,}.",
+            source=name,
+            column=", ".join(f"{rule}: {n:,}" for rule, n in report.dropped.items() if n),
+            fix="check that the right columns are mapped, or relax that rule in the parameters file "
+            "(e.g. cancellation_prefix: null)",
+        )
+    return table, report
 
 
 def make_shop(*args, **kwargs):

@@ -65,8 +65,9 @@ def _connect(source: Source):
             reader = "read_parquet" if path.suffix.lower() in (".parquet", ".pq") else "read_csv_auto"
             escaped = str(path).replace("'", "''")
             con.execute(f"create view tx as select * from {reader}('{escaped}')")
-            cols = [r[0] for r in con.execute("describe tx").fetchall()]
-            _check_columns(cols, str(path))
+            described = {r[0]: r[1] for r in con.execute("describe tx").fetchall()}
+            _check_columns(list(described), str(path))
+            _check_types(described, str(path))
         yield con
     finally:
         con.close()
@@ -80,6 +81,26 @@ def _check_columns(columns: list[str], source: str) -> None:
         fix="load the file with analysis.datasets.load_transactions first (it maps known layouts "
         f"to the canonical names); columns found: {', '.join(map(str, columns))}",
     )
+
+
+NUMERIC = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
+           "UINTEGER", "USMALLINT", "UTINYINT")  # fmt: skip
+
+
+def _check_types(described: dict[str, str], source: str) -> None:
+    """A file read by DuckDB must already hold numbers and timestamps where the canonical table does."""
+    wanted = {S.QUANTITY: "a number", S.PRICE: "a number", S.TIMESTAMP: "a timestamp"}
+    for column, what in wanted.items():
+        kind = described[column].upper()
+        ok = kind.startswith(NUMERIC) if what == "a number" else kind.startswith(("TIMESTAMP", "DATE"))
+        if not ok:
+            raise DataError(
+                f"Column {column} is {kind} in the file, but must be {what}.",
+                source=source,
+                column=column,
+                fix="load the file with analysis.datasets.load_transactions (it parses and checks every column), "
+                "or write numbers and ISO 8601 timestamps (2011-12-09 12:50:00)",
+            )
 
 
 def _as_of_sql(as_of) -> str:
@@ -261,9 +282,9 @@ def repeat_purchases_by_day(source: Source, cohort_end, *, end=None) -> pd.Serie
     """Repeat purchase days per calendar day, for the customers acquired by ``cohort_end``.
 
     A customer's purchase day counts as a repeat when it is not the customer's
-    first purchase day; only customers whose first purchase is on or before
-    ``cohort_end`` count (the calibration cohort of the BG/NBD tracking plot,
-    Fader, Hardie & Lee 2005, fig. 3). Every day up to ``end`` (default: the
+    first purchase day; only customers whose first purchase is before
+    ``cohort_end`` count, the same cohort as :func:`customer_summary` (the
+    calibration cohort of the BG/NBD tracking plot, Fader, Hardie & Lee 2005, fig. 3). Every day up to ``end`` (default: the
     last transaction day) is present, with 0 where nobody came back.
     """
     cut = pd.Timestamp(cohort_end).date().isoformat()
@@ -271,7 +292,7 @@ def repeat_purchases_by_day(source: Source, cohort_end, *, end=None) -> pd.Serie
     sql = f"""
     with days as (
         select {S.CUSTOMER} as c, timestamp::date as d from tx group by 1, 2
-    ), firsts as (select c, min(d) as f from days group by 1 having min(d) <= DATE '{cut}'),
+    ), firsts as (select c, min(d) as f from days group by 1 having min(d) < DATE '{cut}'),
     repeats as (
         select d as date, count(*) as repeats from days join firsts using (c) where d > f group by 1
     ), cal as (

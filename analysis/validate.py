@@ -168,8 +168,8 @@ def _examples(table: pd.DataFrame, mask: pd.Series, column: str, raw: pd.Series 
     values = raw if raw is not None else table[column]
     idx = np.flatnonzero(mask.to_numpy())[:5]
     shown = values.iloc[idx].tolist()  # plain Python values, so the message reads '2.5', not np.float64(2.5)
-    # row numbers are 1-based data rows (after the header), as a spreadsheet shows them
-    return [f"row {i + 1}: {v!r}" for i, v in zip(idx, shown, strict=True)]
+    # row numbers count data rows from 1 (the header is not counted; a spreadsheet shows them one lower)
+    return [f"row {i + 1}: {'empty' if pd.isna(v) else repr(v)}" for i, v in zip(idx, shown, strict=True)]
 
 
 def _schema(rules: CleaningRules, kind: str, n_rows: int) -> pa.DataFrameSchema:
@@ -215,6 +215,7 @@ FIXES = {
     "unparseable": "the values do not parse; for dates use ISO 8601 (2011-12-09 12:50) or a single "
     "consistent format, for numbers a dot as the decimal mark and no currency signs or thousands separators",
     "nonfinite": "replace infinite values (inf) with real numbers or remove those rows",
+    "empty": "fill the empty cells or remove those rows (or map the right column)",
     "negative": "negative prices are refused by the rules (negative_price='error'); fix the rows or set "
     "negative_price='drop' to drop them",
 }
@@ -253,15 +254,18 @@ def validate_transactions(
             mask = pd.Series(True, index=table.index)
             problem = "The customer id is blank on every row."
         elif check == "unparseable":
-            mask = table[column].isna()
-            if column in raw:
-                mask &= raw[column].notna()
-            share = mask.mean()
+            missing = table[column].isna()
+            empty = raw[column].isna() if column in raw else pd.Series(False, index=table.index)
+            bad = missing & ~empty
+            kind = "dates" if column == S.TIMESTAMP else "numbers"
             problem = (
-                f"{share:.1%} of the values in {column} cannot be parsed as "
-                f"{'dates' if column == S.TIMESTAMP else 'numbers'} (at most "
+                f"{missing.mean():.1%} of the values in {column} are missing: {int(empty.sum()):,} empty and "
+                f"{int(bad.sum()):,} that cannot be parsed as {kind} (at most "
                 f"{rules.max_unparseable_share:.1%} are dropped quietly)."
             )
+            mask = bad if bad.any() else missing
+            if not bad.any():
+                check = "empty"
         elif check == "nonfinite":
             mask = pd.Series(np.isinf(table[column].to_numpy()), index=table.index)
             problem = f"{column} has infinite values."

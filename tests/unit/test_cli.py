@@ -87,3 +87,13 @@ def test_install_kernel_registers_a_quiet_kernel(tmp_path):
     assert "--IPKernelApp.log_level=ERROR" in kernel["argv"]
     install_kernel(prefix=str(tmp_path))  # idempotent
     assert json.loads(spec.read_text())["argv"].count("--IPKernelApp.log_level=ERROR") == 1
+
+
+def test_report_date_format_flag(tmp_path, capsys):
+    df = pd.DataFrame({"InvoiceNo": ["1", "2"], "StockCode": ["a", "b"], "Description": ["x", "y"], "Quantity": [1, 1],
+                       "InvoiceDate": ["1/2/2011 10:00", "3/2/2011 10:00"], "UnitPrice": [1.0, 2.0],
+                       "CustomerID": [1.0, 2.0], "Country": ["UK", "UK"]})  # fmt: skip
+    path = tmp_path / "eu.csv"
+    df.to_csv(path, index=False)
+    assert main(["report", str(path), "--json", "--date-format", "%d/%m/%Y %H:%M"]) == 0
+    assert json.loads(capsys.readouterr().out)["first_date"] == "2011-02-01"

@@ -233,7 +233,7 @@ def test_required_column_absent_lists_found_and_closest(tmp_path, uci):
     with pytest.raises(DataError) as err:
         load_transactions(path)
     msg = str(err.value)
-    assert "do not match a known layout" in msg
+    assert "look like the layout online_retail" in msg and "UnitPrice is missing" in msg
     assert "InvoiceNo" in msg  # the columns found
     assert "order_id='InvoiceNo'" in msg  # the closest names, as a mapping to copy
     assert str(path) in msg
@@ -305,3 +305,90 @@ def test_folder_and_unreadable_files(tmp_path):
     bad.write_bytes(b"PAR1 this is not parquet")
     with pytest.raises(DataError, match="could not be read as Parquet"):
         read_table(bad)
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _dated(uci: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
+    df = pd.concat([uci.iloc[[0]]] * len(dates), ignore_index=True)
+    df["InvoiceNo"] = [str(536000 + i) for i in range(len(dates))]
+    df["InvoiceDate"] = dates
+    return df.rename(columns={"InvoiceNo": "order", "CustomerID": "customer"})
+
+
+MAPPING = {"order_id": "order", "customer_id": "customer", "product_id": "StockCode", "quantity": "Quantity",
+           "unit_price": "UnitPrice", "timestamp": "InvoiceDate"}  # fmt: skip
+
+
+def test_day_first_dates_are_read_day_first(uci):
+    df = _dated(uci, ["31/12/2011 10:00", "1/2/2011 09:30", "13/2/2011 11:00"])
+    table, _ = load_transactions(df, mapping=MAPPING)
+    assert table["timestamp"].tolist() == [pd.Timestamp("2011-12-31 10:00"), pd.Timestamp("2011-02-01 09:30"),
+                                           pd.Timestamp("2011-02-13 11:00")]  # fmt: skip
+
+
+def test_month_first_dates_are_read_month_first(uci):
+    df = _dated(uci, ["12/31/2011 10:00", "1/2/2011 09:30"])
+    table, _ = load_transactions(df, mapping=MAPPING)
+    assert table["timestamp"].tolist() == [pd.Timestamp("2011-12-31 10:00"), pd.Timestamp("2011-01-02 09:30")]
+
+
+def test_ambiguous_dates_are_refused_and_date_format_settles_them(uci):
+    df = _dated(uci, ["1/2/2011 10:00", "3/4/2011 09:30"])
+    with pytest.raises(DataError) as err:
+        load_transactions(df, mapping=MAPPING)
+    msg = str(err.value)
+    assert "day-first" in msg and "InvoiceDate" in msg and "date_format" in msg and "'1/2/2011 10:00'" in msg
+    table, _ = load_transactions(df, mapping=MAPPING, date_format="%d/%m/%Y %H:%M")
+    assert table["timestamp"].iloc[0] == pd.Timestamp("2011-02-01 10:00")
+
+
+def test_a_known_layout_settles_ambiguous_dates(uci):
+    table, _ = load_transactions(uci)  # every UCI date here has a day <= 12; the layout is month-first
+    assert table["timestamp"].iloc[0] == pd.Timestamp("2010-12-01 08:26")
+
+
+def test_time_zones_keep_the_local_time(tmp_path, uci):
+    df = uci.copy()
+    df["InvoiceDate"] = pd.date_range("2011-03-01 10:00", periods=len(df), freq="h", tz="Europe/Berlin")
+    path = tmp_path / "tz.parquet"
+    df.to_parquet(path)
+    table, _ = load_transactions(path)
+    assert table["timestamp"].dt.tz is None
+    assert table["timestamp"].iloc[0] == pd.Timestamp("2011-03-01 10:00")
+    text = _dated(uci, ["2024-01-01T10:00:00+01:00", "2024-01-02T11:00:00+01:00"])
+    table, _ = load_transactions(text, mapping=MAPPING)
+    assert table["timestamp"].iloc[0] == pd.Timestamp("2024-01-01 10:00")
+
+
+# --------------------------------------------------------------------------- more refusals
+
+
+def test_nothing_left_after_cleaning(uci):
+    df = uci.copy()
+    df["InvoiceNo"] = "C" + df["InvoiceNo"].str.lstrip("C")
+    with pytest.raises(DataError) as err:
+        load_transactions(df)
+    assert "dropped every row" in str(err.value) and "'cancellation'" in str(err.value)
+
+
+def test_empty_number_cells_are_named_as_empty(tmp_path, uci):
+    df = pd.concat([uci] * 2, ignore_index=True)
+    df.loc[[1, 4, 7], "Quantity"] = np.nan
+    path = tmp_path / "gaps.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(DataError) as err:
+        load_transactions(path)
+    msg = str(err.value)
+    assert "3 empty and 0 that cannot be parsed" in msg and "row 2: empty" in msg and "fill the empty cells" in msg
+
+
+def test_title_rows_above_the_header(tmp_path, uci):
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame([["Sales export 2011"]]).to_excel(writer, index=False, header=False)
+        uci.to_excel(writer, index=False, startrow=2)
+    with pytest.raises(DataError) as err:
+        load_transactions(path)
+    assert "header is probably not on the first row" in str(err.value)

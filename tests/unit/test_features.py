@@ -143,3 +143,11 @@ def test_repeat_purchases_by_day():
     assert r.sum() == 2 and r.loc["2024-01-08"] == 1 and r.loc["2024-02-10"] == 1
     s = features.customer_summary(TX, "2024-01-31").set_index("customer_id")
     assert s.loc["a", "first_purchase"] == pd.Timestamp("2024-01-01")
+
+
+def test_a_file_with_text_where_numbers_belong(tmp_path):
+    path = tmp_path / "canon_bad.csv"
+    TX.assign(unit_price=["10", "5", "ten", "2.5", "10", "7"]).to_csv(path, index=False)
+    with pytest.raises(DataError) as err:
+        features.customer_table(path)
+    assert "Column unit_price is VARCHAR" in str(err.value) and "load_transactions" in str(err.value)
