@@ -511,6 +511,8 @@ def _parse_timestamps(
         return pd.to_datetime(secs, unit="s", errors="coerce").astype("datetime64[us]")
     text = values.astype("str").str.strip()
     distinct = pd.Series(text.dropna().unique(), dtype="str")
+    if distinct.empty:
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     if fmt:
         lookup = _to_datetime(distinct, fmt)
     else:
@@ -611,6 +613,8 @@ def load_transactions(
     else:
         path = cdnow_master_path() if str(source) == "cdnow" else Path(source)
         raw, name = read_table(path), str(path)
+    if raw.empty:
+        raise DataError("The table has no rows.", source=name, fix="pass a table with at least one order line")
     table, layout, unparsed = _to_canonical(raw, layout, mapping=mapping, source=name, date_format=date_format or None)
     if rules is None:
         rules = CleaningRules.from_mapping({**layout.rule_defaults, **(overrides or {})})
