@@ -36,6 +36,7 @@ offending positions, and the fix.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,7 @@ from scipy import optimize, special
 
 from analysis import schema
 from analysis.errors import DataError
+from analysis.validate import require_columns
 
 __all__ = [
     "BGNBD",
@@ -55,13 +57,18 @@ __all__ = [
     "conditional_expected_purchases",
     "conditional_expected_spend",
     "customer_lifetime_value",
+    "default_calibration_end",
     "expected_cumulative_repeats",
     "expected_purchases",
     "fit_bgnbd",
+    "fit_diagnostics",
     "fit_gammagamma",
+    "fit_models",
     "gammagamma_loglik",
     "holdout_by_frequency",
     "prob_alive",
+    "tracking_curve",
+    "value_customers",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -906,3 +913,361 @@ def holdout_by_frequency(
         n_customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")
     )
     return table.reset_index().astype({"n_customers": np.int64})
+
+
+# ---------------------------------------------------------------------------
+# The chapter's CLV pipeline: calibration end, fits, diagnostics, values, tracking
+# ---------------------------------------------------------------------------
+
+DateLike = pd.Timestamp | dt.date | np.datetime64 | str
+
+#: How a chapter user sets the calibration end (they run ``make chapter``, not Python).
+PARAMS_HINT = (
+    "a line calibration_end: YYYY-MM-DD in params.yaml, then make chapter CH=clustering DATA=... PARAMS=params.yaml"
+)
+
+#: :func:`fit_diagnostics` thresholds (see there for why).
+NO_DROPOUT_BELOW = 1e-3
+SPEND_DEGENERATE_ABOVE = 1e3
+
+
+def _day(name: str, value: DateLike) -> pd.Timestamp:
+    """``value`` as a Timestamp at midnight, or a DataError naming ``name``."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise DataError(
+            f"{name} is not a date: {value!r} ({exc})", column=name, fix="pass a date such as 2011-06-30"
+        ) from None
+    if pd.isna(stamp):
+        raise DataError(f"{name} is missing (NaT)", column=name, fix="pass a date such as 2011-06-30")
+    return stamp.normalize()
+
+
+def _positive(name: str, value: float, fix: str, *, minimum: float = 0.0, strict: bool = True) -> float:
+    """A finite real number > minimum (>= minimum when not strict), or a DataError."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    number = float(value) if ok else float("nan")
+    if not (np.isfinite(number) and (number > minimum if strict else number >= minimum)):
+        sign = ">" if strict else ">="
+        raise DataError(f"{name} must be a finite number {sign} {minimum:g}, got {value!r}", column=name, fix=fix)
+    return number
+
+
+def default_calibration_end(first_day: DateLike, last_day: DateLike, share: float = 2 / 3) -> pd.Timestamp:
+    r"""The calibration end used when the user gives none: ``share`` of the way into the data.
+
+    .. math:: e = \lfloor d_\text{first} + s\,(d_\text{last} - d_\text{first}) \rfloor_\text{day}
+
+    with :math:`d_\text{first}`, :math:`d_\text{last}` the first and last
+    transaction *days* (times of day are dropped first), :math:`s` = ``share``
+    (default 2/3: two thirds calibration, one third holdout) and the result
+    floored to midnight.  Customers whose first purchase is before :math:`e`
+    form the calibration cohort (:func:`analysis.features.customer_summary`).
+
+    The data must span at least 2 days: with less, :math:`e` falls on the
+    first day and the cohort is empty (``DataError``, column ``calibration_end``).
+    """
+    first, last = _day("first_day", first_day), _day("last_day", last_day)
+    share = _positive("share", share, "pass the share of the data's span to calibrate on, e.g. 2/3")
+    if share > 1:
+        raise DataError(
+            f"share must be at most 1 (the calibration end cannot be after the data), got {share!r}",
+            column="share",
+            fix="pass the share of the data's span to calibrate on, e.g. 2/3",
+        )
+    if last < first:
+        raise DataError(
+            f"last_day {last.date()} is before first_day {first.date()}",
+            column="last_day",
+            fix="pass the first and the last transaction day, in that order",
+        )
+    span = (last - first).days
+    if span < 2:
+        raise DataError(
+            f"The transactions cover {span + 1} calendar day{'s' if span else ''} ({first.date()} to {last.date()}): "
+            "too short to split into a calibration period and a holdout for the CLV models.",
+            column="calibration_end",
+            fix="use transactions that cover a longer period (the CLV models need customers who came back, "
+            "in practice several months of data)",
+        )
+    return (first + (last - first) * share).normalize()
+
+
+def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10) -> tuple[BGNBD, GammaGamma]:
+    r"""Fit the BG/NBD and the Gamma-Gamma model to a calibration summary.
+
+    * BG/NBD (:func:`fit_bgnbd`) on **every** row of ``summary``: ``x`` repeat
+      purchase days, ``t_x`` and ``T`` in the summary's time unit (the
+      ``unit_days`` of :func:`analysis.features.customer_summary`, weeks by
+      default), which is then the unit of ``alpha``.
+    * Gamma-Gamma (:func:`fit_gammagamma`) on the rows with ``x > 0`` **and**
+      ``monetary_value > 0``: customers with no repeat purchase carry no
+      information about spend, and the model's likelihood needs a positive
+      mean :math:`\bar m` (repeat purchases of zero or negative value, e.g. free
+      orders or returns, are left out of the spend fit; :func:`value_customers`
+      gives those customers the population mean spend).
+
+    Raises ``DataError`` in the terms of a chapter user (who sets
+    ``calibration_end`` in the parameters file) when the summary is empty, or
+    fewer than ``min_repeaters`` customers bought again before the calibration
+    end (or spent a positive amount doing so): the message gives both counts
+    and says whether a later calibration end can help (judged from the
+    ``x_holdout`` column when the summary has one).
+    """
+    require_columns(
+        summary,
+        [schema.X, schema.T_X, schema.T_CAL, schema.REPEAT_VALUE],
+        source="customer summary",
+        fix="compute the summary with analysis.features.customer_summary(transactions, calibration_end)",
+    )
+    if (
+        isinstance(min_repeaters, (bool, np.bool_))
+        or not isinstance(min_repeaters, (int, np.integer))
+        or min_repeaters < 1
+    ):
+        raise DataError(
+            f"min_repeaters must be an int >= 1, got {min_repeaters!r}",
+            column="min_repeaters",
+            fix="pass the smallest number of repeat customers to fit on, e.g. min_repeaters=10",
+        )
+    n = len(summary)
+    if n == 0:
+        raise DataError(
+            "No customer made a first purchase before the calibration end, so there is nobody to fit "
+            "the CLV models on.",
+            column="calibration_end",
+            fix=f"choose a later calibration_end, inside the data's date range, in the parameters file ({PARAMS_HINT})",
+        )
+    _summary(summary[schema.X], summary[schema.T_X], summary[schema.T_CAL])  # DataError on bad values first
+    x = summary[schema.X]
+    value = summary[schema.REPEAT_VALUE]
+    repeat = x > 0
+    n_repeaters = int(repeat.sum())
+    spend = repeat & (value > 0)
+    n_spenders = int(spend.sum())
+    counts = (
+        f"{n:,} customers bought before the calibration end and {n_repeaters:,} of them bought again "
+        "before it"
+    )
+    if n_repeaters < min_repeaters or n_spenders < min_repeaters:
+        fix = _too_few_fix(summary, repeat, min_repeaters)
+        if n_repeaters < min_repeaters:
+            problem = (
+                f"Too few repeat customers for the CLV models: {counts}; the models need at least {min_repeaters}."
+            )
+        else:
+            problem = (
+                f"Too few repeat customers with a positive spend for the Gamma-Gamma model: {counts}, but only "
+                f"{n_spenders:,} of them spent a positive amount on their repeat purchases; the model needs at "
+                f"least {min_repeaters}."
+            )
+            fix += (
+                f"; the repeat purchases of {n_repeaters - n_spenders:,} customers had a value of 0 or less: "
+                "check the quantity and unit_price columns"
+            )
+        raise DataError(
+            problem,
+            column="calibration_end",
+            rows=[
+                f"customers = {n:,}",
+                f"repeat customers = {n_repeaters:,}",
+                f"with positive repeat spend = {n_spenders:,}",
+            ],
+            fix=fix,
+        )
+    bg = fit_bgnbd(x, summary[schema.T_X], summary[schema.T_CAL])
+    gg = fit_gammagamma(x[spend], value[spend])
+    return bg, gg
+
+
+def _too_few_fix(summary: pd.DataFrame, repeat: pd.Series, min_repeaters: int) -> str:
+    """Whether a later calibration end can help, judged from the holdout when there is one."""
+    later = f"choose a later calibration_end in the parameters file ({PARAMS_HINT})"
+    too_few = "these data have too few repeat customers for the CLV models: use a longer or larger transactions file"
+    if "x_holdout" not in summary.columns:
+        return f"{later}; if the calibration end is already the end of the data, {too_few}"
+    by_end = int((repeat | (summary["x_holdout"] > 0)).sum())
+    if by_end >= min_repeaters:
+        return f"{later}: by the end of the data {by_end:,} customers of this cohort had bought again"
+    return f"{too_few} (even by the end of the data only {by_end:,} customers of this cohort bought again)"
+
+
+def fit_diagnostics(bg: BGNBD, gg: GammaGamma) -> dict[str, bool]:
+    r"""Flags for fits that run to the edge of the models, where their output misleads.
+
+    * ``no_dropout`` -- the BG/NBD's mean dropout probability after a
+      purchase, :math:`E[p] = a/(a+b)`, is below ``1e-3``: on average a
+      customer would make a thousand repeat purchases before leaving, far
+      beyond any history in the data.  The fit says customers practically never
+      leave, so :math:`P(\text{alive}) \approx 1` for everyone (the odds in
+      :func:`prob_alive` scale with :math:`a/(b+x-1)`) and "lost" customers
+      cannot be told apart from quiet ones.
+    * ``spend_degenerate`` -- the Gamma-Gamma shape :math:`p` is above
+      ``1e3``.  A customer's transaction values have coefficient of variation
+      :math:`1/\sqrt{p}`, so this claims each customer spends (within 3 %) the
+      same on every purchase; it happens when the optimiser runs to the boundary
+      (:math:`p \to \infty`, :math:`\gamma \to 0`) because one gamma
+      distribution of spend levels cannot describe the customers (e.g. groups
+      whose typical order values differ by an order of magnitude).  The
+      conditional mean spend then falls back to each customer's own average;
+      it is still usable for CLV, the parameters themselves mean little.
+    * ``spend_mean_undefined`` -- :math:`q \le 1`: the population mean spend
+      :math:`p\gamma/(q-1)` does not exist, so customers without a positive
+      repeat spend cannot be valued (:func:`value_customers` raises).
+
+    Every value is a plain ``bool``; ``True`` means "look at this".
+    """
+    return {
+        "no_dropout": bool(bg.a / (bg.a + bg.b) < NO_DROPOUT_BELOW),
+        "spend_degenerate": bool(gg.p > SPEND_DEGENERATE_ABOVE),
+        "spend_mean_undefined": bool(gg.q <= 1.0),
+    }
+
+
+def value_customers(
+    summary: pd.DataFrame,
+    bg: BGNBD,
+    gg: GammaGamma,
+    *,
+    horizon_days: int,
+    annual_discount_rate: float,
+    unit_days: float = 7.0,
+) -> pd.DataFrame:
+    r"""Each customer's P(alive), expected purchases, expected spend and CLV over a horizon.
+
+    ``summary`` is :func:`analysis.features.customer_summary` output whose time
+    unit is ``unit_days`` days (the same ``unit_days``; weeks by default), and
+    ``bg``, ``gg`` were fitted on that unit (e.g. by :func:`fit_models`).
+
+    **Horizon.** :math:`K = \max(1, \operatorname{round}(h / u))` steps of one
+    time unit, with :math:`h` = ``horizon_days`` and :math:`u` = ``unit_days``
+    (Python's ``round``: halves go to the even number); 365 days are 52 weeks.
+
+    **Discount.** The annual rate :math:`D` is turned into the rate per step
+    :math:`d = (1 + D)^{u / 365.25} - 1`, the rate that compounds to exactly
+    :math:`D` over a year of 365.25 days (with weeks, :math:`d` is a touch below
+    :math:`(1+D)^{1/52} - 1`, which assumes a 364-day year).
+
+    Columns, one row per row of ``summary`` (same index):
+
+    * ``customer_id``;
+    * ``p_alive`` -- :func:`prob_alive`;
+    * ``expected_purchases`` -- :math:`E[Y(K) \mid x, t_x, T]`, repeat purchase
+      days in the next :math:`K` units (:func:`conditional_expected_purchases`);
+    * ``expected_spend`` -- :math:`E(M \mid \bar m, x)` in money per purchase
+      (:func:`conditional_expected_spend`);
+    * ``clv`` -- :func:`customer_lifetime_value` with ``step=1`` unit,
+      ``horizon=K`` and discount :math:`d`, in money.
+
+    Customers whose repeat purchases had no positive value (``x > 0`` and
+    ``monetary_value <= 0``) are valued with the population mean spend
+    :math:`p\gamma/(q-1)` (``x_spend = 0``), as are customers with ``x == 0``;
+    their purchase forecast still uses their ``x``.
+    """
+    require_columns(
+        summary,
+        [schema.CUSTOMER, schema.X, schema.T_X, schema.T_CAL, schema.REPEAT_VALUE],
+        source="customer summary",
+        fix="compute the summary with analysis.features.customer_summary(transactions, calibration_end)",
+    )
+    if len(summary) == 0:
+        raise DataError(
+            "The customer summary is empty: there are no customers to value.",
+            source="customer summary",
+            fix="compute the summary with analysis.features.customer_summary on transactions with customers",
+        )
+    horizon_days = _positive(
+        "horizon_days", horizon_days, "set horizon_days to the CLV horizon in days, e.g. 365", minimum=1, strict=False
+    )
+    rate = _positive(
+        "annual_discount_rate",
+        annual_discount_rate,
+        "set the annual discount rate as a fraction >= 0, e.g. 0.10 for 10 % a year",
+        strict=False,
+    )
+    unit = _positive("unit_days", unit_days, "pass the summary's time unit in days, e.g. 7 for weeks")
+    horizon = max(1, int(round(horizon_days / unit)))
+    step_rate = (1.0 + rate) ** (unit / 365.25) - 1.0
+
+    x, t_x, T = summary[schema.X], summary[schema.T_X], summary[schema.T_CAL]
+    value = summary[schema.REPEAT_VALUE]
+    positive = value > 0
+    x_spend = x.where(positive, 0)
+    mbar = value.where(positive, 0.0)  # ignored where x_spend == 0; must only be >= 0
+    out = pd.DataFrame({schema.CUSTOMER: summary[schema.CUSTOMER]}, index=summary.index)
+    out["p_alive"] = prob_alive(bg, x, t_x, T)
+    out["expected_purchases"] = conditional_expected_purchases(bg, float(horizon), x, t_x, T)
+    out["expected_spend"] = conditional_expected_spend(gg, x_spend, mbar)
+    out["clv"] = customer_lifetime_value(
+        bg, gg, x, t_x, T, mbar, horizon=horizon, discount_rate=step_rate, step=1.0, x_spend=x_spend
+    )
+    return out
+
+
+def tracking_curve(
+    repeats_by_day: pd.Series,
+    summary: pd.DataFrame,
+    bg: BGNBD,
+    first_day: DateLike,
+    *,
+    unit_days: float = 7.0,
+) -> pd.DataFrame:
+    r"""Cumulative repeat purchases of the calibration cohort, actual and expected, day by day.
+
+    ``repeats_by_day`` is :func:`analysis.features.repeat_purchases_by_day`
+    output for the same cohort as ``summary`` (customers whose first purchase
+    is before the calibration end), and ``bg`` was fitted on ``summary``.
+    On one calendar axis in units of ``unit_days`` days from ``first_day``
+    (the data's first day, :math:`d_0`):
+
+    * each customer's birth :math:`s_i = (\text{first\_purchase}_i - d_0)/u`;
+    * the end of day :math:`d` is :math:`\tau_d = ((d - d_0)\text{ in days} + 1)/u`,
+      so a purchase on day :math:`d` counts by the end of day :math:`d`.
+
+    Columns, indexed by the dates of ``repeats_by_day``:
+
+    * ``actual`` -- repeat purchase days up to and including each date
+      (the cumulative sum);
+    * ``expected`` -- :math:`\sum_i \mathbf{1}[\tau_d > s_i]\,E[X(\tau_d - s_i)]`
+      (:func:`expected_cumulative_repeats`).
+    """
+    if not isinstance(repeats_by_day, pd.Series) or not isinstance(repeats_by_day.index, pd.DatetimeIndex):
+        raise DataError(
+            "repeats_by_day must be a Series indexed by date",
+            column="repeats_by_day",
+            fix="pass analysis.features.repeat_purchases_by_day(transactions, calibration_end)",
+        )
+    if len(repeats_by_day) == 0:
+        raise DataError(
+            "repeats_by_day is empty: there are no days to track",
+            column="repeats_by_day",
+            fix="pass analysis.features.repeat_purchases_by_day(transactions, calibration_end)",
+        )
+    require_columns(
+        summary,
+        [schema.FIRST],
+        source="customer summary",
+        fix="compute the summary with analysis.features.customer_summary(transactions, calibration_end)",
+    )
+    unit = _positive("unit_days", unit_days, "pass the summary's time unit in days, e.g. 7 for weeks")
+    start = _day("first_day", first_day)
+    first = pd.to_datetime(summary[schema.FIRST]).dt.normalize()
+    birth_days = (first - start).dt.days.to_numpy(dtype=np.float64)
+    early = birth_days < 0
+    if early.any():
+        who = summary[schema.CUSTOMER] if schema.CUSTOMER in summary.columns else summary.index.to_series()
+        who_early = who[early]
+        raise DataError(
+            f"first_day {start.date()} is after the first purchase of {int(early.sum())} "
+            f"customer{'s' if early.sum() > 1 else ''}",
+            column="first_day",
+            rows=[f"customer {who!r} first bought on {day.date()}" for who, day in zip(who_early, first[early])],
+            fix="pass the first day of the transactions (the day of the earliest purchase)",
+        )
+    day_ends = ((repeats_by_day.index.normalize() - start).days.to_numpy(dtype=np.float64) + 1.0) / unit
+    actual = repeats_by_day.cumsum()
+    expected = expected_cumulative_repeats(bg, birth_days / unit, day_ends)
+    out = pd.DataFrame({"actual": actual.to_numpy(), "expected": expected}, index=repeats_by_day.index)
+    out.index.name = "date"
+    return out

@@ -11,7 +11,20 @@ from matplotlib.patches import FancyBboxPatch
 
 from analysis import schema as S
 
-__all__ = ["cohort_heatmap", "data_model_diagram", "monthly_revenue", "style"]
+__all__ = [
+    "cohort_heatmap",
+    "data_model_diagram",
+    "dendrogram",
+    "distributions",
+    "holdout",
+    "k_choice",
+    "k_distance",
+    "monthly_revenue",
+    "scatter_segments",
+    "style",
+    "table",
+    "tracking",
+]
 
 
 def style() -> None:
@@ -155,12 +168,12 @@ def k_distance(kdist: np.ndarray, eps: float, min_samples: int) -> plt.Figure:
     return fig
 
 
-def dendrogram(linkage: np.ndarray, k: int) -> plt.Figure:
-    """A truncated Ward dendrogram with the cut that gives ``k`` clusters."""
+def dendrogram(linkage: np.ndarray, k: int, *, last: int = 30) -> plt.Figure:
+    """A Ward dendrogram truncated to its ``last`` merges, with the cut that gives ``k`` clusters."""
     from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
 
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    scipy_dendrogram(linkage, truncate_mode="lastp", p=30, ax=ax, color_threshold=linkage[-k + 1, 2] if k > 1 else 0)
+    scipy_dendrogram(linkage, truncate_mode="lastp", p=last, ax=ax, color_threshold=linkage[-k + 1, 2] if k > 1 else 0)
     if k > 1:
         ax.axhline((linkage[-k, 2] + linkage[-k + 1, 2]) / 2, color="grey", ls="--", lw=1)
     ax.set_ylabel("Ward merge height")
@@ -213,3 +226,21 @@ def tracking(dates: pd.DatetimeIndex, actual: np.ndarray, expected: np.ndarray, 
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def table(df: pd.DataFrame, *, precision: int = 2, formats: dict[str, str] | None = None):
+    """A table for people: thousands separators, ``precision`` decimals for floats, whole numbers as such.
+
+    ``formats`` maps a column to a format string (``"{:.1%}"``, ``"{:g}"``) where
+    the default does not fit. Returns a pandas Styler, which the book renders as HTML.
+    """
+    chosen: dict = {}
+    for col in df.columns:
+        if pd.api.types.is_bool_dtype(df[col]):
+            continue
+        if pd.api.types.is_integer_dtype(df[col]):
+            chosen[col] = "{:,}"
+        elif pd.api.types.is_float_dtype(df[col]):
+            chosen[col] = f"{{:,.{precision}f}}"
+    chosen.update({k: v for k, v in (formats or {}).items() if k in df.columns})
+    return df.style.format(chosen, na_rep="")

@@ -22,7 +22,7 @@ def test_concepts_on_online_retail(online_retail, tmp_path):
 def test_clustering_on_online_retail(online_retail, tmp_path):
     glued = execute("02_clustering.ipynb", tmp_path, data=str(online_retail))
     assert int(glued["n_customers"]) == 4_338
-    assert "no planted truth" in glued["truth_note"]
+    assert "no planted truth" in glued["truth_text"]
     assert float(glued["total_clv"]) > 0
 
 

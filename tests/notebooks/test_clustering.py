@@ -54,7 +54,7 @@ def test_truth_section_on_the_shop(glued, tx):
     X, _ = segment.rfm_matrix(customers)
     labels, _ = segment.fit_kmeans(X, int(glued["k_used"]), seed=TINY["seed"])
     assert float(glued["persona_ari"]) == pytest.approx(adjusted_rand_score(customers["persona"], labels))
-    assert "adjusted Rand index" in glued["truth_note"]
+    assert "adjusted Rand index" in glued["truth_text"]
     assert float(glued["rate_error_max"]) < 0.25  # per-persona r/alpha at 200 customers a persona
 
 
