@@ -78,6 +78,13 @@ def test_make_chapter_with_a_broken_file_keeps_the_last_good_book(project, tmp_p
     assert "Traceback" not in result.stderr
     assert "the last good book is unchanged" in result.stdout
     assert html_digest(project) == before
+    # without make (which turns every failure into 2): bad data is 2, a crash would be 1
+    direct = subprocess.run(
+        [str(project / ".venv" / "bin" / "python"), "-m", "analysis", "book", "--chapter", "concepts", "--data", str(broken)],
+        capture_output=True, text=True, cwd=project,
+    )  # fmt: skip
+    assert direct.returncode == 2, direct.stderr
+    assert html_digest(project) == before
 
 
 def test_unknown_parameter_is_refused_before_anything_runs(project, tmp_path):
@@ -122,7 +129,9 @@ def browser():
         b.close()
 
 
-@pytest.mark.parametrize("page_name", ["intro.html", "chapters/01_concepts.html"])  # index.html redirects to intro.html
+@pytest.mark.parametrize(
+    "page_name", ["intro.html", "chapters/01_concepts.html", "chapters/02_clustering.html"]
+)  # index.html redirects to intro.html
 def test_pages_in_a_real_browser(project, browser, page_name):
     html = project / "book" / "_build" / "html"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -137,13 +146,18 @@ def test_pages_in_a_real_browser(project, browser, page_name):
         typeset = page.evaluate("() => document.querySelectorAll('mjx-container').length")
         assert typeset >= 4, "formulas were not typeset by MathJax"
         raw = page.evaluate("() => document.querySelector('main').innerText")
-        assert "$$" not in raw and "\\frac" not in raw
+        prose = page.evaluate(
+            "() => Array.from(document.querySelectorAll('main p, main li, figcaption')).map(e => e.innerText).join(' ')"
+        )
+        assert "$" not in prose and "\\frac" not in prose and "\\gamma" not in prose, "raw LaTeX in the prose"
+        assert "nan" not in prose.split() and "nan%" not in prose, "a missing number reached the prose"
+        assert "$$" not in raw
     images = page.evaluate(
         "() => Array.from(document.images).map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0}))"
     )
     assert all(img["ok"] for img in images), [img["src"] for img in images if not img["ok"]]
     if page_name != "intro.html":
-        assert len(images) >= 3  # the diagram, monthly revenue, cohort heatmap
+        assert len(images) >= 3  # every chapter has at least three figures
     assert outside == [], f"requests left the machine: {outside}"
     assert failed == [], f"requests failed: {failed}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
