@@ -392,3 +392,12 @@ def test_title_rows_above_the_header(tmp_path, uci):
     with pytest.raises(DataError) as err:
         load_transactions(path)
     assert "header is probably not on the first row" in str(err.value)
+
+
+def test_a_few_unparseable_numbers_are_dropped_and_counted(uci):
+    df = pd.concat([uci] * 20, ignore_index=True)  # 220 rows
+    df["UnitPrice"] = df["UnitPrice"].astype(object)
+    df.loc[7, "UnitPrice"] = "n/a"
+    _, report = load_transactions(df, overrides={"max_unparseable_share": 0.01})
+    assert report.dropped["unparseable_number"] == 1
+    assert sum(report.dropped.values()) == report.rows_read - report.rows_kept
