@@ -172,7 +172,7 @@ def _examples(table: pd.DataFrame, mask: pd.Series, column: str, raw: pd.Series 
     return [f"row {i + 1}: {'empty' if pd.isna(v) else repr(v)}" for i, v in zip(idx, shown, strict=True)]
 
 
-def _schema(rules: CleaningRules, kind: str, n_rows: int) -> pa.DataFrameSchema:
+def _schema(rules: CleaningRules, kind: str) -> pa.DataFrameSchema:
     limit = rules.max_unparseable_share
 
     def parsed_enough(s: pd.Series) -> bool:
@@ -245,7 +245,7 @@ def validate_transactions(
         )
     raw = raw or {}
     try:
-        _schema(rules, kind, len(table)).validate(table, lazy=True)
+        _schema(rules, kind).validate(table, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
         first = cases.iloc[0]

@@ -24,7 +24,6 @@ import contextlib
 import dataclasses
 import hashlib
 import io
-import re
 import time
 import warnings
 from pathlib import Path
