@@ -22,7 +22,6 @@ time from the first purchase day to the calibration end, in units of
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,7 +47,11 @@ Source = pd.DataFrame | str | Path
 @contextmanager
 def _connect(source: Source):
     """A DuckDB connection with the transactions visible as the view ``tx``."""
-    con = duckdb.connect(config={"threads": max(1, os.cpu_count() or 1)})
+    # One thread: DuckDB's parallel hash aggregation adds floats in a different
+    # order on every run, so per-customer sums would differ in the last bit from
+    # run to run (and a fit near the edge of its parameter space would follow
+    # them). One thread reads the rows in file order: same input, same sums.
+    con = duckdb.connect(config={"threads": 1})
     try:
         if isinstance(source, pd.DataFrame):
             _check_columns(list(source.columns), "<DataFrame>")

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import schema as S
+from analysis._checks import require_columns  # noqa: F401  (re-exported)
 from analysis.errors import DataError
 
 with warnings.catch_warnings():
@@ -378,15 +379,3 @@ def _report(
         dropped=dropped,
         rules={k: list(v) if isinstance(v, tuple) else v for k, v in asdict(rules).items()},
     )
-
-
-def require_columns(table: pd.DataFrame, columns: Sequence[str], *, source: str = "<table>", fix: str = "") -> None:
-    """Raise :class:`DataError` when ``table`` lacks any of ``columns``."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise DataError(
-            f"Required column(s) absent: {', '.join(missing)}.",
-            source=source,
-            column=", ".join(missing),
-            fix=fix or f"columns found: {', '.join(map(str, table.columns))}",
-        )
