@@ -1,0 +1,115 @@
+"""How the book writes a number in prose and in tables: one place, one style.
+
+Counts are whole numbers with thousands separators, money carries its currency,
+shares are percentages, and small or large numbers keep 3 significant digits
+instead of printing ``0.0000`` or ``1.44e-05``. Tables (``analysis.plots.table``)
+and worded findings (``analysis.findings``) both format through these.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MISSING = "–"
+
+# ISO 4217 codes the book writes with a symbol; any other code is written before the amount.
+SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥", "CNY": "CN¥", "INR": "₹"}
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def count(value: Any) -> str:
+    """A count: ``3000`` -> ``3,000`` (rounded to the nearest whole number)."""
+    if _missing(value):
+        return MISSING
+    return f"{round(float(value)):,.0f}"
+
+
+def number(value: Any, digits: int = 3) -> str:
+    """A measurement with ``digits`` significant digits and thousands separators.
+
+    ``0.0000144`` -> ``0.0000144``, ``15.448`` -> ``15.4``, ``1234567.8`` ->
+    ``1,234,568`` (whole numbers are never written in exponent notation below
+    10**15; digits before the point are always kept).
+    """
+    if _missing(value):
+        return MISSING
+    v = float(value)
+    if not math.isfinite(v):
+        return "∞" if v > 0 else "−∞" if v < 0 else MISSING
+    if v == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(v)))
+    if abs(v) >= 1e15:
+        return f"{v:.{digits - 1}e}"
+    decimals = max(digits - 1 - magnitude, 0)
+    text = f"{v:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def share(value: Any, decimals: int = 1) -> str:
+    """A share as a percentage: ``0.467`` -> ``46.7%``; tiny non-zero shares keep a significant digit."""
+    if _missing(value):
+        return MISSING
+    pct = 100 * float(value)
+    if pct != 0 and abs(pct) < 10 ** (-decimals):
+        return f"{number(pct, 1)}%"
+    return f"{pct:.{decimals}f}%"
+
+
+def money(value: Any, currency: str = "", decimals: int | None = None) -> str:
+    """An amount of money: ``money(1234.5, "GBP")`` -> ``£1,234.50``.
+
+    ``decimals`` defaults to 2 below 1,000 and 0 from there on; a currency
+    without a symbol is written as its code (``1,234 CHF``); no currency gives
+    the bare amount.
+    """
+    if _missing(value):
+        return MISSING
+    v = float(value)
+    if decimals is None:
+        decimals = 2 if abs(v) < 1000 else 0
+    amount = f"{abs(v):,.{decimals}f}"
+    sign = "−" if v < 0 and float(amount.replace(",", "")) != 0 else ""
+    code = (currency or "").upper()
+    if code in SYMBOLS:
+        return f"{sign}{SYMBOLS[code]}{amount}"
+    if code:
+        return f"{sign}{amount} {code}"
+    return f"{sign}{amount}"
+
+
+def day(value: Any) -> str:
+    """A date as ``2011-12-09``."""
+    if _missing(value):
+        return MISSING
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def signed_share(value: Any, decimals: int = 1) -> str:
+    """A relative change with its sign: ``-0.175`` -> ``−17.5%``, ``0.03`` -> ``+3.0%``."""
+    if _missing(value):
+        return MISSING
+    text = share(abs(float(value)), decimals)
+    if float(value) > 0:
+        return "+" + text
+    if float(value) < 0 and text.strip("0.%") != "":
+        return "−" + text
+    return text
+
+
+def is_count_like(values: pd.Series) -> bool:
+    """True when every non-missing value of a numeric column is a whole number."""
+    v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(len(v)) and bool(np.all(np.isfinite(v))) and bool(np.all(v == np.round(v)))
