@@ -1,0 +1,207 @@
+"""The data parameters every chapter that reads a transaction log takes.
+
+:class:`DataParams` is a pydantic model: each value is checked (type, range and
+relations between values) before anything is read, and an unknown name is
+refused. :func:`data_params` turns a mapping (a notebook's globals, a YAML file)
+into checked parameters and a pydantic error into a :class:`DataError` in the
+user's words.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from analysis import schema as S
+from analysis.errors import DataError
+
+__all__ = ["DATA_PARAM_MEANINGS", "DataParams", "data_params", "params_error"]
+
+DECIMALS = (".", ",")
+THOUSANDS = ("", ",", ".", " ", "'")
+MAPPABLE = S.TRANSACTION_REQUIRED + S.TRANSACTION_OPTIONAL
+
+#: One line per parameter: what it means, for tables and error messages.
+DATA_PARAM_MEANINGS: dict[str, str] = {
+    "data": '"shop", "cdnow", or a path (CSV/TSV/TXT, Parquet, Excel; .gz/.bz2/.zip)',
+    "seed": "random seed: the built-in shop and every random step",
+    "shop_customers": "customers in the built-in shop",
+    "mapping": "column mapping for an unknown layout (canonical name: your column)",
+    "encoding": '"" detects the text encoding; else a Python codec name such as cp1252',
+    "date_format": '"" detects; else a strftime format, e.g. "%d/%m/%Y %H:%M"',
+    "decimal": 'decimal mark in numbers: "." or ","',
+    "thousands": "thousands separator: \"\", \",\", \".\", \" \" or \"'\" (must differ from decimal)",
+    "drop_duplicates": "drop exact duplicate lines (they are always counted)",
+    "drop_non_product": "drop postage, fees, manual adjustments",
+    "min_date": 'ISO date; earlier rows are flagged and dropped ("" none)',
+    "max_date": 'ISO date; later rows are flagged and dropped ("" = the day of the run)',
+    "outlier_threshold": "robust z (|x - median| / (1.4826 MAD)) above which a quantity or unit price is flagged",
+    "drop_outliers": "drop the flagged extreme lines instead of only flagging them",
+    "currency": 'ISO 4217 code such as GBP; "" = from the layout',
+}
+
+
+def _iso_day(name: str, value: str) -> str:
+    value = value.strip()
+    if value:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{name} must be an ISO date such as 2011-12-31, got {value!r}") from None
+    return value
+
+
+class DataParams(BaseModel):
+    """Which data to read and how to read and clean it (see :data:`DATA_PARAM_MEANINGS`)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    data: str = "shop"
+    seed: int = Field(0, ge=0)
+    shop_customers: int = Field(2000, ge=50)
+    mapping: dict[str, str] = Field(default_factory=dict)
+    encoding: str = ""
+    date_format: str = ""
+    decimal: str = "."
+    thousands: str = Field("", validate_default=True)
+    drop_duplicates: bool = False
+    drop_non_product: bool = False
+    min_date: str = ""
+    max_date: str = Field("", validate_default=True)
+    outlier_threshold: float = Field(50.0, gt=0, allow_inf_nan=False)
+    drop_outliers: bool = False
+    currency: str = ""
+
+    @field_validator("seed", "shop_customers", "outlier_threshold", mode="before")
+    @classmethod
+    def _no_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"must be a number, not {value!r}")
+        return value
+
+    @field_validator("data")
+    @classmethod
+    def _data(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError('data must be "shop", "cdnow" or the path of a file, got an empty text')
+        return value.strip()
+
+    @field_validator("mapping")
+    @classmethod
+    def _mapping(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(MAPPABLE))
+        if unknown:
+            raise ValueError(f"mapping names unknown canonical columns {unknown}; map only: {', '.join(MAPPABLE)}")
+        empty = sorted(k for k, v in value.items() if not str(v).strip())
+        if empty:
+            raise ValueError(f"mapping gives no file column for {empty}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str) -> str:
+        if value:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"encoding {value!r} is not a codec Python knows (e.g. utf-8, cp1252, latin-1)") from None
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, value: str) -> str:
+        if value:
+            if "%" not in value:
+                raise ValueError(f"date_format must use strftime codes such as %d/%m/%Y %H:%M, got {value!r}")
+            try:
+                sample = datetime(2011, 12, 31, 23, 59, 58).strftime(value)
+                pd.to_datetime(pd.Series([sample]), format=value)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"date_format {value!r} is not a usable strftime format ({exc})") from None
+        return value
+
+    @field_validator("decimal")
+    @classmethod
+    def _decimal(cls, value: str) -> str:
+        if value not in DECIMALS:
+            raise ValueError(f'decimal must be "." or ",", got {value!r}')
+        return value
+
+    @field_validator("thousands")
+    @classmethod
+    def _thousands(cls, value: str, info: ValidationInfo) -> str:
+        if value not in THOUSANDS:
+            raise ValueError(f"thousands must be one of {', '.join(repr(t) for t in THOUSANDS)}, got {value!r}")
+        if value and value == info.data.get("decimal"):
+            raise ValueError(f"thousands and decimal must differ, both are {value!r}")
+        return value
+
+    @field_validator("min_date", "max_date")
+    @classmethod
+    def _day(cls, value: str, info: ValidationInfo) -> str:
+        value = _iso_day(info.field_name, value)
+        low = info.data.get("min_date") if info.field_name == "max_date" else None
+        if low:
+            end = pd.Timestamp(value) if value else pd.Timestamp.today().normalize()
+            if pd.Timestamp(low) >= end:
+                raise ValueError(
+                    f"max_date ({value or 'today, ' + f'{end:%Y-%m-%d}'}) must be after min_date ({low})"
+                )
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code and not re.fullmatch(r"[A-Z]{3}", code):
+            raise ValueError(f"currency must be a 3-letter ISO 4217 code such as GBP, USD or EUR, got {value!r}")
+        return code
+
+    def max_day(self) -> pd.Timestamp:
+        """The last allowed timestamp's day: ``max_date`` or today."""
+        return pd.Timestamp(self.max_date).normalize() if self.max_date else pd.Timestamp.today().normalize()
+
+    def min_day(self) -> pd.Timestamp | None:
+        """The first allowed day, or None."""
+        return pd.Timestamp(self.min_date).normalize() if self.min_date else None
+
+
+def params_error(exc: ValidationError, *, source: str = "parameters", meanings: Mapping[str, str] | None = None) -> DataError:
+    """A pydantic error as a :class:`DataError` naming each parameter, its value and what is allowed."""
+    meanings = {**DATA_PARAM_MEANINGS, **(meanings or {})}
+    lines, names = [], []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "parameters"
+        name = str(err["loc"][0]) if err["loc"] else "parameters"
+        names.append(loc)
+        value = err.get("input")
+        text = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            text = "unknown parameter"
+        allowed = f" (allowed: {meanings[name]})" if name in meanings else ""
+        lines.append(f"{loc} = {value!r}: {text}{allowed}")
+    return DataError(
+        f"{len(lines)} parameter{'s' if len(lines) > 1 else ''} refused: {lines[0]}"
+        + (f" (and {len(lines) - 1} more below)" if len(lines) > 1 else ""),
+        source=source,
+        column=", ".join(dict.fromkeys(names)),
+        rows=lines,
+        fix="correct " + ", ".join(dict.fromkeys(names)) + " in the parameters file (or the notebook's parameters cell)",
+    )
+
+
+def data_params(values: DataParams | Mapping[str, Any] | None = None, *, source: str = "parameters") -> DataParams:
+    """Checked :class:`DataParams` from a mapping; keys that are not data parameters are ignored."""
+    if isinstance(values, DataParams):
+        return values
+    known = {k: v for k, v in (values or {}).items() if k in DataParams.model_fields}
+    try:
+        return DataParams(**known)
+    except ValidationError as exc:
+        raise params_error(exc, source=source) from None
