@@ -15,11 +15,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import fmt
 from analysis import schema as S
+from analysis._checks import check_day, check_int, check_share, require_columns
 from analysis.errors import DataError
-from analysis.validate import require_columns
 
-__all__ = ["cohort_retention", "headline", "headline_table", "monthly"]
+__all__ = [
+    "WEEKDAYS",
+    "by_weekday",
+    "cohort_retention",
+    "cohort_sizes",
+    "customers_for_share",
+    "headline",
+    "headline_table",
+    "monthly",
+    "top_share",
+]
 
 
 def headline(customers: pd.DataFrame) -> dict[str, float]:
@@ -42,13 +53,15 @@ def headline(customers: pd.DataFrame) -> dict[str, float]:
 def monthly(daily: pd.DataFrame) -> pd.DataFrame:
     """Monthly totals of a daily series, with AOV; months labelled by their first day.
 
-    ``partial`` marks a first or last month the data do not cover completely.
+    ``days`` counts the days of the month the series covers, ``partial`` marks a
+    first or last month the data do not cover completely (``days`` below the
+    month's length).
     """
     require_columns(daily, ["revenue", "orders"], source="daily series")
     out = daily[["revenue", "orders"]].resample("MS").sum()
     out["aov"] = out["revenue"] / out["orders"].where(out["orders"] > 0)
-    days = daily["revenue"].resample("MS").size()
-    out["partial"] = days < out.index.days_in_month
+    out["days"] = daily["revenue"].resample("MS").size().astype(np.int64)
+    out["partial"] = out["days"] < out.index.days_in_month
     return out
 
 
@@ -82,50 +95,18 @@ def cohort_retention(
       low. Cohorts acquired after :math:`L` have no observed cell and are left
       out.
     * ``observed_until=None`` -- :math:`L` is the last activity month present in
-      ``counts``, taken as complete (the behaviour of earlier versions, except
-      that months without returners up to :math:`L` are now 0 instead of ``NaN``).
+      ``counts``, taken as complete.
 
     ``max_months`` keeps the columns :math:`m \le` ``max_months``. Columns run
     from 0 to the oldest cohort's last observed month, without gaps.
     """
     require_columns(counts, ["cohort", "months_since", "customers"], source="cohort counts")
-    if max_months is not None and (
-        isinstance(max_months, bool) or not isinstance(max_months, (int, np.integer)) or max_months < 0
-    ):
-        raise DataError(
-            f"max_months must be an int >= 0 or None, got {max_months!r}",
-            column="max_months",
-            fix="pass the number of months since the first purchase to show, e.g. max_months=12",
+    if max_months is not None:
+        max_months = check_int(
+            "max_months", max_months, low=0, fix="pass the number of months since the first purchase to show, e.g. 12"
         )
-    if counts.empty:
-        raise DataError(
-            "The cohort counts are empty: there are no customers.",
-            source="cohort counts",
-            fix="compute them with analysis.features.cohort_counts on transactions with customers",
-        )
-    cohort = pd.to_datetime(counts["cohort"])
-    # months as integers: year * 12 + month - 1
-    c = (cohort.dt.year * 12 + cohort.dt.month - 1).to_numpy(dtype=np.int64)
-    m = counts["months_since"].to_numpy(dtype=np.int64)
-    if (m < 0).any():
-        raise DataError(
-            "months_since must be >= 0 (months from the first purchase)",
-            source="cohort counts",
-            column="months_since",
-            rows=[f"row {i}: {v}" for i, v in zip(np.flatnonzero(m < 0), m[m < 0])],
-            fix="compute the counts with analysis.features.cohort_counts",
-        )
-    if observed_until is None:
-        last = int((c + m).max())
-    else:
-        until = pd.Timestamp(observed_until)
-        if pd.isna(until):
-            raise DataError(
-                "observed_until is missing (NaT)", column="observed_until", fix="pass the last day the data cover"
-            )
-        until = until.normalize()
-        last = until.year * 12 + until.month - 1 - (0 if until.is_month_end else 1)
-
+    c, m = _cohort_months(counts)
+    last = _last_observed_month(c, m, observed_until)
     cohorts = np.unique(c[c <= last])
     if cohorts.size == 0:
         raise DataError(
@@ -137,28 +118,62 @@ def cohort_retention(
         )
     width = last - int(cohorts[0]) + 1
     if max_months is not None:
-        width = min(width, int(max_months) + 1)
-
-    observed = (c + m <= last) & (m < width)
-    cell = pd.Series(counts["customers"].to_numpy(dtype=np.float64)[observed])
-    n = cell.groupby([c[observed], m[observed]]).sum().unstack(fill_value=0.0)
-    n = n.reindex(index=cohorts, columns=range(width), fill_value=0.0)
-    size = n[0]
-    if (size <= 0).any():
-        bad = cohorts[(size <= 0).to_numpy()]
-        raise DataError(
-            "Some cohorts have no customers in their first month (months_since = 0).",
-            source="cohort counts",
-            column="months_since",
-            rows=[_month_label(int(b)) for b in bad],
-            fix="compute the counts with analysis.features.cohort_counts",
-        )
-    retention = n.div(size, axis=0)
+        width = min(width, max_months + 1)
+    n = _returners(counts, c, m, cohorts, last, width)
+    retention = n.div(n[0], axis=0)
     reachable = cohorts[:, None] + np.arange(width)[None, :] <= last
     retention = retention.where(reachable)
     retention.index = pd.Index([_month_label(int(v)) for v in cohorts], name="cohort")
     retention.columns = pd.Index(range(width), dtype=np.int64, name="months since first purchase")
     return retention
+
+
+def _cohort_months(counts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Cohort months as integers (year * 12 + month - 1) and months since, checked."""
+    if counts.empty:
+        raise DataError(
+            "The cohort counts are empty: there are no customers.",
+            source="cohort counts",
+            fix="compute them with analysis.features.cohort_counts on transactions with customers",
+        )
+    cohort = pd.to_datetime(counts["cohort"])
+    c = (cohort.dt.year * 12 + cohort.dt.month - 1).to_numpy(dtype=np.int64)
+    m = counts["months_since"].to_numpy(dtype=np.int64)
+    if (m < 0).any():
+        raise DataError(
+            "months_since must be >= 0 (months from the first purchase)",
+            source="cohort counts",
+            column="months_since",
+            rows=[f"row {i}: {v}" for i, v in zip(np.flatnonzero(m < 0), m[m < 0], strict=True)][:5],
+            fix="compute the counts with analysis.features.cohort_counts",
+        )
+    return c, m
+
+
+def _last_observed_month(c: np.ndarray, m: np.ndarray, observed_until) -> int:
+    """The last complete month L (as year * 12 + month - 1)."""
+    if observed_until is None:
+        return int((c + m).max())
+    until = check_day("observed_until", observed_until, fix="pass the last day the data cover, e.g. 2011-12-09")
+    return until.year * 12 + until.month - 1 - (0 if until.is_month_end else 1)
+
+
+def _returners(counts: pd.DataFrame, c: np.ndarray, m: np.ndarray, cohorts: np.ndarray, last: int, width: int):
+    """n[c, m]: customers of each cohort buying m months later (observed cells only, 0 when none)."""
+    observed = (c + m <= last) & (m < width)
+    cell = pd.Series(counts["customers"].to_numpy(dtype=np.float64)[observed])
+    n = cell.groupby([c[observed], m[observed]]).sum().unstack(fill_value=0.0)
+    n = n.reindex(index=cohorts, columns=range(width), fill_value=0.0)
+    if (n[0] <= 0).any():
+        bad = cohorts[(n[0] <= 0).to_numpy()]
+        raise DataError(
+            "Some cohorts have no customers in their first month (months_since = 0).",
+            source="cohort counts",
+            column="months_since",
+            rows=[_month_label(int(b)) for b in bad[:5]],
+            fix="compute the counts with analysis.features.cohort_counts",
+        )
+    return n
 
 
 def _month_label(month: int) -> str:
@@ -167,17 +182,84 @@ def _month_label(month: int) -> str:
 
 
 LABELS = {
-    "revenue": ("revenue", "{:,.2f}"),
-    "orders": ("orders", "{:,.0f}"),
-    "customers": ("customers", "{:,.0f}"),
-    "aov": ("average order value", "{:,.2f}"),
-    "revenue_per_customer": ("revenue per customer", "{:,.2f}"),
-    "orders_per_customer": ("orders per customer", "{:,.2f}"),
-    "repeat_rate": ("repeat-purchase rate", "{:.1%}"),
+    "revenue": ("revenue", "money"),
+    "orders": ("orders", "count"),
+    "customers": ("customers", "count"),
+    "aov": ("average order value", "money"),
+    "revenue_per_customer": ("revenue per customer", "money"),
+    "orders_per_customer": ("orders per customer", "number"),
+    "repeat_rate": ("repeat-purchase rate", "share"),
 }
 
 
-def headline_table(values: dict[str, float]) -> pd.DataFrame:
-    """The headline KPIs as a table for people: one row per KPI, formatted values."""
-    rows = [(label, fmt.format(values[key])) for key, (label, fmt) in LABELS.items() if key in values]
+def headline_table(values: dict[str, float], *, currency: str = "") -> pd.DataFrame:
+    """The headline KPIs as a table for people: one row per KPI, values written by :mod:`analysis.fmt`.
+
+    Money carries ``currency`` (an ISO 4217 code such as ``"GBP"``; none when empty).
+    """
+    writers = {
+        "money": lambda v: fmt.money(v, currency, 2),
+        "count": fmt.count,
+        "number": fmt.number,
+        "share": fmt.share,
+    }
+    rows = [(label, writers[kind](values[key])) for key, (label, kind) in LABELS.items() if key in values]
     return pd.DataFrame(rows, columns=["KPI", "value"]).set_index("KPI")
+
+
+def top_share(customers: pd.DataFrame, fraction: float = 0.2) -> float:
+    r"""The share of revenue brought by the top ``fraction`` of customers by revenue.
+
+    With customers sorted by their revenue :math:`m_{(1)} \ge m_{(2)} \ge \dots`,
+    :math:`\sum_{i \le \lceil fN \rceil} m_{(i)} / \sum_i m_i`. Equal spread gives
+    ``fraction`` itself; the "80/20 rule" is ``top_share(c, 0.2) == 0.8``.
+    """
+    fraction = check_share("fraction", fraction, fix="pass the top share of customers, e.g. 0.2 for the top 20%")
+    require_columns(customers, [S.MONETARY], source="customer table")
+    m = np.sort(customers[S.MONETARY].to_numpy(dtype=np.float64))[::-1]
+    total = m.sum()
+    if not len(m) or total <= 0:
+        return float("nan")
+    top = int(np.ceil(fraction * len(m)))
+    return float(m[:top].sum() / total)
+
+
+def customers_for_share(customers: pd.DataFrame, revenue_share: float = 0.5) -> float:
+    """The smallest share of customers (the biggest spenders first) that brings ``revenue_share`` of revenue."""
+    revenue_share = check_share("revenue_share", revenue_share, fix="pass a share of revenue, e.g. 0.5 for half")
+    require_columns(customers, [S.MONETARY], source="customer table")
+    m = np.sort(customers[S.MONETARY].to_numpy(dtype=np.float64))[::-1]
+    total = m.sum()
+    if not len(m) or total <= 0:
+        return float("nan")
+    needed = int(np.searchsorted(np.cumsum(m) / total, revenue_share - 1e-12)) + 1
+    return float(min(needed, len(m)) / len(m))
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def by_weekday(daily: pd.DataFrame) -> pd.DataFrame:
+    """Orders, revenue and average order value by day of the week (Monday first), with each day's share of orders.
+
+    ``days`` counts the calendar days of that weekday in the series (so a weekday
+    the shop never sells on shows 0 orders, not a missing row).
+    """
+    require_columns(daily, ["revenue", "orders"], source="daily series")
+    names = pd.Categorical(daily.index.day_name(), categories=WEEKDAYS, ordered=True)
+    out = daily[["revenue", "orders"]].groupby(names, observed=False).sum()
+    out["days"] = daily["orders"].groupby(names, observed=False).size()
+    out["aov"] = out["revenue"] / out["orders"].where(out["orders"] > 0)
+    total = out["orders"].sum()
+    out["share_of_orders"] = out["orders"] / total if total else np.nan
+    out.index = pd.Index(list(WEEKDAYS), name="weekday")
+    return out[["days", "orders", "share_of_orders", "revenue", "aov"]]
+
+
+def cohort_sizes(counts: pd.DataFrame) -> pd.Series:
+    """New customers per cohort (``n_{c,0}``), indexed by ``YYYY-MM`` like :func:`cohort_retention`."""
+    require_columns(counts, ["cohort", "months_since", "customers"], source="cohort counts")
+    first = counts[counts["months_since"] == 0]
+    sizes = first.groupby(pd.to_datetime(first["cohort"]).dt.strftime("%Y-%m"))["customers"].sum()
+    sizes.index.name = "cohort"
+    return sizes.astype(np.int64)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
+from pandas.io.formats.style import Styler
 
+from analysis import fmt
 from analysis import schema as S
+from analysis.errors import DataError
 
 __all__ = [
+    "TableStyler",
     "cohort_heatmap",
+    "column_kind",
     "data_model_diagram",
     "dendrogram",
     "distributions",
@@ -228,19 +236,165 @@ def tracking(dates: pd.DatetimeIndex, actual: np.ndarray, expected: np.ndarray, 
     return fig
 
 
-def table(df: pd.DataFrame, *, precision: int = 2, formats: dict[str, str] | None = None):
-    """A table for people: thousands separators, ``precision`` decimals for floats, whole numbers as such.
+# --------------------------------------------------------------------------- tables
 
-    ``formats`` maps a column to a format string (``"{:.1%}"``, ``"{:g}"``) where
-    the default does not fit. Returns a pandas Styler, which the book renders as HTML.
+# Column-name words from which a column's kind is guessed when no argument names it.
+MONEY_WORDS = frozenset({"revenue", "monetary", "aov", "price", "spend", "clv", "sales", "amount", "value", "money"})
+SHARE_WORDS = frozenset({"share", "rate", "retention", "pct", "percent", "proportion", "ratio_pct"})
+LABEL_WORDS = frozenset({"id", "year", "code", "k", "cohort", "month", "seed"})
+KINDS = ("count", "money", "share", "number", "day", "label", "bool")
+_NUMERIC_TEXT = re.compile(r"^[−\-+]?\D{0,3}[\d,.]+(%| [A-Z]{3})?$")
+WRAPPER_CLASS = "book-table"
+
+
+class TableStyler(Styler):
+    """A pandas Styler whose HTML sits in a ``<div class="book-table">`` that scrolls sideways when wide."""
+
+    def to_html(self, *args, **kwargs) -> str:
+        html = super().to_html(*args, **kwargs)  # Styler._repr_html_ (what Jupyter and the book show) calls this
+        return html if html is None or kwargs.get("buf") is not None else wrap_html(html)
+
+
+def wrap_html(html: str) -> str:
+    """``html`` inside the scrolling wrapper (wide tables scroll instead of being clipped)."""
+    return f'<div class="{WRAPPER_CLASS}" style="overflow-x: auto; max-width: 100%;">{html}</div>'
+
+
+def _words(name) -> set[str]:
+    return set(re.split(r"[^a-z0-9]+", str(name).lower())) - {""}
+
+
+def column_kind(name, values: pd.Series) -> str:
+    """The kind a column is shown as, guessed from its dtype, values and name (one of :data:`KINDS`).
+
+    Booleans are ``bool``; dates ``day``; text ``label``; numbers whose name holds a
+    money word (revenue, price, aov, ...) ``money``, a share word (share, rate,
+    retention) ``share``, an id word (id, year, code, k) ``label``; other numbers
+    that are all whole ``count``, the rest ``number`` (3 significant digits).
     """
-    chosen: dict = {}
-    for col in df.columns:
-        if pd.api.types.is_bool_dtype(df[col]):
-            continue
-        if pd.api.types.is_integer_dtype(df[col]):
-            chosen[col] = "{:,}"
-        elif pd.api.types.is_float_dtype(df[col]):
-            chosen[col] = f"{{:,.{precision}f}}"
-    chosen.update({k: v for k, v in (formats or {}).items() if k in df.columns})
-    return df.style.format(chosen, na_rep="")
+    if pd.api.types.is_bool_dtype(values):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "day"
+    if not pd.api.types.is_numeric_dtype(values):
+        return "label"
+    words = _words(name)
+    if words & LABEL_WORDS and fmt.is_count_like(values):
+        return "label"
+    if words & MONEY_WORDS:
+        return "money"
+    if words & SHARE_WORDS:
+        return "share"
+    return "count" if fmt.is_count_like(values) or values.notna().sum() == 0 else "number"
+
+
+def _formatter(kind: str, values: pd.Series, currency: str, digits: int):
+    if kind == "count":
+        return fmt.count
+    if kind == "share":
+        return fmt.share
+    if kind == "money":
+        finite = pd.to_numeric(values, errors="coerce").abs()
+        decimals = 0 if finite.notna().any() and finite.max() >= 1000 else 2
+        return lambda v: fmt.money(v, currency, decimals)
+    if kind == "number":
+        return lambda v: fmt.number(v, digits)
+    if kind == "day":
+        stamps = pd.to_datetime(values.dropna())
+        with_time = bool(len(stamps)) and bool((stamps != stamps.dt.normalize()).any())
+        return (lambda v: fmt.MISSING if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")) if with_time else fmt.day
+    if kind == "bool":
+        return lambda v: fmt.MISSING if pd.isna(v) else ("yes" if v else "no")
+    return lambda v: fmt.MISSING if fmt._missing(v) else str(v)
+
+
+def _is_numeric_text(values: pd.Series) -> bool:
+    text = [str(v) for v in values if not fmt._missing(v)]
+    return bool(text) and all(_NUMERIC_TEXT.match(t) or t == fmt.MISSING for t in text)
+
+
+def _flat(df: pd.DataFrame) -> pd.DataFrame:
+    """Index labels moved into columns (shown once, as the first columns); a plain 0..n-1 index dropped."""
+    index = df.index
+    plain = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None
+    if plain:
+        return df.reset_index(drop=True)
+    names = [n if n is not None else "" for n in index.names]
+    if len(names) == 1 and names[0] == "" and "" in df.columns:
+        names = [" "]
+    out = df.copy()
+    out.index = index.set_names(names)
+    return out.reset_index()
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    currency: str = "",
+    money: Iterable = (),
+    shares: Iterable = (),
+    counts: Iterable = (),
+    numbers: Iterable = (),
+    labels: Iterable = (),
+    caption: str | None = None,
+    formats: dict | None = None,
+    digits: int = 3,
+    precision: int | None = None,
+) -> TableStyler:
+    """The one table formatter of the book: a pandas Styler for people.
+
+    - counts as whole numbers with thousands separators (``3,000``, never ``3,000.00``);
+    - money with ``currency`` (``£1,234``; 2 decimals in a column whose amounts stay below 1,000);
+    - shares as percentages (``46.7%``); other numbers with ``digits`` significant digits
+      (``0.0000144``, ``15.4``: never ``1.44e-05`` or ``0.0000``);
+    - no duplicate index: a plain ``0..n-1`` index is not shown, any other index is
+      shown once, as the first column(s);
+    - numbers right-aligned, text left-aligned; the table scrolls sideways when wide
+      (it sits in a ``<div class="book-table">`` with ``overflow-x: auto``);
+    - ``caption`` above the table.
+
+    A column's kind is guessed by :func:`column_kind`; name columns in ``money``,
+    ``shares``, ``counts``, ``numbers`` or ``labels`` to override the guess, or give
+    ``formats`` (column -> format string such as ``"{:.2f}"``, or a callable). Text
+    columns whose every cell already reads as a number (pre-formatted values) are
+    right-aligned too. ``precision`` is accepted from earlier versions as a minimum
+    for ``digits``.
+    """
+    if precision is not None:
+        digits = max(digits, int(precision))
+    flat = _flat(df)
+    chosen = {"money": set(money), "share": set(shares), "count": set(counts), "number": set(numbers), "label": set(labels)}
+    unknown = set().union(*chosen.values(), formats or {}) - set(flat.columns)
+    if unknown:
+        raise DataError(
+            f"The table has no column(s) {', '.join(map(repr, sorted(map(str, unknown))))}.",
+            column=", ".join(map(str, sorted(map(str, unknown)))),
+            fix=f"name columns of the table: {', '.join(map(str, flat.columns))}",
+        )
+    styler = TableStyler(flat)
+    right: list = []
+    for col in flat.columns:
+        kind = next((k for k, cols in chosen.items() if col in cols), None) or column_kind(col, flat[col])
+        custom = (formats or {}).get(col)
+        if custom is not None:
+            func = custom if callable(custom) else (lambda v, f=custom: fmt.MISSING if fmt._missing(v) else f.format(v))
+        else:
+            func = _formatter(kind, flat[col], currency, digits)
+        styler = styler.format(func, subset=[col])
+        if kind in ("count", "money", "share", "number") or (kind == "label" and _is_numeric_text(flat[col])):
+            right.append(col)
+    styler = styler.hide(axis="index")
+    if right:
+        styler = styler.set_properties(subset=right, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    styles = [
+        {"selector": "th.col_heading", "props": [("text-align", "left"), ("white-space", "nowrap")]},
+        {"selector": "td", "props": [("padding", "0.2em 0.8em")]},
+        {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("font-weight", "bold")]},
+    ]
+    for j, col in enumerate(flat.columns):
+        if col in right:
+            styles.append({"selector": f"th.col_heading.col{j}", "props": [("text-align", "right")]})
+    styler = styler.set_table_styles(styles)
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
