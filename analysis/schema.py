@@ -32,3 +32,19 @@ X = "x"  # repeat purchase periods in calibration
 T_X = "t_x"  # time of last purchase since first
 T_CAL = "T"  # age at calibration end
 REPEAT_VALUE = "monetary_value"  # mean value of repeat purchase periods
+X_HOLDOUT = "x_holdout"  # repeat purchase days in the holdout period
+DURATION_HOLDOUT = "duration_holdout"  # length of the holdout, in the summary's time unit
+
+# segmentation and CLV (derived, one row per customer)
+SEGMENT = "segment"  # k-means segment number (0 = largest)
+SEGMENT_NAME = "segment_name"  # rule-based name of the k-means segment
+VALUE_TIER = "value_tier"  # high / medium / low by cumulative revenue share
+R_SCORE = "r_score"  # RFM recency score 1-5 (5 = most recent fifth)
+F_SCORE = "f_score"  # RFM frequency score 1-5
+M_SCORE = "m_score"  # RFM monetary score 1-5
+RFM_SCORE = "rfm_score"  # the three scores as text, e.g. "545"
+RFM_SEGMENT = "rfm_segment"  # named RFM segment (champions, loyal, ..., lost)
+P_ALIVE = "p_alive"  # BG/NBD probability of being active at the end of the data
+EXPECTED_PURCHASES = "expected_purchases"  # expected repeat purchase days over the CLV horizon
+EXPECTED_SPEND = "expected_spend"  # Gamma-Gamma expected value per purchase day
+CLV = "clv"  # discounted expected revenue over the CLV horizon

@@ -98,12 +98,13 @@ def test_choose_k_inertia_is_sklearns_and_finds_four_blobs() -> None:
     X, _ = square_blobs()
     choice = sg.choose_k(X, range(2, 11), seed=3, n_init=2)
     assert list(choice.table["k"]) == list(range(2, 11))
-    for k, inertia, sil in choice.table.itertuples(index=False):
+    for k, inertia, sil in choice.table[["k", "inertia", "silhouette"]].itertuples(index=False):
         model = KMeans(n_clusters=k, init="k-means++", n_init=2, random_state=3).fit(X)
         assert inertia == pytest.approx(model.inertia_, rel=1e-12)
         assert sil == pytest.approx(silhouette_score(X, model.labels_), abs=1e-10)
     assert choice.best_k == 4
     assert choice.elbow_k == 4
+    assert choice.k == 4 and choice.reason == "elbow"
     assert choice.sample_size == len(X)
 
 
@@ -111,17 +112,18 @@ def test_choose_k_silhouette_on_a_sample_is_sklearns_on_the_same_rows() -> None:
     X, _ = square_blobs(n=400, seed=1)
     choice = sg.choose_k(X, [2, 4, 6], seed=9, n_init=1, sample_size=150)
     assert choice.sample_size == 150
-    for k, _, sil in choice.table.itertuples(index=False):
+    for k, sil in choice.table[["k", "silhouette"]].itertuples(index=False):
         labels = KMeans(n_clusters=k, n_init=1, random_state=9).fit(X).labels_
         assert sil == pytest.approx(silhouette_score(X, labels, sample_size=150, random_state=9), abs=1e-12)
 
 
-def test_choose_k_with_k1_and_two_ks() -> None:
+def test_choose_k_refuses_k1_and_with_two_ks_the_elbow_is_the_silhouette() -> None:
     X, _ = square_blobs(n=200)
-    choice = sg.choose_k(X, [1, 4], seed=0)
-    assert np.isnan(choice.table.loc[0, "silhouette"])
+    with pytest.raises(DataError, match="k"):
+        sg.choose_k(X, [1, 4], seed=0)
+    choice = sg.choose_k(X, [2, 4], seed=0)
     assert choice.best_k == 4
-    assert choice.elbow_k is None  # the elbow needs three points
+    assert choice.elbow_k == 4  # the elbow needs three points: the silhouette stands in
 
 
 def test_choose_k_is_deterministic() -> None:
@@ -331,7 +333,7 @@ def _profile() -> pd.DataFrame:
         (3, 100.0, 10, 1, 20, 100),  # new: tenure <= Q1 wins over everything
         (4, 150.0, 30, 1, 15, 400),  # low-value active
         (5, 200.0, 60, 2, 30, 500),  # occasional
-        (6, 300.0, 75, 1, 10, 650),  # lost, less revenue than 2 -> "lost (2)"
+        (6, 300.0, 75, 1, 10, 650),  # lost, less revenue than 2 -> "lapsed (2)"
         (7, 300.0, 45, 1.5, 70, 275.5),  # r == median (not below), f == median (not above): lost
         (-1, 10.0, 5, 9, 900, 900),  # DBSCAN noise
         (8, 400.0, 30, 2, 45, 500),  # recent, frequent, m == median (not above): low-value active
@@ -351,12 +353,12 @@ def test_name_segments_follows_the_documented_rules() -> None:
     assert names == {
         0: "high-value loyal",
         1: "at risk",
-        2: "lost",
+        2: "lapsed",
         3: "new",
         4: "low-value active (2)",
         5: "occasional",
-        6: "lost (2)",
-        7: "lost (3)",  # same revenue as segment 6: the smaller label keeps the lower suffix
+        6: "lapsed (2)",
+        7: "lapsed (3)",  # same revenue as segment 6: the smaller label keeps the lower suffix
         -1: "noise",
         8: "low-value active",  # more revenue than segment 4
         9: "new (2)",

@@ -1,0 +1,230 @@
+r"""Segments a team can use: profiles, rule-based names, value tiers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from analysis._checks import check_number, require_columns
+from analysis.errors import DataError
+from analysis.schema import CUSTOMER, FREQUENCY, MONETARY, RECENCY, SEGMENT, TENURE, VALUE_TIER
+from analysis.segment._inputs import check_customers, check_labels
+
+__all__ = ["NAME_RULES", "TIERS", "candidate_profiles", "name_segments", "profile_segments", "tier_table", "value_tiers"]
+
+#: Value tiers, best first.
+TIERS: tuple[str, str, str] = ("high", "medium", "low")
+_PROFILE_FEATURES: tuple[str, ...] = (RECENCY, FREQUENCY, MONETARY, TENURE)
+_MEDIANS = tuple(f"median_{c}" for c in _PROFILE_FEATURES)
+
+
+# ------------------------------------------------------------------ profiling
+def profile_segments(customers: pd.DataFrame, labels: ArrayLike) -> pd.DataFrame:
+    r"""One row per segment: size, revenue and the median customer.
+
+    Columns: ``segment``, ``n_customers``, ``share_customers``
+    (:math:`n_c / n`), ``revenue`` (:math:`\sum_{i\in c} \text{monetary}_i`),
+    ``share_revenue`` (:math:`\text{revenue}_c / \sum_i \text{monetary}_i`),
+    ``median_recency``, ``median_frequency``, ``median_monetary``,
+    ``median_tenure``. Rows sorted by segment; DBSCAN's noise (-1) is a
+    segment of its own. ``labels[i]`` belongs to ``customers.iloc[i]``.
+    """
+    values = check_customers(customers, _PROFILE_FEATURES, what="profile_segments")
+    lab = check_labels(labels, len(customers), what="profile_segments")
+    total = float(values[MONETARY].sum())
+    if total <= 0:
+        raise DataError(
+            "profile_segments: total revenue is zero, so revenue shares are undefined",
+            column=MONETARY,
+            fix="check the monetary column (is it filled?)",
+        )
+    frame = pd.DataFrame({SEGMENT: lab, **{c: values[c] for c in _PROFILE_FEATURES}})
+    grouped = frame.groupby(SEGMENT, sort=True)
+    out = pd.DataFrame(
+        {
+            "n_customers": grouped.size().astype(np.int64),
+            "revenue": grouped[MONETARY].sum(),
+            **{f"median_{c}": grouped[c].median() for c in _PROFILE_FEATURES},
+        }
+    )
+    out.insert(1, "share_customers", out["n_customers"] / len(frame))
+    out.insert(3, "share_revenue", out["revenue"] / total)
+    return out.reset_index()
+
+
+#: The naming rules of :func:`name_segments`, first match wins: (name, condition on the
+#: segment's medians r, f, m, t against the overall medians R, F, M and the tenure quartile T1).
+NAME_RULES: tuple[tuple[str, str], ...] = (
+    ("new", "t <= T1"),
+    ("high-value loyal", "r < R and f > F and m > M"),
+    ("at risk", "r >= R and f > F and m > M"),
+    ("lapsed", "r >= R and f <= F"),
+    ("low-value active", "r < R"),
+    ("occasional", "otherwise"),
+)
+
+
+def _base_name(r: float, f: float, m: float, t: float, ref: dict[str, float]) -> str:
+    """The first rule of :data:`NAME_RULES` a segment's medians meet."""
+    R, F, M, T1 = ref["R"], ref["F"], ref["M"], ref["T1"]
+    tests = (t <= T1, r < R and f > F and m > M, r >= R and f > F and m > M, r >= R and f <= F, r < R)
+    return next((name for (name, _), hit in zip(NAME_RULES, tests) if hit), NAME_RULES[-1][0])
+
+
+def _unique_names(base: dict[int, str], revenue: dict[int, float]) -> dict[int, str]:
+    """Repeated names get " (2)", " (3)", ... in order of decreasing revenue (ties: smaller label first)."""
+    names: dict[int, str] = {}
+    for name in dict.fromkeys(base.values()):
+        members = sorted((s for s, b in base.items() if b == name), key=lambda s: (-revenue[s], s))
+        for rank, seg in enumerate(members, start=1):
+            names[seg] = name if rank == 1 else f"{name} ({rank})"
+    return names
+
+
+def name_segments(profile: pd.DataFrame, overall: pd.DataFrame) -> dict[int, str]:
+    r"""Names for segments, by rules relative to the whole customer base.
+
+    ``profile`` is the output of :func:`profile_segments`; ``overall`` the
+    customer table it came from, which supplies the reference values: the
+    overall medians :math:`\tilde R, \tilde F, \tilde M` of recency,
+    frequency, monetary and the first quartile :math:`Q_1(T)` of tenure. A
+    segment with medians :math:`r, f, m, t` gets the name of the first rule of
+    :data:`NAME_RULES` it meets (DBSCAN's noise, label -1, is ``noise``):
+    *new* (:math:`t \le Q_1(T)`), *high-value loyal* (recent, frequent, high
+    spend), *at risk* (frequent and high spend, not recent), *lapsed* (not
+    recent, not frequent), *low-value active* (recent), *occasional*.
+    "Above" is strict: with the usual median frequency of 1, a segment of
+    one-order customers is not frequent. The word *lost* is kept for the RFM
+    segment of that name (:mod:`analysis.segment.rfm`).
+
+    Names are unique: when several segments meet the same rule, the one with
+    the most revenue keeps the plain name and the others get " (2)", " (3)", ...
+
+    Returns ``{segment: name}`` for every row of ``profile``.
+
+    References
+    ----------
+    Hughes (1994), *Strategic Database Marketing*; Fader, Hardie & Lee (2005),
+    *J. Marketing Research* 42, 415-430.
+    """
+    if not isinstance(profile, pd.DataFrame):
+        raise DataError(f"name_segments: profile must be a DataFrame, got {type(profile).__name__}",
+                        fix="pass the output of profile_segments(customers, labels)")  # fmt: skip
+    require_columns(profile, [SEGMENT, "revenue", *_MEDIANS], source="segment profile",
+                    fix="pass the output of profile_segments(customers, labels)")  # fmt: skip
+    bad = profile[SEGMENT].duplicated(keep=False) | profile[list(_MEDIANS)].isna().any(axis=1)
+    if bad.any():
+        raise DataError(
+            "name_segments: profile has repeated segment labels or missing medians",
+            column=SEGMENT,
+            rows=profile.loc[bad, SEGMENT].tolist(),
+            fix="pass the output of profile_segments (one row per segment)",
+        )
+    ref = check_customers(overall, _PROFILE_FEATURES, what="name_segments (overall)")
+    reference = {key: float(np.median(ref[c])) for key, c in (("R", RECENCY), ("F", FREQUENCY), ("M", MONETARY))}
+    reference["T1"] = float(np.quantile(ref[TENURE], 0.25))
+    base = {
+        int(row[SEGMENT]): "noise" if int(row[SEGMENT]) == -1 else _base_name(*(float(row[c]) for c in _MEDIANS), reference)
+        for _, row in profile.iterrows()
+    }
+    revenue = {int(s): float(v) for s, v in zip(profile[SEGMENT], profile["revenue"])}
+    names = _unique_names(base, revenue)
+    return {int(s): names[int(s)] for s in profile[SEGMENT]}
+
+
+def value_tiers(customers: pd.DataFrame, cuts: tuple[float, float] = (0.8, 0.95)) -> pd.Series:
+    r"""Value tiers "high", "medium", "low" by cumulative share of revenue.
+
+    Sort customers by monetary value, descending, and let :math:`S(m)` be the
+    revenue of the customers spending **strictly more** than :math:`m`, and
+    :math:`T` the total. With ``cuts`` :math:`= (c_1, c_2)`, a customer
+    spending :math:`m` is
+
+    .. math::
+
+        \text{high if } S(m) < c_1 T, \quad
+        \text{medium if } c_1 T \le S(m) < c_2 T, \quad
+        \text{low otherwise.}
+
+    That is: walking down the sorted list, a customer is "high" while the
+    revenue *before* them has not yet reached 80%, so the customer who crosses
+    the 80% line is high, and the high tier is the smallest top group whose
+    revenue is at least :math:`c_1 T`; likewise high + medium is the smallest
+    top group reaching :math:`c_2 T` (ABC / Pareto analysis).
+
+    **Ties**: customers with equal monetary value are treated as one block and
+    always get the same tier (a tier never splits a tie), which is why the
+    shares can exceed the cuts by more than one customer. Customers with zero
+    revenue are always "low", even with :math:`c_2 = 1`, since :math:`S(0) = T`.
+
+    Proven invariants (tested): every customer gets one tier; tiers are
+    monotone in monetary; share(high) :math:`\ge c_1` and share(high) minus
+    its lowest tie block :math:`< c_1`; same for high + medium with
+    :math:`c_2`.
+
+    Returns an ordered categorical Series (``low < medium < high``) named
+    ``value_tier`` with the index of ``customers``.
+
+    References
+    ----------
+    Juran, J. M. (1951). *Quality Control Handbook* (the Pareto principle);
+    Kotler, P., Keller, K. L. (2016). *Marketing Management*, 15th ed.
+    """
+    c1, c2 = _check_cuts(cuts)
+    m = check_customers(customers, (MONETARY,), what="value_tiers")[MONETARY]
+    order = np.argsort(-m, kind="stable")
+    sorted_m = m[order]
+    cum = np.cumsum(sorted_m)
+    total = float(cum[-1])
+    if total <= 0:
+        raise DataError(
+            "value_tiers: total revenue is zero, so revenue shares are undefined",
+            column=MONETARY,
+            fix="check the monetary column (is it filled?)",
+        )
+    before = np.concatenate(([0.0], cum[:-1]))  # revenue of the customers ahead in the list
+    block_start = np.concatenate(([True], sorted_m[1:] != sorted_m[:-1]))
+    block = np.cumsum(block_start) - 1
+    strictly_more = before[block_start][block]  # S(m): revenue of customers spending more
+    code_sorted = np.where(strictly_more < c1 * total, 0, np.where(strictly_more < c2 * total, 1, 2))
+    code = np.empty_like(code_sorted)
+    code[order] = code_sorted
+    tiers = pd.Categorical.from_codes(
+        2 - code, categories=list(reversed(TIERS)), ordered=True
+    )  # categories low < medium < high
+    return pd.Series(tiers, index=customers.index, name=VALUE_TIER)
+
+
+
+def _check_cuts(cuts: Sequence[float]) -> tuple[float, float]:
+    """Two cumulative revenue shares 0 < c1 < c2 <= 1 (c2 = 1: no low tier except zero spenders)."""
+    fix = "use tier_cuts=[0.8, 0.95]: 80% of revenue is high, the next 15% medium"
+    if isinstance(cuts, (str, bytes)) or not isinstance(cuts, Sequence | np.ndarray) or len(cuts) != 2:
+        raise DataError(f"tier_cuts must be two shares, got {cuts!r}", column="tier_cuts", fix=fix)
+    c1 = check_number("tier_cuts[0]", cuts[0], low=0.0, high=1.0, open_low=True, open_high=True, fix=fix)
+    return c1, check_number("tier_cuts[1]", cuts[1], low=c1, high=1.0, open_low=True, fix=fix)
+
+
+def tier_table(customers: pd.DataFrame, tiers: pd.Series) -> pd.DataFrame:
+    """Customers and revenue per value tier, with their shares, best tier first."""
+    values = check_customers(customers, (MONETARY,), what="tier_table")[MONETARY]
+    frame = pd.DataFrame({VALUE_TIER: pd.Categorical(tiers, categories=list(TIERS)), MONETARY: values})
+    out = frame.groupby(VALUE_TIER, observed=False).agg(customers=(MONETARY, "size"), revenue=(MONETARY, "sum"))
+    out["customers"] = out["customers"].astype(np.int64)
+    out.insert(1, "share_customers", out["customers"] / out["customers"].sum())
+    out["share_revenue"] = out["revenue"] / out["revenue"].sum()
+    return out
+
+
+def candidate_profiles(customers: pd.DataFrame, labels_by_k: dict[int, np.ndarray]) -> pd.DataFrame:
+    """Profiles of several k side by side: one block of rows per k, segments named by :func:`name_segments`."""
+    blocks = []
+    for k, labels in labels_by_k.items():
+        profile = profile_segments(customers, labels)
+        profile.insert(0, "name", profile[SEGMENT].map(name_segments(profile, customers)))
+        profile.insert(0, "k", k)
+        blocks.append(profile.drop(columns=["revenue", "median_tenure"]))
+    return pd.concat(blocks, ignore_index=True)

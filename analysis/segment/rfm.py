@@ -1,0 +1,254 @@
+r"""RFM: the transform k-means clusters on, and the industry's quintile scores and named segments.
+
+* :func:`rfm_matrix` -- ``log1p`` of the right-skewed features, then
+  standardisation, as an invertible scikit-learn ``Pipeline``.
+* :func:`rfm_scores` -- recency, frequency and monetary scores 1-5 by
+  quintile (5 = best), and :func:`rfm_segment` names each customer by the
+  rules of :data:`RFM_RULES`, which :func:`rfm_rules_table` shows on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from analysis.errors import DataError
+from analysis.schema import AOV, CUSTOMER, FREQUENCY, MONETARY, RECENCY, RFM_SCORE, RFM_SEGMENT, TENURE
+from analysis.schema import F_SCORE, M_SCORE, R_SCORE
+from analysis.segment._inputs import check_customers
+
+__all__ = [
+    "DEFAULT_FEATURES",
+    "LOG_FEATURES",
+    "RFM_RULES",
+    "RFM_SEGMENTS",
+    "rfm_matrix",
+    "rfm_rules_table",
+    "rfm_scores",
+    "rfm_segment",
+    "rfm_segment_table",
+]
+
+DEFAULT_FEATURES: tuple[str, ...] = (RECENCY, FREQUENCY, MONETARY, TENURE)
+#: Features that ``rfm_matrix(..., log=True)`` passes through ``log1p``: counts,
+#: amounts and gaps with a long right tail. Tenure is bounded by the length of
+#: the observation window and is roughly uniform, so it is only standardised.
+LOG_FEATURES: tuple[str, ...] = (RECENCY, FREQUENCY, MONETARY, AOV)
+
+#: Number of score levels (quintiles).
+LEVELS = 5
+
+#: The named segments, first matching rule wins. Each rule is
+#: ``(name, R range, F range, M range, meaning)`` with inclusive score ranges.
+RFM_RULES: tuple[tuple[str, tuple[int, int], tuple[int, int], tuple[int, int], str], ...] = (
+    ("champions", (4, 5), (4, 5), (1, 5), "bought recently and often"),
+    ("loyal", (3, 5), (3, 5), (1, 5), "buy regularly, not quite the most recent"),
+    ("new", (4, 5), (1, 1), (1, 5), "first purchases, recently"),
+    ("potential loyalists", (3, 5), (1, 2), (1, 5), "recent, not yet frequent"),
+    ("cannot lose", (1, 2), (4, 5), (4, 5), "used to buy often and spend much, not seen for long"),
+    ("at risk", (1, 2), (3, 5), (1, 5), "used to buy regularly, not seen for a while"),
+    ("hibernating", (2, 2), (1, 2), (1, 5), "few purchases, a while ago"),
+    ("lost", (1, 1), (1, 2), (1, 5), "few purchases, long ago"),
+)
+RFM_SEGMENTS: tuple[str, ...] = tuple(rule[0] for rule in RFM_RULES)
+def _log1p_columns(X: np.ndarray, columns: tuple[int, ...] = ()) -> np.ndarray:
+    out = np.array(X, dtype=float, copy=True)
+    if columns:
+        idx = list(columns)
+        out[:, idx] = np.log1p(out[:, idx])
+    return out
+
+
+def _expm1_columns(X: np.ndarray, columns: tuple[int, ...] = ()) -> np.ndarray:
+    out = np.array(X, dtype=float, copy=True)
+    if columns:
+        idx = list(columns)
+        out[:, idx] = np.expm1(out[:, idx])
+    return out
+
+
+def rfm_matrix(
+    customers: pd.DataFrame,
+    features: Sequence[str] = DEFAULT_FEATURES,
+    log: bool | Iterable[str] = True,
+) -> tuple[np.ndarray, Pipeline]:
+    r"""The feature matrix for clustering: ``log1p`` then standardise.
+
+    For customer :math:`i` and feature :math:`j`
+
+    .. math::
+
+        z_{ij} = \frac{g_j(x_{ij}) - \bar g_j}{s_j}, \qquad
+        g_j(x) = \begin{cases} \log(1 + x) & j \text{ logged} \\ x & \text{otherwise}
+        \end{cases}
+
+    with :math:`\bar g_j` and :math:`s_j` the mean and (population) standard
+    deviation of :math:`g_j(x_{\cdot j})`. The log tames the long right tail
+    of frequency and spend (one customer with 500 orders would otherwise own
+    a cluster); standardising gives every feature the same weight in the
+    Euclidean distance k-means minimises. ``log1p`` keeps zeros finite
+    (recency 0 = bought on the as-of date).
+
+    Parameters
+    ----------
+    customers
+        One row per customer with the ``features`` columns (non-negative).
+    features
+        Column names, in the order of X's columns.
+    log
+        ``True``: log the features in :data:`LOG_FEATURES` (recency, frequency,
+        monetary, average order value); ``False``: none; or an explicit
+        collection of feature names to log.
+
+    Returns
+    -------
+    X, transformer
+        ``X`` is an ``(n_customers, len(features))`` float array.
+        ``transformer`` is the fitted ``Pipeline([("log1p", FunctionTransformer),
+        ("standardise", StandardScaler)])``; ``transformer.inverse_transform``
+        maps rows of X (or cluster centres) back to original units.
+
+    References
+    ----------
+    Hughes, A. M. (1994). *Strategic Database Marketing*. Probus (RFM).
+    Hastie, Tibshirani & Friedman (2009). *The Elements of Statistical
+    Learning*, 2nd ed., sec. 14.3 (standardising before clustering).
+    """
+    features = tuple(features)
+    if not features:
+        raise DataError("rfm_matrix: no features given", fix=f"use e.g. {DEFAULT_FEATURES}")
+    if len(set(features)) != len(features):
+        raise DataError(f"rfm_matrix: features repeat a column: {features}", fix="list each once")
+    if log is True:
+        logged = [f for f in features if f in LOG_FEATURES]
+    elif log is False:
+        logged = []
+    else:
+        logged = list(log)
+        unknown = [f for f in logged if f not in features]
+        if unknown:
+            raise DataError(
+                f"rfm_matrix: log names {unknown}, which are not among features {list(features)}",
+                column=", ".join(unknown),
+                fix="log only features that are clustered on",
+            )
+    values = check_customers(customers, features, what="rfm_matrix")
+    raw = np.column_stack([values[f] for f in features])
+    idx = tuple(i for i, f in enumerate(features) if f in logged)
+    transformer = Pipeline(
+        [
+            (
+                "log1p",
+                FunctionTransformer(
+                    func=_log1p_columns,
+                    inverse_func=_expm1_columns,
+                    kw_args={"columns": idx},
+                    inv_kw_args={"columns": idx},
+                    check_inverse=False,
+                ),
+            ),
+            ("standardise", StandardScaler()),
+        ]
+    )
+    X = transformer.fit_transform(raw)
+    return np.ascontiguousarray(X, dtype=float), transformer
+
+
+
+# ------------------------------------------------------------------ RFM scores
+def _quintile_score(values: np.ndarray) -> np.ndarray:
+    """Scores 1..LEVELS by position in ascending order; a tie block takes the score of its first position."""
+    n = values.size
+    ranks = pd.Series(values).rank(method="min").to_numpy()  # 1-based, ties share the lowest rank
+    return (1 + np.floor(LEVELS * (ranks - 1) / n)).astype(np.int64)
+
+
+def rfm_scores(customers: pd.DataFrame) -> pd.DataFrame:
+    r"""Recency, frequency and monetary scores 1-5 by quintile, the industry's RFM cells.
+
+    For a feature :math:`v` ordered so that larger is better (recency is
+    negated: a recent purchase is good), customer :math:`i` at position
+    :math:`\rho_i \in \{1, \dots, n\}` of the ascending order gets
+
+    .. math:: s_i = 1 + \left\lfloor 5\,\frac{\rho_i - 1}{n} \right\rfloor ,
+
+    so each fifth of the customers shares a score. **Ties are never split**:
+    customers with equal values take the position of the first of them (the
+    ``min`` rank), so a tie block larger than a fifth (typically the one-time
+    buyers in frequency) shares the lowest score and the next score(s) may be
+    skipped. ``rfm_score`` is the three digits ``R F M`` as text (e.g.
+    ``"545"``).
+
+    Returns a DataFrame with ``customer_id`` (when present), ``r_score``,
+    ``f_score``, ``m_score``, ``rfm_score``, with the index of ``customers``.
+
+    References
+    ----------
+    Hughes, A. M. (1994). *Strategic Database Marketing*. Probus.
+    """
+    values = check_customers(customers, (RECENCY, FREQUENCY, MONETARY), what="rfm_scores")
+    out = pd.DataFrame(index=customers.index)
+    if CUSTOMER in customers.columns:
+        out[CUSTOMER] = customers[CUSTOMER]
+    out[R_SCORE] = _quintile_score(-values[RECENCY])
+    out[F_SCORE] = _quintile_score(values[FREQUENCY])
+    out[M_SCORE] = _quintile_score(values[MONETARY])
+    out[RFM_SCORE] = out[R_SCORE].astype(str) + out[F_SCORE].astype(str) + out[M_SCORE].astype(str)
+    return out
+
+
+def rfm_segment(scores: pd.DataFrame) -> pd.Series:
+    """The named RFM segment of each customer: the first rule of :data:`RFM_RULES` its scores meet.
+
+    The rules cover every cell of 1-5 scores, so every customer gets a name.
+    Returns an ordered categorical ``rfm_segment`` (categories in rule order).
+    """
+    for col in (R_SCORE, F_SCORE, M_SCORE):
+        if col not in getattr(scores, "columns", ()):
+            raise DataError(
+                f"rfm_segment: scores lack column {col!r}", column=col, fix="pass the output of rfm_scores(customers)"
+            )
+    r, f, m = (scores[c].to_numpy() for c in (R_SCORE, F_SCORE, M_SCORE))
+    name = np.full(r.size, "", dtype=object)
+    for seg, (r0, r1), (f0, f1), (m0, m1), _ in RFM_RULES:
+        hit = (name == "") & (r >= r0) & (r <= r1) & (f >= f0) & (f <= f1) & (m >= m0) & (m <= m1)
+        name[hit] = seg
+    return pd.Series(pd.Categorical(name, categories=list(RFM_SEGMENTS), ordered=True), index=scores.index, name=RFM_SEGMENT)
+
+
+def _span(lo_hi: tuple[int, int]) -> str:
+    lo, hi = lo_hi
+    return "any" if (lo, hi) == (1, LEVELS) else str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def rfm_rules_table() -> pd.DataFrame:
+    """The rules of :data:`RFM_RULES` as a table for the page (first matching rule wins)."""
+    rows = [
+        {"segment": seg, "R score": _span(r), "F score": _span(f), "M score": _span(m), "reads as": meaning}
+        for seg, r, f, m, meaning in RFM_RULES
+    ]
+    table = pd.DataFrame(rows)
+    table.index = pd.RangeIndex(1, len(rows) + 1, name="rule")
+    return table
+
+
+def rfm_segment_table(customers: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
+    """Customers, revenue and median R, F, M per named RFM segment (every segment listed, empty ones as 0)."""
+    values = check_customers(customers, (RECENCY, FREQUENCY, MONETARY), what="rfm_segment_table")
+    frame = pd.DataFrame({RFM_SEGMENT: segments.to_numpy(), **values})
+    grouped = frame.groupby(RFM_SEGMENT, observed=False)
+    total = float(values[MONETARY].sum())
+    out = pd.DataFrame(
+        {
+            "customers": grouped.size().astype(np.int64),
+            "share_customers": grouped.size() / len(frame),
+            "revenue": grouped[MONETARY].sum(),
+            "share_revenue": grouped[MONETARY].sum() / total if total > 0 else np.nan,
+            **{f"median_{c}": grouped[c].median() for c in (RECENCY, FREQUENCY, MONETARY)},
+        }
+    )
+    return out
