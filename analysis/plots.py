@@ -90,19 +90,38 @@ def data_model_diagram() -> plt.Figure:
 
 
 def monthly_revenue(monthly: pd.DataFrame, *, currency: str = "") -> plt.Figure:
-    """Bars of monthly revenue; months the data cover only partly are hatched."""
+    """Bars of monthly revenue from :func:`analysis.kpi.monthly`.
+
+    Full months are solid, the best of them darker and labelled; a month the data
+    cover only in part is an empty hatched outline labelled with the days it
+    covers, so it never reads as a month to compare, even when it is the tallest.
+    """
     fig, ax = plt.subplots()
     labels = monthly.index.strftime("%Y-%m")
-    colours = np.where(monthly["partial"], "#c9d6ea", "#3b6ea5")
-    bars = ax.bar(labels, monthly["revenue"], color=colours)
-    for bar, partial in zip(bars, monthly["partial"], strict=True):
-        if partial:
-            bar.set_hatch("//")
-    ax.set_ylabel(f"revenue {currency}".strip())
-    ax.set_title("Monthly revenue (hatched: month only partly in the data)")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    pos = np.arange(len(labels))
+    partial = monthly["partial"].to_numpy(dtype=bool)
+    revenue = monthly["revenue"].to_numpy(dtype=float)
+    full = np.flatnonzero(~partial)
+    best = full[np.argmax(revenue[full])] if len(full) else None
+    colours = ["#1f4e79" if i == best else "#6b93c2" for i in full]
+    ax.bar(pos[full], revenue[full], color=colours, label="full month")
+    if partial.any():
+        ax.bar(pos[partial], revenue[partial], color="none", edgecolor="#888888", hatch="//", ls="--", label="month only partly in the data")
+    top = float(np.nanmax(revenue)) if len(revenue) else 1.0
+    days = monthly["days"] if "days" in monthly else pd.Series(np.nan, index=monthly.index)
+    for i in np.flatnonzero(partial):
+        month = monthly.index[i]
+        ax.text(pos[i], revenue[i] + 0.02 * top, f"partial:\n{days.iloc[i]:.0f} of {month.days_in_month} days",
+                ha="center", va="bottom", fontsize=7, color="#555555")  # fmt: skip
+    if best is not None:
+        ax.text(pos[best], revenue[best] + 0.02 * top, "best full\nmonth", ha="center", va="bottom", fontsize=7, color="#1f4e79")
+    ax.set_ylim(0, top * 1.18 if top > 0 else 1)
+    ax.set_ylabel(f"revenue ({currency})" if currency else "revenue")
+    ax.set_title("Monthly revenue")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.money(v, currency, 0)))
     step = max(1, len(labels) // 12)
-    ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
+    ax.set_xticks(pos[::step], labels[::step], rotation=45, ha="right")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 

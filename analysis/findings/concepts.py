@@ -1,0 +1,215 @@
+"""Worded findings of the Concepts chapter: each function takes the run's numbers and returns one sentence.
+
+Thresholds are the named constants below; tests feed each function numbers on
+both sides of them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis import fmt
+from analysis.findings import compare, plural, sentence
+
+__all__ = [
+    "AOV_TOLERANCE",
+    "CONCENTRATED",
+    "EVEN",
+    "MOSTLY_ONE_WEEKDAY",
+    "REPEAT_MAJORITY",
+    "RETENTION_TREND",
+    "best_month",
+    "cleaning",
+    "concentration",
+    "half_revenue",
+    "month1_retention",
+    "orders_per_customer",
+    "repeat_rate",
+    "weekday",
+    "weighted_retention",
+    "zero_sales_days",
+]
+
+#: The top 20% of customers bringing at least this share of revenue is "concentrated".
+CONCENTRATED = 0.6
+#: ... at most this share, "spread fairly evenly" (equal spending gives 20%).
+EVEN = 0.35
+#: A repeat rate at or above this means most customers came back.
+REPEAT_MAJORITY = 0.5
+#: Zero-sales days are said to fall "mostly" on one weekday when at least this share of them do.
+MOSTLY_ONE_WEEKDAY = 0.8
+#: Newer and older cohorts retain "about the same" within this relative difference.
+RETENTION_TREND = 0.1
+#: A weekday's average order value is "about the same" as the overall within this relative difference.
+AOV_TOLERANCE = 0.02
+#: Plain and weighted means closer than this (absolute, as a share) "barely differ".
+WEIGHTING_MATTERS = 0.005
+
+
+def cleaning(rows_read: int, dropped: Mapping[str, int]) -> str:
+    """What cleaning dropped: the total and the rule that dropped most."""
+    counts = {rule: int(n) for rule, n in dropped.items() if n}
+    total = sum(counts.values())
+    if not total:
+        return sentence(f"all {plural(rows_read, 'row')} read were kept: none of the cleaning rules found anything to drop")
+    top = max(counts, key=counts.get)
+    which = "all of them" if len(counts) == 1 else "most of them"
+    return sentence(
+        f"cleaning dropped {fmt.count(total)} of the {plural(rows_read, 'row')} read ({fmt.share(total / rows_read)}), "
+        f"{which} by the rule `{top}` ({plural(counts[top], 'row')})"
+    )
+
+
+def concentration(top: float, fraction: float = 0.2) -> str:
+    """How concentrated revenue is: the share ``top`` brought by the top ``fraction`` of customers."""
+    head = f"the top {fmt.share(fraction, 0)} of customers bring {fmt.share(top)} of the revenue"
+    if top >= CONCENTRATED:
+        verdict = "revenue is concentrated in a minority of customers"
+    elif top <= EVEN:
+        verdict = f"revenue is spread fairly evenly (equal spending would give {fmt.share(fraction, 0)})"
+    else:
+        verdict = (
+            f"revenue is moderately concentrated (equal spending would give {fmt.share(fraction, 0)}, "
+            "the '80/20 rule' 80%)"
+        )
+    return sentence(f"{head}: {verdict}")
+
+
+def repeat_rate(rate: float, customers: int) -> str:
+    """The repeat-purchase rate, and whether most customers came back."""
+    repeaters = round(rate * customers)
+    head = f"{fmt.share(rate)} of the {plural(customers, 'customer')} ({fmt.count(repeaters)}) placed two or more orders"
+    if rate >= REPEAT_MAJORITY:
+        return sentence(f"{head}: most customers came back within the data")
+    return sentence(f"{head}: most customers bought once and did not come back within the data")
+
+
+def best_month(monthly: pd.DataFrame, currency: str = "") -> str:
+    """The best full calendar month by revenue; partial months are named, left out, and compared per day.
+
+    ``monthly`` is :func:`analysis.kpi.monthly`: ``revenue``, ``days`` (days covered)
+    and ``partial`` by month.
+    """
+    full = monthly[~monthly["partial"]]
+    partial = monthly[monthly["partial"]]
+    if full.empty:
+        return sentence("no calendar month is covered completely by the data, so months cannot be compared")
+    best = full["revenue"].idxmax()
+    if len(full) == 1:
+        text = (
+            f"only one month, {best:%B %Y}, is covered completely ({fmt.money(full.loc[best, 'revenue'], currency)} "
+            "in revenue), so there is no other full month to compare it with"
+        )
+    else:
+        text = f"the best full month was {best:%B %Y} with {fmt.money(full.loc[best, 'revenue'], currency)} in revenue"
+    pace = full.loc[best, "revenue"] / best.days_in_month
+    for month, row in partial.iterrows():
+        ahead = row["revenue"] / row["days"] > pace if row["days"] else False
+        text += (
+            f"; {month:%B %Y} is in the data for only {row['days']:.0f} of its {month.days_in_month} days and is left "
+            f"out (at its pace per day it would {'have beaten' if ahead else 'not have reached'} {best:%B %Y})"
+        )
+    return sentence(text)
+
+
+def zero_sales_days(n_zero: int, n_days: int, by_weekday: Mapping[str, int] | None = None) -> str:
+    """Days without a sale; ``by_weekday`` (weekday name -> zero days) says where they fall."""
+    if n_zero == 0:
+        return sentence(f"every one of the {plural(n_days, 'day')} in the data has at least one sale")
+    text = f"{fmt.count(n_zero)} of the {plural(n_days, 'day')} in the data ({fmt.share(n_zero / n_days)}) have no sale at all"
+    if by_weekday:
+        day, most = max(by_weekday.items(), key=lambda kv: kv[1])
+        if most / n_zero >= MOSTLY_ONE_WEEKDAY:
+            text += f", {'all' if most == n_zero else 'most'} of them ({fmt.count(most)}) on {day}s"
+    return sentence(text)
+
+
+def month1_retention(month1: pd.Series) -> str:
+    """Month-1 retention across cohorts (``month1``: one share per cohort, oldest first, measured cells only)."""
+    values = pd.Series(month1, dtype=float).dropna()
+    if values.empty:
+        return sentence("the data end before any cohort has a complete month after its first purchase")
+    if len(values) == 1:
+        return sentence(
+            f"only one cohort ({values.index[0]}) has a complete month after its first purchase: "
+            f"{fmt.share(values.iloc[0])} of its new customers bought again in that month"
+        )
+    text = (
+        f"across the {plural(len(values), 'cohort')} with a complete following month, on average "
+        f"{fmt.share(values.mean())} of new customers buy again in the month after their first purchase "
+        f"(between {fmt.share(values.min())} and {fmt.share(values.max())} by cohort)"
+    )
+    if len(values) >= 4:
+        half = len(values) // 2
+        older, newer = values.iloc[:half].mean(), values.iloc[-half:].mean()
+        trend = compare(newer, older, tolerance=RETENTION_TREND)
+        text += {
+            "higher": f"; the newer half of the cohorts return more often ({fmt.share(newer)}) than the older half ({fmt.share(older)})",
+            "lower": f"; the newer half of the cohorts return less often ({fmt.share(newer)}) than the older half ({fmt.share(older)})",
+        }.get(trend, f"; newer and older cohorts return about equally often ({fmt.share(newer)} and {fmt.share(older)})")
+    return sentence(text)
+
+
+def weekday(by_day: pd.DataFrame, overall_aov: float, currency: str = "") -> str:
+    """The busiest weekday by orders, its AOV against the overall one, and weekdays without any order.
+
+    ``by_day`` is :func:`analysis.kpi.by_weekday` (``orders``, ``share_of_orders``, ``aov`` by weekday).
+    """
+    busiest = by_day["orders"].idxmax()
+    row = by_day.loc[busiest]
+    way = compare(row["aov"], overall_aov, tolerance=AOV_TOLERANCE)
+    than = "as" if way == "about the same" else "than"
+    text = (
+        f"most orders are placed on {busiest}s ({plural(row['orders'], 'order')}, {fmt.share(row['share_of_orders'])} "
+        f"of all); the average order value that day, {fmt.money(row['aov'], currency, 2)}, is {way} {than} "
+        f"the overall {fmt.money(overall_aov, currency, 2)}"
+    )
+    empty = [str(d) for d, n in by_day["orders"].items() if n == 0]
+    if empty:
+        text += f"; no order at all was placed on a {' or a '.join(empty)}"
+    return sentence(text)
+
+
+def weighted_retention(plain: float, weighted: float, n_cohorts: int) -> str:
+    """Plain against size-weighted mean month-1 retention."""
+    if n_cohorts < 2 or any(map(lambda v: not math.isfinite(v), (plain, weighted))):
+        return sentence(
+            f"with {plural(n_cohorts, 'cohort')} to average, the plain and the weighted mean are the same "
+            f"({fmt.share(plain)}): weighting only matters across cohorts of different sizes"
+        )
+    gap = weighted - plain
+    if abs(gap) < WEIGHTING_MATTERS:
+        return sentence(
+            f"the plain mean ({fmt.share(plain)}) and the mean weighted by cohort size ({fmt.share(weighted)}) "
+            "barely differ: large and small cohorts come back about equally often"
+        )
+    who = "large cohorts come back more often than small ones" if gap > 0 else "small cohorts come back more often than large ones"
+    return sentence(
+        f"weighted by cohort size the mean is {fmt.share(weighted)}, {fmt.number(abs(gap) * 100, 2)} percentage points "
+        f"{'above' if gap > 0 else 'below'} the plain mean ({fmt.share(plain)}): {who}"
+    )
+
+
+def orders_per_customer(median: float, mean: float) -> str:
+    """Median against mean orders per customer (a skewed count has its mean above its median)."""
+    way = compare(mean, median, tolerance=0.05)
+    head = f"the median customer placed {fmt.number(median)} {'order' if median == 1 else 'orders'} and the mean is {fmt.number(mean)}"
+    if way == "higher":
+        return sentence(f"{head}: a minority of frequent buyers pulls the mean above the median")
+    if way == "lower":
+        return sentence(f"{head}: the mean sits below the median, so a group of customers with few orders pulls it down")
+    return sentence(f"{head}: mean and median are close, so orders are spread evenly across customers")
+
+
+def half_revenue(customer_share: float) -> str:
+    """The smallest share of customers (biggest spenders first) bringing half the revenue."""
+    if not np.isfinite(customer_share):
+        return sentence("there is no revenue to split")
+    return sentence(
+        f"half of the revenue comes from the top {fmt.share(customer_share)} of customers "
+        "(if every customer spent the same it would take 50%)"
+    )

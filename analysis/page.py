@@ -1,0 +1,215 @@
+"""What every chapter page shows besides its sections: parameters, data banner, findings, the analyst's CSV.
+
+Each element returns an :class:`IPython.display.HTML` object. A notebook shows it
+as the last expression of a cell: Jupyter, a plain papermill run and Jupyter
+Book 1 all render the ``text/html`` output, and the book's stylesheet may style
+it by its CSS class (``run-parameters``, ``data-banner``, ``run-findings``).
+Inline styles keep them readable without that stylesheet.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML
+
+from analysis import fmt
+from analysis.errors import DataError
+
+__all__ = [
+    "WARN_SHARE",
+    "data_banner",
+    "dropped_shares",
+    "findings_box",
+    "parameters_table",
+    "write_csv",
+]
+
+#: A rule that drops more than this share of the rows read is named in a warning on the banner.
+WARN_SHARE = 0.05
+
+_BANNER_STYLE = "border-left: 4px solid #3b6ea5; background: #eef3fb; padding: 0.5em 0.9em; margin: 0.6em 0;"
+_WARN_STYLE = "color: #8a4b00; margin: 0.3em 0 0 0;"
+_PARAMS_STYLE = "margin: 0.6em 0; overflow-x: auto; max-width: 100%;"
+_FINDINGS_STYLE = "border-left: 4px solid #2e7d32; background: #eef7ee; padding: 0.5em 0.9em; margin: 0.6em 0;"
+
+
+def _inline(text: str) -> str:
+    """Plain text to HTML, with Markdown ``code`` and **bold** spans kept as such."""
+    out = html.escape(str(text), quote=False)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+
+
+def _value_text(value: Any) -> str:
+    """A parameter value as the reader would type it: strings quoted, the rest as Python writes them."""
+    if isinstance(value, str):
+        return '""' if value == "" else f'"{value}"'
+    if isinstance(value, Mapping):
+        return "{}" if not value else "{" + ", ".join(f'"{k}": {_value_text(v)}' for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value_text(v) for v in value) + "]"
+    return repr(value) if not hasattr(value, "item") else repr(value.item())
+
+
+def _default_meanings() -> dict[str, str]:
+    try:  # the data parameters' meanings, when the data layer is there
+        from analysis.data import DATA_PARAM_MEANINGS
+    except ImportError:  # pragma: no cover - older trees
+        return {}
+    return dict(DATA_PARAM_MEANINGS)
+
+
+def _params_rows(params: Any, meanings: Mapping[str, str] | None) -> list[tuple[str, Any, str]]:
+    known = _default_meanings()
+    known.update(meanings or {})
+    fields = getattr(type(params), "model_fields", None)
+    if fields is not None:  # a pydantic model: values from it, meanings from its field descriptions
+        values = params.model_dump()
+        return [(name, values[name], f.description or known.get(name, "")) for name, f in fields.items()]
+    if not isinstance(params, Mapping):
+        raise DataError(
+            f"parameters_table takes a pydantic model or a mapping of parameters, got {type(params).__name__}.",
+            column="params",
+            fix="pass the chapter's checked parameters (P) or a dict such as {'data': data, 'seed': seed}",
+        )
+    return [(str(name), value, known.get(str(name), "")) for name, value in params.items()]
+
+
+def parameters_table(params: Any, meanings: Mapping[str, str] | None = None) -> HTML:
+    """"Parameters of this run": one row per parameter with its name, value and meaning.
+
+    ``params`` is a pydantic model (meanings from its fields' ``description``) or a
+    mapping of name -> value (meanings from ``meanings``, then the data
+    parameters' own). The HTML sits in ``<div class="run-parameters">``.
+    """
+    rows = _params_rows(params, meanings)
+    body = "".join(
+        f"<tr><td><code>{html.escape(name)}</code></td>"
+        f"<td><code>{html.escape(_value_text(value))}</code></td>"
+        f"<td>{_inline(meaning)}</td></tr>"
+        for name, value, meaning in rows
+    )
+    return HTML(
+        f'<div class="run-parameters" style="{_PARAMS_STYLE}">'
+        '<table><caption style="caption-side: top; text-align: left; font-weight: bold;">'
+        "Parameters of this run</caption>"
+        "<thead><tr><th>parameter</th><th>value</th><th>meaning</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def dropped_shares(report: Any) -> dict[str, float]:
+    """Share of the rows read that each cleaning rule dropped (rules that dropped nothing left out).
+
+    Reads ``report.flags`` (rules with ``action == "dropped"``) when the report has
+    them, else ``report.dropped`` (rule -> rows).
+    """
+    read = int(getattr(report, "rows_read", 0) or 0)
+    counts: dict[str, int] = {}
+    flags = getattr(report, "flags", None)
+    if flags:
+        for flag in flags:
+            if getattr(flag, "action", "") == "dropped" and getattr(flag, "count", 0):
+                counts[flag.rule] = counts.get(flag.rule, 0) + int(flag.count)
+    else:
+        counts = {rule: int(n) for rule, n in (getattr(report, "dropped", None) or {}).items() if n}
+    return {rule: n / read for rule, n in counts.items()} if read else {}
+
+
+def _source_name(report: Any, params: Any) -> str:
+    source = str(getattr(report, "source", "") or "")
+    if source.startswith(("shop(", "<")):
+        return source
+    data = _param(params, "data", "")
+    if data == "cdnow" or Path(source).name.lower().startswith("cdnow"):
+        return f"CDNOW master file ({Path(source).name})" if source else "CDNOW master file"
+    return Path(source).name or str(data)
+
+
+def _param(params: Any, name: str, default: Any = None) -> Any:
+    if params is None:
+        return default
+    if isinstance(params, Mapping):
+        return params.get(name, default)
+    return getattr(params, name, default)
+
+
+def _banner_facts(report: Any, params: Any) -> list[str]:
+    read, kept = int(report.rows_read), int(report.rows_kept)
+    currency = getattr(report, "currency", "") or _param(params, "currency", "") or ""
+    facts = [
+        f"<strong>Data:</strong> <code>{html.escape(_source_name(report, params))}</code>"
+        f" (layout <code>{html.escape(str(getattr(report, 'layout', '?')))}</code>)",
+        f"{fmt.count(kept)} of {fmt.count(read)} rows kept ({fmt.share(kept / read if read else float('nan'))})",
+        f"{fmt.count(getattr(report, 'customers', float('nan')))} customers",
+        f"{html.escape(str(report.first_date))} to {html.escape(str(report.last_date))}",
+        f"currency {html.escape(currency)}" if currency else "no currency given",
+    ]
+    return facts
+
+
+def data_banner(report: Any, params: Any = None, *, warn_share: float = WARN_SHARE) -> HTML:
+    """A banner naming the data this page ran on, in ``<div class="data-banner">``.
+
+    It names the file (or the built-in data), the layout, rows kept of read,
+    customers, the date range and the currency (the report's, else ``params.currency``). A warning line names every rule that dropped more than
+    ``warn_share`` of the rows read, and exact duplicate lines that were kept.
+    """
+    facts = " · ".join(_banner_facts(report, params))
+    warnings = [
+        f"Cleaning rule <code>{html.escape(rule)}</code> dropped {fmt.share(share)} of the rows read."
+        for rule, share in sorted(dropped_shares(report).items(), key=lambda kv: -kv[1])
+        if share > warn_share
+    ]
+    duplicates = int(getattr(report, "duplicates", 0) or 0)
+    if duplicates and not _param(params, "drop_duplicates", False):
+        warnings.append(
+            f"{fmt.count(duplicates)} exact duplicate lines were found and kept (set <code>drop_duplicates</code> to drop them)."
+        )
+    lines = "".join(f'<p class="data-warning" style="{_WARN_STYLE}">⚠ {w}</p>' for w in warnings)
+    return HTML(f'<div class="data-banner" style="{_BANNER_STYLE}"><p style="margin: 0;">{facts}</p>{lines}</div>')
+
+
+def findings_box(sentences: Iterable[str], title: str = "What this run found") -> HTML:
+    """The "What this run found" block: the run's worded findings as a list, in ``<div class="run-findings">``."""
+    items = "".join(f"<li>{_inline(s)}</li>" for s in sentences if s and str(s).strip())
+    if not items:
+        raise DataError(
+            "findings_box got no findings to show.",
+            column="sentences",
+            fix="pass the chapter's worded findings (from analysis.findings) as a list of sentences",
+        )
+    return HTML(
+        f'<div class="run-findings admonition" style="{_FINDINGS_STYLE}">'
+        f'<p class="admonition-title" style="font-weight: bold; margin: 0 0 0.3em 0;">{html.escape(title)}</p>'
+        f'<ul style="margin: 0;">{items}</ul></div>'
+    )
+
+
+_CSV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def write_csv(df: pd.DataFrame, name: str) -> str:
+    """Write the analyst's deliverable ``df`` as ``name`` (``.csv`` added if missing) in the working directory.
+
+    Returns the file name, for the page's ``{download}`` link. The index is written
+    when it carries information (a named index or anything but a plain 0..n-1).
+    """
+    name = str(name)
+    if not name.endswith(".csv"):
+        name += ".csv"
+    if not _CSV_NAME.match(name):
+        raise DataError(
+            f"The CSV name {name!r} is not a plain file name.",
+            column="name",
+            fix="use letters, digits, '_', '-' and '.', no folders, e.g. 'concepts_monthly.csv'",
+        )
+    plain = isinstance(df.index, pd.RangeIndex) and df.index.name is None and df.index.start == 0
+    df.to_csv(Path.cwd() / name, index=not plain)
+    return name
