@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import clv
+from analysis.clv import _inputs, bgnbd, gammagamma
 from analysis.errors import DataError
 
 # Published values.
@@ -305,12 +306,12 @@ def test_analytic_gradients_match_finite_differences(cdnow: pd.DataFrame, repeat
 
     x, t_x, T = (cdnow[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
     w = np.ones_like(x)
-    bg_args = (x, t_x / T.max(), T / T.max(), w, *clv._levels(x, w))
+    bg_args = (x, t_x / T.max(), T / T.max(), w, *_inputs._levels(x, w))
     xs, m = repeaters["frequency"].to_numpy(dtype=float), repeaters["monetary_value"].to_numpy()
-    gg_args = (xs, m / m.mean(), np.ones_like(xs), *clv._levels(xs, np.ones_like(xs)))
+    gg_args = (xs, m / m.mean(), np.ones_like(xs), *_inputs._levels(xs, np.ones_like(xs)))
     cases = (
-        (clv._bgnbd_objective, bg_args, [-1.0, -2.0, 0.3, 0.5]),
-        (clv._gammagamma_objective, gg_args, [1.5, 0.8, 0.2]),
+        (bgnbd._bgnbd_objective, bg_args, [-1.0, -2.0, 0.3, 0.5]),
+        (gammagamma._gammagamma_objective, gg_args, [1.5, 0.8, 0.2]),
     )
     for objective, args, point in cases:
         point = np.asarray(point)
