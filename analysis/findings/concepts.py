@@ -28,6 +28,7 @@ __all__ = [
     "half_revenue",
     "month1_retention",
     "orders_per_customer",
+    "repeat_by_acquisition",
     "repeat_rate",
     "weekday",
     "weighted_retention",
@@ -213,3 +214,27 @@ def half_revenue(customer_share: float) -> str:
         f"half of the revenue comes from the top {fmt.share(customer_share)} of customers "
         "(if every customer spent the same it would take 50%)"
     )
+
+
+#: Early and late customers' repeat rates "about the same" within this relative difference.
+REPEAT_GAP = 0.1
+
+
+def repeat_by_acquisition(early: float, late: float, split: pd.Timestamp, n_early: int, n_late: int) -> str:
+    """Repeat rate of customers first seen up to ``split`` (early) against those first seen after it (late)."""
+    if not (n_early and n_late) or not (math.isfinite(early) and math.isfinite(late)):
+        return sentence(
+            f"all customers fall on one side of {fmt.day(split)}, so there is no early and late group to compare"
+        )
+    way = compare(late, early, tolerance=REPEAT_GAP)
+    head = (
+        f"customers first seen up to {fmt.day(split)} ({fmt.count(n_early)}) repeat at {fmt.share(early)}, "
+        f"those first seen later ({fmt.count(n_late)}) at {fmt.share(late)}"
+    )
+    if way == "lower":
+        return sentence(f"{head}: the late group had less time to come back, which explains at least part of the gap")
+    if way == "higher":
+        return sentence(
+            f"{head}: the late group repeats more despite having had less time, so newer customers really do come back more"
+        )
+    return sentence(f"{head}: about the same, although the late group had less time to come back")
