@@ -1,10 +1,52 @@
 """The data layer: read a transaction log, map its layout, validate and clean it.
 
-``load`` reads files (encodings, containers, layouts) into the canonical table,
-``clean`` holds validation and the cleaning rules, ``report`` the data report
-and its flags, ``params`` the data parameters every chapter takes.
+- ``load``: files, containers (.gz, .bz2, .zip), encodings, the front door
+  :func:`load_data` (and :func:`load_transactions`);
+- ``canonical``: known layouts, column mappings, the canonical table, numbers and dates;
+- ``clean``: validation and the cleaning rules (dates out of range, duplicates,
+  extreme values, cancellations, ...);
+- ``report``: :class:`DataReport` and its :class:`Flag` list;
+- ``params``: :class:`DataParams`, the data parameters every chapter takes.
 """
 
+from analysis.data.canonical import DATE_FORMATS, LAYOUTS, Layout, detect_layout, to_canonical, to_number
+from analysis.data.clean import (
+    NON_PRODUCT_CODES,
+    RULE_ORDER,
+    CleaningRules,
+    clean,
+    exact_duplicates,
+    robust_z,
+    validate_transactions,
+)
+from analysis.data.load import ReadOptions, cdnow_master_path, decode, load_data, load_transactions, read_table
 from analysis.data.params import DATA_PARAM_MEANINGS, DataParams, data_params, params_error
+from analysis.data.report import DataReport, Flag
 
-__all__ = ["DATA_PARAM_MEANINGS", "DataParams", "data_params", "params_error"]
+__all__ = [
+    "DATA_PARAM_MEANINGS",
+    "DATE_FORMATS",
+    "LAYOUTS",
+    "NON_PRODUCT_CODES",
+    "RULE_ORDER",
+    "CleaningRules",
+    "DataParams",
+    "DataReport",
+    "Flag",
+    "Layout",
+    "ReadOptions",
+    "cdnow_master_path",
+    "clean",
+    "data_params",
+    "decode",
+    "detect_layout",
+    "exact_duplicates",
+    "load_data",
+    "load_transactions",
+    "params_error",
+    "read_table",
+    "robust_z",
+    "to_canonical",
+    "to_number",
+    "validate_transactions",
+]

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import DataError
-from analysis.datasets import cdnow_master_path, detect_layout, load_transactions, read_table, to_canonical
-from analysis.validate import CleaningRules
+from analysis.data import CleaningRules, cdnow_master_path, detect_layout, load_transactions, read_table, to_canonical
 
 UCI_ROWS = [
     # InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country
@@ -67,10 +66,11 @@ def test_uci_layout_in_every_format(tmp_path, uci, name, kwargs):
     table, report = load_transactions(path)
     assert report.layout == "online_retail"
     assert report.rows_read == len(UCI_ROWS)
-    # default rules: missing customer, cancellation, qty <= 0, price <= 0
+    # default rules: dates after today, missing customer, cancellation, qty <= 0, price <= 0
     assert report.dropped == {
         "unparseable_timestamp": 0,
         "unparseable_number": 0,
+        "after_max_date": 0,
         "missing_customer": 1,
         "cancellation": 1,
         "non_positive_quantity": 1,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
 
 from analysis import DataError
-from analysis.datasets import load_transactions
+from analysis.data import load_transactions
 
 CANONICAL = ["order_id", "customer_id", "product_id", "quantity", "unit_price", "timestamp"]
 

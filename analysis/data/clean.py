@@ -1,0 +1,536 @@
+"""Validation and the cleaning rules of the canonical transactions table.
+
+Validation (:func:`validate_transactions`) refuses a table the book cannot use,
+with a :class:`~analysis.errors.DataError` that names the file, the column, a few
+rows and the fix. The checks are a pandera schema built from the rules, so each
+check is declared once, next to its message.
+
+Cleaning (:func:`clean`) then applies named rules in a fixed order
+(:data:`RULE_ORDER`). Each rule that finds rows leaves a :class:`Flag` in the
+report (count, first rows, dropped or kept); dropping rules count what they
+dropped. The defaults are the convention of the published analyses of the UCI
+Online Retail data (drop missing customers, cancellations, non-positive
+quantities and prices), plus rows dated after the day of the run (or
+``max_date``) or before ``min_date``. Exact duplicate lines are always counted
+and dropped on request, because a repeated line can be a legitimate second scan
+of the same item; extreme quantities and prices (robust z above
+``outlier_threshold``) are flagged and dropped on request; non-product lines
+(postage, bank charges, manual adjustments) are dropped on request.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema as S
+from analysis._checks import check_day, check_number, require_columns  # noqa: F401  (require_columns re-exported)
+from analysis.data.report import DataReport, Flag, describe_table
+from analysis.errors import DataError
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", FutureWarning)
+    import pandera.pandas as pa
+
+__all__ = [
+    "NON_PRODUCT_CODES",
+    "RULE_ORDER",
+    "CleaningRules",
+    "clean",
+    "exact_duplicates",
+    "robust_z",
+    "validate_transactions",
+]
+
+#: Stock codes that are not products in the UCI Online Retail data (postage,
+#: Dotcom postage, manual, carriage, bank charges, pads, charity, Amazon fee,
+#: discount, samples, bad-debt adjustment). Opt in with ``CleaningRules(non_product_codes=NON_PRODUCT_CODES)``.
+NON_PRODUCT_CODES: tuple[str, ...] = (
+    "POST", "DOT", "M", "m", "C2", "BANK CHARGES", "PADS", "CRUK", "AMAZONFEE", "D", "S", "B",
+)  # fmt: skip
+
+#: The rules in the order they run; ``truncated_line`` is applied while reading the file.
+RULE_ORDER = (
+    "truncated_line",
+    "unparseable_timestamp",
+    "unparseable_number",
+    "before_min_date",
+    "after_max_date",
+    "missing_customer",
+    "cancellation",
+    "non_positive_quantity",
+    "non_positive_price",
+    "extreme_quantity",
+    "extreme_price",
+    "duplicate",
+    "non_product",
+)
+
+#: Scale factor that makes the median absolute deviation estimate the standard
+#: deviation of a normal distribution (1 / Phi^-1(3/4)).
+MAD_SCALE = 1.4826
+#: Scale factor for the mean absolute deviation when the MAD is 0 (Iglewicz & Hoaglin 1993).
+MEAN_AD_SCALE = 1.253314
+SHOWN_ROWS = 5
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    """What cleaning drops or flags, and what validation refuses. Every rule is a parameter.
+
+    - ``missing_customer``: drop lines with no customer id.
+    - ``cancellation_prefix``: drop orders whose id starts with this text
+      (``"C"`` in the UCI data); ``None`` keeps them.
+    - ``non_positive_quantity`` / ``non_positive_price``: drop lines with
+      quantity <= 0 / unit price <= 0 (returns, free gifts, write-offs).
+    - ``duplicates``: drop exact duplicate lines (every column equal to an earlier
+      line); they are counted in the report either way.
+    - ``non_product_codes``: drop lines whose product id is one of these.
+    - ``min_date`` / ``max_date``: ISO dates; rows before ``min_date`` or after
+      the end of the day ``max_date`` are dropped and flagged. ``max_date=None``
+      means the day of the run (a sale cannot lie in the future).
+    - ``outlier_threshold``: a quantity or unit price whose robust z
+      (:func:`robust_z`) exceeds it is flagged; ``drop_outliers`` drops it.
+    - ``max_unparseable_share``: timestamps or numbers that cannot be parsed are
+      dropped and counted while they are at most this share of the rows; above
+      it the column is refused (the format is probably wrong).
+    - ``negative_price``: ``"drop"`` (with ``non_positive_price``) or ``"error"``.
+    - ``nonfinite``: infinite quantities or prices are always refused.
+    """
+
+    missing_customer: bool = True
+    cancellation_prefix: str | None = "C"
+    non_positive_quantity: bool = True
+    non_positive_price: bool = True
+    duplicates: bool = False
+    non_product_codes: tuple[str, ...] = ()
+    max_unparseable_share: float = 0.01
+    negative_price: Literal["drop", "error"] = "drop"
+    min_date: str | None = None
+    max_date: str | None = None
+    outlier_threshold: float = 50.0
+    drop_outliers: bool = False
+
+    def __post_init__(self) -> None:
+        if self.negative_price not in ("drop", "error"):
+            raise DataError(
+                f"Unknown value for the rule negative_price: {self.negative_price!r}.",
+                column="negative_price",
+                fix="use 'drop' or 'error'",
+            )
+        if not 0 <= self.max_unparseable_share <= 1:
+            raise DataError(
+                f"max_unparseable_share must be a share between 0 and 1, got {self.max_unparseable_share!r}.",
+                column="max_unparseable_share",
+                fix="e.g. 0.01 for one per cent",
+            )
+        check_number("outlier_threshold", self.outlier_threshold, low=0, open_low=True)
+        for name in ("min_date", "max_date"):
+            value = getattr(self, name)
+            if value:
+                check_day(name, value)
+        if self.min_date and self.min_date_stamp() >= self.end_stamp():
+            raise DataError(
+                f"min_date ({self.min_date}) must be before max_date ({self.max_date or 'today'}).",
+                column="min_date, max_date",
+                fix="choose a min_date earlier than max_date",
+            )
+        object.__setattr__(self, "non_product_codes", tuple(self.non_product_codes))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping | None) -> CleaningRules:
+        """Rules from a parameters mapping (unknown names are an error)."""
+        values = dict(values or {})
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise DataError(
+                f"Unknown cleaning rule(s): {unknown}.",
+                column="rules",
+                fix=f"known rules: {', '.join(sorted(known))}",
+            )
+        if values.get("non_product_codes") == "default":
+            values["non_product_codes"] = NON_PRODUCT_CODES
+        return cls(**values)
+
+    def max_day(self) -> pd.Timestamp:
+        """The last day allowed: ``max_date``, or the day of the run."""
+        return check_day("max_date", self.max_date) if self.max_date else pd.Timestamp.today().normalize()
+
+    def end_stamp(self) -> pd.Timestamp:
+        """The first instant after the allowed range (midnight after ``max_day``)."""
+        return self.max_day() + pd.Timedelta(days=1)
+
+    def min_date_stamp(self) -> pd.Timestamp | None:
+        return pd.Timestamp(self.min_date).tz_localize(None) if self.min_date else None
+
+    def as_dict(self) -> dict:
+        """The rules as plain values, ``max_date`` resolved to the date used."""
+        out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        out["max_date"] = self.max_day().date().isoformat()
+        return out
+
+
+def robust_z(values: pd.Series) -> pd.Series:
+    r"""The robust z-score of each value: :math:`|x - \operatorname{median}(x)| / (1.4826\,\mathrm{MAD})`.
+
+    MAD is the median absolute deviation from the median; 1.4826 makes it
+    estimate the standard deviation of normal data, so the score reads like a
+    z-score that a few extreme values cannot inflate (Iglewicz & Hoaglin 1993,
+    *How to Detect and Handle Outliers*). When more than half the values are
+    equal the MAD is 0; the mean absolute deviation times 1.2533 is used instead
+    (the same authors' rule), and when that is 0 too every value is typical (z = 0).
+    """
+    x = values.astype("float64")
+    median = x.median()
+    deviation = (x - median).abs()
+    scale = MAD_SCALE * deviation.median()
+    if not scale > 0:
+        scale = MEAN_AD_SCALE * deviation.mean()
+    if not scale > 0:
+        return pd.Series(0.0, index=values.index)
+    return deviation / scale
+
+
+def exact_duplicates(raw: pd.DataFrame) -> np.ndarray:
+    """For each line, the position of the earlier identical line it repeats, or -1.
+
+    Lines are compared on every column of the input as read (before parsing), so
+    "exact duplicate" means what ``raw.duplicated()`` means: the count of
+    entries >= 0 equals ``raw.duplicated().sum()``.
+    """
+    flat = raw.reset_index(drop=True)
+    flat.columns = range(flat.shape[1])
+    out = np.full(len(flat), -1, dtype=np.int64)
+    if flat.empty or not flat.duplicated().any():
+        return out
+    repeated = flat[flat.duplicated(keep=False)]
+    groups = repeated.groupby(list(repeated.columns), dropna=False, sort=False).ngroup()
+    first = pd.Series(groups.index, index=groups.index).groupby(groups.to_numpy()).transform("min")
+    later = first.index != first.to_numpy()
+    out[first.index[later]] = first.to_numpy()[later]
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _examples(table: pd.DataFrame, mask: pd.Series, column: str, raw: pd.Series | None = None) -> list[str]:
+    values = raw if raw is not None else table[column]
+    idx = np.flatnonzero(mask.to_numpy())[:5]
+    shown = values.iloc[idx].tolist()  # plain Python values, so the message reads '2.5', not np.float64(2.5)
+    # row numbers count data rows from 1 (the header is not counted; a spreadsheet shows them one lower)
+    return [f"row {i + 1}: {'empty' if pd.isna(v) else repr(v)}" for i, v in zip(idx, shown, strict=True)]
+
+
+def _schema(rules: CleaningRules, kind: str) -> pa.DataFrameSchema:
+    limit = rules.max_unparseable_share
+
+    def parsed_enough(s: pd.Series) -> bool:
+        return bool(s.isna().mean() <= limit) if len(s) else True
+
+    columns = {
+        S.CUSTOMER: pa.Column(
+            "str",
+            pa.Check(lambda s: bool(s.notna().any()), element_wise=False, ignore_na=False, error="blank_everywhere"),
+            nullable=True,
+        ),
+        S.TIMESTAMP: pa.Column(
+            "datetime64[us]",
+            pa.Check(parsed_enough, element_wise=False, ignore_na=False, error="unparseable"),
+            nullable=True,
+        ),
+        S.QUANTITY: pa.Column(
+            "float64",
+            [
+                pa.Check(parsed_enough, element_wise=False, ignore_na=False, error="unparseable"),
+                pa.Check(lambda s: ~np.isinf(s), error="nonfinite"),
+            ],
+            nullable=True,
+        ),
+    }
+    if kind == "transactions":
+        price_checks = [
+            pa.Check(parsed_enough, element_wise=False, ignore_na=False, error="unparseable"),
+            pa.Check(lambda s: ~np.isinf(s), error="nonfinite"),
+        ]
+        if rules.negative_price == "error":
+            price_checks.append(pa.Check(lambda s: ~(s < 0), error="negative"))
+        columns[S.PRICE] = pa.Column("float64", price_checks, nullable=True)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+FIXES = {
+    "blank_everywhere": "the customer id column is empty on every row: map the right column "
+    "(mapping customer_id=...) or export the customer ids",
+    "unparseable": "the values do not parse; for dates use ISO 8601 (2011-12-09 12:50) or one consistent "
+    "format and give it as date_format (e.g. '%d/%m/%Y %H:%M'); for numbers remove currency signs, and say "
+    "how they are written with decimal (',' for 2,50) and thousands (',' for 1,234.50; '.' for 1.234,50)",
+    "nonfinite": "replace infinite values (inf) with real numbers or remove those rows",
+    "empty": "fill the empty cells or remove those rows (or map the right column)",
+    "negative": "negative prices are refused by the rules (negative_price='error'); fix the rows or set "
+    "negative_price='drop' to drop them",
+}
+
+
+def validate_transactions(
+    table: pd.DataFrame,
+    *,
+    source: str | None = None,
+    rules: CleaningRules | None = None,
+    kind: str = "transactions",
+    raw: dict[str, pd.Series] | None = None,
+) -> None:
+    """Refuse a canonical table the book cannot use (raises :class:`DataError`).
+
+    ``raw`` maps a column to its unparsed values, so that an error can show what
+    the file really said on the offending rows.
+    """
+    rules = rules or CleaningRules()
+    missing = [c for c in S.TRANSACTION_REQUIRED if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"Required canonical column(s) absent: {', '.join(missing)}.",
+            source=source,
+            column=", ".join(missing),
+            fix=f"columns found: {', '.join(map(str, table.columns))}; map them with mapping={{...}}",
+        )
+    raw = raw or {}
+    try:
+        _schema(rules, kind).validate(table, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        first = cases.iloc[0]
+        column, check = str(first["column"]), str(first["check"])
+        if check == "blank_everywhere":
+            mask = pd.Series(True, index=table.index)
+            problem = "The customer id is blank on every row."
+        elif check == "unparseable":
+            missing = table[column].isna()
+            empty = raw[column].isna() if column in raw else pd.Series(False, index=table.index)
+            bad = missing & ~empty
+            kind = "dates" if column == S.TIMESTAMP else "numbers"
+            problem = (
+                f"{missing.mean():.1%} of the values in {column} are missing: {int(empty.sum()):,} empty and "
+                f"{int(bad.sum()):,} that cannot be parsed as {kind} (at most "
+                f"{rules.max_unparseable_share:.1%} are dropped quietly)."
+            )
+            mask = bad if bad.any() else missing
+            if not bad.any():
+                check = "empty"
+        elif check == "nonfinite":
+            mask = pd.Series(np.isinf(table[column].to_numpy()), index=table.index)
+            problem = f"{column} has infinite values."
+        elif check == "negative":
+            mask = table[column] < 0
+            problem = f"{column} has negative values."
+        else:  # a dtype failure means to_canonical was bypassed
+            mask = pd.Series(False, index=table.index)
+            problem = f"{column} fails the check {check}: {first['failure_case']!r}."
+        raise DataError(
+            problem,
+            source=source,
+            column=column,
+            rows=_examples(table, mask, column, raw.get(column)),
+            fix=FIXES.get(check, "convert the column with analysis.data.to_canonical"),
+        ) from None
+
+
+
+
+# --------------------------------------------------------------------------- cleaning
+
+
+@dataclass
+class _Context:
+    """What the rules look at: the canonical table and how to name its rows and columns."""
+
+    table: pd.DataFrame
+    rules: CleaningRules
+    kind: str
+    duplicate_of: np.ndarray
+    columns: Mapping[str, str]
+    raw: Mapping[str, pd.Series]
+
+    def column_name(self, column: str) -> str:
+        """``quantity (Qty)``: the canonical name, and the file's when it differs."""
+        own = self.columns.get(column)
+        return f"{column} ({own})" if own and own != column else column
+
+    def value(self, column: str, i: int) -> str:
+        values = self.raw.get(column, self.table[column])
+        v = values.iloc[i]
+        return "empty" if pd.isna(v) else repr(v) if isinstance(v, str) else str(v)
+
+    def rows(self, hits: np.ndarray, column: str | None) -> list[str]:
+        """The first few rows hit, as ``row 12 (order 536400): quantity 1e+12``."""
+        out = []
+        for i in np.flatnonzero(hits)[:SHOWN_ROWS]:
+            order = self.table[S.ORDER].iloc[i]
+            label = f"row {i + 1}" + ("" if pd.isna(order) else f" (order {order})")
+            if column is None:
+                out.append(f"{label} repeats row {self.duplicate_of[i] + 1}")
+            else:
+                out.append(f"{label}: {column} {self.value(column, i)}")
+        return out
+
+
+@dataclass
+class _Finding:
+    """A rule's condition on the whole table, the column it names, and what it does."""
+
+    mask: np.ndarray
+    column: str | None
+    what: str
+    drops: bool
+    fix: str = ""
+
+
+def _number_columns(ctx: _Context) -> list[str]:
+    cols = [S.QUANTITY] if ctx.kind == "interactions" else [S.QUANTITY, S.PRICE]
+    if ctx.kind == "interactions" and "rating" in ctx.table:
+        cols.append("rating")
+    return cols
+
+
+def _bool(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype=bool, na_value=False)
+
+
+def _find_simple(rule: str, ctx: _Context) -> _Finding | None:
+    """The rules that look at one row at a time."""
+    t, r = ctx.table, ctx.rules
+    ts = t[S.TIMESTAMP]
+    if rule == "unparseable_timestamp":
+        return _Finding(_bool(ts.isna()), S.TIMESTAMP, "rows with an empty or unreadable timestamp", True)
+    if rule == "unparseable_number":
+        cols = _number_columns(ctx)
+        missing = t[cols].isna()
+        first = next((c for c in cols if missing[c].any()), cols[0])
+        return _Finding(_bool(missing.any(axis=1)), first, "rows with an empty or unreadable number", True)
+    if rule == "before_min_date":
+        if not r.min_date:
+            return None
+        return _Finding(_bool(ts < r.min_date_stamp()), S.TIMESTAMP, f"rows dated before min_date {r.min_date}", True)
+    if rule == "after_max_date":
+        why = "max_date" if r.max_date else "the day of the run; set max_date to change it"
+        what = f"rows dated after {r.max_day():%Y-%m-%d} ({why})"
+        return _Finding(_bool(ts >= r.end_stamp()), S.TIMESTAMP, what, True)
+    if rule == "missing_customer" and r.missing_customer:
+        return _Finding(_bool(t[S.CUSTOMER].isna()), S.CUSTOMER, "rows without a customer id", True)
+    if rule == "cancellation" and r.cancellation_prefix and ctx.kind == "transactions":
+        hit = _bool(t[S.ORDER].str.startswith(r.cancellation_prefix))
+        return _Finding(hit, S.ORDER, f"rows of cancelled orders (order id starting with {r.cancellation_prefix!r})", True)
+    if rule == "non_positive_quantity" and r.non_positive_quantity:
+        return _Finding(_bool(t[S.QUANTITY] <= 0), S.QUANTITY, "rows with a quantity of 0 or less (returns)", True)
+    if rule == "non_positive_price" and r.non_positive_price and ctx.kind == "transactions":
+        return _Finding(_bool(t[S.PRICE] <= 0), S.PRICE, "rows with a unit price of 0 or less", True)
+    if rule == "non_product" and r.non_product_codes:
+        hit = _bool(t[S.PRODUCT].isin(r.non_product_codes))
+        return _Finding(hit, S.PRODUCT, "rows that are postage, fees or adjustments, not products", True)
+    return None
+
+
+def _find_extreme(column: str, ctx: _Context, keep: np.ndarray) -> _Finding | None:
+    """Quantities or prices far from the typical one among the rows still kept."""
+    if column == S.PRICE and ctx.kind != "transactions":
+        return None
+    threshold = ctx.rules.outlier_threshold
+    z = robust_z(ctx.table.loc[keep, column])
+    mask = np.zeros(len(ctx.table), dtype=bool)
+    mask[keep] = (z > threshold).to_numpy()
+    x = ctx.table.loc[keep, column]
+    what = (
+        f"rows with an extreme {column}: robust z above outlier_threshold {threshold:g} "
+        f"(median {x.median():g}; largest kept value {x[~mask[keep]].max():g})"
+        if keep.any()
+        else f"rows with an extreme {column}"
+    )
+    fix = "set drop_outliers: true to drop them, or raise outlier_threshold"
+    return _Finding(mask, column, what, ctx.rules.drop_outliers, fix if not ctx.rules.drop_outliers else "")
+
+
+def _find(rule: str, ctx: _Context, keep: np.ndarray) -> _Finding | None:
+    if rule == "extreme_quantity":
+        return _find_extreme(S.QUANTITY, ctx, keep)
+    if rule == "extreme_price":
+        return _find_extreme(S.PRICE, ctx, keep)
+    if rule == "duplicate":
+        fix = "" if ctx.rules.duplicates else "set drop_duplicates: true to drop them"
+        what = "exact duplicate lines (every column equal to an earlier line)"
+        return _Finding(ctx.duplicate_of >= 0, None, what, ctx.rules.duplicates, fix)
+    return _find_simple(rule, ctx)
+
+
+def _flag(rule: str, finding: _Finding, hits: np.ndarray, ctx: _Context) -> Flag:
+    n = int(hits.sum())
+    if rule == "duplicate":
+        total = int(finding.mask.sum())
+        message = f"{total:,} {finding.what}: " + (
+            f"{n:,} dropped here, {total - n:,} already dropped by earlier rules"
+            if finding.drops
+            else f"kept ({n:,} of them pass the earlier rules); {finding.fix}"
+        )
+        return Flag(rule, "all columns", total, ctx.rows(finding.mask, None), "dropped" if finding.drops else "kept",
+                    message)  # fmt: skip
+    message = f"{n:,} {finding.what}: " + ("dropped" if finding.drops else f"kept; {finding.fix}")
+    column = ctx.column_name(finding.column)
+    return Flag(rule, column, n, ctx.rows(hits, finding.column), "dropped" if finding.drops else "kept", message)
+
+
+def clean(
+    table: pd.DataFrame,
+    *,
+    rules: CleaningRules | None = None,
+    source: str = "<table>",
+    layout: str = "canonical",
+    kind: str = "transactions",
+    duplicate_of: np.ndarray | None = None,
+    columns: Mapping[str, str] | None = None,
+    raw: Mapping[str, pd.Series] | None = None,
+) -> tuple[pd.DataFrame, DataReport]:
+    """Apply the rules in :data:`RULE_ORDER`; return (clean table, report).
+
+    A row dropped by an earlier rule is not counted again by a later one, so the
+    counts add up: ``rows_read - sum(dropped) == rows_kept``. Each rule that
+    finds rows leaves a :class:`Flag`. ``duplicate_of`` (see
+    :func:`exact_duplicates`) marks the exact duplicate lines of the file as
+    read; by default they are found on ``table`` itself. ``columns`` maps
+    canonical names to the file's and ``raw`` holds the unparsed values, both
+    only for naming columns and showing rows in the flags.
+    """
+    rules = rules or CleaningRules()
+    table = table.reset_index(drop=True)
+    dup = exact_duplicates(table) if duplicate_of is None else np.asarray(duplicate_of)
+    ctx = _Context(table, rules, kind, dup, columns or {}, {k: v.reset_index(drop=True) for k, v in (raw or {}).items()})
+    keep = np.ones(len(table), dtype=bool)
+    dropped: dict[str, int] = {}
+    flags: list[Flag] = []
+    for rule in RULE_ORDER:
+        finding = None if rule == "truncated_line" else _find(rule, ctx, keep)
+        if finding is None:
+            continue
+        hits = finding.mask & keep
+        if finding.drops:
+            dropped[rule] = int(hits.sum())
+            keep &= ~hits
+        if finding.mask.any() if rule == "duplicate" else hits.any():
+            flags.append(_flag(rule, finding, hits, ctx))
+    out = table[keep].reset_index(drop=True)
+    report = DataReport(
+        source=source,
+        layout=layout,
+        kind=kind,
+        rows_read=len(table),
+        **describe_table(out, kind),
+        dropped=dropped,
+        rules=rules.as_dict(),
+        duplicates=int((dup >= 0).sum()),
+        flags=flags,
+    )
+    return out, report

@@ -1,0 +1,464 @@
+"""Read a transaction log: files, containers, encodings; the front door of the data layer.
+
+``load_data(params)`` is what every chapter calls::
+
+    transactions, report = load_data({"data": "orders.csv.gz", "decimal": ","})
+
+``data`` is a path (CSV with any common delimiter; Parquet; Excel; any of them
+inside ``.gz``, ``.bz2`` or a ``.zip`` with one file), ``"shop"`` for the
+built-in simulated shop, or ``"cdnow"`` for the CDNOW master file that ships
+inside the ``lifetimes`` wheel. Text is decoded as UTF-8 (with or without a
+byte-order mark) when it is valid UTF-8, else by charset-normalizer among
+Windows-1252 and Latin-1; ``encoding`` overrides the detection. A last line
+with a different number of fields (a file cut off mid-line) is dropped and
+flagged. Known layouts are recognised by their column names
+(:data:`analysis.data.canonical.LAYOUTS`); the table is then validated and
+cleaned (:mod:`analysis.data.clean`), and the :class:`DataReport` says what
+was read, what each rule did, and which encoding and currency apply.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import csv
+import gzip
+import io
+import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from charset_normalizer import from_bytes
+
+from analysis.data.canonical import LAYOUTS, Layout, canonical_table
+from analysis.data.clean import NON_PRODUCT_CODES, CleaningRules, clean, exact_duplicates, validate_transactions
+from analysis.data.params import DataParams, data_params
+from analysis.data.report import DataReport, Flag
+from analysis.errors import DataError
+
+__all__ = ["ReadOptions", "cdnow_master_path", "decode", "load_data", "load_transactions", "read_table"]
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".data", ".dat", ""}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+CONTAINERS = {".gz": "gzip", ".bz2": "bzip2", ".zip": "zip"}
+SNIFF_BYTES = 64 * 1024
+#: Single-byte encodings charset-normalizer chooses among when a file is not UTF-8.
+DETECTED_ENCODINGS = ("cp1252", "latin_1")
+SHOP_CURRENCY = "EUR"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read text: ``encoding`` ("" detects), ``decimal``, ``thousands``, ``date_format`` ("" detects)."""
+
+    encoding: str = ""
+    decimal: str = "."
+    thousands: str = ""
+    date_format: str = ""
+
+
+@dataclass
+class _Raw:
+    """A table as read, before any parsing, with what reading found out."""
+
+    frame: pd.DataFrame
+    source: str
+    encoding: str = ""
+    flags: list[Flag] = field(default_factory=list)
+    layout: Layout | None = None
+    currency: str = ""
+
+
+# --------------------------------------------------------------------------- files and containers
+
+
+def _check_path(path: str | Path) -> Path:
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise DataError(
+            "The data file does not exist.",
+            source=str(p),
+            fix="check the path (relative paths are read from the folder you run the command in)",
+        )
+    if p.is_dir():
+        raise DataError(
+            "The data path is a folder, not a file.",
+            source=str(p),
+            fix="give the path of one CSV, Parquet or Excel file",
+        )
+    if p.stat().st_size == 0:
+        raise DataError("The data file is empty (0 bytes).", source=str(p), fix="export the data again")
+    return p
+
+
+def _zip_member(p: Path) -> tuple[bytes, str]:
+    with zipfile.ZipFile(p) as archive:
+        members = [
+            m.filename
+            for m in archive.infolist()
+            if not m.is_dir() and not m.filename.startswith("__MACOSX/") and not Path(m.filename).name.startswith("._")
+        ]
+        if len(members) != 1:
+            raise DataError(
+                f"The zip archive holds {len(members)} files; the book reads a zip with exactly one."
+                + (f" Members: {', '.join(members)}." if members else ""),
+                source=str(p),
+                column=", ".join(members[:10]) or None,
+                fix="unpack it and give the path of the one file to read, or zip that file alone",
+            )
+        return archive.read(members[0]), members[0]
+
+
+def _unpack(p: Path) -> tuple[bytes, str]:
+    """The bytes of the file, decompressed by its ending, and the name of the file inside."""
+    kind = CONTAINERS.get(p.suffix.lower())
+    try:
+        if kind == "gzip":
+            return gzip.decompress(p.read_bytes()), p.stem
+        if kind == "bzip2":
+            return bz2.decompress(p.read_bytes()), p.stem
+        if kind == "zip":
+            return _zip_member(p)
+    except DataError:
+        raise
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, ValueError) as exc:
+        raise DataError(
+            f"The file could not be unpacked as {kind}: {exc}.",
+            source=str(p),
+            fix=f"the download is probably incomplete or the file is not {kind}: download it again, "
+            "or unpack it yourself and give the path of the file inside",
+        ) from None
+    return p.read_bytes(), p.name
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def _codec_name(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return {"iso8859-1": "latin-1"}.get(name, name)
+
+
+def _line_of(raw: bytes, position: int) -> int:
+    return raw.count(b"\n", 0, position) + 1
+
+
+def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[str, str]:
+    """Text and the name of its encoding.
+
+    With ``encoding`` given, that codec (strictly). Otherwise a byte-order mark
+    decides (UTF-8 or UTF-16); valid UTF-8 is UTF-8 (ASCII included); anything
+    else is identified by charset-normalizer among Windows-1252 and Latin-1
+    (``€`` is byte 0x80 in Windows-1252, a control character in Latin-1). Bytes
+    that are none of these raise :class:`DataError`.
+    """
+    if encoding:
+        try:
+            return raw.decode(encoding).removeprefix("\ufeff"), _codec_name(encoding)
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"The file is not valid {encoding}: byte {raw[exc.start:exc.start + 1]!r} on line "
+                f"{_line_of(raw, exc.start)} cannot be decoded.",
+                source=source,
+                rows=[f"line {_line_of(raw, exc.start)}: {raw[max(exc.start - 30, 0):exc.start + 10]!r}"],
+                fix="leave encoding empty to detect it, or give the file's real encoding (e.g. utf-8, cp1252, latin-1)",
+            ) from None
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(name).removeprefix("\ufeff"), name
+            except UnicodeDecodeError:
+                break
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for match in from_bytes(raw, cp_isolation=list(DETECTED_ENCODINGS)):
+        try:
+            return raw.decode(match.encoding), _codec_name(match.encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DataError(
+        "The file is not text in UTF-8, Windows-1252 or Latin-1 (it may be binary, or text in another encoding).",
+        source=source,
+        fix="give its encoding with the encoding parameter (e.g. encoding: cp1250), or export it again as UTF-8 CSV",
+    )
+
+
+# --------------------------------------------------------------------------- delimited text
+
+
+def _sniff(sample: str, decimal: str = ".") -> tuple[str, bool]:
+    """Return (separator, has_header) for a text sample.
+
+    Whitespace-separated files (CDNOW) get the regex separator ``\\s+``.
+    A first line made only of numbers means there is no header (MovieLens).
+    With decimal commas, a semicolon in the header wins over the comma.
+    """
+    lines = [ln for ln in sample.splitlines() if ln.strip()][:50]
+    if not lines:
+        return ",", True
+    first = lines[0]
+    try:
+        sep = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t|").delimiter
+    except csv.Error:
+        sep = None
+    if decimal == "," and sep in (",", None) and ";" in first:
+        sep = ";"
+    if sep is None or sep not in first:
+        sep = r"\s+" if len(first.split()) > 1 else ","
+    tokens = first.split() if sep == r"\s+" else first.split(sep)
+    has_header = not all(_is_number(t.strip().strip('"')) for t in tokens if t.strip())
+    return sep, has_header
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _fields(line: str, sep: str) -> int:
+    if sep == r"\s+":
+        return len(line.split())
+    return len(next(csv.reader([line], delimiter=sep), []))
+
+
+def _cut_truncated_line(text: str, sep: str, source: str) -> tuple[str, Flag | None]:
+    """Drop a last line whose field count differs from the line before it (a file cut mid-line)."""
+    body = text.rstrip("\r\n")
+    cut = body.rfind("\n")
+    if cut < 0:
+        return text, None
+    last = body[cut + 1 :].rstrip("\r")
+    before = body[body.rfind("\n", 0, cut) + 1 : cut].rstrip("\r")
+    if not last.strip() or not before.strip():
+        return text, None
+    n_last, n_before = _fields(last, sep), _fields(before, sep)
+    if n_last == n_before:
+        return text, None
+    line = body.count("\n") + 1
+    shown = last if len(last) <= 60 else last[:57] + "..."
+    flag = Flag(
+        rule="truncated_line",
+        column="all columns",
+        count=1,
+        rows=[f"line {line}: {shown!r}"],
+        action="dropped",
+        message=f"the last line has {n_last} fields where the line before has {n_before}: the file was "
+        "probably cut off mid-line (an interrupted download or export); dropped, export the file again "
+        "to get it whole",
+    )
+    return body[: cut + 1], flag
+
+
+def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag]]:
+    text, encoding = decode(payload, options.encoding, source=name)
+    if not text.strip():
+        raise DataError("The data file has no rows.", source=name, fix="export the data again")
+    sep, has_header = _sniff(text[:SNIFF_BYTES], options.decimal)
+    text, truncated = _cut_truncated_line(text, sep, name)
+    df = pd.read_csv(
+        io.StringIO(text),
+        sep=sep,
+        header=0 if has_header else None,
+        dtype=str,
+        keep_default_na=True,
+        engine="python" if sep == r"\s+" else "c",
+        skipinitialspace=True,
+    )
+    if not has_header:
+        df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
+    return df, encoding, [truncated] if truncated else []
+
+
+def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
+    """Read a file (any container) into a raw table of text or native columns."""
+    p = _check_path(path)
+    name = str(p)
+    inner = Path(p.stem if p.suffix.lower() in CONTAINERS else p.name).suffix.lower()
+    encoding, flags = "", []
+    try:
+        if inner in PARQUET_SUFFIXES | EXCEL_SUFFIXES:
+            source = p if p.suffix.lower() not in CONTAINERS else io.BytesIO(_unpack(p)[0])
+            df = pd.read_parquet(source) if inner in PARQUET_SUFFIXES else pd.read_excel(source, dtype=object)
+        else:
+            df, encoding, flags = _read_text(_unpack(p)[0], name, options)
+    except DataError:
+        raise
+    except (ValueError, OSError, ImportError, pd.errors.ParserError) as exc:
+        kind = {**dict.fromkeys(PARQUET_SUFFIXES, "Parquet"), **dict.fromkeys(EXCEL_SUFFIXES, "Excel")}
+        raise DataError(
+            f"The file could not be read as {kind.get(inner, 'delimited text')}: {exc}",
+            source=name,
+            fix="check that the file is a complete CSV, Parquet or Excel export and that its ending "
+            "(.csv, .parquet, .xlsx, .csv.gz, .zip) matches its content",
+        ) from None
+    if df.empty:
+        raise DataError("The data file has a header but no rows.", source=name, fix="export the data again")
+    df.columns = [str(c).strip() for c in df.columns]
+    return _Raw(df, name, encoding, flags)
+
+
+def read_table(path: str | Path, options: ReadOptions | None = None) -> pd.DataFrame:
+    """Read a CSV/TSV/whitespace text file, a Parquet file or an Excel sheet (also inside .gz/.bz2/.zip).
+
+    Every column is read as text or its native Parquet/Excel type; parsing into
+    numbers and dates happens in :func:`analysis.data.canonical.to_canonical`,
+    where a failure can name its column.
+    """
+    return _read_file(path, options or ReadOptions()).frame
+
+
+def cdnow_master_path() -> Path:
+    """Path of ``CDNOW_master.txt`` inside the installed ``lifetimes`` wheel."""
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("lifetimes")
+    except ImportError:  # pragma: no cover
+        spec = None
+    if spec is None or spec.origin is None:
+        raise DataError(
+            "The CDNOW data ship inside the 'lifetimes' package, which is not installed.",
+            source="cdnow",
+            fix="pip install lifetimes==0.11.3 (it is in requirements.txt)",
+        )
+    return Path(spec.origin).parent / "datasets" / "CDNOW_master.txt"
+
+
+# --------------------------------------------------------------------------- front door
+
+
+def _source(source: Any, options: ReadOptions, n_customers: int, seed: int) -> _Raw:
+    if isinstance(source, pd.DataFrame):
+        return _Raw(source, "<DataFrame>")
+    if str(source) == "shop":
+        from analysis.shop import make_shop
+
+        frame = make_shop(n_customers=n_customers, seed=seed).transactions
+        name = f"shop(n_customers={n_customers}, seed={seed})"
+        return _Raw(frame, name, layout=LAYOUTS["canonical"], currency=SHOP_CURRENCY)
+    return _read_file(cdnow_master_path() if str(source) == "cdnow" else Path(source), options)
+
+
+def _with_reading(report: DataReport, raw: _Raw, currency: str) -> DataReport:
+    """Add what reading found (encoding, a cut-off last line) to the report of the cleaning."""
+    cut = sum(f.count for f in raw.flags if f.rule == "truncated_line")
+    dropped = {"truncated_line": cut, **report.dropped} if raw.flags else report.dropped
+    return replace(
+        report,
+        rows_read=report.rows_read + cut,
+        dropped=dropped,
+        flags=[*raw.flags, *report.flags],
+        encoding=raw.encoding,
+        currency=currency,
+    )
+
+
+def _nothing_left(report: DataReport) -> DataError:
+    worst = max(report.dropped, key=report.dropped.get)
+    return DataError(
+        f"Cleaning dropped every row: of {report.rows_read:,} rows, the rule {worst!r} dropped "
+        f"{report.dropped[worst]:,}.",
+        source=report.source,
+        column=", ".join(f"{rule}: {n:,}" for rule, n in report.dropped.items() if n),
+        rows=[str(f) for f in report.flags[:3]],
+        fix="check that the right columns are mapped, or relax that rule in the parameters file "
+        "(e.g. cancellation_prefix: null, or max_date for dates after today)",
+    )
+
+
+def _load(
+    source: Any,
+    *,
+    options: ReadOptions,
+    mapping: Mapping[str, str] | None,
+    rules: CleaningRules | None,
+    overrides: Mapping[str, object] | None,
+    n_customers: int,
+    seed: int,
+    currency: str = "",
+) -> tuple[pd.DataFrame, DataReport]:
+    raw = _source(source, options, n_customers, seed)
+    name = raw.source
+    if raw.frame.empty:
+        raise DataError("The table has no rows.", source=name, fix="pass a table with at least one order line")
+    table, layout, unparsed = canonical_table(
+        raw.frame, raw.layout, mapping=mapping, source=name, date_format=options.date_format or None,
+        decimal=options.decimal, thousands=options.thousands,
+    )  # fmt: skip
+    if rules is None:
+        rules = CleaningRules.from_mapping({**layout.rule_defaults, **(overrides or {})})
+    validate_transactions(table, source=name, rules=rules, kind=layout.kind, raw=unparsed)
+    table, report = clean(
+        table, rules=rules, source=name, layout=layout.name, kind=layout.kind,
+        duplicate_of=exact_duplicates(raw.frame), columns=layout.columns, raw=unparsed,
+    )  # fmt: skip
+    report = _with_reading(report, raw, currency or raw.currency or layout.currency)
+    if report.rows_kept == 0:
+        raise _nothing_left(report)
+    return table, report
+
+
+def load_transactions(
+    source: str | Path | pd.DataFrame = "shop",
+    *,
+    mapping: Mapping[str, str] | None = None,
+    rules: CleaningRules | None = None,
+    overrides: Mapping[str, object] | None = None,
+    date_format: str | None = None,
+    n_customers: int = 2000,
+    seed: int = 0,
+    encoding: str = "",
+    decimal: str = ".",
+    thousands: str = "",
+    currency: str = "",
+) -> tuple[pd.DataFrame, DataReport]:
+    """Read, validate and clean a transaction log; return (table, report).
+
+    ``source``: a file path, a DataFrame, ``"shop"`` (the built-in shop, sized by
+    ``n_customers`` and ``seed``) or ``"cdnow"`` (the CDNOW master file).
+    ``date_format``: strftime codes for the timestamps when detection cannot
+    tell (day-first or month-first). ``rules``: the cleaning rules; when omitted,
+    :class:`CleaningRules` defaults with the detected layout's own adjustments
+    (``Layout.rule_defaults``) and then ``overrides`` (a mapping of rule name ->
+    value) on top. :func:`load_data` is the same with checked parameters.
+    """
+    options = ReadOptions(encoding=encoding, decimal=decimal, thousands=thousands, date_format=date_format or "")
+    return _load(source, options=options, mapping=mapping, rules=rules, overrides=overrides,
+                 n_customers=n_customers, seed=seed, currency=currency)  # fmt: skip
+
+
+def rule_overrides(params: DataParams) -> dict[str, object]:
+    """The cleaning rules the data parameters set (on top of the layout's defaults)."""
+    return {
+        "duplicates": params.drop_duplicates,
+        "non_product_codes": NON_PRODUCT_CODES if params.drop_non_product else (),
+        "min_date": params.min_date or None,
+        "max_date": params.max_date or None,
+        "outlier_threshold": params.outlier_threshold,
+        "drop_outliers": params.drop_outliers,
+    }
+
+
+def load_data(params: DataParams | Mapping[str, Any]) -> tuple[pd.DataFrame, DataReport]:
+    """Read, validate and clean the data the parameters name; return (table, report).
+
+    ``params`` is a :class:`DataParams` or a mapping (a notebook's globals, a
+    parameters file); keys that are not data parameters are ignored, values
+    are checked (:class:`DataError` naming the parameter). The report carries
+    the encoding, the currency (``currency`` or the layout's), exact duplicate
+    lines, and a :class:`Flag` for every rule that found rows.
+    """
+    p = data_params(params)
+    options = ReadOptions(encoding=p.encoding, decimal=p.decimal, thousands=p.thousands, date_format=p.date_format)
+    return _load(p.data, options=options, mapping=p.mapping or None, rules=None, overrides=rule_overrides(p),
+                 n_customers=p.shop_customers, seed=p.seed, currency=p.currency)  # fmt: skip

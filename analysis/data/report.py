@@ -1,0 +1,149 @@
+"""The data report: what was read, what each rule did, and the facts a chapter checks.
+
+:class:`DataReport` is returned with every loaded table. Its :class:`Flag` list
+says, rule by rule, how many rows a problem touched, which rows (the first few),
+and whether they were dropped or kept, so that a reader never has to trust data
+silently. ``str(report)`` is the text the command line prints, ``to_json()`` one
+JSON object with the same content.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from analysis import schema as S
+
+__all__ = ["DataReport", "Flag", "describe_table"]
+
+ACTIONS = ("dropped", "kept")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One rule's finding on the data.
+
+    ``rule``: the rule's name (as in :data:`analysis.data.clean.RULE_ORDER`);
+    ``column``: the column it looked at (canonical name, the file's name in
+    brackets when it differs); ``count``: rows it touched; ``rows``: the first
+    few of them as text (``"row 12: timestamp 2031-01-04 10:00"``, data rows
+    counted from 1 without the header, or ``"line 78"`` of the file);
+    ``action``: ``"dropped"`` or ``"kept"``; ``message``: one sentence for the
+    reader, with the parameter that changes the action.
+    """
+
+    rule: str
+    column: str
+    count: int
+    rows: list[str]
+    action: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"Flag.action must be one of {ACTIONS}, got {self.action!r}")
+
+    def __str__(self) -> str:
+        shown = "; ".join(self.rows)
+        more = f" (first {len(self.rows)} of {self.count:,})" if self.count > len(self.rows) else ""
+        return f"{self.rule} [{self.action}] {self.message}" + (f"\n      rows{more}: {shown}" if shown else "")
+
+
+@dataclass
+class DataReport:
+    """What was read, what was kept, what each rule dropped or flagged, and the table's facts.
+
+    ``rows_read - sum(dropped.values()) == rows_kept`` always holds: ``dropped``
+    lists every active rule in the order it ran, including those that dropped
+    nothing. ``duplicates`` counts exact duplicate lines of the input (every
+    column equal to an earlier line), whether they were dropped or not.
+    ``customers``, ``repeat_customers`` (two or more orders), ``orders``,
+    ``days`` (distinct days with a sale) and the date range describe the kept rows.
+    """
+
+    source: str
+    layout: str
+    kind: str
+    rows_read: int
+    rows_kept: int
+    customers: int
+    products: int
+    orders: int
+    first_date: str | None
+    last_date: str | None
+    revenue: float | None
+    dropped: dict[str, int] = field(default_factory=dict)
+    rules: dict = field(default_factory=dict)
+    currency: str = ""
+    encoding: str = ""
+    duplicates: int = 0
+    repeat_customers: int = 0
+    days: int = 0
+    flags: list[Flag] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=False)
+
+    def share_dropped_by(self, rule: str) -> float:
+        """The share of the rows read that ``rule`` dropped (0.0 when it dropped none or did not run)."""
+        return self.dropped.get(rule, 0) / self.rows_read if self.rows_read else 0.0
+
+    def flag(self, rule: str) -> Flag | None:
+        """The flag of ``rule``, or None when the rule found nothing."""
+        return next((f for f in self.flags if f.rule == rule), None)
+
+    def steps(self) -> pd.DataFrame:
+        """One row per rule: rows dropped and rows left after it, in order."""
+        left = self.rows_read
+        rows = []
+        for rule, n in self.dropped.items():
+            left -= n
+            rows.append({"rule": rule, "rows_dropped": n, "rows_left": left})
+        return pd.DataFrame(rows, columns=["rule", "rows_dropped", "rows_left"])
+
+    def __str__(self) -> str:
+        rev = "n/a" if self.revenue is None else f"{self.revenue:,.2f}" + (f" {self.currency}" if self.currency else "")
+        dup_action = "dropped" if self.rules.get("duplicates") else "kept"
+        lines = [
+            f"data report for {self.source}",
+            f"  layout      {self.layout} ({self.kind})",
+            f"  encoding    {self.encoding or 'n/a (not a text file)'}",
+            f"  rows        {self.rows_read:,} read, {self.rows_kept:,} kept",
+            f"  customers   {self.customers:,} ({self.repeat_customers:,} with two or more orders)",
+            f"  products    {self.products:,}",
+            f"  orders      {self.orders:,}",
+            f"  dates       {self.first_date} .. {self.last_date} ({self.days:,} days with a sale)",
+            f"  revenue     {rev}",
+            f"  currency    {self.currency or 'not known (set the currency parameter)'}",
+            f"  duplicates  {self.duplicates:,} exact duplicate lines ({dup_action if self.duplicates else 'none'})",
+            "  dropped by rule:",
+        ]
+        lines += [f"    {rule:<24}{n:>10,}" for rule, n in self.dropped.items()]
+        lines.append("  flags:" if self.flags else "  flags:      none")
+        lines += [f"    {flag}" for flag in self.flags]
+        return "\n".join(lines)
+
+
+def describe_table(table: pd.DataFrame, kind: str) -> dict:
+    """The facts of a cleaned table that the report carries (counts, dates, revenue)."""
+    ts = table[S.TIMESTAMP]
+    orders_per_customer = table.groupby(S.CUSTOMER, sort=False)[S.ORDER].nunique()
+    revenue = None
+    if kind == "transactions":
+        revenue = round(float((table[S.QUANTITY] * table[S.PRICE]).sum()), 2)
+    return {
+        "rows_kept": len(table),
+        "customers": int(table[S.CUSTOMER].nunique()),
+        "repeat_customers": int((orders_per_customer >= 2).sum()),
+        "products": int(table[S.PRODUCT].nunique()),
+        "orders": int(table[S.ORDER].nunique()),
+        "days": int(ts.dt.normalize().nunique()),
+        "first_date": None if table.empty else ts.min().date().isoformat(),
+        "last_date": None if table.empty else ts.max().date().isoformat(),
+        "revenue": revenue,
+    }
