@@ -8,14 +8,16 @@ STAMP  := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-# Optional knobs: DATA=path/to/orders.csv  PARAMS=params.yaml  CH=concepts
-BOOK_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PARAMS),--params "$(PARAMS)")
+# Optional knobs: DATA=path/to/orders.csv  PARAMS=params.yaml  CH=concepts  CELL_TIMEOUT=600 (seconds per cell)
+BOOK_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PARAMS),--params "$(PARAMS)") \
+            $(if $(CELL_TIMEOUT),--cell-timeout "$(CELL_TIMEOUT)")
 
 .PHONY: book chapter test test-fast serve clean venv help
 
 help:
 	@echo "make book                 execute every chapter (when changed) and build book/_build/html"
-	@echo "make chapter CH=concepts DATA=file.csv [PARAMS=params.yaml]   rerun one chapter on your data"
+	@echo "make chapter              list the chapters, their needs and parameters"
+	@echo "make chapter CH=concepts DATA=file.csv [PARAMS=params.yaml]   execute one chapter on your data"
 	@echo "make test                 the whole test suite (see tests/README.md for the tiers)"
 	@echo "make test-fast            unit tests only"
 	@echo "make serve                serve the built book on http://127.0.0.1:8000"
@@ -33,10 +35,13 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/python -m analysis book $(BOOK_ARGS)
 
+# Without CH: the chapter list (exit 0). With CH: that chapter only; the book shows the others as last built.
 chapter: $(STAMP)
-	@test -n "$(CH)" || { echo "usage: make chapter CH=<name> [DATA=path] [PARAMS=params.yaml]"; \
-	  $(BIN)/python -m analysis chapters; exit 2; }
+ifeq ($(strip $(CH)),)
+	@$(BIN)/python -m analysis chapters
+else
 	$(BIN)/python -m analysis book --chapter "$(CH)" $(BOOK_ARGS)
+endif
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -48,4 +53,4 @@ serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory book/_build/html 8000
 
 clean:
-	rm -rf book/_build book/chapters book/.work
+	rm -rf book/_build book/_build.new book/_build.old book/chapters book/.work book/_generated book/_toc.yml

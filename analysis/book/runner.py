@@ -1,54 +1,52 @@
-"""Execute the chapters with papermill and build the HTML book with Jupyter Book.
+"""Execute chapters with papermill and build the HTML book with Jupyter Book.
 
-``build_book()`` is what ``make book`` and ``python -m analysis book`` run:
+``build_book()`` is what ``make book``, ``make chapter`` and ``python -m analysis
+book`` run:
 
-1. find the chapters ``notebooks/NN_name.ipynb`` and their parameters (the cell
-   tagged ``parameters``), check the parameters the user gave (unknown names and
-   wrong types are refused before anything runs);
+1. check the parameters the user gave against each chapter's model (unknown
+   names, types, ranges) before anything runs;
 2. re-execute a chapter only when its notebook, the ``analysis`` package, its
-   parameters or its input data changed (a fingerprint kept in
-   ``book/chapters/.state.json``);
-3. execute into ``book/.work/`` and move the result into ``book/chapters/`` only
-   when it succeeded; a failed notebook is kept in ``book/.work/failed/`` and
-   its path, cell and error are printed;
-4. build the HTML with Jupyter Book (execution off, warnings are errors) into a
-   temporary folder and swap it in only when the build succeeded, so the last
-   good book stays when anything fails.
+   parameters or its data changed (fingerprints in ``book/chapters/.state.json``);
+   with ``chapter=`` only that chapter is executed, the others are left as they
+   are (the front page's build table says which ran on which data);
+3. read the chapter's data once and check its needs (enough customers, days...)
+   before executing; execute in a fresh work folder ``book/.work/<chapter>/``
+   (the chapter's working directory, where it writes its CSV), printing each
+   ``##`` section as it is reached; each cell has a time limit; on success the
+   notebook and the files it wrote move to ``book/chapters/``; a failed notebook
+   is kept in ``book/.work/failed/``;
+4. build the HTML into ``book/_build.new`` and swap it in by two renames
+   (``_build`` -> ``_build.old``, ``_build.new`` -> ``_build``); a run that finds
+   ``_build`` missing restores ``_build.old``, so there is always a book.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel
+
+from analysis.book import pages
+from analysis.book.chapters import CHAPTERS, Chapter, select
+from analysis.book.needs import check_needs
+from analysis.book.params import ChapterParams, allowed, check_params, meanings, non_default, plain
+from analysis.book.state import BUILT_IN_DATA, data_identity, fingerprint, html_fingerprint, read_state, write_state
+from analysis.data.params import DataParams
 from analysis.errors import DataError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KERNEL = "ecommerce-book"
-BUILT_IN_DATA = ("shop", "cdnow")
-
-
-@dataclass
-class Chapter:
-    number: str
-    name: str
-    path: Path
-    parameters: dict[str, dict] = field(default_factory=dict)
-
-    @property
-    def stem(self) -> str:
-        return self.path.stem
-
-    def defaults(self) -> dict:
-        return {k: v["value"] for k, v in self.parameters.items()}
+CELL_TIMEOUT = 600  # seconds a cell may run before the chapter is stopped
 
 
 @dataclass
@@ -72,112 +70,66 @@ class Paths:
         return self.book / ".work"
 
     @property
+    def build(self) -> Path:
+        return self.book / "_build"
+
+    @property
+    def build_new(self) -> Path:
+        return self.book / "_build.new"
+
+    @property
+    def build_old(self) -> Path:
+        return self.book / "_build.old"
+
+    @property
     def html(self) -> Path:
-        return self.book / "_build" / "html"
+        return self.build / "html"
 
     @property
     def state(self) -> Path:
         return self.chapters / ".state.json"
 
 
-# --------------------------------------------------------------------------- chapters
+class ChapterFailed(Exception):
+    def __init__(self, message: str, *, data_error: bool) -> None:
+        super().__init__(message)
+        self.data_error = data_error
 
 
-def _parameters(path: Path) -> dict[str, dict]:
-    """The parameters cell's names, default values, types and comments."""
-    import nbformat
+# --------------------------------------------------------------------------- listing
 
-    nb = nbformat.read(path, as_version=4)
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise DataError(
-            f"A chapter needs exactly one cell tagged 'parameters'; found {len(cells)}.",
-            source=str(path),
-            fix="tag the cell of defaults 'parameters' in Jupyter (View > Cell toolbar > Tags)",
-        )
-    out: dict[str, dict] = {}
-    namespace: dict = {}
-    exec(compile(cells[0].source, str(path), "exec"), {}, namespace)  # the defaults are literals
-    for line in cells[0].source.splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            name = line.split("=", 1)[0].strip()
-            if name.isidentifier() and name in namespace:
-                comment = line.split("#", 1)[1].strip() if "#" in line else ""
-                out[name] = {"value": namespace[name], "type": type(namespace[name]).__name__, "help": comment}
+
+def _param_lines(model: type[BaseModel], names: list[str]) -> list[str]:
+    words = meanings(model)
+    width = max(len(n) for n in names)
+    out = []
+    for name in names:
+        default = model.model_fields[name].get_default(call_default_factory=True)
+        out.append(f"      {name:<{width}} = {default!r:<24} {words[name]}")
+        rule = allowed(model, name)
+        if not rule.endswith(words[name]):  # the meaning already says what is allowed
+            out.append(f"      {'':<{width}}   allowed: {rule}")
     return out
 
 
-def discover(paths: Paths | None = None) -> list[Chapter]:
-    paths = paths or Paths()
-    chapters = []
-    for nb in sorted(paths.notebooks.glob("[0-9][0-9]_*.ipynb")):
-        number, name = nb.stem.split("_", 1)
-        chapters.append(Chapter(number=number, name=name, path=nb, parameters=_parameters(nb)))
-    return chapters
-
-
-def chapter_table(paths: Paths | None = None) -> str:
-    lines = []
-    for ch in discover(paths):
-        lines.append(f"{ch.number} {ch.name}  ({ch.path.relative_to((paths or Paths()).root)})")
-        for name, p in ch.parameters.items():
-            lines.append(f"    {name:<20} {p['type']:<6} = {p['value']!r:<28} {p['help']}")
+def chapter_table() -> str:
+    """What ``make chapter`` prints: each chapter, its needs and parameters; then the data parameters."""
+    lines = ["chapters (make chapter CH=<name> [DATA=path] [PARAMS=params.yaml]):", ""]
+    base = DataParams.model_fields
+    for ch in CHAPTERS:
+        own = [
+            n for n, f in ch.params.model_fields.items()
+            if n not in base or f.get_default(call_default_factory=True) != base[n].get_default(call_default_factory=True)
+        ]  # fmt: skip
+        lines += [f"  {ch.number} {ch.name:<12} {ch.title}  [part: {ch.part}]", f"      question: {ch.question}",
+                  "      needs:    " + "; ".join(n.text for n in ch.needs), "      parameters of this chapter:"]  # fmt: skip
+        lines += _param_lines(ch.params, own) + [""]
+    lines += ["data parameters, taken by every chapter (DATA=path sets data; the rest go in PARAMS=params.yaml):"]
+    lines += _param_lines(CHAPTERS[0].params, list(base))
     return "\n".join(lines)
 
 
-def _select(chapters: list[Chapter], chapter: str | None) -> list[Chapter]:
-    if chapter is None:
-        return chapters
-    for ch in chapters:
-        if chapter in (ch.name, ch.number, ch.stem):
-            return [ch]
-    raise DataError(
-        f"No chapter called {chapter!r}.",
-        column="CH",
-        fix="choose one of: " + ", ".join(f"{c.name} ({c.number})" for c in chapters),
-    )
-
-
 # --------------------------------------------------------------------------- parameters
-
-
-def _check_type(chapter: Chapter, name: str, value):
-    declared = chapter.parameters[name]["value"]
-    if isinstance(value, datetime.date) and isinstance(declared, str):
-        value = value.isoformat()  # YAML reads 2024-05-01 as a date; the chapters take ISO text
-    if declared is None or value is None:
-        return value
-    if isinstance(declared, bool) or isinstance(value, bool):
-        ok = isinstance(value, bool) and isinstance(declared, bool)
-    elif isinstance(declared, float):
-        ok = isinstance(value, int | float)
-        value = float(value) if ok else value
-    elif isinstance(declared, int):
-        ok = isinstance(value, int)
-    elif isinstance(declared, list | tuple):
-        ok = isinstance(value, list | tuple)
-        value = list(value) if ok else value
-        kinds = {type(v) for v in declared}
-        if ok and len(kinds) == 1:
-            kind = kinds.pop()
-            bad = [v for v in value if not isinstance(v, kind) or isinstance(v, bool) != (kind is bool)]
-            if bad:
-                raise DataError(
-                    f"Parameter {name!r} of chapter {chapter.name!r} must be a list of {kind.__name__}, "
-                    f"got {bad[0]!r} in {value!r}.",
-                    column=name,
-                    fix=f"see its default in {chapter.path.name}: {name} = {declared!r}",
-                )
-    else:
-        ok = isinstance(value, type(declared))
-    if not ok:
-        raise DataError(
-            f"Parameter {name!r} of chapter {chapter.name!r} must be {type(declared).__name__}, "
-            f"got {type(value).__name__} {value!r}.",
-            column=name,
-            fix=f"see its default in {chapter.path.name}: {name} = {declared!r}  # {chapter.parameters[name]['help']}",
-        )
-    return value
 
 
 def _load_params_file(params_file: str | None) -> dict:
@@ -186,11 +138,11 @@ def _load_params_file(params_file: str | None) -> dict:
     import yaml
 
     path = Path(params_file)
-    if not path.exists():
+    if not path.is_file():
         raise DataError("The parameters file does not exist.", source=str(path), fix="check the PARAMS path")
     try:
         values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError(f"The parameters file is not valid YAML: {exc}", source=str(path), fix="fix the YAML") from None
     if not isinstance(values, dict):
         raise DataError(
@@ -198,94 +150,74 @@ def _load_params_file(params_file: str | None) -> dict:
             source=str(path),
             fix="write one 'name: value' per line, or 'chapter: {name: value}' sections",
         )
-    return values
+    return {str(k): v for k, v in values.items()}
+
+
+def _unknown(flat: dict, selected: list[Chapter], source: str | None) -> None:
+    known = {n for c in selected for n in c.params.model_fields}
+    unknown = sorted(set(flat) - known)
+    if unknown:
+        import difflib
+
+        close = [m for u in unknown for m in difflib.get_close_matches(u, sorted(known), n=1)]
+        raise DataError(
+            f"Unknown parameter(s): {', '.join(unknown)}.",
+            source=source,
+            column=", ".join(unknown),
+            fix=(f"did you mean {', '.join(close)}? " if close else "")
+            + "the parameters: "
+            + "; ".join(f"{c.name}: {', '.join(c.params.model_fields)}" for c in selected),
+        )
 
 
 def resolve_parameters(
-    chapters: list[Chapter], selected: list[Chapter], data: str | None, params_file: str | None
-) -> dict[str, dict]:
-    """The parameters to inject per selected chapter, checked against the notebooks."""
+    selected: list[Chapter], data: str | None, params_file: str | None
+) -> dict[str, tuple[ChapterParams, dict[str, Any]]]:
+    """Per selected chapter: its checked parameters and the values to inject (those the user gave).
+
+    The file holds ``name: value`` lines for every chapter that takes the name, and
+    ``chapter: {name: value}`` sections for one chapter; ``data`` (DATA=) wins over both.
+    """
     given = _load_params_file(params_file)
-    names = {c.name for c in chapters}
+    names = {c.name for c in CHAPTERS}
     sections = {k: v for k, v in given.items() if k in names and isinstance(v, dict)}
     flat = {k: v for k, v in given.items() if k not in sections}
     if data is not None:
         flat["data"] = data
-    declared_anywhere = {n for c in selected for n in c.parameters}
-    unknown = sorted(set(flat) - declared_anywhere)
-    if unknown:
-        raise DataError(
-            f"Unknown parameter(s): {', '.join(unknown)}.",
-            source=params_file,
-            column=", ".join(unknown),
-            fix="known parameters: "
-            + "; ".join(f"{c.name}: {', '.join(c.parameters)}" for c in selected),
-        )
+    _unknown(flat, selected, params_file)
     out = {}
     for ch in selected:
-        values = {k: v for k, v in flat.items() if k in ch.parameters}
-        for k, v in sections.get(ch.name, {}).items():
-            if k not in ch.parameters:
-                raise DataError(
-                    f"Chapter {ch.name!r} has no parameter {k!r}.",
-                    source=params_file,
-                    column=k,
-                    fix=f"its parameters: {', '.join(ch.parameters)}",
-                )
-            values[k] = v
-        values = {k: _check_type(ch, k, v) for k, v in values.items()}
-        if "data" in values and values["data"] not in BUILT_IN_DATA:
+        values = {k: v for k, v in flat.items() if k in ch.params.model_fields}
+        values.update(sections.get(ch.name, {}))
+        if "data" in values and isinstance(values["data"], str | Path) and str(values["data"]) not in BUILT_IN_DATA:
             values["data"] = str(Path(values["data"]).expanduser().resolve())
-        out[ch.name] = values
+        params = check_params(ch.params, ch.name, values, source=params_file)
+        out[ch.name] = (params, {k: plain(getattr(params, k)) for k in values})
     return out
 
 
-# --------------------------------------------------------------------------- fingerprints
+# --------------------------------------------------------------------------- the data
 
 
-def _hash_file(h, path: Path) -> None:
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-
-
-def fingerprint(chapter: Chapter, params: dict, paths: Paths) -> str:
-    """What a chapter's output depends on: notebook, package, parameters, data."""
-    h = hashlib.sha256()
-    _hash_file(h, chapter.path)
-    for src in sorted((paths.root / "analysis").glob("*.py")):
-        h.update(src.name.encode())
-        _hash_file(h, src)
-    effective = {**chapter.defaults(), **params}
-    h.update(json.dumps(effective, sort_keys=True, default=str).encode())
-    data = effective.get("data")
-    if isinstance(data, str) and data not in BUILT_IN_DATA and Path(data).is_file():
-        _hash_file(h, Path(data))
-    return h.hexdigest()
-
-
-def _html_fingerprint(paths: Paths, state: dict) -> str:
-    """What the HTML depends on: the book's own sources and every chapter's fingerprint."""
-    h = hashlib.sha256()
-    for src in sorted(p for p in paths.book.iterdir() if p.suffix in (".yml", ".md", ".bib") and p.is_file()):
-        h.update(src.name.encode())
-        _hash_file(h, src)
-    h.update(json.dumps({k: v.get("key") for k, v in state.items() if not k.startswith("_")}, sort_keys=True).encode())
-    return h.hexdigest()
-
-
-def _read_state(paths: Paths) -> dict:
+def load_chapter_data(params: DataParams):
+    """Read, validate and clean the chapter's data: ``(table, report)``."""
     try:
-        return json.loads(paths.state.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
+        from analysis.data import load_data
+    except ImportError:  # until the data layer's loader lands, the one the notebooks use today
+        load_data = None
+    if load_data is not None:
+        return load_data(params)
+    from analysis.datasets import load_transactions
 
-
-def _write_state(paths: Paths, state: dict) -> None:
-    paths.chapters.mkdir(parents=True, exist_ok=True)
-    tmp = paths.state.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2, sort_keys=True))
-    os.replace(tmp, paths.state)
+    overrides: dict[str, Any] = {}
+    if params.drop_duplicates:
+        overrides["duplicates"] = True
+    if params.drop_non_product:
+        overrides["non_product_codes"] = "default"
+    return load_transactions(
+        params.data, mapping=params.mapping or None, overrides=overrides, date_format=params.date_format or None,
+        n_customers=params.shop_customers, seed=params.seed,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- execution
@@ -329,84 +261,253 @@ def tag_removed_cells(notebook_path: Path) -> None:
     nbformat.write(nb, notebook_path)
 
 
-class ChapterFailed(Exception):
-    def __init__(self, message: str, *, data_error: bool) -> None:
-        super().__init__(message)
-        self.data_error = data_error
+class Progress:
+    """Prints one line per ``##`` section reached, with the seconds since the chapter started."""
+
+    def __init__(self, chapter: Chapter, out=None) -> None:
+        self.chapter, self.out = chapter, out or sys.stdout
+        self.start = time.perf_counter()
+        self.cell, self.section = 0, "the start"
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def __call__(self, cell, index: int | None) -> None:
+        self.cell = index if index is not None else self.cell
+        source = cell.get("source", "")
+        if cell.get("cell_type") == "markdown":
+            for line in source.splitlines():
+                if line.startswith("## "):
+                    self.section = line[3:].strip()
+                    print(f"    [{self.elapsed():6.1f} s] {self.section}", file=self.out, flush=True)
 
 
-def _preflight(params: dict) -> None:
-    """Read the chapter's data before any cell runs, so bad input fails fast and clearly."""
-    data = params.get("data")
-    if not isinstance(data, str) or data in BUILT_IN_DATA or data.endswith("u.data"):
-        return
-    from analysis.datasets import load_transactions
+def _engine():
+    """A papermill engine that reports each cell to a ``progress`` callable before it runs."""
+    from papermill.engines import NBClientEngine, papermill_engines
 
-    load_transactions(data, mapping=params.get("mapping") or None, date_format=params.get("date_format") or None)
+    class ProgressEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, progress=None, **kwargs):
+            if progress is not None:
+                start = nb_man.cell_start
+
+                def cell_start(cell, cell_index=None, **kw):
+                    progress(cell, cell_index)
+                    return start(cell, cell_index, **kw)
+
+                nb_man.cell_start = cell_start
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("book-progress", ProgressEngine)
+    return "book-progress"
 
 
-def execute_chapter(chapter: Chapter, params: dict, paths: Paths) -> None:
+def _failed(chapter: Chapter, out: Path, paths: Paths, message: str, *, data_error: bool) -> ChapterFailed:
+    kept = paths.work / "failed" / chapter.notebook
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        shutil.move(str(out), kept)
+        message += f"\nthe executed notebook with the failing cell is kept at {kept}"
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return ChapterFailed(message, data_error=data_error)
+
+
+def _papermill(notebook: Path, inject: dict, out: Path, cwd: Path, progress: Progress, timeout: int) -> None:
     import papermill as pm
 
-    work = paths.work
-    work.mkdir(parents=True, exist_ok=True)
-    out = work / chapter.path.name
+    # the parameters were checked against the chapter's model; papermill's own guesses about them are noise
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+
+    pm.execute_notebook(
+        str(notebook), str(out), parameters=inject, kernel_name=_kernel_name(), engine_name=_engine(),
+        progress=progress, progress_bar=False, log_output=False, cwd=str(cwd), execution_timeout=timeout,
+    )  # fmt: skip
+
+
+def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: int = CELL_TIMEOUT) -> list[str]:
+    """Execute one chapter in its own work folder; return the files it wrote, moved to book/chapters/."""
+    import papermill as pm
+    from nbclient.exceptions import CellTimeoutError
+
+    work = paths.work / chapter.name
+    shutil.rmtree(work, ignore_errors=True)
+    cwd = work / "cwd"
+    cwd.mkdir(parents=True)
+    out = work / chapter.notebook
+    progress = Progress(chapter)
     try:
-        pm.execute_notebook(
-            str(chapter.path),
-            str(out),
-            parameters=params,
-            kernel_name=_kernel_name(),
-            progress_bar=sys.stderr.isatty() or os.environ.get("BOOK_PROGRESS") == "1",
-            log_output=False,
-            cwd=str(work),
-        )
+        _papermill(chapter.path(paths.root), inject, out, cwd, progress, timeout)
     except pm.PapermillExecutionError as err:
-        failed = work / "failed"
-        failed.mkdir(exist_ok=True)
-        kept = failed / chapter.path.name
-        shutil.move(str(out), kept)
-        evalue = err.evalue.strip()
-        raise ChapterFailed(
-            f"chapter {chapter.name} failed in cell {err.cell_index} (execution count {err.exec_count}):\n"
-            f"{err.ename}: {evalue}\n"
-            f"the executed notebook with the failing cell is kept at {kept}",
+        raise _failed(
+            chapter, out, paths,
+            f"chapter {chapter.name} failed in cell {err.cell_index} (section '{progress.section}', execution "
+            f"count {err.exec_count}):\n{err.ename}: {err.evalue.strip()}",
             data_error=err.ename == "DataError",
-        ) from None
+        ) from None  # fmt: skip
+    except CellTimeoutError:
+        raise _failed(
+            chapter, out, paths,
+            f"chapter {chapter.name}: cell {progress.cell} (section '{progress.section}') ran longer than the "
+            f"time limit of {timeout} s per cell and was stopped; raise the limit with CELL_TIMEOUT={timeout * 4} "
+            f"(make) or --cell-timeout {timeout * 4}, or give the chapter less data",
+            data_error=False,
+        ) from None  # fmt: skip
+    except BaseException:  # Ctrl-C included: no half-run work folder is left behind
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return _move_outputs(chapter, out, cwd, paths)
+
+
+def _move_outputs(chapter: Chapter, out: Path, cwd: Path, paths: Paths) -> list[str]:
     tag_removed_cells(out)
     paths.chapters.mkdir(parents=True, exist_ok=True)
-    os.replace(out, paths.chapters / chapter.path.name)
+    files = sorted(p.name for p in cwd.iterdir() if p.is_file())
+    for name in files:
+        os.replace(cwd / name, paths.chapters / name)
+    os.replace(out, paths.chapters / chapter.notebook)
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return files
+
+
+# --------------------------------------------------------------------------- the HTML
+
+
+def recover_html(paths: Paths) -> None:
+    """Undo what an interrupted swap left: restore ``_build`` from ``_build.old``; drop leftovers."""
+    if not paths.build.exists() and paths.build_old.exists():
+        os.replace(paths.build_old, paths.build)
+    shutil.rmtree(paths.build_old, ignore_errors=True)
+    shutil.rmtree(paths.build_new, ignore_errors=True)
+
+
+def swap_in_html(paths: Paths) -> None:
+    """Two renames: the old book to ``_build.old``, the new one to ``_build``; then drop the old."""
+    if paths.build.exists():
+        os.replace(paths.build, paths.build_old)
+    os.replace(paths.build_new / "_build", paths.build)
+    shutil.rmtree(paths.build_old, ignore_errors=True)
+    shutil.rmtree(paths.build_new, ignore_errors=True)
 
 
 def render_html(paths: Paths) -> None:
-    """Jupyter Book into a temporary folder; swap it in only when it succeeded."""
-    tmp = paths.work / "build"
-    shutil.rmtree(tmp, ignore_errors=True)
+    """Jupyter Book into ``_build.new``; swapped in only when it succeeded."""
+    shutil.rmtree(paths.build_new, ignore_errors=True)
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(paths.book), "--path-output", str(tmp), "-W", "-n", "--keep-going", "--quiet"]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=paths.root)
-    if result.returncode != 0 or not (tmp / "_build" / "html" / "index.html").exists():
+    cmd = [str(jb), "build", str(paths.book), "--path-output", str(paths.build_new), "-W", "-n", "--keep-going",
+           "--quiet"]  # fmt: skip
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, cwd=paths.root)
+    except BaseException:
+        shutil.rmtree(paths.build_new, ignore_errors=True)
+        raise
+    if result.returncode != 0 or not (paths.build_new / "_build" / "html" / "index.html").exists():
+        paths.work.mkdir(parents=True, exist_ok=True)
         log = paths.work / "jupyter-book.log"
         log.write_text(result.stdout + "\n" + result.stderr)
+        shutil.rmtree(paths.build_new, ignore_errors=True)
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
-        raise ChapterFailed(
-            f"the HTML build failed (the previous book is unchanged); full log: {log}\n{tail}", data_error=False
-        )
-    target = paths.book / "_build"
-    old = paths.work / "previous_build"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(tmp / "_build", target)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(tmp, ignore_errors=True)
+        raise ChapterFailed(f"the HTML build failed (the previous book is unchanged); full log: {log}\n{tail}",
+                            data_error=False)  # fmt: skip
+    swap_in_html(paths)
+
+
+# --------------------------------------------------------------------------- the build
+
+
+def _prepare(paths: Paths) -> None:
+    """Start clean: restore an interrupted swap, drop work folders of earlier runs (failed notebooks stay)."""
+    recover_html(paths)
+    if paths.work.exists():
+        for child in paths.work.iterdir():
+            if child.name != "failed":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def _entry(chapter: Chapter, params: ChapterParams, report, key: str, seconds: float, files: list[str]) -> dict:
+    return {
+        "key": key,
+        "params": plain(non_default(params)),
+        "data": str(getattr(report, "source", params.data)),
+        "data_id": data_identity(params),
+        "rows_read": int(getattr(report, "rows_read", 0)),
+        "rows_kept": int(getattr(report, "rows_kept", 0)),
+        "executed_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 1),
+        "files": files,
+    }
+
+
+def _run_one(ch: Chapter, params: ChapterParams, inject: dict, paths: Paths, timeout: int) -> dict:
+    """Check the data, execute, and return the chapter's new state entry."""
+    start = time.perf_counter()
+    print(f"==> chapter {ch.number} {ch.name} ({ch.notebook}) on data={params.data}", flush=True)
+    table, report = load_chapter_data(params)
+    check_needs(ch, params, report, table)
+    del table
+    print(f"    [{time.perf_counter() - start:6.1f} s] data read and checked: {report.rows_kept:,} rows kept",
+          flush=True)  # fmt: skip
+    files = execute_chapter(ch, inject, paths, timeout=timeout)
+    seconds = time.perf_counter() - start
+    print(f"    chapter {ch.name} executed in {seconds:.1f} s", flush=True)
+    return _entry(ch, params, report, fingerprint(ch.path(paths.root), params, paths.root), seconds, files)
+
+
+def _status_of(err: Exception) -> int:
+    return 2 if isinstance(err, DataError) or getattr(err, "data_error", False) else 1
+
+
+def _execute(selected, resolved, state: dict, paths: Paths, timeout: int) -> tuple[list[dict], int]:
+    rows = []
+    for ch in selected:
+        params, inject = resolved[ch.name]
+        row = {"chapter": ch.name, "data": Path(params.data).name, "seconds": "0.0"}
+        key = fingerprint(ch.path(paths.root), params, paths.root)
+        if state.get(ch.name, {}).get("key") == key and (paths.chapters / ch.notebook).exists():
+            rows.append({**row, "status": "up to date"})
+            continue
+        start = time.perf_counter()
+        try:
+            entry = _run_one(ch, params, inject, paths, timeout)
+        except (ChapterFailed, DataError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            rows.append({**row, "seconds": f"{time.perf_counter() - start:.1f}", "status": "FAILED"})
+            return rows, _status_of(err)
+        for old in set(state.get(ch.name, {}).get("files", [])) - set(entry["files"]):
+            (paths.chapters / old).unlink(missing_ok=True)
+        state[ch.name] = entry
+        write_state(paths.state, state)
+        rows.append({**row, "seconds": f"{entry['seconds']:.1f}", "status": "executed"})
+    return rows, 0
+
+
+def _html(paths: Paths, state: dict, rows: list[dict]) -> int:
+    pages.write_generated(paths.book, state)
+    key = html_fingerprint(paths.book, state)
+    if state.get("_html") == key and (paths.html / "index.html").exists():
+        rows.append({"chapter": "(html)", "data": "", "seconds": "0.0", "status": "up to date"})
+        return 0
+    start = time.perf_counter()
+    print("==> building the HTML book", flush=True)
+    try:
+        render_html(paths)
+    except ChapterFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        rows.append({"chapter": "(html)", "data": "", "seconds": f"{time.perf_counter() - start:.1f}",
+                     "status": "FAILED"})  # fmt: skip
+        return 1
+    state["_html"] = key
+    write_state(paths.state, state)
+    rows.append({"chapter": "(html)", "data": "", "seconds": f"{time.perf_counter() - start:.1f}", "status": "built"})
+    return 0
 
 
 def _print_table(rows: list[dict]) -> None:
+    if not rows:
+        return
     header = ("chapter", "data", "seconds", "status")
     widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in header]
-    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
-    print(line)
+    print("\n" + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print("  ".join(str(r[h]).ljust(w) for h, w in zip(header, widths, strict=True)))
@@ -419,74 +520,21 @@ def build_book(
     params_file: str | None = None,
     build_html: bool = True,
     paths: Paths | None = None,
+    cell_timeout: int = CELL_TIMEOUT,
 ) -> int:
-    """Execute what changed, then build the HTML. Returns the exit status."""
+    """Execute what changed (only ``chapter`` when given), then build the HTML. Returns the exit status."""
     paths = paths or Paths()
-    chapters = discover(paths)
-    selected = _select(chapters, chapter)
-    given = resolve_parameters(chapters, selected, data, params_file)
-    state = _read_state(paths)
-    rows, status = [], 0
-    for ch in chapters:
-        if ch.name in given:
-            params = given[ch.name]
-        else:  # chapters not asked for keep the parameters of their last good run
-            params = state.get(ch.name, {}).get("params", {})
-        key = fingerprint(ch, params, paths)
-        effective_data = {**ch.defaults(), **params}.get("data", "")
-        row = {"chapter": ch.name, "data": Path(str(effective_data)).name, "seconds": "0.0"}
-        done = paths.chapters / ch.path.name
-        if state.get(ch.name, {}).get("key") == key and done.exists():
-            rows.append({**row, "status": "up to date"})
-            continue
-        print(f"==> executing chapter {ch.number} {ch.name} ({ch.path.name}) with data={effective_data}", flush=True)
-        start = time.perf_counter()
-        try:
-            _preflight({**ch.defaults(), **params})
-            execute_chapter(ch, params, paths)
-        except (ChapterFailed, DataError) as err:
-            seconds = time.perf_counter() - start
-            rows.append({**row, "seconds": f"{seconds:.1f}", "status": "FAILED"})
-            print(f"error: {err}", file=sys.stderr)
-            status = 2 if isinstance(err, DataError) or err.data_error else 1
-            break
-        except Exception as err:  # a bug, not bad input: say where, keep the last good book
-            seconds = time.perf_counter() - start
-            rows.append({**row, "seconds": f"{seconds:.1f}", "status": "FAILED"})
-            print(
-                f"error: chapter {ch.name} failed before its cells ran ({type(err).__name__}: {err}); "
-                "this is a bug in the book's code, please report it with this message",
-                file=sys.stderr,
-            )
-            status = 1
-            break
-        seconds = time.perf_counter() - start
-        state[ch.name] = {"key": key, "params": params, "seconds": round(seconds, 1)}
-        _write_state(paths, state)
-        rows.append({**row, "seconds": f"{seconds:.1f}", "status": "executed"})
-    html_key = _html_fingerprint(paths, state)
-    if status == 0 and build_html and state.get("_html") == html_key and (paths.html / "index.html").exists():
-        rows.append({"chapter": "(html)", "data": "", "seconds": "0.0", "status": "up to date"})
-    elif status == 0 and build_html:
-        start = time.perf_counter()
-        print("==> building the HTML book", flush=True)
-        try:
-            render_html(paths)
-        except ChapterFailed as err:
-            print(f"error: {err}", file=sys.stderr)
-            status = 1
-        else:
-            state["_html"] = html_key
-            _write_state(paths, state)
-        rows.append(
-            {
-                "chapter": "(html)",
-                "data": "",
-                "seconds": f"{time.perf_counter() - start:.1f}",
-                "status": "built" if status == 0 else "FAILED",
-            }
-        )
-    print()
+    _prepare(paths)
+    selected = select(chapter)
+    resolved = resolve_parameters(selected, data, params_file)
+    if chapter is not None:
+        others = [c.name for c in CHAPTERS if c not in selected]
+        print(f"==> only chapter {selected[0].name} is executed; the book shows the other chapters "
+              f"({', '.join(others) or 'none'}) as they were last built", flush=True)  # fmt: skip
+    state = read_state(paths.state)
+    rows, status = _execute(selected, resolved, state, paths, cell_timeout)
+    if status == 0 and build_html:
+        status = _html(paths, state, rows)
     _print_table(rows)
     if status == 0 and build_html:
         print(f"\nthe book: {paths.html / 'index.html'}")

@@ -1,0 +1,161 @@
+"""Command line: ``python -m analysis report PATH``, ``book``, ``chapters``, ``install-kernel``.
+
+Exit status 0 on success, 2 for bad input (a :class:`DataError`, printed
+without a traceback), 1 when a chapter or the book build fails, 130 when
+interrupted (Ctrl-C): one line, and the last good book is unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from analysis.errors import DataError
+
+INTERRUPTED = "interrupted; the last good book is unchanged"
+
+
+def _mapping(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise DataError(
+                f"A --map entry must look like canonical=column, got {item!r}.",
+                column="--map",
+                fix="e.g. --map customer_id='Customer Number' --map timestamp=OrderDate",
+            )
+        key, value = item.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _report_values(args: argparse.Namespace) -> dict:
+    """The data parameters of ``report``: the parameters file first, then the flags and the path."""
+    from analysis.book.runner import _load_params_file
+
+    given = _load_params_file(args.params)
+    values = {k: v for k, v in given.items() if not isinstance(v, dict)}
+    if args.chapter:
+        values.update(given.get(args.chapter, {}) if isinstance(given.get(args.chapter), dict) else {})
+    values["data"] = args.path
+    if args.map:
+        values["mapping"] = _mapping(args.map)
+    for flag in ("date_format", "drop_duplicates", "drop_non_product"):
+        if getattr(args, flag):
+            values[flag] = getattr(args, flag)
+    return values
+
+
+def _report_params(args: argparse.Namespace):
+    from pathlib import Path
+
+    from analysis.book.chapters import get_chapter
+    from analysis.book.params import check_params
+    from analysis.data.params import data_params
+
+    values = _report_values(args)
+    if values["data"] not in ("shop", "cdnow"):
+        values["data"] = str(Path(values["data"]).expanduser())
+    if not args.chapter:
+        return None, data_params(values, source=args.params or "parameters")
+    chapter = get_chapter(args.chapter)
+    return chapter, check_params(chapter.params, chapter.name, values, source=args.params)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis.book.needs import check_needs
+    from analysis.book.runner import load_chapter_data
+
+    chapter, params = _report_params(args)
+    table, report = load_chapter_data(params)
+    print(json.dumps(report.to_dict(), default=str) if args.json else report)
+    if chapter is not None:
+        check_needs(chapter, params, report, table)
+        print(f"chapter {chapter.name}: these data meet its needs ({'; '.join(n.text for n in chapter.needs)})")
+    return 0
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    from analysis.book.runner import build_book
+
+    return build_book(
+        chapter=args.chapter, data=args.data, params_file=args.params, build_html=not args.no_html,
+        cell_timeout=args.cell_timeout,
+    )  # fmt: skip
+
+
+def cmd_chapters(args: argparse.Namespace) -> int:
+    from analysis.book.runner import chapter_table
+
+    print(chapter_table())
+    return 0
+
+
+def cmd_kernel(args: argparse.Namespace) -> int:
+    from analysis.book.runner import install_kernel
+
+    print(f"kernel registered: {install_kernel()}")
+    return 0
+
+
+def _timeout(text: str) -> int:
+    from analysis._checks import check_int
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = text
+    return check_int("--cell-timeout (CELL_TIMEOUT)", value, low=1, fix="give the seconds a cell may run, e.g. 1200")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from analysis.book.runner import CELL_TIMEOUT
+
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("report", help="print the data report for a transactions file")
+    rep.add_argument("path", help="CSV, Parquet or Excel file; 'shop' for the built-in shop; 'cdnow'")
+    rep.add_argument("--chapter", help="also check the chapter's needs (enough customers, days, ...)")
+    rep.add_argument("--params", help="a YAML file of parameters (data parameters, and the chapter's)")
+    rep.add_argument("--json", action="store_true", help="print one JSON object")
+    rep.add_argument("--map", action="append", metavar="CANONICAL=COLUMN", help="column mapping (repeatable)")
+    rep.add_argument("--date-format", help="strftime codes of the timestamps, e.g. '%%d/%%m/%%Y %%H:%%M'")
+    rep.add_argument("--drop-duplicates", action="store_true", help="also drop exact duplicate lines")
+    rep.add_argument("--drop-non-product", action="store_true", help="also drop postage, fees and adjustments")
+    rep.set_defaults(func=cmd_report)
+    book = sub.add_parser("book", help="execute the chapters that changed and build the HTML book")
+    book.add_argument("--chapter", help="execute only this chapter (name or number), e.g. concepts")
+    book.add_argument("--data", help="the data file for the chapter(s); default: each chapter's own")
+    book.add_argument("--params", help="a YAML file of chapter parameters")
+    book.add_argument("--no-html", action="store_true", help="execute chapters but do not build HTML")
+    book.add_argument("--cell-timeout", type=_timeout, default=CELL_TIMEOUT,
+                      help=f"seconds a cell may run before the chapter is stopped (default {CELL_TIMEOUT})")  # fmt: skip
+    book.set_defaults(func=cmd_book)
+    sub.add_parser("chapters", help="list the chapters and their parameters").set_defaults(func=cmd_chapters)
+    kernel = sub.add_parser("install-kernel", help="register the book's Jupyter kernel in this environment")
+    kernel.set_defaults(func=cmd_kernel)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        return args.func(args)
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        return 130
+    except Exception as err:
+        if os.environ.get("ANALYSIS_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {type(err).__name__}: {err}\n"
+            "  this is a bug in the book's code, not in your data: please report it "
+            "(set ANALYSIS_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1

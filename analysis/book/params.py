@@ -1,0 +1,264 @@
+"""Each chapter's parameters as a pydantic model, and their errors in the user's words.
+
+A chapter's model subclasses :class:`analysis.data.params.DataParams` (the data
+every chapter reads and how to clean it) and adds its own knobs, each with its
+default (the one truth: a test checks the notebook's ``parameters`` cell against
+it), its range and its meaning (``description``). Relations that need the data
+(``k`` below the number of customers, ``calibration_end`` inside the data's
+dates) are checked by :func:`analysis.book.needs.check_needs`.
+
+A notebook checks what papermill injected with
+``P = chapter_params("clustering", globals())``; the runner checks the same
+values before anything runs. Every refusal is a :class:`DataError` naming the
+parameter, its value, what is allowed and the fix; pydantic's own wording and
+the package's internal names never reach the user.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import annotated_types as at
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from analysis._checks import check_day, check_increasing_shares
+from analysis.data.params import DATA_PARAM_MEANINGS, DataParams
+from analysis.errors import DataError
+
+WHERE = "in the parameters file (make chapter ... PARAMS=params.yaml) or the notebook's parameters cell"
+
+
+def _rule(fn, *args, **kwargs):
+    """Run a shared check from ``analysis._checks``; its DataError becomes a pydantic error with its words."""
+    try:
+        return fn(*args, **kwargs)
+    except DataError as err:
+        raise PydanticCustomError("book_rule", "{problem}", {"problem": err.problem, "fix": err.fix or ""}) from None
+
+
+class ChapterParams(DataParams):
+    """Base of every chapter's parameters: strict types (no "3" for 3, no true for 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+class ConceptsParams(ChapterParams):
+    max_cohorts: int = Field(
+        12, ge=1, le=120, description="acquisition cohorts shown in the retention heatmap (the earliest)"
+    )
+    max_months: int = Field(12, ge=1, le=120, description="months since first purchase shown in the heatmap")
+
+
+class ClusteringParams(ChapterParams):
+    shop_customers: int = Field(3000, ge=50, description="customers in the built-in shop")
+    k_range: list[int] = Field(
+        default_factory=lambda: [2, 3, 4, 5, 6, 7, 8],
+        min_length=1,
+        description="candidate numbers of clusters for k-means",
+        json_schema_extra={"allowed": "whole numbers >= 2 in increasing order, e.g. [2, 3, 4, 5, 6]"},
+    )
+    k: int = Field(
+        0,
+        ge=0,
+        description="number of segments (0: chosen from k_range)",
+        json_schema_extra={"allowed": "0 (choose from k_range) or a whole number >= 2"},
+    )
+    dbscan_min_samples: int = Field(10, ge=2, description="DBSCAN's min_samples (the k of the k-distance plot)")
+    max_points_density: int = Field(
+        5000, ge=100, description="customers sampled for DBSCAN and Ward (both are quadratic)"
+    )
+    tier_cuts: list[float] = Field(
+        default_factory=lambda: [0.8, 0.95],
+        description="cumulative revenue shares that end the high and the medium value tiers",
+        json_schema_extra={"allowed": "two increasing shares between 0 and 1, e.g. [0.8, 0.95]"},
+    )
+    stability_runs: int = Field(5, ge=2, description="k-means runs with different seeds for the stability check")
+    calibration_end: str = Field(
+        "",
+        description="end of the CLV calibration period, YYYY-MM-DD (empty: two thirds into the data)",
+        json_schema_extra={"allowed": '"" (two thirds into the data) or a date such as 2011-06-30'},
+    )
+    horizon_days: int = Field(365, ge=1, le=3650, description="CLV horizon in days")
+    discount_rate: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, description="annual discount rate for CLV")
+
+    @field_validator("k_range")
+    @classmethod
+    def _k_range(cls, value: list[int]) -> list[int]:
+        small = [v for v in value if v < 2]
+        if small:
+            raise PydanticCustomError(
+                "book_rule", "k-means needs at least 2 clusters, and k_range holds {small}", {"small": small}
+            )
+        if any(b <= a for a, b in zip(value, value[1:])):
+            raise PydanticCustomError("book_rule", "k_range must be strictly increasing", {})
+        return value
+
+    @field_validator("k")
+    @classmethod
+    def _k(cls, value: int) -> int:
+        if value == 1:
+            raise PydanticCustomError("book_rule", "one segment is no segmentation", {})
+        return value
+
+    @field_validator("tier_cuts")
+    @classmethod
+    def _tier_cuts(cls, value: list[float]) -> list[float]:
+        return list(_rule(check_increasing_shares, "tier_cuts", value, length=2))
+
+    @field_validator("calibration_end")
+    @classmethod
+    def _calibration_end(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            day = _rule(check_day, "calibration_end", value)
+            return day.date().isoformat()
+        return value
+
+
+# --------------------------------------------------------------------------- words
+
+
+def meanings(model: type[BaseModel]) -> dict[str, str]:
+    """Parameter name -> what it means, for tables and messages."""
+    return {
+        name: info.description or DATA_PARAM_MEANINGS.get(name, "")
+        for name, info in model.model_fields.items()
+    }
+
+
+def _kind(annotation: Any) -> str:
+    text = str(annotation)
+    for key, words in (
+        ("list[int]", "a list of whole numbers"),
+        ("list[float]", "a list of numbers"),
+        ("dict", "a mapping of name: value"),
+        ("bool", "true or false"),
+        ("int", "a whole number"),
+        ("float", "a number"),
+        ("str", "a text"),
+    ):
+        if key in text:
+            return words
+    return text
+
+
+def allowed(model: type[BaseModel], name: str) -> str:
+    """What ``name`` accepts, in words: its type and its range."""
+    info = model.model_fields[name]
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if "allowed" in extra:
+        return str(extra["allowed"])
+    kind = _kind(info.annotation)
+    bounds = []
+    for m in info.metadata:
+        for cls, sign in ((at.Ge, ">="), (at.Gt, ">"), (at.Le, "<="), (at.Lt, "<")):
+            if isinstance(m, cls):
+                bounds.append(f"{sign} {getattr(m, cls.__name__.lower())}")
+    if name in DATA_PARAM_MEANINGS and not bounds:
+        return f"{kind}: {DATA_PARAM_MEANINGS[name]}"
+    return " ".join([kind] + [" and ".join(bounds)] if bounds else [kind])
+
+
+def _reason(err: dict, model: type[BaseModel], name: str) -> str:
+    kind = err["type"]
+    if kind == "book_rule" or kind == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    if kind == "missing":
+        return "it is missing"
+    if kind.endswith(("_type", "_parsing")) or kind in ("finite_number",):
+        return f"it must be {_kind(model.model_fields[name].annotation)}"
+    if kind in ("too_short", "too_long"):
+        return "the list is empty" if kind == "too_short" else "the list is too long"
+    return "it is out of range"
+
+
+def _one_line(err: dict, model: type[BaseModel], chapter: str) -> tuple[str, str, str]:
+    """(parameter, line, fix) for one pydantic error."""
+    loc = [str(p) for p in err["loc"]]
+    name = loc[0] if loc else "parameters"
+    shown = name + "".join(f"[{p}]" for p in loc[1:])
+    if err["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(name, list(model.model_fields), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        return (
+            name,
+            f"Unknown parameter(s): {name} (chapter {chapter} has no parameter of that name)",
+            f"{hint}the parameters of {chapter}: {', '.join(model.model_fields)}",
+        )
+    value = err.get("input")
+    rule = allowed(model, name)
+    default = model.model_fields[name].get_default(call_default_factory=True)
+    fix = (err.get("ctx") or {}).get("fix") or f"set {name} to {rule}, e.g. {name}: {default!r} (the default)"
+    line = f"Parameter {shown} = {value!r} is refused: {_reason(err, model, name)}; allowed: {rule}"
+    return name, line, f"{fix}, {WHERE}"
+
+
+def params_error(exc: ValidationError, model: type[BaseModel], chapter: str, source: str | None = None) -> DataError:
+    """A pydantic error as one DataError: each parameter, its value, what is allowed, the fix."""
+    parts = [_one_line(err, model, chapter) for err in exc.errors(include_url=False)]
+    names = list(dict.fromkeys(p[0] for p in parts))
+    first = parts[0][1] + f" (chapter {chapter})."
+    more = [p[1] for p in parts[1:]]
+    return DataError(
+        first + (f" And {len(more)} more: " + "; ".join(more) + "." if more else ""),
+        source=source,
+        column=", ".join(names),
+        fix="; ".join(dict.fromkeys(p[2] for p in parts)),
+    )
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def plain(value: Any) -> Any:
+    """YAML and notebook values as the models take them: dates as ISO text, paths as text, tuples as lists."""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def check_params(model: type[ChapterParams], chapter: str, values: Mapping[str, Any], *, source: str | None = None):
+    """``values`` checked by ``model``; unknown names refused. Raises DataError."""
+    try:
+        return model(**{str(k): plain(v) for k, v in values.items()})
+    except ValidationError as exc:
+        raise params_error(exc, model, chapter, source) from None
+
+
+def chapter_params(name: str, values: Mapping[str, Any]) -> ChapterParams:
+    """The checked parameters of chapter ``name`` from ``values`` (a notebook's ``globals()``).
+
+    Names that are not parameters of the chapter are ignored, so a notebook passes
+    all its globals: ``P = chapter_params("clustering", globals())``.
+    """
+    from analysis.book.chapters import get_chapter
+
+    chapter = get_chapter(name)
+    model = chapter.params
+    known = {k: v for k, v in values.items() if k in model.model_fields}
+    return check_params(model, chapter.name, known, source=f"chapter {chapter.name}")
+
+
+def non_default(params: BaseModel) -> dict[str, Any]:
+    """The parameters whose value differs from the model's default."""
+    out = {}
+    for name, info in type(params).model_fields.items():
+        value = getattr(params, name)
+        if value != info.get_default(call_default_factory=True):
+            out[name] = value
+    return out
