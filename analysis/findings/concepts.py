@@ -41,8 +41,8 @@ CONCENTRATED = 0.6
 EVEN = 0.35
 #: A repeat rate at or above this means most customers came back.
 REPEAT_MAJORITY = 0.5
-#: Zero-sales days are said to fall "mostly" on one weekday when at least this share of them do.
-MOSTLY_ONE_WEEKDAY = 0.8
+#: Zero-sales days are said to fall "mostly" on one weekday when more than this share of them do.
+MOSTLY_ONE_WEEKDAY = 0.5
 #: Newer and older cohorts retain "about the same" within this relative difference.
 RETENTION_TREND = 0.1
 #: A weekday's average order value is "about the same" as the overall within this relative difference.
@@ -124,7 +124,7 @@ def zero_sales_days(n_zero: int, n_days: int, by_weekday: Mapping[str, int] | No
     text = f"{fmt.count(n_zero)} of the {plural(n_days, 'day')} in the data ({fmt.share(n_zero / n_days)}) have no sale at all"
     if by_weekday:
         day, most = max(by_weekday.items(), key=lambda kv: kv[1])
-        if most / n_zero >= MOSTLY_ONE_WEEKDAY:
+        if most / n_zero > MOSTLY_ONE_WEEKDAY:
             text += f", {'all' if most == n_zero else 'most'} of them ({fmt.count(most)}) on {day}s"
     return sentence(text)
 
@@ -171,7 +171,7 @@ def weekday(by_day: pd.DataFrame, overall_aov: float, currency: str = "") -> str
     )
     empty = [str(d) for d, n in by_day["orders"].items() if n == 0]
     if empty:
-        text += f"; no order at all was placed on a {' or a '.join(empty)}"
+        text += f"; no order was ever placed on a {' or a '.join(empty)}"
     return sentence(text)
 
 

@@ -1,0 +1,133 @@
+"""Worded findings of Concepts: each sentence on numbers that make the finding go each way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import findings
+from analysis.findings import concepts as F
+
+
+def test_shared_helpers():
+    assert findings.sentence("  the  end ") == "The end."
+    assert findings.sentence("Done?") == "Done?" and findings.sentence("") == ""
+    assert findings.plural(1, "day") == "1 day" and findings.plural(2500, "order") == "2,500 orders"
+    assert findings.plural(2, "category", "categories") == "2 categories"
+    assert findings.join_words(["a"]) == "a" and findings.join_words(["a", "b", "c"]) == "a, b and c"
+    assert findings.compare(1.2, 1.0) == "higher" and findings.compare(0.8, 1.0) == "lower"
+    assert findings.compare(1.04, 1.0) == "about the same" and findings.compare(np.nan, 1) == "not comparable"
+    assert findings.summary(["a", "", "b."]) == "- A.\n- B."
+
+
+def test_cleaning_both_ways():
+    assert F.cleaning(500, {"missing_customer": 0}) == (
+        "All 500 rows read were kept: none of the cleaning rules found anything to drop."
+    )
+    text = F.cleaning(1000, {"missing_customer": 80, "cancellation": 20, "non_positive_price": 0})
+    assert text == "Cleaning dropped 100 of the 1,000 rows read (10.0%), most of them by the rule `missing_customer` (80 rows)."
+    assert "all of them by the rule `cancellation` (1 row)" in F.cleaning(10, {"cancellation": 1})
+
+
+@pytest.mark.parametrize(
+    ("top", "verdict"),
+    [(0.82, "concentrated in a minority"), (F.CONCENTRATED, "concentrated in a minority"), (0.467, "moderately"), (0.25, "fairly evenly")],
+)
+def test_concentration(top, verdict):
+    text = F.concentration(top, 0.2)
+    assert verdict in text and text.startswith(f"The top 20% of customers bring {100 * top:.1f}%")
+
+
+def test_repeat_rate_both_ways():
+    assert F.repeat_rate(0.835, 2000) == (
+        "83.5% of the 2,000 customers (1,670) placed two or more orders: most customers came back within the data."
+    )
+    assert "most customers bought once" in F.repeat_rate(0.3, 100)
+
+
+def _monthly(revenue, days, starts="2024-01-01"):
+    idx = pd.date_range(starts, periods=len(revenue), freq="MS")
+    out = pd.DataFrame({"revenue": revenue, "days": days}, index=idx)
+    out["partial"] = out["days"] < idx.days_in_month
+    return out
+
+
+def test_best_month_uses_full_months_and_names_partial_ones():
+    m = _monthly([100.0, 300.0, 250.0, 400.0], [31, 29, 31, 10])  # April: 10 days, the tallest bar
+    text = F.best_month(m, "EUR")
+    assert text.startswith("The best full month was February 2024 with €300.00 in revenue")
+    assert "April 2024 is in the data for only 10 of its 30 days and is left out" in text
+    assert "would have beaten February 2024" in text  # 40 a day against 300 / 29
+    slow = F.best_month(_monthly([100.0, 300.0, 50.0], [31, 29, 10]))
+    assert "would not have reached February 2024" in slow
+
+
+def test_best_month_with_one_or_no_full_month():
+    assert "Only one month, February 2024, is covered completely" in F.best_month(_monthly([5.0, 300.0, 1.0], [3, 29, 2]))
+    assert F.best_month(_monthly([5.0], [3])).startswith("No calendar month is covered completely")
+
+
+def test_zero_sales_days_both_ways():
+    assert F.zero_sales_days(0, 730) == "Every one of the 730 days in the data has at least one sale."
+    text = F.zero_sales_days(69, 374, {"Saturday": 53, "Sunday": 10, "Monday": 6})
+    assert text == "69 of the 374 days in the data (18.4%) have no sale at all, most of them (53) on Saturdays."
+    assert "all of them (5) on Sundays" in F.zero_sales_days(5, 100, {"Sunday": 5})
+    assert F.zero_sales_days(4, 100, {"Sunday": 2, "Monday": 2}).endswith("have no sale at all.")
+
+
+def test_month1_retention_each_case():
+    assert F.month1_retention(pd.Series(dtype=float)).startswith("The data end before any cohort")
+    assert "Only one cohort (2024-01)" in F.month1_retention(pd.Series({"2024-01": 0.25}))
+    flat = F.month1_retention(pd.Series([0.2, 0.22, 0.21, 0.2], index=list("abcd")))
+    assert "across the 4 cohorts" in flat.lower() and "about equally often" in flat
+    assert "between 20.0% and 22.0% by cohort" in flat
+    up = F.month1_retention(pd.Series([0.1, 0.1, 0.3, 0.3], index=list("abcd")))
+    assert "newer half of the cohorts return more often (30.0%) than the older half (10.0%)" in up
+    down = F.month1_retention(pd.Series([0.3, 0.3, 0.1, 0.1], index=list("abcd")))
+    assert "return less often" in down
+    assert "half" not in F.month1_retention(pd.Series([0.1, 0.3, 0.2], index=list("abc")))
+
+
+def _weekdays(orders, aov):
+    w = pd.DataFrame({"orders": orders, "aov": aov}, index=["Monday", "Tuesday", "Saturday"])
+    w["share_of_orders"] = w["orders"] / w["orders"].sum()
+    return w
+
+
+def test_weekday_each_way():
+    text = F.weekday(_weekdays([10, 30, 0], [50.0, 60.0, np.nan]), 57.5, "GBP")
+    assert text.startswith("Most orders are placed on Tuesdays (30 orders, 75.0% of all)")
+    assert "£60.00, is about the same as the overall £57.50" not in text and "is higher than the overall £57.50" in text
+    assert text.endswith("no order was ever placed on a Saturday.")
+    lower = F.weekday(_weekdays([30, 10, 5], [50.0, 60.0, 70.0]), 57.5)
+    assert "50.00, is lower than the overall 57.50" in lower and "never" not in lower
+    assert "is about the same as the overall" in F.weekday(_weekdays([30, 10, 5], [57.6, 60.0, 70.0]), 57.5)
+
+
+def test_weighted_retention_each_way():
+    assert "the plain and the weighted mean are the same" in F.weighted_retention(0.3, 0.3, 1)
+    assert "barely differ" in F.weighted_retention(0.3, 0.302, 5)
+    up = F.weighted_retention(0.215, 0.237, 11)
+    assert up.startswith("Weighted by cohort size the mean is 23.7%, 2.2 percentage points above the plain mean (21.5%)")
+    assert "large cohorts come back more often" in up
+    assert "below" in F.weighted_retention(0.3, 0.2, 4) and "small cohorts come back more often" in F.weighted_retention(0.3, 0.2, 4)
+
+
+def test_orders_per_customer_each_way():
+    assert "pulls the mean above the median" in F.orders_per_customer(2, 4.27)
+    assert F.orders_per_customer(1, 1.0).startswith("The median customer placed 1 order and")
+    assert "close" in F.orders_per_customer(3, 3.05)
+    assert "below the median" in F.orders_per_customer(5, 4)
+
+
+def test_half_revenue_and_repeat_by_acquisition():
+    assert F.half_revenue(0.0489).startswith("Half of the revenue comes from the top 4.9% of customers")
+    assert F.half_revenue(float("nan")) == "There is no revenue to split."
+    split = pd.Timestamp("2011-06-05")
+    lower = F.repeat_by_acquisition(0.78, 0.44, split, 2744, 1594)
+    assert lower.startswith("Customers first seen up to 2011-06-05 (2,744) repeat at 78.0%, those first seen later (1,594) at 44.0%")
+    assert "less time to come back, which explains" in lower
+    assert "really do come back more" in F.repeat_by_acquisition(0.3, 0.5, split, 10, 10)
+    assert "about the same" in F.repeat_by_acquisition(0.5, 0.52, split, 10, 10)
+    assert "no early and late group" in F.repeat_by_acquisition(0.5, float("nan"), split, 10, 0)

@@ -1,0 +1,78 @@
+"""analysis.fmt: counts, numbers, shares, money and days as the book writes them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import fmt
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(3000, "3,000"), (3000.0, "3,000"), (np.int64(12), "12"), (2.6, "3"), (0, "0"), (None, fmt.MISSING), (np.nan, fmt.MISSING)],
+)
+def test_count(value, text):
+    assert fmt.count(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1.44e-05, "0.0000144"),
+        (15.448, "15.4"),
+        (0.12345, "0.123"),
+        (1234567.8, "1,234,568"),
+        (2.0, "2"),
+        (0.0, "0"),
+        (-0.5, "-0.5"),
+        (float("inf"), "∞"),
+        (2e16, "2.00e+16"),
+        (pd.NA, fmt.MISSING),
+    ],
+)
+def test_number_keeps_three_significant_digits(value, text):
+    assert fmt.number(value) == text
+    assert "e-" not in fmt.number(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(0.467, "46.7%"), (1, "100.0%"), (0, "0.0%"), (0.00001, "0.001%"), (np.nan, fmt.MISSING)]
+)
+def test_share(value, text):
+    assert fmt.share(value) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [(-0.175, "−17.5%"), (0.03, "+3.0%"), (0.0, "0.0%"), (-0.00001, "−0.001%")])
+def test_signed_share(value, text):
+    assert fmt.signed_share(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "text"),
+    [
+        (1234.5, "GBP", "£1,234"),
+        (12.5, "gbp", "£12.50"),
+        (12.5, "USD", "$12.50"),
+        (1234.5, "CHF", "1,234 CHF"),
+        (12.5, "", "12.50"),
+        (-3.0, "EUR", "−€3.00"),
+        (-0.001, "EUR", "€0.00"),
+    ],
+)
+def test_money_carries_its_currency(value, currency, text):
+    assert fmt.money(value, currency) == text
+
+
+def test_money_decimals_can_be_fixed_and_day_is_iso():
+    assert fmt.money(1234.5, "GBP", 2) == "£1,234.50"
+    assert fmt.day("2011-12-09 12:50") == "2011-12-09"
+    assert fmt.day(None) == fmt.MISSING
+
+
+def test_is_count_like():
+    assert fmt.is_count_like(pd.Series([1.0, 3000.0, np.nan]))
+    assert not fmt.is_count_like(pd.Series([1.5, 2.0]))
+    assert not fmt.is_count_like(pd.Series([], dtype=float))
+    assert not fmt.is_count_like(pd.Series([np.inf]))
