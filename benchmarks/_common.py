@@ -20,7 +20,7 @@
 
   ``baseline_rss_mb`` is the RSS when the timed step starts (imports done).
 * :func:`ensure_log` writes the simulated transaction log once into the cache
-  folder and reuses it while the generator (``analysis/shop.py``) is unchanged.
+  folder and reuses it while the generator (``analysis/shop/``) is unchanged.
 
 Every benchmark sets ``OPENBLAS_NUM_THREADS=1`` unless it is already set; the
 children inherit the environment.
@@ -136,8 +136,16 @@ class PeakMemory:
 
 
 def generator_checksum() -> str:
-    """First 12 hex digits of the SHA-256 of ``analysis/shop.py`` (the simulator)."""
-    return hashlib.sha256((ROOT / "analysis" / "shop.py").read_bytes()).hexdigest()[:12]
+    """First 12 hex digits of the SHA-256 of the simulator, ``analysis/shop/*.py``.
+
+    Each file's path (relative to the package) and bytes are hashed in name order.
+    """
+    digest = hashlib.sha256()
+    package = ROOT / "analysis" / "shop"
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _write_log(path: str, n_rows: int, seed: int, exact: bool, options: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +169,7 @@ def ensure_log(
     """The Parquet log ``<cache_dir>/<name>_<checksum>.parquet``: reused or written now.
 
     ``name`` should say what was asked for (rows or customers, and the seed);
-    the checksum of ``analysis/shop.py`` is appended, so a changed generator
+    the checksum of ``analysis/shop/`` is appended, so a changed generator
     never reuses an old file.  A sidecar JSON beside the file records the
     arguments, the generator's checksum, the file's size and what
     ``write_shop_parquet`` returned; the file is reused only when the sidecar

@@ -9,7 +9,7 @@ Protocol
 1. The log: ``analysis.datasets.write_shop_parquet(path, n_rows=N, seed=S)``
    (default 10,000,000 rows, seed 0, exactly N rows) into
    ``benchmarks/.cache/shop_rows<N>_seed<S>_<sha>.parquet``, where ``<sha>``
-   starts the SHA-256 of ``analysis/shop.py``; a sidecar JSON records the
+   starts the SHA-256 of ``analysis/shop/``; a sidecar JSON records the
    arguments and the file size.  A file is reused only when it was written by
    this script for the same N, S and generator; otherwise it is written now
    (in its own child process) and ``generate_seconds`` says how long that took.

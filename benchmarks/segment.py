@@ -18,7 +18,7 @@ Protocol
    reported (``rows``, ``customers_written``) with the ``n_customers`` found by
    ``customer_table``.  The file is cached as
    ``benchmarks/.cache/shop_customers<N>_seed<S>_<sha>.parquet`` (``<sha>``
-   starts the SHA-256 of ``analysis/shop.py``) with a sidecar JSON, reused only
+   starts the SHA-256 of ``analysis/shop/``) with a sidecar JSON, reused only
    for the same N, S and generator; ``generate_seconds`` is the time to write
    it (0 when reused).
 2. In one fresh child process (``spawn``), timed with ``time.perf_counter``:
