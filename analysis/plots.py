@@ -106,12 +106,15 @@ def monthly_revenue(monthly: pd.DataFrame, *, currency: str = "") -> plt.Figure:
     colours = ["#1f4e79" if i == best else "#6b93c2" for i in full]
     ax.bar(pos[full], revenue[full], color=colours, label="full month")
     if partial.any():
-        ax.bar(pos[partial], revenue[partial], color="none", edgecolor="#888888", hatch="//", ls="--", label="month only partly in the data")
+        ax.bar(
+            pos[partial], revenue[partial], color="none", edgecolor="#888888", hatch="//", ls="--",
+            label="month only partly in the data",
+        )  # fmt: skip
     top = float(np.nanmax(revenue)) if len(revenue) else 1.0
     days = monthly["days"] if "days" in monthly else pd.Series(np.nan, index=monthly.index)
     for i in np.flatnonzero(partial):
         month = monthly.index[i]
-        ax.text(pos[i], revenue[i] + 0.02 * top, f"partial:\n{days.iloc[i]:.0f} of {month.days_in_month} days",
+        ax.text(pos[i], revenue[i] + 0.02 * top, f"partial\n{days.iloc[i]:.0f}/{month.days_in_month} days",
                 ha="center", va="bottom", fontsize=7, color="#555555")  # fmt: skip
     if best is not None:
         ax.text(pos[best], revenue[best] + 0.02 * top, "best full\nmonth", ha="center", va="bottom", fontsize=7, color="#1f4e79")

@@ -1,57 +1,138 @@
-"""The Concepts chapter through papermill with tiny parameters; its glued numbers checked."""
+"""The Concepts chapter through papermill with tiny parameters: glued numbers and worded findings checked."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import nbformat
+import pandas as pd
 import pytest
 
-from analysis import features, kpi
-from analysis.book import ROOT, glued_values, tag_removed_cells  # noqa: F401
+from analysis import features, fmt, kpi
+from analysis.book import ROOT, glued_values, tag_removed_cells
 from analysis.datasets import load_transactions
+from analysis.findings import concepts as F
 
 pytestmark = pytest.mark.notebooks
 NOTEBOOK = ROOT / "notebooks" / "01_concepts.ipynb"
 TINY = {"shop_customers": 300, "seed": 3}
+SENTENCES = (
+    "cleaning_sentence",
+    "concentration_sentence",
+    "repeat_sentence",
+    "best_month_sentence",
+    "zero_days_sentence",
+    "month1_sentence",
+    "weekday_sentence",
+)
 
 
-def run(tmp_path: Path, name: str, **params) -> dict[str, str]:
+def run(folder: Path, name: str, **params) -> dict[str, str]:
     import papermill as pm
 
-    out = tmp_path / name
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=params, progress_bar=False, cwd=str(tmp_path))
+    out = folder / name
+    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=params, progress_bar=False, cwd=str(folder))
     tag_removed_cells(out)
     return glued_values(out)
 
 
 @pytest.fixture(scope="module")
-def glued(tmp_path_factory):
-    return run(tmp_path_factory.mktemp("concepts"), "concepts.ipynb", **TINY)
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("concepts")
 
 
-def test_glued_numbers_agree_with_the_package(glued):
+@pytest.fixture(scope="module")
+def glued(folder):
+    return run(folder, "concepts.ipynb", **TINY)
+
+
+@pytest.fixture(scope="module")
+def shop():
     tx, report = load_transactions("shop", n_customers=TINY["shop_customers"], seed=TINY["seed"])
-    k = kpi.headline(features.customer_table(tx))
+    return tx, report, features.customer_table(tx), features.daily_series(tx)
+
+
+def test_glued_numbers_agree_with_the_package(glued, shop):
+    tx, report, customers, daily = shop
+    k = kpi.headline(customers)
     assert int(glued["rows_read"]) == report.rows_read
     assert int(glued["rows_kept"]) == report.rows_kept
     assert int(glued["customers"]) == k["customers"] == report.customers
     assert float(glued["revenue"]) == pytest.approx(report.revenue, abs=0.01)
     assert float(glued["aov"]) == pytest.approx(k["aov"])
     assert float(glued["repeat_rate"]) == pytest.approx(k["repeat_rate"])
+    assert float(glued["top20_share"]) == pytest.approx(kpi.top_share(customers, 0.2))
+    assert int(glued["zero_days"]) == int((daily["revenue"] == 0).sum())
+    assert int(glued["n_days"]) == len(daily)
     assert 0 < float(glued["month1_retention"]) < 1
     assert "shop(n_customers=300, seed=3)" in glued["source"]
 
 
+def test_worded_findings_follow_the_glued_numbers(glued, shop):
+    tx, report, customers, daily = shop
+    money = getattr(report, "currency", "")
+    assert glued["cleaning_sentence"] == F.cleaning(int(glued["rows_read"]), report.dropped)
+    assert glued["concentration_sentence"] == F.concentration(float(glued["top20_share"]), 0.2)
+    assert glued["repeat_sentence"] == F.repeat_rate(float(glued["repeat_rate"]), int(glued["customers"]))
+    assert fmt.share(float(glued["top20_share"])) in glued["concentration_sentence"]
+    monthly = kpi.monthly(daily)
+    assert glued["best_month_sentence"] == F.best_month(monthly, money)
+    best = monthly[~monthly["partial"]]["revenue"].idxmax()
+    assert f"{best:%B %Y}" in glued["best_month_sentence"]  # a full month, never the partial last one
+    zero = int(glued["zero_days"])
+    assert (zero == 0) == glued["zero_days_sentence"].startswith("Every one of the")
+    assert fmt.count(int(glued["n_days"])) in glued["zero_days_sentence"]
+    assert fmt.share(float(glued["month1_retention"])) in glued["month1_sentence"]
+    assert glued["weekday_sentence"] == F.weekday(kpi.by_weekday(daily), float(glued["aov"]), money)
+
+
+def test_exercise_answers_are_computed_and_non_trivial(glued):
+    median, mean = float(glued["median_orders"]), float(glued["mean_orders"])
+    assert glued["ex_orders_sentence"] == F.orders_per_customer(median, mean)
+    assert 0 < float(glued["half_revenue_customers"]) < 0.5
+    assert glued["ex_half_sentence"] == F.half_revenue(float(glued["half_revenue_customers"]))
+    assert 0 < float(glued["weighted_month1"]) < 1
+    assert glued["ex_weighted_sentence"].endswith(".") and "%" in glued["ex_weighted_sentence"]
+    assert 0 < float(glued["early_repeat"]) <= 1 and 0 <= float(glued["late_repeat"]) <= 1
+    assert fmt.share(float(glued["early_repeat"])) in glued["ex_fair_sentence"]
+
+
+def test_page_elements_and_analyst_csv(folder, glued):
+    nb = nbformat.read(folder / "concepts.ipynb", as_version=4)
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
+    for css in ('class="run-parameters"', 'class="data-banner"', 'class="run-findings', 'class="book-table"'):
+        assert css in html
+    assert "<code>shop_customers</code></td><td><code>300</code>" in html
+    for key in SENTENCES:
+        assert glued[key].replace("`", "") in html.replace("<code>", "").replace("</code>", "")
+    monthly = pd.read_csv(folder / "concepts_monthly.csv")
+    assert list(monthly.columns) == ["month", "revenue", "orders", "aov", "days", "partial"]
+    assert monthly["revenue"].sum() == pytest.approx(float(glued["revenue"]), abs=0.01)
+
+
+def test_prose_cites_only_what_was_glued(glued):
+    import re
+
+    nb = json.loads(NOTEBOOK.read_text())
+    cited = set()
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            cited |= set(re.findall(r"\{glue:(?:text|md|figure)\}`([^`:]+)", "".join(cell["source"])))
+            cited |= set(re.findall(r"```\{glue:figure\} (\S+)", "".join(cell["source"])))
+    assert cited and cited <= set(glued)
+
+
 def test_same_parameters_glue_the_same_numbers(glued, tmp_path):
     again = run(tmp_path, "again.ipynb", **TINY)
-    assert again == glued
+    figures = {k for k, v in glued.items() if v.startswith("<Figure")}
+    assert {k: v for k, v in again.items() if k not in figures} == {k: v for k, v in glued.items() if k not in figures}
 
 
-def test_parameter_cells_are_hidden_from_readers(tmp_path):
-    import nbformat
-
-    run(tmp_path, "tagged.ipynb", **TINY)
-    nb = nbformat.read(tmp_path / "tagged.ipynb", as_version=4)
+def test_parameter_cells_are_hidden_from_readers(folder, glued):
+    nb = nbformat.read(folder / "concepts.ipynb", as_version=4)
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         if "parameters" in tags or "injected-parameters" in tags:
