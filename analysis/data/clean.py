@@ -43,6 +43,7 @@ __all__ = [
     "CleaningRules",
     "clean",
     "exact_duplicates",
+    "robust_center_scale",
     "robust_z",
     "validate_transactions",
 ]
@@ -74,8 +75,6 @@ RULE_ORDER = (
 #: Scale factor that makes the median absolute deviation estimate the standard
 #: deviation of a normal distribution (1 / Phi^-1(3/4)).
 MAD_SCALE = 1.4826
-#: Scale factor for the mean absolute deviation when the MAD is 0 (Iglewicz & Hoaglin 1993).
-MEAN_AD_SCALE = 1.253314
 SHOWN_ROWS = 5
 
 
@@ -176,25 +175,35 @@ class CleaningRules:
         return out
 
 
+def robust_center_scale(values: pd.Series) -> tuple[float, float]:
+    """The median of ``values`` and the robust scale :func:`robust_z` divides by (0.0 when all are equal)."""
+    x = values.astype("float64").dropna()
+    if x.empty:
+        return 0.0, 0.0
+    median = float(x.median())
+    deviation = (x - median).abs()
+    mad = float(deviation.median())
+    if mad == 0:  # more than half the values equal the median: the spread of those that differ
+        differ = deviation[deviation > 0]
+        mad = float(differ.median()) if len(differ) else 0.0
+    return median, MAD_SCALE * mad
+
+
 def robust_z(values: pd.Series) -> pd.Series:
     r"""The robust z-score of each value: :math:`|x - \operatorname{median}(x)| / (1.4826\,\mathrm{MAD})`.
 
     MAD is the median absolute deviation from the median; 1.4826 makes it
     estimate the standard deviation of normal data, so the score reads like a
     z-score that a few extreme values cannot inflate (Iglewicz & Hoaglin 1993,
-    *How to Detect and Handle Outliers*). When more than half the values are
-    equal the MAD is 0; the mean absolute deviation times 1.2533 is used instead
-    (the same authors' rule), and when that is 0 too every value is typical (z = 0).
+    *How to Detect and Handle Outliers*). When more than half the values equal
+    the median (quantities that are mostly 1) the MAD is 0; the median absolute
+    deviation of the values that differ from the median is used instead, which
+    one absurd value cannot inflate either. When every value is equal, z = 0.
     """
-    x = values.astype("float64")
-    median = x.median()
-    deviation = (x - median).abs()
-    scale = MAD_SCALE * deviation.median()
-    if not scale > 0:
-        scale = MEAN_AD_SCALE * deviation.mean()
-    if not scale > 0:
+    median, scale = robust_center_scale(values)
+    if scale == 0:
         return pd.Series(0.0, index=values.index)
-    return deviation / scale
+    return (values.astype("float64") - median).abs() / scale
 
 
 def exact_duplicates(raw: pd.DataFrame) -> np.ndarray:
@@ -441,18 +450,19 @@ def _find_extreme(column: str, ctx: _Context, keep: np.ndarray) -> _Finding | No
     if column == S.PRICE and ctx.kind != "transactions":
         return None
     threshold = ctx.rules.outlier_threshold
-    z = robust_z(ctx.table.loc[keep, column])
-    mask = np.zeros(len(ctx.table), dtype=bool)
-    mask[keep] = (z > threshold).to_numpy()
     x = ctx.table.loc[keep, column]
+    median, scale = robust_center_scale(x)
+    mask = np.zeros(len(ctx.table), dtype=bool)
+    if scale > 0:
+        mask[keep] = ((x - median).abs() > threshold * scale).to_numpy()
+    low, high = median - threshold * scale, median + threshold * scale
+    limits = f"above {high:,.6g}" + (f" or below {low:,.6g}" if low > x.min() else "") if len(x) else ""
     what = (
-        f"rows with an extreme {column}: robust z above outlier_threshold {threshold:g} "
-        f"(median {x.median():g}; largest kept value {x[~mask[keep]].max():g})"
-        if keep.any()
-        else f"rows with an extreme {column}"
+        f"rows with an extreme {column}: robust z above outlier_threshold {threshold:g}, "
+        f"that is {column} {limits} (median {median:,.6g})"
     )
     fix = "set drop_outliers: true to drop them, or raise outlier_threshold"
-    return _Finding(mask, column, what, ctx.rules.drop_outliers, fix if not ctx.rules.drop_outliers else "")
+    return _Finding(mask, column, what, ctx.rules.drop_outliers, "" if ctx.rules.drop_outliers else fix)
 
 
 def _find(rule: str, ctx: _Context, keep: np.ndarray) -> _Finding | None:

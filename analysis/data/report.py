@@ -48,7 +48,8 @@ class Flag:
     def __str__(self) -> str:
         shown = "; ".join(self.rows)
         more = f" (first {len(self.rows)} of {self.count:,})" if self.count > len(self.rows) else ""
-        return f"{self.rule} [{self.action}] {self.message}" + (f"\n      rows{more}: {shown}" if shown else "")
+        head = f"{self.rule} ({self.column}), {self.action}: {self.message}"
+        return head + (f"\n      rows{more}: {shown}" if shown else "")
 
 
 @dataclass
