@@ -12,18 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.schema import (
-    CATEGORY,
-    CHANNEL,
-    COUNTRY,
-    CUSTOMER,
-    DESCRIPTION,
-    ORDER,
-    PRICE,
-    PRODUCT,
-    QUANTITY,
-    TIMESTAMP,
-)
+from analysis import schema as S
 from analysis.shop.catalogue import CATEGORIES, CHANNELS, COUNTRIES
 from analysis.shop.simulate import Chunk, Context
 
@@ -35,16 +24,16 @@ def transactions_schema() -> pa.Schema:
     """The Arrow schema of ``Shop.transactions`` (and of the Parquet file)."""
     return pa.schema(
         [
-            (ORDER, pa.large_string()),
-            (CUSTOMER, pa.large_string()),
-            (PRODUCT, pa.large_string()),
-            (QUANTITY, pa.int64()),
-            (PRICE, pa.float64()),
-            (TIMESTAMP, pa.timestamp("us")),
-            (DESCRIPTION, pa.large_string()),
-            (CATEGORY, pa.large_string()),
-            (COUNTRY, pa.large_string()),
-            (CHANNEL, pa.large_string()),
+            (S.ORDER, pa.large_string()),
+            (S.CUSTOMER, pa.large_string()),
+            (S.PRODUCT, pa.large_string()),
+            (S.QUANTITY, pa.int64()),
+            (S.PRICE, pa.float64()),
+            (S.TIMESTAMP, pa.timestamp("us")),
+            (S.DESCRIPTION, pa.large_string()),
+            (S.CATEGORY, pa.large_string()),
+            (S.COUNTRY, pa.large_string()),
+            (S.CHANNEL, pa.large_string()),
         ]
     )
 

@@ -37,8 +37,8 @@ def build_context(config: ShopConfig) -> Context:
 
 
 @dataclass(frozen=True, eq=False)
-class ChunkCustomers:
-    """The customers of a chunk (local index 0..n-1) and their planted parameters."""
+class CustomerDraws:
+    """Step 2's draws per customer (local index 0..n-1), before any purchase."""
 
     persona: np.ndarray
     lam: np.ndarray
@@ -47,6 +47,12 @@ class ChunkCustomers:
     U: np.ndarray
     country: np.ndarray
     main_channel: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class ChunkCustomers(CustomerDraws):
+    """The customers of a chunk: their draws and what their purchases made of them."""
+
     first_sec: np.ndarray  # seconds since start of the first purchase
     dropout_sec: np.ndarray  # seconds since start of dropout, -1 if alive
     alive: np.ndarray
@@ -84,19 +90,6 @@ class Chunk:
     customers: ChunkCustomers
     orders: ChunkOrders
     lines: ChunkLines
-
-
-@dataclass(frozen=True, eq=False)
-class _Draws:
-    """Step 2's draws per customer, before any purchase."""
-
-    persona: np.ndarray
-    lam: np.ndarray
-    p: np.ndarray
-    nu: np.ndarray
-    U: np.ndarray
-    country: np.ndarray
-    main_channel: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,7 +136,7 @@ def _per_persona(personas: tuple[Persona, ...], field: str, persona: np.ndarray)
     return np.array([getattr(q, field) for q in personas])[persona]
 
 
-def _draw_customers(rng: np.random.Generator, config: ShopConfig, n: int) -> _Draws:
+def _draw_customers(rng: np.random.Generator, config: ShopConfig, n: int) -> CustomerDraws:
     """Step 2: persona, BG/NBD and Gamma-Gamma parameters, taste, country, main channel."""
     personas = config.personas
     shares = np.array([q.share for q in personas])
@@ -161,7 +154,7 @@ def _draw_customers(rng: np.random.Generator, config: ShopConfig, n: int) -> _Dr
     country = np.searchsorted(np.cumsum(country_p)[:-1], rng.random(n), side="right")
     channel_p = np.array([q.channel_probs for q in personas])
     main_channel = _categorical_rows(rng, channel_p, persona)
-    return _Draws(persona=persona, lam=lam, p=p, nu=nu, U=U, country=country,
+    return CustomerDraws(persona=persona, lam=lam, p=p, nu=nu, U=U, country=country,
                   main_channel=main_channel)
 
 
@@ -209,7 +202,7 @@ def _order_times(demand: Demand, buys: _Purchases) -> tuple[np.ndarray, ...]:
     return o_cust_raw[order], o_sec_raw[order], o_first_raw[order], o_sec_raw[:n], dropout_sec
 
 
-def _order_attributes(rng: np.random.Generator, config: ShopConfig, draws: _Draws,
+def _order_attributes(rng: np.random.Generator, config: ShopConfig, draws: CustomerDraws,
                       o_cust: np.ndarray) -> tuple[np.ndarray, ...]:
     """Channel, shipping country, Gamma-Gamma spend target and lines to draw of each order."""
     n_ord = len(o_cust)
@@ -286,11 +279,8 @@ def simulate_chunk(ctx: Context, n: int, chunk: int) -> Chunk:
     channel, ship, target, draw_lines = _order_attributes(rng_order, ctx.config, draws, o_cust)
     l_order, l_product = _basket_products(rng_basket, ctx, draws.U, o_cust, target, draw_lines)
     lines, o_lines, o_units, o_value = _price_lines(ctx, l_order, l_product, target, o_discount)
-    customers = ChunkCustomers(
-        persona=draws.persona, lam=draws.lam, p=draws.p, nu=draws.nu, U=draws.U,
-        country=draws.country, main_channel=draws.main_channel, first_sec=first_sec,
-        dropout_sec=dropout_sec, alive=~buys.died, n_orders=1 + buys.x,
-    )
+    customers = ChunkCustomers(**vars(draws), first_sec=first_sec, dropout_sec=dropout_sec,
+                               alive=~buys.died, n_orders=1 + buys.x)
     orders = ChunkOrders(
         customer=o_cust, sec=o_sec, first=o_first, channel=channel, ship=ship, target=target,
         promo=o_discount > 0, lines=o_lines, units=o_units, value=o_value,

@@ -7,38 +7,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.schema import (
-    CATEGORY,
-    CHANNEL,
-    COUNTRY,
-    CUSTOMER,
-    DESCRIPTION,
-    ORDER,
-    PRICE,
-    PRODUCT,
-    QUANTITY,
-    TIMESTAMP,
-)
+from analysis import schema as S
 from analysis.shop.config import Calendar, Persona
 
 TRANSACTION_COLUMNS: tuple[str, ...] = (
-    ORDER, CUSTOMER, PRODUCT, QUANTITY, PRICE, TIMESTAMP,
-    DESCRIPTION, CATEGORY, COUNTRY, CHANNEL,
+    S.ORDER, S.CUSTOMER, S.PRODUCT, S.QUANTITY, S.PRICE, S.TIMESTAMP,
+    S.DESCRIPTION, S.CATEGORY, S.COUNTRY, S.CHANNEL,
 )
 # products: base_price before promotions; popularity pi_j (sums to 1)
-PRODUCT_COLUMNS: tuple[str, ...] = (PRODUCT, DESCRIPTION, CATEGORY, "base_price", "popularity")
+PRODUCT_COLUMNS: tuple[str, ...] = (S.PRODUCT, S.DESCRIPTION, S.CATEGORY, "base_price", "popularity")
 # customers (the planted truth): lam per week, p, dropout_time (NaT if alive at
 # as_of), spend_nu = nu_i, expected_spend = gg_p / nu_i, channel = main channel,
 # n_orders = 1 + repeat purchases observed in the window
 CUSTOMER_COLUMNS: tuple[str, ...] = (
-    CUSTOMER, "persona", "first_purchase", "lam", "p", "dropout_time", "alive",
+    S.CUSTOMER, "persona", "first_purchase", "lam", "p", "dropout_time", "alive",
     "spend_nu", "expected_spend", "country", "channel", "n_orders",
 )
 # orders: target_value = the Gamma-Gamma draw z_o; promo = a promotion day;
 # country = the customer's, shipping_country may differ; the fraud features;
 # fraud_probability = sigmoid(beta0 + x . beta) and its Bernoulli draw is_fraud
 ORDER_COLUMNS: tuple[str, ...] = (
-    ORDER, CUSTOMER, TIMESTAMP, "n_lines", "n_units", "order_value", "target_value",
+    S.ORDER, S.CUSTOMER, S.TIMESTAMP, "n_lines", "n_units", "order_value", "target_value",
     "promo", "country", "shipping_country", "channel", "hour",
     "is_new_customer", "night", "log_value", "value_zscore", "country_mismatch",
     "fraud_probability", "is_fraud",

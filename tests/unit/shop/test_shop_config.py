@@ -14,15 +14,9 @@ from analysis.shop import (
     Promotion,
     Shop,
     ShopConfig,
-    fraud_design_matrix,
     make_shop,
     write_shop_parquet,
 )
-
-
-@pytest.fixture(scope="module")
-def shop() -> Shop:
-    return make_shop()
 
 
 # --------------------------------------------------------------------------
@@ -62,12 +56,6 @@ def test_make_shop_rejects_bad_arguments(kwargs: dict, argument: str) -> None:
     message = str(info.value)
     assert argument in message
     assert "fix:" in message and info.value.fix
-
-
-def test_fraud_design_matrix_rejects_other_tables(shop: Shop) -> None:
-    with pytest.raises(DataError) as info:
-        fraud_design_matrix(shop.transactions)
-    assert "fix:" in str(info.value)
 
 
 # --------------------------------------------------------------------------

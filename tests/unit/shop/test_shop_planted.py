@@ -31,6 +31,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from analysis.errors import DataError
 from analysis.schema import CATEGORY, CUSTOMER, ORDER, PRICE, PRODUCT, QUANTITY, TIMESTAMP
 from analysis.shop import (
     DEFAULT_PERSONAS,
@@ -110,6 +111,12 @@ def test_fraud_logit_recovers_coefficients(shop: Shop) -> None:
     z_crit = stats.norm.ppf(1 - 0.01 / (2 * len(true)))  # joint 99 % (Bonferroni)
     z = (fit.params - true[fit.params.index]) / fit.bse
     assert (z.abs() < z_crit).all(), z.round(2).to_dict()
+
+
+def test_fraud_design_matrix_rejects_other_tables(shop: Shop) -> None:
+    with pytest.raises(DataError) as info:
+        fraud_design_matrix(shop.transactions)
+    assert "fix:" in str(info.value)
 
 
 def test_fraud_intercept_knob() -> None:
