@@ -52,6 +52,20 @@ class Facts:
         return int(((summary[S.X] > 0) & (summary[S.REPEAT_VALUE] > 0)).sum())
 
 
+    def earliest_calibration_end(self, n: int) -> str | None:
+        """The first day by which ``n`` customers have bought again, if it falls before the last day."""
+        if self.table is None:
+            return None
+        days = pd.DataFrame({"c": self.table[S.CUSTOMER], "d": self.table[S.TIMESTAMP].dt.normalize()})
+        second = days.drop_duplicates().sort_values("d").groupby("c")["d"].nth(1).sort_values()
+        last = pd.Timestamp(self.last_date)
+        for day in second.iloc[n - 1 :].unique()[:10] if len(second) >= n else []:
+            text = pd.Timestamp(day).date().isoformat()
+            if pd.Timestamp(day) < last and self.repeaters_before(text) >= n:
+                return text
+        return None
+
+
 def facts_from(report: Any, table: pd.DataFrame | None = None) -> Facts:
     """Facts from a DataReport; the counts it lacks are computed from the clean ``table``."""
     got = {name: getattr(report, name, None) for name in ("customers", "repeat_customers", "days")}
@@ -195,11 +209,11 @@ def calibration_inside() -> Need:
         got = facts.repeaters_before(end.date().isoformat())
         if got >= MIN_REPEATERS:
             return None
-        later = facts.repeaters_before((last - pd.Timedelta(days=1)).date().isoformat())
+        later = facts.earliest_calibration_end(MIN_REPEATERS)
         fix = (
-            f"set calibration_end later, e.g. to {(first + (last - first) * 0.85).normalize().date()}"
-            if later >= MIN_REPEATERS
-            else _more_data(f"at least {MIN_REPEATERS} customers who came back")
+            f"set calibration_end to {later} or later (before {facts.last_date})"
+            if later is not None
+            else _more_data(f"at least {MIN_REPEATERS} customers who came back before the last day")
         )
         return Shortfall(
             f"By the calibration end {end.date()} only {got:,} customers had bought again (for a positive amount); "

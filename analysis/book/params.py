@@ -167,7 +167,7 @@ def allowed(model: type[BaseModel], name: str) -> str:
 def _reason(err: dict, model: type[BaseModel], name: str) -> str:
     kind = err["type"]
     if kind == "book_rule" or kind == "value_error":
-        return err["msg"].removeprefix("Value error, ")
+        return err["msg"].removeprefix("Value error, ").rstrip(".")
     if kind == "missing":
         return "it is missing"
     if kind.endswith(("_type", "_parsing")) or kind in ("finite_number",):
@@ -177,11 +177,11 @@ def _reason(err: dict, model: type[BaseModel], name: str) -> str:
     return "it is out of range"
 
 
-def _one_line(err: dict, model: type[BaseModel], chapter: str) -> tuple[str, str, str]:
-    """(parameter, line, fix) for one pydantic error."""
+def _one_line(err: dict, model: type[BaseModel], chapter: str, given: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(parameter, line, fix) for one pydantic error; ``given`` holds the values as the user wrote them."""
     loc = [str(p) for p in err["loc"]]
     name = loc[0] if loc else "parameters"
-    shown = name + "".join(f"[{p}]" for p in loc[1:])
+    where = f" (element {', '.join(loc[1:])}: {err.get('input')!r})" if len(loc) > 1 else ""
     if err["type"] == "extra_forbidden":
         close = difflib.get_close_matches(name, list(model.model_fields), n=1)
         hint = f"did you mean {close[0]}? " if close else ""
@@ -190,17 +190,20 @@ def _one_line(err: dict, model: type[BaseModel], chapter: str) -> tuple[str, str
             f"Unknown parameter(s): {name} (chapter {chapter} has no parameter of that name)",
             f"{hint}the parameters of {chapter}: {', '.join(model.model_fields)}",
         )
-    value = err.get("input")
+    value = given.get(name, err.get("input"))
     rule = allowed(model, name)
     default = model.model_fields[name].get_default(call_default_factory=True)
-    fix = (err.get("ctx") or {}).get("fix") or f"set {name} to {rule}, e.g. {name}: {default!r} (the default)"
-    line = f"Parameter {shown} = {value!r} is refused: {_reason(err, model, name)}; allowed: {rule}"
+    example = "" if "e.g." in rule else f", e.g. {name}: {default!r} (the default)"
+    fix = (err.get("ctx") or {}).get("fix") or f"set {name} to {rule}{example}"
+    line = f"Parameter {name} = {value!r} is refused{where}: {_reason(err, model, name)}; allowed: {rule}"
     return name, line, f"{fix}, {WHERE}"
 
 
-def params_error(exc: ValidationError, model: type[BaseModel], chapter: str, source: str | None = None) -> DataError:
+def params_error(
+    exc: ValidationError, model: type[BaseModel], chapter: str, given: Mapping[str, Any], source: str | None = None
+) -> DataError:
     """A pydantic error as one DataError: each parameter, its value, what is allowed, the fix."""
-    parts = [_one_line(err, model, chapter) for err in exc.errors(include_url=False)]
+    parts = [_one_line(err, model, chapter, given) for err in exc.errors(include_url=False)]
     names = list(dict.fromkeys(p[0] for p in parts))
     first = parts[0][1] + f" (chapter {chapter})."
     more = [p[1] for p in parts[1:]]
@@ -234,10 +237,11 @@ def plain(value: Any) -> Any:
 
 def check_params(model: type[ChapterParams], chapter: str, values: Mapping[str, Any], *, source: str | None = None):
     """``values`` checked by ``model``; unknown names refused. Raises DataError."""
+    given = {str(k): plain(v) for k, v in values.items()}
     try:
-        return model(**{str(k): plain(v) for k, v in values.items()})
+        return model(**given)
     except ValidationError as exc:
-        raise params_error(exc, model, chapter, source) from None
+        raise params_error(exc, model, chapter, given, source) from None
 
 
 def chapter_params(name: str, values: Mapping[str, Any]) -> ChapterParams:

@@ -1,0 +1,101 @@
+"""One registry: chapters, their notebooks and defaults, the generated table of contents and front page."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import pytest
+import yaml
+
+from analysis import DataError
+from analysis.book import CHAPTERS, PARTS, ROOT, get_chapter, select
+from analysis.book.pages import MIXED, build_table_md, chapters_md, toc_yaml, write_generated
+
+
+def parameters_cell(chapter) -> dict:
+    nb = json.loads(chapter.path(ROOT).read_text())
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1, f"{chapter.notebook}: exactly one cell tagged parameters"
+    out = {}
+    for node in ast.parse("".join(cells[0]["source"])).body:
+        if isinstance(node, ast.Assign):
+            out[node.targets[0].id] = ast.literal_eval(node.value)
+    return out
+
+
+def test_registry_fields():
+    assert [c.number for c in CHAPTERS] == list(range(1, len(CHAPTERS) + 1))
+    assert len({c.name for c in CHAPTERS}) == len(CHAPTERS)
+    for c in CHAPTERS:
+        assert c.path(ROOT).exists() and c.notebook.startswith(f"{c.number:02d}_")
+        assert c.part in PARTS and c.title and c.question.endswith("?") and c.needs
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_the_notebook_defaults_are_the_model_defaults(chapter):
+    cell = parameters_cell(chapter)
+    fields = chapter.params.model_fields
+    assert set(cell) <= set(fields), f"not in the model: {set(cell) - set(fields)}"
+    for name, value in cell.items():
+        default = fields[name].get_default(call_default_factory=True)
+        assert value == default, f"{chapter.notebook}: {name} = {value!r}, the model says {default!r}"
+
+
+def test_chapters_are_found_by_name_number_or_file():
+    assert get_chapter("clustering") is get_chapter(2) is get_chapter("02") is get_chapter("02_clustering")
+    assert select(None) == list(CHAPTERS) and select("concepts") == [CHAPTERS[0]]
+    with pytest.raises(DataError, match="No chapter called 'nope'") as info:
+        get_chapter("nope")
+    assert "concepts (1)" in info.value.fix
+
+
+def test_toc_has_parts_and_only_built_chapters(tmp_path):
+    assert yaml.safe_load(toc_yaml(tmp_path)) == {"format": "jb-book", "root": "intro"}
+    (tmp_path / CHAPTERS[1].notebook).write_text("{}")
+    toc = yaml.safe_load(toc_yaml(tmp_path))
+    assert toc["parts"] == [{"caption": CHAPTERS[1].part, "chapters": [{"file": CHAPTERS[1].doc}]}]
+    for c in CHAPTERS:
+        (tmp_path / c.notebook).write_text("{}")
+    parts = yaml.safe_load(toc_yaml(tmp_path))["parts"]
+    assert [p["caption"] for p in parts] == [p for p in PARTS if any(c.part == p for c in CHAPTERS)]
+
+
+def test_front_page_chapter_list_links_built_chapters_only(tmp_path):
+    (tmp_path / CHAPTERS[0].notebook).write_text("{}")
+    text = chapters_md(tmp_path)
+    assert f"{{doc}}`{CHAPTERS[0].doc}`" in text and "(not built yet)" in text
+    assert all(c.question in text for c in CHAPTERS)
+
+
+def run(data_id: str, when: str, **extra) -> dict:
+    return {"data": data_id, "data_id": data_id, "params": {}, "rows_read": 100, "rows_kept": 90,
+            "executed_at": when, "seconds": 3.0, "key": "k", **extra}  # fmt: skip
+
+
+def test_build_table_shows_data_parameters_rows_and_flags_mixed_data(tmp_path):
+    for c in CHAPTERS:
+        (tmp_path / c.notebook).write_text("{}")
+    same = {c.name: run("shop", f"2026-01-0{c.number}T10:00:00") for c in CHAPTERS}
+    text = build_table_md(same, tmp_path)
+    assert ":::{container} build-table" in text and "90 of 100" in text and "2026-01-01 10:00 UTC" in text
+    assert MIXED not in text and "warning" not in text
+    mixed = {**same, "clustering": run("/data/mine.csv#abc", "2026-02-01T10:00:00", params={"k": 4})}
+    text = build_table_md(mixed, tmp_path)
+    row = next(line for line in text.splitlines() if "02_clustering" in line)
+    assert MIXED in row and "k = 4" in row and ":::{warning}" in text
+    assert MIXED not in next(line for line in text.splitlines() if "01_concepts" in line)
+
+
+def test_generated_files_are_rewritten_only_when_their_text_changes(tmp_path):
+    write_generated(tmp_path, {})
+    toc = tmp_path / "_toc.yml"
+    before = toc.stat().st_mtime_ns
+    write_generated(tmp_path, {})
+    assert toc.stat().st_mtime_ns == before
+    assert (tmp_path / "_generated" / "build_table.md").exists() and (tmp_path / "_generated" / "chapters.md").exists()
+
+
+def test_intro_includes_the_generated_tables():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    assert "{include} _generated/chapters.md" in intro and "{include} _generated/build_table.md" in intro
