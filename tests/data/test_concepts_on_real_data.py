@@ -1,0 +1,74 @@
+"""Concepts on UCI Online Retail: every worded finding read against the run's numbers and the published facts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import features, fmt, kpi
+from analysis.datasets import load_transactions
+from analysis.findings import concepts as F
+from tests.notebooks.conftest import execute
+
+pytestmark = [pytest.mark.data, pytest.mark.notebooks]
+
+
+@pytest.fixture(scope="module")
+def online_retail_run(tmp_path_factory):
+    from tests.conftest import _shared
+
+    path = _shared("online_retail/online_retail.parquet")  # skips, naming the path, when the data are absent
+    glued = execute("01_concepts.ipynb", tmp_path_factory.mktemp("concepts_or"), data=str(path))
+    tx, report = load_transactions(path)
+    return glued, tx, report
+
+
+def test_cleaning_and_headline(online_retail_run):
+    glued, tx, report = online_retail_run
+    assert int(glued["rows_read"]) == 541_909 and int(glued["rows_kept"]) == 397_884
+    assert glued["cleaning_sentence"] == F.cleaning(report.rows_read, report.dropped)
+    assert "most of them by the rule `missing_customer`" in glued["cleaning_sentence"]
+    if getattr(report, "currency", ""):
+        assert glued["revenue_text"].startswith("£") and glued["aov_text"].startswith("£")
+
+
+def test_every_finding_follows_the_numbers(online_retail_run):
+    glued, tx, report = online_retail_run
+    money = getattr(report, "currency", "")
+    customers, daily = features.customer_table(tx), features.daily_series(tx)
+    monthly = kpi.monthly(daily)
+    k = kpi.headline(customers)
+    assert glued["concentration_sentence"] == F.concentration(kpi.top_share(customers, 0.2), 0.2)
+    assert glued["repeat_sentence"] == F.repeat_rate(k["repeat_rate"], k["customers"])
+    # December 2011 (9 days) is partial: the best full month is November, and the partial month is named
+    november = fmt.money(monthly.loc["2011-11-01", "revenue"], money)
+    assert glued["best_month_sentence"].startswith(f"The best full month was November 2011 with {november}")
+    assert "December 2011 is in the data for only 9 of its 31 days and is left out" in glued["best_month_sentence"]
+    zero = daily[daily["revenue"] == 0]
+    assert int(glued["zero_days"]) == len(zero) > 0
+    assert "on Saturdays" in glued["zero_days_sentence"] and not glued["zero_days_sentence"].startswith("Every")
+    assert glued["weekday_sentence"] == F.weekday(kpi.by_weekday(daily), k["aov"], money)
+    assert "no order was ever placed on a Saturday" in glued["weekday_sentence"]
+    assert fmt.share(float(glued["month1_retention"])) in glued["month1_sentence"]
+
+
+def test_exercises_have_real_answers(online_retail_run):
+    glued, tx, report = online_retail_run
+    assert float(glued["median_orders"]) < float(glued["mean_orders"])
+    assert "pulls the mean above the median" in glued["ex_orders_sentence"]
+    assert 0 < float(glued["half_revenue_customers"]) < float(glued["top20_share"])
+    assert float(glued["weighted_month1"]) != pytest.approx(float(glued["month1_retention"]), abs=1e-9)
+    assert float(glued["early_repeat"]) > float(glued["late_repeat"])
+    assert "less time to come back" in glued["ex_fair_sentence"]
+    for key in ("ex_orders_sentence", "ex_half_sentence", "ex_weighted_sentence", "ex_fair_sentence"):
+        assert " 0 " not in glued[key] and "nan" not in glued[key].lower()
+
+
+def test_concepts_on_cdnow(tmp_path):
+    pytest.importorskip("lifetimes", reason="the CDNOW master file ships inside lifetimes")
+    glued = execute("01_concepts.ipynb", tmp_path, data="cdnow")
+    assert int(glued["customers"]) == 23_570
+    assert glued["cleaning_sentence"].startswith("All 69,659 rows read were kept")
+    assert "most customers bought once" in glued["repeat_sentence"]
+    assert pd.notna(float(glued["month1_retention"]))
+    assert glued["zero_days_sentence"].startswith("Every one of the")
