@@ -196,11 +196,18 @@ def params_error(exc: ValidationError, *, source: str = "parameters", meanings: 
     )
 
 
-def data_params(values: DataParams | Mapping[str, Any] | None = None, *, source: str = "parameters") -> DataParams:
-    """Checked :class:`DataParams` from a mapping; keys that are not data parameters are ignored."""
+def data_params(
+    values: DataParams | Mapping[str, Any] | None = None, *, source: str = "parameters", ignore_extra: bool = True
+) -> DataParams:
+    """Checked :class:`DataParams` from a mapping, or :class:`DataError` naming each refused parameter.
+
+    Keys that are not data parameters are ignored (a notebook may pass all its
+    globals) unless ``ignore_extra`` is false, when they are refused by name.
+    """
     if isinstance(values, DataParams):
         return values
-    known = {k: v for k, v in (values or {}).items() if k in DataParams.model_fields}
+    values = dict(values or {})
+    known = {k: v for k, v in values.items() if k in DataParams.model_fields} if ignore_extra else values
     try:
         return DataParams(**known)
     except ValidationError as exc:

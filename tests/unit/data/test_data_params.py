@@ -1,0 +1,150 @@
+"""DataParams: every value checked before anything is read, errors in the user's words."""
+
+from __future__ import annotations
+
+import codecs
+from datetime import datetime
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from analysis import DataError
+from analysis.data import DATA_PARAM_MEANINGS, DataParams, data_params, load_data, params_error
+
+
+def test_defaults_are_the_contract():
+    p = DataParams()
+    assert p.model_dump() == {
+        "data": "shop", "seed": 0, "shop_customers": 2000, "mapping": {}, "encoding": "", "date_format": "",
+        "decimal": ".", "thousands": "", "drop_duplicates": False, "drop_non_product": False, "min_date": "",
+        "max_date": "", "outlier_threshold": 50.0, "drop_outliers": False, "currency": "",
+    }  # fmt: skip
+    assert set(DATA_PARAM_MEANINGS) == set(DataParams.model_fields)
+    assert p.max_day() == pd.Timestamp.today().normalize() and p.min_day() is None
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "words"),
+    [
+        ({"seed": -1}, "seed", "greater than or equal to 0"),
+        ({"seed": True}, "seed", "not True"),
+        ({"shop_customers": 10}, "shop_customers", "greater than or equal to 50"),
+        ({"outlier_threshold": 0}, "outlier_threshold", "greater than 0"),
+        ({"outlier_threshold": float("nan")}, "outlier_threshold", "finite"),
+        ({"encoding": "klingon"}, "encoding", "not a codec"),
+        ({"date_format": "dd/mm/yyyy"}, "date_format", "strftime codes"),
+        ({"decimal": ";"}, "decimal", '"." or ","'),
+        ({"thousands": "_"}, "thousands", "one of"),
+        ({"decimal": ",", "thousands": ","}, "thousands", "must differ"),
+        ({"min_date": "31/12/2011"}, "min_date", "ISO date"),
+        ({"max_date": "2011-02-30"}, "max_date", "ISO date"),
+        ({"min_date": "2012-01-01", "max_date": "2011-12-31"}, "max_date", "after min_date (2012-01-01)"),
+        ({"min_date": "2999-01-01"}, "max_date", "today"),
+        ({"currency": "pounds"}, "currency", "3-letter"),
+        ({"mapping": {"price": "Price"}}, "mapping", "unknown canonical columns"),
+        ({"data": "  "}, "data", "empty"),
+        ({"drop_duplicates": "maybe"}, "drop_duplicates", "boolean"),
+        ({"k": 3}, "k", "unknown parameter"),
+    ],
+)
+def test_each_invalid_value_names_its_parameter(values, field, words):
+    with pytest.raises(ValidationError) as raw:
+        DataParams(**values)
+    err = params_error(raw.value)
+    msg = str(err)
+    assert err.column == field and f"{field} = " in msg and words in msg, msg
+    assert "fix:" in msg and field in err.fix
+
+
+def test_valid_values_are_normalised():
+    p = DataParams(currency="gbp", min_date=" 2011-01-01 ", max_date="2011-12-09T23:00", decimal=",", thousands=".")
+    assert (p.currency, p.min_date, p.max_date) == ("GBP", "2011-01-01", "2011-12-09T23:00")
+    assert DataParams(encoding="cp1252").encoding == "cp1252"
+    assert DataParams(outlier_threshold="12.5").outlier_threshold == 12.5  # YAML or CLI text
+
+
+def test_data_params_ignores_other_keys_and_raises_data_error():
+    p = data_params({"data": "cdnow", "k": 4, "tier_cuts": [0.5, 0.9], "__name__": "__main__"})
+    assert p.data == "cdnow"
+    assert data_params(p) is p
+    with pytest.raises(DataError) as err:
+        data_params({"seed": -5, "k": 4})
+    assert err.value.column == "seed" and "-5" in str(err.value)
+    with pytest.raises(DataError) as err:
+        data_params({"data": "shop", "drop_duplicate": True}, ignore_extra=False)
+    assert err.value.column == "drop_duplicate" and "unknown parameter" in str(err.value)
+
+
+def test_load_data_checks_parameters_before_reading(tmp_path):
+    with pytest.raises(DataError) as err:
+        load_data({"data": str(tmp_path / "nowhere.csv"), "decimal": ";"})
+    assert err.value.column == "decimal"  # the parameter, not the missing file
+
+
+# --------------------------------------------------------------------------- property-based
+
+INVALID = st.one_of(
+    st.tuples(st.just("seed"), st.integers(max_value=-1)),
+    st.tuples(st.just("shop_customers"), st.integers(max_value=49)),
+    st.tuples(st.just("outlier_threshold"), st.floats(max_value=0) | st.just(float("inf"))),
+    st.tuples(st.just("decimal"), st.text(max_size=3).filter(lambda s: s not in (".", ","))),
+    st.tuples(st.just("thousands"), st.text(max_size=3).filter(lambda s: s not in ("", ",", ".", " ", "'"))),
+    st.tuples(st.just("currency"), st.text(max_size=6).filter(lambda s: not (len(s.strip()) == 3 and s.strip().isascii()
+                                                                            and s.strip().isalpha()) and s.strip())),
+    st.tuples(st.sampled_from(["min_date", "max_date"]), st.text(min_size=1, max_size=12)),
+    st.tuples(st.just("encoding"), st.text(min_size=1, max_size=10)),
+    st.tuples(st.just("date_format"), st.text(min_size=1, max_size=10).filter(lambda s: "%" not in s)),
+    st.tuples(st.sampled_from(["seed", "shop_customers", "outlier_threshold"]), st.booleans()),
+    st.tuples(st.text(min_size=1, max_size=8).filter(lambda s: s not in DataParams.model_fields), st.integers()),
+)
+
+
+def _is_valid(field: str, value) -> bool:
+    """The few generated values that are in fact valid (a real codec, an ISO date)."""
+    if field == "encoding":
+        try:
+            codecs.lookup(value)
+        except (LookupError, ValueError, TypeError):
+            return False
+        return True
+    if field in ("min_date", "max_date"):
+        try:
+            stamp = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return False
+        return field == "max_date" or stamp < datetime.now()
+    return False
+
+
+@settings(max_examples=200, deadline=None)
+@given(INVALID)
+def test_any_invalid_value_is_refused_naming_the_field(case):
+    field, value = case
+    if _is_valid(field, value):
+        return
+    with pytest.raises(DataError) as err:
+        data_params({field: value}, ignore_extra=False)
+    assert field in err.value.column.split(", ") and "fix:" in str(err.value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "seed": st.integers(min_value=0, max_value=2**31),
+            "shop_customers": st.integers(min_value=50, max_value=10**6),
+            "outlier_threshold": st.floats(min_value=1e-6, max_value=1e6),
+            "decimal": st.sampled_from([".", ","]),
+            "currency": st.sampled_from(["", "GBP", "usd", "EUR"]),
+            "encoding": st.sampled_from(["", "utf-8", "cp1252", "latin-1", "utf-16"]),
+            "drop_outliers": st.booleans(),
+        },
+    )
+)
+def test_valid_values_pass(values):
+    p = data_params(values)
+    assert p.decimal != p.thousands
