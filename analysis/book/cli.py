@@ -78,11 +78,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_book(args: argparse.Namespace) -> int:
-    from analysis.book.runner import build_book
+    from analysis.book.runner import CELL_TIMEOUT, build_book
 
+    timeout = CELL_TIMEOUT if args.cell_timeout is None else _timeout(args.cell_timeout)
     return build_book(
         chapter=args.chapter, data=args.data, params_file=args.params, build_html=not args.no_html,
-        cell_timeout=args.cell_timeout,
+        cell_timeout=timeout,
     )  # fmt: skip
 
 
@@ -130,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     book.add_argument("--data", help="the data file for the chapter(s); default: each chapter's own")
     book.add_argument("--params", help="a YAML file of chapter parameters")
     book.add_argument("--no-html", action="store_true", help="execute chapters but do not build HTML")
-    book.add_argument("--cell-timeout", type=_timeout, default=CELL_TIMEOUT,
+    book.add_argument("--cell-timeout", metavar="SECONDS",
                       help=f"seconds a cell may run before the chapter is stopped (default {CELL_TIMEOUT})")  # fmt: skip
     book.set_defaults(func=cmd_book)
     sub.add_parser("chapters", help="list the chapters and their parameters").set_defaults(func=cmd_chapters)

@@ -67,29 +67,27 @@ class Facts:
 
 
 def facts_from(report: Any, table: pd.DataFrame | None = None) -> Facts:
-    """Facts from a DataReport; the counts it lacks are computed from the clean ``table``."""
-    got = {name: getattr(report, name, None) for name in ("customers", "repeat_customers", "days")}
-    first, last = getattr(report, "first_date", None), getattr(report, "last_date", None)
-    if table is not None and (None in got.values() or not first or not last):
+    """Facts from the clean ``table`` when given (repeat customers as the CLV models count them: two
+    different purchase days), else from the DataReport's own counts."""
+    source = str(getattr(report, "source", ""))
+    if table is not None:
         days = table[S.TIMESTAMP].dt.normalize()
         per_customer = pd.DataFrame({"c": table[S.CUSTOMER], "d": days}).drop_duplicates()
-        counts = per_customer.groupby("c").size()
-        got = {
-            "customers": int(table[S.CUSTOMER].nunique()),
-            "repeat_customers": int((counts >= 2).sum()),
-            "days": int(days.nunique()),
-        }
-        first, last = str(days.min().date()), str(days.max().date())
+        return Facts(
+            source=source, customers=int(table[S.CUSTOMER].nunique()),
+            repeat_customers=int((per_customer.groupby("c").size() >= 2).sum()), days=int(days.nunique()),
+            first_date=str(days.min().date()), last_date=str(days.max().date()), table=table,
+        )  # fmt: skip
+    got = {name: getattr(report, name, None) for name in ("customers", "repeat_customers", "days")}
+    first, last = getattr(report, "first_date", None), getattr(report, "last_date", None)
     if None in got.values() or not first or not last:
         raise DataError(
             "The data report lacks the counts the chapters' needs are checked on.",
-            source=str(getattr(report, "source", "data report")),
+            source=source or "data report",
             fix="pass the clean table as well: facts_from(report, table)",
         )
-    return Facts(
-        source=str(getattr(report, "source", "")), first_date=str(first)[:10], last_date=str(last)[:10],
-        table=table, **{k: int(v) for k, v in got.items()},
-    )  # fmt: skip
+    return Facts(source=source, first_date=str(first)[:10], last_date=str(last)[:10],
+                 **{k: int(v) for k, v in got.items()})  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -201,23 +201,9 @@ def resolve_parameters(
 
 def load_chapter_data(params: DataParams):
     """Read, validate and clean the chapter's data: ``(table, report)``."""
-    try:
-        from analysis.data import load_data
-    except ImportError:  # until the data layer's loader lands, the one the notebooks use today
-        load_data = None
-    if load_data is not None:
-        return load_data(params)
-    from analysis.datasets import load_transactions
+    from analysis.data import load_data
 
-    overrides: dict[str, Any] = {}
-    if params.drop_duplicates:
-        overrides["duplicates"] = True
-    if params.drop_non_product:
-        overrides["non_product_codes"] = "default"
-    return load_transactions(
-        params.data, mapping=params.mapping or None, overrides=overrides, date_format=params.date_format or None,
-        n_customers=params.shop_customers, seed=params.seed,
-    )  # fmt: skip
+    return load_data(params)
 
 
 # --------------------------------------------------------------------------- execution
@@ -267,13 +253,20 @@ class Progress:
     def __init__(self, chapter: Chapter, out=None) -> None:
         self.chapter, self.out = chapter, out or sys.stdout
         self.start = time.perf_counter()
-        self.cell, self.section = 0, "the start"
+        self.cell, self.injected, self.section = 0, 0, "the start"
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
+    def where(self) -> str:
+        """The running cell as the user finds it in the notebook they have (papermill's cell not counted)."""
+        return f"cell {self.cell} of {self.chapter.notebook} (section '{self.section}')"
+
     def __call__(self, cell, index: int | None) -> None:
-        self.cell = index if index is not None else self.cell
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            self.injected += 1
+        elif index is not None:
+            self.cell = index + 1 - self.injected  # counted from 1, as a reader counts
         source = cell.get("source", "")
         if cell.get("cell_type") == "markdown":
             for line in source.splitlines():
@@ -283,21 +276,27 @@ class Progress:
 
 
 def _engine():
-    """A papermill engine that reports each cell to a ``progress`` callable before it runs."""
+    """A papermill engine that reports each cell to ``progress`` before it runs and sends the kernel's
+    own log (not the cells' output, which the notebook keeps) to ``kernel_log``."""
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
     class ProgressEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, progress=None, **kwargs):
-            if progress is not None:
-                start = nb_man.cell_start
+        def execute_managed_notebook(cls, nb_man, kernel_name, progress=None, kernel_log=None,
+                                     execution_timeout=None, start_timeout=60, **kwargs):  # fmt: skip
+            start = nb_man.cell_start
 
-                def cell_start(cell, cell_index=None, **kw):
-                    progress(cell, cell_index)
-                    return start(cell, cell_index, **kw)
+            def cell_start(cell, cell_index=None, **kw):
+                progress(cell, cell_index)
+                return start(cell, cell_index, **kw)
 
-                nb_man.cell_start = cell_start
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            nb_man.cell_start = cell_start
+            client = PapermillNotebookClient(
+                nb_man, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log=logging.getLogger("papermill"), log_output=False,
+            )  # fmt: skip
+            return client.execute(stderr=kernel_log)
 
     papermill_engines.register("book-progress", ProgressEngine)
     return "book-progress"
@@ -316,13 +315,15 @@ def _failed(chapter: Chapter, out: Path, paths: Paths, message: str, *, data_err
 def _papermill(notebook: Path, inject: dict, out: Path, cwd: Path, progress: Progress, timeout: int) -> None:
     import papermill as pm
 
-    # the parameters were checked against the chapter's model; papermill's own guesses about them are noise
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-
-    pm.execute_notebook(
-        str(notebook), str(out), parameters=inject, kernel_name=_kernel_name(), engine_name=_engine(),
-        progress=progress, progress_bar=False, log_output=False, cwd=str(cwd), execution_timeout=timeout,
-    )  # fmt: skip
+    # parameters are checked against the chapter's model and failures reported by the runner, in words:
+    # papermill's and nbclient's own log lines about them would only repeat it
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
+    with open(out.parent / "kernel.log", "w") as kernel_log:
+        pm.execute_notebook(
+            str(notebook), str(out), parameters=inject, kernel_name=_kernel_name(), engine_name=_engine(),
+            progress=progress, kernel_log=kernel_log, progress_bar=False, log_output=False, cwd=str(cwd),
+            execution_timeout=timeout,
+        )  # fmt: skip
 
 
 def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: int = CELL_TIMEOUT) -> list[str]:
@@ -341,16 +342,15 @@ def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: in
     except pm.PapermillExecutionError as err:
         raise _failed(
             chapter, out, paths,
-            f"chapter {chapter.name} failed in cell {err.cell_index} (section '{progress.section}', execution "
-            f"count {err.exec_count}):\n{err.ename}: {err.evalue.strip()}",
+            f"chapter {chapter.name} failed in {progress.where()}:\n{err.ename}: {err.evalue.strip()}",
             data_error=err.ename == "DataError",
         ) from None  # fmt: skip
     except CellTimeoutError:
         raise _failed(
             chapter, out, paths,
-            f"chapter {chapter.name}: cell {progress.cell} (section '{progress.section}') ran longer than the "
-            f"time limit of {timeout} s per cell and was stopped; raise the limit with CELL_TIMEOUT={timeout * 4} "
-            f"(make) or --cell-timeout {timeout * 4}, or give the chapter less data",
+            f"chapter {chapter.name}: {progress.where()} ran longer than the time limit of {timeout} s per "
+            f"cell and was stopped; raise the limit with CELL_TIMEOUT={timeout * 4} (make) or "
+            f"--cell-timeout {timeout * 4}, or give the chapter less data",
             data_error=False,
         ) from None  # fmt: skip
     except BaseException:  # Ctrl-C included: no half-run work folder is left behind

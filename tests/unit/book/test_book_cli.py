@@ -97,3 +97,47 @@ def test_report_date_format_flag(tmp_path, capsys):
     df.to_csv(path, index=False)
     assert main(["report", str(path), "--json", "--date-format", "%d/%m/%Y %H:%M"]) == 0
     assert json.loads(capsys.readouterr().out)["first_date"] == "2011-02-01"
+
+
+# --------------------------------------------------------------------------- report --chapter, chapters
+
+
+def _two_customers(tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text("order_id,customer_id,product_id,quantity,unit_price,timestamp\n"
+                    "1,a,p,1,2.0,2024-01-01\n2,b,p,1,3.0,2024-01-05\n3,a,p,1,2.0,2024-01-09\n")  # fmt: skip
+    return path
+
+
+def test_report_checks_a_chapter_s_needs(tmp_path, capsys):
+    path = _two_customers(tmp_path)
+    assert main(["report", str(path), "--chapter", "concepts"]) == 0
+    assert "chapter concepts: these data meet its needs" in capsys.readouterr().out
+    assert main(["report", str(path), "--chapter", "clustering"]) == 2
+    captured = capsys.readouterr()
+    assert "data report for" in captured.out  # the report first, then the verdict
+    assert "Chapter clustering cannot run on these data" in captured.err and "fix:" in captured.err
+    assert "k <=" not in captured.err and "Traceback" not in captured.err
+
+
+def test_report_takes_chapter_parameters_from_a_file(tmp_path, capsys):
+    params = tmp_path / "p.yaml"
+    params.write_text("clustering:\n  k: 1\n")
+    assert main(["report", "shop", "--chapter", "clustering", "--params", str(params)]) == 2
+    assert "Parameter k = 1" in capsys.readouterr().err
+
+
+def test_chapters_lists_every_chapter_with_needs_and_parameters(capsys):
+    from analysis.book import CHAPTERS
+
+    assert main(["chapters"]) == 0
+    out = capsys.readouterr().out
+    for c in CHAPTERS:
+        assert f"{c.number} {c.name}" in out and c.question in out
+        assert all(name in out for name in c.params.model_fields)
+    assert "needs:" in out and "drop_duplicates" in out and "allowed:" in out
+
+
+def test_a_bad_cell_timeout_is_refused(capsys):
+    assert main(["book", "--chapter", "concepts", "--cell-timeout", "soon", "--no-html"]) == 2
+    assert "--cell-timeout" in capsys.readouterr().err

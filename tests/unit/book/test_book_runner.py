@@ -1,0 +1,119 @@
+"""The runner's pieces without executing a chapter: the HTML swap, work folders, state, make."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from analysis.book import ROOT, Paths
+from analysis.book import runner
+from analysis.book.runner import recover_html, swap_in_html
+from analysis.book.sphinx_offline import is_remote
+from analysis.book.state import read_state, write_state
+
+
+def books(tmp_path) -> Paths:
+    paths = Paths(tmp_path)
+    (paths.html).mkdir(parents=True)
+    (paths.html / "index.html").write_text("old")
+    new = paths.build_new / "_build" / "html"
+    new.mkdir(parents=True)
+    (new / "index.html").write_text("new")
+    return paths
+
+
+def test_the_swap_replaces_the_book_and_leaves_nothing_behind(tmp_path):
+    paths = books(tmp_path)
+    swap_in_html(paths)
+    assert (paths.html / "index.html").read_text() == "new"
+    assert not paths.build_old.exists() and not paths.build_new.exists()
+
+
+def test_a_crash_between_the_two_renames_is_recovered_by_the_next_run(tmp_path, monkeypatch):
+    paths = books(tmp_path)
+    real, calls = os.replace, []
+
+    def crash_on_second(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the moment with no _build
+        real(src, dst)
+
+    monkeypatch.setattr(runner.os, "replace", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        swap_in_html(paths)
+    monkeypatch.undo()
+    assert not paths.build.exists() and paths.build_old.exists()
+    recover_html(paths)  # what every run does first
+    assert (paths.html / "index.html").read_text() == "old"
+    assert not paths.build_old.exists() and not paths.build_new.exists()
+
+
+def test_a_run_starts_from_clean_work_folders_but_keeps_failed_notebooks(tmp_path):
+    paths = Paths(tmp_path)
+    (paths.work / "concepts" / "cwd").mkdir(parents=True)
+    (paths.work / "failed").mkdir()
+    (paths.work / "failed" / "01_concepts.ipynb").write_text("{}")
+    runner._prepare(paths)
+    assert sorted(p.name for p in paths.work.iterdir()) == ["failed"]
+
+
+def test_the_state_file_is_written_atomically_and_a_broken_one_is_ignored(tmp_path):
+    path = tmp_path / "chapters" / ".state.json"
+    write_state(path, {"concepts": {"key": "a"}})
+    assert read_state(path) == {"concepts": {"key": "a"}} and not list(path.parent.glob("*.tmp"))
+    path.write_text('{"concepts": ')  # what a crash mid-write would leave without the rename
+    assert read_state(path) == {}
+
+
+def test_scripts_pointing_off_the_machine_are_recognised():
+    class Script:
+        def __init__(self, filename, body=""):
+            self.filename, self.attributes = filename, {"body": body} if body else {}
+
+    assert is_remote(Script("https://unpkg.com/thebe@0.8.2/lib/index.js"))
+    assert is_remote(Script(None, 'const THEBE_JS_URL = "https://unpkg.com/thebe@0.8.2/lib/index.js"'))
+    assert not is_remote(Script("_static/sphinx-thebe.js")) and not is_remote(Script(None, "var x = 1"))
+
+
+# --------------------------------------------------------------------------- make
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    # -o: treat the venv as installed; nothing here creates or changes it
+    return subprocess.run(["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", *args],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+@pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "python").exists(), reason="make runs the project's .venv")
+def test_make_chapter_alone_lists_the_chapters_and_exits_0():
+    from analysis.book import CHAPTERS
+
+    result = make("chapter")
+    assert result.returncode == 0, result.stderr
+    assert all(f"{c.number} {c.name}" in result.stdout for c in CHAPTERS) and "Error" not in result.stderr
+
+
+def test_make_chapter_passes_every_knob_to_the_runner():
+    result = make("-n", "chapter", "CH=clustering", "DATA=my orders.csv", "PARAMS=p.yaml", "CELL_TIMEOUT=900")
+    assert result.returncode == 0, result.stderr
+    assert ('-m analysis book --chapter "clustering" --data "my orders.csv" --params "p.yaml" '
+            '--cell-timeout "900"') in result.stdout  # fmt: skip
+    book = make("-n", "book")
+    assert "-m analysis book" in book.stdout and "--chapter" not in book.stdout
+
+
+def test_the_state_records_what_the_front_page_shows(tmp_path):
+    from types import SimpleNamespace
+
+    from analysis.book import get_chapter
+    from analysis.book.params import ClusteringParams
+
+    report = SimpleNamespace(source="shop(n_customers=3000, seed=0)", rows_read=10, rows_kept=9)
+    entry = runner._entry(get_chapter("clustering"), ClusteringParams(k=4), report, "key", 1.23, ["x.csv"])
+    assert entry["params"] == {"k": 4} and entry["data_id"] == "shop" and entry["rows_kept"] == 9
+    assert entry["executed_at"].endswith("+00:00") and entry["files"] == ["x.csv"]
+    json.dumps(entry)
