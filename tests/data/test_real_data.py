@@ -1,17 +1,35 @@
-"""The real data sets in ../shared/data: the data report agrees with the published facts."""
+"""The real data sets in ../shared/data: the data report agrees with the published facts,
+and counts what the data hold (exact duplicate lines, extreme values) independently checked."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import features
+from analysis.data import load_data
 from analysis.datasets import load_transactions
 
 pytestmark = pytest.mark.data
+
+PUBLISHED = {"rows_read": 541_909, "rows_kept": 397_884, "customers": 4_338}
+
+
+def _default_rules_keep(raw: pd.DataFrame) -> pd.Series:
+    """The published cleaning of Online Retail, written out with pandas: customer known, no
+    cancellation, quantity and unit price above 0."""
+    return (
+        raw["CustomerID"].notna()
+        & ~raw["InvoiceNo"].astype("str").str.startswith("C")
+        & (raw["Quantity"] > 0)
+        & (raw["UnitPrice"] > 0)
+    )
 
 
 def test_online_retail_report_matches_the_shared_facts(online_retail):
@@ -26,6 +44,54 @@ def test_online_retail_report_matches_the_shared_facts(online_retail):
     assert report["customers"] == 4_338
     assert report["dropped"]["missing_customer"] == 135_080
     assert (report["first_date"], report["last_date"]) == ("2010-12-01", "2011-12-09")
+
+
+def test_online_retail_default_parameters_keep_the_published_facts(online_retail):
+    _, report = load_data({"data": str(online_retail)})
+    assert {k: getattr(report, k) for k in PUBLISHED} == PUBLISHED
+    assert report.dropped["after_max_date"] == 0 and report.flag("after_max_date") is None
+    assert report.flag("truncated_line") is None
+    assert report.currency == "GBP"
+    assert all(f.action == "kept" for f in report.flags if f.rule in ("extreme_quantity", "extreme_price", "duplicate"))
+
+
+def test_online_retail_report_counts_its_exact_duplicate_lines(online_retail):
+    raw = pd.read_parquet(online_retail)
+    duplicates = int(raw.duplicated().sum())  # every column of the file equal to an earlier line
+    _, report = load_data({"data": str(online_retail)})
+    assert report.duplicates == duplicates > 0
+    flag = report.flag("duplicate")
+    assert flag.count == duplicates and flag.action == "kept" and "drop_duplicates" in flag.message
+    # dropped on request: only those that pass the other rules are left to drop
+    kept = raw[_default_rules_keep(raw)]
+    _, dropping = load_data({"data": str(online_retail), "drop_duplicates": True})
+    assert dropping.dropped["duplicate"] == int(kept.duplicated().sum())
+    assert dropping.rows_kept == len(kept) - int(kept.duplicated().sum())
+    assert dropping.duplicates == duplicates and dropping.flag("duplicate").action == "dropped"
+
+
+def test_online_retail_extreme_values_are_flagged_not_dropped(online_retail):
+    raw = pd.read_parquet(online_retail)
+    kept = raw[_default_rules_keep(raw)]
+    _, report = load_data({"data": str(online_retail)})
+    for column, rule in (("Quantity", "extreme_quantity"), ("UnitPrice", "extreme_price")):
+        x = kept[column].to_numpy(dtype=float)
+        mad = np.median(np.abs(x - np.median(x)))
+        expected = int((np.abs(x - np.median(x)) / (1.4826 * mad) > 50).sum())
+        assert report.flag(rule).count == expected > 0
+        assert rule not in report.dropped
+
+
+def test_online_retail_as_a_gzipped_windows_1252_csv(online_retail, tmp_path):
+    raw = pd.read_parquet(online_retail)
+    raw["InvoiceDate"] = raw["InvoiceDate"].map(lambda t: f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}")
+    raw.loc[0, "Description"] = "PRICE IN €"
+    path = tmp_path / "Online Retail.csv.gz"
+    path.write_bytes(gzip.compress(raw.to_csv(index=False).encode("cp1252"), compresslevel=1))
+    table, report = load_data({"data": str(path)})
+    assert {k: getattr(report, k) for k in PUBLISHED} == PUBLISHED
+    assert report.encoding == "cp1252" and table["description"].iloc[0] == "PRICE IN €"
+    assert report.duplicates == int(raw.duplicated().sum())
 
 
 def test_online_retail_customer_table_agrees_with_the_report(online_retail):
