@@ -68,6 +68,14 @@ class ClusteringParams(ChapterParams):
         description="number of segments (0: chosen from k_range)",
         json_schema_extra={"allowed": "0 (choose from k_range) or a whole number >= 2"},
     )
+    min_segment_share: float = Field(
+        0.05, ge=0, le=0.5, allow_inf_nan=False,
+        description="a k is usable only if its smallest segment holds at least this share of customers",
+    )  # fmt: skip
+    min_stability: float = Field(
+        0.8, ge=0, le=1, allow_inf_nan=False,
+        description="... and only if k-means runs from different seeds agree at least this well (mean ARI)",
+    )  # fmt: skip
     dbscan_min_samples: int = Field(10, ge=2, description="DBSCAN's min_samples (the k of the k-distance plot)")
     max_points_density: int = Field(
         5000, ge=100, description="customers sampled for DBSCAN and Ward (both are quadratic)"

@@ -53,6 +53,8 @@ CASES = [
     ("clustering", "k_range", [], "the list is empty"),
     ("clustering", "k_range", [2, "x", 4], "a list of whole numbers"),
     ("clustering", "dbscan_min_samples", 1, ">= 2"),
+    ("clustering", "min_segment_share", 0.6, ">= 0 and <= 0.5"),
+    ("clustering", "min_stability", 1.5, ">= 0 and <= 1"),
     ("clustering", "max_points_density", 99, ">= 100"),
     ("clustering", "tier_cuts", [0.99, 0.5], "strictly increasing"),
     ("clustering", "tier_cuts", [0.5], "must hold 2 shares"),
