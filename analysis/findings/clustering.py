@@ -1,0 +1,385 @@
+"""Worded findings of the Clustering chapter: each function takes the run's numbers and returns one sentence.
+
+Thresholds are the named constants below; the tests feed each function numbers
+on both sides of them. Numbers are written with :mod:`analysis.fmt`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from analysis import fmt
+from analysis.findings import join_words, plural, sentence
+
+__all__ = [
+    "ACCURATE",
+    "CONCENTRATED_TIER",
+    "EVEN_TIER",
+    "INDEPENDENT",
+    "MOSTLY_ALIVE",
+    "MOSTLY_DEAD",
+    "MOSTLY_NOISE",
+    "SUMMARY",
+    "alive_by_segment",
+    "call_first",
+    "dbscan",
+    "dropout",
+    "excluded_from_clv",
+    "holdout",
+    "k_choice",
+    "largest_without_log",
+    "rfm_segments",
+    "silhouette_shape",
+    "spend_boundary",
+    "spend_independence",
+    "stability",
+    "tiers",
+    "top_frequency_group",
+    "ward",
+    "win_back",
+]
+
+#: The high value tier is "concentrated" when it holds at most this share of the customers ...
+CONCENTRATED_TIER = 0.25
+#: ... and revenue is "spread" when the high tier needs at least this share of the customers.
+EVEN_TIER = 0.5
+#: DBSCAN calling at least this share of the customers noise found "mostly noise".
+MOSTLY_NOISE = 0.5
+#: Stability (ARI between seeds) at or above this is "stable".
+STABLE = 0.8
+#: A holdout error within this share (either sign) is "close".
+ACCURATE = 0.05
+#: |Pearson r| of frequency and mean spend below this: the Gamma-Gamma assumption holds ...
+INDEPENDENT = 0.1
+#: ... at or above this it fails (in between: weak, to keep in mind).
+DEPENDENT = 0.3
+#: A segment whose mean P(alive) is at least this is "mostly alive" for the BG/NBD ...
+MOSTLY_ALIVE = 0.7
+#: ... and at most this "mostly gone".
+MOSTLY_DEAD = 0.3
+#: A Ward / k-means agreement (ARI) at or above this is "close".
+AGREE = 0.6
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _tiny(value: float) -> str:
+    """A probability that may be vanishingly small: ``0.02`` -> ``0.02``; ``2.2e-11`` -> ``2.2 × 10⁻¹¹``."""
+    if value == 0 or abs(value) >= 1e-4:
+        return fmt.number(value)
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def _sample(n_points: int, n_customers: int) -> str:
+    if n_points >= n_customers:
+        return f"on all {plural(n_customers, 'customer')}"
+    return f"on a random sample of {fmt.count(n_points)} of the {plural(n_customers, 'customer')}"
+
+
+def k_choice(table: pd.DataFrame, k: int, reason: str, best_k: int, elbow_k: int, min_share: float,
+             stable_ari: float, forced: bool = False) -> str:  # fmt: skip
+    """Which k the chapter uses and why, in the numbers of the k table (columns of :class:`KChoice.table`)."""
+    rows = table.set_index("k")
+    chosen = rows.loc[k] if k in rows.index else None
+    head = (
+        f"the silhouette is highest at k = {best_k} ({fmt.number(rows.loc[best_k, 'silhouette'])}) and the elbow "
+        f"of the inertia is at k = {elbow_k}"
+    )
+    if forced:
+        return sentence(f"{head}; the parameters fix k = {k}, which is used as given")
+    detail = (
+        f"its smallest segment holds {fmt.share(chosen['smallest_share'])} of the customers and runs from different "
+        f"seeds agree at ARI {fmt.number(chosen['stability'])}"
+    )
+    if reason == "elbow":
+        return sentence(f"{head}; the chapter uses k = {k}, the elbow: {detail}")
+    if reason == "nearest usable":
+        elbow = rows.loc[elbow_k]
+        why = []
+        if elbow["smallest_share"] < min_share:
+            why.append(f"its smallest segment would hold only {fmt.share(elbow['smallest_share'])} of the customers")
+        if elbow["stability"] < stable_ari:
+            why.append(f"its runs agree only at ARI {fmt.number(elbow['stability'])}")
+        return sentence(f"{head}; the elbow fails the checks ({join_words(why)}), so the chapter uses the nearest "
+                        f"k that passes, k = {k}: {detail}")  # fmt: skip
+    return sentence(
+        f"{head}; no k passes both checks (a smallest segment of at least {fmt.share(min_share, 0)} and ARI of at "
+        f"least {fmt.number(stable_ari)}), so the chapter falls back on the best silhouette, k = {k}; treat these "
+        "segments as a rough split"
+    )
+
+
+def silhouette_shape(table: pd.DataFrame) -> str:
+    """Whether the silhouette peaks at the smallest k, as it tends to on skewed, continuous customer data."""
+    scored = table.dropna(subset=["silhouette"]).set_index("k")["silhouette"]
+    best, smallest = int(scored.idxmax()), int(scored.index.min())
+    values = f"{fmt.number(scored.loc[smallest])} at k = {smallest}, {fmt.number(scored.iloc[-1])} at k = {int(scored.index[-1])}"
+    if best == smallest:
+        return sentence(
+            f"here too the silhouette is highest at the smallest k ({values}): the customers form one skewed cloud "
+            "more than separate groups, and the first cut of a cloud always scores best"
+        )
+    return sentence(
+        f"here the silhouette peaks at k = {best} ({fmt.number(scored.loc[best])}; {values}), not at the smallest k: "
+        "these customers have some group structure of their own"
+    )
+
+
+def stability(mean_ari: float, min_ari: float, runs: int) -> str:
+    """Whether the k-means partition depends on the seed."""
+    head = f"across {plural(runs, 'seed')} the ARI between runs averages {fmt.number(mean_ari)} (lowest {fmt.number(min_ari)})"
+    if min_ari >= STABLE:
+        return sentence(f"{head}: the segments do not depend on the random start")
+    return sentence(f"{head}: some runs split the customers differently, so read the segment borders as soft")
+
+
+def dbscan(n_clusters: int, noise_share: float, n_points: int, n_customers: int, largest_share: float,
+           ari: float = math.nan) -> str:  # fmt: skip
+    """What DBSCAN found, by its counts: mostly noise, one mass, or several clusters."""
+    where = _sample(n_points, n_customers)
+    if n_clusters == 0 or noise_share >= MOSTLY_NOISE:
+        return sentence(
+            f"{where}, DBSCAN calls {fmt.share(noise_share)} of the customers noise and finds "
+            f"{plural(n_clusters, 'dense cluster')}: at this ε the customers are mostly too spread out to form dense "
+            "regions, so DBSCAN says little here"
+        )
+    if n_clusters == 1:
+        return sentence(
+            f"{where}, DBSCAN finds one dense mass holding {fmt.share(largest_share)} of the customers and "
+            f"{fmt.share(noise_share)} noise: the customers form one connected cloud, so DBSCAN is an outlier finder "
+            "here (the noise points are customers unlike any other, worth a look), not a segmenter"
+        )
+    agree = "" if math.isnan(ari) else f"; on the points it does not call noise it agrees with k-means at ARI {fmt.number(ari)}"
+    return sentence(
+        f"{where}, DBSCAN finds {n_clusters} dense clusters (the largest holds {fmt.share(largest_share)} of the "
+        f"customers) and {fmt.share(noise_share)} noise: there are separate dense groups{agree}"
+    )
+
+
+def ward(ari: float, n_points: int, n_customers: int, k: int) -> str:
+    """How far Ward's clusters cut at k agree with k-means."""
+    head = f"{_sample(n_points, n_customers)}, Ward's clusters cut at k = {k} agree with k-means at ARI {fmt.number(ari)}"
+    if ari >= AGREE:
+        return sentence(f"{head}: the two methods, which minimise the same sum of squares, find much the same segments")
+    return sentence(f"{head}: the two methods draw the borders differently, another sign that the segments are cuts "
+                    "of a continuum rather than natural groups")  # fmt: skip
+
+
+def rfm_segments(table: pd.DataFrame) -> str:
+    """Champions' share of customers and revenue, and the largest RFM segment (``rfm_segment_table`` output)."""
+    largest = table["customers"].idxmax()
+    empty = [str(s) for s in table.index[table["customers"] == 0]]
+    champ = table.loc["champions"]
+    text = f"champions, {fmt.share(champ['share_customers'])} of the customers, bring {fmt.share(champ['share_revenue'])} of the revenue"
+    if largest == "champions":
+        text += "; they are also the largest segment"
+    else:
+        text += f"; the largest segment is {largest} ({fmt.share(table.loc[largest, 'share_customers'])} of the customers)"
+    if empty:
+        text += f"; no customer falls in {join_words(empty, 'or')}"
+    return sentence(text)
+
+
+def tiers(share_customers: float, share_revenue: float, cut: float) -> str:
+    """Value-tier concentration: how few customers make the first ``cut`` of revenue."""
+    head = f"the high tier, {fmt.share(share_customers)} of the customers, brings {fmt.share(share_revenue)} of the revenue"
+    if share_customers <= CONCENTRATED_TIER:
+        return sentence(f"{head}: revenue is concentrated in few customers, so losing one of them costs far more "
+                        "than losing an average customer")  # fmt: skip
+    if share_customers >= EVEN_TIER:
+        return sentence(f"{head}: it takes most of the customers to make {fmt.share(cut, 0)} of the revenue, so "
+                        "revenue is spread fairly evenly and there is no small group to protect")  # fmt: skip
+    return sentence(f"{head}: revenue is moderately concentrated (equal spending would need "
+                    f"{fmt.share(cut, 0)} of the customers)")  # fmt: skip
+
+
+def dropout(a: float, b: float, no_dropout: bool) -> str:
+    """The BG/NBD's mean dropout probability after a purchase, and whether it is practically zero."""
+    mean = a / (a + b)
+    if no_dropout:
+        return sentence(
+            f"the BG/NBD fit is degenerate: its optimum lies on the edge of the parameter space (a → 0), putting the "
+            f"mean probability of leaving after a purchase, a/(a+b), at {_tiny(mean)}. On these data the model finds "
+            "no sign that customers leave, so P(alive) is close to 1 for everyone and it cannot tell lost customers "
+            "from quiet ones; its purchase forecasts still hold, its P(alive) does not"
+        )
+    return sentence(
+        f"the mean probability of leaving after a purchase, a/(a+b), is {fmt.number(mean)}: about one customer in "
+        f"{fmt.count(1 / mean)} leaves after any given repeat purchase"
+    )
+
+
+def spend_independence(r: float, n: int) -> str:
+    """The Gamma-Gamma assumption checked: Pearson r of frequency and mean spend among repeat customers."""
+    head = f"among the {plural(n, 'repeat customer')}, the correlation between repeat purchases and mean repeat spend is {fmt.number(r)}"
+    if math.isnan(r):
+        return sentence(f"{head}: undefined, because every repeat customer has the same frequency or spend")
+    if abs(r) < INDEPENDENT:
+        return sentence(f"{head}: close to 0, so the Gamma-Gamma assumption that spend does not depend on frequency holds")
+    direction = "more" if r > 0 else "less"
+    effect = "understates" if r > 0 else "overstates"
+    if abs(r) < DEPENDENT:
+        return sentence(f"{head}: a weak link (customers who buy more often spend a little {direction} per purchase); "
+                        "the assumption holds roughly, keep the CLV of the most frequent customers with some care")  # fmt: skip
+    return sentence(
+        f"{head}: the assumption fails, customers who buy more often spend {direction} per purchase. The model pulls "
+        f"everyone's expected spend toward one population mean that ignores frequency, so it {effect} the spend, and "
+        "the CLV, of frequent customers; fit the spend model per segment, or use the customers' own averages"
+    )
+
+
+def spend_boundary(at_boundary: bool, p: float, q: float, gamma: float, currency: str = "") -> str:
+    """The Gamma-Gamma fit: inside its parameter space, or degenerate on the boundary (p fixed there)."""
+    params = f"p = {fmt.number(p)}, q = {fmt.number(q)}, γ = {fmt.number(gamma)}"
+    if at_boundary:
+        return sentence(
+            f"the Gamma-Gamma fit is degenerate: the likelihood keeps rising as p grows without bound (γ → 0), the "
+            "edge of the parameter space, where the model would have every customer spend exactly the same on each "
+            f"purchase. The chapter reports the constrained fit with p fixed at {fmt.number(p)} ({params}): one gamma "
+            "distribution of spending levels cannot describe these customers, so the expected spend falls back to "
+            "each customer's own average, usable for CLV, while the parameters themselves mean little"
+        )
+    cv = 1 / math.sqrt(p)
+    mean = f", a population mean spend of {fmt.money(p * gamma / (q - 1), currency)} per purchase day" if q > 1 else ""
+    return sentence(f"the Gamma-Gamma fit is inside its parameter space ({params}): a customer's spend varies by "
+                    f"about {fmt.share(cv, 0)} from purchase to purchase{mean}")  # fmt: skip
+
+
+def holdout(error: float, actual: float, predicted: float, days: int) -> str:
+    """The BG/NBD's holdout error in numbers, whichever way it goes, and what it means for CLV."""
+    head = (
+        f"over the {plural(days, 'day')} of the holdout the cohort made {fmt.count(actual)} repeat purchase days; the "
+        f"model predicted {fmt.count(predicted)}"
+    )
+    if math.isnan(error):
+        return sentence(f"{head}; nobody bought in the holdout, so the error is undefined")
+    if abs(error) <= ACCURATE:
+        return sentence(f"{head}, an error of {fmt.signed_share(error)}: close, the forecast can be used as it is")
+    if error < 0:
+        return sentence(
+            f"{head}: it under-predicts by {fmt.share(-error)}. Customers bought more after the calibration end than "
+            "their calibration rhythm implied (a busy season, or a campaign, in the holdout), so CLV from this model "
+            "is likely too low by a similar share"
+        )
+    return sentence(
+        f"{head}: it over-predicts by {fmt.share(error)}. Customers bought less after the calibration end than their "
+        "calibration rhythm implied (a quiet season, or customers leaving faster), so CLV from this model is likely "
+        "too high by a similar share"
+    )
+
+
+def excluded_from_clv(n_customers: int, n_valued: int, last_day: str) -> str:
+    """Customers the CLV table leaves out (first purchase on the last day: no time to observe them)."""
+    gone = n_customers - n_valued
+    if gone == 0:
+        return sentence(f"all {plural(n_customers, 'customer')} are valued")
+    return sentence(
+        f"the CLV table values {fmt.count(n_valued)} of the {plural(n_customers, 'customer')}: "
+        f"{plural(gone, 'customer')} whose first purchase fell on the last day of the data ({last_day}) "
+        f"{'has' if gone == 1 else 'have'} no time behind them to fit and {'is' if gone == 1 else 'are'} left out"
+    )
+
+
+def alive_by_segment(segment: str, mean_alive: float, n: int, one_time_share: float, repeat_mean_alive: float,
+                     no_dropout: bool = False) -> str:  # fmt: skip
+    """The mean P(alive) of the RFM segment called ``segment``, and how to read it.
+
+    High values have two causes the sentence tells apart: a fit with practically
+    no dropout (P(alive) near 1 for everyone), or a segment made mostly of
+    one-time buyers (P(alive) = 1 by construction of the BG/NBD).
+    """
+    if n == 0:
+        return sentence(f"no customer is in the RFM segment {segment} on these data")
+    head = f"the {plural(n, 'customer')} RFM calls {segment} have a mean P(alive) of {fmt.number(mean_alive)}"
+    rules = f"the long time since their last purchase (the R score) is the evidence, so the RFM rules, not P(alive), mark them {segment}"
+    if mean_alive <= MOSTLY_DEAD:
+        return sentence(f"{head}: the BG/NBD agrees with the RFM rules that most of them have left")
+    if mean_alive < MOSTLY_ALIVE:
+        return sentence(f"{head}: the BG/NBD is undecided about them; the RFM rules and P(alive) each see part of "
+                        "the picture")  # fmt: skip
+    if no_dropout:
+        return sentence(f"{head}: with practically no dropout in the fit, P(alive) is near 1 for every customer, so "
+                        f"it cannot confirm or contradict the label; {rules}")  # fmt: skip
+    if one_time_share >= 0.5:
+        repeat = "" if math.isnan(repeat_mean_alive) else f" (the repeat buyers among them average {fmt.number(repeat_mean_alive)})"
+        return sentence(
+            f"{head}: {fmt.share(one_time_share)} of them bought on one day only, and the BG/NBD gives every such "
+            f"customer P(alive) = 1{repeat}. For the one-time buyers P(alive) carries no information; {rules}"
+        )
+    return sentence(
+        f"{head}: the BG/NBD sees most of them as still active, because their silence is not long against their own "
+        f"purchase rhythm; the RFM rules compare them with other customers instead, so read {segment} as 'quieter "
+        "than the rest', not as gone"
+    )
+
+
+def win_back(no_dropout: bool, n_repeat: int, low_alive_share: float) -> str:
+    """Who P(alive) can single out: only repeat buyers, and only when the fit sees dropout at all."""
+    if no_dropout:
+        return sentence("with practically no dropout in the fit, P(alive) singles out nobody: rank customers to win "
+                        "back by recency and past value instead")  # fmt: skip
+    if n_repeat == 0:
+        return sentence("no customer bought twice, so P(alive) is 1 for everyone and singles out nobody")
+    return sentence(
+        f"among the {plural(n_repeat, 'customer')} who bought on two or more days, {fmt.share(low_alive_share)} have "
+        "P(alive) below one half: "
+        "customers who used to buy regularly and have been silent for longer than their own rhythm, the ones to "
+        "win back (or write off) first"
+    )
+
+
+def largest_without_log(with_log: float, without_log: float) -> str:
+    """Exercise 1: how large the largest segment is without the log, against with it."""
+    head = f"without the log the largest segment holds {fmt.share(without_log)} of the customers (with it: {fmt.share(with_log)})"
+    if without_log > with_log:
+        return sentence(f"{head}: a few very large customers sit far from everyone else, k-means spends clusters on "
+                        "them and lumps most of the rest together")  # fmt: skip
+    return sentence(f"{head}: here the log does not make the largest segment smaller; the raw features happen to "
+                    "split the bulk of customers as well")  # fmt: skip
+
+
+def top_frequency_group(group: int, actual: float, predicted: float) -> str:
+    """Exercise 3: the model against the heaviest buyers of the calibration period."""
+    head = f"in the group {group} or more, customers made {fmt.number(actual)} purchase days each in the holdout; the model predicted {fmt.number(predicted)}"
+    if actual == 0 or abs(predicted / actual - 1) <= ACCURATE:
+        return sentence(f"{head}: about right for the heaviest buyers")
+    direction = "over-predicts" if predicted > actual else "under-predicts"
+    return sentence(
+        f"{head}: the model {direction} the heaviest buyers by {fmt.share(abs(predicted / actual - 1))}. It gives each "
+        "customer one constant rate, so a heavy buyer who "
+        + ("slowed down" if predicted > actual else "bought even more")
+        + " after the calibration end shows up as this gap"
+    )
+
+
+
+
+def call_first(n_candidates: int) -> str:
+    """Exercise 2: how many repeat buyers the model believes are gone (P(alive) below one half)."""
+    if n_candidates == 0:
+        return sentence("on this run no repeat buyer has P(alive) below 0.5, so the list is empty: rank the customers "
+                        "to call by recency and past revenue instead")  # fmt: skip
+    return sentence(f"on this run {plural(n_candidates, 'repeat buyer')} have P(alive) below 0.5; the hidden cell "
+                    f"lists the {'ten' if n_candidates >= 10 else fmt.count(n_candidates)} with the highest past revenue")  # fmt: skip
+
+
+#: The glued findings, in order, that make the chapter's "What this run found".
+SUMMARY: tuple[str, ...] = (
+    "rfm_finding",
+    "k_finding",
+    "stability_finding",
+    "dbscan_finding",
+    "tier_finding",
+    "dropout_finding",
+    "boundary_finding",
+    "spend_finding",
+    "holdout_finding",
+    "excluded_finding",
+    "lost_alive_finding",
+    "win_back_finding",
+)

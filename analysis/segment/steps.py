@@ -1,0 +1,216 @@
+"""The Clustering chapter's segmentation steps, one function per step of the notebook.
+
+Each step returns a :class:`Step`: the values and worded findings the page
+cites (``glue``, published by :meth:`Step.publish`), the table it shows
+(``table``) and what later steps need (``data``). The worded findings come
+from :mod:`analysis.findings.clustering`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+from analysis import features
+from analysis import schema as S
+from analysis._checks import check_int
+from analysis.findings import clustering as F
+from analysis.segment.density import fit_agglomerative, fit_dbscan, k_distance, pca_map, suggest_eps, ward_linkage
+from analysis.segment.kmeans import N_INIT, centres_in_units, choose_k, fit_kmeans, stability
+from analysis.segment.profiles import candidate_profiles, name_segments, profile_segments, tier_table, value_tiers
+from analysis.segment.rfm import DEFAULT_FEATURES, rfm_matrix, rfm_rules_table, rfm_scores, rfm_segment, rfm_segment_table
+
+__all__ = [
+    "Step",
+    "customers_step",
+    "dbscan_step",
+    "k_step",
+    "kmeans_step",
+    "profile_step",
+    "rfm_step",
+    "tier_step",
+    "transform_step",
+    "ward_step",
+]
+
+#: Merges of the Ward dendrogram shown on the page.
+MERGES_SHOWN = 30
+#: Ward's linkage needs all pairwise distances: at most this many customers.
+WARD_MAX_POINTS = 2000
+
+
+@dataclass
+class Step:
+    """What one step of a chapter gives the page: glued values, the table shown, data for later steps."""
+
+    glue: dict[str, Any] = field(default_factory=dict)
+    table: pd.DataFrame | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.data[name]
+
+    def publish(self) -> dict[str, Any]:
+        """Glue every value (sentences as Markdown, so the page cites them with ``{glue:md}``); returns them."""
+        from IPython.display import Markdown
+        from myst_nb import glue
+
+        for name, value in self.glue.items():
+            glue(name, Markdown(value) if isinstance(value, str) else value, display=False)
+        return dict(self.glue)
+
+
+def customers_step(transactions: pd.DataFrame) -> Step:
+    """One row per customer (:func:`analysis.features.customer_table`) and a summary of its four features."""
+    customers = features.customer_table(transactions)
+    summary = customers[list(DEFAULT_FEATURES)].describe(percentiles=[0.25, 0.5, 0.75, 0.99]).T
+    return Step({"n_customers": len(customers)}, summary, {"customers": customers})
+
+
+def transform_step(customers: pd.DataFrame) -> Step:
+    """The clustering matrix (log then standardise) and the skewness of each feature before and after."""
+    features = list(DEFAULT_FEATURES)
+    X, transformer = rfm_matrix(customers, features=features)
+    after = pd.DataFrame(X, columns=features)
+    skew = pd.DataFrame({"raw": customers[features].skew(), "transformed": after.skew()})
+    glue = {
+        "skew_monetary_raw": float(skew.loc[S.MONETARY, "raw"]),
+        "skew_monetary_after": float(skew.loc[S.MONETARY, "transformed"]),
+    }
+    return Step(glue, skew, {"X": X, "transformer": transformer, "after": after, "features": features})
+
+
+def rfm_step(customers: pd.DataFrame) -> Step:
+    """RFM quintile scores, the named segments, the rules table and the segment table."""
+    scores = rfm_scores(customers)
+    scores[S.RFM_SEGMENT] = rfm_segment(scores)
+    table = rfm_segment_table(customers, scores[S.RFM_SEGMENT])
+    glue: dict[str, Any] = {
+        f"rfm_n_{name.replace(' ', '_')}": int(table.loc[name, "customers"]) for name in table.index
+    }
+    glue["rfm_champions_revenue"] = float(table.loc["champions", "share_revenue"])
+    glue["rfm_finding"] = F.rfm_segments(table)
+    return Step(glue, table, {"scores": scores, "rules": rfm_rules_table()})
+
+
+def k_step(
+    X: np.ndarray, customers: pd.DataFrame, k_range: Sequence[int], k: int = 0, *, seed: int = 0, runs: int = 3
+) -> Step:
+    """Choose k (:func:`choose_k`) unless the parameters fix it; profiles of the candidate k side by side."""
+    k = check_int("k", k, low=0, fix="set k to 0 (choose by the rules) or to a number of segments such as 4")
+    choice = choose_k(X, k_range, seed=seed, runs=runs)
+    k_used = k or choice.k
+    candidates = sorted({choice.best_k, choice.elbow_k, k_used})
+    labels = {c: fit_kmeans(X, c, seed=seed)[0] for c in candidates}
+    glue = {
+        "best_k": choice.best_k,
+        "elbow_k": choice.elbow_k,
+        "k_used": k_used,
+        "best_silhouette": float(choice.table.set_index("k").loc[choice.best_k, "silhouette"]),
+        "k_finding": F.k_choice(
+            choice.table, k_used, choice.reason, choice.best_k, choice.elbow_k, choice.min_share, choice.stable_ari,
+            forced=bool(k),
+        ),
+        "silhouette_finding": F.silhouette_shape(choice.table),
+        "min_segment_share": choice.min_share,
+        "stable_ari": choice.stable_ari,
+    }
+    return Step(glue, choice.table, {"choice": choice, "k": k_used, "profiles": candidate_profiles(customers, labels)})
+
+
+def kmeans_step(X: np.ndarray, transformer: Any, k: int, *, seed: int = 0, runs: int = 5) -> Step:
+    """The final k-means fit, its centres in the original units, and its stability across seeds.
+
+    The stability runs are those of :func:`choose_k` for the same k (same seeds, best of ``N_INIT`` starts).
+    """
+    runs = check_int("stability_runs", runs, low=2, fix="set stability_runs to 2 or more, e.g. 5")
+    labels, centres = fit_kmeans(X, k, seed=seed)
+    stab = stability(X, k, seeds=range(seed, seed + runs), n_init=N_INIT)
+    glue = {
+        "stability_runs": runs,
+        "stability_mean": stab.mean_ari,
+        "stability_min": stab.min_ari,
+        "stability_finding": F.stability(stab.mean_ari, stab.min_ari, runs),
+    }
+    units = centres_in_units(centres, transformer, list(DEFAULT_FEATURES))
+    return Step(glue, units, {"labels": labels})
+
+
+def _sample(n: int, max_points: int, seed: int) -> np.ndarray:
+    if n <= max_points:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=max_points, replace=False))
+
+
+def dbscan_step(X: np.ndarray, labels: np.ndarray, *, min_samples: int, max_points: int, seed: int = 0) -> Step:
+    """DBSCAN with ε at the knee of the k-distance curve, on at most ``max_points`` customers."""
+    max_points = check_int("max_points_density", max_points, low=50, fix="set max_points_density to e.g. 5000")
+    rows = _sample(len(X), max_points, seed)
+    kdist = k_distance(X[rows], min_samples)
+    eps = suggest_eps(kdist)
+    db = fit_dbscan(X[rows], eps, min_samples)
+    found = db[db >= 0]
+    n_clusters = int(np.unique(found).size)
+    largest = float(np.bincount(found).max() / db.size) if found.size else 0.0
+    ari = float(adjusted_rand_score(labels[rows][db >= 0], found)) if n_clusters > 1 else float("nan")
+    noise = float((db == -1).mean())
+    glue = {
+        "eps": eps,
+        "dbscan_clusters": n_clusters,
+        "dbscan_noise": noise,
+        "dbscan_sample": int(rows.size),
+        "dbscan_largest": largest,
+        "dbscan_finding": F.dbscan(n_clusters, noise, int(rows.size), len(X), largest, ari),
+    }
+    return Step(glue, None, {"kdist": kdist, "eps": eps, "labels": db})
+
+
+def ward_step(X: np.ndarray, labels: np.ndarray, k: int, *, max_points: int, seed: int = 0) -> Step:
+    """Ward's linkage on a sample (for the dendrogram) and its clusters cut at k against k-means."""
+    Z, rows = ward_linkage(X, max_points=min(WARD_MAX_POINTS, max_points), seed=seed)
+    ward = fit_agglomerative(X[rows], k)
+    ari = float(adjusted_rand_score(labels[rows], ward))
+    glue = {
+        "ward_vs_kmeans": ari,
+        "ward_sample": int(rows.size),
+        "merges_shown": MERGES_SHOWN,
+        "ward_finding": F.ward(ari, int(rows.size), len(X), k),
+    }
+    return Step(glue, None, {"linkage": Z})
+
+
+def profile_step(customers: pd.DataFrame, labels: np.ndarray, X: np.ndarray) -> Step:
+    """The k-means segments' profiles and rule-based names, and the PCA map coordinates."""
+    profile = profile_segments(customers, labels)
+    names = name_segments(profile, customers)
+    profile.insert(1, "name", profile[S.SEGMENT].map(names))
+    coords, ratio = pca_map(X, n_components=2)
+    top = profile.sort_values("share_revenue", ascending=False).iloc[0]
+    glue = {
+        "top_segment": f"*{top['name']}*",
+        "top_segment_share_customers": float(top["share_customers"]),
+        "top_segment_share_revenue": float(top["share_revenue"]),
+        "pca_variance": float(ratio.sum()),
+    }
+    named = pd.Series(labels, index=customers.index).map(names).rename(S.SEGMENT_NAME)
+    return Step(glue, profile, {"names": named, "coords": coords, "ratio": ratio})
+
+
+def tier_step(customers: pd.DataFrame, cuts: Sequence[float]) -> Step:
+    """Value tiers by cumulative revenue share, their table and the concentration finding."""
+    tiers = value_tiers(customers, cuts=tuple(cuts))
+    table = tier_table(customers, tiers)
+    high = table.loc["high"]
+    glue = {
+        "tier_high": float(cuts[0]),
+        "tier_medium": float(cuts[1]),
+        "high_tier_share": float(high["share_customers"]),
+        "high_tier_revenue": float(high["share_revenue"]),
+        "tier_finding": F.tiers(float(high["share_customers"]), float(high["share_revenue"]), float(cuts[0])),
+    }
+    return Step(glue, table, {"tiers": tiers})

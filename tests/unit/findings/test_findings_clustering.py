@@ -1,0 +1,156 @@
+"""Worded findings of the Clustering chapter: each function on inputs where the finding goes each way."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.findings import clustering as F
+
+
+def k_table(stability_at_4: float = 0.95, smallest_at_4: float = 0.1) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "k": [2, 3, 4, 5],
+            "inertia": [100.0, 70.0, 40.0, 35.0],
+            "silhouette": [0.40, 0.33, 0.30, 0.28],
+            "smallest_share": [0.3, 0.2, smallest_at_4, 0.08],
+            "stability": [0.99, 0.97, stability_at_4, 0.9],
+        }
+    )
+
+
+def test_k_choice_elbow_nearest_fallback_and_forced() -> None:
+    text = F.k_choice(k_table(), 4, "elbow", 2, 4, 0.05, 0.8)
+    assert "uses k = 4, the elbow" in text and "10.0%" in text and "0.95" in text
+    text = F.k_choice(k_table(stability_at_4=0.6), 3, "nearest usable", 2, 4, 0.05, 0.8)
+    assert "fails the checks" in text and "ARI 0.6" in text and "k = 3" in text
+    assert "smallest segment would hold" not in text
+    text = F.k_choice(k_table(smallest_at_4=0.01), 3, "nearest usable", 2, 4, 0.05, 0.8)
+    assert "smallest segment would hold only 1.0%" in text
+    text = F.k_choice(k_table(), 2, "none usable", 2, 4, 0.05, 0.8)
+    assert "no k passes" in text and "k = 2" in text and "rough split" in text
+    assert "used as given" in F.k_choice(k_table(), 5, "elbow", 2, 4, 0.05, 0.8, forced=True)
+
+
+def test_silhouette_shape_at_the_smallest_k_or_not() -> None:
+    assert "highest at the smallest k" in F.silhouette_shape(k_table())
+    peaked = k_table().assign(silhouette=[0.2, 0.5, 0.3, 0.25])
+    assert "peaks at k = 3" in F.silhouette_shape(peaked) and "not at the smallest" in F.silhouette_shape(peaked)
+
+
+def test_stability_both_ways() -> None:
+    assert "do not depend" in F.stability(0.95, 0.9, 5)
+    assert "soft" in F.stability(0.85, 0.6, 5)
+    assert F.stability(0.95, F.STABLE, 5).endswith("do not depend on the random start.")
+
+
+def test_dbscan_noise_one_mass_several() -> None:
+    assert "mostly too spread out" in F.dbscan(1, 0.7, 500, 500, 0.3)
+    assert "mostly too spread out" in F.dbscan(0, 1.0, 500, 500, 0.0)
+    one = F.dbscan(1, 0.02, 500, 500, 0.98)
+    assert "one dense mass" in one and "98.0%" in one and "On all 500 customers" in one
+    several = F.dbscan(2, 0.1, 500, 2000, 0.6, ari=0.41)
+    assert "2 dense clusters" in several and "random sample of 500 of the 2,000" in several and "0.41" in several
+    assert "one dense mass" not in several
+
+
+def test_ward_agrees_or_not() -> None:
+    assert "much the same" in F.ward(0.8, 100, 100, 3)
+    assert "differently" in F.ward(0.3, 100, 100, 3)
+
+
+def test_rfm_segments_names_the_largest_and_the_empty() -> None:
+    table = pd.DataFrame(
+        {"customers": [10, 50, 0], "share_customers": [0.1667, 0.8333, 0.0], "share_revenue": [0.6, 0.4, 0.0]},
+        index=pd.Index(["champions", "lost", "new"], name="rfm_segment"),
+    )
+    text = F.rfm_segments(table)
+    assert "16.7% of the customers, bring 60.0%" in text and "largest segment is lost (83.3%" in text
+    assert "no customer falls in new" in text
+    table.loc["champions", "customers"] = 100
+    assert "also the largest segment" in F.rfm_segments(table)
+
+
+def test_tiers_concentrated_moderate_even() -> None:
+    assert "concentrated in few" in F.tiers(0.18, 0.80, 0.8)
+    assert "moderately" in F.tiers(0.35, 0.80, 0.8)
+    text = F.tiers(0.6, 0.81, 0.8)
+    assert "spread fairly evenly" in text and "concentrated" not in text and "60.0%" in text
+
+
+def test_dropout_no_dropout_and_normal() -> None:
+    degenerate = F.dropout(2.2e-10, 10.0, True)
+    assert "cannot tell lost customers from quiet ones" in degenerate and "2.2 × 10⁻¹¹" in degenerate
+    text = F.dropout(0.2, 9.8, False)
+    assert "0.02" in text and "one customer in 50" in text
+
+
+def test_spend_independence_holds_weak_fails_undefined() -> None:
+    assert "holds" in F.spend_independence(0.05, 100) and "fails" not in F.spend_independence(0.05, 100)
+    assert "weak link" in F.spend_independence(0.2, 100)
+    fails = F.spend_independence(0.45, 100)
+    assert "fails" in fails and "spend more" in fails and "understates" in fails
+    negative = F.spend_independence(-0.45, 100)
+    assert "spend less" in negative and "overstates" in negative
+    assert "undefined" in F.spend_independence(math.nan, 100)
+
+
+def test_spend_boundary_degenerate_or_inside() -> None:
+    text = F.spend_boundary(True, 1000.0, 1.09, 0.0305)
+    assert "degenerate" in text and "1,000" in text and "0.0305" in text and "0.0000" not in text
+    inside = F.spend_boundary(False, 6.25, 3.74, 15.44, "USD")
+    assert "inside" in inside and "40%" in inside and "$" in inside and "degenerate" not in inside
+
+
+def test_holdout_close_under_over_undefined() -> None:
+    assert "close" in F.holdout(0.02, 1000, 1020, 180)
+    under = F.holdout(-0.175, 1000, 825, 180)
+    assert "under-predicts by 17.5%" in under and "too low" in under and "180 days" in under
+    over = F.holdout(0.12, 1000, 1120, 180)
+    assert "over-predicts by 12.0%" in over and "too high" in over
+    assert "undefined" in F.holdout(math.nan, 0, 3, 180)
+
+
+def test_excluded_from_clv_counts_or_says_all() -> None:
+    assert F.excluded_from_clv(800, 800, "2024-12-31") == "All 800 customers are valued."
+    text = F.excluded_from_clv(1573, 1572, "2011-12-09")
+    assert "1,572 of the 1,573 customers" in text and "1 customer whose first purchase" in text and "2011-12-09" in text
+    assert "has no time" in text and "is left out" in text
+    assert "have no time" in F.excluded_from_clv(1573, 1570, "2011-12-09")
+
+
+def test_alive_by_segment_high_low_middle_empty() -> None:
+    high = F.alive_by_segment("lost", 0.97, 300, 0.9, 0.6)
+    assert "0.97" in high and "P(alive) = 1" in high and "90.0%" in high and "R score" in high
+    assert "agrees" in F.alive_by_segment("lost", 0.2, 300, 0.1, 0.15)
+    assert "undecided" in F.alive_by_segment("at risk", 0.5, 30, 0.3, 0.4)
+    flat = F.alive_by_segment("at risk", 0.995, 260, 0.008, 0.995, no_dropout=True)
+    assert "no dropout" in flat and "P(alive) = 1" not in flat and "R score" in flat
+    quiet = F.alive_by_segment("at risk", 0.9, 50, 0.1, 0.9)
+    assert "own purchase rhythm" in quiet and "not as gone" in quiet and "one day only" not in quiet
+    assert "No customer" in F.alive_by_segment("lost", math.nan, 0, math.nan, math.nan)
+
+
+def test_win_back_never_contradicts_no_dropout() -> None:
+    nothing = F.win_back(True, 500, 0.0)
+    assert "singles out nobody" in nothing and "win back" in nothing and "below one half" not in nothing
+    assert "singles out nobody" in F.win_back(False, 0, 0.0)
+    assert "12.5% have P(alive) below one half" in F.win_back(False, 400, 0.125)
+
+
+def test_exercise_findings_follow_their_numbers() -> None:
+    assert "lumps" in F.largest_without_log(0.4, 0.9)
+    assert "does not make the largest segment smaller" in F.largest_without_log(0.5, 0.45)
+    assert "about right" in F.top_frequency_group(7, 10.0, 10.2)
+    assert "over-predicts the heaviest buyers by 20%" in F.top_frequency_group(7, 10.0, 12.0).replace("20.0%", "20%")
+    assert "under-predicts" in F.top_frequency_group(7, 10.0, 8.0)
+    assert "list is empty" in F.call_first(0)
+    assert "lists the 3 with" in F.call_first(3) and "the ten" in F.call_first(40)
+
+
+@pytest.mark.parametrize("name", F.SUMMARY)
+def test_summary_names_are_findings_of_the_chapter(name: str) -> None:
+    assert name.endswith("_finding")
