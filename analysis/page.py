@@ -177,7 +177,10 @@ def data_banner(report: Any, params: Any = None, *, warn_share: float = WARN_SHA
 
 
 def findings_box(sentences: Iterable[str], title: str = "What this run found") -> HTML:
-    """The "What this run found" block: the run's worded findings as a list, in ``<div class="run-findings">``."""
+    """The "What this run found" block: the run's worded findings as a list, in ``<div class="run-findings">``.
+
+    ``title`` heads the block; give ``""`` when the page's own heading already says it.
+    """
     items = "".join(f"<li>{_inline(s)}</li>" for s in sentences if s and str(s).strip())
     if not items:
         raise DataError(
@@ -185,11 +188,12 @@ def findings_box(sentences: Iterable[str], title: str = "What this run found") -
             column="sentences",
             fix="pass the chapter's worded findings (from analysis.findings) as a list of sentences",
         )
-    return HTML(
-        f'<div class="run-findings admonition" style="{_FINDINGS_STYLE}">'
-        f'<p class="admonition-title" style="font-weight: bold; margin: 0 0 0.3em 0;">{html.escape(title)}</p>'
-        f'<ul style="margin: 0;">{items}</ul></div>'
+    head = (
+        f'<p class="run-findings-title" style="font-weight: bold; margin: 0 0 0.3em 0;">{html.escape(title)}</p>'
+        if title
+        else ""
     )
+    return HTML(f'<div class="run-findings" style="{_FINDINGS_STYLE}">{head}<ul style="margin: 0;">{items}</ul></div>')
 
 
 _CSV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

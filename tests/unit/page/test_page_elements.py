@@ -108,3 +108,8 @@ def test_write_csv_writes_in_the_working_directory(tmp_path, monkeypatch):
     assert (tmp_path / "named.csv").read_text().splitlines() == ["month,a", "x,1"]
     with pytest.raises(DataError, match="plain file name"):
         page.write_csv(df, "../elsewhere.csv")
+
+
+def test_findings_box_without_a_title():
+    html = page.findings_box(["One."], title="").data
+    assert "run-findings-title" not in html and "<li>One.</li>" in html
