@@ -97,8 +97,3 @@ class Shop:
     truth: ShopTruth
     start: pd.Timestamp
     as_of: pd.Timestamp
-
-    @property
-    def end(self) -> pd.Timestamp:
-        """Alias of ``as_of``: the (exclusive) end of the observation window."""
-        return self.as_of
