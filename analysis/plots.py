@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 
@@ -408,7 +409,10 @@ def table(
             column=", ".join(map(str, sorted(map(str, unknown)))),
             fix=f"name columns of the table: {', '.join(map(str, flat.columns))}",
         )
-    styler = TableStyler(flat)
+    # a uuid from the content, so the same table gives the same HTML on every run
+    kinds = sorted((k, sorted(map(str, v))) for k, v in chosen.items())
+    key = repr((flat.to_csv(), list(map(str, flat.dtypes)), currency, kinds, sorted(map(str, formats or {})), caption, digits))
+    styler = TableStyler(flat, uuid=hashlib.sha1(key.encode()).hexdigest()[:10])
     right: list = []
     for col in flat.columns:
         kind = next((k for k, cols in chosen.items() if col in cols), None) or column_kind(col, flat[col])

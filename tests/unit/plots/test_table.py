@@ -107,3 +107,8 @@ def test_column_kind_guesses():
     assert plots.column_kind("gamma", pd.Series([0.1, 2.0])) == "number"
     assert plots.column_kind("name", pd.Series(["a"])) == "label"
     assert plots.column_kind("year", pd.Series([2011])) == "label"
+
+
+def test_the_same_table_gives_the_same_html():
+    assert plots.table(FRAME, currency="GBP").to_html() == plots.table(FRAME.copy(), currency="GBP").to_html()
+    assert plots.table(FRAME).to_html() != plots.table(FRAME.iloc[:2]).to_html()
