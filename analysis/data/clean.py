@@ -313,34 +313,9 @@ def validate_transactions(
     try:
         _schema(rules, kind).validate(table, lazy=True)
     except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
-        first = cases.iloc[0]
+        first = err.failure_cases.iloc[0]
         column, check = str(first["column"]), str(first["check"])
-        if check == "blank_everywhere":
-            mask = pd.Series(True, index=table.index)
-            problem = "The customer id is blank on every row."
-        elif check == "unparseable":
-            missing = table[column].isna()
-            empty = raw[column].isna() if column in raw else pd.Series(False, index=table.index)
-            bad = missing & ~empty
-            kind = "dates" if column == S.TIMESTAMP else "numbers"
-            problem = (
-                f"{missing.mean():.1%} of the values in {column} are missing: {int(empty.sum()):,} empty and "
-                f"{int(bad.sum()):,} that cannot be parsed as {kind} (at most "
-                f"{rules.max_unparseable_share:.1%} are dropped quietly)."
-            )
-            mask = bad if bad.any() else missing
-            if not bad.any():
-                check = "empty"
-        elif check == "nonfinite":
-            mask = pd.Series(np.isinf(table[column].to_numpy()), index=table.index)
-            problem = f"{column} has infinite values."
-        elif check == "negative":
-            mask = table[column] < 0
-            problem = f"{column} has negative values."
-        else:  # a dtype failure means to_canonical was bypassed
-            mask = pd.Series(False, index=table.index)
-            problem = f"{column} fails the check {check}: {first['failure_case']!r}."
+        problem, mask, check = _explain(table, column, check, first["failure_case"], rules, raw)
         raise DataError(
             problem,
             source=source,
@@ -350,6 +325,29 @@ def validate_transactions(
         ) from None
 
 
+def _explain(
+    table: pd.DataFrame, column: str, check: str, case: object, rules: CleaningRules, raw: Mapping[str, pd.Series]
+) -> tuple[str, pd.Series, str]:
+    """The problem in words, the rows it concerns, and the key of its fix, for a failed check."""
+    if check == "blank_everywhere":
+        return "The customer id is blank on every row.", pd.Series(True, index=table.index), check
+    if check == "unparseable":
+        missing = table[column].isna()
+        empty = raw[column].isna() if column in raw else pd.Series(False, index=table.index)
+        bad = missing & ~empty
+        what = "dates" if column == S.TIMESTAMP else "numbers"
+        problem = (
+            f"{missing.mean():.1%} of the values in {column} are missing: {int(empty.sum()):,} empty and "
+            f"{int(bad.sum()):,} that cannot be parsed as {what} (at most "
+            f"{rules.max_unparseable_share:.1%} are dropped quietly)."
+        )
+        return problem, bad if bad.any() else missing, check if bad.any() else "empty"
+    if check == "nonfinite":
+        return f"{column} has infinite values.", pd.Series(np.isinf(table[column].to_numpy()), index=table.index), check
+    if check == "negative":
+        return f"{column} has negative values.", table[column] < 0, check
+    # a dtype failure means to_canonical was bypassed
+    return f"{column} fails the check {check}: {case!r}.", pd.Series(False, index=table.index), check
 
 
 # --------------------------------------------------------------------------- cleaning
@@ -372,9 +370,15 @@ class _Context:
         return f"{column} ({own})" if own and own != column else column
 
     def value(self, column: str, i: int) -> str:
-        values = self.raw.get(column, self.table[column])
-        v = values.iloc[i]
-        return "empty" if pd.isna(v) else repr(v) if isinstance(v, str) else str(v)
+        """The value as the file wrote it for timestamps and unreadable cells, else the parsed value."""
+        v = self.table[column].iloc[i]
+        if (column == S.TIMESTAMP or pd.isna(v)) and column in self.raw:
+            v = self.raw[column].iloc[i]
+        if pd.isna(v):
+            return "empty"
+        if isinstance(v, float | np.floating):
+            return np.format_float_positional(v, trim="-")
+        return repr(v) if isinstance(v, str) else str(v)
 
     def rows(self, hits: np.ndarray, column: str | None) -> list[str]:
         """The first few rows hit, as ``row 12 (order 536400): quantity 1e+12``."""
@@ -481,14 +485,16 @@ def _flag(rule: str, finding: _Finding, hits: np.ndarray, ctx: _Context) -> Flag
     n = int(hits.sum())
     if rule == "duplicate":
         total = int(finding.mask.sum())
-        message = f"{total:,} {finding.what}: " + (
+        what = finding.what.replace("lines ", "line ", 1) if total == 1 else finding.what
+        message = f"{total:,} {what}: " + (
             f"{n:,} dropped here, {total - n:,} already dropped by earlier rules"
             if finding.drops
             else f"kept ({n:,} of them pass the earlier rules); {finding.fix}"
         )
         return Flag(rule, "all columns", total, ctx.rows(finding.mask, None), "dropped" if finding.drops else "kept",
                     message)  # fmt: skip
-    message = f"{n:,} {finding.what}: " + ("dropped" if finding.drops else f"kept; {finding.fix}")
+    what = finding.what.replace("rows ", "row ", 1) if n == 1 else finding.what
+    message = f"{n:,} {what}: " + ("dropped" if finding.drops else f"kept; {finding.fix}")
     column = ctx.column_name(finding.column)
     return Flag(rule, column, n, ctx.rows(hits, finding.column), "dropped" if finding.drops else "kept", message)
 
