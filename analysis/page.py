@@ -158,7 +158,8 @@ def data_banner(report: Any, params: Any = None, *, warn_share: float = WARN_SHA
     """A banner naming the data this page ran on, in ``<div class="data-banner">``.
 
     It names the file (or the built-in data), the layout, rows kept of read,
-    customers, the date range and the currency (the report's, else ``params.currency``). A warning line names every rule that dropped more than
+    customers, the date range and the currency (the report's, else
+    ``params.currency``). A warning line names every rule that dropped more than
     ``warn_share`` of the rows read, and exact duplicate lines that were kept.
     """
     facts = " · ".join(_banner_facts(report, params))
@@ -170,7 +171,8 @@ def data_banner(report: Any, params: Any = None, *, warn_share: float = WARN_SHA
     duplicates = int(getattr(report, "duplicates", 0) or 0)
     if duplicates and not _param(params, "drop_duplicates", False):
         warnings.append(
-            f"{fmt.count(duplicates)} exact duplicate lines were found and kept (set <code>drop_duplicates</code> to drop them)."
+            f"{fmt.count(duplicates)} exact duplicate lines were found and kept "
+            "(set <code>drop_duplicates</code> to drop them)."
         )
     lines = "".join(f'<p class="data-warning" style="{_WARN_STYLE}">⚠ {w}</p>' for w in warnings)
     return HTML(f'<div class="data-banner" style="{_BANNER_STYLE}"><p style="margin: 0;">{facts}</p>{lines}</div>')

@@ -118,7 +118,8 @@ def monthly_revenue(monthly: pd.DataFrame, *, currency: str = "") -> plt.Figure:
         ax.text(pos[i], revenue[i] + 0.02 * top, f"partial\n{days.iloc[i]:.0f}/{month.days_in_month} days",
                 ha="center", va="bottom", fontsize=7, color="#555555")  # fmt: skip
     if best is not None:
-        ax.text(pos[best], revenue[best] + 0.02 * top, "best full\nmonth", ha="center", va="bottom", fontsize=7, color="#1f4e79")
+        label = "best full\nmonth"
+        ax.text(pos[best], revenue[best] + 0.02 * top, label, ha="center", va="bottom", fontsize=7, color="#1f4e79")
     ax.set_ylim(0, top * 1.18 if top > 0 else 1)
     ax.set_ylabel(f"revenue ({currency})" if currency else "revenue")
     ax.set_title("Monthly revenue")
@@ -325,7 +326,9 @@ def _formatter(kind: str, values: pd.Series, currency: str, digits: int):
     if kind == "day":
         stamps = pd.to_datetime(values.dropna())
         with_time = bool(len(stamps)) and bool((stamps != stamps.dt.normalize()).any())
-        return (lambda v: fmt.MISSING if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")) if with_time else fmt.day
+        if not with_time:
+            return fmt.day
+        return lambda v: fmt.MISSING if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")
     if kind == "bool":
         return lambda v: fmt.MISSING if pd.isna(v) else ("yes" if v else "no")
     return lambda v: fmt.MISSING if fmt._missing(v) else str(v)
@@ -401,7 +404,13 @@ def table(
     if precision is not None:
         digits = max(digits, int(precision))
     flat = _flat(df)
-    chosen = {"money": set(money), "share": set(shares), "count": set(counts), "number": set(numbers), "label": set(labels)}
+    chosen = {
+        "money": set(money),
+        "share": set(shares),
+        "count": set(counts),
+        "number": set(numbers),
+        "label": set(labels),
+    }
     unknown = set().union(*chosen.values(), formats or {}) - set(flat.columns)
     if unknown:
         raise DataError(
@@ -411,7 +420,8 @@ def table(
         )
     # a uuid from the content, so the same table gives the same HTML on every run
     kinds = sorted((k, sorted(map(str, v))) for k, v in chosen.items())
-    key = repr((flat.to_csv(), list(map(str, flat.dtypes)), currency, kinds, sorted(map(str, formats or {})), caption, digits))
+    key = repr((flat.to_csv(), list(map(str, flat.dtypes)), currency, kinds, sorted(map(str, formats or {}))))
+    key += repr((caption, digits))
     styler = TableStyler(flat, uuid=hashlib.sha1(key.encode()).hexdigest()[:10])
     right: list = []
     for col in flat.columns:

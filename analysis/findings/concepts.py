@@ -56,7 +56,9 @@ def cleaning(rows_read: int, dropped: Mapping[str, int]) -> str:
     counts = {rule: int(n) for rule, n in dropped.items() if n}
     total = sum(counts.values())
     if not total:
-        return sentence(f"all {plural(rows_read, 'row')} read were kept: none of the cleaning rules found anything to drop")
+        return sentence(
+            f"all {plural(rows_read, 'row')} read were kept: none of the cleaning rules found anything to drop"
+        )
     top = max(counts, key=counts.get)
     which = "all of them" if len(counts) == 1 else "most of them"
     return sentence(
@@ -83,7 +85,10 @@ def concentration(top: float, fraction: float = 0.2) -> str:
 def repeat_rate(rate: float, customers: int) -> str:
     """The repeat-purchase rate, and whether most customers came back."""
     repeaters = round(rate * customers)
-    head = f"{fmt.share(rate)} of the {plural(customers, 'customer')} ({fmt.count(repeaters)}) placed two or more orders"
+    head = (
+        f"{fmt.share(rate)} of the {plural(customers, 'customer')} ({fmt.count(repeaters)}) "
+        "placed two or more orders"
+    )
     if rate >= REPEAT_MAJORITY:
         return sentence(f"{head}: most customers came back within the data")
     return sentence(f"{head}: most customers bought once and did not come back within the data")
@@ -121,7 +126,10 @@ def zero_sales_days(n_zero: int, n_days: int, by_weekday: Mapping[str, int] | No
     """Days without a sale; ``by_weekday`` (weekday name -> zero days) says where they fall."""
     if n_zero == 0:
         return sentence(f"every one of the {plural(n_days, 'day')} in the data has at least one sale")
-    text = f"{fmt.count(n_zero)} of the {plural(n_days, 'day')} in the data ({fmt.share(n_zero / n_days)}) have no sale at all"
+    text = (
+        f"{fmt.count(n_zero)} of the {plural(n_days, 'day')} in the data ({fmt.share(n_zero / n_days)}) "
+        "have no sale at all"
+    )
     if by_weekday:
         day, most = max(by_weekday.items(), key=lambda kv: kv[1])
         if most / n_zero > MOSTLY_ONE_WEEKDAY:
@@ -148,10 +156,14 @@ def month1_retention(month1: pd.Series) -> str:
         half = len(values) // 2
         older, newer = values.iloc[:half].mean(), values.iloc[-half:].mean()
         trend = compare(newer, older, tolerance=RETENTION_TREND)
-        text += {
-            "higher": f"; the newer half of the cohorts return more often ({fmt.share(newer)}) than the older half ({fmt.share(older)})",
-            "lower": f"; the newer half of the cohorts return less often ({fmt.share(newer)}) than the older half ({fmt.share(older)})",
-        }.get(trend, f"; newer and older cohorts return about equally often ({fmt.share(newer)} and {fmt.share(older)})")
+        if trend in ("higher", "lower"):
+            more = "more" if trend == "higher" else "less"
+            text += (
+                f"; the newer half of the cohorts return {more} often ({fmt.share(newer)}) "
+                f"than the older half ({fmt.share(older)})"
+            )
+        else:
+            text += f"; newer and older cohorts return about equally often ({fmt.share(newer)} and {fmt.share(older)})"
     return sentence(text)
 
 
@@ -188,7 +200,8 @@ def weighted_retention(plain: float, weighted: float, n_cohorts: int) -> str:
             f"the plain mean ({fmt.share(plain)}) and the mean weighted by cohort size ({fmt.share(weighted)}) "
             "barely differ: large and small cohorts come back about equally often"
         )
-    who = "large cohorts come back more often than small ones" if gap > 0 else "small cohorts come back more often than large ones"
+    big, small = ("large", "small") if gap > 0 else ("small", "large")
+    who = f"{big} cohorts come back more often than {small} ones"
     return sentence(
         f"weighted by cohort size the mean is {fmt.share(weighted)}, {fmt.number(abs(gap) * 100, 2)} percentage points "
         f"{'above' if gap > 0 else 'below'} the plain mean ({fmt.share(plain)}): {who}"
@@ -198,11 +211,14 @@ def weighted_retention(plain: float, weighted: float, n_cohorts: int) -> str:
 def orders_per_customer(median: float, mean: float) -> str:
     """Median against mean orders per customer (a skewed count has its mean above its median)."""
     way = compare(mean, median, tolerance=0.05)
-    head = f"the median customer placed {fmt.number(median)} {'order' if median == 1 else 'orders'} and the mean is {fmt.number(mean)}"
+    noun = "order" if median == 1 else "orders"
+    head = f"the median customer placed {fmt.number(median)} {noun} and the mean is {fmt.number(mean)}"
     if way == "higher":
         return sentence(f"{head}: a minority of frequent buyers pulls the mean above the median")
     if way == "lower":
-        return sentence(f"{head}: the mean sits below the median, so a group of customers with few orders pulls it down")
+        return sentence(
+            f"{head}: the mean sits below the median, so a group of customers with few orders pulls it down"
+        )
     return sentence(f"{head}: mean and median are close, so orders are spread evenly across customers")
 
 
@@ -235,6 +251,7 @@ def repeat_by_acquisition(early: float, late: float, split: pd.Timestamp, n_earl
         return sentence(f"{head}: the late group had less time to come back, which explains at least part of the gap")
     if way == "higher":
         return sentence(
-            f"{head}: the late group repeats more despite having had less time, so newer customers really do come back more"
+            f"{head}: the late group repeats more despite having had less time, "
+            "so newer customers really do come back more"
         )
     return sentence(f"{head}: about the same, although the late group had less time to come back")

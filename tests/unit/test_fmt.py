@@ -11,7 +11,15 @@ from analysis import fmt
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(3000, "3,000"), (3000.0, "3,000"), (np.int64(12), "12"), (2.6, "3"), (0, "0"), (None, fmt.MISSING), (np.nan, fmt.MISSING)],
+    [
+        (3000, "3,000"),
+        (3000.0, "3,000"),
+        (np.int64(12), "12"),
+        (2.6, "3"),
+        (0, "0"),
+        (None, fmt.MISSING),
+        (np.nan, fmt.MISSING),
+    ],
 )
 def test_count(value, text):
     assert fmt.count(value) == text
@@ -44,7 +52,9 @@ def test_share(value, text):
     assert fmt.share(value) == text
 
 
-@pytest.mark.parametrize(("value", "text"), [(-0.175, "−17.5%"), (0.03, "+3.0%"), (0.0, "0.0%"), (-0.00001, "−0.001%")])
+@pytest.mark.parametrize(
+    ("value", "text"), [(-0.175, "−17.5%"), (0.03, "+3.0%"), (0.0, "0.0%"), (-0.00001, "−0.001%")]
+)
 def test_signed_share(value, text):
     assert fmt.signed_share(value) == text
 

@@ -26,13 +26,20 @@ def test_cleaning_both_ways():
         "All 500 rows read were kept: none of the cleaning rules found anything to drop."
     )
     text = F.cleaning(1000, {"missing_customer": 80, "cancellation": 20, "non_positive_price": 0})
-    assert text == "Cleaning dropped 100 of the 1,000 rows read (10.0%), most of them by the rule `missing_customer` (80 rows)."
+    assert text == (
+        "Cleaning dropped 100 of the 1,000 rows read (10.0%), most of them by the rule `missing_customer` (80 rows)."
+    )
     assert "all of them by the rule `cancellation` (1 row)" in F.cleaning(10, {"cancellation": 1})
 
 
 @pytest.mark.parametrize(
     ("top", "verdict"),
-    [(0.82, "concentrated in a minority"), (F.CONCENTRATED, "concentrated in a minority"), (0.467, "moderately"), (0.25, "fairly evenly")],
+    [
+        (0.82, "concentrated in a minority"),
+        (F.CONCENTRATED, "concentrated in a minority"),
+        (0.467, "moderately"),
+        (0.25, "fairly evenly"),
+    ],
 )
 def test_concentration(top, verdict):
     text = F.concentration(top, 0.2)
@@ -64,7 +71,8 @@ def test_best_month_uses_full_months_and_names_partial_ones():
 
 
 def test_best_month_with_one_or_no_full_month():
-    assert "Only one month, February 2024, is covered completely" in F.best_month(_monthly([5.0, 300.0, 1.0], [3, 29, 2]))
+    one = F.best_month(_monthly([5.0, 300.0, 1.0], [3, 29, 2]))
+    assert "Only one month, February 2024, is covered completely" in one
     assert F.best_month(_monthly([5.0], [3])).startswith("No calendar month is covered completely")
 
 
@@ -98,7 +106,7 @@ def _weekdays(orders, aov):
 def test_weekday_each_way():
     text = F.weekday(_weekdays([10, 30, 0], [50.0, 60.0, np.nan]), 57.5, "GBP")
     assert text.startswith("Most orders are placed on Tuesdays (30 orders, 75.0% of all)")
-    assert "£60.00, is about the same as the overall £57.50" not in text and "is higher than the overall £57.50" in text
+    assert "£60.00, is higher than the overall £57.50" in text
     assert text.endswith("no order was ever placed on a Saturday.")
     lower = F.weekday(_weekdays([30, 10, 5], [50.0, 60.0, 70.0]), 57.5)
     assert "50.00, is lower than the overall 57.50" in lower and "never" not in lower
@@ -109,9 +117,10 @@ def test_weighted_retention_each_way():
     assert "the plain and the weighted mean are the same" in F.weighted_retention(0.3, 0.3, 1)
     assert "barely differ" in F.weighted_retention(0.3, 0.302, 5)
     up = F.weighted_retention(0.215, 0.237, 11)
-    assert up.startswith("Weighted by cohort size the mean is 23.7%, 2.2 percentage points above the plain mean (21.5%)")
+    assert up.startswith("Weighted by cohort size the mean is 23.7%, 2.2 percentage points above the plain mean")
     assert "large cohorts come back more often" in up
-    assert "below" in F.weighted_retention(0.3, 0.2, 4) and "small cohorts come back more often" in F.weighted_retention(0.3, 0.2, 4)
+    down = F.weighted_retention(0.3, 0.2, 4)
+    assert "below" in down and "small cohorts come back more often" in down
 
 
 def test_orders_per_customer_each_way():
@@ -126,7 +135,9 @@ def test_half_revenue_and_repeat_by_acquisition():
     assert F.half_revenue(float("nan")) == "There is no revenue to split."
     split = pd.Timestamp("2011-06-05")
     lower = F.repeat_by_acquisition(0.78, 0.44, split, 2744, 1594)
-    assert lower.startswith("Customers first seen up to 2011-06-05 (2,744) repeat at 78.0%, those first seen later (1,594) at 44.0%")
+    assert lower.startswith(
+        "Customers first seen up to 2011-06-05 (2,744) repeat at 78.0%, those first seen later (1,594) at 44.0%"
+    )
     assert "less time to come back, which explains" in lower
     assert "really do come back more" in F.repeat_by_acquisition(0.3, 0.5, split, 10, 10)
     assert "about the same" in F.repeat_by_acquisition(0.5, 0.52, split, 10, 10)

@@ -28,7 +28,8 @@ def test_parameters_table_from_a_pydantic_model_uses_field_descriptions():
 
 
 def test_parameters_table_from_a_dict_with_meanings_and_data_defaults():
-    html = page.parameters_table({"data": "x.csv", "max_months": 12, "mapping": {"order_id": "Invoice"}}, {"max_months": "months shown"}).data
+    params = {"data": "x.csv", "max_months": 12, "mapping": {"order_id": "Invoice"}}
+    html = page.parameters_table(params, {"max_months": "months shown"}).data
     assert "<code>max_months</code></td><td><code>12</code></td><td>months shown</td>" in html
     assert "a path (CSV" in html  # the data parameter's own meaning
     assert "{&quot;order_id&quot;: &quot;Invoice&quot;}" in html
