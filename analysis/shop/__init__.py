@@ -123,6 +123,15 @@ Hence ``make_shop(n, seed)`` and the first chunk of
 ``write_shop_parquet(..., seed=seed, chunk_customers=n)`` are the same
 customers and the same transactions.
 
+Use
+===
+::
+
+    make_shop(2000, seed=0, days=365)                      # settings as keywords
+    config = ShopConfig(seed=0, days=365)                  # or as one checked object
+    make_shop(2000, config=config)                         # the same shop
+    write_shop_parquet("log.parquet", 1_000_000, config=config)
+
 Modules
 =======
 ``config`` (:class:`ShopConfig`, :class:`Persona`, :class:`Calendar`,
