@@ -74,7 +74,7 @@ class ClusteringParams(ChapterParams):
     )  # fmt: skip
     min_stability: float = Field(
         0.8, ge=0, le=1, allow_inf_nan=False,
-        description="... and only if k-means runs from different seeds agree at least this well (mean ARI)",
+        description="a k is usable only if k-means runs from different seeds agree at least this well (mean ARI)",
     )  # fmt: skip
     dbscan_min_samples: int = Field(10, ge=2, description="DBSCAN's min_samples (the k of the k-distance plot)")
     max_points_density: int = Field(
