@@ -155,7 +155,7 @@ def _draw_customers(rng: np.random.Generator, config: ShopConfig, n: int) -> Cus
     channel_p = np.array([q.channel_probs for q in personas])
     main_channel = _categorical_rows(rng, channel_p, persona)
     return CustomerDraws(persona=persona, lam=lam, p=p, nu=nu, U=U, country=country,
-                  main_channel=main_channel)
+                         main_channel=main_channel)
 
 
 def _draw_purchases(rng: np.random.Generator, config: ShopConfig, lam: np.ndarray,
