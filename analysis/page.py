@@ -20,12 +20,14 @@ from IPython.display import HTML
 
 from analysis import fmt
 from analysis.errors import DataError
+from analysis.findings import plural
 
 __all__ = [
     "WARN_SHARE",
     "data_banner",
     "dropped_shares",
     "findings_box",
+    "kept_counts",
     "parameters_table",
     "write_csv",
 ]
@@ -122,6 +124,15 @@ def dropped_shares(report: Any) -> dict[str, float]:
     return {rule: n / read for rule, n in counts.items()} if read else {}
 
 
+def kept_counts(report: Any) -> dict[str, int]:
+    """Rows each rule flagged but kept (``report.flags`` with ``action == "kept"``); empty for older reports."""
+    counts: dict[str, int] = {}
+    for flag in getattr(report, "flags", None) or []:
+        if getattr(flag, "action", "") == "kept" and getattr(flag, "count", 0):
+            counts[flag.rule] = counts.get(flag.rule, 0) + int(flag.count)
+    return counts
+
+
 def _source_name(report: Any, params: Any) -> str:
     source = str(getattr(report, "source", "") or "")
     if source.startswith(("shop(", "<")):
@@ -160,7 +171,8 @@ def data_banner(report: Any, params: Any = None, *, warn_share: float = WARN_SHA
     It names the file (or the built-in data), the layout, rows kept of read,
     customers, the date range and the currency (the report's, else
     ``params.currency``). A warning line names every rule that dropped more than
-    ``warn_share`` of the rows read, and exact duplicate lines that were kept.
+    ``warn_share`` of the rows read, and exact duplicate lines that were kept;
+    a note lists the rows other rules flagged but kept (extreme values, ...).
     """
     facts = " · ".join(_banner_facts(report, params))
     warnings = [
@@ -175,6 +187,10 @@ def data_banner(report: Any, params: Any = None, *, warn_share: float = WARN_SHA
             "(set <code>drop_duplicates</code> to drop them)."
         )
     lines = "".join(f'<p class="data-warning" style="{_WARN_STYLE}">⚠ {w}</p>' for w in warnings)
+    kept = {rule: n for rule, n in kept_counts(report).items() if rule != "duplicate"}
+    if kept:
+        listed = ", ".join(f"{plural(n, 'row')} by <code>{html.escape(rule)}</code>" for rule, n in kept.items())
+        lines += f'<p class="data-note" style="margin: 0.3em 0 0 0;">Flagged but kept: {listed}.</p>'
     return HTML(f'<div class="data-banner" style="{_BANNER_STYLE}"><p style="margin: 0;">{facts}</p>{lines}</div>')
 
 

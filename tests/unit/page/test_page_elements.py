@@ -76,12 +76,18 @@ def test_data_banner_reads_flags_currency_and_duplicates_when_the_report_has_the
     report = Report()
     report.currency = "GBP"
     report.duplicates = 42
-    report.flags = [Flag("outlier", "quantity", 3, [], "kept"), Flag("cancellation", "order_id", 100, [], "dropped")]
+    report.flags = [
+        Flag("extreme_quantity", "quantity", 3, [], "kept"),
+        Flag("duplicate", "", 42, [], "kept"),
+        Flag("cancellation", "order_id", 100, [], "dropped"),
+    ]
     html = page.data_banner(report, {"drop_duplicates": False}).data
     assert "currency GBP" in html
     assert "<code>cancellation</code> dropped 10.0%" in html and "missing_customer" not in html
     assert "42 exact duplicate lines were found and kept" in html
     assert page.dropped_shares(report) == {"cancellation": 0.1}
+    assert page.kept_counts(report) == {"extreme_quantity": 3, "duplicate": 42}
+    assert "Flagged but kept: 3 rows by <code>extreme_quantity</code>." in html
     quiet = page.data_banner(report, {"drop_duplicates": True}, warn_share=0.5).data
     assert "data-warning" not in quiet
 
