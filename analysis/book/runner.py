@@ -340,6 +340,9 @@ def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: in
     try:
         _papermill(chapter.path(paths.root), inject, out, cwd, progress, timeout)
     except pm.PapermillExecutionError as err:
+        if err.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel (same process group) first
+            shutil.rmtree(work, ignore_errors=True)
+            raise KeyboardInterrupt from None
         raise _failed(
             chapter, out, paths,
             f"chapter {chapter.name} failed in {progress.where()}:\n{err.ename}: {err.evalue.strip()}",

@@ -54,7 +54,8 @@ def project(tmp_path) -> Path:
 def start(project: Path, *args: str, seconds: float = 120) -> subprocess.Popen:
     env = {**os.environ, "SLOW_SECONDS": str(seconds), "OPENBLAS_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "analysis", "book", "--chapter", "concepts", "--params", "tiny.yaml", *args]
-    return subprocess.Popen(cmd, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(cmd, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own process group, as a terminal gives it  # fmt: skip
 
 
 def wait_for(path: Path, proc: subprocess.Popen, limit: float = 90) -> None:
@@ -73,12 +74,16 @@ def alive(pid: int) -> bool:
     return True
 
 
-def test_ctrl_c_ends_with_one_line_status_130_and_nothing_half_done(project):
+@pytest.mark.parametrize("who", ["runner", "group"])  # kill -INT on the runner; Ctrl-C in a terminal (all of it)
+def test_ctrl_c_ends_with_one_line_status_130_and_nothing_half_done(project, who):
     proc = start(project)
     started = project / "book" / ".work" / "concepts" / "cwd" / "started"
     wait_for(started, proc)
     kernel = int(started.read_text())
-    proc.send_signal(signal.SIGINT)
+    if who == "group":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err
     assert err.strip() == INTERRUPTED, err
