@@ -113,3 +113,13 @@ def is_count_like(values: pd.Series) -> bool:
     """True when every non-missing value of a numeric column is a whole number."""
     v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
     return bool(len(v)) and bool(np.all(np.isfinite(v))) and bool(np.all(v == np.round(v)))
+
+
+def points(value: Any, decimals: int = 1) -> str:
+    """A difference of two shares in percentage points: ``0.023`` -> ``2.3 percentage points`` (sign kept)."""
+    if _missing(value):
+        return MISSING
+    pp = 100 * float(value)
+    text = f"{pp:.{decimals}f}" if abs(pp) >= 10 ** (-decimals) or pp == 0 else number(pp, 1)
+    unit = "percentage point" if text.lstrip("-") in ("1", "1." + "0" * decimals) else "percentage points"
+    return f"{text.replace('-', '−')} {unit}"

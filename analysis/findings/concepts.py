@@ -203,7 +203,7 @@ def weighted_retention(plain: float, weighted: float, n_cohorts: int) -> str:
     big, small = ("large", "small") if gap > 0 else ("small", "large")
     who = f"{big} cohorts come back more often than {small} ones"
     return sentence(
-        f"weighted by cohort size the mean is {fmt.share(weighted)}, {fmt.number(abs(gap) * 100, 2)} percentage points "
+        f"weighted by cohort size the mean is {fmt.share(weighted)}, {fmt.points(abs(gap))} "
         f"{'above' if gap > 0 else 'below'} the plain mean ({fmt.share(plain)}): {who}"
     )
 

@@ -81,6 +81,15 @@ def test_money_decimals_can_be_fixed_and_day_is_iso():
     assert fmt.day(None) == fmt.MISSING
 
 
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.023, "2.3 percentage points"), (-0.15, "−15.0 percentage points"), (0.01, "1.0 percentage point"),
+     (0.0, "0.0 percentage points"), (0.0001, "0.01 percentage points"), (None, fmt.MISSING)],
+)  # fmt: skip
+def test_points(value, text):
+    assert fmt.points(value) == text
+
+
 def test_is_count_like():
     assert fmt.is_count_like(pd.Series([1.0, 3000.0, np.nan]))
     assert not fmt.is_count_like(pd.Series([1.5, 2.0]))
