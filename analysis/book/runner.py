@@ -441,13 +441,27 @@ def _entry(chapter: Chapter, params: ChapterParams, report, key: str, seconds: f
     }
 
 
-def _run_one(ch: Chapter, params: ChapterParams, inject: dict, paths: Paths, timeout: int) -> dict:
+class DataCache:
+    """The last data read, kept for the next chapter of the same run when it reads the same data."""
+
+    def __init__(self) -> None:
+        self.key, self.value = None, None
+
+    def load(self, params: ChapterParams):
+        key = json.dumps({n: getattr(params, n) for n in DataParams.model_fields}, sort_keys=True, default=str)
+        key += data_identity(params)
+        if key != self.key:
+            self.key, self.value = None, None  # let the old table go before reading the next
+            self.value, self.key = load_chapter_data(params), key
+        return self.value
+
+
+def _run_one(ch: Chapter, params: ChapterParams, inject: dict, paths: Paths, timeout: int, cache: DataCache) -> dict:
     """Check the data, execute, and return the chapter's new state entry."""
     start = time.perf_counter()
     print(f"==> chapter {ch.number} {ch.name} ({ch.notebook}) on data={params.data}", flush=True)
-    table, report = load_chapter_data(params)
+    table, report = cache.load(params)
     check_needs(ch, params, report, table)
-    del table
     print(f"    [{time.perf_counter() - start:6.1f} s] data read and checked: {report.rows_kept:,} rows kept",
           flush=True)  # fmt: skip
     files = execute_chapter(ch, inject, paths, timeout=timeout)
@@ -461,7 +475,7 @@ def _status_of(err: Exception) -> int:
 
 
 def _execute(selected, resolved, state: dict, paths: Paths, timeout: int) -> tuple[list[dict], int]:
-    rows = []
+    rows, cache = [], DataCache()
     for ch in selected:
         params, inject = resolved[ch.name]
         row = {"chapter": ch.name, "data": Path(params.data).name, "seconds": "0.0"}
@@ -471,7 +485,7 @@ def _execute(selected, resolved, state: dict, paths: Paths, timeout: int) -> tup
             continue
         start = time.perf_counter()
         try:
-            entry = _run_one(ch, params, inject, paths, timeout)
+            entry = _run_one(ch, params, inject, paths, timeout, cache)
         except (ChapterFailed, DataError) as err:
             print(f"error: {err}", file=sys.stderr)
             rows.append({**row, "seconds": f"{time.perf_counter() - start:.1f}", "status": "FAILED"})

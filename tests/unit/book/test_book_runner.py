@@ -117,3 +117,17 @@ def test_the_state_records_what_the_front_page_shows(tmp_path):
     assert entry["params"] == {"k": 4} and entry["data_id"] == "shop" and entry["rows_kept"] == 9
     assert entry["executed_at"].endswith("+00:00") and entry["files"] == ["x.csv"]
     json.dumps(entry)
+
+
+def test_chapters_reading_the_same_data_read_it_once(monkeypatch):
+    from analysis.book.params import ClusteringParams, ConceptsParams
+
+    reads = []
+    monkeypatch.setattr(runner, "load_chapter_data", lambda params: reads.append(params.data) or ("t", "r"))
+    cache = runner.DataCache()
+    same = {"data": "cdnow", "shop_customers": 500}
+    assert cache.load(ConceptsParams(**same)) == ("t", "r")
+    cache.load(ClusteringParams(**same, k=4))  # chapter parameters do not change the data
+    assert reads == ["cdnow"]
+    cache.load(ClusteringParams(**same, drop_duplicates=True))
+    assert reads == ["cdnow", "cdnow"]
