@@ -126,7 +126,7 @@ def _by_segment(valued: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def value_step(
-    transactions: pd.DataFrame, customers: pd.DataFrame, *, horizon_days: int, discount_rate: float
+    transactions: pd.DataFrame, customers: pd.DataFrame, *, horizon_days: int, discount_rate: float, currency: str = ""
 ) -> Step:
     """Fit on all the data, value each customer, and read P(alive) and CLV by RFM segment.
 
@@ -150,6 +150,8 @@ def value_step(
         "excluded_finding": F.excluded_from_clv(len(customers), len(valued), fmt.day(last)),
         "total_clv": float(valued[S.CLV].sum()),
         "median_clv": float(valued[S.CLV].median()),
+        "total_clv_text": fmt.money(valued[S.CLV].sum(), currency),
+        "median_clv_text": fmt.money(valued[S.CLV].median(), currency),
         "one_time_share": float((valued[S.X] == 0).mean()),
         "lost_n": lost["n"],
         "lost_alive": lost["mean"],

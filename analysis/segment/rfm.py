@@ -239,7 +239,7 @@ def rfm_rules_table() -> pd.DataFrame:
 def rfm_segment_table(customers: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
     """Customers, revenue and median R, F, M per named RFM segment (every segment listed, empty ones as 0)."""
     values = check_customers(customers, (RECENCY, FREQUENCY, MONETARY), what="rfm_segment_table")
-    frame = pd.DataFrame({RFM_SEGMENT: segments.to_numpy(), **values})
+    frame = pd.DataFrame({RFM_SEGMENT: pd.Categorical(segments, categories=list(RFM_SEGMENTS), ordered=True), **values})
     grouped = frame.groupby(RFM_SEGMENT, observed=False)
     total = float(values[MONETARY].sum())
     out = pd.DataFrame(

@@ -1,22 +1,33 @@
-"""The Clustering chapter through papermill with tiny parameters; glued numbers checked."""
+"""The Clustering chapter through papermill with tiny parameters: glued numbers against the package,
+worded findings against the glued numbers, the same parameters giving the same glued values."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from analysis import clv, features, segment
 from analysis.datasets import load_transactions, make_shop
+from analysis.split import time_split
+from tests.notebooks.clustering_findings import check_findings, check_page
 
 pytestmark = pytest.mark.notebooks
-TINY = {"shop_customers": 800, "seed": 2, "k_range": [2, 3, 4, 5], "max_points_density": 600}
+NOTEBOOK = "02_clustering.ipynb"
+TINY = {"shop_customers": 800, "seed": 2, "k_range": [2, 3, 4, 5], "max_points_density": 600, "stability_runs": 3}
 
 
 @pytest.fixture(scope="module")
-def glued(tmp_path_factory):
+def run_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("clustering")
+
+
+@pytest.fixture(scope="module")
+def glued(run_dir):
     from tests.notebooks.conftest import execute
 
-    return execute("02_clustering.ipynb", tmp_path_factory.mktemp("clustering"), **TINY)
+    return execute(NOTEBOOK, run_dir, **TINY)
 
 
 @pytest.fixture(scope="module")
@@ -28,24 +39,32 @@ def tx():
 def test_segmentation_numbers_match_the_package(glued, tx):
     customers = features.customer_table(tx)
     X, _ = segment.rfm_matrix(customers)
-    choice = segment.choose_k(X, TINY["k_range"], seed=TINY["seed"])
+    choice = segment.choose_k(X, TINY["k_range"], seed=TINY["seed"], runs=TINY["stability_runs"])
     assert int(glued["n_customers"]) == len(customers)
-    assert int(glued["best_k"]) == choice.best_k == int(glued["k_used"])
+    assert int(glued["best_k"]) == choice.best_k and int(glued["elbow_k"]) == choice.elbow_k
+    assert int(glued["k_used"]) == choice.k
     assert float(glued["best_silhouette"]) == pytest.approx(choice.table.set_index("k").loc[choice.best_k, "silhouette"])
-    assert 0.8 <= float(glued["stability_mean"]) <= 1.0
-    assert 0 < float(glued["top_segment_share_revenue"]) <= 1
+    assert float(glued["stability_mean"]) == pytest.approx(choice.table.set_index("k").loc[choice.k, "stability"])
+    scores = segment.rfm_scores(customers)
+    counts = segment.rfm_segment(scores).value_counts()
+    assert int(glued["rfm_n_champions"]) == counts.get("champions", 0)
+    assert int(glued["rfm_n_lost"]) == counts.get("lost", 0)
 
 
 def test_clv_numbers_match_the_package(glued, tx):
-    first, last = tx["timestamp"].min().normalize(), tx["timestamp"].max().normalize()
-    cal_end = (first + (last - first) * 2 / 3).normalize()
-    summary = features.customer_summary(tx, cal_end, last)
+    split = time_split(tx["timestamp"].min(), tx["timestamp"].max())
+    summary = features.customer_summary(tx, split.calibration_end, split.observation_end)
     bg = clv.fit_bgnbd(summary["x"], summary["t_x"], summary["T"])
     assert float(glued["fit_r"]) == pytest.approx(bg.r, rel=1e-6)
     assert float(glued["fit_b"]) == pytest.approx(bg.b, rel=1e-6)
     assert float(glued["holdout_actual"]) == summary["x_holdout"].sum()
-    assert float(glued["holdout_predicted"]) > 0
+    assert int(glued["holdout_days"]) == split.holdout_days
     assert float(glued["total_clv"]) > 0
+
+
+def test_worded_findings_follow_the_glued_numbers(glued, run_dir):
+    check_findings(glued)
+    check_page(run_dir / NOTEBOOK, glued)
 
 
 def test_truth_section_on_the_shop(glued, tx):
@@ -54,12 +73,23 @@ def test_truth_section_on_the_shop(glued, tx):
     X, _ = segment.rfm_matrix(customers)
     labels, _ = segment.fit_kmeans(X, int(glued["k_used"]), seed=TINY["seed"])
     assert float(glued["persona_ari"]) == pytest.approx(adjusted_rand_score(customers["persona"], labels))
-    assert "adjusted Rand index" in glued["truth_text"]
+    assert "adjusted Rand index" in glued["truth_text"] and "table below" not in glued["truth_text"]
     assert float(glued["rate_error_max"]) < 0.25  # per-persona r/alpha at 200 customers a persona
 
 
-def test_a_forced_k_is_used(tmp_path):
+def test_same_parameters_glue_the_same_values(glued, tmp_path):
     from tests.notebooks.conftest import execute
 
-    glued = execute("02_clustering.ipynb", tmp_path, **{**TINY, "k": 4})
+    again = execute(NOTEBOOK, tmp_path, **TINY)
+    assert again.keys() == glued.keys()
+    differ = {k: (glued[k], again[k]) for k in glued if glued[k] != again[k]}
+    assert not differ
+
+
+def test_a_forced_k_is_used_and_said(tmp_path):
+    from tests.notebooks.conftest import execute
+
+    glued = execute(NOTEBOOK, tmp_path, **{**TINY, "k": 4})
     assert int(glued["k_used"]) == 4
+    assert "the parameters fix k = 4" in glued["k_finding"]
+    check_findings(glued)

@@ -1,0 +1,115 @@
+"""Checks shared by the Clustering notebook tests and the real-data tests: the worded findings follow the glued numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import fmt
+from analysis.clv import P_BOUNDARY
+from analysis.findings import clustering as F
+from analysis.segment import RFM_SEGMENTS
+from analysis.clv.steps import CSV_COLUMNS
+
+
+def _f(glued: dict[str, str], name: str) -> float:
+    return float(glued[name])
+
+
+def check_findings(g: dict[str, str]) -> None:
+    """Every worded finding of a run against the numbers the same run glued."""
+    _segments(g)
+    _clv_fits(g)
+    _holdout_and_alive(g)
+    for name in F.SUMMARY:
+        assert g[name].strip() in g["run_summary"], name
+
+
+def _segments(g: dict[str, str]) -> None:
+    n = int(g["n_customers"])
+    counts = {s: int(g[f"rfm_n_{s.replace(' ', '_')}"]) for s in RFM_SEGMENTS}
+    assert sum(counts.values()) == n
+    assert fmt.share(_f(g, "rfm_champions_revenue")) in g["rfm_finding"]
+    k_used = int(g["k_used"])
+    assert f"k = {k_used}" in g["k_finding"] and f"k = {g['best_k']}" in g["k_finding"]
+    assert ("highest at the smallest k" in g["silhouette_finding"]) == (int(g["best_k"]) == 2)
+    clusters, noise = int(g["dbscan_clusters"]), _f(g, "dbscan_noise")
+    text = g["dbscan_finding"]
+    if clusters == 0 or noise >= F.MOSTLY_NOISE:
+        assert "mostly too spread out" in text
+    elif clusters == 1:
+        assert "one dense mass" in text and fmt.share(noise) in text
+    else:
+        assert f"{clusters} dense clusters" in text and "one dense mass" not in text
+    assert ("all " in text) == (int(g["dbscan_sample"]) == n)
+    high = _f(g, "high_tier_share")
+    tier = g["tier_finding"]
+    assert fmt.share(high) in tier
+    assert ("concentrated in few" in tier) == (high <= F.CONCENTRATED_TIER)
+    assert ("spread fairly evenly" in tier) == (high >= F.EVEN_TIER)
+
+
+def _clv_fits(g: dict[str, str]) -> None:
+    at_boundary = bool(int(g["gg_at_boundary"]))
+    assert ("degenerate" in g["boundary_finding"]) == at_boundary
+    assert (_f(g, "fit_p") == P_BOUNDARY) == at_boundary and _f(g, "fit_p") <= P_BOUNDARY
+    assert ("degenerate" in g["dropout_finding"]) == bool(int(g["bg_no_dropout"]))
+    r = _f(g, "spend_corr")
+    spend = g["spend_finding"]
+    assert fmt.number(r) in spend
+    assert ("close to 0, so the Gamma-Gamma assumption" in spend) == (abs(r) < F.INDEPENDENT)
+    assert ("the assumption fails" in spend) == (abs(r) >= F.DEPENDENT)
+    assert "0.0000" not in g["boundary_finding"] + g["fit_gamma_text"]
+
+
+def _holdout_and_alive(g: dict[str, str]) -> None:
+    err, text = _f(g, "holdout_error"), g["holdout_finding"]
+    assert fmt.count(_f(g, "holdout_actual")) in text and fmt.count(_f(g, "holdout_predicted")) in text
+    if abs(err) <= F.ACCURATE:
+        assert "close" in text
+    elif err < 0:
+        assert f"under-predicts by {fmt.share(-err)}" in text and "too low" in text
+    else:
+        assert f"over-predicts by {fmt.share(err)}" in text and "too high" in text
+    n, valued = int(g["n_customers"]), int(g["n_valued"])
+    assert int(g["n_not_valued"]) == n - valued
+    assert (g["excluded_finding"] == f"All {fmt.count(n)} customers are valued.") == (valued == n)
+    lost = g["lost_alive_finding"]
+    if int(g["lost_n"]) == 0:
+        assert "No customer" in lost
+    else:
+        alive = _f(g, "lost_alive")
+        assert f"mean P(alive) of {fmt.number(alive)}" in lost
+        assert ("agrees" in lost) == (alive <= F.MOSTLY_DEAD)
+    no_dropout = bool(int(g["bg_no_dropout"]))
+    win = g["win_back_finding"]
+    # never both "cannot tell lost from quiet" and "the customers to win back, with a number on each"
+    assert ("singles out nobody" in win) or not no_dropout
+    assert ("below one half" in win) == (not no_dropout and "singles out nobody" not in win)
+    raw, log = _f(g, "ex1_largest_raw"), _f(g, "ex1_largest_log")
+    assert fmt.share(raw) in g["ex1_finding"] and ("lumps" in g["ex1_finding"]) == (raw > log)
+
+
+def output_captions(notebook: Path) -> list[str]:
+    """Captions of the tables the executed chapter shows."""
+    import re
+
+    nb = json.loads(Path(notebook).read_text())
+    html = [
+        "".join(o.get("data", {}).get("text/html", ""))
+        for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+    ]  # fmt: skip
+    return [m for h in html for m in re.findall(r"<caption>(.*?)</caption>", h)]
+
+
+def check_page(notebook: Path, glued: dict[str, str]) -> None:
+    """The RFM rules and segments tables are on the page; the analyst's CSV lies beside it, one row per customer."""
+    captions = output_captions(notebook)
+    assert any("RFM segment rules" in c for c in captions)
+    assert any("Named RFM segments" in c for c in captions)
+    csv = pd.read_csv(Path(notebook).parent / "clustering_customers.csv")
+    assert list(csv.columns) == list(CSV_COLUMNS)
+    assert len(csv) == int(glued["n_customers"])
+    assert csv["p_alive"].notna().sum() == int(glued["n_valued"])
