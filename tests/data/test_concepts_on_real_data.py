@@ -72,3 +72,24 @@ def test_concepts_on_cdnow(tmp_path):
     assert "most customers bought once" in glued["repeat_sentence"]
     assert pd.notna(float(glued["month1_retention"]))
     assert glued["zero_days_sentence"].startswith("Every one of the")
+
+
+def test_concepts_on_a_second_edition_csv(online_retail, tmp_path):
+    """Online Retail II's layout (Invoice, Price, Customer ID) as a CSV: the chapter and its findings follow the file."""
+    raw = pd.read_parquet(online_retail)
+    raw = raw[raw["InvoiceDate"] < "2011-03-15"]  # three and a half months: a partial last month
+    second = raw.rename(columns={"InvoiceNo": "Invoice", "UnitPrice": "Price", "CustomerID": "Customer ID"})
+    path = tmp_path / "online_retail_II.csv"
+    second.to_csv(path, index=False)
+    glued = execute("01_concepts.ipynb", tmp_path, data=str(path))
+    tx, report = load_transactions(path)
+    money = getattr(report, "currency", "")
+    assert int(glued["rows_read"]) == len(second) == report.rows_read
+    customers, daily = features.customer_table(tx), features.daily_series(tx)
+    monthly = kpi.monthly(daily)
+    assert monthly["partial"].iloc[-1]  # March 2011 ends on the 14th
+    assert glued["best_month_sentence"] == F.best_month(monthly, money)
+    assert "March 2011 is in the data for only" in glued["best_month_sentence"]
+    assert glued["cleaning_sentence"] == F.cleaning(report.rows_read, report.dropped)
+    assert glued["concentration_sentence"] == F.concentration(kpi.top_share(customers, 0.2), 0.2)
+    assert glued["weekday_sentence"] == F.weekday(kpi.by_weekday(daily), kpi.headline(customers)["aov"], money)
