@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis import features, fmt, kpi
-from analysis.datasets import load_transactions
+from analysis.data import load_transactions
 from analysis.findings import concepts as F
 from tests.notebooks.conftest import execute
 

@@ -11,7 +11,7 @@ import pytest
 
 from analysis import features, fmt, kpi
 from analysis.book import ROOT, glued_values, tag_removed_cells
-from analysis.datasets import load_transactions
+from analysis.data import load_transactions
 from analysis.findings import concepts as F
 
 pytestmark = pytest.mark.notebooks
