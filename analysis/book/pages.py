@@ -70,12 +70,18 @@ def _params_text(params: dict) -> str:
     return ", ".join(f"{k} = {v!r}" for k, v in shown.items()) or "defaults"
 
 
+def _data_text(run: dict) -> str:
+    """The data as the reader knows it: the built-in data set, or the file's name (not its full path)."""
+    data = str(run.get("data", ""))
+    return Path(data).name if "/" in data or "\\" in data else data
+
+
 def _build_row(c: Chapter, run: dict, reference: str | None) -> str:
     kept = f"{fmt.count(run.get('rows_kept'))} of {fmt.count(run.get('rows_read'))}"
     flag = MIXED if reference is not None and run.get("data_id") != reference else ""
     when = str(run.get("executed_at", ""))[:16].replace("T", " ") + " UTC"
     return (
-        f"| {{doc}}`{c.doc}` | {_cell(run.get('data', ''))} | {_cell(_params_text(run.get('params', {})))} "
+        f"| {{doc}}`{c.doc}` | {_cell(_data_text(run))} | {_cell(_params_text(run.get('params', {})))} "
         f"| {kept} | {when} | {fmt.number(run.get('seconds', 0))} s | {flag} |"
     )
 

@@ -262,6 +262,8 @@ def chapter_params(name: str, values: Mapping[str, Any]) -> ChapterParams:
 
     chapter = get_chapter(name)
     model = chapter.params
+    if isinstance(values, model):
+        return values
     known = {k: v for k, v in values.items() if k in model.model_fields}
     return check_params(model, chapter.name, known, source=f"chapter {chapter.name}")
 

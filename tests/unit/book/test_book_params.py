@@ -92,6 +92,7 @@ def test_a_notebook_passes_all_its_globals():
     p = chapter_params("clustering", ns)
     assert isinstance(p, ClusteringParams) and (p.k, p.seed) == (4, 3)
     assert chapter_params("concepts", ns).max_cohorts == 99
+    assert chapter_params("clustering", p) is p  # checked parameters pass through
 
 
 def test_defaults_of_each_chapter():

@@ -69,7 +69,7 @@ def test_front_page_chapter_list_links_built_chapters_only(tmp_path):
 
 
 def run(data_id: str, when: str, **extra) -> dict:
-    return {"data": data_id, "data_id": data_id, "params": {}, "rows_read": 100, "rows_kept": 90,
+    return {"data": data_id.split("#")[0], "data_id": data_id, "params": {}, "rows_read": 100, "rows_kept": 90,
             "executed_at": when, "seconds": 3.0, "key": "k", **extra}  # fmt: skip
 
 
@@ -84,6 +84,7 @@ def test_build_table_shows_data_parameters_rows_and_flags_mixed_data(tmp_path):
     text = build_table_md(mixed, tmp_path)
     row = next(line for line in text.splitlines() if "02_clustering" in line)
     assert MIXED in row and "k = 4" in row and ":::{warning}" in text
+    assert "| mine.csv |" in row and "/data/" not in row  # the file's name, not its path
     assert MIXED not in next(line for line in text.splitlines() if "01_concepts" in line)
 
 
