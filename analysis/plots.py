@@ -354,17 +354,17 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _table_styles(columns: list, right: list) -> list[dict]:
-    """Headers left-aligned (right over numbers), a little padding, the caption above and bold."""
+    """Headers and cells left-aligned, numbers right-aligned (one rule per column), the caption above and bold."""
     styles = [
         {"selector": "th.col_heading", "props": [("text-align", "left"), ("white-space", "nowrap")]},
-        {"selector": "td", "props": [("padding", "0.2em 0.8em")]},
+        {"selector": "td", "props": [("padding", "0.2em 0.8em"), ("text-align", "left")]},
         {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("font-weight", "bold")]},
     ]
-    styles += [
-        {"selector": f"th.col_heading.col{j}", "props": [("text-align", "right")]}
-        for j, col in enumerate(columns)
-        if col in right
-    ]
+    for j, col in enumerate(columns):
+        if col in right:
+            styles.append({"selector": f"th.col_heading.col{j}", "props": [("text-align", "right")]})
+            numeric = [("text-align", "right"), ("font-variant-numeric", "tabular-nums")]
+            styles.append({"selector": f"td.col{j}", "props": numeric})
     return styles
 
 
@@ -435,8 +435,6 @@ def table(
         if kind in ("count", "money", "share", "number") or (kind == "label" and _is_numeric_text(flat[col])):
             right.append(col)
     styler = styler.hide(axis="index").set_table_styles(_table_styles(list(flat.columns), right))
-    if right:
-        styler = styler.set_properties(subset=right, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     if caption:
         styler = styler.set_caption(caption)
     return styler

@@ -82,9 +82,10 @@ def test_described_frames_and_id_like_numbers():
 def test_numbers_are_right_aligned_and_text_is_not():
     t = plots.table(pd.DataFrame({"name": ["a"], "n": [1], "value": ["£1,234"]}))
     html = t.to_html()
-    assert re.search(r"#T_\w+_row0_col1[^{]*\{[^}]*text-align: right", html)
-    assert re.search(r"#T_\w+_row0_col2[^{]*\{[^}]*text-align: right", html)  # pre-formatted numbers
-    assert not re.search(r"#T_\w+_row0_col0[^{]*\{[^}]*text-align: right", html)
+    assert re.search(r"#T_\w+ td\.col1 \{[^}]*text-align: right", html)
+    assert re.search(r"#T_\w+ td\.col2 \{[^}]*text-align: right", html)  # pre-formatted numbers
+    assert not re.search(r"#T_\w+ td\.col0 \{[^}]*text-align: right", html)
+    assert "row0_col1 {" not in html  # one rule per column, not one per cell
 
 
 def test_wide_tables_scroll_instead_of_clipping():
