@@ -70,6 +70,7 @@ def cohort_retention(
     *,
     max_months: int | None = None,
     observed_until: pd.Timestamp | str | None = None,
+    allow_empty: bool = False,
 ) -> pd.DataFrame:
     r"""Retention matrix from :func:`analysis.features.cohort_counts`.
 
@@ -99,6 +100,11 @@ def cohort_retention(
 
     ``max_months`` keeps the columns :math:`m \le` ``max_months``. Columns run
     from 0 to the oldest cohort's last observed month, without gaps.
+
+    When no month is observed completely (the data end before the first
+    cohort's month does), a :class:`DataError` says so; with ``allow_empty`` the
+    result is an empty matrix instead (a chapter then says there is no
+    retention to show).
     """
     require_columns(counts, ["cohort", "months_since", "customers"], source="cohort counts")
     if max_months is not None:
@@ -108,6 +114,10 @@ def cohort_retention(
     c, m = _cohort_months(counts)
     last = _last_observed_month(c, m, observed_until)
     cohorts = np.unique(c[c <= last])
+    if cohorts.size == 0 and allow_empty:
+        empty = pd.DataFrame(index=pd.Index([], dtype=str, name="cohort"), columns=pd.Index([0], dtype=np.int64))
+        empty.columns.name = "months since first purchase"
+        return empty.astype(np.float64)
     if cohorts.size == 0:
         raise DataError(
             f"The data end on {pd.Timestamp(observed_until).date()}, before the end of the first cohort's month "

@@ -135,6 +135,11 @@ def cohort_heatmap(retention: pd.DataFrame) -> plt.Figure:
     """Retention by acquisition cohort (rows) and months since first purchase (columns)."""
     import seaborn as sns
 
+    if retention.empty:
+        fig, ax = plt.subplots(figsize=(9, 1.6))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "No calendar month is covered completely: no retention to show.", ha="center", va="center")
+        return fig
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(retention) + 1.5))
     sns.heatmap(
         retention,

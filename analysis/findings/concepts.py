@@ -128,12 +128,16 @@ def zero_sales_days(n_zero: int, n_days: int, by_weekday: Mapping[str, int] | No
         return sentence(f"every one of the {plural(n_days, 'day')} in the data has at least one sale")
     text = (
         f"{fmt.count(n_zero)} of the {plural(n_days, 'day')} in the data ({fmt.share(n_zero / n_days)}) "
-        "have no sale at all"
+        f"{'has' if n_zero == 1 else 'have'} no sale at all"
     )
     if by_weekday:
         day, most = max(by_weekday.items(), key=lambda kv: kv[1])
-        if most / n_zero > MOSTLY_ONE_WEEKDAY:
-            text += f", {'all' if most == n_zero else 'most'} of them ({fmt.count(most)}) on {day}s"
+        if n_zero == 1:
+            text += f", a {day}"
+        elif most == n_zero:
+            text += f", all of them on {day}s"
+        elif most / n_zero > MOSTLY_ONE_WEEKDAY:
+            text += f", most of them ({fmt.count(most)}) on {day}s"
     return sentence(text)
 
 
@@ -189,6 +193,8 @@ def weekday(by_day: pd.DataFrame, overall_aov: float, currency: str = "") -> str
 
 def weighted_retention(plain: float, weighted: float, n_cohorts: int) -> str:
     """Plain against size-weighted mean month-1 retention."""
+    if n_cohorts == 0:
+        return sentence("no cohort has a measured month after its first purchase, so there is nothing to average")
     if n_cohorts < 2 or any(map(lambda v: not math.isfinite(v), (plain, weighted))):
         return sentence(
             f"with {plural(n_cohorts, 'cohort')} to average, the plain and the weighted mean are the same "

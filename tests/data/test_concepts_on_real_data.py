@@ -93,3 +93,15 @@ def test_concepts_on_a_second_edition_csv(online_retail, tmp_path):
     assert glued["cleaning_sentence"] == F.cleaning(report.rows_read, report.dropped)
     assert glued["concentration_sentence"] == F.concentration(kpi.top_share(customers, 0.2), 0.2)
     assert glued["weekday_sentence"] == F.weekday(kpi.by_weekday(daily), kpi.headline(customers)["aov"], money)
+
+
+def test_concepts_on_ten_days(online_retail, tmp_path):
+    """Less than a month of data: no month to compare, no retention to measure, and the page says so."""
+    raw = pd.read_parquet(online_retail)
+    path = tmp_path / "ten_days.csv"
+    raw[raw["InvoiceDate"] < "2010-12-11"].to_csv(path, index=False)
+    glued = execute("01_concepts.ipynb", tmp_path, data=str(path))
+    assert glued["best_month_sentence"].startswith("No calendar month is covered completely")
+    assert glued["month1_sentence"].startswith("The data end before any cohort has a complete month")
+    assert glued["ex_weighted_sentence"].endswith("so there is nothing to average.")
+    assert glued["zero_days_sentence"] == "1 of the 10 days in the data (10.0%) has no sale at all, a Saturday."

@@ -80,7 +80,8 @@ def test_zero_sales_days_both_ways():
     assert F.zero_sales_days(0, 730) == "Every one of the 730 days in the data has at least one sale."
     text = F.zero_sales_days(69, 374, {"Saturday": 53, "Sunday": 10, "Monday": 6})
     assert text == "69 of the 374 days in the data (18.4%) have no sale at all, most of them (53) on Saturdays."
-    assert "all of them (5) on Sundays" in F.zero_sales_days(5, 100, {"Sunday": 5})
+    assert "have no sale at all, all of them on Sundays" in F.zero_sales_days(5, 100, {"Sunday": 5})
+    assert F.zero_sales_days(1, 10, {"Saturday": 1}) == "1 of the 10 days in the data (10.0%) has no sale at all, a Saturday."
     assert F.zero_sales_days(4, 100, {"Sunday": 2, "Monday": 2}).endswith("have no sale at all.")
 
 
@@ -115,6 +116,7 @@ def test_weekday_each_way():
 
 def test_weighted_retention_each_way():
     assert "the plain and the weighted mean are the same" in F.weighted_retention(0.3, 0.3, 1)
+    assert "nothing to average" in F.weighted_retention(float("nan"), float("nan"), 0)
     assert "barely differ" in F.weighted_retention(0.3, 0.302, 5)
     up = F.weighted_retention(0.215, 0.237, 11)
     assert up.startswith("Weighted by cohort size the mean is 23.7%, 2.2 percentage points above the plain mean")

@@ -104,3 +104,14 @@ def test_cohort_retention_refuses_bad_input(counts: pd.DataFrame) -> None:
         kpi.cohort_retention(counts[counts["months_since"] > 0])
     with pytest.raises(DataError, match="months_since"):
         kpi.cohort_retention(counts.drop(columns="months_since"))
+
+
+def test_no_complete_month_raises_or_gives_an_empty_matrix(counts: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="no month is observed completely"):
+        kpi.cohort_retention(counts, observed_until="2024-01-25")
+    empty = kpi.cohort_retention(counts, observed_until="2024-01-25", allow_empty=True)
+    assert empty.empty and list(empty.columns) == [0] and empty.index.name == "cohort"
+    from analysis import plots
+
+    fig = plots.cohort_heatmap(empty)
+    assert "no retention to show" in fig.axes[0].texts[0].get_text()
