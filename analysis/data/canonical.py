@@ -389,11 +389,18 @@ DATE_FORMATS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+#: Timestamps outside these years are not dates of a sale (a parser's reading of "/1" as year 0):
+#: they count as unreadable.
+YEARS = (1, 9999)
+
+
 def _naive(parsed: pd.Series) -> pd.Series:
     """Drop a time zone, keeping the local wall-clock time (weekday and hour stay the shop's)."""
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_localize(None)
-    return parsed.astype("datetime64[us]")
+    parsed = parsed.astype("datetime64[us]")
+    years = parsed.dt.year
+    return parsed.where(years.isna() | years.between(*YEARS))
 
 
 def _parse_timestamps(

@@ -277,9 +277,10 @@ def _schema(rules: CleaningRules, kind: str) -> pa.DataFrameSchema:
 FIXES = {
     "blank_everywhere": "the customer id column is empty on every row: map the right column "
     "(mapping customer_id=...) or export the customer ids",
-    "unparseable": "the values do not parse; for dates use ISO 8601 (2011-12-09 12:50) or one consistent "
-    "format and give it as date_format (e.g. '%d/%m/%Y %H:%M'); for numbers remove currency signs, and say "
-    "how they are written with decimal (',' for 2,50) and thousands (',' for 1,234.50; '.' for 1.234,50)",
+    "unparseable_dates": "the dates do not parse: use ISO 8601 (2011-12-09 12:50) or one consistent format, "
+    "and give it as date_format (e.g. '%d/%m/%Y %H:%M')",
+    "unparseable_numbers": "the numbers do not parse: remove currency signs and units, and say how they are "
+    "written with decimal (',' for 2,50) and thousands (',' for 1,234.50; '.' for 1.234,50)",
     "nonfinite": "replace infinite values (inf) with real numbers or remove those rows",
     "empty": "fill the empty cells or remove those rows (or map the right column)",
     "negative": "negative prices are refused by the rules (negative_price='error'); fix the rows or set "
@@ -341,7 +342,7 @@ def _explain(
             f"{int(bad.sum()):,} that cannot be parsed as {what} (at most "
             f"{rules.max_unparseable_share:.1%} are dropped quietly)."
         )
-        return problem, bad if bad.any() else missing, check if bad.any() else "empty"
+        return problem, bad if bad.any() else missing, f"unparseable_{what}" if bad.any() else "empty"
     if check == "nonfinite":
         return f"{column} has infinite values.", pd.Series(np.isinf(table[column].to_numpy()), index=table.index), check
     if check == "negative":
@@ -482,21 +483,20 @@ def _find(rule: str, ctx: _Context, keep: np.ndarray) -> _Finding | None:
 
 
 def _flag(rule: str, finding: _Finding, hits: np.ndarray, ctx: _Context) -> Flag:
+    """The flag of a rule that found rows: ``count`` is the rows it dropped (or, kept, would drop)."""
     n = int(hits.sum())
+    action = "dropped" if finding.drops else "kept"
     if rule == "duplicate":
         total = int(finding.mask.sum())
         what = finding.what.replace("lines ", "line ", 1) if total == 1 else finding.what
-        message = f"{total:,} {what}: " + (
-            f"{n:,} dropped here, {total - n:,} already dropped by earlier rules"
-            if finding.drops
-            else f"kept ({n:,} of them pass the earlier rules); {finding.fix}"
+        message = (
+            f"{total:,} {what} in the input, {n:,} of them among the rows the earlier rules keep: "
+            + ("dropped" if finding.drops else f"kept; {finding.fix}")
         )
-        return Flag(rule, "all columns", total, ctx.rows(finding.mask, None), "dropped" if finding.drops else "kept",
-                    message)  # fmt: skip
+        return Flag(rule, "all columns", n, ctx.rows(hits, None), action, message)
     what = finding.what.replace("rows ", "row ", 1) if n == 1 else finding.what
     message = f"{n:,} {what}: " + ("dropped" if finding.drops else f"kept; {finding.fix}")
-    column = ctx.column_name(finding.column)
-    return Flag(rule, column, n, ctx.rows(hits, finding.column), "dropped" if finding.drops else "kept", message)
+    return Flag(rule, ctx.column_name(finding.column), n, ctx.rows(hits, finding.column), action, message)
 
 
 def clean(
@@ -535,7 +535,7 @@ def clean(
         if finding.drops:
             dropped[rule] = int(hits.sum())
             keep &= ~hits
-        if finding.mask.any() if rule == "duplicate" else hits.any():
+        if hits.any():
             flags.append(_flag(rule, finding, hits, ctx))
     out = table[keep].reset_index(drop=True)
     report = DataReport(

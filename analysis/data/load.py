@@ -114,14 +114,29 @@ def _zip_member(p: Path) -> tuple[bytes, str]:
         return archive.read(members[0]), members[0]
 
 
-def _unpack(p: Path) -> tuple[bytes, str]:
-    """The bytes of the file, decompressed by its ending, and the name of the file inside."""
+#: The first bytes of each container, for a compressed file whose name lost its ending.
+MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"PK\x03\x04": "zip"}
+
+
+def _container(p: Path) -> str | None:
     kind = CONTAINERS.get(p.suffix.lower())
+    if kind is None and p.suffix.lower() in TEXT_SUFFIXES:
+        with p.open("rb") as f:
+            head = f.read(4)
+        kind = next((k for magic, k in MAGIC.items() if head.startswith(magic)), None)
+    return kind
+
+
+def _unpack(p: Path) -> tuple[bytes, str]:
+    """The bytes of the file, decompressed by its ending (or, for a text ending, its first
+    bytes), and the name of the file inside."""
+    kind = _container(p)
     try:
+        inner = p.stem if p.suffix.lower() in CONTAINERS else p.name
         if kind == "gzip":
-            return gzip.decompress(p.read_bytes()), p.stem
+            return gzip.decompress(p.read_bytes()), inner
         if kind == "bzip2":
-            return bz2.decompress(p.read_bytes()), p.stem
+            return bz2.decompress(p.read_bytes()), inner
         if kind == "zip":
             return _zip_member(p)
     except DataError:

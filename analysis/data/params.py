@@ -206,7 +206,7 @@ def data_params(
     """
     if isinstance(values, DataParams):
         return values
-    values = dict(values or {})
+    values = values.model_dump() if isinstance(values, BaseModel) else dict(values or {})
     known = {k: v for k, v in values.items() if k in DataParams.model_fields} if ignore_extra else values
     try:
         return DataParams(**known)

@@ -27,7 +27,9 @@ class Flag:
 
     ``rule``: the rule's name (as in :data:`analysis.data.clean.RULE_ORDER`);
     ``column``: the column it looked at (canonical name, the file's name in
-    brackets when it differs); ``count``: rows it touched; ``rows``: the first
+    brackets when it differs); ``count``: rows it found among those the earlier
+    rules keep, so that a dropping flag's count equals ``report.dropped[rule]``
+    (exact duplicates in the whole input are ``report.duplicates``); ``rows``: the first
     few of them as text (``"row 12: timestamp 2031-01-04 10:00"``, data rows
     counted from 1 without the header, or ``"line 78"`` of the file);
     ``action``: ``"dropped"`` or ``"kept"``; ``message``: one sentence for the

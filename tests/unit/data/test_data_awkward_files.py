@@ -244,6 +244,16 @@ def test_compressed_csv_reads_like_the_plain_file(tmp_path, container):
     assert b["description"].iloc[0] == "CAFÉ €"
 
 
+def test_a_compressed_file_that_lost_its_ending(tmp_path):
+    plain, _ = _plain(tmp_path)
+    renamed = tmp_path / "download.csv"
+    renamed.write_bytes(gzip.compress(plain.read_bytes()))
+    a, _ = load_data({"data": str(plain)})
+    b, report = load_data({"data": str(renamed)})
+    pd.testing.assert_frame_equal(a, b)
+    assert report.encoding == "cp1252"
+
+
 def test_a_zip_with_two_files_names_them(tmp_path):
     plain, _ = _plain(tmp_path)
     packed = tmp_path / "two.zip"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from analysis import DataError
 from analysis.data import DATA_PARAM_MEANINGS, DataParams, data_params, load_data, params_error
@@ -70,6 +70,12 @@ def test_data_params_ignores_other_keys_and_raises_data_error():
     p = data_params({"data": "cdnow", "k": 4, "tier_cuts": [0.5, 0.9], "__name__": "__main__"})
     assert p.data == "cdnow"
     assert data_params(p) is p
+
+    class Chapter(BaseModel):  # a chapter's own model that does not subclass DataParams
+        data: str = "cdnow"
+        k: int = 3
+
+    assert data_params(Chapter()).data == "cdnow"
     with pytest.raises(DataError) as err:
         data_params({"seed": -5, "k": 4})
     assert err.value.column == "seed" and "-5" in str(err.value)

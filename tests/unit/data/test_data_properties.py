@@ -148,6 +148,8 @@ def test_random_small_logs_load_or_raise_data_error(tmp_path_factory, lines, rep
     for flag in report.flags:
         assert flag.count > 0 and flag.action in ("dropped", "kept") and 0 < len(flag.rows) <= 5
         assert (flag.rule in report.dropped) == (flag.action == "dropped")
+        if flag.action == "dropped":
+            assert flag.count == report.dropped[flag.rule]
     if len(table):
         end = pd.Timestamp(params.get("max_date") or pd.Timestamp.today().normalize()) + pd.Timedelta(days=1)
         assert (table["timestamp"] < end).all()
