@@ -150,13 +150,13 @@ def dbscan(n_clusters: int, noise_share: float, n_points: int, n_customers: int,
         )
     if n_clusters == 1:
         return sentence(
-            f"{where}, DBSCAN finds one dense mass holding {fmt.share(largest_share)} of the customers and "
+            f"{where}, DBSCAN finds one dense mass holding {fmt.share(largest_share)} of these customers and "
             f"{fmt.share(noise_share)} noise: the customers form one connected cloud, so DBSCAN is an outlier finder "
             "here (the noise points are customers unlike any other, worth a look), not a segmenter"
         )
     agree = "" if math.isnan(ari) else f"; on the points it does not call noise it agrees with k-means at ARI {fmt.number(ari)}"
     return sentence(
-        f"{where}, DBSCAN finds {n_clusters} dense clusters (the largest holds {fmt.share(largest_share)} of the "
+        f"{where}, DBSCAN finds {n_clusters} dense clusters (the largest holds {fmt.share(largest_share)} of these "
         f"customers) and {fmt.share(noise_share)} noise: there are separate dense groups{agree}"
     )
 

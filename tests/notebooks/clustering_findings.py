@@ -43,7 +43,7 @@ def _segments(g: dict[str, str]) -> None:
         assert "one dense mass" in text and fmt.share(noise) in text
     else:
         assert f"{clusters} dense clusters" in text and "one dense mass" not in text
-    assert ("all " in text) == (int(g["dbscan_sample"]) == n)
+    assert text.startswith("On all ") == (int(g["dbscan_sample"]) == n)
     high = _f(g, "high_tier_share")
     tier = g["tier_finding"]
     assert fmt.share(high) in tier
