@@ -19,6 +19,7 @@ __all__ = [
     "AOV_TOLERANCE",
     "CONCENTRATED",
     "EVEN",
+    "MIN_CUSTOMERS",
     "MOSTLY_ONE_WEEKDAY",
     "REPEAT_MAJORITY",
     "RETENTION_TREND",
@@ -39,6 +40,8 @@ __all__ = [
 CONCENTRATED = 0.6
 #: ... at most this share, "spread fairly evenly" (equal spending gives 20%).
 EVEN = 0.35
+#: Below this many customers, a top-20% share is a handful of people and no verdict is given.
+MIN_CUSTOMERS = 10
 #: A repeat rate at or above this means most customers came back.
 REPEAT_MAJORITY = 0.5
 #: Zero-sales days are said to fall "mostly" on one weekday when more than this share of them do.
@@ -67,9 +70,11 @@ def cleaning(rows_read: int, dropped: Mapping[str, int]) -> str:
     )
 
 
-def concentration(top: float, fraction: float = 0.2) -> str:
-    """How concentrated revenue is: the share ``top`` brought by the top ``fraction`` of customers."""
+def concentration(top: float, fraction: float = 0.2, customers: int | None = None) -> str:
+    """How concentrated revenue is: the share ``top`` brought by the top ``fraction`` of ``customers``."""
     head = f"the top {fmt.share(fraction, 0)} of customers bring {fmt.share(top)} of the revenue"
+    if customers is not None and customers < MIN_CUSTOMERS:
+        return sentence(f"{head}, but with only {plural(customers, 'customer')} that says little about concentration")
     if top >= CONCENTRATED:
         verdict = "revenue is concentrated in a minority of customers"
     elif top <= EVEN:

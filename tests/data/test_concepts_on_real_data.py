@@ -38,7 +38,7 @@ def test_every_finding_follows_the_numbers(online_retail_run):
     customers, daily = features.customer_table(tx), features.daily_series(tx)
     monthly = kpi.monthly(daily)
     k = kpi.headline(customers)
-    assert glued["concentration_sentence"] == F.concentration(kpi.top_share(customers, 0.2), 0.2)
+    assert glued["concentration_sentence"] == F.concentration(kpi.top_share(customers, 0.2), 0.2, len(customers))
     assert glued["repeat_sentence"] == F.repeat_rate(k["repeat_rate"], k["customers"])
     # December 2011 (9 days) is partial: the best full month is November, and the partial month is named
     november = fmt.money(monthly.loc["2011-11-01", "revenue"], money)
@@ -91,7 +91,7 @@ def test_concepts_on_a_second_edition_csv(online_retail, tmp_path):
     assert glued["best_month_sentence"] == F.best_month(monthly, money)
     assert "March 2011 is in the data for only" in glued["best_month_sentence"]
     assert glued["cleaning_sentence"] == F.cleaning(report.rows_read, report.dropped)
-    assert glued["concentration_sentence"] == F.concentration(kpi.top_share(customers, 0.2), 0.2)
+    assert glued["concentration_sentence"] == F.concentration(kpi.top_share(customers, 0.2), 0.2, len(customers))
     assert glued["weekday_sentence"] == F.weekday(kpi.by_weekday(daily), kpi.headline(customers)["aov"], money)
 
 

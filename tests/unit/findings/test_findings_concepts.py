@@ -46,6 +46,15 @@ def test_concentration(top, verdict):
     assert verdict in text and text.startswith(f"The top 20% of customers bring {100 * top:.1f}%")
 
 
+def test_concentration_needs_enough_customers():
+    text = F.concentration(1.0, 0.2, customers=3)
+    assert text == (
+        "The top 20% of customers bring 100.0% of the revenue, "
+        "but with only 3 customers that says little about concentration."
+    )
+    assert "concentrated in a minority" in F.concentration(0.9, 0.2, customers=F.MIN_CUSTOMERS)
+
+
 def test_repeat_rate_both_ways():
     assert F.repeat_rate(0.835, 2000) == (
         "83.5% of the 2,000 customers (1,670) placed two or more orders: most customers came back within the data."
@@ -81,7 +90,8 @@ def test_zero_sales_days_both_ways():
     text = F.zero_sales_days(69, 374, {"Saturday": 53, "Sunday": 10, "Monday": 6})
     assert text == "69 of the 374 days in the data (18.4%) have no sale at all, most of them (53) on Saturdays."
     assert "have no sale at all, all of them on Sundays" in F.zero_sales_days(5, 100, {"Sunday": 5})
-    assert F.zero_sales_days(1, 10, {"Saturday": 1}) == "1 of the 10 days in the data (10.0%) has no sale at all, a Saturday."
+    one = F.zero_sales_days(1, 10, {"Saturday": 1})
+    assert one == "1 of the 10 days in the data (10.0%) has no sale at all, a Saturday."
     assert F.zero_sales_days(4, 100, {"Sunday": 2, "Monday": 2}).endswith("have no sale at all.")
 
 
