@@ -183,7 +183,7 @@ def customer_summary(
            date_diff('day', min(first_day), max(d) filter (where d <= DATE '{cal}')) / {unit_days} as {S.T_X},
            date_diff('day', min(first_day), DATE '{cal}') / {unit_days} as {S.T_CAL},
            coalesce(avg(value) filter (where d <= DATE '{cal}' and k > 1), 0) as {S.REPEAT_VALUE},
-           count(*) filter (where d > DATE '{cal}') as x_holdout
+           count(*) filter (where d > DATE '{cal}') as {S.X_HOLDOUT}
     from ranked
     group by c
     having min(first_day) < DATE '{cal}'
@@ -198,9 +198,9 @@ def customer_summary(
             fix="choose a calibration end inside the data's date range",
         )
     if observation_end is None:
-        out = out.drop(columns="x_holdout")
+        out = out.drop(columns=S.X_HOLDOUT)
     else:
-        out["duration_holdout"] = (pd.Timestamp(obs) - pd.Timestamp(cal)).days / unit_days
+        out[S.DURATION_HOLDOUT] = (pd.Timestamp(obs) - pd.Timestamp(cal)).days / unit_days
     return _tidy(out)
 
 
@@ -314,7 +314,7 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
     for col in (S.CUSTOMER, S.PRODUCT):
         if col in df:
             df[col] = df[col].astype("str")
-    for col in (S.RECENCY, S.FREQUENCY, S.TENURE, S.X, "x_holdout"):
+    for col in (S.RECENCY, S.FREQUENCY, S.TENURE, S.X, S.X_HOLDOUT):
         if col in df:
             df[col] = df[col].astype("int64")
     return df.reset_index(drop=True)

@@ -22,6 +22,15 @@ from analysis.split import DateLike
 __all__ = ["NO_DROPOUT_BELOW", "fit_diagnostics", "fit_models", "tracking_curve", "value_customers"]
 
 
+def _require_summary(summary: pd.DataFrame, columns: list[str], *, rows: bool = False) -> None:
+    """The calibration summary has ``columns`` (and, with ``rows``, at least one customer)."""
+    fix = "compute the summary with analysis.features.customer_summary(transactions, calibration_end)"
+    require_columns(summary, columns, source="customer summary", fix=fix)
+    if rows and len(summary) == 0:
+        raise DataError("The customer summary is empty: there are no customers to value.", source="customer summary",
+                        fix=fix)  # fmt: skip
+
+
 def _unit(unit_days: float) -> float:
     return check_number("unit_days", unit_days, low=0.0, open_low=True, fix="pass the summary's time unit in days, e.g. 7")
 
@@ -57,12 +66,7 @@ def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10) -> tuple[BGNBD
     and says whether a later calibration end can help (judged from the
     ``x_holdout`` column when the summary has one).
     """
-    require_columns(
-        summary,
-        [schema.X, schema.T_X, schema.T_CAL, schema.REPEAT_VALUE],
-        source="customer summary",
-        fix="compute the summary with analysis.features.customer_summary(transactions, calibration_end)",
-    )
+    _require_summary(summary, [schema.X, schema.T_X, schema.T_CAL, schema.REPEAT_VALUE])
     min_repeaters = check_int(
         "min_repeaters", min_repeaters, low=1, fix="pass the smallest number of repeat customers to fit on, e.g. 10"
     )
@@ -81,39 +85,32 @@ def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10) -> tuple[BGNBD
     n_repeaters = int(repeat.sum())
     spend = repeat & (value > 0)
     n_spenders = int(spend.sum())
-    counts = (
-        f"{n:,} customers bought before the calibration end and {n_repeaters:,} of them bought again "
-        "before it"
-    )
     if n_repeaters < min_repeaters or n_spenders < min_repeaters:
-        fix = _too_few_fix(summary, repeat, min_repeaters)
-        if n_repeaters < min_repeaters:
-            problem = (
-                f"Too few repeat customers for the CLV models: {counts}; the models need at least {min_repeaters}."
-            )
-        else:
-            problem = (
-                f"Too few repeat customers with a positive spend for the Gamma-Gamma model: {counts}, but only "
-                f"{n_spenders:,} of them spent a positive amount on their repeat purchases; the model needs at "
-                f"least {min_repeaters}."
-            )
-            fix += (
-                f"; the repeat purchases of {n_repeaters - n_spenders:,} customers had a value of 0 or less: "
-                "check the quantity and unit_price columns"
-            )
-        raise DataError(
-            problem,
-            column="calibration_end",
-            rows=[
-                f"customers = {n:,}",
-                f"repeat customers = {n_repeaters:,}",
-                f"with positive repeat spend = {n_spenders:,}",
-            ],
-            fix=fix,
-        )
+        raise _too_few(summary, repeat, n_spenders, min_repeaters)
     bg = fit_bgnbd(x, summary[schema.T_X], summary[schema.T_CAL])
     gg = fit_gammagamma(x[spend], value[spend])
     return bg, gg
+
+
+def _too_few(summary: pd.DataFrame, repeat: pd.Series, n_spenders: int, min_repeaters: int) -> DataError:
+    """The error for too few repeat customers (or too few with a positive repeat spend), in the user's terms."""
+    n, n_repeaters = len(summary), int(repeat.sum())
+    counts = f"{n:,} customers bought before the calibration end and {n_repeaters:,} of them bought again before it"
+    fix = _too_few_fix(summary, repeat, min_repeaters)
+    if n_repeaters < min_repeaters:
+        problem = f"Too few repeat customers for the CLV models: {counts}; the models need at least {min_repeaters}."
+    else:
+        problem = (
+            f"Too few repeat customers with a positive spend for the Gamma-Gamma model: {counts}, but only "
+            f"{n_spenders:,} of them spent a positive amount on their repeat purchases; the model needs at "
+            f"least {min_repeaters}."
+        )
+        fix += (
+            f"; the repeat purchases of {n_repeaters - n_spenders:,} customers had a value of 0 or less: "
+            "check the quantity and unit_price columns"
+        )
+    rows = [f"customers = {n:,}", f"repeat customers = {n_repeaters:,}", f"with positive repeat spend = {n_spenders:,}"]
+    return DataError(problem, column="calibration_end", rows=rows, fix=fix)
 
 
 def _too_few_fix(summary: pd.DataFrame, repeat: pd.Series, min_repeaters: int) -> str:
@@ -200,18 +197,7 @@ def value_customers(
     :math:`p\gamma/(q-1)` (``x_spend = 0``), as are customers with ``x == 0``;
     their purchase forecast still uses their ``x``.
     """
-    require_columns(
-        summary,
-        [schema.CUSTOMER, schema.X, schema.T_X, schema.T_CAL, schema.REPEAT_VALUE],
-        source="customer summary",
-        fix="compute the summary with analysis.features.customer_summary(transactions, calibration_end)",
-    )
-    if len(summary) == 0:
-        raise DataError(
-            "The customer summary is empty: there are no customers to value.",
-            source="customer summary",
-            fix="compute the summary with analysis.features.customer_summary on transactions with customers",
-        )
+    _require_summary(summary, [schema.CUSTOMER, schema.X, schema.T_X, schema.T_CAL, schema.REPEAT_VALUE], rows=True)
     horizon_days = check_number("horizon_days", horizon_days, low=1, fix="set horizon_days to the CLV horizon in days, e.g. 365")
     rate = check_number(
         "annual_discount_rate", annual_discount_rate, low=0.0, fix="set the annual discount rate as a fraction >= 0, e.g. 0.10"
@@ -262,24 +248,14 @@ def tracking_curve(
     * ``expected`` -- :math:`\sum_i \mathbf{1}[\tau_d > s_i]\,E[X(\tau_d - s_i)]`
       (:func:`expected_cumulative_repeats`).
     """
-    if not isinstance(repeats_by_day, pd.Series) or not isinstance(repeats_by_day.index, pd.DatetimeIndex):
+    dated = isinstance(repeats_by_day, pd.Series) and isinstance(repeats_by_day.index, pd.DatetimeIndex)
+    if not dated or len(repeats_by_day) == 0:
         raise DataError(
-            "repeats_by_day must be a Series indexed by date",
+            "repeats_by_day must be a non-empty Series indexed by date (the days to track)",
             column="repeats_by_day",
             fix="pass analysis.features.repeat_purchases_by_day(transactions, calibration_end)",
         )
-    if len(repeats_by_day) == 0:
-        raise DataError(
-            "repeats_by_day is empty: there are no days to track",
-            column="repeats_by_day",
-            fix="pass analysis.features.repeat_purchases_by_day(transactions, calibration_end)",
-        )
-    require_columns(
-        summary,
-        [schema.FIRST],
-        source="customer summary",
-        fix="compute the summary with analysis.features.customer_summary(transactions, calibration_end)",
-    )
+    _require_summary(summary, [schema.FIRST])
     unit = _unit(unit_days)
     start = check_day("first_day", first_day)
     first = pd.to_datetime(summary[schema.FIRST]).dt.normalize()

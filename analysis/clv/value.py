@@ -100,9 +100,9 @@ def holdout_by_frequency(
     max_x = check_int("max_x", max_x, low=1, fix="pass the frequency from which customers are pooled, e.g. max_x=7")
     xa, ta, Ta = _summary(x, t_x, T)
     fix = "pass x_holdout = repeat purchases in the holdout period, one per customer, in the order of x"
-    actual, _ = _counts("x_holdout", x_holdout, fix)
+    actual, _ = _counts(schema.X_HOLDOUT, x_holdout, fix)
     span = _times("duration", duration, "pass the holdout length (> 0) in the fit's time unit", positive=True)
-    _same_length({schema.X: xa, "x_holdout": actual, "duration": span}, fix)
+    _same_length({schema.X: xa, schema.X_HOLDOUT: actual, "duration": span}, fix)
     predicted = _conditional(params, span, xa, ta, Ta)
     table = by_group(xa, predicted, np.broadcast_to(actual, xa.size), cap=max_x)
     return table.rename(columns={"group": schema.X, "n": "n_customers"})

@@ -7,7 +7,6 @@ on both sides of them. Numbers are written with :mod:`analysis.fmt`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import pandas as pd
 

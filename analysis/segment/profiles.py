@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike
 
 from analysis._checks import check_number, require_columns
 from analysis.errors import DataError
-from analysis.schema import CUSTOMER, FREQUENCY, MONETARY, RECENCY, SEGMENT, TENURE, VALUE_TIER
+from analysis.schema import FREQUENCY, MONETARY, RECENCY, SEGMENT, TENURE, VALUE_TIER
 from analysis.segment._inputs import check_customers, check_labels
 
 __all__ = ["NAME_RULES", "TIERS", "candidate_profiles", "name_segments", "profile_segments", "tier_table", "value_tiers"]
