@@ -192,7 +192,7 @@ def _month_label(month: int) -> str:
 
 
 LABELS = {
-    "revenue": ("revenue", "money"),
+    "revenue": ("revenue", "total"),
     "orders": ("orders", "count"),
     "customers": ("customers", "count"),
     "aov": ("average order value", "money"),
@@ -205,9 +205,12 @@ LABELS = {
 def headline_table(values: dict[str, float], *, currency: str = "") -> pd.DataFrame:
     """The headline KPIs as a table for people: one row per KPI, values written by :mod:`analysis.fmt`.
 
-    Money carries ``currency`` (an ISO 4217 code such as ``"GBP"``; none when empty).
+    Money carries ``currency`` (an ISO 4217 code such as ``"GBP"``; none when empty);
+    the revenue total is written like the prose writes it (no cents from 1,000 on),
+    per-order and per-customer amounts with cents.
     """
     writers = {
+        "total": lambda v: fmt.money(v, currency),
         "money": lambda v: fmt.money(v, currency, 2),
         "count": fmt.count,
         "number": fmt.number,

@@ -73,7 +73,7 @@ def test_cohort_sizes_and_headline_table():
     sizes = kpi.cohort_sizes(features.cohort_counts(tx))
     assert sizes.to_dict() == {"2024-01": 2, "2024-02": 1}
     table = kpi.headline_table(kpi.headline(features.customer_table(tx)), currency="GBP")
-    assert table.loc["revenue", "value"] == "£1,535.00"
+    assert table.loc["revenue", "value"] == "£1,535"
     assert table.loc["orders", "value"] == "4"
     assert table.loc["average order value", "value"] == "£383.75"
     assert table.loc["repeat-purchase rate", "value"] == "33.3%"
