@@ -55,9 +55,10 @@ NON_PRODUCT_CODES: tuple[str, ...] = (
     "POST", "DOT", "M", "m", "C2", "BANK CHARGES", "PADS", "CRUK", "AMAZONFEE", "D", "S", "B",
 )  # fmt: skip
 
-#: The rules in the order they run; ``truncated_line`` is applied while reading the file.
+#: The rules in the order they run; the first two look at the file's last line while reading it.
+READING_RULES = ("truncated_line", "unterminated_line")
 RULE_ORDER = (
-    "truncated_line",
+    *READING_RULES,
     "unparseable_timestamp",
     "unparseable_number",
     "before_min_date",
@@ -528,7 +529,7 @@ def clean(
     dropped: dict[str, int] = {}
     flags: list[Flag] = []
     for rule in RULE_ORDER:
-        finding = None if rule == "truncated_line" else _find(rule, ctx, keep)
+        finding = None if rule in READING_RULES else _find(rule, ctx, keep)
         if finding is None:
             continue
         hits = finding.mask & keep

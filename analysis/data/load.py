@@ -246,32 +246,41 @@ def _fields(line: str, sep: str) -> int:
     return len(next(csv.reader([line], delimiter=sep), []))
 
 
-def _cut_truncated_line(text: str, sep: str, source: str) -> tuple[str, Flag | None]:
-    """Drop a last line whose field count differs from the line before it (a file cut mid-line)."""
+def _last_lines(text: str) -> tuple[str, str, str, int] | None:
+    """(text up to the last line, the line before it, the last line, its line number), or None."""
     body = text.rstrip("\r\n")
     cut = body.rfind("\n")
     if cut < 0:
-        return text, None
+        return None
     last = body[cut + 1 :].rstrip("\r")
     before = body[body.rfind("\n", 0, cut) + 1 : cut].rstrip("\r")
     if not last.strip() or not before.strip():
-        return text, None
+        return None
+    return body[: cut + 1], before, last, body.count("\n") + 1
+
+
+def _check_last_line(text: str, sep: str) -> tuple[str, list[Flag]]:
+    """Drop a last line whose field count differs from the line before it (a file cut mid-line);
+    flag, and keep, a last line that is complete in fields but has no line break after it."""
+    found = _last_lines(text)
+    if found is None:
+        return text, []
+    head, before, last, line = found
+    shown = [f"line {line}: {last if len(last) <= 60 else last[:57] + '...'!r}"]
     n_last, n_before = _fields(last, sep), _fields(before, sep)
-    if n_last == n_before:
-        return text, None
-    line = body.count("\n") + 1
-    shown = last if len(last) <= 60 else last[:57] + "..."
-    flag = Flag(
-        rule="truncated_line",
-        column="all columns",
-        count=1,
-        rows=[f"line {line}: {shown!r}"],
-        action="dropped",
-        message=f"the last line has {n_last} fields where the line before has {n_before}: the file was "
-        "probably cut off mid-line (an interrupted download or export); dropped, export the file again "
-        "to get it whole",
-    )
-    return body[: cut + 1], flag
+    if n_last != n_before:
+        message = (
+            f"the last line has {n_last} fields where the line before has {n_before}: the file was probably "
+            "cut off mid-line (an interrupted download or export); dropped, export the file again to get it whole"
+        )
+        return head, [Flag("truncated_line", "all columns", 1, shown, "dropped", message)]
+    if not text.endswith(("\n", "\r")):
+        message = (
+            "the file does not end with a line break, as a complete export does: its last line may be cut "
+            "short inside its last field; kept, check that line or export the file again"
+        )
+        return text, [Flag("unterminated_line", "all columns", 1, shown, "kept", message)]
+    return text, []
 
 
 def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag]]:
@@ -279,7 +288,7 @@ def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
     if not text.strip():
         raise DataError("The data file has no rows.", source=name, fix="export the data again")
     sep, has_header = _sniff(text[:SNIFF_BYTES], options.decimal)
-    text, truncated = _cut_truncated_line(text, sep, name)
+    text, flags = _check_last_line(text, sep)
     df = pd.read_csv(
         io.StringIO(text),
         sep=sep,
@@ -291,7 +300,7 @@ def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
     )
     if not has_header:
         df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
-    return df, encoding, [truncated] if truncated else []
+    return df, encoding, flags
 
 
 def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
@@ -367,7 +376,7 @@ def _source(source: Any, options: ReadOptions, n_customers: int, seed: int) -> _
 def _with_reading(report: DataReport, raw: _Raw, currency: str) -> DataReport:
     """Add what reading found (encoding, a cut-off last line) to the report of the cleaning."""
     cut = sum(f.count for f in raw.flags if f.rule == "truncated_line")
-    dropped = {"truncated_line": cut, **report.dropped} if raw.flags else report.dropped
+    dropped = {"truncated_line": cut, **report.dropped} if cut else report.dropped
     return replace(
         report,
         rows_read=report.rows_read + cut,

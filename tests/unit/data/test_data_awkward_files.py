@@ -162,6 +162,10 @@ def test_a_complete_last_line_without_newline_is_kept(tmp_path):
     path.write_text("\n".join([HEADER, *lines]))
     _, report = load_data({"data": str(path)})
     assert report.rows_kept == 20 and report.flag("truncated_line") is None
+    flag = report.flag("unterminated_line")  # it may be cut inside its last field: said, not dropped
+    assert flag.action == "kept" and flag.rows == [f"line 21: {lines[-1][:57] + '...'!r}"] and "line break" in flag.message
+    path.write_text("\n".join([HEADER, *lines]) + "\r\n")
+    assert load_data({"data": str(path)})[1].flags == []
 
 
 # --------------------------------------------------------------------------- encodings
