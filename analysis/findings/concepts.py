@@ -50,8 +50,8 @@ MOSTLY_ONE_WEEKDAY = 0.5
 RETENTION_TREND = 0.1
 #: A weekday's average order value is "about the same" as the overall within this relative difference.
 AOV_TOLERANCE = 0.02
-#: Plain and weighted means closer than this (absolute, as a share) "barely differ".
-WEIGHTING_MATTERS = 0.005
+#: Plain and weighted means closer than this (1 percentage point) "barely differ".
+WEIGHTING_MATTERS = 0.01
 
 
 def cleaning(rows_read: int, dropped: Mapping[str, int]) -> str:
