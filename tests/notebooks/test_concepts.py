@@ -138,3 +138,26 @@ def test_parameter_cells_are_hidden_from_readers(folder, glued):
         if "parameters" in tags or "injected-parameters" in tags:
             assert "remove-cell" in tags
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_page_elements_survive_jupyter_book(folder, glued, tmp_path):
+    """A one-page book from the executed chapter (the book's own _config.yml, warnings as errors)."""
+    import shutil
+    import subprocess
+    import sys
+
+    book = tmp_path / "book"
+    book.mkdir()
+    for name in ("_config.yml", "references.bib"):
+        shutil.copy(ROOT / "book" / name, book / name)
+    shutil.copy(folder / "concepts.ipynb", book / "concepts.ipynb")
+    shutil.copy(folder / "concepts_monthly.csv", book / "concepts_monthly.csv")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: concepts\n")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    done = subprocess.run([str(jb), "build", str(book), "-W", "-q"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    html = (book / "_build" / "html" / "concepts.html").read_text()
+    assert 'class="run-parameters"' in html and 'class="data-banner"' in html and 'class="run-findings"' in html
+    assert html.count('class="book-table" style="overflow-x: auto;') >= 4  # every table scrolls when wide
+    assert "concepts_monthly.csv" in html and "_downloads/" in html
+    assert "{glue:" not in html and ">nan<" not in html
