@@ -187,7 +187,8 @@ def fit_gammagamma(
     at_boundary = bool(p > P_BOUNDARY)
     if at_boundary:  # the constrained model: p fixed on the boundary, q and gamma fitted (module text)
         fixed = np.log(P_BOUNDARY)
-        result = _minimise(_fixed_p_objective, np.log([q, gamma * p / P_BOUNDARY]), (fixed, *args))
+        # a fixed start, so that the result does not depend on where the unconstrained run wandered off to
+        result = _minimise(_fixed_p_objective, np.log([1.0, 1.0 / P_BOUNDARY]), (fixed, *args))
         p, (q, gamma) = P_BOUNDARY, np.exp(result.x)
     gamma *= scale
     return GammaGamma(

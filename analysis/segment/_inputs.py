@@ -157,3 +157,14 @@ def relabel_by_size(labels: np.ndarray) -> np.ndarray:
     new[order] = np.arange(uniq.size)
     out[kept] = new[np.searchsorted(uniq, labels[kept])]
     return out
+
+
+def check_revenue(total: float, *, what: str) -> float:
+    """A positive total revenue, without which revenue shares are undefined."""
+    if not total > 0:
+        raise DataError(
+            f"{what}: total revenue is {total:g}, so revenue shares are undefined",
+            column=MONETARY,
+            fix="check the monetary column (is it filled? do returns cancel all purchases?)",
+        )
+    return total

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from analysis._checks import check_number, require_columns
 from analysis.errors import DataError
 from analysis.schema import FREQUENCY, MONETARY, RECENCY, SEGMENT, TENURE, VALUE_TIER
-from analysis.segment._inputs import check_customers, check_labels
+from analysis.segment._inputs import check_customers, check_labels, check_revenue
 
 __all__ = ["NAME_RULES", "TIERS", "candidate_profiles", "name_segments", "profile_segments", "tier_table", "value_tiers"]
 
@@ -35,12 +35,7 @@ def profile_segments(customers: pd.DataFrame, labels: ArrayLike) -> pd.DataFrame
     values = check_customers(customers, _PROFILE_FEATURES, what="profile_segments")
     lab = check_labels(labels, len(customers), what="profile_segments")
     total = float(values[MONETARY].sum())
-    if total <= 0:
-        raise DataError(
-            "profile_segments: total revenue is zero, so revenue shares are undefined",
-            column=MONETARY,
-            fix="check the monetary column (is it filled?)",
-        )
+    check_revenue(total, what="profile_segments")
     frame = pd.DataFrame({SEGMENT: lab, **{c: values[c] for c in _PROFILE_FEATURES}})
     grouped = frame.groupby(SEGMENT, sort=True)
     out = pd.DataFrame(
@@ -179,12 +174,7 @@ def value_tiers(customers: pd.DataFrame, cuts: tuple[float, float] = (0.8, 0.95)
     sorted_m = m[order]
     cum = np.cumsum(sorted_m)
     total = float(cum[-1])
-    if total <= 0:
-        raise DataError(
-            "value_tiers: total revenue is zero, so revenue shares are undefined",
-            column=MONETARY,
-            fix="check the monetary column (is it filled?)",
-        )
+    check_revenue(total, what="value_tiers")
     before = np.concatenate(([0.0], cum[:-1]))  # revenue of the customers ahead in the list
     block_start = np.concatenate(([True], sorted_m[1:] != sorted_m[:-1]))
     block = np.cumsum(block_start) - 1

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from analysis._checks import require_columns
 from analysis.errors import DataError
 from analysis.schema import AOV, CUSTOMER, FREQUENCY, MONETARY, RECENCY, RFM_SCORE, RFM_SEGMENT, TENURE
 from analysis.schema import F_SCORE, M_SCORE, R_SCORE
@@ -207,11 +208,7 @@ def rfm_segment(scores: pd.DataFrame) -> pd.Series:
     The rules cover every cell of 1-5 scores, so every customer gets a name.
     Returns an ordered categorical ``rfm_segment`` (categories in rule order).
     """
-    for col in (R_SCORE, F_SCORE, M_SCORE):
-        if col not in getattr(scores, "columns", ()):
-            raise DataError(
-                f"rfm_segment: scores lack column {col!r}", column=col, fix="pass the output of rfm_scores(customers)"
-            )
+    require_columns(scores, (R_SCORE, F_SCORE, M_SCORE), source="RFM scores", fix="pass the output of rfm_scores(customers)")
     r, f, m = (scores[c].to_numpy() for c in (R_SCORE, F_SCORE, M_SCORE))
     name = np.full(r.size, "", dtype=object)
     for seg, (r0, r1), (f0, f1), (m0, m1), _ in RFM_RULES:

@@ -21,7 +21,7 @@ from analysis import schema as S
 from analysis._checks import check_int
 from analysis.findings import clustering as F
 from analysis.segment.density import fit_agglomerative, fit_dbscan, k_distance, pca_map, suggest_eps, ward_linkage
-from analysis.segment.kmeans import N_INIT, centres_in_units, choose_k, fit_kmeans, stability
+from analysis.segment.kmeans import MIN_SEGMENT_SHARE, N_INIT, STABLE_ARI, centres_in_units, choose_k, fit_kmeans, stability
 from analysis.segment.profiles import candidate_profiles, name_segments, profile_segments, tier_table, value_tiers
 from analysis.segment.rfm import DEFAULT_FEATURES, rfm_matrix, rfm_rules_table, rfm_scores, rfm_segment, rfm_segment_table
 
@@ -99,11 +99,19 @@ def rfm_step(customers: pd.DataFrame) -> Step:
 
 
 def k_step(
-    X: np.ndarray, customers: pd.DataFrame, k_range: Sequence[int], k: int = 0, *, seed: int = 0, runs: int = 3
+    X: np.ndarray,
+    customers: pd.DataFrame,
+    k_range: Sequence[int],
+    k: int = 0,
+    *,
+    seed: int = 0,
+    runs: int = 3,
+    min_share: float = MIN_SEGMENT_SHARE,
+    stable_ari: float = STABLE_ARI,
 ) -> Step:
     """Choose k (:func:`choose_k`) unless the parameters fix it; profiles of the candidate k side by side."""
     k = check_int("k", k, low=0, fix="set k to 0 (choose by the rules) or to a number of segments such as 4")
-    choice = choose_k(X, k_range, seed=seed, runs=runs)
+    choice = choose_k(X, k_range, seed=seed, runs=runs, min_share=min_share, stable_ari=stable_ari)
     k_used = k or choice.k
     candidates = sorted({choice.best_k, choice.elbow_k, k_used})
     labels = {c: fit_kmeans(X, c, seed=seed)[0] for c in candidates}

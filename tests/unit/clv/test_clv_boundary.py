@@ -1,0 +1,48 @@
+"""The Gamma-Gamma boundary: reported, fitted as the constrained model, the same for the same data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import clv
+
+
+def two_spend_levels(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Customers who spend the same on every purchase, at levels 100 times apart: no gamma mixture fits."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 8, n)
+    level = np.where(rng.random(n) < 0.5, 10.0, 1000.0) * rng.lognormal(0, 0.05, n)
+    return x, level
+
+
+def test_a_degenerate_fit_is_reported_and_constrained() -> None:
+    x, mbar = two_spend_levels()
+    gg = clv.fit_gammagamma(x, mbar)
+    assert gg.at_boundary and gg.p == clv.P_BOUNDARY and gg.converged
+    assert clv.fit_diagnostics(clv.BGNBD(1.0, 1.0, 1.0, 1.0), gg)["spend_degenerate"]
+    # the constrained fit is an optimum in (q, gamma): the likelihood drops when either moves
+    for dq, dg in [(1.01, 1.0), (0.99, 1.0), (1.0, 1.01), (1.0, 0.99)]:
+        assert clv.gammagamma_loglik(gg.p, gg.q * dq, gg.gamma * dg, x, mbar).sum() < gg.loglik
+    # with p that large the expected spend is the customer's own average
+    spend = clv.conditional_expected_spend(gg, x, mbar)
+    np.testing.assert_allclose(spend, mbar, rtol=0.05)
+
+
+def test_the_constrained_fit_does_not_follow_the_last_bit() -> None:
+    x, mbar = two_spend_levels()
+    a = clv.fit_gammagamma(x, mbar)
+    b = clv.fit_gammagamma(x, mbar * (1 + 1e-15))
+    assert b.at_boundary
+    assert b.q == pytest.approx(a.q, rel=1e-6) and b.gamma == pytest.approx(a.gamma, rel=1e-6)
+    assert clv.fit_gammagamma(x, mbar) == a  # same input, same output, bit for bit
+
+
+def test_an_ordinary_fit_is_inside() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.integers(1, 8, 400)
+    nu = rng.gamma(4.0, 1 / 40.0, 400)
+    mbar = np.array([rng.gamma(3.0 * k, 1 / (k * v)) for k, v in zip(x, nu)])
+    gg = clv.fit_gammagamma(x, mbar)
+    assert not gg.at_boundary and gg.p < clv.P_BOUNDARY
+    assert not clv.fit_diagnostics(clv.BGNBD(1.0, 1.0, 1.0, 1.0), gg)["spend_degenerate"]
