@@ -217,9 +217,10 @@ def exact_duplicates(raw: pd.DataFrame) -> np.ndarray:
     flat = raw.reset_index(drop=True)
     flat.columns = range(flat.shape[1])
     out = np.full(len(flat), -1, dtype=np.int64)
-    if flat.empty or not flat.duplicated().any():
+    shared = flat.duplicated(keep=False).to_numpy() if len(flat) else np.zeros(0, dtype=bool)
+    if not shared.any():
         return out
-    repeated = flat[flat.duplicated(keep=False)]
+    repeated = flat[shared]
     groups = repeated.groupby(list(repeated.columns), dropna=False, sort=False).ngroup()
     first = pd.Series(groups.index, index=groups.index).groupby(groups.to_numpy()).transform("min")
     later = first.index != first.to_numpy()
