@@ -57,3 +57,19 @@ def test_bgnbd_and_gammagamma_recover_each_persona(shop):
 def test_personas_of_refuses_customers_from_another_shop(shop):
     with pytest.raises(DataError, match="not in this shop"):
         personas_of(shop, ["C000001", "X999"])
+
+
+def test_truth_text_is_built_from_the_comparison(shop):
+    from analysis.truth import recovery_errors, segments_against_personas, truth_text
+
+    customers = features.customer_table(shop.transactions)
+    X, _ = segment.rfm_matrix(customers)
+    labels, _ = segment.fit_kmeans(X, 3, seed=0)
+    match = segments_against_personas(shop, customers, labels, X, 3, seed=0)
+    assert match["n_personas"] == 4 and match["persona_ari_true_k"] >= 0.25
+    summary = features.customer_summary(shop.transactions, shop.as_of.normalize())
+    errors = recovery_errors(persona_recovery(shop, summary))
+    assert set(errors) == {"rate_error_max", "drop_error_max", "spend_error_max"}
+    text = truth_text(match, errors)
+    assert "The 3 segments against the 4 planted personas" in text
+    assert f"within {round(100 * errors['rate_error_max'])}%" in text and "table below" not in text
