@@ -318,14 +318,35 @@ def validate_transactions(
     except pa.errors.SchemaErrors as err:
         first = err.failure_cases.iloc[0]
         column, check = str(first["column"]), str(first["check"])
-        problem, mask, check = _explain(table, column, check, first["failure_case"], rules, raw)
+        problem, mask, key = _explain(table, column, check, first["failure_case"], rules, raw)
+        fix = FIXES.get(key, "convert the column with analysis.data.to_canonical")
+        if key == "unparseable_numbers" and column in raw:
+            fix = _number_hint(raw[column][mask.to_numpy(dtype=bool)]) + fix
         raise DataError(
             problem,
             source=source,
             column=column,
             rows=_examples(table, mask, column, raw.get(column)),
-            fix=FIXES.get(check, "convert the column with analysis.data.to_canonical"),
+            fix=fix,
         ) from None
+
+
+#: How numbers that do not parse are written, and the parameters that read them.
+NUMBER_STYLES = (
+    (r"-?\d{1,3}(\.\d{3})+(,\d+)?", "they look like 1.234,50: set decimal: ',' and thousands: '.'; "),
+    (r"-?\d{1,3}( \d{3})+(,\d+)?", "they look like 1 234,50: set decimal: ',' and thousands: ' '; "),
+    (r"-?\d{1,3}(,\d{3})+(\.\d+)?", "they look like 1,234.50: set thousands: ','; "),
+    (r"-?\d*,\d+", "they look like 2,50: set decimal: ','; "),
+)
+
+
+def _number_hint(bad: pd.Series) -> str:
+    """Which decimal/thousands parameters would read most of the unreadable numbers ("" if none)."""
+    text = bad.dropna().astype("str").str.strip()
+    for pattern, hint in NUMBER_STYLES:
+        if len(text) and text.str.fullmatch(pattern).mean() >= 0.5:
+            return hint
+    return ""
 
 
 def _explain(

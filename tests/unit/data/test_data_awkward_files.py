@@ -309,7 +309,8 @@ def test_decimal_commas_with_decimal_parameter(tmp_path):
     with pytest.raises(DataError) as err:
         load_data({"data": str(path)})
     msg = str(err.value)
-    assert "unit_price" in msg and "cannot be parsed as numbers" in msg and "decimal" in msg and str(path) in msg
+    assert "unit_price" in msg and "cannot be parsed as numbers" in msg and str(path) in msg
+    assert "they look like 2,50: set decimal: ','" in msg
 
 
 def test_thousands_separators(tmp_path):
@@ -322,6 +323,9 @@ def test_thousands_separators(tmp_path):
     comma = write_csv(tmp_path / "us.csv", quoted)
     table, _ = load_data({"data": str(comma), "thousands": ","})
     assert table["unit_price"].iloc[0] == 1234.5
+    many = write_csv(tmp_path / "many.csv", [line.replace(",1234.50,", ',"1,234.50",') for line in [lines[0]] * 5 + lines])
+    with pytest.raises(DataError, match="they look like 1,234.50: set thousands: ','"):
+        load_data({"data": str(many)})
 
 
 def test_date_format_is_honoured(tmp_path):
