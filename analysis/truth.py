@@ -102,10 +102,15 @@ def truth_text(match: dict[str, float], errors: dict[str, float]) -> str:
     """The truth section's text, built from the comparison's numbers."""
     from analysis import fmt
 
+    true_k = (
+        "the chapter's k is the true number of personas"
+        if match["k"] == match["n_personas"]
+        else f"k-means told the true number of personas (k = {match['n_personas']}) reaches "
+        f"{fmt.number(match['persona_ari_true_k'])}"
+    )
     return (
         f"The {match['k']} segments against the {match['n_personas']} planted personas: adjusted Rand index "
-        f"{fmt.number(match['persona_ari'])}; k-means told the true number of personas (k = {match['n_personas']}) "
-        f"reaches {fmt.number(match['persona_ari_true_k'])}. The segments follow the personas only as far as the "
+        f"{fmt.number(match['persona_ari'])}; {true_k}. The segments follow the personas only as far as the "
         "personas differ in recency, frequency and spend; tenure, which all personas share, blurs them.\n\n"
         f"Fitted per persona (the table of planted and fitted values), the BG/NBD recovers the mean purchase rate r/α "
         f"within {fmt.share(errors['rate_error_max'], 0)} of the planted value and the mean dropout probability "

@@ -153,7 +153,13 @@ def dbscan(n_clusters: int, noise_share: float, n_points: int, n_customers: int,
             f"{fmt.share(noise_share)} noise: the customers form one connected cloud, so DBSCAN is an outlier finder "
             "here (the noise points are customers unlike any other, worth a look), not a segmenter"
         )
-    agree = "" if math.isnan(ari) else f"; on the points it does not call noise it agrees with k-means at ARI {fmt.number(ari)}"
+    if math.isnan(ari):
+        agree = ""
+    elif ari >= AGREE:
+        agree = f", which k-means' segments largely follow (ARI {fmt.number(ari)} on the points that are not noise)"
+    else:
+        agree = (f", which k-means' segments cut across (ARI {fmt.number(ari)} on the points that are not noise): "
+                 "the dense groups are not the segments")  # fmt: skip
     return sentence(
         f"{where}, DBSCAN finds {n_clusters} dense clusters (the largest holds {fmt.share(largest_share)} of these "
         f"customers) and {fmt.share(noise_share)} noise: there are separate dense groups{agree}"

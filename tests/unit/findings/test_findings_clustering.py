@@ -54,7 +54,8 @@ def test_dbscan_noise_one_mass_several() -> None:
     assert "one dense mass" in one and "98.0%" in one and "On all 500 customers" in one
     several = F.dbscan(2, 0.1, 500, 2000, 0.6, ari=0.41)
     assert "2 dense clusters" in several and "random sample of 500 of the 2,000" in several and "0.41" in several
-    assert "one dense mass" not in several
+    assert "one dense mass" not in several and "cut across" in several
+    assert "largely follow" in F.dbscan(3, 0.1, 500, 500, 0.5, ari=0.8)
 
 
 def test_ward_agrees_or_not() -> None:
