@@ -308,6 +308,10 @@ def _failed(chapter: Chapter, out: Path, paths: Paths, message: str, *, data_err
     if out.exists():
         shutil.move(str(out), kept)
         message += f"\nthe executed notebook with the failing cell is kept at {kept}"
+    log = out.parent / "kernel.log"
+    if log.exists() and log.stat().st_size:
+        shutil.move(str(log), kept.with_suffix(".kernel.log"))
+        message += f"\nthe kernel's own log: {kept.with_suffix('.kernel.log')}"
     shutil.rmtree(out.parent, ignore_errors=True)
     return ChapterFailed(message, data_error=data_error)
 
@@ -329,7 +333,7 @@ def _papermill(notebook: Path, inject: dict, out: Path, cwd: Path, progress: Pro
 def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: int = CELL_TIMEOUT) -> list[str]:
     """Execute one chapter in its own work folder; return the files it wrote, moved to book/chapters/."""
     import papermill as pm
-    from nbclient.exceptions import CellTimeoutError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     work = paths.work / chapter.name
     shutil.rmtree(work, ignore_errors=True)
@@ -354,6 +358,13 @@ def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: in
             f"chapter {chapter.name}: {progress.where()} ran longer than the time limit of {timeout} s per "
             f"cell and was stopped; raise the limit with CELL_TIMEOUT={timeout * 4} (make) or "
             f"--cell-timeout {timeout * 4}, or give the chapter less data",
+            data_error=False,
+        ) from None  # fmt: skip
+    except DeadKernelError:
+        raise _failed(
+            chapter, out, paths,
+            f"chapter {chapter.name}: the Python kernel running it died in {progress.where()} (most often: it ran "
+            "out of memory); give the chapter less data or a machine with more memory",
             data_error=False,
         ) from None  # fmt: skip
     except BaseException:  # Ctrl-C included: no half-run work folder is left behind

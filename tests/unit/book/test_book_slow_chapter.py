@@ -106,3 +106,14 @@ def test_a_cell_over_the_time_limit_names_chapter_cell_section_and_the_knob(proj
     assert "CELL_TIMEOUT=" in err and "--cell-timeout" in err and "Traceback" not in err
     assert (project / "book" / ".work" / "failed" / "01_concepts.ipynb").exists()
     assert "the last good book is unchanged" in out
+
+
+def test_a_kernel_that_dies_is_named_with_its_cell(project):
+    nb = slow_notebook()
+    nb.cells[-1] = nbformat.v4.new_code_cell("import os\nos._exit(1)")
+    nbformat.write(nb, project / "notebooks" / "01_concepts.ipynb")
+    proc = start(project, "--no-html")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, out + err
+    assert "the Python kernel running it died in cell 4 of 01_concepts.ipynb (section '1. Waiting')" in err, err
+    assert "Traceback" not in err and "the last good book is unchanged" in out
