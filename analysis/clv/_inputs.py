@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,30 @@ _GTOL = 1e-8
 
 
 _MAXITER = 1000
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FittedModel:
+    """What every fitted model carries besides its parameters (keyword-only, after them).
+
+    ``loglik`` is the total log-likelihood at the fit, ``n_customers`` the
+    (weighted) number of customers fitted and ``converged`` the optimiser's
+    verdict; parameters typed in by hand keep the defaults (not fitted). A
+    subclass lists its parameters in ``PARAMETERS``, checked finite and positive.
+    """
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = ()
+    loglik: float = float("nan")
+    n_customers: int = 0
+    converged: bool = False
+
+    def __post_init__(self) -> None:
+        _check_parameters(type(self).__name__, {name: getattr(self, name) for name in self.PARAMETERS})
+
+    def as_dict(self) -> dict[str, Any]:
+        """Parameters first, then the fit's fields, as a plain dict (for tables and JSON)."""
+        values = dataclasses.asdict(self)
+        return {**{name: values.pop(name) for name in self.PARAMETERS}, **values}
 
 
 def _check_parameters(owner: str, values: dict[str, float]) -> None:

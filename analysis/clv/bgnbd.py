@@ -12,10 +12,9 @@ Inputs are the per-customer calibration summary (:mod:`analysis.schema`):
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -29,7 +28,7 @@ from analysis.clv._inputs import (
     FloatArray,
     _aggregate,
     _as_array,
-    _check_parameters,
+    FittedModel,
     _converged,
     _initial,
     _levels,
@@ -53,7 +52,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class BGNBD:
+class BGNBD(FittedModel):
     r"""Fitted (or given) BG/NBD parameters, FHL 2005 section 3.
 
     Purchase rates :math:`\lambda \sim \text{Gamma}(r, \alpha)` (shape ``r``,
@@ -67,20 +66,11 @@ class BGNBD:
     defaults ``loglik=nan, n_customers=0, converged=False``: they were not fitted.
     """
 
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
     r: float
     alpha: float
     a: float
     b: float
-    loglik: float = float("nan")
-    n_customers: int = 0
-    converged: bool = False
-
-    def __post_init__(self) -> None:
-        _check_parameters("BGNBD", {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b})
-
-    def as_dict(self) -> dict[str, Any]:
-        """All fields as a plain dict (for tables and JSON)."""
-        return dataclasses.asdict(self)
 
 
 def _bgnbd_count_term(r: float, alpha: float, a: float, b: float, x: FloatArray) -> FloatArray:

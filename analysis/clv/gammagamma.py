@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -34,7 +34,7 @@ from analysis.clv._inputs import (
     FloatArray,
     _aggregate,
     _as_array,
-    _check_parameters,
+    FittedModel,
     _converged,
     _counts,
     _initial,
@@ -56,7 +56,7 @@ P_BOUNDARY = 1e3
 
 
 @dataclass(frozen=True)
-class GammaGamma:
+class GammaGamma(FittedModel):
     r"""Fitted (or given) Gamma-Gamma parameters, FH 2013.
 
     Each transaction value :math:`z \sim \text{Gamma}(p, \nu)` with customer
@@ -67,20 +67,11 @@ class GammaGamma:
     :math:`p \to \infty` and ``p`` was fixed at :data:`P_BOUNDARY`.
     """
 
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("p", "q", "gamma")
     p: float
     q: float
     gamma: float
-    loglik: float = float("nan")
-    n_customers: int = 0
-    converged: bool = False
-    at_boundary: bool = False
-
-    def __post_init__(self) -> None:
-        _check_parameters("GammaGamma", {"p": self.p, "q": self.q, "gamma": self.gamma})
-
-    def as_dict(self) -> dict[str, Any]:
-        """All fields as a plain dict (for tables and JSON)."""
-        return dataclasses.asdict(self)
+    at_boundary: bool = dataclasses.field(default=False, kw_only=True)
 
 
 def _gammagamma_count_term(p: float, q: float, x: FloatArray) -> FloatArray:

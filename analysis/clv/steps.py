@@ -65,6 +65,7 @@ def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", curr
         "cal_end": fmt.day(split.calibration_end),
         "holdout_weeks": split.holdout_units(UNIT_DAYS),
         "n_cohort": len(summary),
+        "cohort_finding": F.cohort(len(summary), int(transactions[S.CUSTOMER].nunique()), fmt.day(split.calibration_end)),
         "n_repeaters": n_rep,
         **{f"fit_{k}": v for k, v in {**bg.as_dict(), **gg.as_dict()}.items() if isinstance(v, float)},
         **{f"fit_{k}_text": fmt.number(getattr(m, k)) for m, ks in ((bg, "r alpha a b"), (gg, "p q gamma")) for k in ks.split()},

@@ -24,6 +24,7 @@ __all__ = [
     "SUMMARY",
     "alive_by_segment",
     "call_first",
+    "cohort",
     "dbscan",
     "dropout",
     "excluded_from_clv",
@@ -275,6 +276,19 @@ def holdout(error: float, actual: float, predicted: float, days: int) -> str:
         f"{head}: it over-predicts by {fmt.share(error)}. Customers bought less after the calibration end than their "
         "calibration rhythm implied (a quiet season, or customers leaving faster), so CLV from this model is likely "
         "too high by a similar share"
+    )
+
+
+def cohort(n_cohort: int, n_customers: int, calibration_end: str) -> str:
+    """Who the calibration fit sees: the customers whose first purchase came before the calibration end."""
+    later = n_customers - n_cohort
+    if later == 0:
+        return sentence(f"all {plural(n_customers, 'customer')} had made their first purchase before {calibration_end}, "
+                        "so the calibration cohort is the whole customer base")  # fmt: skip
+    return sentence(
+        f"the calibration cohort is the {fmt.count(n_cohort)} of the {plural(n_customers, 'customer')} whose first "
+        f"purchase came before {calibration_end}; the other {fmt.count(later)} first bought later and are left out of "
+        "the fit and of the holdout check (the CLV below, fitted on all the data, includes them)"
     )
 
 

@@ -155,3 +155,9 @@ def test_exercise_findings_follow_their_numbers() -> None:
 @pytest.mark.parametrize("name", F.SUMMARY)
 def test_summary_names_are_findings_of_the_chapter(name: str) -> None:
     assert name.endswith("_finding")
+
+
+def test_cohort_whole_base_or_later_customers_left_out() -> None:
+    assert "whole customer base" in F.cohort(500, 500, "2024-05-01")
+    text = F.cohort(3191, 4338, "2011-08-06")
+    assert "3,191 of the 4,338 customers" in text and "other 1,147 first bought later" in text
