@@ -105,7 +105,7 @@ def test_report_date_format_flag(tmp_path, capsys):
 def _two_customers(tmp_path):
     path = tmp_path / "two.csv"
     path.write_text("order_id,customer_id,product_id,quantity,unit_price,timestamp\n"
-                    "1,a,p,1,2.0,2024-01-01\n2,b,p,1,3.0,2024-01-05\n3,a,p,1,2.0,2024-01-09\n")  # fmt: skip
+                    "1,a,p,1,2.0,2024-01-01\n2,b,p,1,3.0,2024-01-20\n3,a,p,1,2.0,2024-02-09\n")  # fmt: skip
     return path
 
 
