@@ -24,6 +24,7 @@ import codecs
 import csv
 import gzip
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -49,6 +50,8 @@ CONTAINERS = {".gz": "gzip", ".bz2": "bzip2", ".zip": "zip"}
 SNIFF_BYTES = 64 * 1024
 #: Single-byte encodings charset-normalizer chooses among when a file is not UTF-8.
 DETECTED_ENCODINGS = ("cp1252", "latin_1")
+#: Bytes 0x80-0x9F: printable in Windows-1252 (€ ‘ ’ “ ” – …), C1 control characters in Latin-1.
+C1_BYTES = re.compile(b"[\x80-\x9f]")
 SHOP_CURRENCY = "EUR"
 
 
@@ -168,9 +171,12 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
 
     With ``encoding`` given, that codec (strictly). Otherwise a byte-order mark
     decides (UTF-8 or UTF-16); valid UTF-8 is UTF-8 (ASCII included); anything
-    else is identified by charset-normalizer among Windows-1252 and Latin-1
-    (``€`` is byte 0x80 in Windows-1252, a control character in Latin-1). Bytes
-    that are none of these raise :class:`DataError`.
+    else is identified by charset-normalizer among Windows-1252 and Latin-1;
+    bytes 0x80-0x9F (``€`` is 0x80 in Windows-1252) are control characters in
+    Latin-1 that no text holds, so when they occur Windows-1252 is tried first
+    and Latin-1 only if Windows-1252 cannot decode them. Bytes that
+    charset-normalizer finds to be neither (binary data, another alphabet)
+    raise :class:`DataError`.
     """
     if encoding:
         try:
@@ -193,9 +199,12 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    for match in from_bytes(raw, cp_isolation=list(DETECTED_ENCODINGS)):
+    candidates = [m.encoding for m in from_bytes(raw, cp_isolation=list(DETECTED_ENCODINGS))]
+    if candidates and C1_BYTES.search(raw):  # Latin-1 would read them as invisible control characters
+        candidates.sort(key=lambda name: name != "cp1252")
+    for name in candidates:
         try:
-            return raw.decode(match.encoding), _codec_name(match.encoding)
+            return raw.decode(name), _codec_name(name)
         except UnicodeDecodeError:
             continue
     raise DataError(

@@ -180,6 +180,13 @@ def test_windows_1252_euro_sign_survives(tmp_path):
     assert table["description"].iloc[0] == "PRICE IN € – “SPECIAL”"
 
 
+def test_a_lone_euro_sign_in_a_short_windows_1252_file(tmp_path):
+    lines = normal_lines(3)
+    lines[0] = lines[0].replace("ITEM 0", "CAF€ MUG")
+    table, report = load_data({"data": str(write_csv(tmp_path / "short.csv", lines, encoding="cp1252"))})
+    assert report.encoding == "cp1252" and table["description"].iloc[0] == "CAF€ MUG"
+
+
 def test_latin_1_text_is_read_and_encoding_overrides(tmp_path):
     lines = normal_lines(30)
     lines[0] = lines[0].replace("ITEM 0", "CRÈME BRÛLÉE")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
 
 from analysis import DataError
-from analysis.data import load_data, load_transactions
+from analysis.data import decode, load_data, load_transactions
 
 CANONICAL = ["order_id", "customer_id", "product_id", "quantity", "unit_price", "timestamp"]
 
@@ -154,3 +154,29 @@ def test_random_small_logs_load_or_raise_data_error(tmp_path_factory, lines, rep
         end = pd.Timestamp(params.get("max_date") or pd.Timestamp.today().normalize()) + pd.Timedelta(days=1)
         assert (table["timestamp"] < end).all()
         assert (table["quantity"] > 0).all() and table["customer_id"].notna().all()
+
+
+# --------------------------------------------------------------------------- encodings
+
+western = st.text(
+    alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs")) | st.sampled_from(",;\n0123456789 "),
+    min_size=1,
+    max_size=200,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(western, st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1"]))
+def test_decoded_text_is_the_text_written(text, codec):
+    try:
+        raw = text.encode(codec)
+    except UnicodeEncodeError:  # a Windows-1252 character (€, “) written as Latin-1: not possible
+        return
+    try:
+        decoded, name = decode(raw, source="t.csv")
+    except DataError as err:  # charset-normalizer found no Western text: refused, with the fix
+        event("refused")
+        assert codec in ("cp1252", "latin-1") and "encoding" in str(err)
+        return
+    event(f"{codec} read as {name}")
+    assert decoded == text
