@@ -55,7 +55,7 @@ def profile_segments(customers: pd.DataFrame, labels: ArrayLike) -> pd.DataFrame
 NAME_RULES: tuple[tuple[str, str], ...] = (
     ("new", "t <= T1"),
     ("high-value loyal", "r < R and f > F and m > M"),
-    ("at risk", "r >= R and f > F and m > M"),
+    ("slipping", "r >= R and f > F and m > M"),
     ("lapsed", "r >= R and f <= F"),
     ("low-value active", "r < R"),
     ("occasional", "otherwise"),
@@ -89,7 +89,7 @@ def name_segments(profile: pd.DataFrame, overall: pd.DataFrame) -> dict[int, str
     segment with medians :math:`r, f, m, t` gets the name of the first rule of
     :data:`NAME_RULES` it meets (DBSCAN's noise, label -1, is ``noise``):
     *new* (:math:`t \le Q_1(T)`), *high-value loyal* (recent, frequent, high
-    spend), *at risk* (frequent and high spend, not recent), *lapsed* (not
+    spend), *slipping* (frequent and high spend, not recent), *lapsed* (not
     recent, not frequent), *low-value active* (recent), *occasional*.
     "Above" is strict: with the usual median frequency of 1, a segment of
     one-order customers is not frequent. The word *lost* is kept for the RFM

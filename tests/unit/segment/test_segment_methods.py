@@ -352,7 +352,7 @@ def test_name_segments_follows_the_documented_rules() -> None:
     names = sg.name_segments(_profile(), _overall())
     assert names == {
         0: "high-value loyal",
-        1: "at risk",
+        1: "slipping",
         2: "lapsed",
         3: "new",
         4: "low-value active (2)",
