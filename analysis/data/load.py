@@ -312,21 +312,32 @@ def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
     return df, encoding, flags
 
 
+def _read_frame(p: Path, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag], str]:
+    """(raw table, encoding, reading flags, inner file ending) of a file or of the file inside its container."""
+    suffix = p.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        return pd.read_parquet(p), "", [], suffix
+    if suffix in EXCEL_SUFFIXES:
+        return pd.read_excel(p, dtype=object), "", [], suffix
+    payload, inner = _unpack(p)
+    inner_suffix = Path(inner).suffix.lower()
+    if inner_suffix in PARQUET_SUFFIXES:
+        return pd.read_parquet(io.BytesIO(payload)), "", [], inner_suffix
+    if inner_suffix in EXCEL_SUFFIXES:
+        return pd.read_excel(io.BytesIO(payload), dtype=object), "", [], inner_suffix
+    return *_read_text(payload, str(p), options), inner_suffix
+
+
 def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
     """Read a file (any container) into a raw table of text or native columns."""
     p = _check_path(path)
     name = str(p)
-    inner = Path(p.stem if p.suffix.lower() in CONTAINERS else p.name).suffix.lower()
-    encoding, flags = "", []
     try:
-        if inner in PARQUET_SUFFIXES | EXCEL_SUFFIXES:
-            source = p if p.suffix.lower() not in CONTAINERS else io.BytesIO(_unpack(p)[0])
-            df = pd.read_parquet(source) if inner in PARQUET_SUFFIXES else pd.read_excel(source, dtype=object)
-        else:
-            df, encoding, flags = _read_text(_unpack(p)[0], name, options)
+        df, encoding, flags, _ = _read_frame(p, options)
     except DataError:
         raise
     except (ValueError, OSError, ImportError, pd.errors.ParserError) as exc:
+        inner = Path(p.stem if p.suffix.lower() in CONTAINERS else p.name).suffix.lower()
         kind = {**dict.fromkeys(PARQUET_SUFFIXES, "Parquet"), **dict.fromkeys(EXCEL_SUFFIXES, "Excel")}
         raise DataError(
             f"The file could not be read as {kind.get(inner, 'delimited text')}: {exc}",

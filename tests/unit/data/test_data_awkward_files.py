@@ -287,13 +287,17 @@ def test_a_broken_gzip_is_refused(tmp_path):
     assert "could not be unpacked as gzip" in str(err.value) and "download it again" in str(err.value)
 
 
-def test_parquet_inside_gzip(tmp_path):
+def test_parquet_inside_gzip_and_zip(tmp_path):
     plain, _ = _plain(tmp_path)
     frame = pd.read_csv(plain, dtype=str, encoding="cp1252")
     packed = tmp_path / "orders.parquet.gz"
     packed.write_bytes(gzip.compress(frame.to_parquet()))
     _, report = load_data({"data": str(packed)})
     assert report.rows_read == 40 and report.encoding == ""
+    zipped = tmp_path / "export.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("orders.parquet", frame.to_parquet())
+    assert load_data({"data": str(zipped)})[1].rows_read == 40
 
 
 # --------------------------------------------------------------------------- number and date formats
