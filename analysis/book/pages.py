@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -71,18 +72,22 @@ def _params_text(params: dict) -> str:
 
 
 def _data_text(run: dict) -> str:
-    """The data as the reader knows it: the built-in data set, or the file's name (not its full path)."""
+    """The data as the reader knows it: the built-in shop and its size, or the file's name (not its path)."""
     data = str(run.get("data", ""))
+    shop = re.fullmatch(r"shop\(n_customers=(\d+), seed=(\d+)\)", data)
+    if shop:
+        return f"built-in shop, {fmt.count(int(shop.group(1)))} customers, seed {shop.group(2)}"
     return Path(data).name if "/" in data or "\\" in data else data
 
 
 def _build_row(c: Chapter, run: dict, reference: str | None) -> str:
     kept = f"{fmt.count(run.get('rows_kept'))} of {fmt.count(run.get('rows_read'))}"
-    flag = MIXED if reference is not None and run.get("data_id") != reference else ""
-    when = str(run.get("executed_at", ""))[:16].replace("T", " ") + " UTC"
+    flag = f" (**{MIXED}**)" if reference is not None and run.get("data_id") != reference else ""
+    when = str(run.get("executed_at", ""))[:16].replace("T", " ")
+    short = c.title.split(":")[0]
     return (
-        f"| {{doc}}`{c.doc}` | {_cell(_data_text(run))} | {_cell(_params_text(run.get('params', {})))} "
-        f"| {kept} | {when} | {fmt.number(run.get('seconds', 0))} s | {flag} |"
+        f"| {{doc}}`{c.number}. {short} <{c.doc}>` | {_cell(_data_text(run))}{flag} "
+        f"| {_cell(_params_text(run.get('params', {})))} | {kept} | {when} | {fmt.number(run.get('seconds', 0))} |"
     )
 
 
@@ -91,11 +96,11 @@ def build_table_md(state: dict, chapters_dir: Path) -> str:
     runs = {c.name: state[c.name] for c in CHAPTERS if c.name in state and _built(c, chapters_dir)}
     reference = _reference_data(runs) if len(runs) > 1 else None
     lines = [":::{container} build-table", "",
-             "| chapter | data | parameters (not default) | rows kept of read | executed | time | note |",
-             "|---|---|---|---|---|---|---|"]  # fmt: skip
+             "| chapter | data | parameters (not default) | rows kept | executed (UTC) | seconds |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
     lines += [_build_row(c, runs[c.name], reference) for c in CHAPTERS if c.name in runs]
     if not runs:
-        lines += ["| (no chapter built yet) | | | | | | |"]
+        lines += ["| (no chapter built yet) | | | | | |"]
     lines += ["", ":::"]
     if reference is not None and any(r.get("data_id") != reference for r in runs.values()):
         lines += ["", ":::{warning}",

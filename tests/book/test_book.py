@@ -69,7 +69,7 @@ def test_the_front_page_shows_the_build_table(project):
     table = intro.split('class="build-table', 1)[1].split("</table>", 1)[0]
     for c in CHAPTERS:
         assert f"{c.stem}.html" in table  # each chapter links from the build table
-    assert "shop(n_customers=" in table and "UTC" in table
+    assert "built-in shop" in table and "executed (UTC)" in table
     assert "not built yet" not in intro
 
 

@@ -78,13 +78,16 @@ def test_build_table_shows_data_parameters_rows_and_flags_mixed_data(tmp_path):
         (tmp_path / c.notebook).write_text("{}")
     same = {c.name: run("shop", f"2026-01-0{c.number}T10:00:00") for c in CHAPTERS}
     text = build_table_md(same, tmp_path)
-    assert ":::{container} build-table" in text and "90 of 100" in text and "2026-01-01 10:00 UTC" in text
+    assert ":::{container} build-table" in text and "90 of 100" in text and "2026-01-01 10:00" in text
+    assert "{doc}`1. Concepts <chapters/01_concepts>`" in text
     assert MIXED not in text and "warning" not in text
     mixed = {**same, "clustering": run("/data/mine.csv#abc", "2026-02-01T10:00:00", params={"k": 4})}
     text = build_table_md(mixed, tmp_path)
     row = next(line for line in text.splitlines() if "02_clustering" in line)
     assert MIXED in row and "k = 4" in row and ":::{warning}" in text
-    assert "| mine.csv |" in row and "/data/" not in row  # the file's name, not its path
+    assert "| mine.csv (**ran on" in row and "/data/" not in row  # the file's name, not its path
+    shop = {"concepts": run("shop", "2026-01-01T10:00:00", data="shop(n_customers=2000, seed=0)")}
+    assert "built-in shop, 2,000 customers, seed 0" in build_table_md(shop, tmp_path)
     assert MIXED not in next(line for line in text.splitlines() if "01_concepts" in line)
 
 
