@@ -388,8 +388,10 @@ class _Context:
     columns: Mapping[str, str]
     raw: Mapping[str, pd.Series]
 
-    def column_name(self, column: str) -> str:
+    def column_name(self, column: str | tuple[str, ...]) -> str:
         """``quantity (Qty)``: the canonical name, and the file's when it differs."""
+        if not isinstance(column, str):
+            return ", ".join(self.column_name(c) for c in column)
         own = self.columns.get(column)
         return f"{column} ({own})" if own and own != column else column
 
@@ -404,16 +406,20 @@ class _Context:
             return np.format_float_positional(v, trim="-")
         return repr(v) if isinstance(v, str) else str(v)
 
-    def rows(self, hits: np.ndarray, column: str | None) -> list[str]:
-        """The first few rows hit, as ``row 12 (order 536400): quantity 1e+12``."""
+    def rows(self, hits: np.ndarray, column: str | tuple[str, ...] | None) -> list[str]:
+        """The first few rows hit, as ``row 12 (order 536400): quantity 1e+12``; with several
+        columns, the first of them that is missing on that row."""
         out = []
         for i in np.flatnonzero(hits)[:SHOWN_ROWS]:
             order = self.table[S.ORDER].iloc[i]
             label = f"row {i + 1}" + ("" if pd.isna(order) else f" (order {order})")
             if column is None:
                 out.append(f"{label} repeats row {self.duplicate_of[i] + 1}")
-            else:
-                out.append(f"{label}: {column} {self.value(column, i)}")
+                continue
+            name = column if isinstance(column, str) else next(
+                (c for c in column if pd.isna(self.table[c].iloc[i])), column[0]
+            )
+            out.append(f"{label}: {name} {self.value(name, i)}")
         return out
 
 
@@ -422,7 +428,7 @@ class _Finding:
     """A rule's condition on the whole table, the column it names, and what it does."""
 
     mask: np.ndarray
-    column: str | None
+    column: str | tuple[str, ...] | None
     what: str
     drops: bool
     fix: str = ""
@@ -446,10 +452,9 @@ def _find_simple(rule: str, ctx: _Context) -> _Finding | None:
     if rule == "unparseable_timestamp":
         return _Finding(_bool(ts.isna()), S.TIMESTAMP, "rows with an empty or unreadable timestamp", True)
     if rule == "unparseable_number":
-        cols = _number_columns(ctx)
-        missing = t[cols].isna()
-        first = next((c for c in cols if missing[c].any()), cols[0])
-        return _Finding(_bool(missing.any(axis=1)), first, "rows with an empty or unreadable number", True)
+        missing = t[_number_columns(ctx)].isna()
+        cols = tuple(c for c in missing.columns if missing[c].any()) or tuple(missing.columns)
+        return _Finding(_bool(missing.any(axis=1)), cols, "rows with an empty or unreadable number", True)
     if rule == "before_min_date":
         if not r.min_date:
             return None

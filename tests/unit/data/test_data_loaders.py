@@ -397,7 +397,12 @@ def test_title_rows_above_the_header(tmp_path, uci):
 def test_a_few_unparseable_numbers_are_dropped_and_counted(uci):
     df = pd.concat([uci] * 20, ignore_index=True)  # 220 rows
     df["UnitPrice"] = df["UnitPrice"].astype(object)
-    df.loc[7, "UnitPrice"] = "n/a"
+    df.loc[7, "UnitPrice"] = "n/a"  # 2 of 220 rows: under the 1 % that is dropped quietly
+    df["Quantity"] = df["Quantity"].astype(object)
+    df.loc[9, "Quantity"] = "six"
     _, report = load_transactions(df, overrides={"max_unparseable_share": 0.01})
-    assert report.dropped["unparseable_number"] == 1
+    assert report.dropped["unparseable_number"] == 2
     assert sum(report.dropped.values()) == report.rows_read - report.rows_kept
+    flag = report.flag("unparseable_number")
+    assert flag.column == "quantity (Quantity), unit_price (UnitPrice)"
+    assert flag.rows == ["row 8 (order 536521): unit_price 'n/a'", "row 10 (order 536523): quantity 'six'"]
