@@ -96,6 +96,10 @@ def test_ctrl_c_ends_with_one_line_status_130_and_nothing_half_done(project, who
     while alive(kernel) and time.monotonic() < end:
         time.sleep(0.2)
     assert not alive(kernel), "the chapter's kernel outlived the interrupted run"
+    again = start(project, "--no-html", seconds=0)  # nothing left behind trips the next run
+    out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, out + err
+    assert (project / "book" / "chapters" / "01_concepts.ipynb").exists()
 
 
 def test_a_cell_over_the_time_limit_names_chapter_cell_section_and_the_knob(project):
