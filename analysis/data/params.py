@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
@@ -120,7 +120,7 @@ class DataParams(BaseModel):
             if "%" not in value:
                 raise ValueError(f"date_format must use strftime codes such as %d/%m/%Y %H:%M, got {value!r}")
             try:
-                sample = datetime(2011, 12, 31, 23, 59, 58).strftime(value)
+                sample = datetime(2011, 12, 31, 23, 59, 58, tzinfo=timezone.utc).strftime(value)
                 pd.to_datetime(pd.Series([sample]), format=value)
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"date_format {value!r} is not a usable strftime format ({exc})") from None

@@ -63,6 +63,8 @@ def test_valid_values_are_normalised():
     p = DataParams(currency="gbp", min_date=" 2011-01-01 ", max_date="2011-12-09T23:00", decimal=",", thousands=".")
     assert (p.currency, p.min_date, p.max_date) == ("GBP", "2011-01-01", "2011-12-09T23:00")
     assert DataParams(encoding="cp1252").encoding == "cp1252"
+    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%d.%m.%y %Hh%M", "%Y%m%d", "%d %b %Y %I:%M %p"):
+        assert DataParams(date_format=fmt).date_format == fmt
     assert DataParams(outlier_threshold="12.5").outlier_threshold == 12.5  # YAML or CLI text
 
 
