@@ -182,13 +182,13 @@ def resolve_parameters(
     names = {c.name for c in CHAPTERS}
     sections = {k: v for k, v in given.items() if k in names and isinstance(v, dict)}
     flat = {k: v for k, v in given.items() if k not in sections}
-    if data is not None:
-        flat["data"] = data
     _unknown(flat, selected, params_file)
     out = {}
     for ch in selected:
         values = {k: v for k, v in flat.items() if k in ch.params.model_fields}
         values.update(sections.get(ch.name, {}))
+        if data is not None:
+            values["data"] = data
         if "data" in values and isinstance(values["data"], str | Path) and str(values["data"]) not in BUILT_IN_DATA:
             values["data"] = str(Path(values["data"]).expanduser().resolve())
         params = check_params(ch.params, ch.name, values, source=params_file)

@@ -121,6 +121,13 @@ def test_per_chapter_sections_flat_names_and_data(tmp_path):
         resolve_parameters(list(CHAPTERS), None, params_file(tmp_path, "discount_rate: high\n"))
 
 
+def test_data_on_the_command_line_wins_over_the_file(tmp_path):
+    path = params_file(tmp_path, "data: cdnow\nclustering:\n  data: cdnow\n")
+    out = resolve_parameters(list(CHAPTERS), "shop", path)
+    assert out["concepts"][0].data == out["clustering"][0].data == "shop"
+    assert resolve_parameters(list(CHAPTERS), None, path)["clustering"][0].data == "cdnow"
+
+
 def test_a_chapter_only_parameter_in_a_flat_file_goes_to_that_chapter(tmp_path):
     out = resolve_parameters(list(CHAPTERS), None, params_file(tmp_path, "k: 4\nmax_cohorts: 6\n"))
     assert out["clustering"][1] == {"k": 4} and out["concepts"][1] == {"max_cohorts": 6}
