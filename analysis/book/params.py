@@ -198,6 +198,9 @@ def _one_line(err: dict, model: type[BaseModel], chapter: str, given: Mapping[st
             f"Unknown parameter(s): {name} (chapter {chapter} has no parameter of that name)",
             f"{hint}the parameters of {chapter}: {', '.join(model.model_fields)}",
         )
+    if name not in model.model_fields:  # a rule across several parameters (a model-level check)
+        text = err["msg"].removeprefix("Value error, ").rstrip(".")
+        return name, f"The parameters are refused: {text}", f"correct them {WHERE}"
     value = given.get(name, err.get("input"))
     rule = allowed(model, name)
     default = model.model_fields[name].get_default(call_default_factory=True)

@@ -144,6 +144,21 @@ def test_bad_parameters_files(tmp_path):
         resolve_parameters(select("concepts"), None, params_file(tmp_path, "- 1\n- 2\n"))
 
 
+def test_a_rule_across_parameters_is_worded_too():
+    from pydantic import model_validator
+
+    class Strict(ConceptsParams):
+        @model_validator(mode="after")
+        def _months(self):
+            if self.max_months < self.max_cohorts:
+                raise ValueError("max_months must be at least max_cohorts")
+            return self
+
+    with pytest.raises(DataError) as info:
+        check_params(Strict, "concepts", {"max_cohorts": 12, "max_months": 3})
+    assert "max_months must be at least max_cohorts" in str(info.value) and "Value error" not in str(info.value)
+
+
 def test_several_errors_are_reported_together():
     text = refusal("clustering", k=-3, horizon_days=0)
     assert "Parameter k = -3" in text and "horizon_days = 0" in text and "And 1 more" in text
