@@ -70,9 +70,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     chapter, params = _report_params(args)
     table, report = load_chapter_data(params)
-    print(json.dumps(report.to_dict(), default=str) if args.json else report)
-    if chapter is not None:
-        check_needs(chapter, params, report, table)
+    try:
+        if chapter is not None:
+            check_needs(chapter, params, report, table)
+    finally:  # the report first, then the verdict (or the refusal, on stderr)
+        if args.json:
+            extra = {"needs_met": chapter.name} if chapter is not None and sys.exc_info()[0] is None else {}
+            print(json.dumps({**report.to_dict(), **extra}, default=str))
+        else:
+            print(report)
+    if chapter is not None and not args.json:
         print(f"chapter {chapter.name}: these data meet its needs ({'; '.join(n.text for n in chapter.needs)})")
     return 0
 

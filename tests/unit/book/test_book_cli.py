@@ -120,6 +120,15 @@ def test_report_checks_a_chapter_s_needs(tmp_path, capsys):
     assert "k <=" not in captured.err and "Traceback" not in captured.err
 
 
+def test_report_json_with_a_chapter_stays_one_object(tmp_path, capsys):
+    path = _two_customers(tmp_path)
+    assert main(["report", str(path), "--chapter", "concepts", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["needs_met"] == "concepts"
+    assert main(["report", str(path), "--chapter", "clustering", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert "needs_met" not in json.loads(captured.out) and "cannot run on these data" in captured.err
+
+
 def test_report_takes_chapter_parameters_from_a_file(tmp_path, capsys):
     params = tmp_path / "p.yaml"
     params.write_text("clustering:\n  k: 1\n")
