@@ -96,26 +96,3 @@ def recovery_errors(recovery: pd.DataFrame) -> dict[str, float]:
         return float((recovery[f"{name} fitted"] / recovery[f"{name} planted"] - 1).abs().max())
 
     return {"rate_error_max": worst("r/alpha"), "drop_error_max": worst("a/(a+b)"), "spend_error_max": worst("mean spend")}
-
-
-def truth_text(match: dict[str, float], errors: dict[str, float]) -> str:
-    """The truth section's text, built from the comparison's numbers."""
-    from analysis import fmt
-
-    true_k = (
-        "the chapter's k is the true number of personas"
-        if match["k"] == match["n_personas"]
-        else f"k-means told the true number of personas (k = {match['n_personas']}) reaches "
-        f"{fmt.number(match['persona_ari_true_k'])}"
-    )
-    return (
-        f"The {match['k']} segments against the {match['n_personas']} planted personas: adjusted Rand index "
-        f"{fmt.number(match['persona_ari'])}; {true_k}. The segments follow the personas only as far as the "
-        "personas differ in recency, frequency and spend; tenure, which all personas share, blurs them.\n\n"
-        f"Fitted per persona (the table of planted and fitted values), the BG/NBD recovers the mean purchase rate r/α "
-        f"within {fmt.share(errors['rate_error_max'], 0)} of the planted value and the mean dropout probability "
-        f"a/(a+b) within {fmt.share(errors['drop_error_max'], 0)}; the Gamma-Gamma mean spend pγ/(q−1) is within "
-        f"{fmt.share(errors['spend_error_max'], 0)} of the planted mean. r and α separately, and p and q separately, "
-        "need many more customers to pin down; fitted on one homogeneous persona the models work, a reason to fit "
-        "CLV models per segment rather than on a mixture."
-    )

@@ -33,11 +33,13 @@ __all__ = [
     "largest_without_log",
     "rfm_segments",
     "silhouette_shape",
+    "skew",
     "spend_boundary",
     "spend_independence",
     "stability",
     "tiers",
     "top_frequency_group",
+    "truth",
     "ward",
     "win_back",
 ]
@@ -385,6 +387,38 @@ def call_first(n_candidates: int) -> str:
                         "to call by recency and past revenue instead")  # fmt: skip
     return sentence(f"on this run {plural(n_candidates, 'repeat buyer')} have P(alive) below 0.5; the hidden cell "
                     f"lists the {'ten' if n_candidates >= 10 else fmt.count(n_candidates)} with the highest past revenue")  # fmt: skip
+
+
+def truth(match: dict[str, float] | None, errors: dict[str, float] | None) -> str:
+    """The truth section's text, built from the comparison's numbers (``None``: not the built-in shop)."""
+    if match is None or errors is None:
+        return ("This run is not on the built-in shop, so there is no planted truth to compare with. Run the chapter "
+                "with data: shop to see the comparison.")  # fmt: skip
+    true_k = (
+        "the chapter's k is the true number of personas"
+        if match["k"] == match["n_personas"]
+        else f"k-means told the true number of personas (k = {match['n_personas']}) reaches "
+        f"{fmt.number(match['persona_ari_true_k'])}"
+    )
+    return (
+        f"The {match['k']} segments against the {match['n_personas']} planted personas: adjusted Rand index "
+        f"{fmt.number(match['persona_ari'])}; {true_k}. The segments follow the personas only as far as the "
+        "personas differ in recency, frequency and spend; tenure, which all personas share, blurs them.\n\n"
+        f"Fitted per persona (the table of planted and fitted values), the BG/NBD recovers the mean purchase rate r/α "
+        f"within {fmt.share(errors['rate_error_max'], 0)} of the planted value and the mean dropout probability "
+        f"a/(a+b) within {fmt.share(errors['drop_error_max'], 0)}; the Gamma-Gamma mean spend pγ/(q−1) is within "
+        f"{fmt.share(errors['spend_error_max'], 0)} of the planted mean. r and α separately, and p and q separately, "
+        "need many more customers to pin down; fitted on one homogeneous persona the models work, a reason to fit "
+        "CLV models per segment rather than on a mixture."
+    )
+
+
+def skew(raw: float, after: float) -> str:
+    """What the log and standardisation did to the skewness of monetary value."""
+    if abs(after) < abs(raw):
+        return sentence(f"the skewness of monetary value drops from {fmt.number(raw)} to {fmt.number(after)}")
+    return sentence(f"the skewness of monetary value does not drop ({fmt.number(raw)} before, {fmt.number(after)} "
+                    "after): these amounts have no long right tail for the log to tame")  # fmt: skip
 
 
 #: The glued findings, in order, that make the chapter's "What this run found".

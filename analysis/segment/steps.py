@@ -82,6 +82,7 @@ def transform_step(customers: pd.DataFrame) -> Step:
         "skew_monetary_raw": float(skew.loc[S.MONETARY, "raw"]),
         "skew_monetary_after": float(skew.loc[S.MONETARY, "transformed"]),
     }
+    glue["skew_finding"] = F.skew(glue["skew_monetary_raw"], glue["skew_monetary_after"])
     return Step(glue, skew, {"X": X, "transformer": transformer, "after": after, "features": features})
 
 

@@ -60,7 +60,8 @@ def test_personas_of_refuses_customers_from_another_shop(shop):
 
 
 def test_truth_text_is_built_from_the_comparison(shop):
-    from analysis.truth import recovery_errors, segments_against_personas, truth_text
+    from analysis.findings.clustering import truth
+    from analysis.truth import recovery_errors, segments_against_personas
 
     customers = features.customer_table(shop.transactions)
     X, _ = segment.rfm_matrix(customers)
@@ -70,6 +71,8 @@ def test_truth_text_is_built_from_the_comparison(shop):
     summary = features.customer_summary(shop.transactions, shop.as_of.normalize())
     errors = recovery_errors(persona_recovery(shop, summary))
     assert set(errors) == {"rate_error_max", "drop_error_max", "spend_error_max"}
-    text = truth_text(match, errors)
+    text = truth(match, errors)
     assert "The 3 segments against the 4 planted personas" in text
     assert f"within {round(100 * errors['rate_error_max'])}%" in text and "table below" not in text
+    assert "the chapter's k is the true number" in truth({**match, "k": 4}, errors)
+    assert "no planted truth" in truth(None, None)

@@ -161,3 +161,8 @@ def test_cohort_whole_base_or_later_customers_left_out() -> None:
     assert "whole customer base" in F.cohort(500, 500, "2024-05-01")
     text = F.cohort(3191, 4338, "2011-08-06")
     assert "3,191 of the 4,338 customers" in text and "other 1,147 first bought later" in text
+
+
+def test_skew_drops_or_not() -> None:
+    assert F.skew(19.3, 0.39) == "The skewness of monetary value drops from 19.3 to 0.39."
+    assert "does not drop" in F.skew(0.2, -0.5)
