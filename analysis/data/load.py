@@ -249,38 +249,67 @@ def _is_number(token: str) -> bool:
     return True
 
 
-def _fields(line: str, sep: str) -> int:
+def _fields(record: str, sep: str) -> tuple[int, bool]:
+    """(number of fields, whether the record ends outside quotes) of one record of the file."""
     if sep == r"\s+":
-        return len(line.split())
-    return len(next(csv.reader([line], delimiter=sep), []))
+        return len(record.split()), True
+    try:
+        return len(next(csv.reader(io.StringIO(record), delimiter=sep, strict=True), [])), True
+    except csv.Error:  # a quoted field still open at the end: the record was cut inside it
+        return len(next(csv.reader(io.StringIO(record), delimiter=sep), [])), False
 
 
-def _last_lines(text: str) -> tuple[str, str, str, int] | None:
-    """(text up to the last line, the line before it, the last line, its line number), or None."""
+#: Lines a quoted field may span when looking for where the last record starts.
+MAX_RECORD_LINES = 50
+
+
+def _record_start(body: str, pos: int) -> int:
+    """Where the record holding the line that starts at ``pos`` begins: a line that starts inside
+    a quoted field (an odd number of quotes before it) belongs to the record above it."""
+    quotes, start = body.count('"', 0, pos), pos
+    for _ in range(MAX_RECORD_LINES):
+        if quotes % 2 == 0 or start == 0:
+            return start
+        above = body.rfind("\n", 0, start - 1) + 1
+        quotes -= body.count('"', above, start)
+        start = above
+    return pos  # stray quotes (12" PIZZA) upset the count: take the line as the record
+
+
+def _last_records(text: str) -> tuple[str, str, str, int] | None:
+    """(text before the last record, the record before it, the last record, the last record's line
+    number), or None for a file of one record. Records are lines, except that a quoted field may
+    hold line breaks."""
     body = text.rstrip("\r\n")
-    cut = body.rfind("\n")
-    if cut < 0:
+    start = _record_start(body, body.rfind("\n") + 1)
+    if start == 0:
         return None
-    last = body[cut + 1 :].rstrip("\r")
-    before = body[body.rfind("\n", 0, cut) + 1 : cut].rstrip("\r")
+    above = _record_start(body, body.rfind("\n", 0, start - 1) + 1)
+    last, before = body[start:].rstrip("\r"), body[above : start - 1].rstrip("\r")
     if not last.strip() or not before.strip():
         return None
-    return body[: cut + 1], before, last, body.count("\n") + 1
+    return body[:start], before, last, body.count("\n", 0, start) + 1
 
 
 def _check_last_line(text: str, sep: str) -> tuple[str, list[Flag]]:
-    """Drop a last line whose field count differs from the line before it (a file cut mid-line);
-    flag, and keep, a last line that is complete in fields but has no line break after it."""
-    found = _last_lines(text)
+    """Drop a last record whose field count differs from the record before it, or that ends inside
+    a quoted field (a file cut mid-line); flag, and keep, a last record that is complete in fields
+    but has no line break after it (it may be cut inside its last field)."""
+    found = _last_records(text)
     if found is None:
         return text, []
     head, before, last, line = found
     shown = [f"line {line}: {last if len(last) <= 60 else last[:57] + '...'!r}"]
-    n_last, n_before = _fields(last, sep), _fields(before, sep)
-    if n_last != n_before:
+    (n_last, closed), (n_before, _) = _fields(last, sep), _fields(before, sep)
+    if n_last != n_before or not closed:
+        why = (
+            f"the last line has {n_last} fields where the line before has {n_before}"
+            if n_last != n_before
+            else "the last line ends inside a quoted field"
+        )
         message = (
-            f"the last line has {n_last} fields where the line before has {n_before}: the file was probably "
-            "cut off mid-line (an interrupted download or export); dropped, export the file again to get it whole"
+            f"{why}: the file was probably cut off mid-line (an interrupted download or export); "
+            "dropped, export the file again to get it whole"
         )
         return head, [Flag("truncated_line", "all columns", 1, shown, "dropped", message)]
     if not text.endswith(("\n", "\r")):

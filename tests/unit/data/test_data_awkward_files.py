@@ -156,6 +156,29 @@ def test_a_file_cut_mid_line_loses_that_line_only(tmp_path, keep_chars):
     assert report.revenue == revenue_of(lines[:-1])
 
 
+def test_quoted_fields_in_the_last_line(tmp_path):
+    lines = normal_lines(20)
+    multi = lines[-1].replace("ITEM", '"TWO\nLINE ITEM').replace(",", '",', 3).replace('",', ",", 2)
+    assert multi.count('"') == 2 and "\n" in multi
+    inch = lines[-1].replace("ITEM", '12" PIZZA TIN')
+    for last, kept in ((multi, 20), (inch, 20)):  # a line break inside quotes; a stray inch mark
+        path = write_csv(tmp_path / "q.csv", [*lines[:-1], last])
+        table, report = load_data({"data": str(path)})
+        assert report.rows_kept == kept and report.flags == [], report.flags
+    assert table["description"].iloc[-1].startswith('12" PIZZA TIN')
+    # cut inside a quoted last field: the field count is the same, the quote never closes
+    quoted = lines[-1].replace("United Kingdom", '"United Kingdom"')
+    path = write_csv(tmp_path / "cutq.csv", [*lines[:-1], quoted])
+    path.write_bytes(path.read_bytes()[:-6])
+    _, report = load_data({"data": str(path)})
+    assert report.rows_kept == 19 and "ends inside a quoted field" in report.flag("truncated_line").message
+    # cut inside a quoted field that spans lines: the whole record goes, from its first line
+    path = write_csv(tmp_path / "cutm.csv", [*lines[:-1], multi])
+    path.write_bytes(path.read_bytes()[: path.read_bytes().index(b"LINE ITEM") + 4])
+    _, report = load_data({"data": str(path)})
+    assert report.rows_kept == 19 and report.flag("truncated_line").rows[0].startswith("line 21: ")
+
+
 def test_a_complete_last_line_without_newline_is_kept(tmp_path):
     lines = normal_lines(20)
     path = tmp_path / "nonl.csv"
