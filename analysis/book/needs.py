@@ -113,29 +113,51 @@ def _more_data(what: str) -> str:
     )
 
 
-def at_least_customers(n: int) -> Need:
-    def check(params, facts: Facts) -> Shortfall | None:
-        if facts.customers >= n:
-            return None
-        return Shortfall(
-            f"The data hold {facts.customers:,} customer(s); this chapter needs at least {n:,}.",
-            "data", (f"customers = {facts.customers:,}",), _more_data(f"at least {n:,} customers"),
-        )  # fmt: skip
+def data_minimum(text: str, n: int, count: Callable[[Facts], int], problem: str, row: str, more: str) -> Need:
+    """A need of at least ``n`` of something the facts count; ``problem`` may use {got}, {n}, {first}, {last}."""
 
-    return Need(f"at least {n:,} customer(s)", check)
+    def check(params, facts: Facts) -> Shortfall | None:
+        got = count(facts)
+        if got >= n:
+            return None
+        words = problem.format(got=f"{got:,}", n=f"{n:,}", first=facts.first_date, last=facts.last_date,
+                               customers=f"{facts.customers:,}")  # fmt: skip
+        return Shortfall(words, "data", (f"{row} = {got:,}",), _more_data(more))
+
+    return Need(text, check)
+
+
+def at_least_customers(n: int) -> Need:
+    return data_minimum(
+        f"at least {n:,} customer(s)", n, lambda f: f.customers,
+        "The data hold {got} customer(s); this chapter needs at least {n}.", "customers", f"at least {n:,} customers",
+    )  # fmt: skip
 
 
 def at_least_days(n: int) -> Need:
-    def check(params, facts: Facts) -> Shortfall | None:
-        if facts.days >= n:
-            return None
-        return Shortfall(
-            f"The data have sales on {facts.days:,} distinct day(s) ({facts.first_date} to {facts.last_date}); "
-            f"this chapter needs at least {n:,}.",
-            "data", (f"days with a sale = {facts.days:,}",), _more_data(f"sales on at least {n:,} different days"),
-        )  # fmt: skip
+    return data_minimum(
+        f"sales on at least {n:,} different days", n, lambda f: f.days,
+        "The data have sales on {got} distinct day(s) ({first} to {last}); this chapter needs at least {n}.",
+        "days with a sale", f"sales on at least {n:,} different days",
+    )  # fmt: skip
 
-    return Need(f"sales on at least {n:,} different days", check)
+
+def at_least_span(n_days: int) -> Need:
+    return data_minimum(
+        f"at least {n_days:,} calendar days from the first sale to the last", n_days, lambda f: f.span_days + 1,
+        "The data cover {got} calendar day(s) ({first} to {last}); this chapter needs at least {n} to split "
+        "them into a calibration period and a holdout.",
+        "calendar days", f"at least {n_days:,} calendar days",
+    )  # fmt: skip
+
+
+def at_least_repeaters(n: int) -> Need:
+    return data_minimum(
+        f"at least {n:,} customers who bought on two different days", n, lambda f: f.repeat_customers,
+        "{got} of {customers} customers bought on two different days or more; the CLV models need at least {n} "
+        "such repeat customers.",
+        "repeat customers", f"at least {n:,} customers who came back",
+    )  # fmt: skip
 
 
 def first_month_complete() -> Need:
@@ -153,34 +175,6 @@ def first_month_complete() -> Need:
         )  # fmt: skip
 
     return Need("sales up to the last day of the first sale's month (one whole month for cohort retention)", check)
-
-
-def at_least_span(n_days: int) -> Need:
-    def check(params, facts: Facts) -> Shortfall | None:
-        if facts.span_days + 1 >= n_days:
-            return None
-        return Shortfall(
-            f"The data cover {facts.span_days + 1:,} calendar day(s) ({facts.first_date} to {facts.last_date}); "
-            f"this chapter needs at least {n_days:,} to split them into a calibration period and a holdout.",
-            "data", (f"first day = {facts.first_date}", f"last day = {facts.last_date}"),
-            _more_data(f"at least {n_days:,} calendar days"),
-        )  # fmt: skip
-
-    return Need(f"at least {n_days:,} calendar days from the first sale to the last", check)
-
-
-def at_least_repeaters(n: int) -> Need:
-    def check(params, facts: Facts) -> Shortfall | None:
-        if facts.repeat_customers >= n:
-            return None
-        return Shortfall(
-            f"{facts.repeat_customers:,} of {facts.customers:,} customers bought on two different days or more; "
-            f"the CLV models need at least {n:,} such repeat customers.",
-            "data", (f"repeat customers = {facts.repeat_customers:,}",),
-            _more_data(f"at least {n:,} customers who came back"),
-        )  # fmt: skip
-
-    return Need(f"at least {n:,} customers who bought on two different days", check)
 
 
 def more_customers_than_clusters() -> Need:
