@@ -18,6 +18,7 @@ help:
 	@echo "make book                 execute every chapter (when changed) and build book/_build/html"
 	@echo "make chapter              list the chapters, their needs and parameters"
 	@echo "make chapter CH=concepts DATA=file.csv [PARAMS=params.yaml]   execute one chapter on your data"
+	@echo "                          (book and chapter also take CELL_TIMEOUT=seconds per cell, default 600)"
 	@echo "make test                 the whole test suite (see tests/README.md for the tiers)"
 	@echo "make test-fast            unit tests only"
 	@echo "make serve                serve the built book on http://127.0.0.1:8000"
