@@ -17,6 +17,14 @@ from analysis.errors import DataError
 INTERRUPTED = "interrupted; the last good book is unchanged"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI time limit, ``kill``): cleaned up like Ctrl-C, exit status 143."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
 def _mapping(items: list[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items or []:
@@ -148,15 +156,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    if argv is None:  # the command line, not a test calling main() in its own process
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         args = _parser().parse_args(argv)
         return args.func(args)
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print(INTERRUPTED, file=sys.stderr, flush=True)
-        return 130
+        return 143 if isinstance(stop, Terminated) else 130
     except Exception as err:
         if os.environ.get("ANALYSIS_DEBUG"):
             raise

@@ -74,7 +74,8 @@ def alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.parametrize("who", ["runner", "group"])  # kill -INT on the runner; Ctrl-C in a terminal (all of it)
+# kill -INT on the runner; Ctrl-C in a terminal (the whole process group); kill (SIGTERM, status 143)
+@pytest.mark.parametrize("who", ["runner", "group", "term"])
 def test_ctrl_c_ends_with_one_line_status_130_and_nothing_half_done(project, who):
     proc = start(project)
     started = project / "book" / ".work" / "concepts" / "cwd" / "started"
@@ -83,9 +84,9 @@ def test_ctrl_c_ends_with_one_line_status_130_and_nothing_half_done(project, who
     if who == "group":
         os.killpg(proc.pid, signal.SIGINT)
     else:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM if who == "term" else signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, out + err
+    assert proc.returncode == (143 if who == "term" else 130), out + err
     assert err.strip() == INTERRUPTED, err
     assert "[" in out and "1. Waiting" in out  # the progress line of the section it was in
     assert not (project / "book" / ".work" / "concepts").exists()
