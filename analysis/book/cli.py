@@ -41,10 +41,12 @@ def _mapping(items: list[str] | None) -> dict[str, str]:
 
 def _report_values(args: argparse.Namespace) -> dict:
     """The data parameters of ``report``: the parameters file first, then the flags and the path."""
-    from analysis.book.runner import _load_params_file
+    from analysis.book.chapters import CHAPTERS, select
+    from analysis.book.runner import _load_params_file, _unknown
 
     given = _load_params_file(args.params)
-    values = {k: v for k, v in given.items() if not isinstance(v, dict)}
+    values = {k: v for k, v in given.items() if not (k in {c.name for c in CHAPTERS} and isinstance(v, dict))}
+    _unknown(values, select(args.chapter) if args.chapter else list(CHAPTERS), args.params)  # typos refused
     if args.chapter:
         values.update(given.get(args.chapter, {}) if isinstance(given.get(args.chapter), dict) else {})
     values["data"] = args.path

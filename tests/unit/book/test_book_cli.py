@@ -136,6 +136,13 @@ def test_report_takes_chapter_parameters_from_a_file(tmp_path, capsys):
     assert "Parameter k = 1" in capsys.readouterr().err
 
 
+def test_report_refuses_a_misspelt_parameter(tmp_path, capsys):
+    params = tmp_path / "p.yaml"
+    params.write_text("drop_duplicate: true\n")
+    assert main(["report", "shop", "--params", str(params)]) == 2
+    assert "Unknown parameter(s): drop_duplicate" in capsys.readouterr().err
+
+
 def test_chapters_lists_every_chapter_with_needs_and_parameters(capsys):
     from analysis.book import CHAPTERS
 
