@@ -42,11 +42,11 @@ def _mapping(items: list[str] | None) -> dict[str, str]:
 def _report_values(args: argparse.Namespace) -> dict:
     """The data parameters of ``report``: the parameters file first, then the flags and the path."""
     from analysis.book.chapters import CHAPTERS, select
-    from analysis.book.runner import _load_params_file, _unknown
+    from analysis.book.runner import load_params_file, refuse_unknown
 
-    given = _load_params_file(args.params)
+    given = load_params_file(args.params)
     values = {k: v for k, v in given.items() if not (k in {c.name for c in CHAPTERS} and isinstance(v, dict))}
-    _unknown(values, select(args.chapter) if args.chapter else list(CHAPTERS), args.params)  # typos refused
+    refuse_unknown(values, select(args.chapter) if args.chapter else list(CHAPTERS), args.params)  # typos refused
     if args.chapter:
         values.update(given.get(args.chapter, {}) if isinstance(given.get(args.chapter), dict) else {})
     values["data"] = args.path

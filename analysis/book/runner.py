@@ -132,7 +132,7 @@ def chapter_table() -> str:
 # --------------------------------------------------------------------------- parameters
 
 
-def _load_params_file(params_file: str | None) -> dict:
+def load_params_file(params_file: str | None) -> dict:
     if not params_file:
         return {}
     import yaml
@@ -153,7 +153,7 @@ def _load_params_file(params_file: str | None) -> dict:
     return {str(k): v for k, v in values.items()}
 
 
-def _unknown(flat: dict, selected: list[Chapter], source: str | None) -> None:
+def refuse_unknown(flat: dict, selected: list[Chapter], source: str | None) -> None:
     known = {n for c in selected for n in c.params.model_fields}
     unknown = sorted(set(flat) - known)
     if unknown:
@@ -178,11 +178,11 @@ def resolve_parameters(
     The file holds ``name: value`` lines for every chapter that takes the name, and
     ``chapter: {name: value}`` sections for one chapter; ``data`` (DATA=) wins over both.
     """
-    given = _load_params_file(params_file)
+    given = load_params_file(params_file)
     names = {c.name for c in CHAPTERS}
     sections = {k: v for k, v in given.items() if k in names and isinstance(v, dict)}
     flat = {k: v for k, v in given.items() if k not in sections}
-    _unknown(flat, selected, params_file)
+    refuse_unknown(flat, selected, params_file)
     out = {}
     for ch in selected:
         values = {k: v for k, v in flat.items() if k in ch.params.model_fields}
