@@ -44,6 +44,7 @@ F_SCORE = "f_score"  # RFM frequency score 1-5
 M_SCORE = "m_score"  # RFM monetary score 1-5
 RFM_SCORE = "rfm_score"  # the three scores as text, e.g. "545"
 RFM_SEGMENT = "rfm_segment"  # named RFM segment (champions, loyal, ..., lost)
+OVERDUE = "overdue"  # recency in units of the customer's own mean gap between orders (repeat buyers only)
 P_ALIVE = "p_alive"  # BG/NBD probability of being active at the end of the data
 EXPECTED_PURCHASES = "expected_purchases"  # expected repeat purchase days over the CLV horizon
 EXPECTED_SPEND = "expected_spend"  # Gamma-Gamma expected value per purchase day

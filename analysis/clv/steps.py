@@ -169,12 +169,12 @@ def value_step(
 #: Columns of the analyst's CSV, in order.
 CSV_COLUMNS = (
     S.CUSTOMER, S.RECENCY, S.FREQUENCY, S.MONETARY, S.TENURE, S.R_SCORE, S.F_SCORE, S.M_SCORE, S.RFM_SCORE,
-    S.RFM_SEGMENT, S.SEGMENT_NAME, S.VALUE_TIER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV,
+    S.RFM_SEGMENT, S.OVERDUE, S.SEGMENT_NAME, S.VALUE_TIER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV,
 )  # fmt: skip
 
 
 def analyst_table(customers: pd.DataFrame, valued: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer for the analyst's CSV: RFM, scores and segment, k-means segment, tier, P(alive), CLV.
+    """One row per customer for the analyst's CSV: RFM, scores, segment and overdue, k-means segment, tier, P(alive), CLV.
 
     Customers the CLV table leaves out keep empty P(alive), expected purchases and CLV.
     """

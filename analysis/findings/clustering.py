@@ -32,6 +32,7 @@ __all__ = [
     "k_choice",
     "largest_without_log",
     "rfm_segments",
+    "rhythm",
     "silhouette_shape",
     "skew",
     "spend_boundary",
@@ -62,6 +63,10 @@ DEPENDENT = 0.3
 MOSTLY_ALIVE = 0.7
 #: ... and at most this "mostly gone".
 MOSTLY_DEAD = 0.3
+#: A repeat buyer silent for more than this many of their own mean gaps between orders is "late".
+LATE = 3.0
+#: A segment whose repeat buyers are mostly late (at least this share) has "gone quiet" by its own rhythm.
+MOSTLY_LATE = 0.5
 #: A Ward / k-means agreement (ARI) at or above this is "close".
 AGREE = 0.6
 
@@ -339,6 +344,21 @@ def alive_by_segment(segment: str, mean_alive: float, n: int, one_time_share: fl
     )
 
 
+def rhythm(segment: str, n_repeat: int, late_share: float) -> str:
+    """How many of a segment's repeat buyers are late against their own rhythm (silent > LATE of their gaps)."""
+    if n_repeat == 0:
+        return sentence(f"no customer in the RFM segment {segment} ordered more than once, so none has a rhythm of their "
+                        "own to be late against")  # fmt: skip
+    head = (
+        f"of the {plural(n_repeat, 'repeat buyer')} RFM calls {segment}, {fmt.share(late_share)} have been silent for "
+        f"more than {fmt.number(LATE)} of their own mean gaps between orders"
+    )
+    if late_share >= MOSTLY_LATE:
+        return sentence(f"{head}: measured against their own rhythm, too, most of them have gone quiet")
+    return sentence(f"{head}: against their own rhythm most of them are not late yet; they buy rarely by nature, "
+                    "so the label is more a warning than a verdict")  # fmt: skip
+
+
 def win_back(no_dropout: bool, n_repeat: int, low_alive_share: float) -> str:
     """Who P(alive) can single out: only repeat buyers, and only when the fit sees dropout at all."""
     if no_dropout:
@@ -434,5 +454,6 @@ SUMMARY: tuple[str, ...] = (
     "holdout_finding",
     "excluded_finding",
     "lost_alive_finding",
+    "lost_rhythm_finding",
     "win_back_finding",
 )

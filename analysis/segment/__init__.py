@@ -47,6 +47,7 @@ from analysis.segment.rfm import (
     LOG_FEATURES,
     RFM_RULES,
     RFM_SEGMENTS,
+    overdue,
     rfm_matrix,
     rfm_rules_table,
     rfm_scores,
@@ -58,6 +59,6 @@ __all__ = [
     "DEFAULT_FEATURES", "LOG_FEATURES", "MIN_SEGMENT_SHARE", "NAME_RULES", "RFM_RULES", "RFM_SEGMENTS", "SEGMENT",
     "SILHOUETTE_MAX_EXACT", "SILHOUETTE_SAMPLE", "STABLE_ARI", "TIERS", "KChoice", "Stability", "candidate_profiles",
     "centres_in_units", "choose_k", "fit_agglomerative", "fit_dbscan", "fit_kmeans", "k_distance", "name_segments",
-    "pca_map", "profile_segments", "rfm_matrix", "rfm_rules_table", "rfm_scores", "rfm_segment", "rfm_segment_table",
+    "overdue", "pca_map", "profile_segments", "rfm_matrix", "rfm_rules_table", "rfm_scores", "rfm_segment", "rfm_segment_table",
     "silhouette", "silhouette_values", "stability", "suggest_eps", "tier_table", "value_tiers", "ward_linkage",
 ]  # fmt: skip

@@ -19,7 +19,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from analysis._checks import require_columns
 from analysis.errors import DataError
 from analysis.schema import AOV, CUSTOMER, FREQUENCY, MONETARY, RECENCY, RFM_SCORE, RFM_SEGMENT, TENURE
-from analysis.schema import F_SCORE, M_SCORE, R_SCORE
+from analysis.schema import F_SCORE, M_SCORE, OVERDUE, R_SCORE
 from analysis.segment._inputs import check_customers
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "LOG_FEATURES",
     "RFM_RULES",
     "RFM_SEGMENTS",
+    "overdue",
     "rfm_matrix",
     "rfm_rules_table",
     "rfm_scores",
@@ -249,3 +250,24 @@ def rfm_segment_table(customers: pd.DataFrame, segments: pd.Series) -> pd.DataFr
         }
     )
     return out
+
+
+def overdue(customers: pd.DataFrame) -> pd.Series:
+    r"""Recency against the customer's own rhythm: days since the last order in units of their mean gap.
+
+    For a customer with :math:`f \ge 2` orders, first and last at tenure
+    :math:`T` and recency :math:`R` days before the as-of date, the mean gap
+    between orders is :math:`g = (T - R)/(f - 1)` and
+
+    .. math:: \text{overdue} = R / g .
+
+    2 means silent for twice their usual gap. NaN for one-time buyers (no
+    rhythm to compare with) and for customers whose orders all fell on one day
+    (:math:`g = 0`). Returns a float Series named ``overdue`` with the index of
+    ``customers``.
+    """
+    values = check_customers(customers, (RECENCY, FREQUENCY, TENURE), what="overdue")
+    span = values[TENURE] - values[RECENCY]
+    gap = np.divide(span, values[FREQUENCY] - 1, out=np.zeros_like(span), where=values[FREQUENCY] >= 2)
+    ratio = np.divide(values[RECENCY], gap, out=np.full_like(gap, np.nan), where=gap > 0)
+    return pd.Series(ratio, index=customers.index, name=OVERDUE)

@@ -23,7 +23,7 @@ from analysis.findings import clustering as F
 from analysis.segment.density import fit_agglomerative, fit_dbscan, k_distance, pca_map, suggest_eps, ward_linkage
 from analysis.segment.kmeans import MIN_SEGMENT_SHARE, N_INIT, STABLE_ARI, centres_in_units, choose_k, fit_kmeans, stability
 from analysis.segment.profiles import candidate_profiles, name_segments, profile_segments, tier_table, value_tiers
-from analysis.segment.rfm import DEFAULT_FEATURES, rfm_matrix, rfm_rules_table, rfm_scores, rfm_segment, rfm_segment_table
+from analysis.segment.rfm import DEFAULT_FEATURES, overdue, rfm_matrix, rfm_rules_table, rfm_scores, rfm_segment, rfm_segment_table
 
 __all__ = [
     "Step",
@@ -90,12 +90,18 @@ def rfm_step(customers: pd.DataFrame) -> Step:
     """RFM quintile scores, the named segments, the rules table and the segment table."""
     scores = rfm_scores(customers)
     scores[S.RFM_SEGMENT] = rfm_segment(scores)
+    scores[S.OVERDUE] = overdue(customers)
     table = rfm_segment_table(customers, scores[S.RFM_SEGMENT])
     glue: dict[str, Any] = {
         f"rfm_n_{name.replace(' ', '_')}": int(table.loc[name, "customers"]) for name in table.index
     }
     glue["rfm_champions_revenue"] = float(table.loc["champions", "share_revenue"])
     glue["rfm_finding"] = F.rfm_segments(table)
+    for name in ("lost", "at risk"):
+        late = scores.loc[scores[S.RFM_SEGMENT] == name, S.OVERDUE].dropna()
+        key = name.replace(" ", "_")
+        glue[f"{key}_late_share"] = float((late > F.LATE).mean()) if len(late) else 0.0
+        glue[f"{key}_rhythm_finding"] = F.rhythm(name, len(late), glue[f"{key}_late_share"])
     return Step(glue, table, {"scores": scores, "rules": rfm_rules_table()})
 
 

@@ -83,6 +83,9 @@ def _holdout_and_alive(g: dict[str, str]) -> None:
         alive = _f(g, "lost_alive")
         assert f"mean P(alive) of {fmt.number(alive)}" in lost
         assert ("agrees" in lost) == (alive <= F.MOSTLY_DEAD)
+    for key in ("lost", "at_risk"):
+        share, text = _f(g, f"{key}_late_share"), g[f"{key}_rhythm_finding"]
+        assert "none has a rhythm" in text or (fmt.share(share) in text and ("gone quiet" in text) == (share >= F.MOSTLY_LATE))
     no_dropout = bool(int(g["bg_no_dropout"]))
     win = g["win_back_finding"]
     # never both "cannot tell lost from quiet" and "the customers to win back, with a number on each"

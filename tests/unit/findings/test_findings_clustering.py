@@ -152,7 +152,7 @@ def test_exercise_findings_follow_their_numbers() -> None:
     assert "lists the 3 with" in F.call_first(3) and "the ten" in F.call_first(40)
 
 
-@pytest.mark.parametrize("name", F.SUMMARY)
+@pytest.mark.parametrize("name", F.SUMMARY)  # fmt: skip
 def test_summary_names_are_findings_of_the_chapter(name: str) -> None:
     assert name.endswith("_finding")
 
@@ -166,3 +166,11 @@ def test_cohort_whole_base_or_later_customers_left_out() -> None:
 def test_skew_drops_or_not() -> None:
     assert F.skew(19.3, 0.39) == "The skewness of monetary value drops from 19.3 to 0.39."
     assert "does not drop" in F.skew(0.2, -0.5)
+
+
+def test_rhythm_late_or_not_or_no_repeat_buyers() -> None:
+    late = F.rhythm("lost", 120, 0.8)
+    assert "120 repeat buyers" in late and "80.0%" in late and "gone quiet" in late
+    early = F.rhythm("at risk", 40, 0.2)
+    assert "not late yet" in early and "gone quiet" not in early
+    assert "none has a rhythm" in F.rhythm("lost", 0, 0.0)

@@ -11,7 +11,7 @@ from sklearn.datasets import make_blobs
 
 from analysis import segment as sg
 from analysis.errors import DataError
-from analysis.schema import CUSTOMER, F_SCORE, FREQUENCY, M_SCORE, MONETARY, R_SCORE, RECENCY, RFM_SCORE, RFM_SEGMENT
+from analysis.schema import CUSTOMER, F_SCORE, FREQUENCY, M_SCORE, MONETARY, R_SCORE, RECENCY, RFM_SCORE, RFM_SEGMENT, TENURE
 
 
 def five_customers() -> pd.DataFrame:
@@ -52,6 +52,14 @@ def test_rfm_segment_by_hand_and_every_cell_named() -> None:
     assert named[(cells[R_SCORE] == 1) & (cells[F_SCORE] == 1)].eq("lost").all()
     with pytest.raises(DataError, match="f_score"):
         sg.rfm_segment(cells.drop(columns=F_SCORE))
+
+
+def test_overdue_is_recency_in_own_gaps() -> None:
+    customers = pd.DataFrame({RECENCY: [10, 100, 5, 0], FREQUENCY: [3, 1, 2, 5], TENURE: [210, 300, 5, 40]})
+    late = sg.overdue(customers)
+    assert late.iloc[0] == pytest.approx(10 / 100) and late.iloc[3] == 0.0  # gaps of 100 and 10 days
+    assert np.isnan(late.iloc[1]) and np.isnan(late.iloc[2])  # one order; all orders on one day
+    assert late.name == "overdue"
 
 
 def test_rfm_tables() -> None:
