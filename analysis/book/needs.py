@@ -214,7 +214,9 @@ def calibration_inside() -> Need:
                     f'set calibration_end to {inside}, or to "" (two thirds into the data)',
                 )  # fmt: skip
         else:
-            end = (first + (last - first) * (2 / 3)).normalize()
+            from analysis.split import default_calibration_end  # the chapter's own default: one truth
+
+            end = default_calibration_end(first, last)
         got = facts.repeaters_before(end.date().isoformat())
         if got >= MIN_REPEATERS:
             return None
