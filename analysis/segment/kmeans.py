@@ -1,11 +1,12 @@
 r"""k-means and the choice of k: silhouette, elbow, smallest segment, stability across seeds.
 
-Sizes measured on 2 cores (1,000,000 customers x 4 features): k-means with one
-k-means++ initialisation takes 1-3 s per k, so the scan in :func:`choose_k`
-uses one start per k and seed (``n_init=1``, scikit-learn's default for
-k-means++) and the final :func:`fit_kmeans` keeps the best of ``n_init=4``;
-the silhouette is computed on a sample of 10,000 customers because the exact
-value needs :math:`n^2` distances.
+Every k-means fit runs on one thread (the same sums in the same order on any
+machine) and keeps the best of ``N_INIT`` k-means++ starts. :func:`choose_k`
+fits each candidate k from ``runs`` seeds (the first gives inertia and
+silhouette, all of them the stability), so it costs ``runs`` final fits per k:
+on 2 cores about 0.5 s for 800 customers and k = 2..8, a few seconds for the
+23,570 CDNOW customers. The silhouette is computed on a sample of 10,000
+customers because the exact value needs :math:`n^2` distances.
 """
 
 from __future__ import annotations
