@@ -459,7 +459,9 @@ class DataCache:
         self.key, self.value = None, None
 
     def load(self, params: ChapterParams):
-        key = json.dumps({n: getattr(params, n) for n in DataParams.model_fields}, sort_keys=True, default=str)
+        shop_only = () if params.data == "shop" else ("shop_customers", "seed")  # the built-in shop's knobs
+        fields = [n for n in DataParams.model_fields if n not in shop_only]
+        key = json.dumps({n: getattr(params, n) for n in fields}, sort_keys=True, default=str)
         key += data_identity(params)
         if key != self.key:
             self.key, self.value = None, None  # let the old table go before reading the next

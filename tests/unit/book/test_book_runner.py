@@ -129,5 +129,10 @@ def test_chapters_reading_the_same_data_read_it_once(monkeypatch):
     assert cache.load(ConceptsParams(**same)) == ("t", "r")
     cache.load(ClusteringParams(**same, k=4))  # chapter parameters do not change the data
     assert reads == ["cdnow"]
+    cache.load(ClusteringParams(data="cdnow"))  # the shop's size does not matter for a file
+    assert reads == ["cdnow"]
     cache.load(ClusteringParams(**same, drop_duplicates=True))
     assert reads == ["cdnow", "cdnow"]
+    cache.load(ConceptsParams(data="shop"))
+    cache.load(ClusteringParams(data="shop"))  # shops of 2,000 and 3,000 customers differ
+    assert reads == ["cdnow", "cdnow", "shop", "shop"]
