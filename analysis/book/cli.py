@@ -62,14 +62,15 @@ def _report_params(args: argparse.Namespace):
     from pathlib import Path
 
     from analysis.book.chapters import get_chapter
-    from analysis.book.params import check_params
-    from analysis.data.params import data_params
+    from analysis.book.params import ChapterParams, check_params
+    from analysis.data.params import DataParams
 
     values = _report_values(args)
     if values["data"] not in ("shop", "cdnow"):
         values["data"] = str(Path(values["data"]).expanduser())
-    if not args.chapter:
-        return None, data_params(values, source=args.params or "parameters")
+    if not args.chapter:  # the data parameters only, checked as strictly as a chapter's
+        data = {k: v for k, v in values.items() if k in DataParams.model_fields}
+        return None, check_params(ChapterParams, "", data, source=args.params)
     chapter = get_chapter(args.chapter)
     return chapter, check_params(chapter.params, chapter.name, values, source=args.params)
 

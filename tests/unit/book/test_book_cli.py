@@ -141,6 +141,10 @@ def test_report_refuses_a_misspelt_parameter(tmp_path, capsys):
     params.write_text("drop_duplicate: true\n")
     assert main(["report", "shop", "--params", str(params)]) == 2
     assert "Unknown parameter(s): drop_duplicate" in capsys.readouterr().err
+    params.write_text("seed: many\n")
+    assert main(["report", "shop", "--params", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "Parameter seed = 'many' is refused: it must be a whole number" in err and "Input should" not in err
 
 
 def test_chapters_lists_every_chapter_with_needs_and_parameters(capsys):
