@@ -216,7 +216,7 @@ def params_error(
     """A pydantic error as one DataError: each parameter, its value, what is allowed, the fix."""
     parts = [_one_line(err, model, chapter, given) for err in exc.errors(include_url=False)]
     names = list(dict.fromkeys(p[0] for p in parts))
-    first = parts[0][1] + (f" (chapter {chapter})." if chapter else ".")"
+    first = parts[0][1] + (f" (chapter {chapter})." if chapter else ".")
     more = [p[1] for p in parts[1:]]
     return DataError(
         first + (f" And {len(more)} more: " + "; ".join(more) + "." if more else ""),
