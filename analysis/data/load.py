@@ -170,7 +170,9 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
     """Text and the name of its encoding.
 
     With ``encoding`` given, that codec (strictly). Otherwise a byte-order mark
-    decides (UTF-8 or UTF-16); valid UTF-8 is UTF-8 (ASCII included); anything
+    decides (UTF-8 or UTF-16); valid UTF-8 is UTF-8 (ASCII included), also when
+    the bytes end inside a character (a cut download, whose last line is then
+    dropped as cut); anything
     else is identified by charset-normalizer among Windows-1252 and Latin-1;
     bytes 0x80-0x9F (``€`` is 0x80 in Windows-1252) are control characters in
     Latin-1 that no text holds, so when they occur Windows-1252 is tried first
@@ -193,12 +195,15 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
         if raw.startswith(bom):
             try:
                 return raw.decode(name).removeprefix("\ufeff"), name
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as exc:
+                if exc.reason in ("unexpected end of data", "truncated data"):
+                    return raw[: exc.start].decode(name).removeprefix("\ufeff"), name
                 break
     try:
         return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":  # a download cut inside a character: the rest is UTF-8
+            return raw[: exc.start].decode("utf-8"), "utf-8"
     candidates = [m.encoding for m in from_bytes(raw, cp_isolation=list(DETECTED_ENCODINGS))]
     if candidates and C1_BYTES.search(raw):  # Latin-1 would read them as invisible control characters
         candidates.sort(key=lambda name: name != "cp1252")

@@ -179,6 +179,19 @@ def test_quoted_fields_in_the_last_line(tmp_path):
     assert report.rows_kept == 19 and report.flag("truncated_line").rows[0].startswith("line 21: ")
 
 
+def test_a_utf8_file_cut_inside_a_character_stays_utf8(tmp_path):
+    lines = normal_lines(20)
+    lines[0] = lines[0].replace("ITEM 0", "CAFÉ €")
+    lines[-1] = lines[-1].replace("United Kingdom", "Österreich €")
+    path = write_csv(tmp_path / "cut8.csv", lines)
+    path.write_bytes(path.read_bytes()[:-3])  # the download stopped inside the last euro sign
+    table, report = load_data({"data": str(path)})
+    assert report.encoding == "utf-8" and table["description"].iloc[0] == "CAFÉ €"
+    # every field is there, the last one short: kept, and the report says the last line may be cut
+    assert report.rows_kept == 20 and report.flag("unterminated_line").action == "kept"
+    assert table["country"].iloc[-1] == "Österreich "
+
+
 def test_a_complete_last_line_without_newline_is_kept(tmp_path):
     lines = normal_lines(20)
     path = tmp_path / "nonl.csv"

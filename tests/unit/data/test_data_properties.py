@@ -184,3 +184,42 @@ def test_decoded_text_is_the_text_written(text, codec):
     except UnicodeDecodeError:
         expected = text
     assert decoded == expected
+
+
+# --------------------------------------------------------------------------- files cut anywhere in the last record
+
+# (leading spaces of unquoted fields are skipped on purpose: "a, b" reads as "a", "b")
+descriptions = st.text(alphabet=st.sampled_from('ab ,;"\n\'12€'), min_size=1, max_size=12).filter(
+    lambda s: s.strip() and not s.startswith(" ")
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(descriptions, min_size=2, max_size=8), st.floats(min_value=0.0, max_value=1.0))
+def test_a_file_cut_in_its_last_record_never_corrupts_the_others(tmp_path_factory, texts, where):
+    n = len(texts)
+    frame = pd.DataFrame({
+        "order_id": [f"o{i}" for i in range(n)], "customer_id": [f"c{i % 3}" for i in range(n)],
+        "product_id": "p", "quantity": 2, "unit_price": 1.5,
+        "timestamp": [f"2011-01-{i + 1:02d} 10:00" for i in range(n)], "description": texts,
+    })  # fmt: skip
+    payload = frame.to_csv(index=False).encode()
+    folder = tmp_path_factory.mktemp("cut")
+    whole = folder / "whole.csv"
+    whole.write_bytes(payload)
+    table, report = load_data({"data": str(whole)})
+    assert report.flags == [] and table["description"].tolist() == texts
+    last_start = payload.rindex(b"o" + str(n - 1).encode() + b",")
+    cut = folder / "cut.csv"
+    cut.write_bytes(payload[: last_start + 1 + int(where * (len(payload) - last_start - 2))])
+    try:
+        table, report = load_data({"data": str(cut)})
+    except DataError as err:  # a timestamp cut short, too many unreadable in a small file
+        event("refused")
+        assert "timestamp" in str(err) or "number" in str(err) or "cut" in str(err), str(err)
+        return
+    event(" ".join(f.rule for f in report.flags) or "no flag")
+    assert table["description"].tolist()[: n - 1] == texts[: n - 1]
+    assert report.rows_kept in (n - 1, n)
+    if report.rows_kept == n:  # the cut left every field: only the last one may be short, and that is said
+        assert report.flag("unterminated_line") is not None or cut.read_bytes() == payload
