@@ -7,9 +7,12 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import DataError
 from analysis.book import check_needs, facts_from, get_chapter
+from analysis.book.needs import Facts
 from analysis.book.params import ClusteringParams, ConceptsParams
 
 START = pd.Timestamp("2024-01-01 10:00")
@@ -113,3 +116,35 @@ def test_needs_of_each_chapter_are_worded_for_the_reader():
     for name in ("concepts", "clustering"):
         chapter = get_chapter(name)
         assert chapter.needs and all(n.text and n.text[0].islower() for n in chapter.needs)
+
+
+# --------------------------------------------------------------------------- property: the fix works
+
+
+def _follow(fix: str, params: ClusteringParams) -> ClusteringParams:
+    """Apply the 'set name: value' parts of a fix."""
+    update = {}
+    if m := re.search(r"k_range: (\[[\d, ]+\])", fix):
+        update["k_range"] = eval(m.group(1))
+    if m := re.search(r"k: 0 \(choose\)", fix):
+        update["k"] = 0
+    if m := re.search(r"dbscan_min_samples: (\d+)", fix):
+        update["dbscan_min_samples"] = int(m.group(1))
+    return params.model_copy(update=update)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    customers=st.integers(10, 60),
+    top=st.integers(2, 80),
+    k=st.one_of(st.just(0), st.integers(2, 80)),
+    samples=st.integers(2, 80),
+)
+def test_following_the_clusters_fix_always_works(customers, top, k, samples):
+    facts = Facts(source="log", customers=customers, repeat_customers=customers, days=30,
+                  first_date="2024-01-01", last_date="2024-03-01")  # fmt: skip
+    params = ClusteringParams(k_range=list(range(2, top + 1)), k=k, dbscan_min_samples=samples)
+    try:
+        check_needs("clustering", params, facts)
+    except DataError as err:
+        check_needs("clustering", _follow(err.fix, params), facts)
