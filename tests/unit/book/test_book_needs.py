@@ -148,3 +148,17 @@ def test_following_the_clusters_fix_always_works(customers, top, k, samples):
         check_needs("clustering", params, facts)
     except DataError as err:
         check_needs("clustering", _follow(err.fix, params), facts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(days=st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=3), min_size=12, max_size=30))
+def test_following_the_calibration_fix_always_works(days):
+    table = log([(f"c{i}", d) for i, visits in enumerate(days) for d in visits])
+    try:
+        check_needs("clustering", ClusteringParams(), facts(table))
+    except DataError as err:
+        day = re.search(r"calibration_end to (\d{4}-\d\d-\d\d)", err.fix or "")
+        if day is None:  # the fix is more data: nothing in the parameters can help
+            assert "use a file with" in err.fix
+            return
+        check_needs("clustering", ClusteringParams(calibration_end=day.group(1)), facts(table))
