@@ -188,7 +188,11 @@ def rfm_segments(table: pd.DataFrame) -> str:
     largest = table["customers"].idxmax()
     empty = [str(s) for s in table.index[table["customers"] == 0]]
     champ = table.loc["champions"]
-    text = f"champions, {fmt.share(champ['share_customers'])} of the customers, bring {fmt.share(champ['share_revenue'])} of the revenue"
+    if champ["customers"] == 0:
+        empty = [e for e in empty if e != "champions"]
+        text = "no customer scores as a champion on these data"
+    else:
+        text = f"champions, {fmt.share(champ['share_customers'])} of the customers, bring {fmt.share(champ['share_revenue'])} of the revenue"
     if largest == "champions":
         text += "; they are also the largest segment"
     else:
@@ -387,7 +391,10 @@ def largest_without_log(with_log: float, without_log: float) -> str:
 def top_frequency_group(group: int, actual: float, predicted: float) -> str:
     """Exercise 3: the model against the heaviest buyers of the calibration period."""
     head = f"in the group {group} or more, customers made {fmt.number(actual)} purchase days each in the holdout; the model predicted {fmt.number(predicted)}"
-    if actual == 0 or abs(predicted / actual - 1) <= ACCURATE:
+    if actual == 0:
+        return sentence(f"{head}: nobody in the group bought in the holdout, so the model over-predicts them; a "
+                        "constant purchase rate cannot see heavy buyers stop")  # fmt: skip
+    if abs(predicted / actual - 1) <= ACCURATE:
         return sentence(f"{head}: about right for the heaviest buyers")
     direction = "over-predicts" if predicted > actual else "under-predicts"
     return sentence(

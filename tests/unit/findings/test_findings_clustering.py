@@ -73,6 +73,10 @@ def test_rfm_segments_names_the_largest_and_the_empty() -> None:
     assert "no customer falls in new" in text
     table.loc["champions", "customers"] = 100
     assert "also the largest segment" in F.rfm_segments(table)
+    table.loc["champions", ["customers", "share_customers", "share_revenue"]] = [0, 0.0, 0.0]
+    none = F.rfm_segments(table)
+    assert none.startswith("No customer scores as a champion") and "largest segment is lost" in none
+    assert none.count("champion") == 1
 
 
 def test_tiers_concentrated_moderate_even() -> None:
@@ -148,6 +152,7 @@ def test_exercise_findings_follow_their_numbers() -> None:
     assert "about right" in F.top_frequency_group(7, 10.0, 10.2)
     assert "over-predicts the heaviest buyers by 20%" in F.top_frequency_group(7, 10.0, 12.0).replace("20.0%", "20%")
     assert "under-predicts" in F.top_frequency_group(7, 10.0, 8.0)
+    assert "nobody in the group bought" in F.top_frequency_group(7, 0.0, 1.5)
     assert "list is empty" in F.call_first(0)
     assert "lists the 3 with" in F.call_first(3) and "the ten" in F.call_first(40)
 
