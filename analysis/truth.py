@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+from sklearn.metrics import adjusted_rand_score
 
 from analysis import clv
 from analysis import schema as S
+from analysis._checks import require_columns
+from analysis.errors import DataError
+from analysis.segment import fit_kmeans
 from analysis.shop import Shop
-from analysis.validate import require_columns
 
-__all__ = ["persona_recovery", "personas_of"]
+__all__ = ["persona_recovery", "personas_of", "recovery_errors", "segments_against_personas"]
 
 
 def personas_of(shop: Shop, customer_ids: Sequence[str] | pd.Series) -> pd.Series:
@@ -25,8 +28,6 @@ def personas_of(shop: Shop, customer_ids: Sequence[str] | pd.Series) -> pd.Serie
     ids = pd.Series(customer_ids, dtype="str")
     unknown = ids[~ids.isin(planted.index)]
     if len(unknown):
-        from analysis.errors import DataError
-
         raise DataError(
             "Some customers are not in this shop.",
             column=S.CUSTOMER,
@@ -75,9 +76,6 @@ def persona_recovery(shop: Shop, summary: pd.DataFrame) -> pd.DataFrame:
 
 def segments_against_personas(shop: Shop, customers: pd.DataFrame, labels, X, k: int, seed: int = 0) -> dict[str, float]:
     """ARI of the chapter's k segments and of k-means told the true number of personas, against the personas."""
-    from sklearn.metrics import adjusted_rand_score
-
-    from analysis.segment import fit_kmeans
 
     persona = personas_of(shop, customers[S.CUSTOMER])
     n_personas = len(shop.truth.personas)
