@@ -29,8 +29,8 @@ import duckdb
 import pandas as pd
 
 from analysis import schema as S
+from analysis._checks import require_columns
 from analysis.errors import DataError
-from analysis.validate import require_columns
 
 __all__ = [
     "cohort_counts",
