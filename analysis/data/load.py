@@ -202,7 +202,8 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.reason == "unexpected end of data":  # a download cut inside a character: the rest is UTF-8
+        # a download cut inside a character, after text that is UTF-8 beyond ASCII: the rest is UTF-8
+        if exc.reason == "unexpected end of data" and max(raw[: exc.start], default=0) >= 0x80:
             return raw[: exc.start].decode("utf-8"), "utf-8"
     candidates = [m.encoding for m in from_bytes(raw, cp_isolation=list(DETECTED_ENCODINGS))]
     if candidates and C1_BYTES.search(raw):  # Latin-1 would read them as invisible control characters

@@ -119,6 +119,8 @@ def _is_valid(field: str, value) -> bool:
             return False
         return True
     if field in ("min_date", "max_date"):
+        if not value.strip():  # blank: no limit
+            return True
         try:
             stamp = datetime.fromisoformat(value.strip())
         except ValueError:
