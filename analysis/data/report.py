@@ -109,6 +109,13 @@ class DataReport:
             rows.append({"rule": rule, "rows_dropped": n, "rows_left": left})
         return pd.DataFrame(rows, columns=["rule", "rows_dropped", "rows_left"])
 
+    def _currency_text(self) -> str:
+        if self.currency:
+            return self.currency
+        if self.kind != "transactions":
+            return "n/a (no prices in these data)"
+        return "not known (set the currency parameter)"
+
     def __str__(self) -> str:
         rev = "n/a" if self.revenue is None else f"{self.revenue:,.2f}" + (f" {self.currency}" if self.currency else "")
         dup_action = "dropped" if self.rules.get("duplicates") else "kept"
@@ -122,7 +129,7 @@ class DataReport:
             f"  orders      {self.orders:,}",
             f"  dates       {self.first_date} .. {self.last_date} ({self.days:,} days with a sale)",
             f"  revenue     {rev}",
-            f"  currency    {self.currency or 'not known (set the currency parameter)'}",
+            f"  currency    {self._currency_text()}",
             f"  duplicates  {self.duplicates:,} exact duplicate lines ({dup_action if self.duplicates else 'none'})",
             "  dropped by rule:",
         ]

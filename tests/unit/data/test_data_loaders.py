@@ -123,6 +123,7 @@ def test_movielens_layout(tmp_path):
     assert report.layout == "movielens"
     assert report.kind == "interactions"
     assert report.revenue is None
+    assert report.currency == "" and "currency    n/a (no prices in these data)" in str(report)
     assert table["rating"].tolist() == [3, 3, 1]
     assert table["timestamp"].iloc[0] == pd.Timestamp(881250949, unit="s")
 
