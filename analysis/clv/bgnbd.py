@@ -8,12 +8,21 @@ Inputs are the per-customer calibration summary (:mod:`analysis.schema`):
 ``x`` repeat purchase days, ``t_x`` the time of the last since the first,
 ``T`` the time from the first to the calibration end, all in one time unit
 (the book uses weeks, as FHL 2005 do).
+
+**The boundary.** On a small or very regular log the likelihood can keep
+rising as the parameters grow without end (for example :math:`r, \alpha \to
+\infty` with :math:`r/\alpha` fixed: every customer buys at the same rate, no
+heterogeneity is left to fit). The optimiser then stops unconverged with
+parameters near :math:`10^6` and the expectations overflow. :func:`fit_bgnbd`
+reports such a fit as ``at_boundary`` and refits on the box
+:math:`[10^{-8}, 10^4]` (time scaled so that the oldest customer's age is 1),
+whose optimum gives finite, usable predictions; the chapter says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -42,6 +51,7 @@ from analysis.clv._inputs import (
 
 __all__ = [
     "BGNBD",
+    "BG_BOUNDARY",
     "bgnbd_loglik",
     "conditional_expected_purchases",
     "expected_cumulative_repeats",
@@ -49,6 +59,13 @@ __all__ = [
     "fit_bgnbd",
     "prob_alive",
 ]
+
+
+#: A BG/NBD parameter (time scaled so that the oldest customer's age is 1) above
+#: this means the likelihood keeps rising towards infinity: the customers look
+#: alike (no heterogeneity left to fit), and the fit is reported as on the
+#: boundary and refitted on the box [1e-8, BG_BOUNDARY].
+BG_BOUNDARY = 1e4
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class BGNBD(FittedModel):
     alpha: float
     a: float
     b: float
+    at_boundary: bool = field(default=False, kw_only=True)
 
 
 def _bgnbd_count_term(r: float, alpha: float, a: float, b: float, x: FloatArray) -> FloatArray:
@@ -203,14 +221,18 @@ def fit_bgnbd(
     (xu, tu, Tu), wu = _aggregate([xa, ta / scale, Ta / scale], w)
     start = _initial(initial, ("r", "alpha", "a", "b"), (1.0, scale, 1.0, 1.0))
     start[1] /= scale
+    args = (xu, tu, Tu, wu, *_levels(xu, wu))
     result = optimize.minimize(
-        _bgnbd_objective,
-        np.log(start),
-        args=(xu, tu, Tu, wu, *_levels(xu, wu)),
-        jac=True,
-        method="BFGS",
+        _bgnbd_objective, np.log(start), args=args, jac=True, method="BFGS",
         options={"gtol": _GTOL, "maxiter": _MAXITER},
-    )
+    )  # fmt: skip
+    at_boundary = not _converged(result) or bool(np.any(result.x > np.log(BG_BOUNDARY)))
+    if at_boundary:  # the optimum is at infinity: fit on the box (module text, "The boundary")
+        box = [(np.log(1e-8), np.log(BG_BOUNDARY))] * 4
+        result = optimize.minimize(
+            _bgnbd_objective, np.clip(result.x, *box[0]), args=args, jac=True, method="L-BFGS-B", bounds=box,
+            options={"gtol": _GTOL, "maxiter": _MAXITER},
+        )  # fmt: skip
     r, alpha, a, b = np.exp(result.x)
     alpha *= scale
     loglik = _bgnbd_loglik(r, alpha, a, b, xu, tu * scale, Tu * scale)
@@ -222,6 +244,7 @@ def fit_bgnbd(
         loglik=_wsum(wu, loglik),
         n_customers=int(round(w.sum())),
         converged=_converged(result),
+        at_boundary=at_boundary,
     )
 
 

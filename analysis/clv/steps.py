@@ -74,7 +74,8 @@ def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", curr
         "spend_corr": r,
         "spend_finding": F.spend_independence(r, n_rep),
         "boundary_finding": F.spend_boundary(gg.at_boundary, gg.p, gg.q, gg.gamma, currency),
-        "dropout_finding": F.dropout(bg.a, bg.b, flags["no_dropout"]),
+        "bg_at_boundary": int(bg.at_boundary),
+        "dropout_finding": F.dropout(bg.a, bg.b, flags["no_dropout"], bg.at_boundary),
     }
     return Step(glue, _parameters(bg, gg), {"split": split, "summary": summary, "bg": bg, "gg": gg})
 

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from analysis import fmt
+from analysis.clv.bgnbd import BG_BOUNDARY
 from analysis.findings import join_words, plural, sentence
 
 __all__ = [
@@ -215,9 +216,17 @@ def tiers(share_customers: float, share_revenue: float, cut: float) -> str:
                     f"{fmt.share(cut, 0)} of the customers)")  # fmt: skip
 
 
-def dropout(a: float, b: float, no_dropout: bool) -> str:
-    """The BG/NBD's mean dropout probability after a purchase, and whether it is practically zero."""
+def dropout(a: float, b: float, no_dropout: bool, at_boundary: bool = False) -> str:
+    """The BG/NBD's mean dropout probability after a purchase, whether it is practically zero, and whether the fit ran to the edge."""
     mean = a / (a + b)
+    if at_boundary and not no_dropout:
+        return sentence(
+            "the BG/NBD fit is degenerate: the likelihood keeps rising as its parameters grow without bound, the edge "
+            "of the parameter space, where every customer would buy at the same rate and leave with the same "
+            "probability. The chapter reports the fit on a bounded box (no parameter above "
+            f"{fmt.count(BG_BOUNDARY)} in the scaled time unit): its forecasts are usable, its parameters mean little, "
+            f"and its mean probability of leaving after a purchase, a/(a+b), is {fmt.number(mean)}"
+        )
     if no_dropout:
         return sentence(
             f"the BG/NBD fit is degenerate: its optimum lies on the edge of the parameter space (a → 0), putting the "

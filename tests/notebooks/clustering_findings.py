@@ -58,7 +58,7 @@ def _clv_fits(g: dict[str, str]) -> None:
     at_boundary = bool(int(g["gg_at_boundary"]))
     assert ("degenerate" in g["boundary_finding"]) == at_boundary
     assert (_f(g, "fit_p") == P_BOUNDARY) == at_boundary and _f(g, "fit_p") <= P_BOUNDARY
-    assert ("degenerate" in g["dropout_finding"]) == bool(int(g["bg_no_dropout"]))
+    assert ("degenerate" in g["dropout_finding"]) == bool(int(g["bg_no_dropout"]) or int(g["bg_at_boundary"]))
     r = _f(g, "spend_corr")
     spend = g["spend_finding"]
     assert fmt.number(r) in spend

@@ -46,3 +46,18 @@ def test_an_ordinary_fit_is_inside() -> None:
     gg = clv.fit_gammagamma(x, mbar)
     assert not gg.at_boundary and gg.p < clv.P_BOUNDARY
     assert not clv.fit_diagnostics(clv.BGNBD(1.0, 1.0, 1.0, 1.0), gg)["spend_degenerate"]
+
+
+def test_a_bgnbd_fit_running_to_infinity_is_reported_and_refitted_on_the_box() -> None:
+    """Identical purchase rhythms: no heterogeneity to fit, the unconstrained optimum is at infinity."""
+    rng = np.random.default_rng(0)
+    n = 40
+    T = np.full(n, 3.0)
+    x = rng.integers(0, 3, n).astype(float)
+    t_x = np.where(x > 0, np.round(rng.uniform(0.5, 3.0, n), 2), 0.0)
+    free = clv.fit_bgnbd(x, t_x, T)
+    assert free.at_boundary
+    assert max(free.r, free.a, free.b) <= clv.BG_BOUNDARY * 1.0001
+    expected = clv.conditional_expected_purchases(free, 1.0, x, t_x, T)
+    assert np.all(np.isfinite(expected)) and np.all(np.isfinite(clv.prob_alive(free, x, t_x, T)))
+    # the paper's CDNOW fit is inside: not at the boundary (checked in test_clv_models against FHL 2005)

@@ -179,3 +179,10 @@ def test_rhythm_late_or_not_or_no_repeat_buyers() -> None:
     early = F.rhythm("at risk", 40, 0.2)
     assert "not late yet" in early and "gone quiet" not in early
     assert "none has a rhythm" in F.rhythm("lost", 0, 0.0)
+
+
+def test_dropout_reports_a_bgnbd_fit_on_the_boundary_and_not_otherwise():
+    on_edge = F.dropout(7614.0, 10000.0, no_dropout=False, at_boundary=True)
+    inside = F.dropout(0.79, 2.43, no_dropout=False, at_boundary=False)
+    assert "degenerate" in on_edge and "bounded box" in on_edge and "0.432" in on_edge
+    assert "degenerate" not in inside and "0.245" in inside
