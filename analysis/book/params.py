@@ -65,7 +65,7 @@ class ClusteringParams(ChapterParams):
     k: int = Field(
         0,
         ge=0,
-        description="number of segments (0: chosen from k_range)",
+        description="number of k-means segments (0: chosen from k_range by the elbow, smallest-segment and stability rules)",
         json_schema_extra={"allowed": "0 (choose from k_range) or a whole number >= 2"},
     )
     min_segment_share: float = Field(
@@ -85,7 +85,9 @@ class ClusteringParams(ChapterParams):
         description="cumulative revenue shares that end the high and the medium value tiers",
         json_schema_extra={"allowed": "two increasing shares between 0 and 1, e.g. [0.8, 0.95]"},
     )
-    stability_runs: int = Field(5, ge=2, description="k-means runs with different seeds for the stability check")
+    stability_runs: int = Field(
+        5, ge=2, description="k-means runs with different seeds, per candidate k and for the stability check"
+    )
     calibration_end: str = Field(
         "",
         description="end of the CLV calibration period, YYYY-MM-DD (empty: two thirds into the data)",
