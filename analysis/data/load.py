@@ -327,13 +327,8 @@ def _check_last_line(text: str, sep: str) -> tuple[str, list[Flag]]:
     return text, []
 
 
-def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag]]:
-    text, encoding = decode(payload, options.encoding, source=name)
-    if not text.strip():
-        raise DataError("The data file has no rows.", source=name, fix="export the data again")
-    sep, has_header = _sniff(text[:SNIFF_BYTES], options.decimal)
-    text, flags = _check_last_line(text, sep)
-    df = pd.read_csv(
+def _parse(text: str, sep: str, has_header: bool, **kwargs) -> pd.DataFrame:
+    return pd.read_csv(
         io.StringIO(text),
         sep=sep,
         header=0 if has_header else None,
@@ -341,7 +336,37 @@ def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
         keep_default_na=True,
         engine="python" if sep == r"\s+" else "c",
         skipinitialspace=True,
+        **kwargs,
     )
+
+
+def _more_fields_than_names(df: pd.DataFrame, text: str, sep: str, name: str) -> DataError:
+    lines = [ln.rstrip("\r") for ln in text.splitlines()[:4]]
+    extra = df.index.nlevels
+    return DataError(
+        f"The lines have {extra} more field{'s' if extra > 1 else ''} than the header has names: "
+        "read as they are, the columns would shift.",
+        source=name,
+        column=", ".join(map(str, df.columns)),
+        rows=[f"line {i + 1}: {ln[:80]!r}" for i, ln in enumerate(lines)],
+        fix="a value probably holds the separator without quotes (a decimal comma or a thousands separator "
+        "in a comma-separated file, a comma in a name): quote such values or export with ';' or a tab as the "
+        "separator (then set decimal: ',' if need be); or add the missing names to the header",
+    )
+
+
+def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag]]:
+    text, encoding = decode(payload, options.encoding, source=name)
+    if not text.strip():
+        raise DataError("The data file has no rows.", source=name, fix="export the data again")
+    sep, has_header = _sniff(text[:SNIFF_BYTES], options.decimal)
+    text, flags = _check_last_line(text, sep)
+    df = _parse(text, sep, has_header)
+    if not isinstance(df.index, pd.RangeIndex):  # pandas took the extra leading fields as an index
+        rows = [ln.rstrip("\r") for ln in text.splitlines()[1:] if ln.strip()]
+        if sep == r"\s+" or not all(ln.endswith(sep) for ln in rows):
+            raise _more_fields_than_names(df, text, sep, name)
+        df = _parse(text, sep, has_header, index_col=False)  # a separator closes every line: no field there
     if not has_header:
         df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
     return df, encoding, flags
@@ -381,7 +406,13 @@ def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
             "(.csv, .parquet, .xlsx, .csv.gz, .zip) matches its content",
         ) from None
     if df.empty:
-        raise DataError("The data file has a header but no rows.", source=name, fix="export the data again")
+        cut = [f for f in flags if f.rule == "truncated_line"]
+        raise DataError(
+            "The data file has a header but no rows" + (": its only line was cut off mid-line." if cut else "."),
+            source=name,
+            rows=cut[0].rows if cut else None,
+            fix="export the data again",
+        )
     df.columns = [str(c).strip() for c in df.columns]
     return _Raw(df, name, encoding, flags)
 

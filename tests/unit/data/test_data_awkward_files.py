@@ -192,6 +192,15 @@ def test_a_utf8_file_cut_inside_a_character_stays_utf8(tmp_path):
     assert table["country"].iloc[-1] == "Österreich "
 
 
+def test_a_file_whose_only_line_is_cut(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text(HEADER + "\n536365,85123A,WHITE HANGING,6,12/1/20")
+    with pytest.raises(DataError) as err:
+        load_data({"data": str(path)})
+    msg = str(err.value)
+    assert "its only line was cut off mid-line" in msg and "line 2: '536365,85123A" in msg and str(path) in msg
+
+
 def test_a_complete_last_line_without_newline_is_kept(tmp_path):
     lines = normal_lines(20)
     path = tmp_path / "nonl.csv"
@@ -373,6 +382,20 @@ def test_thousands_separators(tmp_path):
     many = write_csv(tmp_path / "many.csv", [line.replace(",1234.50,", ',"1,234.50",') for line in [lines[0]] * 5 + lines])
     with pytest.raises(DataError, match="they look like 1,234.50: set thousands: ','"):
         load_data({"data": str(many)})
+
+
+def test_more_fields_than_names_is_refused_not_shifted(tmp_path):
+    lines = normal_lines(20)
+    shifted = [line.replace(".", ",", 1) for line in lines]  # decimal commas in a comma-separated file
+    path = write_csv(tmp_path / "shift.csv", [line for line in shifted if line.count(",") == 8])
+    with pytest.raises(DataError) as err:
+        load_data({"data": str(path)})
+    msg = str(err.value)
+    assert "1 more field than the header has names" in msg and "line 2:" in msg and "quote such values" in msg
+    # a separator at the end of every line is an empty last field, not a shift
+    trailing = write_csv(tmp_path / "trailing.csv", [line + "," for line in lines])
+    table, report = load_data({"data": str(trailing)})
+    assert report.rows_kept == 20 and report.revenue == revenue_of(lines)
 
 
 def test_date_format_is_honoured(tmp_path):
