@@ -130,7 +130,8 @@ class DataReport:
             f"  dates       {self.first_date} .. {self.last_date} ({self.days:,} days with a sale)",
             f"  revenue     {rev}",
             f"  currency    {self._currency_text()}",
-            f"  duplicates  {self.duplicates:,} exact duplicate lines ({dup_action if self.duplicates else 'none'})",
+            f"  duplicates  {self.duplicates:,} exact duplicate line{'' if self.duplicates == 1 else 's'}"
+            f" ({dup_action if self.duplicates else 'none'})",
             "  dropped by rule:",
         ]
         lines += [f"    {rule:<24}{n:>10,}" for rule, n in self.dropped.items()]

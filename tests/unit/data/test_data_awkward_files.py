@@ -418,7 +418,7 @@ def test_report_text_and_json_show_everything(tmp_path):
     path = write_csv(tmp_path / "r.csv", [*lines, lines[0], future], encoding="cp1252")
     _, report = load_data({"data": str(path), "currency": "eur"})
     text = str(report)
-    for words in ("encoding    utf-8", "currency    EUR", "duplicates  1 exact duplicate lines (kept)", "1 exact duplicate line (every column",
+    for words in ("encoding    utf-8", "currency    EUR", "duplicates  1 exact duplicate line (kept)", "1 exact duplicate line (every column",
                   "with two or more orders", "days with a sale", "after_max_date (timestamp (InvoiceDate)), dropped",
                   "rows: row 62 (order 599000): timestamp '3/1/2031 10:00'", "revenue"):  # fmt: skip
         assert words in text, words
