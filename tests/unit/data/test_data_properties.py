@@ -203,7 +203,7 @@ descriptions = st.text(alphabet=st.sampled_from('ab ,;"\n\'12€'), min_size=1, 
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(descriptions, min_size=2, max_size=8), st.floats(min_value=0.0, max_value=1.0))
 def test_a_file_cut_in_its_last_record_never_corrupts_the_others(tmp_path_factory, texts, where):
     n = len(texts)
