@@ -1,7 +1,10 @@
 """E-commerce data analysis: the package behind the book.
 
-Data flows raw file -> ``datasets`` -> ``validate`` -> ``features`` -> topic
-modules (``segment``, ``clv``, ...) -> notebooks.
+Data flows raw file -> ``data`` (read, validate, clean, report) -> ``features``
+(DuckDB aggregation) -> topic modules (``kpi``, ``segment``, ``clv``, ...) ->
+``findings`` (sentences chosen by the numbers) -> notebooks, executed and built
+by ``book``. The built-in shop with its planted truth is ``shop`` (``shop.truth``
+compares fits with it).
 """
 
 from analysis.errors import DataError

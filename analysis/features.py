@@ -81,7 +81,7 @@ def _check_columns(columns: list[str], source: str) -> None:
         pd.DataFrame(columns=columns),
         (S.ORDER, S.CUSTOMER, S.QUANTITY, S.PRICE, S.TIMESTAMP),
         source=source,
-        fix="load the file with analysis.datasets.load_transactions first (it maps known layouts "
+        fix="load the file with analysis.data.load_data first (it maps known layouts "
         f"to the canonical names); columns found: {', '.join(map(str, columns))}",
     )
 
@@ -101,7 +101,7 @@ def _check_types(described: dict[str, str], source: str) -> None:
                 f"Column {column} is {kind} in the file, but must be {what}.",
                 source=source,
                 column=column,
-                fix="load the file with analysis.datasets.load_transactions (it parses and checks every column), "
+                fix="load the file with analysis.data.load_data (it parses and checks every column), "
                 "or write numbers and ISO 8601 timestamps (2011-12-09 12:50:00)",
             )
 

@@ -149,8 +149,8 @@ def generator_checksum() -> str:
 
 
 def _write_log(path: str, n_rows: int, seed: int, exact: bool, options: dict[str, Any]) -> dict[str, Any]:
-    """Child job: write the log with :func:`analysis.datasets.write_shop_parquet`."""
-    from analysis.datasets import write_shop_parquet
+    """Child job: write the log with :func:`analysis.shop.write_shop_parquet`."""
+    from analysis.shop import write_shop_parquet
 
     with PeakMemory() as mem:
         info = write_shop_parquet(path, n_rows=n_rows, seed=seed, exact=exact, **options)

@@ -6,7 +6,7 @@ Run from the project root::
 
 Protocol
 --------
-1. The log: ``analysis.datasets.write_shop_parquet(path, n_rows=N, seed=S)``
+1. The log: ``analysis.shop.write_shop_parquet(path, n_rows=N, seed=S)``
    (default 10,000,000 rows, seed 0, exactly N rows) into
    ``benchmarks/.cache/shop_rows<N>_seed<S>_<sha>.parquet``, where ``<sha>``
    starts the SHA-256 of ``analysis/shop/``; a sidecar JSON records the

@@ -6,7 +6,7 @@ Run from the project root::
 
 Protocol
 --------
-1. The log: ``analysis.datasets.write_shop_parquet`` sizes a file by rows, not
+1. The log: ``analysis.shop.write_shop_parquet`` sizes a file by rows, not
    customers, and simulates customers in chunks of ``chunk_customers``
    (25,000) with every customer complete.  So the script writes one chunk
    first (``n_rows=1, exact=False``: the first chunk is the first chunk of the
@@ -67,7 +67,7 @@ GOAL_PEAK_MB = 4096.0
 
 def _one_chunk(seed: int) -> dict[str, Any]:
     """Child: write the first chunk alone; its rows and customers."""
-    from analysis.datasets import write_shop_parquet
+    from analysis.shop import write_shop_parquet
 
     with tempfile.TemporaryDirectory(prefix="bench_segment_probe_") as tmp:
         info = write_shop_parquet(

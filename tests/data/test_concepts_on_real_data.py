@@ -25,7 +25,10 @@ def online_retail_run(tmp_path_factory):
 
 def test_cleaning_and_headline(online_retail_run):
     glued, tx, report = online_retail_run
-    assert int(glued["rows_read"]) == 541_909 and int(glued["rows_kept"]) == 397_884
+    assert int(glued["rows_read"]) == report.rows_read == 541_909 and int(glued["rows_kept"]) == 397_884
+    assert int(glued["customers"]) == report.customers == 4_338
+    assert float(glued["revenue"]) == pytest.approx(report.revenue, abs=0.01)
+    assert int(glued["orders"]) == report.orders
     assert glued["cleaning_sentence"] == F.cleaning(report.rows_read, report.dropped)
     assert "most of them by the rule `missing_customer`" in glued["cleaning_sentence"]
     if getattr(report, "currency", ""):

@@ -14,7 +14,7 @@ import pytest
 
 from analysis import features
 from analysis.data import load_data
-from analysis.datasets import load_transactions
+from analysis.data import load_transactions
 
 pytestmark = pytest.mark.data
 

@@ -9,7 +9,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from analysis import clv, features, segment
-from analysis.datasets import load_transactions, make_shop
+from analysis.data import load_transactions
+from analysis.shop import make_shop
 from analysis.split import time_split
 from tests.notebooks.clustering_findings import check_findings, check_page
 

@@ -56,7 +56,7 @@ def test_summary_matches_lifetimes_on_cdnow():
     pytest.importorskip("lifetimes")
     from lifetimes.utils import summary_data_from_transaction_data
 
-    from analysis.datasets import load_transactions
+    from analysis.data import load_transactions
 
     tx, _ = load_transactions("cdnow")
     ours = features.customer_summary(tx, "1997-09-30").set_index("customer_id").sort_index()
@@ -108,7 +108,7 @@ def test_feature_errors(tmp_path):
         features.customer_table(tmp_path / "none.parquet")
     with pytest.raises(DataError, match="Required column") as err:
         features.customer_table(TX.drop(columns=["unit_price"]))
-    assert "load_transactions" in str(err.value)
+    assert "analysis.data.load_data" in str(err.value)
     with pytest.raises(DataError, match="before calibration_end"):
         features.customer_summary(TX, "2024-02-01", "2024-01-01")
     with pytest.raises(DataError, match="No customer"):
@@ -150,4 +150,4 @@ def test_a_file_with_text_where_numbers_belong(tmp_path):
     TX.assign(unit_price=["10", "5", "ten", "2.5", "10", "7"]).to_csv(path, index=False)
     with pytest.raises(DataError) as err:
         features.customer_table(path)
-    assert "Column unit_price is VARCHAR" in str(err.value) and "load_transactions" in str(err.value)
+    assert "Column unit_price is VARCHAR" in str(err.value) and "analysis.data.load_data" in str(err.value)

@@ -468,9 +468,3 @@ def test_flag_action_is_checked():
     with pytest.raises(ValueError, match="action"):
         Flag("x", "y", 1, [], "ignored", "")
 
-
-def test_old_module_names_still_work():
-    from analysis.datasets import load_transactions, make_shop, write_shop_parquet  # noqa: F401
-    from analysis.validate import NON_PRODUCT_CODES, require_columns  # noqa: F401
-
-    assert "POST" in NON_PRODUCT_CODES and callable(load_transactions)

@@ -7,7 +7,7 @@ import pytest
 
 from analysis import schema as S
 from analysis.clv import steps as CLV
-from analysis.datasets import load_transactions
+from analysis.data import load_transactions
 from analysis.findings import clustering as F
 from analysis.segment import RFM_SEGMENTS
 from analysis.segment import steps as SEG

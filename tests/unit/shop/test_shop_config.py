@@ -84,12 +84,6 @@ def test_keywords_override_the_config() -> None:
     assert config.seed == 1 and config.days == 200  # the config itself is unchanged
 
 
-def test_datasets_wrapper_passes_the_config_through() -> None:
-    from analysis import datasets
-
-    config = ShopConfig(seed=4, days=120)
-    _assert_same_shop(datasets.make_shop(150, config=config), make_shop(150, config=config))
-
 
 def test_config_is_normalised_and_comparable() -> None:
     config = ShopConfig()
