@@ -53,7 +53,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         part="Foundations",
         question="What does a shop's data look like, and how is it doing?",
         params=ConceptsParams,
-        needs=(N.at_least_customers(1), N.at_least_days(2), N.first_month_complete()),
+        needs=(N.at_least_customers(1), N.at_least_days(2)),
     ),
     Chapter(
         name="clustering",

@@ -160,22 +160,6 @@ def at_least_repeaters(n: int) -> Need:
     )  # fmt: skip
 
 
-def first_month_complete() -> Need:
-    """Cohort retention measures whole months: the data must reach the last day of the first sale's month."""
-
-    def check(params, facts: Facts) -> Shortfall | None:
-        month_end = (pd.Timestamp(facts.first_date) + pd.offsets.MonthEnd(0)).date().isoformat()
-        if facts.last_date >= month_end:
-            return None
-        return Shortfall(
-            f"The data run from {facts.first_date} to {facts.last_date} and end before {month_end}, the last day "
-            "of the first month: no month is observed completely, so no cohort retention can be measured.",
-            "data", (f"first day = {facts.first_date}", f"last day = {facts.last_date}"),
-            _more_data(f"sales up to {month_end} or later (at least one whole calendar month)"),
-        )  # fmt: skip
-
-    return Need("sales up to the last day of the first sale's month (one whole month for cohort retention)", check)
-
 
 def more_customers_than_clusters() -> Need:
     def check(params, facts: Facts) -> Shortfall | None:
