@@ -37,9 +37,10 @@ def count(value: Any) -> str:
 def number(value: Any, digits: int = 3) -> str:
     """A measurement with ``digits`` significant digits and thousands separators.
 
-    ``0.0000144`` -> ``0.0000144``, ``15.448`` -> ``15.4``, ``1234567.8`` ->
-    ``1,234,568`` (whole numbers are never written in exponent notation below
-    10**15; digits before the point are always kept).
+    ``15.448`` -> ``15.4``, ``0.00123`` -> ``0.00123``, ``1234567.8`` ->
+    ``1,234,568`` (digits before the point are always kept). Below 10**-4 and
+    from 10**15 on, the number is written as a power of ten, ``0.0000144`` ->
+    ``1.44 × 10⁻⁵``, never as a row of zeros or as ``1.44e-05``.
     """
     if _missing(value):
         return MISSING
@@ -49,13 +50,22 @@ def number(value: Any, digits: int = 3) -> str:
     if v == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(v)))
-    if abs(v) >= 1e15:
-        return f"{v:.{digits - 1}e}"
+    if abs(v) >= 1e15 or abs(v) < 1e-4:
+        return power_of_ten(v, digits)
     decimals = max(digits - 1 - magnitude, 0)
     text = f"{v:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float, digits: int = 3) -> str:
+    """``5.83e-17`` -> ``5.83 × 10⁻¹⁷`` (``digits`` significant digits)."""
+    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def share(value: Any, decimals: int = 1) -> str:

@@ -42,7 +42,7 @@ def test_each_kind_is_written_for_people():
     assert isinstance(t, Styler)
     assert header(t) == list(FRAME.columns)
     assert cells(t) == [
-        ["3,000", "5", "£1,234", "46.7%", "0.0000144", "loyal", "2024-01-01", "yes"],
+        ["3,000", "5", "£1,234", "46.7%", "1.44 × 10⁻⁵", "loyal", "2024-01-01", "yes"],
         ["12", "1,234,567", "£99", "0.001%", "15.4", "lost", "2024-02-01", "no"],
         ["–", "0", "£0", "100.0%", "0", "new", "–", "yes"],
     ]
