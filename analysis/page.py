@@ -182,10 +182,13 @@ def data_banner(report: Any, params: Any = None, *, warn_share: float = WARN_SHA
     ]
     duplicates = int(getattr(report, "duplicates", 0) or 0)
     if duplicates and not _param(params, "drop_duplicates", False):
-        warnings.append(
-            f"{fmt.count(duplicates)} exact duplicate lines were found and kept "
-            "(set <code>drop_duplicates</code> to drop them)."
-        )
+        kept_dups = int(getattr(report, "duplicates_kept", duplicates) or 0)
+        lines_text = plural(duplicates, "exact duplicate line")
+        if kept_dups == 0:
+            where = "not among the kept rows" if duplicates == 1 else "none of them among the kept rows"
+        else:
+            where = "among the kept rows" if duplicates == 1 else f"{fmt.count(kept_dups)} of them among the kept rows"
+        warnings.append(f"{lines_text}, {where} (set <code>drop_duplicates</code> to drop them).")
     lines = "".join(f'<p class="data-warning" style="{_WARN_STYLE}">⚠ {w}</p>' for w in warnings)
     kept = {rule: n for rule, n in kept_counts(report).items() if rule != "duplicate"}
     if kept:

@@ -45,6 +45,8 @@ class Layout:
     description: str = ""
     extra: tuple[str, ...] = field(default_factory=tuple)
     rule_defaults: Mapping[str, object] = field(default_factory=dict)
+    #: why a rule that ``rule_defaults`` turns off is off for this layout (rule -> reason)
+    rules_off: Mapping[str, str] = field(default_factory=dict)
     date_order: str | None = None  # "month_first" or "day_first": settles dates like 1/2/2011
     currency: str = ""  # ISO 4217 code of the layout's money columns, when the data set is known
 
@@ -97,6 +99,9 @@ LAYOUTS: dict[str, Layout] = {
         timestamp_format="%Y%m%d",
         # zero-dollar purchases are purchase occasions in Fader, Hardie & Lee's counts
         rule_defaults={"non_positive_price": False},
+        rules_off={
+            "non_positive_price": "zero-dollar purchases are purchase occasions in Fader, Hardie & Lee's counts, so they are kept"
+        },
         currency="USD",
     ),
     "movielens": Layout(

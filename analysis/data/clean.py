@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -41,6 +41,7 @@ __all__ = [
     "NON_PRODUCT_CODES",
     "RULE_ORDER",
     "CleaningRules",
+    "cancelled_originals",
     "clean",
     "exact_duplicates",
     "robust_center_scale",
@@ -67,6 +68,7 @@ RULE_ORDER = (
     "cancellation",
     "non_positive_quantity",
     "non_positive_price",
+    "cancelled_original",
     "extreme_quantity",
     "extreme_price",
     "duplicate",
@@ -88,6 +90,9 @@ class CleaningRules:
       (``"C"`` in the UCI data); ``None`` keeps them.
     - ``non_positive_quantity`` / ``non_positive_price``: drop lines with
       quantity <= 0 / unit price <= 0 (returns, free gifts, write-offs).
+    - ``net_cancellations``: also drop the earlier lines that the dropped
+      cancellations cancel (:func:`cancelled_originals`); they are counted
+      and flagged either way.
     - ``duplicates``: drop exact duplicate lines (every column equal to an earlier
       line); they are counted in the report either way.
     - ``non_product_codes``: drop lines whose product id is one of these.
@@ -115,6 +120,7 @@ class CleaningRules:
     max_date: str | None = None
     outlier_threshold: float = 50.0
     drop_outliers: bool = False
+    net_cancellations: bool = False
 
     def __post_init__(self) -> None:
         if self.negative_price not in ("drop", "error"):
@@ -387,6 +393,7 @@ class _Context:
     duplicate_of: np.ndarray
     columns: Mapping[str, str]
     raw: Mapping[str, pd.Series]
+    dropped_by: dict[str, np.ndarray] = field(default_factory=dict)
 
     def column_name(self, column: str | tuple[str, ...]) -> str:
         """``quantity (Qty)``: the canonical name, and the file's when it differs."""
@@ -415,6 +422,9 @@ class _Context:
             label = f"row {i + 1}" + ("" if pd.isna(order) else f" (order {order})")
             if column is None:
                 out.append(f"{label} repeats row {self.duplicate_of[i] + 1}")
+                continue
+            if not isinstance(column, str) and not any(pd.isna(self.table[c].iloc[i]) for c in column):
+                out.append(f"{label}: " + ", ".join(f"{c} {self.value(c, i)}" for c in column))
                 continue
             name = column if isinstance(column, str) else next(
                 (c for c in column if pd.isna(self.table[c].iloc[i])), column[0]
@@ -498,7 +508,58 @@ def _find_extreme(column: str, ctx: _Context, keep: np.ndarray) -> _Finding | No
     return _Finding(mask, column, what, ctx.rules.drop_outliers, "" if ctx.rules.drop_outliers else fix)
 
 
+def cancelled_originals(table: pd.DataFrame, cancellations: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """For each row, whether it is an earlier line that a cancellation line cancels.
+
+    Each cancellation line (``cancellations``) is matched to the most recent
+    earlier line among ``candidates`` of the same customer and product whose
+    quantity is the cancelled quantity (its absolute value) and that no other
+    cancellation matched yet; a cancellation with no such line matches nothing.
+    Lines at the very same time as the cancellation are not earlier.
+    """
+    out = np.zeros(len(table), dtype=bool)
+    cand = candidates & _bool(table[S.QUANTITY] > 0)
+    if not cancellations.any() or not cand.any():
+        return out
+    keys = [S.CUSTOMER, S.PRODUCT, "_q"]
+    frame = table[[S.CUSTOMER, S.PRODUCT, S.TIMESTAMP]].assign(_q=table[S.QUANTITY].abs(), _row=np.arange(len(table)))
+    cancels, originals = frame[cancellations], frame[cand]
+    originals = originals.merge(cancels[keys].drop_duplicates(), on=keys)
+    events = pd.concat([cancels.assign(_kind=0), originals.assign(_kind=1)], ignore_index=True)
+    events = events.dropna(subset=[S.CUSTOMER, S.PRODUCT, S.TIMESTAMP, "_q"])
+    events = events.sort_values([*keys, S.TIMESTAMP, "_kind"], kind="mergesort")  # at a tie the cancellation comes first
+    group = events.groupby(keys, sort=False).ngroup().to_numpy()
+    stack: list[int] = []
+    last = -1
+    for g, kind, row in zip(group, events["_kind"].to_numpy(), events["_row"].to_numpy(), strict=True):
+        if g != last:
+            stack, last = [], g
+        if kind == 1:
+            stack.append(int(row))
+        elif stack:
+            out[stack.pop()] = True
+    return out
+
+
+def _find_cancelled_original(ctx: _Context, keep: np.ndarray) -> _Finding | None:
+    """Kept lines that a dropped cancellation (order id prefix, or a negative quantity) cancels."""
+    if ctx.kind != "transactions":
+        return None
+    rules = [r for r in ("cancellation", "non_positive_quantity") if r in ctx.dropped_by]
+    if not rules:  # cancellations are kept: nothing cancels anything
+        return None
+    dropped = np.logical_or.reduce([ctx.dropped_by[r] for r in rules])
+    cancellations = dropped & _bool(ctx.table[S.QUANTITY] < 0)
+    mask = cancelled_originals(ctx.table, cancellations, keep)
+    what = "earlier rows that a dropped cancellation cancels (same customer, product and quantity)"
+    fix = "set net_cancellations: true to drop them"
+    drops = ctx.rules.net_cancellations
+    return _Finding(mask, (S.CUSTOMER, S.PRODUCT, S.QUANTITY), what, drops, "" if drops else fix)
+
+
 def _find(rule: str, ctx: _Context, keep: np.ndarray) -> _Finding | None:
+    if rule == "cancelled_original":
+        return _find_cancelled_original(ctx, keep)
     if rule == "extreme_quantity":
         return _find_extreme(S.QUANTITY, ctx, keep)
     if rule == "extreme_price":
@@ -523,8 +584,14 @@ def _flag(rule: str, finding: _Finding, hits: np.ndarray, ctx: _Context) -> Flag
         )
         return Flag(rule, "all columns", n, ctx.rows(hits, None), action, message)
     what = finding.what.replace("rows ", "row ", 1) if n == 1 else finding.what
+    if rule == "cancelled_original":
+        what += f", revenue {_revenue(ctx.table, hits):,.2f}"
     message = f"{n:,} {what}: " + ("dropped" if finding.drops else f"kept; {finding.fix}")
     return Flag(rule, ctx.column_name(finding.column), n, ctx.rows(hits, finding.column), action, message)
+
+
+def _revenue(table: pd.DataFrame, rows: np.ndarray) -> float:
+    return round(float((table[S.QUANTITY][rows] * table[S.PRICE][rows]).sum()), 2) if S.PRICE in table else 0.0
 
 
 def clean(
@@ -555,13 +622,17 @@ def clean(
     keep = np.ones(len(table), dtype=bool)
     dropped: dict[str, int] = {}
     flags: list[Flag] = []
+    originals = np.zeros(len(table), dtype=bool)
     for rule in RULE_ORDER:
         finding = None if rule in READING_RULES else _find(rule, ctx, keep)
         if finding is None:
             continue
         hits = finding.mask & keep
+        if rule == "cancelled_original":
+            originals = hits
         if finding.drops:
             dropped[rule] = int(hits.sum())
+            ctx.dropped_by[rule] = hits
             keep &= ~hits
         if hits.any():
             flags.append(_flag(rule, finding, hits, ctx))
@@ -575,6 +646,9 @@ def clean(
         dropped=dropped,
         rules=rules.as_dict(),
         duplicates=int((dup >= 0).sum()),
+        duplicates_kept=int(((dup >= 0) & keep).sum()),
+        cancelled_originals=int(originals.sum()),
+        cancelled_revenue=_revenue(table, originals) if kind == "transactions" else 0.0,
         flags=flags,
     )
     return out, report

@@ -513,6 +513,8 @@ def _load(
         duplicate_of=exact_duplicates(raw.frame), columns=layout.columns, raw=unparsed,
     )  # fmt: skip
     report = _with_reading(report, raw, currency or raw.currency or layout.currency)
+    off = {rule: why for rule, why in layout.rules_off.items() if getattr(rules, rule, None) is False}
+    report = replace(report, rules_off=off)
     if report.rows_kept == 0:
         raise _nothing_left(report)
     return table, report
@@ -525,7 +527,7 @@ def load_transactions(
     rules: CleaningRules | None = None,
     overrides: Mapping[str, object] | None = None,
     date_format: str | None = None,
-    n_customers: int = 2000,
+    n_customers: int = 3000,
     seed: int = 0,
     encoding: str = "",
     decimal: str = ".",
@@ -556,6 +558,7 @@ def rule_overrides(params: DataParams) -> dict[str, object]:
         "max_date": params.max_date or None,
         "outlier_threshold": params.outlier_threshold,
         "drop_outliers": params.drop_outliers,
+        "net_cancellations": params.net_cancellations,
     }
 
 

@@ -44,6 +44,8 @@ DATA_PARAM_MEANINGS: dict[str, str] = {
     "outlier_threshold": "robust z (|x - median| / (1.4826 MAD)) above which a quantity or unit price is flagged",
     "drop_outliers": "drop the flagged extreme lines instead of only flagging them",
     "currency": 'ISO 4217 code such as GBP; "" = from the layout',
+    "net_cancellations": "also drop the earlier lines that a dropped cancellation cancels "
+    "(same customer, product and quantity; they are always counted)",
 }
 
 
@@ -64,7 +66,7 @@ class DataParams(BaseModel):
 
     data: str = "shop"
     seed: int = Field(0, ge=0)
-    shop_customers: int = Field(2000, ge=50)
+    shop_customers: int = Field(3000, ge=50)
     mapping: dict[str, str] = Field(default_factory=dict)
     encoding: str = ""
     date_format: str = ""
@@ -77,6 +79,7 @@ class DataParams(BaseModel):
     outlier_threshold: float = Field(50.0, gt=0, allow_inf_nan=False)
     drop_outliers: bool = False
     currency: str = ""
+    net_cancellations: bool = False
 
     @field_validator("seed", "shop_customers", "outlier_threshold", mode="before")
     @classmethod

@@ -61,7 +61,12 @@ class DataReport:
     ``rows_read - sum(dropped.values()) == rows_kept`` always holds: ``dropped``
     lists every active rule in the order it ran, including those that dropped
     nothing. ``duplicates`` counts exact duplicate lines of the input (every
-    column equal to an earlier line), whether they were dropped or not.
+    column equal to an earlier line), whether they were dropped or not;
+    ``duplicates_kept`` those of them among the rows kept.
+    ``cancelled_originals`` / ``cancelled_revenue``: the earlier lines (and
+    their revenue) that the dropped cancellations cancel, dropped or not
+    (``rules["net_cancellations"]`` says which). ``rules_off``: rules the
+    layout turns off (rule -> why); :meth:`steps` lists them too.
     ``customers``, ``repeat_customers`` (two or more orders), ``orders``,
     ``days`` (distinct days with a sale) and the date range describe the kept rows.
     """
@@ -85,6 +90,10 @@ class DataReport:
     repeat_customers: int = 0
     days: int = 0
     flags: list[Flag] = field(default_factory=list)
+    duplicates_kept: int = 0
+    cancelled_originals: int = 0
+    cancelled_revenue: float = 0.0
+    rules_off: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -101,13 +110,24 @@ class DataReport:
         return next((f for f in self.flags if f.rule == rule), None)
 
     def steps(self) -> pd.DataFrame:
-        """One row per rule: rows dropped and rows left after it, in order."""
+        """One row per rule: rows dropped and rows left after it, in order.
+
+        A rule the layout turns off (``rules_off``) has a row too, at its place
+        in the order, with 0 rows dropped and ``note`` "off for this layout: why".
+        """
+        from analysis.data.clean import RULE_ORDER  # clean imports this module
+
         left = self.rows_read
         rows = []
-        for rule, n in self.dropped.items():
+        for rule in [r for r in RULE_ORDER if r in self.dropped or r in self.rules_off]:
+            n = self.dropped.get(rule, 0)
             left -= n
-            rows.append({"rule": rule, "rows_dropped": n, "rows_left": left})
-        return pd.DataFrame(rows, columns=["rule", "rows_dropped", "rows_left"])
+            note = f"off for this layout: {self.rules_off[rule]}" if rule in self.rules_off else ""
+            rows.append({"rule": rule, "rows_dropped": n, "rows_left": left, "note": note})
+        for rule in [r for r in self.dropped if r not in RULE_ORDER]:  # reading rules named elsewhere
+            left -= self.dropped[rule]
+            rows.append({"rule": rule, "rows_dropped": self.dropped[rule], "rows_left": left, "note": ""})
+        return pd.DataFrame(rows, columns=["rule", "rows_dropped", "rows_left", "note"])
 
     def _currency_text(self) -> str:
         if self.currency:

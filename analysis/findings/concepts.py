@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import fmt
-from analysis.findings import compare, plural, sentence
+from analysis.findings import compare, join_words, plural, sentence
 
 __all__ = [
     "AOV_TOLERANCE",
@@ -187,8 +187,12 @@ def weekday(by_day: pd.DataFrame, overall_aov: float, currency: str = "") -> str
     row = by_day.loc[busiest]
     way = compare(row["aov"], overall_aov, tolerance=AOV_TOLERANCE)
     than = "as" if way == "about the same" else "than"
+    share = row["share_of_orders"]
+    head = f"most orders are placed on {busiest}s" if share > MOST else (
+        f"more orders are placed on {busiest}s than on any other day"
+    )
     text = (
-        f"most orders are placed on {busiest}s ({plural(row['orders'], 'order')}, {fmt.share(row['share_of_orders'])} "
+        f"{head} ({plural(row['orders'], 'order')}, {fmt.share(share)} "
         f"of all); the average order value that day, {fmt.money(row['aov'], currency, 2)}, is {way} {than} "
         f"the overall {fmt.money(overall_aov, currency, 2)}"
     )
@@ -268,3 +272,60 @@ def repeat_by_acquisition(early: float, late: float, split: pd.Timestamp, n_earl
             "so newer customers really do come back more"
         )
     return sentence(f"{head}: about the same, although the late group had less time to come back")
+
+
+#: "Most" orders fall on one weekday only when more than this share of them do.
+MOST = 0.5
+
+#: What each cleaning rule drops, in the reader's words.
+RULE_WORDS = {
+    "unparseable_timestamp": "lines whose date cannot be read",
+    "unparseable_number": "lines whose quantity or price cannot be read",
+    "before_min_date": "lines dated before min_date",
+    "after_max_date": "lines dated after max_date (or in the future)",
+    "missing_customer": "lines without a customer",
+    "cancellation": "cancelled orders",
+    "non_positive_quantity": "returns with negative quantities",
+    "non_positive_price": "free samples at price zero",
+    "cancelled_original": "the earlier lines that the cancellations cancel",
+    "extreme_quantity": "lines with an extreme quantity",
+    "extreme_price": "lines with an extreme unit price",
+    "duplicate": "exact duplicate lines",
+    "non_product": "postage, fees and manual adjustments",
+}
+
+
+def cleaning_rules(rules_on: list[str] | tuple[str, ...], rules_off: Mapping[str, str] | None = None) -> str:
+    """Which kinds of messy lines the rules of this run drop, and the rules the layout turns off (with why)."""
+    words = [RULE_WORDS[r] for r in rules_on if r in RULE_WORDS]
+    text = (
+        f"in this run cleaning drops {join_words(words)}" if words else "in this run no cleaning rule drops rows"
+    )
+    off = [f"`{rule}` ({RULE_WORDS.get(rule, rule)}) is off for this layout: {why}" for rule, why in (rules_off or {}).items()]
+    return sentence(text) + ("" if not off else " " + sentence("; ".join(off)))
+
+
+def cancelled(n_lines: int, revenue: float, dropped: bool, currency: str = "") -> str:
+    """The earlier lines the dropped cancellations cancel: kept (counted in revenue) or dropped; "" when none."""
+    if n_lines <= 0:
+        return ""
+    what = (
+        f"the dropped cancellations cancel {plural(n_lines, 'earlier line')} worth "
+        f"{fmt.money(revenue, currency, 2)} (same customer, product and quantity, bought before)"
+    )
+    if dropped:
+        return sentence(f"{what}; net_cancellations is on, so they are dropped too")
+    return sentence(
+        f"{what}; they are kept and counted as sales, and `net_cancellations: true` removes them"
+    )
+
+
+def months(n_months: int, n_partial: int) -> str:
+    """How many calendar months the data span, and how many only in part (said only when some are)."""
+    text = f"the data span {plural(n_months, 'calendar month')}"
+    if n_partial:
+        part = "it" if n_months == 1 and n_partial == 1 else (
+            "all of them" if n_partial == n_months else f"{fmt.count(n_partial)} of them"
+        )
+        text += f" ({part} only in part)"
+    return sentence(text)

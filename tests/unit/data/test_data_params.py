@@ -18,9 +18,10 @@ from analysis.data import DATA_PARAM_MEANINGS, DataParams, data_params, load_dat
 def test_defaults_are_the_contract():
     p = DataParams()
     assert p.model_dump() == {
-        "data": "shop", "seed": 0, "shop_customers": 2000, "mapping": {}, "encoding": "", "date_format": "",
+        "data": "shop", "seed": 0, "shop_customers": 3000, "mapping": {}, "encoding": "", "date_format": "",
         "decimal": ".", "thousands": "", "drop_duplicates": False, "drop_non_product": False, "min_date": "",
         "max_date": "", "outlier_threshold": 50.0, "drop_outliers": False, "currency": "",
+        "net_cancellations": False,
     }  # fmt: skip
     assert set(DATA_PARAM_MEANINGS) == set(DataParams.model_fields)
     assert p.max_day() == pd.Timestamp.today().normalize() and p.min_day() is None

@@ -154,3 +154,44 @@ def test_half_revenue_and_repeat_by_acquisition():
     assert "really do come back more" in F.repeat_by_acquisition(0.3, 0.5, split, 10, 10)
     assert "about the same" in F.repeat_by_acquisition(0.5, 0.52, split, 10, 10)
     assert "no early and late group" in F.repeat_by_acquisition(0.5, float("nan"), split, 10, 0)
+
+
+def test_weekday_says_most_only_above_half():
+    import pandas as pd
+
+    from analysis.findings import concepts as FC
+
+    days = pd.DataFrame(
+        {"orders": [218, 100], "share_of_orders": [0.218, 0.1], "aov": [10.0, 10.0]}, index=["Thursday", "Monday"]
+    )
+    assert FC.weekday(days, 10.0).startswith("More orders are placed on Thursdays than on any other day (218 orders, 21.8%")
+    days["share_of_orders"] = [0.6, 0.4]
+    assert FC.weekday(days, 10.0).startswith("Most orders are placed on Thursdays")
+
+
+def test_cleaning_rules_name_rules_on_and_off():
+    from analysis.findings import concepts as FC
+
+    text = FC.cleaning_rules(["missing_customer", "cancellation", "non_positive_price"])
+    assert text == "In this run cleaning drops lines without a customer, cancelled orders and free samples at price zero."
+    text = FC.cleaning_rules(["missing_customer"], {"non_positive_price": "zero-dollar purchases count"})
+    assert "free samples" not in text.split(".")[0]
+    assert "`non_positive_price` (free samples at price zero) is off for this layout: zero-dollar purchases count" in text
+
+
+def test_cancelled_sentence_goes_each_way():
+    from analysis.findings import concepts as FC
+
+    assert FC.cancelled(0, 0.0, False, "GBP") == ""
+    kept = FC.cancelled(2895, 447317.06, False, "GBP")
+    assert "2,895 earlier lines worth £447,317.06" in kept and "`net_cancellations: true` removes them" in kept
+    one = FC.cancelled(1, 5.0, True, "GBP")
+    assert "1 earlier line worth" in one and "dropped too" in one
+
+
+def test_months_mentions_partial_months_only_when_there_are_some():
+    from analysis.findings import concepts as FC
+
+    assert FC.months(18, 0) == "The data span 18 calendar months."
+    assert FC.months(13, 2) == "The data span 13 calendar months (2 of them only in part)."
+    assert FC.months(1, 1) == "The data span 1 calendar month (it only in part)."

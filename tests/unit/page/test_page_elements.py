@@ -84,7 +84,12 @@ def test_data_banner_reads_flags_currency_and_duplicates_when_the_report_has_the
     html = page.data_banner(report, {"drop_duplicates": False}).data
     assert "currency GBP" in html
     assert "<code>cancellation</code> dropped 10.0%" in html and "missing_customer" not in html
-    assert "42 exact duplicate lines were found and kept" in html
+    assert "42 exact duplicate lines, 42 of them among the kept rows" in html
+    report.duplicates_kept = 40
+    assert "42 exact duplicate lines, 40 of them among the kept rows" in page.data_banner(report, {}).data
+    report.duplicates_kept = 0
+    assert "42 exact duplicate lines, none of them among the kept rows" in page.data_banner(report, {}).data
+    report.duplicates_kept = 42
     assert page.dropped_shares(report) == {"cancellation": 0.1}
     assert page.kept_counts(report) == {"extreme_quantity": 3, "duplicate": 42}
     assert "Flagged but kept: 3 rows by <code>extreme_quantity</code>." in html
