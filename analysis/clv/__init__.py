@@ -18,6 +18,7 @@ positions, and the fix.
 
 from analysis.clv.bgnbd import (
     BG_BOUNDARY,
+    BG_FLOOR,
     BGNBD,
     bgnbd_loglik,
     conditional_expected_purchases,
@@ -38,7 +39,7 @@ from analysis.clv.value import customer_lifetime_value, holdout_by_frequency
 from analysis.split import default_calibration_end
 
 __all__ = [
-    "BG_BOUNDARY", "BGNBD", "NO_DROPOUT_BELOW", "P_BOUNDARY", "GammaGamma", "bgnbd_loglik", "conditional_expected_purchases",
+    "BG_BOUNDARY", "BG_FLOOR", "BGNBD", "NO_DROPOUT_BELOW", "P_BOUNDARY", "GammaGamma", "bgnbd_loglik", "conditional_expected_purchases",
     "conditional_expected_spend", "customer_lifetime_value", "default_calibration_end", "expected_cumulative_repeats",
     "expected_purchases", "fit_bgnbd", "fit_diagnostics", "fit_gammagamma", "fit_models", "gammagamma_loglik",
     "holdout_by_frequency", "prob_alive", "tracking_curve", "value_customers",

@@ -52,6 +52,7 @@ from analysis.clv._inputs import (
 __all__ = [
     "BGNBD",
     "BG_BOUNDARY",
+    "BG_FLOOR",
     "bgnbd_loglik",
     "conditional_expected_purchases",
     "expected_cumulative_repeats",
@@ -89,6 +90,19 @@ class BGNBD(FittedModel):
     a: float
     b: float
     at_boundary: bool = field(default=False, kw_only=True)
+    #: Names of the parameters that ended on an edge of the box of a boundary fit (empty otherwise).
+    bounded: tuple[str, ...] = field(default=(), kw_only=True)
+
+
+#: Lower edge of the box of a boundary fit (scaled time unit).
+BG_FLOOR = 1e-8
+
+
+def _on_box(log_params: FloatArray) -> tuple[str, ...]:
+    """The parameters (r, alpha, a, b) whose scaled log value sits on an edge of the box [BG_FLOOR, BG_BOUNDARY]."""
+    low, high = np.log(BG_FLOOR), np.log(BG_BOUNDARY)
+    edge = (log_params <= low + 1e-6) | (log_params >= high - 1e-6)
+    return tuple(n for n, hit in zip(("r", "alpha", "a", "b"), edge) if hit)
 
 
 def _bgnbd_count_term(r: float, alpha: float, a: float, b: float, x: FloatArray) -> FloatArray:
@@ -228,7 +242,7 @@ def fit_bgnbd(
     )  # fmt: skip
     at_boundary = not _converged(result) or bool(np.any(result.x > np.log(BG_BOUNDARY)))
     if at_boundary:  # the optimum is at infinity: fit on the box (module text, "The boundary")
-        box = [(np.log(1e-8), np.log(BG_BOUNDARY))] * 4
+        box = [(np.log(BG_FLOOR), np.log(BG_BOUNDARY))] * 4
         result = optimize.minimize(
             _bgnbd_objective, np.clip(result.x, *box[0]), args=args, jac=True, method="L-BFGS-B", bounds=box,
             options={"gtol": _GTOL, "maxiter": _MAXITER},
@@ -245,6 +259,7 @@ def fit_bgnbd(
         n_customers=int(round(w.sum())),
         converged=_converged(result),
         at_boundary=at_boundary,
+        bounded=_on_box(result.x) if at_boundary else (),
     )
 
 

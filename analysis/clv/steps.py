@@ -12,13 +12,13 @@ import pandas as pd
 from analysis import evaluate, features, fmt
 from analysis import schema as S
 from analysis.clv.bgnbd import conditional_expected_purchases
-from analysis.clv.pipeline import fit_diagnostics, fit_models, tracking_curve, value_customers
+from analysis.clv.pipeline import NO_DROPOUT_BELOW, fit_diagnostics, fit_models, tracking_curve, value_customers
 from analysis.clv.value import holdout_by_frequency
 from analysis.findings import clustering as F
 from analysis.segment.steps import Step
 from analysis.split import TimeSplit, time_split
 
-__all__ = ["analyst_table", "calibration_step", "holdout_step", "spend_correlation", "value_step"]
+__all__ = ["analyst_table", "calibration_step", "dropout_finding", "holdout_step", "spend_correlation", "value_step"]
 
 #: Calibration frequencies from this one on are pooled in the holdout table.
 MAX_X = 7
@@ -49,9 +49,13 @@ def spend_correlation(summary: pd.DataFrame) -> tuple[float, int]:
 
 
 def _parameters(bg, gg) -> pd.DataFrame:
-    rows = [("BG/NBD", n, getattr(bg, n)) for n in ("r", "alpha", "a", "b")]
-    rows += [("Gamma-Gamma", n, getattr(gg, n)) for n in ("p", "q", "gamma")]
-    return pd.DataFrame(rows, columns=["model", "parameter", "estimate"]).set_index(["model", "parameter"])
+    """The fitted parameters, each with a note when its value was set by a bound rather than by the data."""
+    edge = "on the edge of the fit's box: set by the bound, not by the data"
+    rows = [("BG/NBD", n, getattr(bg, n), edge if n in bg.bounded else "") for n in ("r", "alpha", "a", "b")]
+    fixed = "fixed at the boundary (the fit ran to infinity)"
+    rows += [("Gamma-Gamma", n, getattr(gg, n), fixed if n == "p" and gg.at_boundary else "") for n in ("p", "q", "gamma")]
+    table = pd.DataFrame(rows, columns=["model", "parameter", "estimate", "note"]).set_index(["model", "parameter"])
+    return table if table["note"].str.len().any() else table.drop(columns="note")
 
 
 def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", currency: str = "") -> Step:
@@ -75,9 +79,16 @@ def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", curr
         "spend_finding": F.spend_independence(r, n_rep),
         "boundary_finding": F.spend_boundary(gg.at_boundary, gg.p, gg.q, gg.gamma, currency),
         "bg_at_boundary": int(bg.at_boundary),
-        "dropout_finding": F.dropout(bg.a, bg.b, flags["no_dropout"], bg.at_boundary),
+        "bg_bounded": ", ".join(bg.bounded) or "none",
     }
     return Step(glue, _parameters(bg, gg), {"split": split, "summary": summary, "bg": bg, "gg": gg})
+
+
+def dropout_finding(bg, holdout_error: float = float("nan")) -> str:
+    """The dropout sentence of the calibration fit: its parameters on the box, and its forecasts judged by the holdout error."""
+    no_dropout = bool(bg.a / (bg.a + bg.b) < NO_DROPOUT_BELOW)
+    bounded = {name: float(getattr(bg, name)) for name in bg.bounded}
+    return F.dropout(bg.a, bg.b, no_dropout, bg.at_boundary, bounded, holdout_error)
 
 
 def holdout_step(transactions: pd.DataFrame, summary: pd.DataFrame, bg, split: TimeSplit) -> Step:
@@ -97,6 +108,7 @@ def holdout_step(transactions: pd.DataFrame, summary: pd.DataFrame, bg, split: T
         "holdout_days": split.holdout_days,
         "holdout_finding": F.holdout(error, float(actual.sum()), float(np.sum(predicted)), split.holdout_days),
         "top_group_finding": F.top_frequency_group(int(top[S.X]), float(top["actual"]), float(top["predicted"])),
+        "dropout_finding": dropout_finding(bg, error),
     }
     repeats = features.repeat_purchases_by_day(transactions, split.calibration_end, end=split.observation_end)
     track = tracking_curve(repeats, summary, bg, split.first_day, unit_days=UNIT_DAYS)
@@ -180,5 +192,7 @@ def analyst_table(customers: pd.DataFrame, valued: pd.DataFrame) -> pd.DataFrame
     Customers the CLV table leaves out keep empty P(alive), expected purchases and CLV.
     """
     model = valued[[S.CUSTOMER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV]]
-    out = customers.merge(model, on=S.CUSTOMER, how="left")
-    return out[list(CSV_COLUMNS)]
+    out = customers.merge(model, on=S.CUSTOMER, how="left")[list(CSV_COLUMNS)]
+    for column in (S.MONETARY, S.CLV):  # money in cents: 572713.89, not 572713.8900000011
+        out[column] = out[column].round(2)
+    return out

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from analysis import fmt
-from analysis.clv.bgnbd import BG_BOUNDARY
+from analysis.clv.bgnbd import BG_BOUNDARY, BG_FLOOR
 from analysis.findings import join_words, plural, sentence
 
 __all__ = [
@@ -19,6 +19,8 @@ __all__ = [
     "CONCENTRATED_TIER",
     "EVEN_TIER",
     "INDEPENDENT",
+    "CLEARLY",
+    "MOST",
     "MOSTLY_ALIVE",
     "MOSTLY_DEAD",
     "MOSTLY_NOISE",
@@ -216,23 +218,49 @@ def tiers(share_customers: float, share_revenue: float, cut: float) -> str:
                     f"{fmt.share(cut, 0)} of the customers)")  # fmt: skip
 
 
-def dropout(a: float, b: float, no_dropout: bool, at_boundary: bool = False) -> str:
-    """The BG/NBD's mean dropout probability after a purchase, whether it is practically zero, and whether the fit ran to the edge."""
+def _forecast_use(error: float) -> str:
+    """Whether the BG/NBD's purchase forecasts can be used, by the holdout error (NaN: not checked yet)."""
+    if math.isnan(error):
+        return "its purchase forecasts are checked against the holdout below"
+    if abs(error) <= ACCURATE:
+        return f"its purchase forecasts still hold (holdout error {fmt.signed_share(error)})"
+    return (f"its purchase forecasts miss the holdout by {fmt.signed_share(error)}, so they too need care (see the "
+            "holdout check below)")  # fmt: skip
+
+
+def _bounded_text(bounded: dict[str, float]) -> str:
+    """Which parameters ended on the edge of the box of a boundary fit, with their values."""
+    if not bounded:
+        return ""
+    names = join_words([f"{n} = {fmt.number(v)}" for n, v in bounded.items()])
+    verb = "sits" if len(bounded) == 1 else "sit"
+    return (f" {names} {verb} on the edge of the box the fit was confined to (from {_tiny(BG_FLOOR)} to "
+            f"{fmt.count(BG_BOUNDARY)} in the scaled time unit), so "
+            f"{'its value is' if len(bounded) == 1 else 'their values are'} set by the box, not by the data.")
+
+
+def dropout(a: float, b: float, no_dropout: bool, at_boundary: bool = False, bounded: dict[str, float] | None = None,
+            holdout_error: float = math.nan) -> str:  # fmt: skip
+    """The BG/NBD's mean dropout probability after a purchase, whether it is practically zero, whether the fit ran to
+    the edge (``bounded``: parameters on the box, name -> value), and whether its forecasts hold (``holdout_error``,
+    predicted / actual - 1 in the holdout; they "hold" only within :data:`ACCURATE`)."""
     mean = a / (a + b)
+    edge = _bounded_text(bounded or {})
+    use = _forecast_use(holdout_error)
     if at_boundary and not no_dropout:
         return sentence(
             "the BG/NBD fit is degenerate: the likelihood keeps rising as its parameters grow without bound, the edge "
             "of the parameter space, where every customer would buy at the same rate and leave with the same "
             "probability. The chapter reports the fit on a bounded box (no parameter above "
-            f"{fmt.count(BG_BOUNDARY)} in the scaled time unit): its forecasts are usable, its parameters mean little, "
-            f"and its mean probability of leaving after a purchase, a/(a+b), is {fmt.number(mean)}"
+            f"{fmt.count(BG_BOUNDARY)} in the scaled time unit).{edge} Its parameters mean little, {use}, and its mean "
+            f"probability of leaving after a purchase, a/(a+b), is {fmt.number(mean)}"
         )
     if no_dropout:
         return sentence(
             f"the BG/NBD fit is degenerate: its optimum lies on the edge of the parameter space (a → 0), putting the "
-            f"mean probability of leaving after a purchase, a/(a+b), at {_tiny(mean)}. On these data the model finds "
-            "no sign that customers leave, so P(alive) is close to 1 for everyone and it cannot tell lost customers "
-            "from quiet ones; its purchase forecasts still hold, its P(alive) does not"
+            f"mean probability of leaving after a purchase, a/(a+b), at {_tiny(mean)}.{edge} On these data the model "
+            "finds no sign that customers leave, so P(alive) is close to 1 for everyone and it cannot tell lost "
+            f"customers from quiet ones: its P(alive) does not hold, and {use}"
         )
     return sentence(
         f"the mean probability of leaving after a purchase, a/(a+b), is {fmt.number(mean)}: about one customer in "
@@ -366,6 +394,10 @@ def rhythm(segment: str, n_repeat: int, late_share: float) -> str:
         f"of the {plural(n_repeat, 'repeat buyer')} RFM calls {segment}, {fmt.share(late_share)} have been silent for "
         f"more than {fmt.number(LATE)} of their own mean gaps between orders"
     )
+    if late_share >= 1:
+        return sentence(f"{head}: measured against their own rhythm, too, every one of them has gone quiet")
+    if fmt.share(late_share) == fmt.share(1.0):
+        return sentence(f"{head}: measured against their own rhythm, too, all but a handful of them have gone quiet")
     if late_share >= MOSTLY_LATE:
         return sentence(f"{head}: measured against their own rhythm, too, most of them have gone quiet")
     return sentence(f"{head}: against their own rhythm most of them are not late yet; they buy rarely by nature, "
@@ -387,14 +419,28 @@ def win_back(no_dropout: bool, n_repeat: int, low_alive_share: float) -> str:
     )
 
 
+#: Exercise 1: a largest segment at least this share of the customers holds "most" of them ...
+MOST = 0.5
+#: ... and one larger (or smaller) by at least this many points of share is "clearly" larger (smaller).
+CLEARLY = 0.05
+
+
 def largest_without_log(with_log: float, without_log: float) -> str:
-    """Exercise 1: how large the largest segment is without the log, against with it."""
+    """Exercise 1: how large the largest segment is without the log, against with it (thresholds MOST, CLEARLY)."""
     head = f"without the log the largest segment holds {fmt.share(without_log)} of the customers (with it: {fmt.share(with_log)})"
-    if without_log > with_log:
+    gap = without_log - with_log
+    if without_log >= MOST and gap >= CLEARLY:
         return sentence(f"{head}: a few very large customers sit far from everyone else, k-means spends clusters on "
-                        "them and lumps most of the rest together")  # fmt: skip
-    return sentence(f"{head}: here the log does not make the largest segment smaller; the raw features happen to "
-                    "split the bulk of customers as well")  # fmt: skip
+                        "them and lumps most of the rest into one segment")  # fmt: skip
+    if gap >= CLEARLY:
+        return sentence(f"{head}: larger by {gap * 100:.1f} percentage points, though not a majority: "
+                        "without the log the far-out large customers draw some centres towards them, leaving fewer, "
+                        "larger groups for the bulk")  # fmt: skip
+    if gap <= -CLEARLY:
+        return sentence(f"{head}: here the largest segment is smaller without the log; the raw features happen to "
+                        "split the bulk of customers more finely")  # fmt: skip
+    return sentence(f"{head}: about the same size either way; on these data the log moves the borders between "
+                    "segments more than it changes their sizes")  # fmt: skip
 
 
 def top_frequency_group(group: int, actual: float, predicted: float) -> str:

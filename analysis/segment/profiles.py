@@ -13,7 +13,7 @@ from analysis.errors import DataError
 from analysis.schema import FREQUENCY, MONETARY, RECENCY, SEGMENT, TENURE, VALUE_TIER
 from analysis.segment._inputs import check_customers, check_labels, check_revenue
 
-__all__ = ["NAME_RULES", "TIERS", "candidate_profiles", "name_segments", "profile_segments", "tier_table", "value_tiers"]
+__all__ = ["NAME_RULES", "NEW_WINDOW_SHARE", "TIERS", "candidate_profiles", "name_segments", "profile_segments", "tier_table", "value_tiers"]
 
 #: Value tiers, best first.
 TIERS: tuple[str, str, str] = ("high", "medium", "low")
@@ -51,9 +51,10 @@ def profile_segments(customers: pd.DataFrame, labels: ArrayLike) -> pd.DataFrame
 
 
 #: The naming rules of :func:`name_segments`, first match wins: (name, condition on the
-#: segment's medians r, f, m, t against the overall medians R, F, M and the tenure quartile T1).
+#: segment's medians r, f, m, t against the overall medians R, F, M, the tenure quartile T1
+#: and the data's window W, the longest tenure).
 NAME_RULES: tuple[tuple[str, str], ...] = (
-    ("new", "t <= T1"),
+    ("new", "t <= T1 and t <= NEW_WINDOW_SHARE * W"),
     ("high-value loyal", "r < R and f > F and m > M"),
     ("slipping", "r >= R and f > F and m > M"),
     ("lapsed", "r >= R and f <= F"),
@@ -62,20 +63,62 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: "New" needs a median tenure of at most this share of the data's window (the longest tenure), as well
+#: as the base's lowest quarter: on a log whose customers all arrived long ago nobody is new.
+NEW_WINDOW_SHARE = 0.25
+
+
 def _base_name(r: float, f: float, m: float, t: float, ref: dict[str, float]) -> str:
     """The first rule of :data:`NAME_RULES` a segment's medians meet."""
-    R, F, M, T1 = ref["R"], ref["F"], ref["M"], ref["T1"]
-    tests = (t <= T1, r < R and f > F and m > M, r >= R and f > F and m > M, r >= R and f <= F, r < R)
+    R, F, M, T1, W = ref["R"], ref["F"], ref["M"], ref["T1"], ref["W"]
+    tests = (t <= T1 and t <= NEW_WINDOW_SHARE * W, r < R and f > F and m > M, r >= R and f > F and m > M, r >= R and f <= F, r < R)
     return next((name for (name, _), hit in zip(NAME_RULES, tests) if hit), NAME_RULES[-1][0])
 
 
-def _unique_names(base: dict[int, str], revenue: dict[int, float]) -> dict[int, str]:
-    """Repeated names get " (2)", " (3)", ... in order of decreasing revenue (ties: smaller label first)."""
+#: Words for a segment that differs from another of the same name: feature -> (lower median, higher median).
+_QUALIFIERS: dict[str, tuple[str, str]] = {
+    "median_recency": ("more recent", "less recent"),
+    "median_frequency": ("fewer orders", "more orders"),
+    "median_monetary": ("lower spend", "higher spend"),
+    "median_tenure": ("shorter tenure", "longer tenure"),
+}
+
+
+def _qualifier(row: pd.Series, other: pd.Series) -> str:
+    """The words for ``row`` against ``other``: the behaviour (recency, frequency, spend) whose medians differ the
+    most on a log scale; tenure only when the three are equal."""
+    gaps = {c: float(np.log1p(row[c]) - np.log1p(other[c])) for c in _QUALIFIERS}
+    behaviour = [c for c in _QUALIFIERS if c != "median_tenure"]
+    feature = max(behaviour, key=lambda c: abs(gaps[c]))
+    if gaps[feature] == 0:
+        feature = "median_tenure"
+    return "" if gaps[feature] == 0 else _QUALIFIERS[feature][gaps[feature] > 0]
+
+
+def _unique_names(base: dict[int, str], profile: pd.DataFrame) -> dict[int, str]:
+    """Names that meet the same rule are told apart by their own profiles.
+
+    Within a group, the segment with the most revenue (ties: smaller label) is the lead. Two segments
+    each get the words of the feature that tells them apart most ("high-value loyal, more recent" and
+    "high-value loyal, less recent"); with three or more, the lead keeps the plain name and each other
+    segment gets its words against the lead (none when the profiles are equal). Names still equal after
+    that get " (2)", " (3)", ... in order of decreasing revenue.
+    """
+    rows = profile.set_index(SEGMENT)
     names: dict[int, str] = {}
     for name in dict.fromkeys(base.values()):
-        members = sorted((s for s, b in base.items() if b == name), key=lambda s: (-revenue[s], s))
-        for rank, seg in enumerate(members, start=1):
-            names[seg] = name if rank == 1 else f"{name} ({rank})"
+        members = sorted((s for s, b in base.items() if b == name), key=lambda s: (-rows.loc[s, "revenue"], s))
+        lead = rows.loc[members[0]]
+        names[members[0]] = name
+        if len(members) == 2:
+            names[members[0]] = ", ".join(filter(None, (name, _qualifier(lead, rows.loc[members[1]]))))
+        for seg in members[1:]:
+            names[seg] = ", ".join(filter(None, (name, _qualifier(rows.loc[seg], lead))))
+    seen: dict[str, int] = {}
+    for seg in sorted(names, key=lambda s: (-rows.loc[s, "revenue"], s)):
+        seen[names[seg]] = seen.get(names[seg], 0) + 1
+        if seen[names[seg]] > 1:
+            names[seg] = f"{names[seg]} ({seen[names[seg]]})"
     return names
 
 
@@ -88,15 +131,17 @@ def name_segments(profile: pd.DataFrame, overall: pd.DataFrame) -> dict[int, str
     frequency, monetary and the first quartile :math:`Q_1(T)` of tenure. A
     segment with medians :math:`r, f, m, t` gets the name of the first rule of
     :data:`NAME_RULES` it meets (DBSCAN's noise, label -1, is ``noise``):
-    *new* (:math:`t \le Q_1(T)`), *high-value loyal* (recent, frequent, high
+    *new* (:math:`t \le Q_1(T)` and :math:`t \le` :data:`NEW_WINDOW_SHARE` of the data's window, the
+    longest tenure: new against the base *and* in absolute terms), *high-value loyal* (recent, frequent, high
     spend), *slipping* (frequent and high spend, not recent), *lapsed* (not
     recent, not frequent), *low-value active* (recent), *occasional*.
     "Above" is strict: with the usual median frequency of 1, a segment of
     one-order customers is not frequent. The word *lost* is kept for the RFM
     segment of that name (:mod:`analysis.segment.rfm`).
 
-    Names are unique: when several segments meet the same rule, the one with
-    the most revenue keeps the plain name and the others get " (2)", " (3)", ...
+    Names are unique: when several segments meet the same rule, each is told
+    apart by the feature of its own profile that differs most (see
+    :func:`_unique_names`), e.g. "high-value loyal, more recent".
 
     Returns ``{segment: name}`` for every row of ``profile``.
 
@@ -121,12 +166,12 @@ def name_segments(profile: pd.DataFrame, overall: pd.DataFrame) -> dict[int, str
     ref = check_customers(overall, _PROFILE_FEATURES, what="name_segments (overall)")
     reference = {key: float(np.median(ref[c])) for key, c in (("R", RECENCY), ("F", FREQUENCY), ("M", MONETARY))}
     reference["T1"] = float(np.quantile(ref[TENURE], 0.25))
+    reference["W"] = float(np.max(ref[TENURE]))
     base = {
         int(row[SEGMENT]): "noise" if int(row[SEGMENT]) == -1 else _base_name(*(float(row[c]) for c in _MEDIANS), reference)
         for _, row in profile.iterrows()
     }
-    revenue = {int(s): float(v) for s, v in zip(profile[SEGMENT], profile["revenue"])}
-    names = _unique_names(base, revenue)
+    names = _unique_names(base, profile.assign(**{SEGMENT: profile[SEGMENT].astype(int)}))
     return {int(s): names[int(s)] for s in profile[SEGMENT]}
 
 

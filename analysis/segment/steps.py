@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from analysis import features
+from analysis import features, plots
 from analysis import schema as S
 from analysis._checks import check_int
 from analysis.findings import clustering as F
@@ -26,6 +26,8 @@ from analysis.segment.profiles import candidate_profiles, name_segments, profile
 from analysis.segment.rfm import DEFAULT_FEATURES, overdue, rfm_matrix, rfm_rules_table, rfm_scores, rfm_segment, rfm_segment_table
 
 __all__ = [
+    "COLUMN_WORDS",
+    "show",
     "Step",
     "customers_step",
     "dbscan_step",
@@ -38,10 +40,34 @@ __all__ = [
     "ward_step",
 ]
 
+#: Column and index names as the reader sees them (code names stay in the CSV and the tests).
+COLUMN_WORDS: dict[str, str] = {
+    "n_customers": "customers", "share_customers": "share of customers", "share_revenue": "share of revenue",
+    "median_recency": "median recency (days)", "median_frequency": "median orders",
+    "median_monetary": "median revenue", "median_tenure": "median tenure (days)",
+    "smallest_share": "smallest segment", "stability": "stability (ARI)",
+    "p_alive": "P(alive)", "expected_purchases": "expected purchase days", "mean_clv": "mean CLV",
+    "total_clv": "total CLV", "share_clv": "share of CLV", "clv": "CLV",
+    "x": "repeat purchase days (calibration)", "customer_id": "customer ID", "rfm_segment": "RFM segment",
+    "segment_name": "segment name", "value_tier": "value tier", "recency": "recency (days)", "frequency": "orders",
+    "monetary": "revenue", "tenure": "tenure (days)", "raw": "before", "transformed": "after",
+}  # fmt: skip
+
+
+def show(df: pd.DataFrame, *, currency: str = "", caption: str | None = None, **kinds) -> object:
+    """``analysis.plots.table`` with the column and index names in words (:data:`COLUMN_WORDS`).
+
+    ``kinds`` are the table's ``money``, ``shares``, ``counts``, ``numbers``, ``labels`` lists, given in code names.
+    """
+    words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
+    shown = df.rename(columns=words)
+    shown.index = shown.index.set_names([COLUMN_WORDS.get(n, n) if n else n for n in shown.index.names])
+    kinds = {kind: [words.get(c, c) for c in columns] for kind, columns in kinds.items()}
+    return plots.table(shown, currency=currency, caption=caption, **kinds)
+
+
 #: Merges of the Ward dendrogram shown on the page.
 MERGES_SHOWN = 30
-#: Ward's linkage needs all pairwise distances: at most this many customers.
-WARD_MAX_POINTS = 2000
 
 
 @dataclass
@@ -179,6 +205,7 @@ def dbscan_step(X: np.ndarray, labels: np.ndarray, *, min_samples: int, max_poin
         "dbscan_clusters": n_clusters,
         "dbscan_noise": noise,
         "dbscan_sample": int(rows.size),
+        "max_points_density": max_points,
         "dbscan_largest": largest,
         "dbscan_finding": F.dbscan(n_clusters, noise, int(rows.size), len(X), largest, ari),
     }
@@ -186,9 +213,10 @@ def dbscan_step(X: np.ndarray, labels: np.ndarray, *, min_samples: int, max_poin
 
 
 def ward_step(X: np.ndarray, labels: np.ndarray, k: int, *, max_points: int, seed: int = 0) -> Step:
-    """Ward's linkage on a sample (for the dendrogram) and its clusters cut at k against k-means."""
-    Z, rows = ward_linkage(X, max_points=min(WARD_MAX_POINTS, max_points), seed=seed)
-    ward = fit_agglomerative(X[rows], k)
+    """Ward's linkage on at most ``max_points`` customers (the sample DBSCAN sees, same seed) and its clusters cut at k against k-means."""
+    max_points = check_int("max_points_density", max_points, low=50, fix="set max_points_density to e.g. 5000")
+    Z, rows = ward_linkage(X, max_points=max_points, seed=seed)
+    ward = fit_agglomerative(X[rows], k, max_points=max(int(rows.size), 2))
     ari = float(adjusted_rand_score(labels[rows], ward))
     glue = {
         "ward_vs_kmeans": ari,

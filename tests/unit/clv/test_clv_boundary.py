@@ -58,6 +58,12 @@ def test_a_bgnbd_fit_running_to_infinity_is_reported_and_refitted_on_the_box() -
     free = clv.fit_bgnbd(x, t_x, T)
     assert free.at_boundary
     assert max(free.r, free.a, free.b) <= clv.BG_BOUNDARY * 1.0001
+    # the parameters left on the box are named, and only they sit on its edge (scaled unit: alpha / max T)
+    assert free.bounded
+    scaled = {"r": free.r, "alpha": free.alpha / T.max(), "a": free.a, "b": free.b}
+    for name, value in scaled.items():
+        on_edge = value >= clv.BG_BOUNDARY * (1 - 1e-5) or value <= clv.BG_FLOOR * (1 + 1e-5)
+        assert on_edge == (name in free.bounded), (name, value)
     expected = clv.conditional_expected_purchases(free, 1.0, x, t_x, T)
     assert np.all(np.isfinite(expected)) and np.all(np.isfinite(clv.prob_alive(free, x, t_x, T)))
     # the paper's CDNOW fit is inside: not at the boundary (checked in test_clv_models against FHL 2005)

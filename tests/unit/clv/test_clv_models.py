@@ -182,8 +182,8 @@ def test_fit_gammagamma_reproduces_fh_2013(gg: clv.GammaGamma) -> None:
 def test_as_dict_round_trips(bg: clv.BGNBD, gg: clv.GammaGamma) -> None:
     assert clv.BGNBD(**bg.as_dict()) == bg
     assert clv.GammaGamma(**gg.as_dict()) == gg
-    assert list(bg.as_dict()) == ["r", "alpha", "a", "b", "loglik", "n_customers", "converged", "at_boundary"]
-    assert not bg.at_boundary  # the paper's CDNOW fit is inside the parameter space
+    assert list(bg.as_dict()) == ["r", "alpha", "a", "b", "loglik", "n_customers", "converged", "at_boundary", "bounded"]
+    assert not bg.at_boundary and bg.bounded == ()  # the paper's CDNOW fit is inside the parameter space
 
 
 # ---------------------------------------------------------------------------

@@ -147,8 +147,7 @@ def test_win_back_never_contradicts_no_dropout() -> None:
 
 
 def test_exercise_findings_follow_their_numbers() -> None:
-    assert "lumps" in F.largest_without_log(0.4, 0.9)
-    assert "does not make the largest segment smaller" in F.largest_without_log(0.5, 0.45)
+    assert "lumps most of the rest" in F.largest_without_log(0.4, 0.9)
     assert "about right" in F.top_frequency_group(7, 10.0, 10.2)
     assert "over-predicts the heaviest buyers by 20%" in F.top_frequency_group(7, 10.0, 12.0).replace("20.0%", "20%")
     assert "under-predicts" in F.top_frequency_group(7, 10.0, 8.0)
@@ -186,3 +185,44 @@ def test_dropout_reports_a_bgnbd_fit_on_the_boundary_and_not_otherwise():
     inside = F.dropout(0.79, 2.43, no_dropout=False, at_boundary=False)
     assert "degenerate" in on_edge and "bounded box" in on_edge and "0.432" in on_edge
     assert "degenerate" not in inside and "0.245" in inside
+
+
+def test_largest_without_log_says_lumps_only_for_a_clear_majority() -> None:
+    # Online Retail: 38.8% without the log against 30.0% with it: larger, but not most of the customers
+    larger = F.largest_without_log(0.300, 0.388)
+    assert "lumps" not in larger and "8.8 percentage points" in larger and "not a majority" in larger
+    # CDNOW: 35.7% against 32.7%: within CLEARLY, about the same
+    same = F.largest_without_log(0.327, 0.357)
+    assert "about the same size" in same and "lumps" not in same and "larger by" not in same
+    majority = F.largest_without_log(0.30, F.MOST + F.CLEARLY)
+    assert "lumps most of the rest" in majority
+    # a majority already with the log is not "lumped" by dropping it
+    assert "lumps" not in F.largest_without_log(F.MOST, F.MOST + F.CLEARLY / 2)
+    assert "smaller without the log" in F.largest_without_log(0.5, 0.5 - 2 * F.CLEARLY)
+
+
+def test_rhythm_says_every_one_only_when_all_are_late() -> None:
+    every = F.rhythm("lost", 12, 1.0)
+    assert "100.0%" in every and "every one of them" in every and "most of them" not in every
+    nearly = F.rhythm("lost", 5000, 0.9996)
+    assert "100.0%" in nearly and "all but a handful" in nearly
+    assert "most of them have gone quiet" in F.rhythm("lost", 12, 0.75)
+
+
+def test_dropout_forecasts_hold_only_within_the_accurate_threshold() -> None:
+    close = F.dropout(3.72e-7, 1e4, True, True, {"b": 1e4}, holdout_error=F.ACCURATE / 2)
+    assert "its P(alive) does not hold" in close and "forecasts still hold" in close
+    off = F.dropout(3.72e-7, 1e4, True, True, {"b": 1e4}, holdout_error=-0.175)
+    assert "still hold" not in off and "miss the holdout by −17.5%" in off.replace("-17.5%", "−17.5%")
+    unchecked = F.dropout(3.72e-7, 1e4, True)
+    assert "still hold" not in unchecked and "checked against the holdout" in unchecked
+    edge = F.dropout(7614.0, 1e4, False, True, {"b": 1e4}, holdout_error=0.3)
+    assert "still hold" not in edge and "miss the holdout" in edge
+
+
+def test_dropout_names_the_parameters_on_the_box() -> None:
+    text = F.dropout(3.72e-7, 1e4, True, True, {"b": 1e4})
+    assert "b = 10,000 sits on the edge of the box" in text and "set by the box" in text
+    two = F.dropout(7614.0, 1e4, False, True, {"a": 1e4, "b": 1e4})
+    assert "a = 10,000 and b = 10,000 sit on the edge" in two
+    assert "edge of the box" not in F.dropout(3.72e-7, 0.5, True, False, {})

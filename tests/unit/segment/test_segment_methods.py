@@ -333,11 +333,11 @@ def _profile() -> pd.DataFrame:
         (3, 100.0, 10, 1, 20, 100),  # new: tenure <= Q1 wins over everything
         (4, 150.0, 30, 1, 15, 400),  # low-value active
         (5, 200.0, 60, 2, 30, 500),  # occasional
-        (6, 300.0, 75, 1, 10, 650),  # lost, less revenue than 2 -> "lapsed (2)"
+        (6, 300.0, 75, 1, 10, 650),  # lost, less revenue than 2 -> "lapsed, lower spend"
         (7, 300.0, 45, 1.5, 70, 275.5),  # r == median (not below), f == median (not above): lost
         (-1, 10.0, 5, 9, 900, 900),  # DBSCAN noise
         (8, 400.0, 30, 2, 45, 500),  # recent, frequent, m == median (not above): low-value active
-        (9, 50.0, 20, 4, 70, 275),  # tenure == Q1 counts as low: new, less revenue than 3
+        (9, 50.0, 20, 4, 70, 275),  # tenure == Q1 but above a quarter of the window: high-value loyal
     ]
     return pd.DataFrame(
         rows,
@@ -351,21 +351,44 @@ def _profile() -> pd.DataFrame:
 def test_name_segments_follows_the_documented_rules() -> None:
     names = sg.name_segments(_profile(), _overall())
     assert names == {
-        0: "high-value loyal",
+        0: "high-value loyal, longer tenure",  # shares its rule with 9 only, same behaviour: named by tenure
         1: "slipping",
-        2: "lapsed",
+        2: "lapsed",  # the lead of three lapsed segments keeps the plain name
         3: "new",
-        4: "low-value active (2)",
+        4: "low-value active, lower spend",
         5: "occasional",
-        6: "lapsed (2)",
-        7: "lapsed (3)",  # same revenue as segment 6: the smaller label keeps the lower suffix
+        6: "lapsed, lower spend",  # against the lead (2): spend differs most
+        7: "lapsed, higher spend",
         -1: "noise",
-        8: "low-value active",  # more revenue than segment 4
-        9: "new (2)",
+        8: "low-value active, higher spend",
+        9: "high-value loyal, shorter tenure",  # tenure 275 <= Q1 but above a quarter of the window (200): not new
     }
     assert len(set(names.values())) == len(names)
     shuffled = _profile().sample(frac=1.0, random_state=1)
     assert sg.name_segments(shuffled, _overall()) == names
+
+
+def test_new_needs_a_short_tenure_against_the_window_too() -> None:
+    # CDNOW-like: everyone arrived in the first months; a lapsed one-order segment in the lowest tenure quarter
+    overall = pd.DataFrame({CUSTOMER: list("abcd"), RECENCY: [479.0, 300, 100, 20], FREQUENCY: [1, 1, 3, 6],
+                            MONETARY: [20.0, 30, 90, 300], TENURE: [483.0, 500, 530, 545]})  # fmt: skip
+    profile = pd.DataFrame({"segment": [0, 1], "revenue": [20.0, 420.0], "median_recency": [479.0, 60.0],
+                            "median_frequency": [1.0, 4.5], "median_monetary": [20.0, 200.0],
+                            "median_tenure": [483.0, 540.0]})  # fmt: skip
+    assert sg.name_segments(profile, overall)[0] == "lapsed"
+    short = profile.assign(median_tenure=[100.0, 540.0])  # a quarter of the window (545) or less: new
+    assert sg.name_segments(short, overall.assign(**{TENURE: [100.0, 500, 530, 545]}))[0] == "new"
+
+
+def test_segments_with_one_rule_are_named_by_their_own_profiles() -> None:
+    overall = _overall()
+    profile = pd.DataFrame({"segment": [0, 1], "revenue": [900.0, 800.0], "median_recency": [20.0, 40.0],
+                            "median_frequency": [4.0, 4.0], "median_monetary": [70.0, 70.0],
+                            "median_tenure": [500.0, 500.0]})  # fmt: skip
+    names = sg.name_segments(profile, overall)
+    assert names == {0: "high-value loyal, more recent", 1: "high-value loyal, less recent"}
+    twins = profile.assign(median_recency=[20.0, 20.0])  # identical profiles: a number is all that is left
+    assert sg.name_segments(twins, overall) == {0: "high-value loyal", 1: "high-value loyal (2)"}
 
 
 def test_name_segments_rejects_a_table_that_is_not_a_profile() -> None:
