@@ -8,6 +8,7 @@ module may use it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -133,15 +134,24 @@ def check_choice(name: str, value: Any, choices: Sequence[Any], *, fix: str | No
     return value
 
 
+#: ISO 8601 text: a day YYYY-MM-DD, optionally a time of day and a UTC offset after it
+ISO_DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?")
+
+
 def check_day(name: str, value: Any, *, fix: str | None = None) -> pd.Timestamp:
-    """``value`` (a date, a datetime or an ISO string) as a timezone-naive midnight Timestamp."""
+    """``value`` (a date, a datetime or ISO text, YYYY-MM-DD) as a timezone-naive midnight Timestamp.
+
+    Text must be ISO: "11/06/2011" is refused rather than guessed (June or November).
+    """
     fix = fix or f"set {name} to a date such as 2011-06-30"
     if value is None or isinstance(value, _BOOLS) or is_number(value):
         raise DataError(f"{name} must be a date, got {value!r}.", column=name, fix=fix)
+    if isinstance(value, str) and not ISO_DAY_TEXT.fullmatch(value.strip()):
+        raise DataError(f"{name} is not a date YYYY-MM-DD: {value!r}.", column=name, fix=fix)
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
-        raise DataError(f"{name} is not a date: {value!r} ({exc}).", column=name, fix=fix) from None
+        raise DataError(f"{name} is not a date YYYY-MM-DD: {value!r} ({exc}).", column=name, fix=fix) from None
     if pd.isna(stamp):
         raise DataError(f"{name} is missing (NaT).", column=name, fix=fix)
     if stamp.tz is not None:

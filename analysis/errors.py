@@ -8,9 +8,11 @@ from collections.abc import Iterable
 class DataError(ValueError):
     """Input data the package cannot use.
 
-    The message always says which file (or table), which column, a few of the
-    offending rows, and how to fix it, so that a reader never has to decode a
-    traceback from inside pandas.
+    The message always says which file (or table), which column of the data or
+    which parameter, a few of the offending rows (or the value), and how to fix
+    it, so that a reader never has to decode a traceback from inside pandas.
+    ``column`` names a column of the data, ``parameter`` a parameter the user
+    sets (a chapter's parameter, ``CH``, a command-line option).
     """
 
     def __init__(
@@ -19,12 +21,14 @@ class DataError(ValueError):
         *,
         source: str | None = None,
         column: str | None = None,
+        parameter: str | None = None,
         rows: Iterable | None = None,
         fix: str | None = None,
     ) -> None:
         self.problem = problem
         self.source = source
         self.column = column
+        self.parameter = parameter
         self.rows = list(rows)[:5] if rows is not None else []
         self.fix = fix
         super().__init__(self._message())
@@ -35,6 +39,8 @@ class DataError(ValueError):
             lines.append(f"  file:   {self.source}")
         if self.column:
             lines.append(f"  column: {self.column}")
+        if self.parameter:
+            lines.append(f"  parameter: {self.parameter}")
         if self.rows:
             shown = "; ".join(str(r) for r in self.rows)
             lines.append(f"  rows:   {shown}")

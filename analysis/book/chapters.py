@@ -80,7 +80,7 @@ def get_chapter(name: str | int) -> Chapter:
             return ch
     raise DataError(
         f"No chapter called {name!r}.",
-        column="CH",
+        parameter="CH (--chapter)",
         fix="choose one of: " + ", ".join(f"{c.name} ({c.number})" for c in CHAPTERS),
     )
 

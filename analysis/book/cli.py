@@ -31,7 +31,7 @@ def _mapping(items: list[str] | None) -> dict[str, str]:
         if "=" not in item:
             raise DataError(
                 f"A --map entry must look like canonical=column, got {item!r}.",
-                column="--map",
+                parameter="--map",
                 fix="e.g. --map customer_id='Customer Number' --map timestamp=OrderDate",
             )
         key, value = item.split("=", 1)
@@ -41,14 +41,16 @@ def _mapping(items: list[str] | None) -> dict[str, str]:
 
 def _report_values(args: argparse.Namespace) -> dict:
     """The data parameters of ``report``: the parameters file first, then the flags and the path."""
-    from analysis.book.chapters import CHAPTERS, select
+    from analysis.book.chapters import CHAPTERS, get_chapter
     from analysis.book.runner import load_params_file, refuse_unknown
 
     given = load_params_file(args.params)
     values = {k: v for k, v in given.items() if not (k in {c.name for c in CHAPTERS} and isinstance(v, dict))}
-    refuse_unknown(values, select(args.chapter) if args.chapter else list(CHAPTERS), args.params)  # typos refused
+    refuse_unknown(values, args.params)  # typos refused; a name another chapter takes is not
     if args.chapter:
-        values.update(given.get(args.chapter, {}) if isinstance(given.get(args.chapter), dict) else {})
+        chapter = get_chapter(args.chapter)
+        values = {k: v for k, v in values.items() if k in chapter.params.model_fields}  # where it is taken
+        values.update(given[chapter.name] if isinstance(given.get(chapter.name), dict) else {})
     values["data"] = args.path
     if args.map:
         values["mapping"] = _mapping(args.map)
@@ -126,7 +128,11 @@ def _timeout(text: str) -> int:
         value = int(text)
     except ValueError:
         value = text
-    return check_int("--cell-timeout (CELL_TIMEOUT)", value, low=1, fix="give the seconds a cell may run, e.g. 1200")
+    try:
+        return check_int("--cell-timeout (CELL_TIMEOUT)", value, low=1,
+                         fix="give the seconds a cell may run, e.g. 1200")  # fmt: skip
+    except DataError as err:  # an option of the command, not a column of the data
+        raise DataError(err.problem, parameter="--cell-timeout (CELL_TIMEOUT)", fix=err.fix) from None
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -113,52 +113,59 @@ def _more_data(what: str) -> str:
     )
 
 
-def data_minimum(text: str, n: int, count: Callable[[Facts], int], problem: str, row: str, more: str) -> Need:
-    """A need of at least ``n`` of something the facts count; ``problem`` may use {got}, {n}, {first}, {last}."""
+def many(n: int, one: str, more: str | None = None) -> str:
+    """``n`` with its noun, singular or plural: "1 customer", "2,000 customers"."""
+    return f"{n:,} {one if n == 1 else (more or one + 's')}"
+
+
+def data_minimum(text: str, n: int, count: Callable[[Facts], int], problem: Callable[[int, Facts], str],
+                 row: str, more: str) -> Need:  # fmt: skip
+    """A need of at least ``n`` of something the facts count; ``problem(got, facts)`` says what fell short."""
 
     def check(params, facts: Facts) -> Shortfall | None:
         got = count(facts)
         if got >= n:
             return None
-        words = problem.format(got=f"{got:,}", n=f"{n:,}", first=facts.first_date, last=facts.last_date,
-                               customers=f"{facts.customers:,}")  # fmt: skip
-        return Shortfall(words, "data", (f"{row} = {got:,}",), _more_data(more))
+        return Shortfall(problem(got, facts), "data", (f"{row} = {got:,}",), _more_data(more))
 
     return Need(text, check)
 
 
 def at_least_customers(n: int) -> Need:
     return data_minimum(
-        f"at least {n:,} customer(s)", n, lambda f: f.customers,
-        "The data hold {got} customer(s); this chapter needs at least {n}.", "customers", f"at least {n:,} customers",
+        f"at least {many(n, 'customer')}", n, lambda f: f.customers,
+        lambda got, f: f"The data hold {many(got, 'customer')}; this chapter needs at least {n:,}.",
+        "customers", f"at least {many(n, 'customer')}",
     )  # fmt: skip
 
 
 def at_least_days(n: int) -> Need:
+    days = many(n, "day", "different days")
     return data_minimum(
-        f"sales on at least {n:,} different days", n, lambda f: f.days,
-        "The data have sales on {got} distinct day(s) ({first} to {last}); this chapter needs at least {n}.",
-        "days with a sale", f"sales on at least {n:,} different days",
+        f"sales on at least {days}", n, lambda f: f.days,
+        lambda got, f: f"The data have sales on {many(got, 'distinct day')} ({f.first_date} to {f.last_date}); "
+        f"this chapter needs at least {n:,}.",
+        "days with a sale", f"sales on at least {days}",
     )  # fmt: skip
 
 
 def at_least_span(n_days: int) -> Need:
+    span = many(n_days, "calendar day")
     return data_minimum(
-        f"at least {n_days:,} calendar days from the first sale to the last", n_days, lambda f: f.span_days + 1,
-        "The data cover {got} calendar day(s) ({first} to {last}); this chapter needs at least {n} to split "
-        "them into a calibration period and a holdout.",
-        "calendar days", f"at least {n_days:,} calendar days",
+        f"at least {span} from the first sale to the last", n_days, lambda f: f.span_days + 1,
+        lambda got, f: f"The data cover {many(got, 'calendar day')} ({f.first_date} to {f.last_date}); this "
+        f"chapter needs at least {n_days:,} to split them into a calibration period and a holdout.",
+        "calendar days", f"at least {span}",
     )  # fmt: skip
 
 
 def at_least_repeaters(n: int) -> Need:
     return data_minimum(
-        f"at least {n:,} customers who bought on two different days", n, lambda f: f.repeat_customers,
-        "{got} of {customers} customers bought on two different days or more; the CLV models need at least {n} "
-        "such repeat customers.",
-        "repeat customers", f"at least {n:,} customers who came back",
+        f"at least {many(n, 'customer')} who bought on two different days", n, lambda f: f.repeat_customers,
+        lambda got, f: f"{got:,} of {many(f.customers, 'customer')} bought on two different days or more; the CLV "
+        f"models need at least {many(n, 'such repeat customer')}.",
+        "repeat customers", f"at least {many(n, 'customer')} who came back",
     )  # fmt: skip
-
 
 
 def more_customers_than_clusters() -> Need:
@@ -174,7 +181,7 @@ def more_customers_than_clusters() -> Need:
             "dbscan_min_samples": f"dbscan_min_samples: {min(10, top)}",
         }
         return Shortfall(
-            f"The data hold {facts.customers:,} customers, too few for "
+            f"The data hold {many(facts.customers, 'customer')}, too few for "
             + ", ".join(f"{name} = {v}" for name, v in too_big.items())
             + f": every number of clusters (and DBSCAN's min_samples) must be below the number of customers.",
             ", ".join(too_big), tuple(f"{name} = {v}" for name, v in too_big.items()),
@@ -211,7 +218,8 @@ def calibration_inside() -> Need:
             else _more_data(f"at least {MIN_REPEATERS} customers who came back before the last day")
         )
         return Shortfall(
-            f"By the calibration end {end.date()} only {got:,} customers had bought again (for a positive amount); "
+            f"By the calibration end {end.date()} only {many(got, 'customer')} had bought again "
+            "(for a positive amount); "
             f"the CLV models need at least {MIN_REPEATERS}.",
             "calibration_end", (f"calibration_end = {end.date()}", f"repeat customers by then = {got:,}"), fix,
         )  # fmt: skip
@@ -250,7 +258,7 @@ def check_needs(chapter, params, report, table: pd.DataFrame | None = None) -> F
         raise DataError(
             f"Chapter {chapter.name} cannot run on these data. " + " ".join(m.problem for m in missing),
             source=facts.source,
-            column=", ".join(dict.fromkeys(m.parameter for m in missing)),
+            parameter=", ".join(dict.fromkeys(m.parameter for m in missing)),
             rows=[r for m in missing for r in m.rows],
             fix="; ".join(dict.fromkeys(m.fix for m in missing)) if len(missing) > 1 else first.fix,
         )

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import annotated_types as at
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from analysis._checks import check_day, check_increasing_shares
+from analysis._checks import check_increasing_shares
 from analysis.data.params import DATA_PARAM_MEANINGS, DataParams
 from analysis.errors import DataError
 
@@ -41,10 +42,39 @@ def _rule(fn, *args, **kwargs):
         raise PydanticCustomError("book_rule", "{problem}", {"problem": err.problem, "fix": err.fix or ""}) from None
 
 
+#: the form every date parameter takes as text: a day in ISO form (a YAML date becomes this form too)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE_RULE = "a date YYYY-MM-DD such as 2011-06-30"
+
+
+def iso_date(name: str, value: Any) -> Any:
+    """``value`` as YYYY-MM-DD text when it is non-empty text; "11/06/2011" and "2011-13-45" are refused.
+
+    Other types are left to the field's own type check.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return value.strip() if isinstance(value, str) else value
+    text = value.strip()
+    fix = f'set {name} to {DATE_RULE} (year-month-day), or to ""'
+    if not ISO_DATE.fullmatch(text):
+        raise PydanticCustomError("book_rule", "it must be a date YYYY-MM-DD (year-month-day)", {"fix": fix})
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "book_rule", "it is not a day of the calendar ({why})", {"why": str(exc), "fix": fix}
+        ) from None
+
+
 class ChapterParams(DataParams):
-    """Base of every chapter's parameters: strict types (no "3" for 3, no true for 1)."""
+    """Base of every chapter's parameters: strict types (no "3" for 3, no true for 1), dates YYYY-MM-DD."""
 
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+    @field_validator("min_date", "max_date", mode="before")
+    @classmethod
+    def _data_dates(cls, value: Any, info: ValidationInfo) -> Any:
+        return iso_date(info.field_name, value)
 
 
 class ConceptsParams(ChapterParams):
@@ -55,7 +85,6 @@ class ConceptsParams(ChapterParams):
 
 
 class ClusteringParams(ChapterParams):
-    shop_customers: int = Field(3000, ge=50, description="customers in the built-in shop")
     k_range: list[int] = Field(
         default_factory=lambda: [2, 3, 4, 5, 6, 7, 8],
         min_length=1,
@@ -91,7 +120,7 @@ class ClusteringParams(ChapterParams):
     calibration_end: str = Field(
         "",
         description="end of the CLV calibration period, YYYY-MM-DD (empty: two thirds into the data)",
-        json_schema_extra={"allowed": '"" (two thirds into the data) or a date such as 2011-06-30'},
+        json_schema_extra={"allowed": f'"" (two thirds into the data) or {DATE_RULE}'},
     )
     horizon_days: int = Field(365, ge=1, le=3650, description="CLV horizon in days")
     discount_rate: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, description="annual discount rate for CLV")
@@ -120,14 +149,10 @@ class ClusteringParams(ChapterParams):
     def _tier_cuts(cls, value: list[float]) -> list[float]:
         return list(_rule(check_increasing_shares, "tier_cuts", value, length=2))
 
-    @field_validator("calibration_end")
+    @field_validator("calibration_end", mode="before")
     @classmethod
-    def _calibration_end(cls, value: str) -> str:
-        value = value.strip()
-        if value:
-            day = _rule(check_day, "calibration_end", value)
-            return day.date().isoformat()
-        return value
+    def _calibration_end(cls, value: Any) -> Any:
+        return iso_date("calibration_end", value)
 
 
 # --------------------------------------------------------------------------- words
@@ -195,10 +220,16 @@ def _one_line(err: dict, model: type[BaseModel], chapter: str, given: Mapping[st
     if err["type"] == "extra_forbidden":
         close = difflib.get_close_matches(name, list(model.model_fields), n=1)
         hint = f"did you mean {close[0]}? " if close else ""
+        whose = f"chapter {chapter}" if chapter else "the data"
+        from analysis.book.chapters import CHAPTERS  # the registry imports this module
+
+        takers = [c.name for c in CHAPTERS if name in c.params.model_fields]
+        if takers:
+            hint += f"{name} is a parameter of {', '.join(takers)}: put it in that section or at the top level; "
         return (
             name,
-            f"Unknown parameter(s): {name} (chapter {chapter} has no parameter of that name)",
-            f"{hint}the parameters of {chapter}: {', '.join(model.model_fields)}",
+            f"Unknown parameter: {whose} has no parameter {name}",
+            f"{hint}the parameters of {whose}: {', '.join(model.model_fields)}",
         )
     if name not in model.model_fields:  # a rule across several parameters (a model-level check)
         text = err["msg"].removeprefix("Value error, ").rstrip(".")
@@ -218,12 +249,14 @@ def params_error(
     """A pydantic error as one DataError: each parameter, its value, what is allowed, the fix."""
     parts = [_one_line(err, model, chapter, given) for err in exc.errors(include_url=False)]
     names = list(dict.fromkeys(p[0] for p in parts))
-    first = parts[0][1] + (f" (chapter {chapter})." if chapter else ".")
+    first = parts[0][1]
+    if chapter and f"chapter {chapter}" not in first:
+        first += f" (chapter {chapter})"
     more = [p[1] for p in parts[1:]]
     return DataError(
-        first + (f" And {len(more)} more: " + "; ".join(more) + "." if more else ""),
+        first + "." + (f" And {len(more)} more: " + "; ".join(more) + "." if more else ""),
         source=source,
-        column=", ".join(names),
+        parameter=", ".join(names),
         fix="; ".join(dict.fromkeys(p[2] for p in parts)),
     )
 

@@ -132,6 +132,22 @@ def chapter_table() -> str:
 # --------------------------------------------------------------------------- parameters
 
 
+def _yaml_loader():
+    """YAML's safe loader, except that a date-like value that is no day of the calendar
+    (``calibration_end: 2011-13-45``) stays text, for the parameter's own check to refuse by name."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    return Loader
+
+
 def load_params_file(params_file: str | None) -> dict:
     if not params_file:
         return {}
@@ -141,7 +157,7 @@ def load_params_file(params_file: str | None) -> dict:
     if not path.is_file():
         raise DataError("The parameters file does not exist.", source=str(path), fix="check the PARAMS path")
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        values = yaml.load(path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}  # noqa: S506 (safe)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError(f"The parameters file is not valid YAML: {exc}", source=str(path), fix="fix the YAML") from None
     if not isinstance(values, dict):
@@ -153,20 +169,27 @@ def load_params_file(params_file: str | None) -> dict:
     return {str(k): v for k, v in values.items()}
 
 
-def refuse_unknown(flat: dict, selected: list[Chapter], source: str | None) -> None:
-    known = {n for c in selected for n in c.params.model_fields}
+def refuse_unknown(flat: dict, source: str | None) -> None:
+    """Refuse top-level names that no chapter takes (a typo), with a did-you-mean.
+
+    A name that some chapter takes is accepted even when only other chapters run
+    (``max_cohorts`` with ``--chapter clustering``): it goes to the chapters that take it.
+    """
+    known = {n for c in CHAPTERS for n in c.params.model_fields}
+    data = DataParams.model_fields
     unknown = sorted(set(flat) - known)
     if unknown:
         import difflib
 
         close = [m for u in unknown for m in difflib.get_close_matches(u, sorted(known), n=1)]
         raise DataError(
-            f"Unknown parameter(s): {', '.join(unknown)}.",
+            f"Unknown parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} (no chapter takes "
+            f"{'these names' if len(unknown) > 1 else 'this name'}).",
             source=source,
-            column=", ".join(unknown),
-            fix=(f"did you mean {', '.join(close)}? " if close else "")
-            + "the parameters: "
-            + "; ".join(f"{c.name}: {', '.join(c.params.model_fields)}" for c in selected),
+            parameter=", ".join(unknown),
+            fix=(f"did you mean {', '.join(dict.fromkeys(close))}? " if close else "")
+            + f"the parameters: of the data (every chapter): {', '.join(data)}; "
+            + "; ".join(f"of {c.name}: {', '.join(n for n in c.params.model_fields if n not in data)}" for c in CHAPTERS),
         )
 
 
@@ -182,7 +205,7 @@ def resolve_parameters(
     names = {c.name for c in CHAPTERS}
     sections = {k: v for k, v in given.items() if k in names and isinstance(v, dict)}
     flat = {k: v for k, v in given.items() if k not in sections}
-    refuse_unknown(flat, selected, params_file)
+    refuse_unknown(flat, params_file)
     out = {}
     for ch in selected:
         values = {k: v for k, v in flat.items() if k in ch.params.model_fields}

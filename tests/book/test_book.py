@@ -113,7 +113,7 @@ def test_unknown_parameter_is_refused_before_anything_runs(project, tmp_path):
     params.write_text("shop_customer: 10\n")
     result = make(project, "chapter", "CH=concepts", f"PARAMS={params}")
     assert result.returncode == 2
-    assert "Unknown parameter(s): shop_customer" in result.stderr and "shop_customers" in result.stderr
+    assert "Unknown parameter: shop_customer" in result.stderr and "shop_customers" in result.stderr
     params.write_text("shop_customers: lots\n")
     result = make(project, "chapter", "CH=concepts", f"PARAMS={params}")
     assert result.returncode == 2 and "Parameter shop_customers = 'lots'" in result.stderr

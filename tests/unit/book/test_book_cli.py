@@ -140,7 +140,7 @@ def test_report_refuses_a_misspelt_parameter(tmp_path, capsys):
     params = tmp_path / "p.yaml"
     params.write_text("drop_duplicate: true\n")
     assert main(["report", "shop", "--params", str(params)]) == 2
-    assert "Unknown parameter(s): drop_duplicate" in capsys.readouterr().err
+    assert "Unknown parameter: drop_duplicate" in capsys.readouterr().err
     params.write_text("seed: many\n")
     assert main(["report", "shop", "--params", str(params)]) == 2
     err = capsys.readouterr().err
@@ -160,4 +160,34 @@ def test_chapters_lists_every_chapter_with_needs_and_parameters(capsys):
 
 def test_a_bad_cell_timeout_is_refused(capsys):
     assert main(["book", "--chapter", "concepts", "--cell-timeout", "soon", "--no-html"]) == 2
-    assert "--cell-timeout" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--cell-timeout" in err and "parameter: --cell-timeout" in err and "column:" not in err
+
+
+def test_report_with_a_chapter_takes_a_top_level_name_of_another_chapter(tmp_path, capsys):
+    params = tmp_path / "p.yaml"
+    params.write_text("max_cohorts: 6\nshop_customers: 60\n")
+    assert main(["report", "shop", "--chapter", "clustering", "--params", str(params)]) in (0, 2)
+    err = capsys.readouterr().err
+    assert "Unknown parameter" not in err and "max_cohorts" not in err
+    params.write_text("max_cohort: 6\n")
+    assert main(["report", "shop", "--chapter", "clustering", "--params", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "Unknown parameter: max_cohort" in err and "did you mean max_cohorts" in err
+
+
+def test_report_refuses_a_bad_calibration_end_by_name(tmp_path, capsys):
+    params = tmp_path / "p.yaml"
+    params.write_text("calibration_end: 2011-13-45\n")
+    assert main(["report", "shop", "--chapter", "clustering", "--params", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "Parameter calibration_end = '2011-13-45' is refused" in err and "a date YYYY-MM-DD" in err
+    assert "parameter: calibration_end" in err and "unexpected" not in err and "fix:" in err
+
+
+def test_a_bad_chapter_or_option_is_labelled_as_a_parameter(capsys):
+    assert main(["book", "--chapter", "nope", "--no-html"]) == 2
+    err = capsys.readouterr().err
+    assert "No chapter called 'nope'" in err and "parameter: CH (--chapter)" in err and "column:" not in err
+    assert main(["report", "shop", "--map", "no-equals-sign"]) == 2
+    assert "parameter: --map" in capsys.readouterr().err

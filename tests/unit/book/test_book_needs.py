@@ -64,7 +64,7 @@ def test_the_report_s_own_counts_are_used_when_present():
 
 def test_concepts_needs_two_days_and_no_whole_month():
     err = refused("concepts", ConceptsParams(), log([("a", 0), ("b", 0)]))
-    assert "1 distinct day" in str(err) and "at least 2" in str(err) and err.column == "data" and err.fix
+    assert "1 distinct day" in str(err) and "at least 2" in str(err) and err.parameter == "data" and err.fix
     # no whole month: the chapter runs and says there is no month to compare (tests/data: ten days of Online Retail)
     check_needs("concepts", ConceptsParams(), facts(log([("a", 0), ("b", 5)])))
 
@@ -78,7 +78,8 @@ def test_two_customers_get_a_fix_that_is_not_a_parameter_that_fails_again():
 
 def test_one_timestamp_is_refused_before_anything_else():
     err = refused("clustering", ClusteringParams(), log([("a", 0), ("b", 0)]))
-    assert "1 calendar day" in str(err) and err.column == "data"
+    assert "1 calendar day " in str(err) and err.parameter == "data"
+    assert "parameter: data" in str(err) and "column:" not in str(err)
 
 
 def test_k_range_above_the_customers_gets_a_working_k_range():
@@ -97,7 +98,7 @@ def test_calibration_end_outside_the_data_is_refused_with_its_range():
     err = refused("clustering", ClusteringParams(calibration_end="2099-01-01"), table)
     text = str(err)
     assert "calibration_end = 2099-01-01" in text and "2024-01-01" in text and "2024-01-10" in text
-    assert err.column == "calibration_end"
+    assert err.parameter == "calibration_end"
     err = refused("clustering", ClusteringParams(calibration_end="2024-01-01"), table)  # the first day: not inside
     assert "strictly inside" in str(err)
     check_needs("clustering", ClusteringParams(calibration_end="2024-01-05"), facts(table))
@@ -161,3 +162,23 @@ def test_following_the_calibration_fix_always_works(days):
             assert "use a file with" in err.fix
             return
         check_needs("clustering", ClusteringParams(calibration_end=day.group(1)), facts(table))
+
+
+def test_counts_in_the_needs_are_singular_or_plural():
+    from analysis.book import CHAPTERS
+    from analysis.book.needs import at_least_customers, at_least_days, at_least_repeaters, at_least_span, many
+
+    assert [many(n, "customer") for n in (0, 1, 2000)] == ["0 customers", "1 customer", "2,000 customers"]
+    assert [n.text for n in (at_least_customers(1), at_least_days(1), at_least_span(1))] == [
+        "at least 1 customer", "sales on at least 1 day", "at least 1 calendar day from the first sale to the last",
+    ]  # fmt: skip
+    assert at_least_customers(2).text == "at least 2 customers"
+    assert at_least_days(2).text == "sales on at least 2 different days"
+    assert all("(s)" not in n.text for c in CHAPTERS for n in c.needs)
+    one = facts(log([("a", 0)]))
+    miss = at_least_customers(2).check(ConceptsParams(), one)
+    assert miss.problem == "The data hold 1 customer; this chapter needs at least 2."
+    assert miss.fix.startswith("use a file with at least 2 customers")
+    miss = at_least_repeaters(10).check(ClusteringParams(), one)
+    assert miss.problem.startswith("0 of 1 customer bought on two different days")
+    assert "at least 10 such repeat customers" in miss.problem

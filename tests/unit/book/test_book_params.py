@@ -60,7 +60,12 @@ CASES = [
     ("clustering", "tier_cuts", [0.5], "must hold 2 shares"),
     ("clustering", "tier_cuts", [0.0, 0.5], "(0, 1)"),
     ("clustering", "stability_runs", 1, ">= 2"),
-    ("clustering", "calibration_end", "the end of may", "not a date"),
+    ("clustering", "calibration_end", "the end of may", "a date YYYY-MM-DD"),
+    ("clustering", "calibration_end", "11/06/2011", "a date YYYY-MM-DD"),
+    ("clustering", "calibration_end", "2011-13-45", "not a day of the calendar"),
+    ("clustering", "calibration_end", "2011-06-30T10:00", "a date YYYY-MM-DD"),
+    ("concepts", "min_date", "31/12/2010", "a date YYYY-MM-DD"),
+    ("clustering", "max_date", "2011-02-30", "not a day of the calendar"),
     ("clustering", "horizon_days", 0, ">= 1 and <= 3650"),
     ("clustering", "horizon_days", 3651, ">= 1 and <= 3650"),
     ("clustering", "discount_rate", 1.0, ">= 0 and < 1"),
@@ -77,14 +82,15 @@ def test_each_refusal_names_parameter_value_allowed_and_fix(chapter, name, value
     assert f"Parameter {name}" in text and repr(value) in text, text
     assert words in text, text
     assert "allowed:" in text and "fix:" in text and name in text.split("fix:")[1], text
-    assert f"chapter {chapter}" in text
+    assert f"chapter {chapter}" in text and f"parameter: {name}" in text and "column:" not in text
 
 
 def test_unknown_names_are_refused_by_the_runner_with_a_suggestion(tmp_path):
     with pytest.raises(DataError) as info:
         resolve_parameters(select("concepts"), None, params_file(tmp_path, "shop_customer: 10\n"))
     text = str(info.value)
-    assert "Unknown parameter(s): shop_customer" in text and "did you mean shop_customers" in text
+    assert "Unknown parameter: shop_customer (no chapter takes this name)" in text
+    assert "did you mean shop_customers" in text and "parameter: shop_customer" in text
 
 
 def test_a_notebook_passes_all_its_globals():
@@ -96,7 +102,9 @@ def test_a_notebook_passes_all_its_globals():
 
 
 def test_defaults_of_each_chapter():
-    assert ConceptsParams().shop_customers == 2000 and ClusteringParams().shop_customers == 3000
+    # the built-in shop is the same in every chapter: its size is the data parameters' default, not overridden
+    assert ConceptsParams().shop_customers == ClusteringParams().shop_customers == DataParams().shop_customers
+    assert all("shop_customers" not in c.params.__annotations__ for c in CHAPTERS)
     assert ClusteringParams().k_range == [2, 3, 4, 5, 6, 7, 8] and ClusteringParams().tier_cuts == [0.8, 0.95]
     assert non_default(ClusteringParams(k=4, seed=0)) == {"k": 4}
 
@@ -131,8 +139,51 @@ def test_data_on_the_command_line_wins_over_the_file(tmp_path):
 def test_a_chapter_only_parameter_in_a_flat_file_goes_to_that_chapter(tmp_path):
     out = resolve_parameters(list(CHAPTERS), None, params_file(tmp_path, "k: 4\nmax_cohorts: 6\n"))
     assert out["clustering"][1] == {"k": 4} and out["concepts"][1] == {"max_cohorts": 6}
-    with pytest.raises(DataError, match="Unknown parameter.*k"):  # concepts alone takes no k
-        resolve_parameters(select("concepts"), None, params_file(tmp_path, "k: 4\n"))
+
+
+
+def test_a_name_some_chapter_takes_is_accepted_when_only_another_chapter_runs(tmp_path):
+    # the README: a top-level name goes to every chapter that takes it, whichever chapters run
+    out = resolve_parameters(select("clustering"), None, params_file(tmp_path, "max_cohorts: 6\nk: 4\n"))
+    assert out["clustering"][1] == {"k": 4} and not hasattr(out["clustering"][0], "max_cohorts")
+    out = resolve_parameters(select("concepts"), None, params_file(tmp_path, "k: 4\n"))
+    assert out["concepts"][1] == {} and out["concepts"][0] == ConceptsParams()
+    with pytest.raises(DataError) as info:  # a name no chapter takes is a typo
+        resolve_parameters(select("clustering"), None, params_file(tmp_path, "max_cohort: 6\nkk: 3\n"))
+    text = str(info.value)
+    assert "Unknown parameters: kk, max_cohort (no chapter takes these names)" in text
+    assert "did you mean k, max_cohorts?" in text and "of concepts: max_cohorts, max_months" in text
+
+
+def test_a_chapter_section_names_its_chapter_once_and_points_to_the_right_one(tmp_path):
+    with pytest.raises(DataError) as info:
+        resolve_parameters(select("clustering"), None, params_file(tmp_path, "clustering:\n  max_cohorts: 6\n"))
+    text = str(info.value)
+    assert text.startswith("Unknown parameter: chapter clustering has no parameter max_cohorts.")
+    assert text.count("chapter clustering") == 2  # the problem, and the list of its parameters in the fix
+    assert "max_cohorts is a parameter of concepts" in text and "parameter: max_cohorts" in text
+    with pytest.raises(DataError, match="did you mean k_range"):
+        resolve_parameters(select("clustering"), None, params_file(tmp_path, "clustering:\n  k_rang: [2, 3]\n"))
+
+
+@pytest.mark.parametrize("text", ["calibration_end: 2011-13-45\n", "calibration_end: '11/06/2011'\n",
+                                  "calibration_end: 11/06/2011\n", "min_date: 2011-02-30\n"])  # fmt: skip
+def test_a_bad_date_in_the_file_is_refused_by_name(tmp_path, text):
+    name, value = (part.strip().strip("'") for part in text.split(":", 1))
+    with pytest.raises(DataError) as info:
+        resolve_parameters(list(CHAPTERS), None, params_file(tmp_path, text))
+    err = info.value
+    assert err.parameter == name and repr(value) in str(err) and "a date YYYY-MM-DD" in str(err), str(err)
+    assert f"fix:    set {name} to a date YYYY-MM-DD" in str(err)
+
+
+def test_dates_are_iso_days_whether_yaml_dates_or_text(tmp_path):
+    text = "min_date: 2010-12-01\nclustering:\n  calibration_end: ' 2011-06-30 '\n"
+    out = resolve_parameters(list(CHAPTERS), None, params_file(tmp_path, text))
+    assert out["clustering"][0].calibration_end == "2011-06-30" and out["concepts"][0].min_date == "2010-12-01"
+    yaml_date = chapter_params("clustering", {"calibration_end": datetime.date(2011, 6, 30)})
+    assert yaml_date.calibration_end == "2011-06-30"
+    assert chapter_params("clustering", {"calibration_end": ""}).calibration_end == ""
 
 
 def test_bad_parameters_files(tmp_path):

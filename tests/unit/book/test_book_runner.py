@@ -134,5 +134,7 @@ def test_chapters_reading_the_same_data_read_it_once(monkeypatch):
     cache.load(ClusteringParams(**same, drop_duplicates=True))
     assert reads == ["cdnow", "cdnow"]
     cache.load(ConceptsParams(data="shop"))
-    cache.load(ClusteringParams(data="shop"))  # shops of 2,000 and 3,000 customers differ
+    cache.load(ClusteringParams(data="shop"))  # the same built-in shop: read once for both chapters
+    assert reads == ["cdnow", "cdnow", "shop"]
+    cache.load(ClusteringParams(data="shop", shop_customers=500))  # a shop of another size differs
     assert reads == ["cdnow", "cdnow", "shop", "shop"]
