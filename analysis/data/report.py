@@ -155,6 +155,7 @@ class DataReport:
             "  dropped by rule:",
         ]
         lines += [f"    {rule:<24}{n:>10,}" for rule, n in self.dropped.items()]
+        lines += [f"    {rule:<24}{'off':>10}  (off for this layout: {why})" for rule, why in self.rules_off.items()]
         lines.append("  flags:" if self.flags else "  flags:      none")
         lines += [f"    {flag}" for flag in self.flags]
         return "\n".join(lines)

@@ -31,6 +31,12 @@ def test_cleaning_and_headline(online_retail_run):
     assert int(glued["orders"]) == report.orders
     assert glued["cleaning_sentence"] == F.cleaning(report.rows_read, report.dropped)
     assert "most of them by the rule `missing_customer`" in glued["cleaning_sentence"]
+    # the cancelled originals are kept by default, and the page says how many and how much
+    assert int(glued["cancelled_lines"]) == report.cancelled_originals > 0
+    assert glued["cancelled_sentence"] == F.cancelled(report.cancelled_originals, report.cancelled_revenue, False, "GBP")
+    assert "`net_cancellations: true` removes them" in glued["cancelled_sentence"]
+    assert "free samples at price zero" in glued["rules_sentence"]
+    assert glued["months_sentence"] == "The data span 13 calendar months (1 of them only in part)."
     if getattr(report, "currency", ""):
         assert glued["revenue_text"].startswith("£") and glued["aov_text"].startswith("£")
 
@@ -75,6 +81,13 @@ def test_concepts_on_cdnow(tmp_path):
     assert "most customers bought once" in glued["repeat_sentence"]
     assert pd.notna(float(glued["month1_retention"]))
     assert glued["zero_days_sentence"].startswith("Every one of the")
+    # non_positive_price is off for CDNOW: the page does not say free samples are dropped, and says why they are kept
+    drops, off = glued["rules_sentence"].split(". ", 1)
+    assert "free samples" not in drops and "`non_positive_price` (free samples at price zero) is off for this layout" in off
+    assert glued["cancelled_sentence"].strip() == "" and int(glued["cancelled_lines"]) == 0  # no cancellations
+    assert glued["products_text"] == "1 product"
+    assert glued["months_sentence"] == "The data span 18 calendar months."
+    assert "49.2%" in glued["ex_fair_sentence"] and "about the same" in glued["ex_fair_sentence"]
 
 
 def test_concepts_on_a_second_edition_csv(online_retail, tmp_path):

@@ -106,3 +106,32 @@ def test_online_retail_customer_table_agrees_with_the_report(online_retail):
 def test_movielens_report(movielens):
     _, report = load_transactions(movielens)
     assert (report.rows_read, report.customers, report.products) == (100_000, 943, 1_682)
+
+
+def test_online_retail_cancelled_originals(online_retail):
+    """Each cancellation matched to the most recent earlier kept line of the same customer, product and quantity."""
+    from analysis import schema as S
+
+    raw = pd.read_parquet(online_retail)
+    tx, report = load_data({"data": str(online_retail)})
+    flag = report.flag("cancelled_original")
+    assert flag.action == "kept" and flag.count == report.cancelled_originals == 2_895
+    assert report.cancelled_revenue == pytest.approx(447_317.06, abs=0.01)
+    assert "net_cancellations" in flag.message and "447,317.06" in flag.message
+    # customer 12346 bought 74,215 jars and cancelled them 16 minutes later
+    jar = raw[(raw["CustomerID"] == 12346) & (raw["Quantity"] == 74215)]
+    assert len(jar) == 1 and (tx[S.CUSTOMER] == "12346").sum() == 1
+    netted, dropping = load_data({"data": str(online_retail), "net_cancellations": True})
+    assert dropping.dropped["cancelled_original"] == 2_895 and dropping.rows_kept == 397_884 - 2_895
+    assert (netted[S.CUSTOMER] == "12346").sum() == 0
+    assert dropping.revenue == pytest.approx(report.revenue - report.cancelled_revenue, abs=0.05)
+    assert report.duplicates_kept == 5_192 and report.duplicates == 5_268
+
+
+def test_cdnow_report_lists_the_rule_off_for_its_layout():
+    pytest.importorskip("lifetimes", reason="the CDNOW master file ships inside lifetimes")
+    _, report = load_data({"data": "cdnow"})
+    steps = report.steps()
+    off = steps[steps["rule"] == "non_positive_price"]
+    assert len(off) == 1 and off["note"].iloc[0].startswith("off for this layout: zero-dollar purchases")
+    assert "non_positive_price" not in report.dropped and report.cancelled_originals == 0
