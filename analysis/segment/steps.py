@@ -51,6 +51,7 @@ COLUMN_WORDS: dict[str, str] = {
     "x": "repeat purchase days (calibration)", "customer_id": "customer ID", "rfm_segment": "RFM segment",
     "segment_name": "segment name", "value_tier": "value tier", "recency": "recency (days)", "frequency": "orders",
     "monetary": "revenue", "tenure": "tenure (days)", "raw": "before", "transformed": "after",
+    "rows_dropped": "rows dropped", "rows_left": "rows left",
 }  # fmt: skip
 
 

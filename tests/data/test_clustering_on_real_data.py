@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import fmt
-from tests.notebooks.clustering_findings import check_findings, check_page
+from tests.notebooks.clustering_findings import check_findings, check_page, read_table
 from tests.notebooks.conftest import execute
 
 pytestmark = [pytest.mark.data, pytest.mark.notebooks]
@@ -69,6 +69,14 @@ def test_online_retail(online_retail_run):
     assert float(glued["holdout_error"]) < -0.05 and "under-predicts" in glued["holdout_finding"]
     assert int(glued["n_valued"]) == 4_337 and "1 customer whose first purchase" in glued["excluded_finding"]
     assert int(glued["k_used"]) > 2  # the silhouette alone would say 2
+    # the BG/NBD ran to infinity and was refitted on the box, b on its edge: the page says so, and does not call
+    # the forecasts good while the holdout shows them 17.5 % short
+    assert int(glued["bg_at_boundary"]) == 1 and "b" in glued["bg_bounded"].split(", ")
+    assert f"b = {glued['fit_b_text']} sits on the edge of the box" in glued["dropout_finding"]
+    assert "still hold" not in glued["dropout_finding"] and "miss the holdout" in glued["dropout_finding"]
+    # 38.8 % of the customers without the log against 30.0 % with it: larger, not "most of the rest"
+    assert "lumps" not in glued["ex1_finding"] and "not a majority" in glued["ex1_finding"]
+    assert int(glued["ward_sample"]) == 4_338  # all customers: max_points_density is 5,000
 
 
 def test_second_edition_gives_the_same_numbers(second_edition_path, online_retail_run, tmp_path_factory):
@@ -102,3 +110,10 @@ def test_cdnow(cdnow_run):
     assert int(glued["rfm_n_new"]) == 0 and "no customer falls in" in glued["rfm_finding"]
     # the lost segment is one-time buyers, whose P(alive) is 1 by construction: the page says so
     assert float(glued["lost_alive"]) > 0.9 and "P(alive) = 1" in glued["lost_alive_finding"]
+    # nobody is new in the k-means segments either (all arrived in the first quarter of an 18-month window), and the
+    # two high-value loyal segments are told apart by their own recency, not by a number
+    names = read_table(notebook, "Profiles of the k-means segments")["name"].tolist()
+    assert "new" not in names and not any("(" in name for name in names), names
+    assert {"high-value loyal, more recent", "high-value loyal, less recent"} <= set(names)
+    assert "about the same size" in glued["ex1_finding"] and "lumps" not in glued["ex1_finding"]
+    assert "100.0%" not in glued["at_risk_rhythm_finding"] or "every one" in glued["at_risk_rhythm_finding"]

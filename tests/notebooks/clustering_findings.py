@@ -47,6 +47,9 @@ def _segments(g: dict[str, str]) -> None:
     else:
         assert f"{clusters} dense clusters" in text and "one dense mass" not in text
     assert text.startswith("On all ") == (int(g["dbscan_sample"]) == n)
+    # Ward and DBSCAN see the same customers: at most max_points_density
+    assert int(g["ward_sample"]) == int(g["dbscan_sample"]) == min(n, int(g["max_points_density"]))
+    assert g["ward_finding"].startswith("On all ") == (int(g["ward_sample"]) == n)
     high = _f(g, "high_tier_share")
     tier = g["tier_finding"]
     assert fmt.share(high) in tier
@@ -95,7 +98,20 @@ def _holdout_and_alive(g: dict[str, str]) -> None:
     assert ("singles out nobody" in win) or not no_dropout
     assert ("below one half" in win) == (not no_dropout and "singles out nobody" not in win)
     raw, log = _f(g, "ex1_largest_raw"), _f(g, "ex1_largest_log")
-    assert fmt.share(raw) in g["ex1_finding"] and ("lumps" in g["ex1_finding"]) == (raw > log)
+    ex1 = g["ex1_finding"]
+    assert fmt.share(raw) in ex1 and ("lumps" in ex1) == (raw >= F.MOST and raw - log >= F.CLEARLY)
+    assert ("about the same size" in ex1) == (abs(raw - log) < F.CLEARLY)
+    # the dropout sentence says the forecasts hold only when the holdout error is within ACCURATE
+    drop, err = g["dropout_finding"], _f(g, "holdout_error")
+    assert "still hold" not in drop or abs(err) <= F.ACCURATE
+    if bool(int(g["bg_no_dropout"])):
+        assert ("still hold" in drop) == (abs(err) <= F.ACCURATE)
+    # every BG/NBD parameter on the edge of the box is named in the dropout sentence
+    bounded = [] if g["bg_bounded"] == "none" else g["bg_bounded"].split(", ")
+    assert not bounded or int(g["bg_at_boundary"])
+    for name in bounded:
+        assert f"{name} = {g[f'fit_{name}_text']}" in drop and "edge of the box" in drop
+    assert ("edge of the box" in drop) == bool(bounded)
 
 
 def output_captions(notebook: Path) -> list[str]:
@@ -118,4 +134,35 @@ def check_page(notebook: Path, glued: dict[str, str]) -> None:
     csv = pd.read_csv(Path(notebook).parent / "clustering_customers.csv")
     assert list(csv.columns) == list(CSV_COLUMNS)
     assert len(csv) == int(glued["n_customers"])
+    for money in ("monetary", "clv"):  # money in cents
+        values = csv[money].dropna()
+        assert ((values * 100).round() - values * 100).abs().max() < 1e-6, money
+    _names_follow_profiles(notebook)
     assert csv["p_alive"].notna().sum() == int(glued["n_valued"])
+
+
+def _names_follow_profiles(notebook: Path) -> None:
+    """The k-means segments' names: unique, and "new" only for a tenure short against the data's window."""
+    from analysis.segment.profiles import NEW_WINDOW_SHARE
+
+    table = read_table(notebook, "Profiles of the k-means segments")
+    assert table["name"].is_unique, table["name"].tolist()
+    window = pd.read_csv(Path(notebook).parent / "clustering_customers.csv")["tenure"].max()
+    for _, row in table[table["name"] == "new"].iterrows():
+        assert float(row["median tenure (days)"]) <= NEW_WINDOW_SHARE * window
+
+
+def read_table(notebook: Path, caption: str) -> pd.DataFrame:
+    """The shown table with ``caption`` as text cells (header row as columns)."""
+    import re
+
+    nb = json.loads(Path(notebook).read_text())
+    for c in nb["cells"]:
+        for o in c.get("outputs", []) if c["cell_type"] == "code" else []:
+            html = "".join(o.get("data", {}).get("text/html", ""))
+            if f"<caption>{caption}</caption>" in html:
+                heads = re.findall(r"<th[^>]*col_heading[^>]*>(.*?)</th>", html)
+                cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+                rows = [cells[i : i + len(heads)] for i in range(0, len(cells), len(heads))]
+                return pd.DataFrame(rows, columns=heads)
+    raise AssertionError(f"no table captioned {caption!r}")
