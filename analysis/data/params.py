@@ -19,6 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from analysis import schema as S
+from analysis._checks import check_day
 from analysis.errors import DataError
 
 __all__ = ["DATA_PARAM_MEANINGS", "DataParams", "data_params", "params_error"]
@@ -50,12 +51,13 @@ DATA_PARAM_MEANINGS: dict[str, str] = {
 
 
 def _iso_day(name: str, value: str) -> str:
+    """A day written YYYY-MM-DD (the shared rule of :func:`analysis._checks.check_day`), or ""."""
     value = value.strip()
     if value:
         try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{name} must be an ISO date such as 2011-12-31, got {value!r}") from None
+            check_day(name, value)
+        except DataError as err:
+            raise ValueError(f"{name} must be a date YYYY-MM-DD such as 2011-12-31, got {value!r} ({err.problem})") from None
     return value
 
 

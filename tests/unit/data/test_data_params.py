@@ -159,3 +159,10 @@ def test_any_invalid_value_is_refused_naming_the_field(case):
 def test_valid_values_pass(values):
     p = data_params(values)
     assert p.decimal != p.thousands
+
+
+@pytest.mark.parametrize("value", ["20111231", "2011-W52-6", "31/12/2011"])
+def test_dates_must_be_written_year_month_day(value):
+    with pytest.raises((DataError, ValidationError)) as err:
+        data_params({"min_date": value})
+    assert "min_date" in str(err.value)
