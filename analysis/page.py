@@ -19,6 +19,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from analysis import fmt
+from analysis.data.params import DataParams
 from analysis.errors import DataError
 from analysis.findings import plural
 
@@ -73,7 +74,17 @@ def _params_rows(params: Any, meanings: Mapping[str, str] | None) -> list[tuple[
     fields = getattr(type(params), "model_fields", None)
     if fields is not None:  # a pydantic model: values from it, meanings from its field descriptions
         values = params.model_dump()
-        return [(name, values[name], f.description or known.get(name, "")) for name, f in fields.items()]
+        data_fields = set(DataParams.model_fields)
+        own = [name for name in fields if name not in data_fields]  # the chapter's own knobs first, then the data's
+        rows = []
+        for name in own + [name for name in fields if name in data_fields]:
+            f = fields[name]
+            meaning = f.description or known.get(name, "")
+            default = f.get_default(call_default_factory=True)
+            if values[name] != default:
+                meaning = f"{meaning} (default: {_value_text(default)})"
+            rows.append((name, values[name], meaning))
+        return rows
     if not isinstance(params, Mapping):
         raise DataError(
             f"parameters_table takes a pydantic model or a mapping of parameters, got {type(params).__name__}.",
@@ -99,6 +110,7 @@ def parameters_table(params: Any, meanings: Mapping[str, str] | None = None) -> 
     )
     return HTML(
         f'<div class="run-parameters" style="{_PARAMS_STYLE}">'
+        "<style>.run-parameters td { padding: 0.1em 0.9em 0.1em 0; vertical-align: top; }</style>"
         '<table><caption style="caption-side: top; text-align: left; font-weight: bold;">'
         "Parameters of this run</caption>"
         "<thead><tr><th>parameter</th><th>value</th><th>meaning</th></tr></thead>"

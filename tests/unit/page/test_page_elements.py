@@ -21,7 +21,7 @@ class ChapterParams(BaseModel):
 def test_parameters_table_from_a_pydantic_model_uses_field_descriptions():
     html = page.parameters_table(ChapterParams(seed=7), {"name": "a label"}).data
     assert 'class="run-parameters"' in html and "Parameters of this run" in html
-    assert "<code>seed</code></td><td><code>7</code></td><td>random seed</td>" in html
+    assert "<code>seed</code></td><td><code>7</code></td><td>random seed (default: 0)</td>" in html
     assert "<code>&quot;shop&quot;</code></td><td>which data the chapter reads" in html
     assert "[0.8, 0.95]" in html and "tier cut-offs" in html
     assert "<code>&quot;&quot;</code></td><td>a label</td>" in html
@@ -125,3 +125,12 @@ def test_write_csv_writes_in_the_working_directory(tmp_path, monkeypatch):
 def test_findings_box_without_a_title():
     html = page.findings_box(["One."], title="").data
     assert "run-findings-title" not in html and "<li>One.</li>" in html
+
+
+def test_parameters_table_puts_the_chapter_knobs_first_and_names_changed_defaults():
+    from analysis.book.params import ClusteringParams
+
+    text = page.parameters_table(ClusteringParams(k=4, seed=0)).data
+    assert text.index("<code>k_range</code>") < text.index("<code>data</code>")
+    assert "(default: 0)" in text  # k changed from its default
+    assert text.count("(default:") == 1
