@@ -220,6 +220,13 @@ def headline_table(values: dict[str, float], *, currency: str = "") -> pd.DataFr
     return pd.DataFrame(rows, columns=["KPI", "value"]).set_index("KPI")
 
 
+def _revenue_high_to_low(customers: pd.DataFrame) -> tuple[np.ndarray, float]:
+    """Customers' revenue, the biggest spender first, and its total."""
+    require_columns(customers, [S.MONETARY], source="customer table")
+    m = np.sort(customers[S.MONETARY].to_numpy(dtype=np.float64))[::-1]
+    return m, float(m.sum())
+
+
 def top_share(customers: pd.DataFrame, fraction: float = 0.2) -> float:
     r"""The share of revenue brought by the top ``fraction`` of customers by revenue.
 
@@ -228,9 +235,7 @@ def top_share(customers: pd.DataFrame, fraction: float = 0.2) -> float:
     ``fraction`` itself; the "80/20 rule" is ``top_share(c, 0.2) == 0.8``.
     """
     fraction = check_share("fraction", fraction, fix="pass the top share of customers, e.g. 0.2 for the top 20%")
-    require_columns(customers, [S.MONETARY], source="customer table")
-    m = np.sort(customers[S.MONETARY].to_numpy(dtype=np.float64))[::-1]
-    total = m.sum()
+    m, total = _revenue_high_to_low(customers)
     if not len(m) or total <= 0:
         return float("nan")
     top = int(np.ceil(fraction * len(m)))
@@ -240,9 +245,7 @@ def top_share(customers: pd.DataFrame, fraction: float = 0.2) -> float:
 def customers_for_share(customers: pd.DataFrame, revenue_share: float = 0.5) -> float:
     """The smallest share of customers (the biggest spenders first) that brings ``revenue_share`` of revenue."""
     revenue_share = check_share("revenue_share", revenue_share, fix="pass a share of revenue, e.g. 0.5 for half")
-    require_columns(customers, [S.MONETARY], source="customer table")
-    m = np.sort(customers[S.MONETARY].to_numpy(dtype=np.float64))[::-1]
-    total = m.sum()
+    m, total = _revenue_high_to_low(customers)
     if not len(m) or total <= 0:
         return float("nan")
     needed = int(np.searchsorted(np.cumsum(m) / total, revenue_share - 1e-12)) + 1
