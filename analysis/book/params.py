@@ -107,7 +107,7 @@ class ClusteringParams(ChapterParams):
     )  # fmt: skip
     dbscan_min_samples: int = Field(10, ge=2, description="DBSCAN's min_samples (the k of the k-distance plot)")
     max_points_density: int = Field(
-        5000, ge=100, description="customers sampled for DBSCAN and Ward (both are quadratic)"
+        5000, ge=100, description="at most this many customers for DBSCAN and Ward (both are quadratic): a random sample, the same for both, when there are more"
     )
     tier_cuts: list[float] = Field(
         default_factory=lambda: [0.8, 0.95],
