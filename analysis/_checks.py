@@ -42,6 +42,15 @@ def _range_text(low, high, open_low: bool, open_high: bool) -> str:
     return "finite"
 
 
+def _out_of_range(name: str, value: Any, kind: str, allowed: str, fix: str | None, source: str | None) -> DataError:
+    return DataError(
+        f"{name} must be {kind} {allowed}, got {value!r}.",
+        source=source,
+        column=name,
+        fix=fix or f"set {name} to {kind} {allowed}",
+    )
+
+
 def check_int(
     name: str,
     value: Any,
@@ -54,13 +63,7 @@ def check_int(
     """``value`` as an ``int`` with ``low <= value <= high`` (either bound optional)."""
     ok = is_int(value) and (low is None or value >= low) and (high is None or value <= high)
     if not ok:
-        allowed = _range_text(low, high, False, False)
-        raise DataError(
-            f"{name} must be a whole number {allowed}, got {value!r}.",
-            source=source,
-            column=name,
-            fix=fix or f"set {name} to a whole number {allowed}",
-        )
+        raise _out_of_range(name, value, "a whole number", _range_text(low, high, False, False), fix, source)
     return int(value)
 
 
@@ -83,13 +86,7 @@ def check_number(
             high is None or (v < high if open_high else v <= high)
         )
     if not ok:
-        allowed = _range_text(low, high, open_low, open_high)
-        raise DataError(
-            f"{name} must be a number {allowed}, got {value!r}.",
-            source=source,
-            column=name,
-            fix=fix or f"set {name} to a number {allowed}",
-        )
+        raise _out_of_range(name, value, "a number", _range_text(low, high, open_low, open_high), fix, source)
     return float(value)
 
 
