@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from analysis.findings import plural
 
 __all__ = [
     "WARN_SHARE",
+    "Step",
+    "glue_figure",
     "data_banner",
     "dropped_shares",
     "findings_box",
@@ -250,3 +253,38 @@ def write_csv(df: pd.DataFrame, name: str) -> str:
     plain = isinstance(df.index, pd.RangeIndex) and df.index.name is None and df.index.start == 0
     df.to_csv(Path.cwd() / name, index=not plain)
     return name
+
+
+@dataclass
+class Step:
+    """What one step of a chapter gives the page: glued values, the table shown, data for later steps.
+
+    A chapter's package has one function per step of its notebook, each returning a
+    ``Step``; the notebook calls it, publishes the values the prose cites
+    (:meth:`publish`), shows ``table`` and passes ``data`` on (``step["name"]``).
+    """
+
+    glue: dict[str, Any] = field(default_factory=dict)
+    table: pd.DataFrame | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.data[name]
+
+    def publish(self) -> dict[str, Any]:
+        """Glue every value (sentences as Markdown, so the page cites them with ``{glue:md}``); returns them."""
+        from IPython.display import Markdown
+        from myst_nb import glue
+
+        for name, value in self.glue.items():
+            glue(name, Markdown(value) if isinstance(value, str) else value, display=False)
+        return dict(self.glue)
+
+
+def glue_figure(name: str, fig) -> None:
+    """Glue a matplotlib figure for ``{glue:figure}`` and close it (no second copy on the page)."""
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(name, fig, display=False)
+    plt.close(fig)

@@ -9,12 +9,21 @@ and its notebook (copied from ``notebooks/_template.ipynb``).
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from analysis.book import needs as N
 from analysis.book.params import ChapterParams, ClusteringParams, ConceptsParams
 from analysis.errors import DataError
+from analysis.forecast.params import NEEDS as FORECAST_NEEDS
+from analysis.forecast.params import ForecastParams
+from analysis.recommend.params import NEEDS as RECOMMEND_NEEDS
+from analysis.recommend.params import RecommendParams
+from analysis.risk.params import NEEDS as RISK_NEEDS
+from analysis.risk.params import RiskParams
 
 #: The parts of the book, in reading order (a part is shown once it has a chapter).
 PARTS = ("Foundations", "Customers", "Products", "Demand", "Risk")
@@ -30,6 +39,14 @@ class Chapter:
     question: str
     params: type[ChapterParams]
     needs: tuple[N.Need, ...]
+    #: ``"module:function"`` that reads, checks and cleans the chapter's data from its
+    #: parameters and returns ``(table, report)``; most chapters read a transaction log.
+    loader: str = "analysis.data:load_data"
+
+    @property
+    def load(self) -> Callable[[ChapterParams], tuple[Any, Any]]:
+        module, name = self.loader.split(":")
+        return getattr(importlib.import_module(module), name)
 
     @property
     def stem(self) -> str:
@@ -69,6 +86,37 @@ CHAPTERS: tuple[Chapter, ...] = (
             N.more_customers_than_clusters(),
             N.calibration_inside(),
         ),
+    ),
+    Chapter(
+        name="recommend",
+        number=3,
+        notebook="03_recommend.ipynb",
+        title="Collaborative filtering: what to show each customer next",
+        part="Products",
+        question="What should we show each customer next, and how do we know it is good?",
+        params=RecommendParams,
+        needs=RECOMMEND_NEEDS,
+    ),
+    Chapter(
+        name="forecast",
+        number=4,
+        notebook="04_forecast.ipynb",
+        title="Forecasting: sales next week, and the stock to hold",
+        part="Demand",
+        question="How much will we sell next week, how sure are we, and how much stock should we hold?",
+        params=ForecastParams,
+        needs=FORECAST_NEEDS,
+    ),
+    Chapter(
+        name="risk",
+        number=5,
+        notebook="05_risk.ipynb",
+        title="Risk: fraud, credit default and churn",
+        part="Risk",
+        question="Which orders are fraudulent, which applicants will default, which customers are about to leave, and what should we do at which score?",
+        params=RiskParams,
+        needs=RISK_NEEDS,
+        loader="analysis.risk.params:load_risk_data",
     ),
 )
 

@@ -82,7 +82,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analysis.book.runner import load_chapter_data
 
     chapter, params = _report_params(args)
-    table, report = load_chapter_data(params)
+    table, report = load_chapter_data(params, chapter)
     try:
         if chapter is not None:
             check_needs(chapter, params, report, table)

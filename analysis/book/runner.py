@@ -222,8 +222,17 @@ def resolve_parameters(
 # --------------------------------------------------------------------------- the data
 
 
-def load_chapter_data(params: DataParams):
-    """Read, validate and clean the chapter's data: ``(table, report)``."""
+def load_chapter_data(params: DataParams, chapter: Chapter | None = None):
+    """Read, validate and clean the chapter's data with the chapter's loader: ``(table, report)``.
+
+    Most chapters read a transaction log (:func:`analysis.data.load_data`); a
+    chapter may name another loader in the registry (``Chapter.loader``), such as
+    the risk chapter's labelled tables.
+    """
+    return (chapter.load if chapter is not None else _default_loader)(params)
+
+
+def _default_loader(params: DataParams):
     from analysis.data import load_data
 
     return load_data(params)
@@ -481,14 +490,14 @@ class DataCache:
     def __init__(self) -> None:
         self.key, self.value = None, None
 
-    def load(self, params: ChapterParams):
+    def load(self, params: ChapterParams, chapter: Chapter | None = None):
         shop_only = () if params.data == "shop" else ("shop_customers", "seed")  # the built-in shop's knobs
         fields = [n for n in DataParams.model_fields if n not in shop_only]
         key = json.dumps({n: getattr(params, n) for n in fields}, sort_keys=True, default=str)
-        key += data_identity(params)
+        key += data_identity(params) + (chapter.loader if chapter is not None else "")
         if key != self.key:
             self.key, self.value = None, None  # let the old table go before reading the next
-            self.value, self.key = load_chapter_data(params), key
+            self.value, self.key = load_chapter_data(params, chapter), key
         return self.value
 
 
@@ -496,7 +505,7 @@ def _run_one(ch: Chapter, params: ChapterParams, inject: dict, paths: Paths, tim
     """Check the data, execute, and return the chapter's new state entry."""
     start = time.perf_counter()
     print(f"==> chapter {ch.number} {ch.name} ({ch.notebook}) on data={params.data}", flush=True)
-    table, report = cache.load(params)
+    table, report = cache.load(params, ch)
     check_needs(ch, params, report, table)
     print(f"    [{time.perf_counter() - start:6.1f} s] data read and checked: {report.rows_kept:,} rows kept",
           flush=True)  # fmt: skip

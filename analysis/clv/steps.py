@@ -15,7 +15,7 @@ from analysis.clv.bgnbd import conditional_expected_purchases
 from analysis.clv.pipeline import NO_DROPOUT_BELOW, fit_diagnostics, fit_models, tracking_curve, value_customers
 from analysis.clv.value import holdout_by_frequency
 from analysis.findings import clustering as F
-from analysis.segment.steps import Step
+from analysis.page import Step
 from analysis.split import TimeSplit, time_split
 
 __all__ = ["analyst_table", "calibration_step", "dropout_finding", "holdout_step", "spend_correlation", "value_step"]

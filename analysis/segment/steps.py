@@ -9,7 +9,6 @@ from :mod:`analysis.findings.clustering`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from analysis import features, plots
+from analysis.page import Step
 from analysis import schema as S
 from analysis._checks import check_int
 from analysis.findings import clustering as F
@@ -69,27 +69,6 @@ def show(df: pd.DataFrame, *, currency: str = "", caption: str | None = None, **
 
 #: Merges of the Ward dendrogram shown on the page.
 MERGES_SHOWN = 30
-
-
-@dataclass
-class Step:
-    """What one step of a chapter gives the page: glued values, the table shown, data for later steps."""
-
-    glue: dict[str, Any] = field(default_factory=dict)
-    table: pd.DataFrame | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> Any:
-        return self.data[name]
-
-    def publish(self) -> dict[str, Any]:
-        """Glue every value (sentences as Markdown, so the page cites them with ``{glue:md}``); returns them."""
-        from IPython.display import Markdown
-        from myst_nb import glue
-
-        for name, value in self.glue.items():
-            glue(name, Markdown(value) if isinstance(value, str) else value, display=False)
-        return dict(self.glue)
 
 
 def customers_step(transactions: pd.DataFrame) -> Step:

@@ -123,7 +123,7 @@ def test_chapters_reading_the_same_data_read_it_once(monkeypatch):
     from analysis.book.params import ClusteringParams, ConceptsParams
 
     reads = []
-    monkeypatch.setattr(runner, "load_chapter_data", lambda params: reads.append(params.data) or ("t", "r"))
+    monkeypatch.setattr(runner, "load_chapter_data", lambda params, chapter=None: reads.append(params.data) or ("t", "r"))
     cache = runner.DataCache()
     same = {"data": "cdnow", "shop_customers": 500}
     assert cache.load(ConceptsParams(**same)) == ("t", "r")

@@ -1,0 +1,1 @@
+"""Sales forecasting and inventory: the Forecasting chapter's package."""

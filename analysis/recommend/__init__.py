@@ -1,0 +1,1 @@
+"""Recommendations from user-item data: the Collaborative filtering chapter's package."""

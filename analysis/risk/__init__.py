@@ -1,0 +1,1 @@
+"""Fraud, credit default and churn: the Risk chapter's package."""
