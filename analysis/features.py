@@ -37,8 +37,10 @@ __all__ = [
     "repeat_purchases_by_day",
     "customer_summary",
     "customer_table",
+    "baskets",
     "daily_series",
     "interactions",
+    "product_daily_series",
 ]
 
 Source = pd.DataFrame | str | Path
@@ -257,6 +259,49 @@ def daily_series(source: Source, *, start=None, end=None) -> pd.DataFrame:
     out = out.set_index("date").asfreq("D")
     out[["orders", "customers"]] = out[["orders", "customers"]].astype("int64")
     return out
+
+
+def product_daily_series(source: Source, products=None) -> pd.DataFrame:
+    """Units, revenue and the mean unit price per product and calendar day, with days of no sale as 0.
+
+    Long form ``product_id, date, units, revenue, unit_price`` (``unit_price`` is
+    revenue / units on days with a sale and missing otherwise), sorted by
+    product then date. Each product's calendar runs from the first to the last
+    day of the whole log, so series of different products line up. ``products``
+    limits the table to those product ids.
+    """
+    where = ""
+    if products is not None:
+        ids = ", ".join("'" + str(p).replace("'", "''") + "'" for p in products)
+        where = f"where {S.PRODUCT}::varchar in ({ids})" if ids else "where false"
+    sql = f"""
+    with agg as (
+        select {S.PRODUCT}::varchar as {S.PRODUCT}, timestamp::date as date,
+               sum({S.QUANTITY})::double as units, sum({S.QUANTITY} * {S.PRICE})::double as revenue
+        from tx {where} group by 1, 2
+    ), cal as (
+        select unnest(generate_series((select min(timestamp)::date from tx),
+                                      (select max(timestamp)::date from tx), interval 1 day))::date as date
+    ), ids as (select distinct {S.PRODUCT} from agg)
+    select ids.{S.PRODUCT}, cal.date, coalesce(units, 0) as units, coalesce(revenue, 0) as revenue,
+           case when units > 0 then revenue / units end as unit_price
+    from ids cross join cal left join agg using ({S.PRODUCT}, date)
+    order by 1, 2
+    """
+    with _connect(source) as con:
+        out = con.execute(sql).df()
+    out["date"] = pd.to_datetime(out["date"])
+    return out
+
+
+def baskets(source: Source) -> pd.DataFrame:
+    """One row per order and product bought in it: ``order_id, product_id`` (an order is a basket), sorted."""
+    sql = f"""
+    select distinct {S.ORDER}::varchar as {S.ORDER}, {S.PRODUCT}::varchar as {S.PRODUCT}
+    from tx order by 1, 2
+    """
+    with _connect(source) as con:
+        return con.execute(sql).df()
 
 
 def cohort_counts(source: Source) -> pd.DataFrame:

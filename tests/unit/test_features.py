@@ -151,3 +151,21 @@ def test_a_file_with_text_where_numbers_belong(tmp_path):
     with pytest.raises(DataError) as err:
         features.customer_table(path)
     assert "Column unit_price is VARCHAR" in str(err.value) and "analysis.data.load_data" in str(err.value)
+
+
+def test_product_daily_series_by_hand():
+    d = features.product_daily_series(TX, ["p1", "p3"])
+    assert sorted(d["product_id"].unique()) == ["p1", "p3"]
+    p1 = d[d["product_id"] == "p1"].set_index("date")
+    assert len(p1) == 43  # the whole log's calendar, 2024-01-01 .. 2024-02-12
+    assert p1.loc["2024-01-01", "units"] == 1 and p1.loc["2024-01-01", "unit_price"] == 10
+    assert p1.loc["2024-01-02", "units"] == 0 and np.isnan(p1.loc["2024-01-02", "unit_price"])
+    assert p1["units"].sum() == 4 and p1["revenue"].sum() == 37
+    assert features.product_daily_series(TX, []).empty
+
+
+def test_baskets_are_distinct_order_product_pairs():
+    b = features.baskets(pd.concat([TX, TX.iloc[[0]]]))
+    assert list(b.itertuples(index=False, name=None)) == [
+        ("o1", "p1"), ("o1", "p2"), ("o2", "p1"), ("o3", "p3"), ("o4", "p1"), ("o5", "p1")
+    ]  # fmt: skip
