@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis report PATH``, ``book``, ``chapters``, ``install-kernel``.
+"""Command line: ``python -m analysis report PATH``, ``book``, ``chapters``, ``install-kernel``, ``doctor``.
 
 Exit status 0 on success, 2 for bad input (a :class:`DataError`, printed
 without a traceback), 1 when a chapter or the book build fails, 130 when
@@ -121,6 +121,13 @@ def cmd_kernel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from analysis.book import doctor
+    from analysis.book.runner import ROOT
+
+    return doctor.run(ROOT)
+
+
 def _timeout(text: str) -> int:
     from analysis._checks import check_int
 
@@ -161,6 +168,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("chapters", help="list the chapters and their parameters").set_defaults(func=cmd_chapters)
     kernel = sub.add_parser("install-kernel", help="register the book's Jupyter kernel in this environment")
     kernel.set_defaults(func=cmd_kernel)
+    doctor = sub.add_parser("doctor", help="check this machine: Python, .venv, kernel, packages, write access, data")
+    doctor.set_defaults(func=cmd_doctor)
     return parser
 
 
