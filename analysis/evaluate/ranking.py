@@ -1,0 +1,164 @@
+r"""Ranking metrics of top-k recommendation lists, as the recommenders benchmark defines them.
+
+A model gives each test user a ranked list of ``k`` items (seen items removed);
+the user's **relevant** items are all the items of the user in the test split.
+With ``hit_u(r) = 1`` when the item at rank ``r`` is relevant and ``R_u`` the
+user's relevant items:
+
+* precision@k ``= (1/k) sum_{r<=k} hit_u(r)``
+* recall@k ``= (1/|R_u|) sum_{r<=k} hit_u(r)``
+* average precision ``AP_u = (1/|R_u|) sum_{r<=k} hit_u(r) P_u@r`` (MAP divides by
+  the number of relevant items, as the recommenders benchmark does, not by
+  ``min(k, |R_u|)``)
+* nDCG@k ``= DCG/IDCG`` with ``DCG = sum_{r<=k} hit_u(r) / log2(r + 1)`` and the
+  ideal ``IDCG = sum_{r <= min(k, |R_u|)} 1 / log2(r + 1)`` (binary relevance)
+* hit rate: share of users with at least one relevant item in the list.
+
+Each is averaged over the users who have both a list and a relevant item.
+Catalogue coverage and popularity bias describe the lists themselves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from analysis._checks import check_int
+from analysis.errors import DataError
+
+__all__ = [
+    "average_precision",
+    "catalogue_coverage",
+    "hits",
+    "ndcg_at_k",
+    "popularity_bias",
+    "precision_at_k",
+    "ranking_metrics",
+    "recall_at_k",
+    "top_k_from_scores",
+]
+
+
+def _check_lists(recs: np.ndarray, truth: sp.spmatrix) -> tuple[np.ndarray, sp.csr_matrix]:
+    recs = np.asarray(recs)
+    if recs.ndim != 2:
+        raise DataError(
+            f"Recommendation lists must be a table of users x ranks, got an array of shape {recs.shape}.",
+            column="recs", fix="pass one row of item indices per user (top_k_from_scores gives it)",
+        )
+    truth = sp.csr_matrix(truth)
+    if truth.shape[0] != recs.shape[0]:
+        raise DataError(
+            f"{recs.shape[0]} recommendation lists but {truth.shape[0]} users in the test matrix.",
+            column="truth", fix="give one list per row of the test matrix, in the same user order",
+        )
+    return recs, truth
+
+
+def hits(recs: np.ndarray, truth: sp.spmatrix) -> np.ndarray:
+    """``hit[u, r]``: is the item at rank ``r`` of user ``u``'s list relevant (a non-zero test cell)?
+
+    Ranks holding ``-1`` (a list shorter than ``k``) are never hits.
+    """
+    recs, truth = _check_lists(recs, truth)
+    truth = truth.copy()
+    truth.data = np.ones_like(truth.data)
+    rows = np.repeat(np.arange(recs.shape[0]), recs.shape[1])
+    cols = recs.ravel()
+    ok = cols >= 0
+    out = np.zeros(rows.shape, dtype=bool)
+    out[ok] = np.asarray(truth[rows[ok], cols[ok]]).ravel() > 0
+    return out.reshape(recs.shape)
+
+
+def _relevant(truth: sp.csr_matrix) -> np.ndarray:
+    return np.diff(sp.csr_matrix(truth).indptr)
+
+
+def precision_at_k(hit: np.ndarray) -> np.ndarray:
+    """Per user: relevant items among the top k, divided by k."""
+    return hit.sum(axis=1) / hit.shape[1]
+
+
+def recall_at_k(hit: np.ndarray, n_relevant: np.ndarray) -> np.ndarray:
+    """Per user: relevant items among the top k, divided by the user's relevant items."""
+    return hit.sum(axis=1) / np.maximum(n_relevant, 1)
+
+
+def average_precision(hit: np.ndarray, n_relevant: np.ndarray) -> np.ndarray:
+    """Per user: the mean of precision@r over the ranks r <= k that hold a hit, summed and
+    divided by the number of relevant items (the recommenders benchmark's MAP)."""
+    ranks = np.arange(1, hit.shape[1] + 1)
+    precision_at_r = np.cumsum(hit, axis=1) / ranks
+    return (precision_at_r * hit).sum(axis=1) / np.maximum(n_relevant, 1)
+
+
+def ndcg_at_k(hit: np.ndarray, n_relevant: np.ndarray) -> np.ndarray:
+    """Per user: DCG of the list over the DCG of an ideal list (binary relevance)."""
+    k = hit.shape[1]
+    discount = 1.0 / np.log2(np.arange(2, k + 2))
+    dcg = (hit * discount).sum(axis=1)
+    ideal = np.concatenate([[0.0], np.cumsum(discount)])[np.minimum(n_relevant, k)]
+    return np.divide(dcg, ideal, out=np.zeros_like(dcg), where=ideal > 0)
+
+
+def catalogue_coverage(recs: np.ndarray, n_items: int) -> float:
+    """Share of the catalogue's items that appear in at least one list."""
+    shown = np.unique(np.asarray(recs)[np.asarray(recs) >= 0])
+    return len(shown) / n_items if n_items else float("nan")
+
+
+def popularity_bias(recs: np.ndarray, train: sp.spmatrix) -> float:
+    """Mean training popularity (users who interacted) of the recommended items, over the
+    mean popularity of an interaction in training: 1 means lists as popular as the
+    average purchase, above 1 lists leaning to the head of the long tail."""
+    train = sp.csr_matrix(train)
+    users_per_item = np.asarray((train > 0).sum(axis=0)).ravel().astype(float)
+    recs = np.asarray(recs)
+    shown = users_per_item[recs[recs >= 0]]
+    typical = (users_per_item**2).sum() / users_per_item.sum() if users_per_item.sum() else float("nan")
+    return float(shown.mean() / typical) if len(shown) else float("nan")
+
+
+def top_k_from_scores(scores: np.ndarray, k: int, exclude: sp.spmatrix | None = None) -> np.ndarray:
+    """The indices of the ``k`` highest scores per row, best first; cells of ``exclude``
+    (the training interactions) are never recommended. Ties go to the lower index."""
+    k = check_int("k", k, low=1)
+    scores = np.array(scores, dtype=float, copy=True)
+    if exclude is not None:
+        ex = sp.coo_matrix(exclude)
+        scores[ex.row, ex.col] = -np.inf
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else np.tile(
+        np.arange(scores.shape[1]), (scores.shape[0], 1))
+    order = np.lexsort((part, -np.take_along_axis(scores, part, axis=1)), axis=1)
+    top = np.take_along_axis(part, order, axis=1)
+    top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1
+    return top
+
+
+def ranking_metrics(recs: np.ndarray, truth: sp.spmatrix, *, train: sp.spmatrix | None = None) -> dict[str, float]:
+    """Precision@k, recall@k, MAP, nDCG@k and hit rate averaged over the users with a relevant
+    test item; with ``train``, also catalogue coverage and popularity bias of the lists."""
+    recs, truth = _check_lists(recs, truth)
+    n_rel = _relevant(truth)
+    users = n_rel > 0
+    if not users.any():
+        raise DataError(
+            "No user has a test interaction to score the lists on.",
+            column="truth", fix="use a larger test_share or data with more interactions per customer",
+        )
+    hit = hits(recs, truth)[users]
+    n_rel = n_rel[users]
+    out = {
+        "precision": float(precision_at_k(hit).mean()),
+        "recall": float(recall_at_k(hit, n_rel).mean()),
+        "map": float(average_precision(hit, n_rel).mean()),
+        "ndcg": float(ndcg_at_k(hit, n_rel).mean()),
+        "hit_rate": float((hit.sum(axis=1) > 0).mean()),
+        "users": int(users.sum()),
+    }
+    if train is not None:
+        out["coverage"] = catalogue_coverage(recs[users], truth.shape[1])
+        out["popularity_bias"] = popularity_bias(recs[users], train)
+    return out

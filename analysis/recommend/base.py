@@ -1,0 +1,64 @@
+"""What every recommender of the chapter shares: ``fit(X)``, ``scores``, ``recommend``.
+
+Models follow scikit-learn's shape: parameters set in ``__init__``, ``fit(X)``
+on a :class:`scipy.sparse.csr_matrix` of users x items returns the model, and
+what the fit learned ends in ``_``. ``scores(users)`` gives a dense block of
+scores (users x items); ``recommend`` turns it into top-n lists without the
+items the user already has in ``X``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from analysis.errors import DataError
+from analysis.evaluate.ranking import top_k_from_scores
+
+__all__ = ["Recommender", "as_csr", "user_means"]
+
+
+def as_csr(X) -> sp.csr_matrix:
+    """``X`` as a float CSR matrix, refusing anything that is not a 2-d user x item matrix."""
+    if not sp.issparse(X) and not isinstance(X, np.ndarray):
+        raise DataError(
+            f"A recommender fits a users x items matrix, got {type(X).__name__}.",
+            column="X", fix="build the matrix with analysis.recommend.to_matrix(interactions).X",
+        )
+    X = sp.csr_matrix(X, dtype=float)
+    if X.shape[0] < 2 or X.shape[1] < 2 or X.nnz == 0:
+        raise DataError(
+            f"The matrix has {X.shape[0]} users, {X.shape[1]} items and {X.nnz} interactions.",
+            column="X", fix="fit on at least two users and two items with interactions",
+        )
+    return X
+
+
+def user_means(X: sp.csr_matrix) -> np.ndarray:
+    """Each row's mean over its stored cells (0 for an empty row)."""
+    n = np.diff(X.indptr)
+    return np.divide(np.asarray(X.sum(axis=1)).ravel(), n, out=np.zeros(X.shape[0]), where=n > 0)
+
+
+class Recommender:
+    """Base class: subclasses set ``X_`` in ``fit`` and implement ``scores``."""
+
+    def scores(self, users=None) -> np.ndarray:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def _users(self, users) -> np.ndarray:
+        if not hasattr(self, "X_"):
+            raise DataError(
+                f"{type(self).__name__} is not fitted yet.", column="model", fix="call fit(X) first",
+            )
+        return np.arange(self.X_.shape[0]) if users is None else np.asarray(users, dtype=int)
+
+    def recommend(self, users=None, n: int = 10, *, exclude_seen: bool = True, batch: int = 2048) -> np.ndarray:
+        """Top-``n`` item indices per user (best first), items already in ``X`` left out."""
+        users = self._users(users)
+        out = []
+        for start in range(0, len(users), batch):
+            block = users[start : start + batch]
+            exclude = self.X_[block] if exclude_seen else None
+            out.append(top_k_from_scores(self.scores(block), n, exclude))
+        return np.vstack(out) if out else np.zeros((0, n), dtype=int)
