@@ -1,33 +1,171 @@
-"""The Risk chapter's parameters, its data loader and the least data it needs."""
+"""The Risk chapter's parameters, its data loader and the least data it needs.
+
+``problem`` "" chooses from the data: the built-in shop gives ``fraud`` (its
+orders carry a planted fraud label), a labelled table (German Credit's
+``german.data``, or any file when ``target`` is set) gives ``credit``, any
+other transaction log gives ``churn``.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from analysis.book import needs as N
-from analysis.book.needs import Need
-from analysis.book.params import ChapterParams
+from analysis.book.needs import Facts, Need, Shortfall
+from analysis.book.params import ChapterParams, iso_date
+from analysis.errors import DataError
+
+PROBLEMS = ("fraud", "credit", "churn")
+MIN_CASES = 50  # rows (orders, applicants) or customers the chapter needs at least
 
 
 class RiskParams(ChapterParams):
-    problem: Literal["fraud", "credit", "churn"] = Field("fraud", description="fraud (the shop's orders), credit (a labelled table) or churn (a transaction log)")
-    target: str = Field("", description="the label column of a labelled table")
-    positive_label: str = Field("", description="the target value that counts as positive (the bad outcome)")
-    churn_days: int = Field(90, ge=1, description="churned: no purchase in this many days after the cut-off")
-    cutoff: str = Field("", description="churn cut-off, YYYY-MM-DD")
-    cv_folds: int = Field(5, ge=2, le=50, description="folds of stratified cross-validation")
-    cost_fp: float = Field(1.0, ge=0, allow_inf_nan=False, description="cost of a false positive")
-    cost_fn: float = Field(5.0, ge=0, allow_inf_nan=False, description="cost of a false negative")
+    problem: Literal["", "fraud", "credit", "churn"] = Field(
+        "", description='fraud (the shop\'s orders), credit (a labelled table), churn (a transaction log); "" chooses from the data'
+    )
+    target: str = Field("", description='the label column of a labelled table ("" for german.data: class)')
+    positive_label: str = Field("", description='the target value that counts as positive, the bad outcome ("" for 1, True, yes or the rarer value)')
+    sensitive: str = Field("", description='a column to check the scores by group on ("" for german.data: personal status and sex)')
+    churn_days: int = Field(90, ge=1, le=3650, description="churned: no purchase in this many days after the cut-off")
+    cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" = the last day of the data minus churn_days)')
+    cv_folds: int = Field(5, ge=2, le=20, description="folds of stratified cross-validation")
+    cost_fp: float = Field(1.0, ge=0, allow_inf_nan=False, description="cost of flagging a good case (a false positive); for churn, the cost of an offer")
+    cost_fn: float = Field(5.0, ge=0, allow_inf_nan=False, description="cost of letting a bad case through (a false negative)")
     review_share: float = Field(0.02, gt=0, le=1, allow_inf_nan=False, description="share of orders the fraud team can review")
+    offer_success: float = Field(0.2, gt=0, le=1, allow_inf_nan=False, description="churn: share of would-be churners an offer keeps")
+
+    @field_validator("cutoff", mode="before")
+    @classmethod
+    def _cutoff_day(cls, value: Any, info: ValidationInfo) -> Any:
+        return iso_date(info.field_name, value)
 
 
-NEEDS: tuple[Need, ...] = (N.at_least_customers(2), N.at_least_days(2))  # the chapter refines these
+def chosen_problem(params: RiskParams) -> str:
+    """The problem this run solves: ``params.problem``, or the one the data give (see the module's docstring)."""
+    if params.problem:
+        return params.problem
+    from analysis.data.labelled import is_german
+
+    if params.data == "shop":
+        return "fraud"
+    if params.data != "cdnow" and (params.target or is_german(params.data)):
+        return "credit"
+    return "churn"
+
+
+def _shop_orders(params: RiskParams):
+    from analysis.data.labelled import LabelledReport
+    from analysis.shop import make_shop
+
+    orders = make_shop(n_customers=params.shop_customers, seed=params.seed).orders
+    days = orders["timestamp"].dt.normalize()
+    positives = int(orders["is_fraud"].sum())
+    report = LabelledReport(
+        source=f"shop(n_customers={params.shop_customers}, seed={params.seed}) orders",
+        customers=int(orders["customer_id"].nunique()), repeat_customers=0, days=int(days.nunique()),
+        first_date=str(days.min().date()), last_date=str(days.max().date()), layout="shop_orders",
+        rows_read=len(orders), rows_kept=len(orders), target="is_fraud", positive_label="True",
+        label_chosen="the planted fraud flag", positives=positives, negatives=len(orders) - positives,
+        currency="EUR",
+    )  # fmt: skip
+    return orders, report
 
 
 def load_risk_data(params: RiskParams):
-    """The chapter's data: a transaction log for fraud and churn (labelled tables: to come)."""
+    """The chapter's data, ``(table, report)``: the shop's orders (fraud), a labelled table (credit) or a log (churn)."""
+    problem = chosen_problem(params)
+    if problem == "fraud":
+        if params.data != "shop":
+            raise DataError(
+                "problem fraud runs on the built-in shop's orders, whose fraud label is planted.",
+                parameter="problem", rows=[f"data = {params.data}"],
+                fix='set data: shop, or for your own labelled orders problem: credit with target set to the fraud column',
+            )  # fmt: skip
+        return _shop_orders(params)
+    if problem == "credit":
+        if params.data in ("shop", "cdnow"):
+            raise DataError(
+                f"problem credit needs a labelled table, not the built-in {params.data!r} log.",
+                parameter="problem", rows=[f"data = {params.data}"],
+                fix="set data to a labelled file (e.g. ../shared/data/german_credit/german.data) and target to its "
+                'label column, or problem: "" to choose from the data',
+            )  # fmt: skip
+        from analysis.data.labelled import read_labelled
+
+        return read_labelled(params.data, params.target, params.positive_label)
     from analysis.data import load_data
 
     return load_data(params)
+
+
+# --------------------------------------------------------------------------- needs
+
+
+def _labelled(facts: Facts) -> bool:
+    return hasattr(facts, "positives")
+
+
+def _enough_cases(params, facts: Facts) -> Shortfall | None:
+    got = facts.rows_kept if _labelled(facts) else facts.customers
+    if got >= MIN_CASES:
+        return None
+    what = "rows" if _labelled(facts) else "customers"
+    return Shortfall(f"The data hold {N.many(got, what[:-1])}; this chapter needs at least {MIN_CASES}.",
+                     "data", (f"{what} = {got:,}",), f"use a file with at least {MIN_CASES} {what}")  # fmt: skip
+
+
+def _churn_window(params, facts: Facts) -> Shortfall | None:
+    if _labelled(facts):
+        return None
+    import pandas as pd
+
+    first, last = pd.Timestamp(facts.first_date), pd.Timestamp(facts.last_date)
+    days = pd.Timedelta(days=params.churn_days)
+    cut = pd.Timestamp(params.cutoff) if params.cutoff else last - days
+    if first < cut and cut + days <= last:
+        return None
+    latest = (last - days).date()
+    fix = (f"set cutoff to a day after {facts.first_date} and on or before {latest}" if latest > first.date()
+           else f"set churn_days below {(last - first).days} (the data cover {(last - first).days} days)")  # fmt: skip
+    return Shortfall(
+        f"The churn window does not fit the data ({facts.first_date} to {facts.last_date}): the cut-off "
+        f"{cut.date()} needs purchases before it and {params.churn_days} days of data after it.",
+        "cutoff, churn_days", (f"cutoff = {cut.date()}", f"churn_days = {params.churn_days}"), fix,
+    )  # fmt: skip
+
+
+def _class_counts(params, facts: Facts) -> tuple[int, int] | None:
+    if _labelled(facts):
+        return facts.positives, facts.negatives
+    if facts.table is None:
+        return None
+    import pandas as pd
+
+    from analysis.risk.problems import churn_labels
+
+    cut = params.cutoff or (pd.Timestamp(facts.last_date) - pd.Timedelta(days=params.churn_days)).date().isoformat()
+    y = churn_labels(facts.table, cut, params.churn_days)["churned"]
+    return int(y.sum()), int(len(y) - y.sum())
+
+
+def _both_outcomes(params, facts: Facts) -> Shortfall | None:
+    counts = _class_counts(params, facts)
+    if counts is None or min(counts) >= params.cv_folds:
+        return None
+    smaller = min(counts)
+    fix = (f"set cv_folds to {smaller} or less" if smaller >= 2
+           else "use data where both outcomes occur (for churn: another cutoff or churn_days)")  # fmt: skip
+    return Shortfall(
+        f"Of the cases, {counts[0]:,} are positive and {counts[1]:,} negative: stratified {params.cv_folds}-fold "
+        f"cross-validation needs at least {params.cv_folds} of each.",
+        "cv_folds", (f"positive = {counts[0]:,}", f"negative = {counts[1]:,}"), fix,
+    )  # fmt: skip
+
+
+NEEDS: tuple[Need, ...] = (
+    Need(f"at least {MIN_CASES} cases (orders, applicants or customers)", _enough_cases),
+    Need("for churn: purchases before the cut-off and churn_days of data after it", _churn_window),
+    Need("at least cv_folds cases of each outcome", _both_outcomes),
+)

@@ -114,3 +114,31 @@ def _solve_intercept(linear: np.ndarray, rate: float) -> float:
         else:
             hi = mid
     return 0.5 * (lo + hi)
+
+
+#: The order columns a fraud team sees when an order comes in (no planted probability, no label).
+OBSERVABLE_FRAUD_COLUMNS: tuple[str, ...] = (
+    "hour", "night", "is_new_customer", "log_value", "country_mismatch", "promo", "n_lines", "n_units",
+    "channel", "country",
+)  # fmt: skip
+
+
+def observable_fraud_features(orders: pd.DataFrame) -> pd.DataFrame:
+    """What a fraud model may use: :data:`OBSERVABLE_FRAUD_COLUMNS` of ``orders`` (flags as 0/1).
+
+    The planted model uses a subset of them (``value_zscore`` is ``log_value``
+    standardised, ``channel_app`` / ``channel_marketplace`` are ``channel``); the
+    others are there because an analyst would not know which ones matter.
+    """
+    require_columns(orders, list(OBSERVABLE_FRAUD_COLUMNS), source="orders",
+                    fix="pass Shop.orders (as returned by make_shop)")
+    X = orders[list(OBSERVABLE_FRAUD_COLUMNS)].reset_index(drop=True).copy()
+    for name in ("night", "is_new_customer", "country_mismatch", "promo"):
+        X[name] = X[name].astype(np.int8)
+    return X
+
+
+def fraud_bayes_score(orders: pd.DataFrame) -> np.ndarray:
+    """The planted probability of fraud per order: no score built from the orders can rank them better on average."""
+    require_columns(orders, ["fraud_probability"], source="orders", fix="pass Shop.orders (as returned by make_shop)")
+    return orders["fraud_probability"].to_numpy(np.float64)

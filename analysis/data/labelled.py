@@ -1,0 +1,268 @@
+"""Read a labelled table: one row per case (applicant, order, customer), a binary target.
+
+``read_labelled(path, target, positive_label)`` reads
+
+- German Credit's ``german.data`` (whitespace-separated, no header: 20
+  attributes and the class, 1 = good, 2 = bad); its columns get the names of
+  :data:`GERMAN_COLUMNS` (from ``german.doc``), the coded attributes (A11,
+  A12, ...) stay text codes, and the target defaults to ``class`` with 2 (bad)
+  as the positive label;
+- any CSV / TSV (delimiter sniffed), Parquet or Excel file with a header, the
+  target column named by ``target``.
+
+The target must be present, take two values (a third and more only when
+``positive_label`` names the one that counts as positive), and not be
+constant; every refusal names the file, the column, the values found and the
+fix. Rows with a missing target are dropped and counted. The
+:class:`LabelledReport` says what was read and kept; it is a
+:class:`analysis.book.needs.Facts`, so the book's needs check reads it as it is
+(``customers`` counts the rows kept: applicants, orders or customers).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.book.needs import Facts
+from analysis.errors import DataError
+
+__all__ = ["GERMAN_COLUMNS", "GERMAN_LABELS", "LabelledReport", "binary_target", "is_german", "read_labelled"]
+
+#: German Credit's attributes in file order (german.doc, section 7), then the class.
+GERMAN_COLUMNS: tuple[str, ...] = (
+    "checking_status", "duration_months", "credit_history", "purpose", "credit_amount",
+    "savings", "employment_since", "installment_rate", "personal_status_sex", "other_debtors",
+    "residence_since", "property", "age", "other_installment_plans", "housing",
+    "existing_credits", "job", "people_liable", "telephone", "foreign_worker", "class",
+)  # fmt: skip
+#: The codes of German Credit's personal status and sex attribute (A9), in words.
+GERMAN_LABELS: dict[str, dict[str, str]] = {
+    "personal_status_sex": {
+        "A91": "male: divorced/separated", "A92": "female: divorced/separated/married",
+        "A93": "male: single", "A94": "male: married/widowed", "A95": "female: single",
+    },
+}  # fmt: skip
+GERMAN_SENSITIVE = "personal_status_sex"
+#: A text column with more distinct values than this share of the rows is an identifier, not a feature.
+ID_SHARE = 0.5
+
+
+@dataclass
+class LabelledReport(Facts):
+    """What was read from a labelled table and kept; the needs' facts (no dates: a table, not a log)."""
+
+    layout: str = "labelled"
+    rows_read: int = 0
+    rows_kept: int = 0
+    target: str = ""
+    positive_label: str = ""
+    label_chosen: str = ""  # why this positive label (given, the file's convention, the rarer value)
+    positives: int = 0
+    negatives: int = 0
+    features: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    id_columns: list[str] = field(default_factory=list)
+    missing_target: int = 0
+    sensitive: str = ""  # a column the chapter checks the scores by group on ("" none)
+    currency: str = ""
+
+    @property
+    def positive_share(self) -> float:
+        return self.positives / self.rows_kept if self.rows_kept else float("nan")
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out.pop("table", None)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), default=str)
+
+    def __str__(self) -> str:
+        lines = [
+            f"data report: {self.source} (layout {self.layout})",
+            f"  rows read {self.rows_read:,}, kept {self.rows_kept:,}"
+            + (f" ({self.missing_target:,} without a target value dropped)" if self.missing_target else ""),
+            f"  target {self.target!r}: positive = {self.positive_label!r} ({self.label_chosen}); "
+            f"{self.positives:,} positive, {self.negatives:,} negative",
+            f"  features: {len(self.features)} ({len(self.categorical)} categorical)",
+        ]
+        if self.id_columns:
+            lines.append(f"  identifier columns left out of the features: {', '.join(self.id_columns)}")
+        return "\n".join(lines)
+
+
+def is_german(path: str | Path) -> bool:
+    """True for German Credit's original file (``german.data``, optionally compressed)."""
+    return Path(path).name.lower().split(".gz")[0] in ("german.data",)
+
+
+def _read_german(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, sep=r"\s+", header=None, dtype=str, engine="python")
+    if frame.shape[1] != len(GERMAN_COLUMNS):
+        raise DataError(
+            f"German Credit's german.data has {len(GERMAN_COLUMNS)} fields a line (20 attributes and the class); "
+            f"this file has {frame.shape[1]}.",
+            source=str(path),
+            rows=[" ".join(frame.iloc[0].astype(str))],
+            fix="use the original german.data (not german.data-numeric), or rename the file and set target",
+        )
+    frame.columns = list(GERMAN_COLUMNS)
+    for name in ("duration_months", "credit_amount", "installment_rate", "residence_since", "age",
+                 "existing_credits", "people_liable"):  # fmt: skip
+        frame[name] = pd.to_numeric(frame[name])
+    return frame
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    suffixes = [s.lower() for s in path.suffixes]
+    try:
+        if ".parquet" in suffixes or ".pq" in suffixes:
+            return pd.read_parquet(path)
+        if any(s in (".xlsx", ".xls", ".xlsm") for s in suffixes):
+            return pd.read_excel(path)
+        opener = {".gz": "gzip", ".bz2": "bz2", ".zip": "zip"}.get(suffixes[-1] if suffixes else "", None)
+        head = pd.read_csv(path, nrows=0, sep=None, engine="python", compression=opener or "infer")
+        sep = "," if len(head.columns) > 1 else _sniff(path)
+        return pd.read_csv(path, sep=sep, compression=opener or "infer", low_memory=False)
+    except (OSError, ValueError, csv.Error, UnicodeDecodeError) as exc:
+        raise DataError(
+            f"Could not read the labelled table: {exc}",
+            source=str(path),
+            fix="give a CSV with a header line (comma, semicolon or tab), a Parquet or an Excel file",
+        ) from None
+
+
+def _sniff(path: Path) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        sample = handle.read(64 * 1024)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _missing_target(frame: pd.DataFrame, target: str, source: str) -> DataError:
+    columns = [str(c) for c in frame.columns]
+    close = difflib.get_close_matches(target, columns, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if not target:
+        return DataError(
+            "A labelled table needs the name of its label column: target is empty.",
+            source=source, parameter="target", rows=[f"columns: {', '.join(columns[:12])}"],
+            fix="set target to the column that holds the outcome, e.g. target: " + json.dumps(columns[-1]),
+        )  # fmt: skip
+    return DataError(
+        f"The target column {target!r} is not in the table{hint}.",
+        source=source, column=target, rows=[f"columns: {', '.join(columns[:12])}"],
+        fix=f"set target to one of the table's columns{', e.g. ' + json.dumps(close[0]) if close else ''}",
+    )  # fmt: skip
+
+
+def _text(value) -> str:
+    """A target value as the user would type it: 1.0 -> "1", True -> "True"."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def binary_target(values: pd.Series, positive_label: str, *, source: str, column: str) -> tuple[np.ndarray, str, str]:
+    """``(y, positive, why)``: 1 where the target equals the positive label, else 0.
+
+    Refuses a constant target, a target with three or more values when no
+    ``positive_label`` is given, and a ``positive_label`` the column never takes.
+    Without ``positive_label`` a 0/1 or False/True target takes 1 / True, any
+    other two values the rarer one.
+    """
+    text = values.map(_text)
+    counts = text.value_counts()
+    found = ", ".join(f"{v!r} ({n:,} rows)" for v, n in counts.head(6).items())
+    if len(counts) < 2:
+        raise DataError(
+            f"The target column {column!r} takes one value only ({found}): there is nothing to predict.",
+            source=source, column=column, rows=[found],
+            fix="check that target names the outcome column, and that the file holds both outcomes",
+        )  # fmt: skip
+    if positive_label:
+        if positive_label not in counts.index:
+            raise DataError(
+                f"positive_label {positive_label!r} is not a value of the target column {column!r}.",
+                source=source, column=column, parameter="positive_label", rows=[f"values: {found}"],
+                fix="set positive_label to one of: " + ", ".join(json.dumps(v) for v in counts.index[:6]),
+            )  # fmt: skip
+        return (text == positive_label).to_numpy(np.int8), positive_label, "given"
+    if len(counts) > 2:
+        raise DataError(
+            f"The target column {column!r} is not binary: it takes {len(counts):,} values ({found}).",
+            source=source, column=column, rows=[found],
+            fix="set positive_label to the value that counts as the bad outcome (every other value then "
+            "counts as good), or choose a two-valued target column",
+        )  # fmt: skip
+    values_set = set(counts.index)
+    for positive in ("1", "True", "true", "yes", "Yes", "bad"):
+        if positive in values_set:
+            return (text == positive).to_numpy(np.int8), positive, f"{positive!r} of {sorted(values_set)}"
+    positive = str(counts.index[-1])
+    return (text == positive).to_numpy(np.int8), positive, "the rarer of the two values"
+
+
+def _columns(frame: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """``(features, categorical, ids)``: text columns that nearly every row has its own value of are ids."""
+    features, categorical, ids = [], [], []
+    for name in frame.columns:
+        col = frame[name]
+        numeric = pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
+        if not numeric and len(col) >= 20 and col.nunique() > ID_SHARE * len(col):
+            ids.append(str(name))
+            continue
+        features.append(str(name))
+        if not numeric:
+            categorical.append(str(name))
+    return features, categorical, ids
+
+
+def read_labelled(path: str | Path, target: str = "", positive_label: str = "") -> tuple[pd.DataFrame, LabelledReport]:
+    """Read a labelled table: ``(table, report)``; ``table`` has the features and a 0/1 column ``y``."""
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise DataError("The labelled table does not exist.", source=source, parameter="data",
+                        fix="set data to the path of a labelled CSV/Parquet file (or German Credit's german.data)")  # fmt: skip
+    german = is_german(path)
+    frame = _read_german(path) if german else _read_any(path)
+    if german:
+        target = target or "class"
+        positive_label = positive_label or ("2" if target == "class" else "")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if target not in frame.columns:
+        raise _missing_target(frame, target, source)
+    rows_read = len(frame)
+    has_target = frame[target].notna() & (frame[target].astype(str).str.strip() != "")
+    frame = frame.loc[has_target].reset_index(drop=True)
+    if frame.empty:
+        raise DataError(f"The target column {target!r} is empty in every row.", source=source, column=target,
+                        fix="choose the column that holds the outcome")  # fmt: skip
+    y, positive, why = binary_target(frame[target], positive_label, source=source, column=target)
+    if german and positive_label == "2" and target == "class":
+        why = "German Credit: 2 = bad"
+    table = frame.drop(columns=[target])
+    features, categorical, ids = _columns(table)
+    table = table[features].copy()
+    for name in categorical:
+        table[name] = table[name].astype("string").fillna("missing").astype(str)
+    table["y"] = y
+    report = LabelledReport(
+        source=source, customers=len(table), repeat_customers=0, days=0, first_date="", last_date="",
+        layout="german_credit" if german else "labelled", rows_read=rows_read, rows_kept=len(table),
+        target=target, positive_label=positive, label_chosen=why, positives=int(y.sum()),
+        negatives=int(len(y) - y.sum()), features=features, categorical=categorical, id_columns=ids,
+        missing_target=int((~has_target).sum()), sensitive=GERMAN_SENSITIVE if german else "",
+    )  # fmt: skip
+    return table, report

@@ -1,0 +1,133 @@
+r"""Logistic regression from its formula: loss, gradient, Hessian, Newton's method.
+
+For rows :math:`x_i` (a leading 1 for the intercept), labels :math:`y_i \in \{0, 1\}`
+and :math:`p_i = \sigma(x_i^\top w)`, the penalised mean log-loss is
+
+.. math:: L(w) = -\frac1N \sum_i \big[y_i \ln p_i + (1 - y_i) \ln(1 - p_i)\big]
+          + \frac{\lambda}{2} \lVert \tilde w \rVert^2
+
+(:math:`\tilde w`: the weights without the intercept), with gradient
+:math:`\nabla L = \frac1N X^\top (p - y) + \lambda \tilde w` and Hessian
+:math:`H = \frac1N X^\top S X + \lambda \tilde I`, :math:`S = \mathrm{diag}(p_i(1 - p_i))`.
+scikit-learn's ``LogisticRegression(C=C)`` minimises
+:math:`\frac12 \lVert \tilde w \rVert^2 + C \sum_i \ell_i`, the same minimum at
+:math:`\lambda = 1 / (C N)`. Newton's step :math:`w \leftarrow w - H^{-1} \nabla L`
+is iteratively reweighted least squares (IRLS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit, log_expit
+
+from analysis._checks import check_int, check_number
+from analysis.errors import DataError
+
+__all__ = ["NewtonFit", "fit_newton", "gradient", "hessian", "loss", "numeric_gradient", "penalty_from_c",
+           "scorecard_points"]  # fmt: skip
+
+#: The scorecard's anchor: BASE_SCORE points at odds BASE_ODDS (good : bad), PDO points double the odds.
+BASE_SCORE, BASE_ODDS, PDO = 600.0, 50.0, 20.0
+
+
+def _design(X: np.ndarray) -> np.ndarray:
+    """``X`` with a leading column of ones (the intercept)."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or not np.isfinite(X).all():
+        raise DataError("The feature matrix must be a finite 2-D array.", column="X",
+                        fix="encode and impute the features first (analysis.risk.models.onehot)")  # fmt: skip
+    return np.column_stack([np.ones(len(X)), X])
+
+
+def _mask(d: int) -> np.ndarray:
+    m = np.ones(d)
+    m[0] = 0.0  # the intercept is not penalised
+    return m
+
+
+def loss(w: np.ndarray, X: np.ndarray, y: np.ndarray, lam: float = 0.0) -> float:
+    """The penalised mean log-loss L(w) (``X`` without the column of ones)."""
+    Z = _design(X) @ w
+    y = np.asarray(y, dtype=np.float64)
+    data = -np.mean(y * log_expit(Z) + (1 - y) * log_expit(-Z))
+    return float(data + 0.5 * lam * np.sum(_mask(len(w)) * w**2))
+
+
+def gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray, lam: float = 0.0) -> np.ndarray:
+    """``(1/N) X^T (p - y) + lam * w~``."""
+    A = _design(X)
+    p = expit(A @ w)
+    return A.T @ (p - np.asarray(y, dtype=np.float64)) / len(A) + lam * _mask(len(w)) * w
+
+
+def hessian(w: np.ndarray, X: np.ndarray, y: np.ndarray, lam: float = 0.0) -> np.ndarray:
+    """``(1/N) X^T diag(p(1-p)) X + lam * I~``."""
+    A = _design(X)
+    p = expit(A @ w)
+    return (A * (p * (1 - p))[:, None]).T @ A / len(A) + lam * np.diag(_mask(len(w)))
+
+
+def numeric_gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray, lam: float = 0.0, h: float = 1e-6) -> np.ndarray:
+    """Central differences of :func:`loss`, to check :func:`gradient` against."""
+    out = np.empty_like(w, dtype=np.float64)
+    for j in range(len(w)):
+        e = np.zeros_like(w, dtype=np.float64)
+        e[j] = h
+        out[j] = (loss(w + e, X, y, lam) - loss(w - e, X, y, lam)) / (2 * h)
+    return out
+
+
+def penalty_from_c(C: float, n: int) -> float:
+    """The ``lam`` of :func:`loss` that gives scikit-learn's ``LogisticRegression(C=C)`` on ``n`` rows."""
+    C = check_number("C", C, low=0.0, open_low=True, fix="use a positive C, e.g. 1.0")
+    return 1.0 / (C * n)
+
+
+@dataclass(frozen=True)
+class NewtonFit:
+    """Intercept, weights, Newton steps taken, the loss after each step and the final gradient norm."""
+
+    intercept: float
+    coef: np.ndarray
+    steps: int
+    losses: tuple[float, ...]
+    gradient_norm: float
+
+
+def fit_newton(X: np.ndarray, y: np.ndarray, lam: float = 0.0, *, tol: float = 1e-10, max_steps: int = 50) -> NewtonFit:
+    """Minimise :func:`loss` by Newton's method (IRLS) from w = 0, halving a step that does not lower the loss."""
+    y = np.asarray(y, dtype=np.float64)
+    if not set(np.unique(y)) <= {0.0, 1.0}:
+        raise DataError("Labels must be 0 or 1.", column="y", rows=[str(v) for v in np.unique(y)[:5]],
+                        fix="code the positive outcome as 1 and the other as 0")  # fmt: skip
+    check_int("max_steps", max_steps, low=1)
+    w = np.zeros(np.asarray(X).shape[1] + 1)
+    losses = [loss(w, X, y, lam)]
+    for step in range(1, max_steps + 1):
+        g = gradient(w, X, y, lam)
+        direction = np.linalg.solve(hessian(w, X, y, lam) + 1e-12 * np.eye(len(w)), g)
+        t = 1.0
+        while loss(w - t * direction, X, y, lam) > losses[-1] + 1e-15 and t > 1e-8:
+            t /= 2
+        w = w - t * direction
+        losses.append(loss(w, X, y, lam))
+        if np.max(np.abs(t * direction)) < tol:
+            break
+    return NewtonFit(float(w[0]), w[1:], step, tuple(losses), float(np.linalg.norm(gradient(w, X, y, lam))))
+
+
+def scorecard_points(coef: np.ndarray, intercept: float, *, pdo: float = PDO, base_score: float = BASE_SCORE,
+                     base_odds: float = BASE_ODDS) -> tuple[float, np.ndarray, float]:  # fmt: skip
+    r"""``(base_points, points, factor)`` of a points scorecard from a logistic model of the *bad* outcome.
+
+    The score is :math:`s = \text{offset} + \text{factor} \cdot \ln(\text{odds good})` with
+    :math:`\text{factor} = \text{PDO} / \ln 2` (``pdo`` points double the odds) and
+    :math:`\text{offset} = \text{base\_score} - \text{factor} \ln(\text{base\_odds})`. Since
+    :math:`\ln(\text{odds good}) = -(b_0 + \sum_j b_j x_j)`, each feature adds
+    :math:`-\text{factor} \cdot b_j x_j` points and the base is :math:`\text{offset} - \text{factor}\, b_0`.
+    """
+    factor = check_number("pdo", pdo, low=0.0, open_low=True) / np.log(2.0)
+    offset = base_score - factor * np.log(base_odds)
+    return float(offset - factor * intercept), -factor * np.asarray(coef, dtype=np.float64), float(factor)

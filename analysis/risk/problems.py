@@ -1,0 +1,189 @@
+"""The three problems as one shape: a feature table, a 0/1 label, ids, and what each problem adds.
+
+- :func:`fraud_problem`: the built-in shop's orders, label ``is_fraud``, the
+  planted model's probability as the Bayes score;
+- :func:`credit_problem`: a labelled table (German Credit or the user's own);
+- :func:`churn_problem`: customers of a transaction log at a cut-off, label
+  "no purchase in the ``churn_days`` after the cut-off", features from
+  purchases on or before the cut-off only, and the BG/NBD P(alive) fitted on the
+  same past as a baseline score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema as S
+from analysis._checks import check_day, check_int, require_columns
+from analysis.errors import DataError
+
+__all__ = ["MAX_LEVELS", "RiskData", "churn_features", "churn_labels", "churn_problem", "credit_problem", "default_cutoff",
+           "fraud_problem", "p_alive_baseline"]
+
+#: Categories beyond the most frequent MAX_LEVELS of a column are pooled as "other".
+MAX_LEVELS = 30
+LABEL = "y"
+#: Churn: the value at stake is the customer's revenue in this many days before the cut-off.
+VALUE_DAYS = 365
+
+
+@dataclass
+class RiskData:
+    """What every step of the chapter works on."""
+
+    problem: str
+    X: pd.DataFrame
+    y: np.ndarray
+    ids: pd.Series  # order, applicant or customer
+    numeric: list[str]
+    categorical: list[str]
+    unit: str  # "order", "applicant", "customer"
+    label_text: str  # what y = 1 means, in words
+    sensitive: pd.Series | None = None
+    bayes: np.ndarray | None = None  # the planted probability (fraud on the shop)
+    baseline: np.ndarray | None = None  # BG/NBD 1 - P(alive) (churn)
+    value: np.ndarray | None = None  # churn: the value at stake per customer
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def positives(self) -> int:
+        return int(self.y.sum())
+
+
+def cap_levels(X: pd.DataFrame, categorical: list[str], max_levels: int = MAX_LEVELS) -> pd.DataFrame:
+    """Categories as text; beyond the ``max_levels`` most frequent of a column, pooled as "other"."""
+    X = X.copy()
+    for name in categorical:
+        col = X[name].astype("string").fillna("missing").astype(str)
+        keep = col.value_counts().index[:max_levels]
+        X[name] = col.where(col.isin(keep), "other")
+    return X
+
+
+def _split_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])]
+    return numeric, [c for c in X.columns if c not in numeric]
+
+
+def fraud_problem(orders: pd.DataFrame) -> RiskData:
+    """The shop's orders: observable features, ``is_fraud``, the planted probability as the Bayes score."""
+    from analysis.shop.fraud import fraud_bayes_score, observable_fraud_features
+
+    require_columns(orders, [S.ORDER, "is_fraud"], source="orders", fix="pass Shop.orders from make_shop")
+    X = observable_fraud_features(orders)
+    numeric, categorical = _split_columns(X)
+    X[numeric] = X[numeric].astype(np.float64)
+    return RiskData(
+        "fraud", cap_levels(X, categorical), orders["is_fraud"].to_numpy(np.int8), orders[S.ORDER].reset_index(drop=True),
+        numeric, categorical, "order", "the order is fraudulent", bayes=fraud_bayes_score(orders),
+    )  # fmt: skip
+
+
+def credit_problem(table: pd.DataFrame, report, sensitive: str = "") -> RiskData:
+    """A labelled table as read by :func:`analysis.data.labelled.read_labelled` (features and ``y``)."""
+    X = table.drop(columns=[LABEL])
+    numeric = [c for c in report.features if c not in report.categorical]
+    categorical = list(report.categorical)
+    X[numeric] = X[numeric].astype(np.float64)
+    column = sensitive or report.sensitive
+    if column and column not in X.columns:
+        raise DataError(f"The sensitive attribute {column!r} is not a column of the table.", source=report.source,
+                        parameter="sensitive", rows=[f"columns: {', '.join(X.columns[:12])}"],
+                        fix='set sensitive to one of the feature columns, or to "" for none')  # fmt: skip
+    group = None
+    if column:
+        from analysis.data.labelled import GERMAN_LABELS
+
+        words = GERMAN_LABELS.get(column, {}) if report.layout == "german_credit" else {}
+        group = X[column].astype(str).map(lambda v: words.get(v, v)).rename(column)
+    ids = pd.Series([f"row {i + 1}" for i in range(len(X))], name="applicant")
+    label = f"{report.target} = {report.positive_label}"
+    return RiskData("credit", cap_levels(X, categorical), table[LABEL].to_numpy(np.int8), ids, numeric, categorical,
+                    "applicant", label, sensitive=group)  # fmt: skip
+
+
+def default_cutoff(transactions: pd.DataFrame, churn_days: int) -> pd.Timestamp:
+    """The last day of the data minus ``churn_days``: the latest cut-off whose window the data cover."""
+    return transactions[S.TIMESTAMP].max().normalize() - pd.Timedelta(days=churn_days)
+
+
+def churn_labels(transactions: pd.DataFrame, cutoff, churn_days: int) -> pd.DataFrame:
+    """Per customer who bought on or before ``cutoff``: ``churned`` = no purchase in (cutoff, cutoff + churn_days].
+
+    Only the label looks after the cut-off; the features (:func:`churn_features`) never do.
+    """
+    churn_days = check_int("churn_days", churn_days, low=1, fix="use a window of at least one day, e.g. churn_days: 90")
+    cut = check_day("cutoff", cutoff)
+    require_columns(transactions, [S.CUSTOMER, S.TIMESTAMP], source="transactions")
+    day = transactions[S.TIMESTAMP].dt.normalize()
+    past = transactions.loc[day <= cut, S.CUSTOMER].unique()
+    window = (day > cut) & (day <= cut + pd.Timedelta(days=churn_days))
+    back = set(transactions.loc[window, S.CUSTOMER].unique())
+    out = pd.DataFrame({S.CUSTOMER: np.sort(past)})
+    out["churned"] = (~out[S.CUSTOMER].isin(back)).astype(np.int8)
+    return out
+
+
+def churn_features(transactions: pd.DataFrame, cutoff) -> pd.DataFrame:
+    """Per customer, from purchases on or before ``cutoff`` only: recency, frequency, spend, tenure, rhythm."""
+    cut = check_day("cutoff", cutoff)
+    tx = transactions.loc[transactions[S.TIMESTAMP].dt.normalize() <= cut]
+    revenue = tx[S.QUANTITY] * tx[S.PRICE] if S.REVENUE not in tx.columns else tx[S.REVENUE]
+    order = tx[S.ORDER] if S.ORDER in tx.columns else tx[S.CUSTOMER].astype(str) + tx[S.TIMESTAMP].astype(str)
+    frame = pd.DataFrame({"c": tx[S.CUSTOMER].to_numpy(), "d": tx[S.TIMESTAMP].dt.normalize().to_numpy(),
+                          "o": order.to_numpy(), "r": revenue.to_numpy(np.float64)})  # fmt: skip
+    recent = frame["d"] > cut - pd.Timedelta(days=90)
+    g = frame.groupby("c", sort=True)
+    out = pd.DataFrame({
+        "recency_days": (cut - g["d"].max()).dt.days, "tenure_days": (cut - g["d"].min()).dt.days,
+        "orders": g["o"].nunique(), "purchase_days": g["d"].nunique(), "revenue": g["r"].sum(),
+        "orders_last_90_days": frame.loc[recent].groupby("c")["o"].nunique(),
+        "value_last_year": frame.loc[frame["d"] > cut - pd.Timedelta(days=VALUE_DAYS)].groupby("c")["r"].sum(),
+    })  # fmt: skip
+    out[["orders_last_90_days", "value_last_year"]] = out[["orders_last_90_days", "value_last_year"]].fillna(0)
+    out["mean_order_value"] = out["revenue"] / out["orders"]
+    out["mean_gap_days"] = (out["tenure_days"] - out["recency_days"]) / (out["purchase_days"] - 1).where(
+        out["purchase_days"] > 1)
+    out["overdue"] = out["recency_days"] / out["mean_gap_days"]
+    if S.COUNTRY in tx.columns and tx[S.COUNTRY].notna().any():
+        out["country"] = tx.groupby(S.CUSTOMER)[S.COUNTRY].agg(lambda s: s.mode().iloc[0] if s.notna().any() else "missing")
+    return out.rename_axis(S.CUSTOMER).reset_index()
+
+
+def p_alive_baseline(transactions: pd.DataFrame, cutoff, customers: pd.Series) -> np.ndarray:
+    """1 - P(alive) at the cut-off from a BG/NBD fitted on purchase days up to it (weeks); 0 where it is 1."""
+    from analysis.clv import fit_bgnbd, prob_alive
+
+    cut = check_day("cutoff", cutoff)
+    days = transactions.loc[transactions[S.TIMESTAMP].dt.normalize() <= cut, [S.CUSTOMER, S.TIMESTAMP]]
+    days = days.assign(d=days[S.TIMESTAMP].dt.normalize()).drop_duplicates([S.CUSTOMER, "d"])
+    g = days.groupby(S.CUSTOMER)["d"]
+    first, last, n = g.min(), g.max(), g.size()
+    summary = pd.DataFrame({"x": n - 1, "t_x": (last - first).dt.days / 7.0, "T": (cut - first).dt.days / 7.0})
+    fit_on = summary[summary["T"] > 0]
+    if (fit_on["x"] > 0).sum() < 10:
+        return np.full(len(customers), np.nan)
+    bg = fit_bgnbd(fit_on["x"], fit_on["t_x"], fit_on["T"])
+    alive = pd.Series(1.0, index=summary.index)
+    alive.loc[fit_on.index] = prob_alive(bg, fit_on["x"], fit_on["t_x"], fit_on["T"])
+    return 1.0 - alive.reindex(customers.to_numpy()).fillna(1.0).to_numpy()
+
+
+def churn_problem(transactions: pd.DataFrame, cutoff, churn_days: int) -> RiskData:
+    """Customers at ``cutoff``: features from before it, the churn label from the ``churn_days`` after it."""
+    labels = churn_labels(transactions, cutoff, churn_days)
+    feats = churn_features(transactions, cutoff)
+    table = labels.merge(feats, on=S.CUSTOMER, how="left", validate="one_to_one")
+    X = table.drop(columns=[S.CUSTOMER, "churned"])
+    numeric, categorical = _split_columns(X)
+    X[numeric] = X[numeric].astype(np.float64)
+    baseline = p_alive_baseline(transactions, cutoff, table[S.CUSTOMER])
+    return RiskData(
+        "churn", cap_levels(X, categorical), table["churned"].to_numpy(np.int8), table[S.CUSTOMER],
+        numeric, categorical, "customer", f"no purchase in the {churn_days} days after the cut-off",
+        baseline=baseline, value=X["value_last_year"].to_numpy(np.float64),
+        notes={"cutoff": check_day("cutoff", cutoff).date().isoformat(), "churn_days": churn_days},
+    )  # fmt: skip
