@@ -18,10 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis._checks import check_day, check_number
+from analysis._checks import check_day, check_int, check_number
 from analysis.errors import DataError
 
-__all__ = ["DEFAULT_CALIBRATION_SHARE", "DateLike", "TimeSplit", "default_calibration_end", "time_split"]
+__all__ = [
+    "DEFAULT_CALIBRATION_SHARE", "DateLike", "Origin", "TimeSplit", "default_calibration_end", "rolling_origins", "time_split",
+]
 
 DateLike = pd.Timestamp | dt.date | np.datetime64 | str
 
@@ -104,3 +106,47 @@ def time_split(first_day: DateLike, last_day: DateLike, calibration_end: DateLik
                 "or leave it empty for two thirds into the data",
             )
     return TimeSplit(first_day=first, calibration_end=end, observation_end=last)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """One forecast origin of a rolling-origin evaluation (positions in the series, 0-based).
+
+    The model is fitted on ``[0, train_end)`` and judged on ``[train_end, test_end)``.
+    """
+
+    number: int
+    train_end: int
+    test_end: int
+
+    @property
+    def train(self) -> slice:
+        return slice(0, self.train_end)
+
+    @property
+    def test(self) -> slice:
+        return slice(self.train_end, self.test_end)
+
+
+def rolling_origins(n: int, horizon: int, n_origins: int, *, min_train: int = 1) -> list[Origin]:
+    r"""Rolling origins with an expanding window, test windows back to back ending on the last point.
+
+    Origin :math:`k = 1..K` trains on the first :math:`n - (K - k + 1) h` points and tests
+    on the :math:`h` after them, so the :math:`K` test windows tile the last :math:`K h`
+    points and no test point is ever inside its own training window. Fewer than
+    ``min_train`` training points at the first origin is refused (``DataError``).
+    """
+    n = check_int("n", n, low=1, fix="pass the length of the series")
+    horizon = check_int("horizon", horizon, low=1, fix="set horizon to the steps ahead to forecast, e.g. 28")
+    n_origins = check_int("n_origins", n_origins, low=1, fix="set n_origins to 1 or more, e.g. 6")
+    first_train = n - n_origins * horizon
+    if first_train < min_train:
+        most = max((n - min_train) // horizon, 0)
+        raise DataError(
+            f"The series has {n} points: {n_origins} origins x horizon {horizon} leave {first_train} "
+            f"to train on at the first origin, fewer than the {min_train} needed.",
+            column="n_origins",
+            fix=f"use at most {most} origins at this horizon, a shorter horizon, or a longer log",
+        )
+    return [Origin(number=k + 1, train_end=first_train + k * horizon, test_end=first_train + (k + 1) * horizon)
+            for k in range(n_origins)]

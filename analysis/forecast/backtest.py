@@ -1,0 +1,140 @@
+r"""Rolling-origin evaluation with model and conformal prediction intervals.
+
+:func:`backtest` fits every model at ``n_calibration + n_origins`` rolling
+origins (expanding window, test windows back to back, the last ending on the
+last step; :func:`analysis.split.rolling_origins`). The last ``n_origins`` are
+scored; the ``n_calibration`` before them only provide forecast errors for the
+first conformal intervals.
+
+**Conformal intervals** at origin :math:`k` come from the relative errors
+:math:`e = (y - \hat y) / \hat y` of the same model at the
+``n_calibration`` origins before :math:`k` (all known at origin :math:`k`):
+the interval at level :math:`1 - \alpha` is
+:math:`[\hat y (1 + q_{\alpha/2}), \hat y (1 + q_{1 - \alpha/2})]` with
+:math:`q` the empirical quantiles of :math:`e`, finite-sample corrected
+(:math:`\lceil (n + 1) p \rceil / n`). Relative errors, because the size of a
+sales error grows with the level of sales. **Model intervals** are
+:math:`\hat y \pm z_{1-\alpha/2}\,\sigma_h` with the model's own
+:math:`\sigma_h` (models that give none have none).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from analysis.evaluate import forecast as M
+from analysis.forecast.models import MODELS, Forecaster, Task
+from analysis.split import rolling_origins
+
+__all__ = ["Backtest", "backtest", "conformal_bounds", "level_name"]
+
+#: Rolling origins before the scored ones, whose errors calibrate the first conformal intervals.
+N_CALIBRATION = 4
+
+
+def level_name(level: float) -> str:
+    """``0.8`` -> ``"80"``: the suffix of interval columns."""
+    return f"{100 * level:g}"
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Forecasts of every model at every origin (long form) and the scores per model."""
+
+    forecasts: pd.DataFrame
+    scores: pd.DataFrame
+    levels: tuple[float, ...]
+    season: int
+
+
+def conformal_bounds(mean: np.ndarray, errors: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds from past relative errors (see the module)."""
+    e = np.sort(errors[np.isfinite(errors)])
+    n = len(e)
+    if n == 0:
+        return np.full(len(mean), np.nan), np.full(len(mean), np.nan)
+    a = (1 - level) / 2
+    lo = e[max(int(np.floor((n + 1) * a)) - 1, 0)]
+    hi = e[min(int(np.ceil((n + 1) * (1 - a))) - 1, n - 1)]
+    return np.maximum(mean * (1 + lo), 0.0), mean * (1 + hi)
+
+
+def _run_model(task: Task, model: Forecaster, origins) -> tuple[list[dict], float]:
+    rows, start = [], time.perf_counter()
+    for o in origins:
+        f = model(task, o.train_end, o.test_end - o.train_end)
+        sd = np.full(len(f.mean), np.nan) if f.sd is None else f.sd
+        for i, step in enumerate(range(o.train_end, o.test_end)):
+            rows.append({"origin": o.number, "step": step, "h": i + 1, "date": task.dates[step],
+                         "actual": task.y[step], "forecast": float(f.mean[i]), "sd": float(sd[i])})
+    return rows, time.perf_counter() - start
+
+
+def _add_intervals(df: pd.DataFrame, levels: Sequence[float], n_cal: int) -> pd.DataFrame:
+    df = df.copy()
+    rel = np.where(df["forecast"] > 0, (df["actual"] - df["forecast"]) / df["forecast"].where(df["forecast"] > 0), np.nan)
+    df["rel_error"] = rel
+    for level in levels:
+        z = norm.ppf(0.5 + level / 2)
+        name = level_name(level)
+        df[f"model_lower_{name}"] = np.maximum(df["forecast"] - z * df["sd"], 0.0)
+        df[f"model_upper_{name}"] = df["forecast"] + z * df["sd"]
+        df[f"lower_{name}"] = np.nan
+        df[f"upper_{name}"] = np.nan
+    for number, part in df.groupby("origin"):
+        past = df.loc[(df["origin"] < number) & (df["origin"] >= number - n_cal), "rel_error"].to_numpy()
+        if number <= n_cal:
+            continue
+        for level in levels:
+            lo, hi = conformal_bounds(part["forecast"].to_numpy(), past, level)
+            df.loc[part.index, f"lower_{level_name(level)}"] = lo
+            df.loc[part.index, f"upper_{level_name(level)}"] = hi
+    return df
+
+
+def _scores(df: pd.DataFrame, task: Task, levels: Sequence[float], train_ends: Mapping[int, int]) -> dict:
+    per = []
+    for number, part in df.groupby("origin"):
+        train = task.y[: train_ends[number]]
+        a, f = part["actual"].to_numpy(), part["forecast"].to_numpy()
+        per.append((M.mae(a, f), M.rmse(a, f), M.mase(a, f, train, task.season), M.smape(a, f)))
+    out = dict(zip(("mae", "rmse", "mase", "smape"), np.mean(per, axis=0), strict=True))
+    for level in levels:
+        name = level_name(level)
+        for kind, prefix in (("", ""), ("model_", "model_")):
+            lo, hi = df[f"{prefix}lower_{name}"], df[f"{prefix}upper_{name}"]
+            ok = lo.notna() & hi.notna()
+            out[f"{kind}coverage_{name}"] = M.coverage(df["actual"][ok], lo[ok], hi[ok]) if ok.any() else np.nan
+            out[f"{kind}width_{name}"] = M.interval_width(lo[ok], hi[ok]) if ok.any() else np.nan
+    return out
+
+
+def backtest(
+    task: Task,
+    horizon: int,
+    n_origins: int,
+    levels: Sequence[float] = (0.8, 0.95),
+    models: Mapping[str, Forecaster] | None = None,
+    n_calibration: int = N_CALIBRATION,
+) -> Backtest:
+    """Every model at every rolling origin: forecasts, intervals and scores (see the module)."""
+    models = dict(MODELS if models is None else models)
+    origins = rolling_origins(len(task), horizon, n_origins + n_calibration, min_train=2 * task.season + 2)
+    train_ends = {o.number: o.train_end for o in origins}
+    frames, rows = [], []
+    for name, model in models.items():
+        raw, seconds = _run_model(task, model, origins)
+        df = _add_intervals(pd.DataFrame(raw), levels, n_calibration)
+        scored = df[df["origin"] > n_calibration].copy()
+        scored.insert(0, "model", name)
+        frames.append(scored)
+        rows.append({"model": name, **_scores(scored, task, levels, train_ends), "seconds": seconds})
+    scores = pd.DataFrame(rows).set_index("model")
+    return Backtest(forecasts=pd.concat(frames, ignore_index=True), scores=scores, levels=tuple(levels),
+                    season=task.season)
