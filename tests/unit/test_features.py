@@ -169,3 +169,34 @@ def test_baskets_are_distinct_order_product_pairs():
     assert list(b.itertuples(index=False, name=None)) == [
         ("o1", "p1"), ("o1", "p2"), ("o2", "p1"), ("o3", "p3"), ("o4", "p1"), ("o5", "p1")
     ]  # fmt: skip
+
+
+def test_engine_choice_is_checked_before_any_work():
+    with pytest.raises(DataError, match="engine must be one of 'duckdb', 'spark', got 'polars'"):
+        features.customer_table(TX, engine="polars")
+    with pytest.raises(DataError, match="master='local\\[2\\]' is a Spark setting") as err:
+        features.daily_series(TX, master="local[2]")
+    assert "engine='spark'" in str(err.value)
+
+
+def test_spark_engine_without_spark_says_what_to_install(monkeypatch):
+    from analysis.features import _spark
+
+    monkeypatch.setattr(_spark, "spark_available", lambda: "PySpark is not installed")
+    with pytest.raises(DataError, match="engine='spark' cannot start: PySpark is not installed") as err:
+        features.interactions(TX, engine="spark")
+    assert "pip install '.[spark]'" in str(err.value) and "engine='duckdb'" in str(err.value)
+
+
+def test_one_sql_text_two_dialects():
+    """The DuckDB hooks run here; the Spark ones are checked against them in tests/spark."""
+    import duckdb
+
+    from analysis.features._dialect import DIALECTS
+
+    duck, spark = DIALECTS["duckdb"], DIALECTS["spark"]
+    a, b = "DATE '2024-01-30'", "DATE '2024-03-01'"
+    assert duckdb.sql(f"select {duck.days(a, b)}").fetchall()[0][0] == 31  # across a leap day
+    days = [r[0] for r in duckdb.sql(duck.calendar(a, "DATE '2024-02-02'")).fetchall()]
+    assert [d.isoformat() for d in days] == ["2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02"]
+    assert spark.days("a", "b") == "datediff(b, a)" and "sequence(x, y, interval 1 day)" in spark.calendar("x", "y")
