@@ -12,13 +12,15 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 BOOK_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PARAMS),--params "$(PARAMS)") \
             $(if $(CELL_TIMEOUT),--cell-timeout "$(CELL_TIMEOUT)")
 
-.PHONY: book chapter test test-fast serve clean venv help
+.PHONY: book chapter handout doctor test test-fast serve clean venv help
 
 help:
 	@echo "make book                 execute every chapter (when changed) and build book/_build/html"
 	@echo "make chapter              list the chapters, their needs and parameters"
 	@echo "make chapter CH=concepts DATA=file.csv [PARAMS=params.yaml]   execute one chapter on your data"
 	@echo "                          (book and chapter also take CELL_TIMEOUT=seconds per cell, default 600)"
+	@echo "make handout              the workshop notebooks (exercises, and solutions) in book/_build/handout"
+	@echo "make doctor               check this machine: Python, .venv, kernel, packages, write access, data"
 	@echo "make test                 the whole test suite (see tests/README.md for the tiers)"
 	@echo "make test-fast            unit tests only"
 	@echo "make serve                serve the built book on http://127.0.0.1:8000"
@@ -43,6 +45,13 @@ ifeq ($(strip $(CH)),)
 else
 	$(BIN)/python -m analysis book --chapter "$(CH)" $(BOOK_ARGS)
 endif
+
+handout: $(STAMP)
+	$(BIN)/python -m analysis handout
+
+doctor:
+	@test -x $(BIN)/python || { echo "problem  venv       $(VENV) does not exist"; echo "                    fix: make venv (or make book)"; exit 1; }
+	$(BIN)/python -m analysis doctor
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -28,6 +28,7 @@ __all__ = [
     "WARN_SHARE",
     "Step",
     "glue_figure",
+    "glue_table",
     "data_banner",
     "dropped_shares",
     "findings_box",
@@ -288,3 +289,14 @@ def glue_figure(name: str, fig) -> None:
 
     glue(name, fig, display=False)
     plt.close(fig)
+
+
+def glue_table(name: str, table) -> None:
+    """Glue a table (an :func:`analysis.plots.table` Styler) for ``{glue:figure}`` with a ``tab-`` name.
+
+    The page pastes it as a numbered table ("Table 2.3", :mod:`analysis.book.sphinx_tables`),
+    its caption in the directive; give the Styler no caption of its own.
+    """
+    from myst_nb import glue
+
+    glue(name, table, display=False)

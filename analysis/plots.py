@@ -19,6 +19,11 @@ from analysis import schema as S
 from analysis.errors import DataError
 
 __all__ = [
+    "BLUE",
+    "GREY",
+    "ORANGE",
+    "PALETTE",
+    "SKY",
     "TableStyler",
     "cohort_heatmap",
     "column_kind",
@@ -29,6 +34,7 @@ __all__ = [
     "k_choice",
     "k_distance",
     "monthly_revenue",
+    "money_axis",
     "scatter_segments",
     "style",
     "table",
@@ -36,21 +42,43 @@ __all__ = [
 ]
 
 
+#: The Okabe-Ito palette: eight colours told apart with every common colour-vision deficiency.
+#: Every figure of the book draws from it (chapters' figures too: ``from analysis.plots import BLUE, ...``).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, BLACK = PALETTE
+GREY = "#666666"  # reference lines, annotations
+PALE = "#E8F1F8"  # box fills
+#: Figure width in inches at which a figure fills the page's text column; font sizes are chosen for it.
+PAGE_WIDTH = 8.0
+
+
 def style() -> None:
-    """One look for every chapter: readable sizes, light grid, no chart junk."""
+    """One look for every chapter: the colour-blind-safe palette, sizes readable at page width, light grid."""
     plt.rcParams.update(
         {
-            "figure.figsize": (8, 4.2),
+            "figure.figsize": (PAGE_WIDTH, 4.2),
             "figure.dpi": 110,
             "savefig.dpi": 110,
+            "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE)),
+            "image.cmap": "cividis",
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.grid": True,
             "grid.alpha": 0.3,
             "axes.titleweight": "bold",
-            "font.size": 10,
+            "font.size": 10.5,
+            "axes.labelsize": 10.5,
+            "xtick.labelsize": 9.5,
+            "ytick.labelsize": 9.5,
+            "legend.fontsize": 9.5,
         }
     )
+
+
+def money_axis(ax, currency: str = "", axis: str = "y") -> None:
+    """Tick labels of ``axis`` as money in ``currency`` (``£1,200``), the book's one way to write amounts."""
+    formatter = matplotlib.ticker.FuncFormatter(lambda v, _: fmt.money(v, currency, 0))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
 TABLES = {
@@ -69,7 +97,7 @@ def data_model_diagram() -> plt.Figure:
     w, h = 0.26, 0.4
     centres = {}
     for name, (cols, (x, y)) in TABLES.items():
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.01", fc="#eef3fb", ec="#3b6ea5", lw=1.5))
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.01", fc=PALE, ec=BLUE, lw=1.5))
         ax.text(x + w / 2, y + h - 0.06, name, ha="center", va="center", fontweight="bold", fontsize=11)
         for i, col in enumerate(cols):
             ax.text(x + 0.02, y + h - 0.15 - i * 0.075, col, ha="left", va="center", family="monospace", fontsize=9)
@@ -82,7 +110,7 @@ def data_model_diagram() -> plt.Figure:
             start, end = (xa + w / 2, ya), (xb + w / 2, yb + h)
         else:
             start, end = (xa, ya + h / 2), (xb + w, yb + h / 2)
-        ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "#3b6ea5", "lw": 1.5})
+        ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": BLUE, "lw": 1.5})
         ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.03, label, ha="center", fontsize=9)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -104,11 +132,11 @@ def monthly_revenue(monthly: pd.DataFrame, *, currency: str = "") -> plt.Figure:
     revenue = monthly["revenue"].to_numpy(dtype=float)
     full = np.flatnonzero(~partial)
     best = full[np.argmax(revenue[full])] if len(full) else None
-    colours = ["#1f4e79" if i == best else "#6b93c2" for i in full]
+    colours = [BLUE if i == best else SKY for i in full]
     ax.bar(pos[full], revenue[full], color=colours, label="full month")
     if partial.any():
         ax.bar(
-            pos[partial], revenue[partial], color="none", edgecolor="#888888", hatch="//", ls="--",
+            pos[partial], revenue[partial], color="none", edgecolor=GREY, hatch="//", ls="--",
             label="month only partly in the data",
         )  # fmt: skip
     top = float(np.nanmax(revenue)) if len(revenue) else 1.0
@@ -116,10 +144,10 @@ def monthly_revenue(monthly: pd.DataFrame, *, currency: str = "") -> plt.Figure:
     for i in np.flatnonzero(partial):
         month = monthly.index[i]
         ax.text(pos[i], revenue[i] + 0.02 * top, f"partial\n{days.iloc[i]:.0f}/{month.days_in_month} days",
-                ha="center", va="bottom", fontsize=7, color="#555555")  # fmt: skip
+                ha="center", va="bottom", fontsize=7, color=GREY)  # fmt: skip
     if best is not None:
         label = "best full\nmonth"
-        ax.text(pos[best], revenue[best] + 0.02 * top, label, ha="center", va="bottom", fontsize=7, color="#1f4e79")
+        ax.text(pos[best], revenue[best] + 0.02 * top, label, ha="center", va="bottom", fontsize=7, color=BLUE)
     ax.set_ylim(0, top * 1.18 if top > 0 else 1)
     ax.set_ylabel(f"revenue ({currency})" if currency else "revenue")
     ax.set_title("Monthly revenue")
@@ -153,6 +181,8 @@ def cohort_heatmap(retention: pd.DataFrame) -> plt.Figure:
         ax=ax,
     )
     ax.set_title("Cohort retention")
+    ax.set_xlabel("months since the first purchase")
+    ax.set_ylabel("cohort (month of the first purchase)")
     ax.grid(False)
     fig.tight_layout()
     return fig
@@ -166,11 +196,12 @@ def distributions(before: pd.DataFrame, after: pd.DataFrame) -> plt.Figure:
     cols = list(before.columns)
     fig, axes = plt.subplots(2, len(cols), figsize=(2.4 * len(cols) + 1, 4.6))
     for j, col in enumerate(cols):
-        axes[0, j].hist(before[col], bins=40, color="#3b6ea5")
+        axes[0, j].hist(before[col], bins=40, color=BLUE)
         axes[0, j].set_title(col, fontsize=9)
-        axes[1, j].hist(after[col], bins=40, color="#d9822b")
-    axes[0, 0].set_ylabel("raw")
-    axes[1, 0].set_ylabel("transformed")
+        axes[1, j].hist(after[col], bins=40, color=ORANGE)
+        axes[1, j].set_xlabel("standard deviations from the mean", fontsize=8)
+    axes[0, 0].set_ylabel("customers (raw)")
+    axes[1, 0].set_ylabel("customers (transformed)")
     fig.tight_layout()
     return fig
 
@@ -178,15 +209,15 @@ def distributions(before: pd.DataFrame, after: pd.DataFrame) -> plt.Figure:
 def k_choice(table: pd.DataFrame, best_k: int, elbow_k: int | None) -> plt.Figure:
     """Inertia (elbow) and mean silhouette against k."""
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.6))
-    a.plot(table["k"], table["inertia"], "o-", color="#3b6ea5")
+    a.plot(table["k"], table["inertia"], "o-", color=BLUE)
     if elbow_k is not None:
         a.axvline(elbow_k, color="grey", ls="--", lw=1)
-    a.set_xlabel("k")
+    a.set_xlabel("number of clusters k")
     a.set_ylabel("inertia $W(k)$")
     a.set_title("Elbow")
-    b.plot(table["k"], table["silhouette"], "o-", color="#d9822b")
+    b.plot(table["k"], table["silhouette"], "o-", color=ORANGE)
     b.axvline(best_k, color="grey", ls="--", lw=1)
-    b.set_xlabel("k")
+    b.set_xlabel("number of clusters k")
     b.set_ylabel("mean silhouette")
     b.set_title("Silhouette")
     fig.tight_layout()
@@ -196,10 +227,10 @@ def k_choice(table: pd.DataFrame, best_k: int, elbow_k: int | None) -> plt.Figur
 def k_distance(kdist: np.ndarray, eps: float, min_samples: int) -> plt.Figure:
     """Sorted distances to the ``min_samples``-th neighbour, with the chosen eps."""
     fig, ax = plt.subplots(figsize=(7, 3.4))
-    ax.plot(np.arange(len(kdist)), kdist, color="#3b6ea5")
-    ax.axhline(eps, color="#d9822b", ls="--", label=f"eps = {eps:.2f}")
-    ax.set_xlabel("points sorted by distance")
-    ax.set_ylabel(f"distance to neighbour {min_samples}")
+    ax.plot(np.arange(len(kdist)), kdist, color=BLUE)
+    ax.axhline(eps, color=ORANGE, ls="--", label=f"eps = {eps:.2f}")
+    ax.set_xlabel("customers, sorted by that distance")
+    ax.set_ylabel(f"distance to neighbour {min_samples} (standardised units)")
     ax.legend()
     fig.tight_layout()
     return fig
@@ -213,7 +244,7 @@ def dendrogram(linkage: np.ndarray, k: int, *, last: int = 30) -> plt.Figure:
     scipy_dendrogram(linkage, truncate_mode="lastp", p=last, ax=ax, color_threshold=linkage[-k + 1, 2] if k > 1 else 0)
     if k > 1:
         ax.axhline((linkage[-k, 2] + linkage[-k + 1, 2]) / 2, color="grey", ls="--", lw=1)
-    ax.set_ylabel("Ward merge height")
+    ax.set_ylabel("Ward merge height (increase in W)")
     ax.set_xlabel("clusters (size in brackets)")
     ax.grid(False)
     fig.tight_layout()
@@ -227,9 +258,10 @@ def scatter_segments(coords: np.ndarray, names: pd.Series, *, xlabel: str, ylabe
         idx = np.sort(np.random.default_rng(seed).choice(idx, 20_000, replace=False))
     fig, ax = plt.subplots(figsize=(7.5, 5))
     labels = names.to_numpy()[idx]
-    for name in pd.unique(names):
+    for i, name in enumerate(pd.unique(names)):
         m = labels == name
-        ax.scatter(coords[idx][m, 0], coords[idx][m, 1], s=6, alpha=0.6, label=str(name))
+        colour = PALETTE[i % len(PALETTE)]
+        ax.scatter(coords[idx][m, 0], coords[idx][m, 1], s=6, alpha=0.6, label=str(name), color=colour)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(markerscale=3, fontsize=8, loc="best")
@@ -242,11 +274,11 @@ def holdout(table: pd.DataFrame, max_x: int) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 3.6))
     labels = [str(x) if x < max_x else f"{max_x}+" for x in table["x"]]
     pos = np.arange(len(labels))
-    ax.bar(pos - 0.2, table["actual"], width=0.4, label="actual", color="#3b6ea5")
-    ax.bar(pos + 0.2, table["predicted"], width=0.4, label="BG/NBD", color="#d9822b")
+    ax.bar(pos - 0.2, table["actual"], width=0.4, label="actual", color=BLUE)
+    ax.bar(pos + 0.2, table["predicted"], width=0.4, label="BG/NBD", color=ORANGE)
     ax.set_xticks(pos, labels)
-    ax.set_xlabel("repeat purchases in the calibration period")
-    ax.set_ylabel("mean purchases in the holdout")
+    ax.set_xlabel("repeat purchase days in the calibration period")
+    ax.set_ylabel("mean purchase days per customer\nin the holdout")
     ax.legend()
     fig.tight_layout()
     return fig
@@ -255,10 +287,11 @@ def holdout(table: pd.DataFrame, max_x: int) -> plt.Figure:
 def tracking(dates: pd.DatetimeIndex, actual: np.ndarray, expected: np.ndarray, calibration_end) -> plt.Figure:
     """Cumulative repeat purchases over time: actual vs BG/NBD expectation."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    ax.plot(dates, actual, label="actual", color="#3b6ea5")
-    ax.plot(dates, expected, label="BG/NBD", color="#d9822b", ls="--")
+    ax.plot(dates, actual, label="actual", color=BLUE)
+    ax.plot(dates, expected, label="BG/NBD", color=ORANGE, ls="--")
     ax.axvline(pd.Timestamp(calibration_end), color="grey", ls=":", label="calibration end")
-    ax.set_ylabel("cumulative repeat purchases")
+    ax.set_ylabel("cumulative repeat purchase days")
+    ax.set_xlabel("date")
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.legend()
     fig.tight_layout()
@@ -278,6 +311,9 @@ WRAPPER_CLASS = "book-table"
 
 class TableStyler(Styler):
     """A pandas Styler whose HTML sits in a ``<div class="book-table">`` that scrolls sideways when wide."""
+
+    def __repr__(self) -> str:  # what a glued table's text form reads: the same on every run of the same table
+        return f"<table {self.uuid}>"
 
     def to_html(self, *args, **kwargs) -> str:
         html = super().to_html(*args, **kwargs)  # Styler._repr_html_ (what Jupyter and the book show) calls this

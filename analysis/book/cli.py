@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis report PATH``, ``book``, ``chapters``, ``install-kernel``, ``doctor``.
+"""Command line: ``python -m analysis report PATH``, ``book``, ``chapters``, ``install-kernel``, ``doctor``, ``handout``.
 
 Exit status 0 on success, 2 for bad input (a :class:`DataError`, printed
 without a traceback), 1 when a chapter or the book build fails, 130 when
@@ -128,6 +128,15 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return doctor.run(ROOT)
 
 
+def cmd_handout(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from analysis.book import handout
+    from analysis.book.runner import ROOT
+
+    return handout.main(ROOT, Path(args.out) if args.out else None)
+
+
 def _timeout(text: str) -> int:
     from analysis._checks import check_int
 
@@ -170,6 +179,9 @@ def _parser() -> argparse.ArgumentParser:
     kernel.set_defaults(func=cmd_kernel)
     doctor = sub.add_parser("doctor", help="check this machine: Python, .venv, kernel, packages, write access, data")
     doctor.set_defaults(func=cmd_doctor)
+    handout = sub.add_parser("handout", help="the workshop notebooks: exercises without and with solutions")
+    handout.add_argument("--out", help="the folder to write (default book/_build/handout)")
+    handout.set_defaults(func=cmd_handout)
     return parser
 
 

@@ -6,7 +6,13 @@
 * ``book/_generated/chapters.md``: the chapter list of the front page;
 * ``book/_generated/build_table.md``: which chapter ran on which data, with
   which parameters, rows kept and when (class ``build-table``); a chapter that
-  ran on other data than the rest is flagged.
+  ran on other data than the rest is flagged;
+* the data page's numbers (:mod:`analysis.book.datapage`).
+
+The chapters' parts are numbered (``numbered: true``, one count across parts),
+so figures, tables and equations are numbered per chapter (Figure 2.3,
+equation (2.1)); the appendix part (:data:`APPENDIX`: glossary, notation, data,
+workshop, the Spark page when it exists, bibliography) is not numbered.
 
 ``intro.md`` includes the two tables.
 """
@@ -22,6 +28,8 @@ from analysis import fmt
 from analysis.book.chapters import CHAPTERS, PARTS, Chapter
 
 GENERATED = "_generated"
+#: The appendix pages, in order; a page whose file is missing is left out (``spark`` is written by its own helper).
+APPENDIX = ("glossary", "notation", "data", "workshop", "spark", "bibliography")
 MIXED = "ran on different data than the others"
 
 
@@ -38,9 +46,13 @@ def toc_yaml(chapters_dir: Path) -> str:
     if parts:
         lines.append("parts:")
     for part, chapters in parts:
-        lines += [f"  - caption: {part}", "    chapters:"]
+        lines += [f"  - caption: {part}", "    numbered: true", "    chapters:"]
         lines += [f"      - file: {c.doc}" for c in chapters]
-    return "\n".join(lines) + "\n"
+    appendix = [name for name in APPENDIX if (chapters_dir.parent / f"{name}.md").exists()]
+    if appendix:
+        lines += ["" if parts else "parts:", "  - caption: Appendix", "    chapters:"]
+        lines += [f"      - file: {name}" for name in appendix]
+    return "\n".join(line for line in lines if line != "") + "\n"
 
 
 def _cell(text: Any) -> str:
@@ -122,3 +134,7 @@ def write_generated(book: Path, state: dict) -> None:
     _write_if_changed(book / "_toc.yml", toc_yaml(chapters_dir))
     _write_if_changed(book / GENERATED / "chapters.md", chapters_md(chapters_dir))
     _write_if_changed(book / GENERATED / "build_table.md", build_table_md(state, chapters_dir))
+    if (book / "data.md").exists():
+        from analysis.book.datapage import write_data_pages
+
+        write_data_pages(book, book.parent)

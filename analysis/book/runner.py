@@ -432,6 +432,8 @@ def swap_in_html(paths: Paths) -> None:
     if paths.build.exists():
         os.replace(paths.build, paths.build_old)
     os.replace(paths.build_new / "_build", paths.build)
+    if (paths.build_old / "handout").is_dir() and not (paths.build / "handout").exists():
+        os.replace(paths.build_old / "handout", paths.build / "handout")  # make handout's notebooks stay
     shutil.rmtree(paths.build_old, ignore_errors=True)
     shutil.rmtree(paths.build_new, ignore_errors=True)
 

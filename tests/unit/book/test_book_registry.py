@@ -54,11 +54,31 @@ def test_toc_has_parts_and_only_built_chapters(tmp_path):
     assert yaml.safe_load(toc_yaml(tmp_path)) == {"format": "jb-book", "root": "intro"}
     (tmp_path / CHAPTERS[1].notebook).write_text("{}")
     toc = yaml.safe_load(toc_yaml(tmp_path))
-    assert toc["parts"] == [{"caption": CHAPTERS[1].part, "chapters": [{"file": CHAPTERS[1].doc}]}]
+    assert toc["parts"] == [{"caption": CHAPTERS[1].part, "numbered": True, "chapters": [{"file": CHAPTERS[1].doc}]}]
     for c in CHAPTERS:
         (tmp_path / c.notebook).write_text("{}")
     parts = yaml.safe_load(toc_yaml(tmp_path))["parts"]
     assert [p["caption"] for p in parts] == [p for p in PARTS if any(c.part == p for c in CHAPTERS)]
+
+
+def test_toc_numbers_the_chapters_and_ends_with_the_appendix(tmp_path):
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    (chapters / CHAPTERS[0].notebook).write_text("{}")
+    for name in ("glossary", "notation", "bibliography"):
+        (tmp_path / f"{name}.md").write_text(f"# {name}\n")
+    parts = yaml.safe_load(toc_yaml(chapters))["parts"]
+    assert all(p.get("numbered") for p in parts[:-1])
+    assert parts[-1] == {"caption": "Appendix", "chapters": [{"file": "glossary"}, {"file": "notation"},
+                                                             {"file": "bibliography"}]}  # fmt: skip
+    (tmp_path / "spark.md").write_text("# Spark\n")  # the Spark page joins the appendix when it exists
+    files = [c["file"] for c in yaml.safe_load(toc_yaml(chapters))["parts"][-1]["chapters"]]
+    assert files == ["glossary", "notation", "spark", "bibliography"]
+
+
+def test_the_projects_appendix_pages_exist():
+    for name in ("glossary", "notation", "data", "workshop", "bibliography"):
+        assert (ROOT / "book" / f"{name}.md").exists(), name
 
 
 def test_front_page_chapter_list_links_built_chapters_only(tmp_path):

@@ -30,7 +30,8 @@ def test_partial_month_is_an_outline_even_when_tallest():
     partial = by_height[400]
     assert partial.get_facecolor()[3] == 0 and partial.get_hatch() == "//"  # no fill: an outline
     assert all(by_height[h].get_facecolor()[3] == 1 and not by_height[h].get_hatch() for h in (100, 300, 250))
-    assert np.allclose(by_height[300].get_facecolor(), to_rgba("#1f4e79"))  # the best *full* month is the dark one
+    assert np.allclose(by_height[300].get_facecolor(), to_rgba(plots.BLUE))  # the best *full* month is the dark one
+    assert np.allclose(by_height[100].get_facecolor(), to_rgba(plots.SKY))
     texts = [t.get_text() for t in ax.texts]
     assert "partial\n29/30 days" in texts and "best full\nmonth" in texts
     assert ax.get_ylim()[1] > 400  # room for the labels

@@ -1,0 +1,156 @@
+"""The numbers of the data page (``book/data.md``), computed by a run, never typed.
+
+:func:`write_data_pages` writes two Markdown files that ``book/data.md`` includes:
+
+* ``_generated/data_sets.md``: for every data set the book uses, what the book's
+  own loader makes of it (rows read and kept, customers, products or items, dates,
+  what each cleaning rule dropped). The built-in shop and CDNOW (it ships inside
+  the ``lifetimes`` package) are always there; the files in ``../shared/data``
+  only when that folder exists on the machine that builds the book (the page says
+  so otherwise). Results are cached in ``_generated/data_facts.json`` by the
+  file's size and time and the data layer's code, so a rebuild reads nothing again.
+* ``_generated/byo_example.md`` and ``_generated/my_orders.csv``: the worked
+  example of bringing your own file: a small export with its own column names,
+  semicolons and decimal commas, its parameters file, and the data report the
+  loader printed for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from analysis import fmt
+
+EXAMPLE_CSV = "my_orders.csv"
+EXAMPLE_MAPPING = {
+    "order_id": "Order Number",
+    "customer_id": "Customer Email",
+    "product_id": "SKU",
+    "quantity": "Qty",
+    "unit_price": "Price Each",
+    "timestamp": "Created At",
+}
+EXAMPLE_CUSTOMERS = 50
+
+
+def _sets(shared: Path) -> list[dict]:
+    """The data sets: a name, the ``data`` value that loads it, and the file whose change invalidates the cache."""
+    sets = [
+        {"name": "built-in shop", "data": "shop", "file": None},
+        {"name": "CDNOW master file", "data": "cdnow", "file": None},
+    ]
+    for name, rel in (("UCI Online Retail", "online_retail/online_retail.parquet"), ("MovieLens 100k", "ml-100k/u.data")):
+        sets.append({"name": name, "data": str(shared / rel), "file": shared / rel})
+    return sets
+
+
+def _code_key(root: Path) -> str:
+    h = hashlib.sha256()
+    for src in sorted((root / "analysis" / "data").rglob("*.py")) + sorted((root / "analysis" / "shop").rglob("*.py")):
+        h.update(src.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _facts(data: str) -> dict:
+    from analysis.data import load_data
+
+    _, report = load_data({"data": data})
+    return {
+        "layout": report.layout, "kind": report.kind, "rows_read": report.rows_read, "rows_kept": report.rows_kept,
+        "customers": report.customers, "products": report.products, "orders": report.orders,
+        "first_date": str(report.first_date), "last_date": str(report.last_date),
+        "dropped": {rule: n for rule, n in report.dropped.items() if n},
+        "currency": report.currency,
+    }  # fmt: skip
+
+
+def data_facts(root: Path, cache_path: Path) -> dict[str, dict | None]:
+    """Each data set's facts from the book's loader (None when its file is absent), cached."""
+    try:
+        cache = json.loads(cache_path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        cache = {}
+    code = _code_key(root)
+    out, fresh = {}, {}
+    for s in _sets((root / ".." / "shared" / "data").resolve()):
+        file = s["file"]
+        if file is not None and not file.is_file():
+            out[s["name"]] = None
+            continue
+        stat = f"{file.stat().st_size}:{int(file.stat().st_mtime)}" if file is not None else ""
+        key = f"{s['data']}|{stat}|{code}"
+        fresh[key] = cache[key] if key in cache else _facts(s["data"])
+        out[s["name"]] = fresh[key]
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    cache_path.write_text(json.dumps(fresh, indent=1, sort_keys=True))
+    return out
+
+
+def data_sets_md(facts: dict[str, dict | None]) -> str:
+    rows = ["| data set | layout | rows read | rows kept | customers (users) | products (items) | dates | "
+            "dropped by cleaning |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    absent = []
+    for name, f in facts.items():
+        if f is None:
+            absent.append(name)
+            continue
+        dropped = "; ".join(f"`{rule}` {fmt.count(n)}" for rule, n in f["dropped"].items()) or "nothing"
+        rows.append(f"| {name} | `{f['layout']}` | {fmt.count(f['rows_read'])} | {fmt.count(f['rows_kept'])} "
+                    f"| {fmt.count(f['customers'])} | {fmt.count(f['products'])} | {f['first_date']} to "
+                    f"{f['last_date']} | {dropped} |")  # fmt: skip
+    text = "\n".join(rows) + "\n"
+    if absent:
+        text += (f"\nNot on the machine that built this page (no `../shared/data`): {', '.join(absent)}. "
+                 "Their rows are filled in by a build on a machine that has them.\n")  # fmt: skip
+    return text
+
+
+def example_file(folder: Path) -> Path:
+    """A small export from the built-in shop, as another system would write it: own names, ';' and ','."""
+    from analysis.data import load_data
+
+    table, _ = load_data({"data": "shop", "shop_customers": EXAMPLE_CUSTOMERS, "seed": 1})
+    export = table[list(EXAMPLE_MAPPING)].rename(columns=EXAMPLE_MAPPING).head(300)
+    export["Qty"] = export["Qty"].astype(int)
+    export["Created At"] = export["Created At"].dt.strftime("%d/%m/%Y %H:%M")
+    export["Customer Email"] = "customer" + export["Customer Email"].astype(str) + "@example.com"
+    path = folder / EXAMPLE_CSV
+    export.to_csv(path, sep=";", decimal=",", index=False)
+    return path
+
+
+def example_params() -> dict:
+    return {"mapping": EXAMPLE_MAPPING, "date_format": "%d/%m/%Y %H:%M", "decimal": ",", "currency": "EUR"}
+
+
+def byo_example_md(folder: Path) -> str:
+    """The worked example: the file's first lines, the parameters file, and the report of the run."""
+    import yaml
+
+    from analysis.data import load_data
+
+    path = example_file(folder)
+    _, report = load_data({"data": str(path), **example_params()})
+    head = "\n".join(path.read_text().splitlines()[:4])
+    text = str(report).replace(str(path), EXAMPLE_CSV)
+    params = yaml.safe_dump(example_params(), sort_keys=False, allow_unicode=True).strip()
+    return "\n".join([
+        f"The file, {{download}}`{EXAMPLE_CSV} <_generated/{EXAMPLE_CSV}>` (its first lines):", "", "```text", head, "```", "",
+        "The parameters file `params.yaml` that maps its columns and says how it writes dates and numbers:", "",
+        "```yaml", params, "```", "",
+        f"`python -m analysis report {EXAMPLE_CSV} --params params.yaml` printed, when this page was built:", "",
+        "```text", text, "```", "",
+    ]) + "\n"  # fmt: skip
+
+
+def write_data_pages(book: Path, root: Path) -> None:
+    """Write ``_generated/data_sets.md``, ``byo_example.md`` and the example CSV (only files that changed)."""
+    from analysis.book.pages import GENERATED, _write_if_changed
+
+    folder = book / GENERATED
+    folder.mkdir(parents=True, exist_ok=True)
+    facts = data_facts(root, folder / "data_facts.json")
+    _write_if_changed(folder / "data_sets.md", data_sets_md(facts))
+    _write_if_changed(folder / "byo_example.md", byo_example_md(folder))
