@@ -45,7 +45,8 @@ def level_name(level: float) -> str:
 
 @dataclass(frozen=True)
 class Backtest:
-    """Forecasts of every model at every origin (long form) and the scores per model."""
+    """Forecasts of every model at every origin (long form, ``scored`` False at the calibration
+    origins) and the scores per model (scored origins only)."""
 
     forecasts: pd.DataFrame
     scores: pd.DataFrame
@@ -131,9 +132,10 @@ def backtest(
     for name, model in models.items():
         raw, seconds = _run_model(task, model, origins)
         df = _add_intervals(pd.DataFrame(raw), levels, n_calibration)
-        scored = df[df["origin"] > n_calibration].copy()
-        scored.insert(0, "model", name)
-        frames.append(scored)
+        df.insert(0, "model", name)
+        df["scored"] = df["origin"] > n_calibration
+        frames.append(df)
+        scored = df[df["scored"]]
         rows.append({"model": name, **_scores(scored, task, levels, train_ends), "seconds": seconds})
     scores = pd.DataFrame(rows).set_index("model")
     return Backtest(forecasts=pd.concat(frames, ignore_index=True), scores=scores, levels=tuple(levels),

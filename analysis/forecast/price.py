@@ -1,0 +1,126 @@
+r"""Promotion lift and price elasticity from a transaction log.
+
+* **Discount days** are found in the prices themselves: a day is a discount day
+  when at least :data:`DISCOUNT_DAY_SHARE` of its lines are priced
+  :data:`DISCOUNT_MIN` or more below their product's median price.
+* **Promotion lift**: an ordinary least-squares regression of log daily orders
+  on day of week, a quadratic trend, yearly Fourier terms (with a year of data
+  or more) and the discount-day flag; the lift is :math:`e^{\beta}` of the flag,
+  the ratio of orders on a discount day to the same day without it.
+* **Price elasticity** (log-log with controls): on product-days with a sale,
+
+  .. math:: \log q_{jt} = a_j + \varepsilon \log p_{jt} + \gamma \log n_t + \delta_{\mathrm{dow}(t)} + u_{jt}
+
+  with :math:`q_{jt}` units of product :math:`j` on day :math:`t`, :math:`p_{jt}` its
+  mean unit price, :math:`n_t` the day's orders (the control that takes up the
+  promotion's extra traffic) and product effects :math:`a_j` (the regression is
+  run within products, on deviations from each product's means). Standard errors
+  are heteroskedasticity-robust (HC1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema as S
+
+__all__ = ["DISCOUNT_DAY_SHARE", "DISCOUNT_MIN", "Elasticity", "Lift", "discount_days", "price_elasticity",
+           "promotion_lift"]
+
+#: A line is discounted when priced this share or more below its product's median price.
+DISCOUNT_MIN = 0.03
+#: A day is a discount day when at least this share of its lines are discounted.
+DISCOUNT_DAY_SHARE = 0.5
+#: Fewest discount days for a lift, fewest product-days with a price change for an elasticity.
+MIN_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Lift:
+    """Promotion lift ``exp(beta)`` with its 95 % interval, on ``days`` discount days (NaN when none)."""
+
+    lift: float
+    low: float
+    high: float
+    days: int
+
+
+@dataclass(frozen=True)
+class Elasticity:
+    """Price elasticity with its robust standard error, the orders coefficient and the rows used."""
+
+    elasticity: float
+    se: float
+    orders_coef: float
+    rows: int
+    products: int
+
+
+def discount_days(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Per calendar day: the share of lines discounted, the mean discount and the discount-day flag."""
+    day = pd.to_datetime(transactions[S.TIMESTAMP]).dt.normalize()
+    price = transactions[S.PRICE].astype("float64")
+    median = price.groupby(transactions[S.PRODUCT]).transform("median")
+    cut = 1 - price / median
+    lines = pd.DataFrame({"day": day, "discounted": cut >= DISCOUNT_MIN, "cut": cut.clip(lower=0)})
+    out = lines.groupby("day").agg(share=("discounted", "mean"), discount=("cut", "mean"))
+    out["discount_day"] = out["share"] >= DISCOUNT_DAY_SHARE
+    return out
+
+
+def _calendar_design(dates: pd.DatetimeIndex) -> pd.DataFrame:
+    t = np.arange(len(dates)) / 365.25
+    X = pd.get_dummies(pd.Series(dates.day_of_week, index=dates), prefix="dow", drop_first=True, dtype=float)
+    X.insert(0, "const", 1.0)
+    X["trend"], X["trend2"] = t, t**2
+    if len(dates) >= 365:
+        doy = dates.day_of_year.to_numpy() / 365.25
+        for k in (1, 2, 3):
+            X[f"sin{k}"], X[f"cos{k}"] = np.sin(2 * np.pi * k * doy), np.cos(2 * np.pi * k * doy)
+    return X
+
+
+def promotion_lift(daily_orders: pd.Series, flags: pd.Series) -> Lift:
+    """The lift of discount days on daily orders (see the module); NaN when fewer than :data:`MIN_DAYS`."""
+    import statsmodels.api as sm
+
+    flags = flags.reindex(daily_orders.index, fill_value=False).astype(bool)
+    keep = daily_orders > 0
+    days = int(flags[keep].sum())
+    if days < MIN_DAYS:
+        return Lift(np.nan, np.nan, np.nan, days)
+    X = _calendar_design(pd.DatetimeIndex(daily_orders.index))[keep.to_numpy()]
+    X["promotion"] = flags[keep].astype(float).to_numpy()
+    fit = sm.OLS(np.log(daily_orders[keep].to_numpy()), X).fit(cov_type="HC1")
+    b, se = float(fit.params["promotion"]), float(fit.bse["promotion"])
+    return Lift(float(np.exp(b)), float(np.exp(b - 1.96 * se)), float(np.exp(b + 1.96 * se)), days)
+
+
+def price_elasticity(transactions: pd.DataFrame, products=None) -> Elasticity:
+    """The log-log elasticity of daily units on price (see the module), on ``products`` (default all)."""
+    import statsmodels.api as sm
+
+    tx = transactions if products is None else transactions[transactions[S.PRODUCT].isin(list(products))]
+    day = pd.to_datetime(tx[S.TIMESTAMP]).dt.normalize()
+    orders = pd.to_datetime(transactions[S.TIMESTAMP]).dt.normalize().groupby(
+        transactions[S.ORDER]).first().value_counts()
+    g = pd.DataFrame({"product": tx[S.PRODUCT], "day": day, "q": tx[S.QUANTITY].astype(float),
+                      "r": tx[S.QUANTITY] * tx[S.PRICE]})
+    g = g.groupby(["product", "day"], observed=True).sum().reset_index()
+    g = g[(g["q"] > 0) & (g["r"] > 0)]
+    g["lq"], g["lp"] = np.log(g["q"]), np.log(g["r"] / g["q"])
+    g["ln"] = np.log(g["day"].map(orders).astype(float))
+    for c in ("lq", "lp", "ln"):
+        g[c] = g[c] - g.groupby("product")[c].transform("mean")
+    varied = int((g["lp"].abs() > 1e-9).sum())
+    if varied < MIN_DAYS:
+        return Elasticity(np.nan, np.nan, np.nan, len(g), int(g["product"].nunique()))
+    X = pd.get_dummies(g["day"].dt.day_of_week, prefix="dow", drop_first=True, dtype=float)
+    X = X - X.groupby(g["product"]).transform("mean")
+    X["log_price"], X["log_orders"] = g["lp"], g["ln"]
+    fit = sm.OLS(g["lq"], X).fit(cov_type="HC1")
+    return Elasticity(float(fit.params["log_price"]), float(fit.bse["log_price"]), float(fit.params["log_orders"]),
+                      len(g), int(g["product"].nunique()))
