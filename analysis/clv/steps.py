@@ -48,12 +48,18 @@ def spend_correlation(summary: pd.DataFrame) -> tuple[float, int]:
     return float(np.corrcoef(x, m)[0, 1]), len(rep)
 
 
+#: The fitted parameters as the page writes them (book/notation.md): the Gamma-Gamma's p and q are κ and η
+#: there, since p and q are a price and a quantity; the code keeps the papers' names.
+SYMBOLS = {"r": "r", "alpha": "α (alpha)", "a": "a", "b": "b", "p": "κ (p)", "q": "η (q)", "gamma": "γ (gamma)"}
+
+
 def _parameters(bg, gg) -> pd.DataFrame:
     """The fitted parameters, each with a note when its value was set by a bound rather than by the data."""
     edge = "on the edge of the fit's box: set by the bound, not by the data"
-    rows = [("BG/NBD", n, getattr(bg, n), edge if n in bg.bounded else "") for n in ("r", "alpha", "a", "b")]
+    rows = [("BG/NBD", SYMBOLS[n], getattr(bg, n), edge if n in bg.bounded else "") for n in ("r", "alpha", "a", "b")]
     fixed = "fixed at the boundary (the fit ran to infinity)"
-    rows += [("Gamma-Gamma", n, getattr(gg, n), fixed if n == "p" and gg.at_boundary else "") for n in ("p", "q", "gamma")]
+    rows += [("Gamma-Gamma", SYMBOLS[n], getattr(gg, n), fixed if n == "p" and gg.at_boundary else "")
+             for n in ("p", "q", "gamma")]  # fmt: skip
     table = pd.DataFrame(rows, columns=["model", "parameter", "estimate", "note"]).set_index(["model", "parameter"])
     return table if table["note"].str.len().any() else table.drop(columns="note")
 

@@ -288,13 +288,16 @@ def spend_independence(r: float, n: int) -> str:
 
 
 def spend_boundary(at_boundary: bool, p: float, q: float, gamma: float, currency: str = "") -> str:
-    """The Gamma-Gamma fit: inside its parameter space, or degenerate on the boundary (p fixed there)."""
-    params = f"p = {fmt.number(p)}, q = {fmt.number(q)}, γ = {fmt.number(gamma)}"
+    """The Gamma-Gamma fit: inside its parameter space, or degenerate on the boundary (p fixed there).
+
+    The page writes the shape p as κ and q as η (the book's notation: p and q are a price and a quantity).
+    """
+    params = f"κ = {fmt.number(p)}, η = {fmt.number(q)}, γ = {fmt.number(gamma)}"
     if at_boundary:
         return sentence(
-            f"the Gamma-Gamma fit is degenerate: the likelihood keeps rising as p grows without bound (γ → 0), the "
+            f"the Gamma-Gamma fit is degenerate: the likelihood keeps rising as the shape κ grows without bound (γ → 0), the "
             "edge of the parameter space, where the model would have every customer spend exactly the same on each "
-            f"purchase. The chapter reports the constrained fit with p fixed at {fmt.number(p)} ({params}): one gamma "
+            f"purchase. The chapter reports the constrained fit with κ fixed at {fmt.number(p)} ({params}): one gamma "
             "distribution of spending levels cannot describe these customers, so the expected spend falls back to "
             "each customer's own average, usable for CLV, while the parameters themselves mean little"
         )
@@ -488,8 +491,8 @@ def truth(match: dict[str, float] | None, errors: dict[str, float] | None) -> st
         "personas differ in recency, frequency and spend; tenure, which all personas share, blurs them.\n\n"
         f"Fitted per persona (the table of planted and fitted values), the BG/NBD recovers the mean purchase rate r/α "
         f"within {fmt.share(errors['rate_error_max'], 0)} of the planted value and the mean dropout probability "
-        f"a/(a+b) within {fmt.share(errors['drop_error_max'], 0)}; the Gamma-Gamma mean spend pγ/(q−1) is within "
-        f"{fmt.share(errors['spend_error_max'], 0)} of the planted mean. r and α separately, and p and q separately, "
+        f"a/(a+b) within {fmt.share(errors['drop_error_max'], 0)}; the Gamma-Gamma mean spend κγ/(η−1) is within "
+        f"{fmt.share(errors['spend_error_max'], 0)} of the planted mean. r and α separately, and κ and η separately, "
         "need many more customers to pin down; fitted on one homogeneous persona the models work, a reason to fit "
         "CLV models per segment rather than on a mixture."
     )
@@ -519,3 +522,24 @@ SUMMARY: tuple[str, ...] = (
     "lost_rhythm_finding",
     "win_back_finding",
 )
+
+
+#: A segment whose revenue share is within this factor of its customer share brings "about its share" (Exercise 2.1).
+FAIR_SHARE = 0.2
+
+
+def largest_rfm_segment(name: str, share_customers: float, share_revenue: float) -> str:
+    """Exercise 2.1: the RFM segment with the most customers, and whether it brings more or less than its share."""
+    head = (f"the largest RFM segment is {name}, with {fmt.share(share_customers)} of the customers and "
+            f"{fmt.share(share_revenue)} of the revenue")  # fmt: skip
+    if share_customers <= 0:
+        return sentence(f"{head}")
+    ratio = share_revenue / share_customers
+    if abs(ratio - 1) <= FAIR_SHARE:
+        return sentence(f"{head}: about its share, so its customers spend like the average customer")
+    more = ratio > 1
+    return sentence(
+        f"{head}: {fmt.number(ratio)} times its share of the customers, so its customers spend "
+        + ("more than the average customer: the base of the revenue" if more
+           else "less than the average customer: many customers, little of the revenue")
+    )  # fmt: skip

@@ -75,7 +75,7 @@ def test_online_retail(online_retail_run):
     assert f"b = {glued['fit_b_text']} sits on the edge of the box" in glued["dropout_finding"]
     assert "still hold" not in glued["dropout_finding"] and "miss the holdout" in glued["dropout_finding"]
     # 38.8 % of the customers without the log against 30.0 % with it: larger, not "most of the rest"
-    assert "lumps" not in glued["ex1_finding"] and "not a majority" in glued["ex1_finding"]
+    assert "lumps" not in glued["ex2_2_sentence"] and "not a majority" in glued["ex2_2_sentence"]
     assert int(glued["ward_sample"]) == 4_338  # all customers: max_points_density is 5,000
 
 
@@ -115,5 +115,5 @@ def test_cdnow(cdnow_run):
     names = read_table(notebook, "Profiles of the k-means segments")["name"].tolist()
     assert "new" not in names and not any("(" in name for name in names), names
     assert {"high-value loyal, more recent", "high-value loyal, less recent"} <= set(names)
-    assert "about the same size" in glued["ex1_finding"] and "lumps" not in glued["ex1_finding"]
+    assert "about the same size" in glued["ex2_2_sentence"] and "lumps" not in glued["ex2_2_sentence"]
     assert "100.0%" not in glued["at_risk_rhythm_finding"] or "every one" in glued["at_risk_rhythm_finding"]

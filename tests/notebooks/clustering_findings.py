@@ -97,8 +97,8 @@ def _holdout_and_alive(g: dict[str, str]) -> None:
     # never both "cannot tell lost from quiet" and "the customers to win back, with a number on each"
     assert ("singles out nobody" in win) or not no_dropout
     assert ("below one half" in win) == (not no_dropout and "singles out nobody" not in win)
-    raw, log = _f(g, "ex1_largest_raw"), _f(g, "ex1_largest_log")
-    ex1 = g["ex1_finding"]
+    raw, log = _f(g, "ex2_2"), _f(g, "ex2_2_log")
+    ex1 = g["ex2_2_sentence"]
     assert fmt.share(raw) in ex1 and ("lumps" in ex1) == (raw >= F.MOST and raw - log >= F.CLEARLY)
     assert ("about the same size" in ex1) == (abs(raw - log) < F.CLEARLY)
     # the dropout sentence says the forecasts hold only when the holdout error is within ACCURATE
@@ -114,16 +114,33 @@ def _holdout_and_alive(g: dict[str, str]) -> None:
     assert ("edge of the box" in drop) == bool(bounded)
 
 
-def output_captions(notebook: Path) -> list[str]:
-    """Captions of the tables the executed chapter shows."""
+def _pasted(notebook: Path) -> dict[str, str]:
+    """Caption -> glue name of every table the chapter pastes as a numbered table ({glue:figure} name, :name: tab-...)."""
     import re
 
     nb = json.loads(Path(notebook).read_text())
-    html = [
-        "".join(o.get("data", {}).get("text/html", ""))
-        for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
-    ]  # fmt: skip
-    return [m for h in html for m in re.findall(r"<caption>(.*?)</caption>", h)]
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    found = re.findall(r"```\{glue:figure\} (\w+)\n:name: tab-[^\n]*\n\n(.*?)\n```", text, flags=re.S)
+    return {caption.strip().rstrip("."): name for name, caption in found}
+
+
+def _html_outputs(notebook: Path) -> list[tuple[str, str]]:
+    """(glue name or "", HTML) of every output: shown tables and glued ones."""
+    nb = json.loads(Path(notebook).read_text())
+    out = []
+    for c in nb["cells"]:
+        for o in c.get("outputs", []) if c["cell_type"] == "code" else []:
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
+            out += [(name, "".join(v)) for k, v in o.get("data", {}).items() if k.endswith("text/html")]
+    return out
+
+
+def output_captions(notebook: Path) -> list[str]:
+    """Captions of the tables the executed chapter shows: numbered tables' and shown tables' own."""
+    import re
+
+    shown = [m for _, h in _html_outputs(notebook) for m in re.findall(r"<caption>(.*?)</caption>", h)]
+    return list(_pasted(notebook)) + shown
 
 
 def check_page(notebook: Path, glued: dict[str, str]) -> None:
@@ -153,16 +170,14 @@ def _names_follow_profiles(notebook: Path) -> None:
 
 
 def read_table(notebook: Path, caption: str) -> pd.DataFrame:
-    """The shown table with ``caption`` as text cells (header row as columns)."""
+    """The table with ``caption`` (a numbered table's caption, or a shown table's own) as text cells."""
     import re
 
-    nb = json.loads(Path(notebook).read_text())
-    for c in nb["cells"]:
-        for o in c.get("outputs", []) if c["cell_type"] == "code" else []:
-            html = "".join(o.get("data", {}).get("text/html", ""))
-            if f"<caption>{caption}</caption>" in html:
-                heads = re.findall(r"<th[^>]*col_heading[^>]*>(.*?)</th>", html)
-                cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
-                rows = [cells[i : i + len(heads)] for i in range(0, len(cells), len(heads))]
-                return pd.DataFrame(rows, columns=heads)
+    glued = _pasted(notebook).get(caption.rstrip("."))
+    for name, html in _html_outputs(notebook):
+        if (glued is not None and name == glued) or f"<caption>{caption}</caption>" in html:
+            heads = re.findall(r"<th[^>]*col_heading[^>]*>(.*?)</th>", html)
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+            rows = [cells[i : i + len(heads)] for i in range(0, len(cells), len(heads))]
+            return pd.DataFrame(rows, columns=heads)
     raise AssertionError(f"no table captioned {caption!r}")

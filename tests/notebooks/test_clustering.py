@@ -68,6 +68,40 @@ def test_worded_findings_follow_the_glued_numbers(glued, run_dir):
     check_page(run_dir / NOTEBOOK, glued)
 
 
+def test_every_exercise_answer_against_an_independent_computation(glued, tx, run_dir):
+    import pandas as pd
+
+    from analysis.findings import clustering as F
+
+    customers = features.customer_table(tx)
+    segments = segment.rfm_segment(segment.rfm_scores(customers))
+    biggest = segments.value_counts().idxmax()
+    members = customers[(segments == biggest).to_numpy()]
+    share_c, share_r = len(members) / len(customers), members["monetary"].sum() / customers["monetary"].sum()
+    assert float(glued["ex2_1"]) == pytest.approx(share_c) and float(glued["ex2_1_revenue"]) == pytest.approx(share_r)
+    assert glued["ex2_1_sentence"] == F.largest_rfm_segment(biggest, share_c, share_r)
+    X_raw, _ = segment.rfm_matrix(customers, log=False)
+    raw, _ = segment.fit_kmeans(X_raw, int(glued["k_used"]), seed=TINY["seed"])
+    assert float(glued["ex2_2"]) == pytest.approx(pd.Series(raw).value_counts(normalize=True).max())
+    assert fmt_share(float(glued["ex2_2"])) in glued["ex2_2_sentence"]
+    days = tx.groupby("customer_id")["timestamp"].agg(lambda t: t.dt.normalize().nunique()) - 1
+    csv = pd.read_csv(run_dir / "clustering_customers.csv").set_index("customer_id")
+    gone = csv[(csv["p_alive"] < 0.5) & (days.reindex(csv.index) > 0)]
+    assert int(glued["ex2_3"]) == len(gone) and glued["ex2_3_sentence"] == F.call_first(len(gone))
+    split = time_split(tx["timestamp"].min(), tx["timestamp"].max())
+    summary = features.customer_summary(tx, split.calibration_end, split.observation_end)
+    group = min(int(glued["max_x"]), int(summary["x"].max()))  # the holdout table's last row pools x >= group
+    actual = float(summary.loc[summary["x"] >= group, "x_holdout"].mean())
+    predicted = actual + float(glued["ex2_4"])
+    assert glued["ex2_4_sentence"] == F.top_frequency_group(group, actual, predicted)
+
+
+def fmt_share(value: float) -> str:
+    from analysis import fmt
+
+    return fmt.share(value)
+
+
 def test_truth_section_on_the_shop(glued, tx):
     shop = make_shop(n_customers=TINY["shop_customers"], seed=TINY["seed"])
     customers = features.customer_table(tx).merge(shop.customers[["customer_id", "persona"]], on="customer_id")

@@ -87,22 +87,41 @@ def test_worded_findings_follow_the_glued_numbers(glued, shop):
     assert glued["weekday_sentence"] == F.weekday(kpi.by_weekday(daily), float(glued["aov"]), money)
 
 
-def test_exercise_answers_are_computed_and_non_trivial(glued):
-    median, mean = float(glued["median_orders"]), float(glued["mean_orders"])
-    assert glued["ex_orders_sentence"] == F.orders_per_customer(median, mean)
-    assert 0 < float(glued["half_revenue_customers"]) < 0.5
-    assert glued["ex_half_sentence"] == F.half_revenue(float(glued["half_revenue_customers"]))
-    assert 0 < float(glued["weighted_month1"]) < 1
-    assert glued["ex_weighted_sentence"].endswith(".") and "%" in glued["ex_weighted_sentence"]
-    assert 0 < float(glued["early_repeat"]) <= 1 and 0 <= float(glued["late_repeat"]) <= 1
-    assert fmt.share(float(glued["early_repeat"])) in glued["ex_fair_sentence"]
+def test_every_exercise_answer_against_an_independent_computation(glued, shop):
+    tx, report, customers, daily = shop
+    orders = tx.groupby("customer_id")["order_id"].nunique()
+    assert float(glued["ex1_1"]) == pytest.approx(orders.median())
+    assert float(glued["ex1_1_mean"]) == pytest.approx(orders.mean())
+    assert glued["ex1_1_sentence"] == F.orders_per_customer(orders.median(), orders.mean())
+    revenue = (tx["quantity"] * tx["unit_price"]).groupby(tx["customer_id"]).sum().sort_values(ascending=False)
+    needed = int(((revenue.cumsum() / revenue.sum()) < 0.5 - 1e-12).sum()) + 1
+    assert float(glued["ex1_2"]) == pytest.approx(needed / len(revenue))
+    assert 0 < float(glued["ex1_2"]) < 0.5 and glued["ex1_2_sentence"] == F.half_revenue(float(glued["ex1_2"]))
+    first = tx.groupby("customer_id")["timestamp"].min().dt.to_period("M")
+    bought = tx.assign(cohort=tx["customer_id"].map(first), month=tx["timestamp"].dt.to_period("M"))
+    bought["age"] = (bought["month"] - bought["cohort"]).apply(lambda d: d.n)
+    size = first.value_counts()
+    back = bought[bought["age"] == 1].groupby("cohort")["customer_id"].nunique()
+    last_full = pd.Timestamp(report.last_date).to_period("M") - (0 if pd.Timestamp(report.last_date).is_month_end else 1)
+    measured = [c for c in sorted(size.index) if c + 1 <= last_full][:12]  # cohorts whose month 1 is fully observed
+    weighted = sum(back.get(c, 0) for c in measured) / sum(size[c] for c in measured)
+    assert float(glued["ex1_3"]) == pytest.approx(weighted)
+    assert glued["ex1_3_sentence"].endswith(".") and fmt.share(weighted) in glued["ex1_3_sentence"]
+    starts = pd.to_datetime(tx.groupby("customer_id")["timestamp"].min())
+    middle = (starts.min() + (starts.max() - starts.min()) / 2).normalize()
+    early, late = orders[starts <= middle], orders[starts > middle]
+    assert float(glued["ex1_4_early"]) == pytest.approx((early >= 2).mean())
+    assert float(glued["ex1_4_late"]) == pytest.approx((late >= 2).mean())
+    assert float(glued["ex1_4"]) == pytest.approx((early >= 2).mean() - (late >= 2).mean())
+    assert fmt.share(float(glued["ex1_4_early"])) in glued["ex1_4_sentence"]
 
 
 def test_page_elements_and_analyst_csv(folder, glued):
     nb = nbformat.read(folder / "concepts.ipynb", as_version=4)
-    html = "".join(
-        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-    )
+    html = "".join(  # shown outputs and glued ones (tables are glued, then pasted as numbered tables)
+        v for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+        for k, v in o.get("data", {}).items() if k.endswith("text/html")
+    )  # fmt: skip
     for css in ('class="run-parameters"', 'class="data-banner"', 'class="run-findings', 'class="book-table"'):
         assert css in html
     assert "<code>shop_customers</code></td><td><code>300</code>" in html
@@ -147,17 +166,18 @@ def test_page_elements_survive_jupyter_book(folder, glued, tmp_path):
     import sys
 
     book = tmp_path / "book"
-    book.mkdir()
-    for name in ("_config.yml", "references.bib"):
+    (book / "chapters").mkdir(parents=True)
+    for name in ("_config.yml", "references.bib", "glossary.md", "notation.md"):
         shutil.copy(ROOT / "book" / name, book / name)
-    shutil.copy(folder / "concepts.ipynb", book / "concepts.ipynb")
-    shutil.copy(folder / "concepts_monthly.csv", book / "concepts_monthly.csv")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: concepts\n")
+    shutil.copy(folder / "concepts.ipynb", book / "chapters" / "01_concepts.ipynb")
+    shutil.copy(folder / "concepts_monthly.csv", book / "chapters" / "concepts_monthly.csv")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/01_concepts\nchapters:\n"
+                                   "  - file: glossary\n  - file: notation\n")
     jb = Path(sys.executable).with_name("jupyter-book")
     done = subprocess.run([str(jb), "build", str(book), "-W", "-q"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    html = (book / "_build" / "html" / "concepts.html").read_text()
+    html = (book / "_build" / "html" / "chapters" / "01_concepts.html").read_text()
     assert 'class="run-parameters"' in html and 'class="data-banner"' in html and 'class="run-findings"' in html
     assert html.count('class="book-table" style="overflow-x: auto;') >= 4  # every table scrolls when wide
-    assert "concepts_monthly.csv" in html and "_downloads/" in html
+    assert "concepts_monthly.csv" in html and "_downloads/" in html and "01_concepts.ipynb" in html
     assert "{glue:" not in html and ">nan<" not in html

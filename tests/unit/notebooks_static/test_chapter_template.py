@@ -1,70 +1,98 @@
-"""notebooks/_template.ipynb, the skeleton of every chapter, and Concepts: valid, output-free, fixed sections."""
+"""The chapter conventions (analysis.book.conventions) on the template and the chapters that follow them.
+
+The lead adds chapters 3-5 to CONVERTED once they follow the conventions; the
+browser test (tests/book) checks the same on the built pages.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from analysis.book import conventions
+from analysis.book.chapters import CHAPTERS
+
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "notebooks" / "_template.ipynb"
-CONCEPTS = ROOT / "notebooks" / "01_concepts.ipynb"
-# Headings every chapter has, in this order (numbered sections go between Setup and the findings).
-FIXED = ["Setup", "What this run found", "Exercises", "References"]
+#: Chapters that follow the conventions (the lead extends this to every chapter).
+CONVERTED = ["01_concepts.ipynb", "02_clustering.ipynb"]
 
 
-def _read(path: Path):
-    nb = nbformat.read(path, as_version=4)
+@pytest.mark.parametrize("name", CONVERTED)
+def test_chapter_follows_the_conventions(name):
+    assert conventions.problems(ROOT / "notebooks" / name) == []
+
+
+def test_template_follows_the_conventions_it_documents():
+    nb = nbformat.read(TEMPLATE, as_version=4)
     nbformat.validate(nb)
-    return nb
-
-
-def _headings(nb) -> list[str]:
-    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    return re.findall(r"^##? (.+)$", text, flags=re.M)
-
-
-@pytest.mark.parametrize("path", [TEMPLATE, CONCEPTS], ids=["template", "concepts"])
-def test_valid_output_free_with_one_parameters_cell(path):
-    nb = _read(path)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code), "commit notebooks without outputs"
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and tagged[0].cell_type == "code"
-    assert "data = " in tagged[0].source and "seed = " in tagged[0].source
-
-
-@pytest.mark.parametrize("path", [TEMPLATE, CONCEPTS], ids=["template", "concepts"])
-def test_fixed_sections_in_order(path):
-    nb = _read(path)
-    headings = _headings(nb)
-    assert nb.cells[0].source.startswith("# ") and "**The question.**" in nb.cells[0].source
-    assert "**Learning objectives.**" in nb.cells[0].source
-    positions = [headings.index(h) for h in FIXED]
-    assert positions == sorted(positions)
-    numbered = [h for h in headings[positions[0] + 1 : positions[1]] if re.match(r"\d+\. ", h)]
-    assert numbered, "numbered sections between Setup and the findings"
-    source = "\n".join(c.source for c in nb.cells)
-    for call in ("page.parameters_table(", "page.data_banner(", "page.findings_box(", "page.write_csv(", "plots.table("):
-        assert call in source
-    assert re.search(r"\$\$ \((\w|-)+\)", source), "a numbered formula"
-    assert "{glue:figure}" in source and "{download}" in source
-    assert ":class: dropdown" in source, "exercise solutions behind a toggle"
-    solutions = [c for c in nb.cells if c.cell_type == "code" and "hide-cell" in c.metadata.get("tags", [])]
-    assert solutions and all("glue(" in c.source for c in solutions)
+    assert conventions.problems(TEMPLATE, number=0, stem="00_topic") == []
+    notes = nb.cells[0].source
+    for word in ("exercise", "solution", "hide-input", "tab-", "fig-", ":alt:", "{numref}", "{term}", "88"):
+        assert word in notes, f"the template's notes do not document {word!r}"
 
 
 def test_template_is_not_a_chapter():
-    assert TEMPLATE.name.startswith("_")
-    chapters = pytest.importorskip("analysis.book.chapters", reason="the chapter registry is not there yet")
-    assert TEMPLATE.name not in {ch.notebook for ch in chapters.CHAPTERS}
+    assert TEMPLATE.name not in {ch.notebook for ch in CHAPTERS}
 
 
-def test_concepts_has_graded_exercises():
-    nb = _read(CONCEPTS)
-    exercises = next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Exercises"))
-    items = re.findall(r"^\d+\. \*\*(Warm-up|Analysis|Extension)", exercises, flags=re.M)
-    assert len(items) >= 4 and {"Warm-up", "Analysis", "Extension"} <= set(items)
-    assert sum(1 for c in nb.cells if c.cell_type == "markdown" and ":class: dropdown" in c.source) == len(items)
+def test_every_convention_is_detected(tmp_path):
+    nb = json.loads((ROOT / "notebooks" / "01_concepts.ipynb").read_text())
+    path = tmp_path / "01_concepts.ipynb"
+
+    def broken(edit) -> list[str]:
+        copy = json.loads(json.dumps(nb))
+        edit(copy["cells"])
+        path.write_text(json.dumps(copy))
+        return conventions.problems(path)
+
+    def cell(cells, text):
+        return next(c for c in cells if text in "".join(c["source"]))
+
+    def drop_objectives(cells):
+        cells[0]["source"] = "".join(cells[0]["source"]).replace("**Learning objectives.**", "Objectives:")
+
+    assert any("Learning objectives" in p for p in broken(drop_objectives))
+
+    def drop_exercise(cells):
+        first = cell(cells, "Exercise 1.1")
+        cells.remove(first)
+
+    assert any("3 exercises" in p for p in broken(drop_exercise))
+
+    def drop_alt(cells):
+        c = cell(cells, ":name: fig-concepts-monthly")
+        c["source"] = re.sub(r":alt: [^\n]*\n", "", "".join(c["source"]))
+
+    assert any("fig-concepts-monthly has no :alt:" in p for p in broken(drop_alt))
+
+    def uncite(cells):
+        for c in cells:
+            c["source"] = "".join(c["source"]).replace("{numref}`tab-concepts-kpis`", "the table")
+
+    assert any("tab-concepts-kpis is never cited" in p for p in broken(uncite))
+
+    def unglue(cells):
+        c = next(c for c in cells if c["cell_type"] == "code" and 'glue("ex1_2",' in "".join(c["source"]))
+        c["source"] = "".join(c["source"]).replace('glue("ex1_2",', 'glue("half",')
+
+    assert any("must glue 'ex1_2'" in p for p in broken(unglue))
+
+    def show_bookkeeping(cells):
+        c = next(c for c in cells if c["cell_type"] == "code" and "glue_figure" in "".join(c["source"]))
+        c["metadata"]["tags"] = []
+        c["source"] = "".join(c["source"]) + '\nglue("x", 1, display=False)  ' + "#" * 90
+
+    found = broken(show_bookkeeping)
+    assert any("bookkeeping" in p for p in found) and any("longer than 88" in p for p in found)
+
+    def no_takeaways(cells):
+        cells.remove(cell(cells, "## Key takeaways"))
+
+    assert any("Key takeaways" in p for p in broken(no_takeaways))
+    shutil.rmtree(tmp_path)
