@@ -19,6 +19,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
 from analysis._checks import check_int, check_number
 from analysis.errors import DataError
@@ -69,10 +70,12 @@ def cross_validate(model, X: pd.DataFrame, y, *, folds: int = 5, seed: int = 0) 
         )  # fmt: skip
     oof = np.empty(len(y))
     rows = []
-    for k, (train, test) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y)):
-        fitted = clone(model).fit(X.iloc[train], y[train])
-        oof[test] = fitted.predict_proba(X.iloc[test])[:, 1]
-        rows.append({"fold": k + 1, **score_metrics(y[test], oof[test])})
+    splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y)
+    with threadpool_limits(limits=1):  # one thread: the same numbers on any machine, no oversubscription
+        for k, (train, test) in enumerate(splits):
+            fitted = clone(model).fit(X.iloc[train], y[train])
+            oof[test] = fitted.predict_proba(X.iloc[test])[:, 1]
+            rows.append({"fold": k + 1, **score_metrics(y[test], oof[test])})
     return oof, pd.DataFrame(rows)
 
 

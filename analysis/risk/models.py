@@ -22,12 +22,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-__all__ = ["MODEL_NAMES", "MODEL_LABELS", "Blend", "make_models", "onehot", "ordinal", "tree_depths"]
+__all__ = ["MODEL_NAMES", "MODEL_LABELS", "Blend", "TreeByCV", "make_models", "onehot", "ordinal", "tree_depths"]
 
 MODEL_NAMES = ("logistic", "logistic_cv", "tree", "forest", "boosting", "blend")
 MODEL_LABELS = {
@@ -42,8 +42,8 @@ MODEL_LABELS = {
 }
 #: Candidate inverse regularisation strengths for the inner cross-validation.
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-INNER_FOLDS = 5
-MAX_DEPTH = 8
+INNER_FOLDS = 3
+MAX_DEPTH = 6
 
 
 def tree_depths() -> list[int]:
@@ -112,17 +112,46 @@ def _boosting(numeric, categorical, seed: int, class_weight=None) -> Pipeline:
     return Pipeline([("encode", ordinal(numeric, categorical)), ("model", model)])
 
 
-def _tree(numeric, categorical, seed: int) -> GridSearchCV:
-    pipe = Pipeline([("encode", onehot(numeric, categorical)),
-                     ("model", DecisionTreeClassifier(min_samples_leaf=10, random_state=seed))])  # fmt: skip
-    inner = StratifiedKFold(INNER_FOLDS, shuffle=True, random_state=seed)
-    return GridSearchCV(pipe, {"model__max_depth": tree_depths()}, cv=inner, scoring="roc_auc")
+class TreeByCV(ClassifierMixin, BaseEstimator):
+    """A decision tree whose depth is chosen by inner stratified CV (ROC AUC) on at most ``search_rows``
+    rows of the training data (seeded sample), then refitted on all of them at that depth."""
+
+    def __init__(self, numeric=(), categorical=(), seed: int = 0, search_rows: int = 10_000):
+        self.numeric, self.categorical, self.seed, self.search_rows = numeric, categorical, seed, search_rows
+
+    def _pipe(self) -> Pipeline:
+        return Pipeline([("encode", onehot(list(self.numeric), list(self.categorical))),
+                         ("model", DecisionTreeClassifier(min_samples_leaf=10, random_state=self.seed))])  # fmt: skip
+
+    def fit(self, X, y):
+        y = np.asarray(y)
+        rows = np.arange(len(y))
+        if len(y) > self.search_rows:
+            rows, _ = train_test_split(rows, train_size=self.search_rows, stratify=y, random_state=self.seed)
+        inner = StratifiedKFold(INNER_FOLDS, shuffle=True, random_state=self.seed)
+        search = GridSearchCV(self._pipe(), {"model__max_depth": tree_depths()}, cv=inner, scoring="roc_auc")
+        search.fit(X.iloc[np.sort(rows)], y[np.sort(rows)])
+        self.cv_results_ = search.cv_results_
+        self.best_depth_ = int(search.best_params_["model__max_depth"])
+        self.best_estimator_ = self._pipe().set_params(model__max_depth=self.best_depth_).fit(X, y)
+        self.classes_ = self.best_estimator_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.best_estimator_.predict_proba(X)
+
+    def predict(self, X):
+        return self.best_estimator_.predict(X)
+
+
+def _tree(numeric, categorical, seed: int) -> TreeByCV:
+    return TreeByCV(tuple(numeric), tuple(categorical), seed)
 
 
 def _forest(numeric, categorical, seed: int, n: int) -> Pipeline:
     leaf = max(5, n // 2000)
-    model = RandomForestClassifier(n_estimators=150, min_samples_leaf=leaf, max_features="sqrt",
-                                   max_samples=min(1.0, 20_000 / max(n, 1)), random_state=seed, n_jobs=1)  # fmt: skip
+    model = RandomForestClassifier(n_estimators=60, min_samples_leaf=leaf, max_features="sqrt",
+                                   max_samples=min(1.0, 10_000 / max(n, 1)), random_state=seed, n_jobs=1)  # fmt: skip
     return Pipeline([("encode", onehot(numeric, categorical)), ("model", model)])
 
 

@@ -1,0 +1,180 @@
+"""Worded findings of the Risk chapter: each function takes the run's numbers and returns one sentence.
+
+Thresholds are the named constants below; the tests feed each function numbers
+on both sides of them. Numbers are written with :mod:`analysis.fmt`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis import fmt
+from analysis.findings import plural
+
+__all__ = [
+    "AGREE", "CLOSE_TO_BAYES", "INFLATED", "RARE", "SUMMARY", "TIED", "balance", "best_model", "calibration",
+    "cost_threshold", "ex_dearer_miss", "ex_drop_feature", "ex_gradient_descent", "ex_recall", "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest",
+    "truth",
+]  # fmt: skip
+
+#: A positive share below this is "rare": precision-recall is then the curve to read.
+RARE = 0.1
+#: Newton's and scikit-learn's coefficients "agree" when no coefficient differs by more than this.
+AGREE = 1e-4
+#: Two models are "tied" when their mean AUCs differ by less than this many fold standard deviations.
+TIED = 1.0
+#: A mean score this many times the observed rate (or more) is "inflated".
+INFLATED = 1.2
+#: A model within this AUC of the Bayes score is "close to the best possible".
+CLOSE_TO_BAYES = 0.01
+#: Group gaps: a group whose mean score is off its observed rate by more than this share is "miscalibrated".
+GROUP_GAP = 0.05
+
+#: The glued sentences that make "What this run found", in page order.
+SUMMARY = ("balance_finding", "best_finding", "calibration_finding", "imbalance_finding", "cost_finding",
+           "problem_finding", "group_finding", "truth_finding")  # fmt: skip
+
+
+def balance(positives: int, n: int, unit: str, label: str) -> str:
+    share = positives / n
+    head = f"{fmt.count(positives)} of {plural(n, unit)} ({fmt.share(share)}) are positive ({label})"
+    if share < RARE:
+        return head + ": a rare outcome, so a model that flags nobody is right " + fmt.share(1 - share) + \
+            " of the time and accuracy says nothing; read the precision-recall curve and PR AUC."
+    return head + ": not rare, so ROC AUC and PR AUC tell a similar story."
+
+
+def newton(max_diff: float, steps: int, grad_error: float) -> str:
+    check = f"the analytic gradient matches central differences to {fmt.number(grad_error)}"
+    if max_diff <= AGREE:
+        return (f"Newton's method converged in {plural(steps, 'step')} to coefficients that agree with "
+                f"scikit-learn's to within {fmt.number(max_diff)}; {check}.")  # fmt: skip
+    return (f"Newton's method took {plural(steps, 'step')}; its coefficients differ from scikit-learn's by up to "
+            f"{fmt.number(max_diff)} (scikit-learn stopped at its own tolerance); {check}.")  # fmt: skip
+
+
+def strongest(feature: str, odds_ratio: float, numeric: bool) -> str:
+    per = "per standard deviation" if numeric else "against the other values of its column"
+    way = "multiplies" if odds_ratio >= 1 else "divides"
+    factor = odds_ratio if odds_ratio >= 1 else 1 / odds_ratio
+    return f"The strongest single effect is `{feature}`, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
+
+
+def best_model(table: pd.DataFrame) -> str:
+    """``table``: the comparison (model, auc, auc_sd) of the fitted models, best first."""
+    best, second = table.iloc[0], table.iloc[1]
+    gap = best["auc"] - second["auc"]
+    head = f"The best mean ROC AUC is {fmt.number(best['auc'])} ({best['model']}, spread {fmt.number(best['auc_sd'])} across folds)"
+    if gap < TIED * best["auc_sd"]:
+        return head + f"; {second['model']} is within that spread ({fmt.number(second['auc'])}): no clear winner."
+    return head + f", clearly ahead of {second['model']} ({fmt.number(second['auc'])})."
+
+
+def calibration(brier: float, platt: float, isotonic: float, model: str) -> str:
+    best = min(platt, isotonic)
+    name = "Platt scaling" if platt <= isotonic else "isotonic regression"
+    if best < brier:
+        return (f"Recalibrating {model}'s scores lowers the Brier score from {fmt.number(brier)} to "
+                f"{fmt.number(best)} ({name}).")  # fmt: skip
+    return (f"{model}'s scores are already about as well calibrated as the recalibrated ones: Brier "
+            f"{fmt.number(brier)} against {fmt.number(best)} at best ({name}).")  # fmt: skip
+
+
+def imbalance(table: pd.DataFrame, rate: float) -> str:
+    """``table`` indexed by plain / weighted / undersampled with auc and mean_score."""
+    plain, weighted = table.loc["plain"], table.loc["weighted"]
+    ranking = (f"Class weights move ROC AUC from {fmt.number(plain['auc'])} to {fmt.number(weighted['auc'])}, "
+               "so the ranking barely depends on them")  # fmt: skip
+    if weighted["mean_score"] >= INFLATED * rate:
+        return (ranking + f", but the mean score rises to {fmt.share(weighted['mean_score'])} against an observed rate of "
+                f"{fmt.share(rate)}: weighted scores are not probabilities until recalibrated.")  # fmt: skip
+    return ranking + f"; the mean score stays near the observed rate ({fmt.share(rate)}) on these data."
+
+
+def cost_threshold(best_t: float, best_cost: float, theory_t: float, theory_cost: float, none_cost: float) -> str:
+    return (f"Flagging every case scoring at least {fmt.number(best_t)} gives the lowest mean cost on these data, "
+            f"{fmt.number(best_cost)} per case, against {fmt.number(none_cost)} when nothing is flagged; the "
+            f"threshold from the costs alone, {fmt.number(theory_t)}, costs {fmt.number(theory_cost)}.")  # fmt: skip
+
+
+def review(reviewed: int, precision: float, recall: float, base_rate: float, share: float) -> str:
+    lift = precision / base_rate if base_rate else math.nan
+    return (f"Reviewing the top {fmt.share(share)} of orders ({fmt.count(reviewed)}) finds fraud in "
+            f"{fmt.share(precision)} of them, {fmt.number(lift)} times the base rate, and catches "
+            f"{fmt.share(recall)} of all fraud.")  # fmt: skip
+
+
+def offer_value(deciles: pd.DataFrame, currency: str) -> str:
+    good = deciles[deciles["value_per_customer"] > 0]
+    if good.empty:
+        return ("No score decile has a positive expected value at this offer cost and success rate: an offer "
+                "costs more than the value it keeps.")  # fmt: skip
+    total = float(good["value_total"].sum())
+    if len(good) == len(deciles):
+        return (f"The offer pays in every score decile (expected value {fmt.money(total, currency)} in all): at "
+                "this cost and success rate, offering it to every customer pays.")  # fmt: skip
+    return (f"The offer pays in {plural(len(good), 'decile')} of ten (expected value "
+            f"{fmt.money(total, currency)} in all); send it there only.")  # fmt: skip
+
+
+def p_alive_baseline(auc_model: float, auc_alive: float | None) -> str:
+    if auc_alive is None or math.isnan(auc_alive):
+        return "The BG/NBD baseline could not be fitted (fewer than ten repeat customers before the cut-off)."
+    if auc_model > auc_alive:
+        return (f"The model's churn score (ROC AUC {fmt.number(auc_model)}) ranks customers better than the "
+                f"BG/NBD's 1 − P(alive) ({fmt.number(auc_alive)}), which uses only frequency and recency.")  # fmt: skip
+    return (f"The BG/NBD's 1 − P(alive) ranks customers as well as the model or better "
+            f"({fmt.number(auc_alive)} against {fmt.number(auc_model)}): the extra features add little.")  # fmt: skip
+
+
+def group_check(table: pd.DataFrame | None, column: str) -> str:
+    if table is None or table.empty:
+        return ("These data name no sensitive attribute, so the scores are not checked by group (set `sensitive` "
+                "to a column to check them).")  # fmt: skip
+    gap = (table["predicted"] - table["observed"]).abs()
+    worst = table.loc[gap.idxmax()]
+    auc = table["auc"].dropna()
+    spread = (f" ROC AUC ranges from {fmt.number(auc.min())} to {fmt.number(auc.max())} across groups." if len(auc) > 1
+              else "")  # fmt: skip
+    if gap.max() > GROUP_GAP:
+        return (f"By `{column}`, the group {worst['group']} is scored at {fmt.share(worst['predicted'])} on average "
+                f"but {fmt.share(worst['observed'])} of it are positive: the scores are miscalibrated for it." + spread)  # fmt: skip
+    return (f"By `{column}`, every group's mean score is within {fmt.share(GROUP_GAP)} of its observed rate." + spread)
+
+
+def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
+    if not gaps or bayes_auc is None:
+        return "These data have no planted model, so the best possible score is unknown; the comparison table is the evidence."
+    best = min(gaps, key=gaps.get)
+    verdict = "close to the best possible" if gaps[best] <= CLOSE_TO_BAYES else "short of the best possible"
+    return (f"The planted model's own probability reaches ROC AUC {fmt.number(bayes_auc)}; the best model here, "
+            f"{best}, is {fmt.number(gaps[best])} below it: {verdict}.")  # fmt: skip
+
+
+def ex_recall(threshold: float, flagged: int, n: int, recall: float) -> str:
+    return (f"At the threshold {fmt.number(threshold)}, {fmt.count(flagged)} of {fmt.count(n)} cases are flagged "
+            f"({fmt.share(flagged / n)}), and they hold {fmt.share(recall)} of the positives.")  # fmt: skip
+
+
+def ex_dearer_miss(old_t: float, new_t: float, old_share: float, new_share: float) -> str:
+    if new_t < old_t:
+        return (f"Doubling the cost of a miss lowers the cheapest threshold from {fmt.number(old_t)} to "
+                f"{fmt.number(new_t)}: {fmt.share(new_share)} of cases are flagged instead of {fmt.share(old_share)}.")  # fmt: skip
+    return (f"Doubling the cost of a miss leaves the cheapest threshold at {fmt.number(new_t)} (it was "
+            f"{fmt.number(old_t)}): no score lies between, so the same cases are flagged.")  # fmt: skip
+
+
+def ex_drop_feature(feature: str, auc_with: float, auc_without: float) -> str:
+    lost = auc_with - auc_without
+    if lost > 0:
+        return (f"Without `{feature}`, logistic regression's ROC AUC falls from {fmt.number(auc_with)} to "
+                f"{fmt.number(auc_without)}, a loss of {fmt.number(lost)}.")  # fmt: skip
+    return (f"Without `{feature}`, logistic regression's ROC AUC is {fmt.number(auc_without)} against "
+            f"{fmt.number(auc_with)} with it: the other features carry the same information for a linear model.")  # fmt: skip
+
+
+def ex_gradient_descent(steps: int, gap: float, newton_steps: int) -> str:
+    return (f"After {fmt.count(steps)} gradient steps the loss is still {fmt.number(gap)} above the minimum that "
+            f"Newton's method reached in {plural(newton_steps, 'step')}: curvature is what Newton's step adds.")  # fmt: skip

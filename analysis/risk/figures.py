@@ -1,0 +1,92 @@
+"""The Risk chapter's figures; each function returns a matplotlib Figure (the book's style applies)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.metrics import precision_recall_curve, roc_curve
+from sklearn.tree import plot_tree
+
+from analysis.risk.models import MODEL_LABELS
+
+__all__ = ["calibration", "cost_curve", "decile_value", "depth_curve", "partial_dependence", "roc_pr", "tree"]
+
+
+def depth_curve(curve: pd.DataFrame, best: int) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    ax.errorbar(curve["depth"], curve["auc"], yerr=curve["auc_sd"], marker="o", capsize=3)
+    ax.axvline(best, ls="--", color="grey")
+    ax.set(xlabel="maximum depth of the tree", ylabel="ROC AUC (inner cross-validation)")
+    fig.tight_layout()
+    return fig
+
+
+def tree(pipeline, max_depth: int = 3) -> plt.Figure:
+    """The fitted tree's top ``max_depth`` levels, splits named by the encoded features."""
+    names = [str(n) for n in pipeline.named_steps["encode"].get_feature_names_out()]
+    fig, ax = plt.subplots(figsize=(11, 5))
+    plot_tree(pipeline.named_steps["model"], max_depth=max_depth, feature_names=names, class_names=["good", "bad"],
+              filled=True, impurity=False, proportion=True, rounded=True, fontsize=7, ax=ax)  # fmt: skip
+    ax.grid(False)
+    fig.tight_layout()
+    return fig
+
+
+def roc_pr(y: np.ndarray, scores: dict[str, np.ndarray]) -> plt.Figure:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    for name, s in scores.items():
+        fpr, tpr, _ = roc_curve(y, s)
+        prec, rec, _ = precision_recall_curve(y, s)
+        label = MODEL_LABELS.get(name, name)
+        style = dict(ls="--", color="black") if name in ("bayes", "p_alive") else {}
+        left.plot(fpr, tpr, label=label, lw=1.3, **style)
+        right.plot(rec, prec, lw=1.3, **style)
+    left.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":")
+    right.axhline(y.mean(), color="grey", lw=0.8, ls=":")
+    left.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
+    right.set(xlabel="recall", ylabel="precision", title="precision-recall")
+    left.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def calibration(tables: dict[str, pd.DataFrame]) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    top = max(float(t[["predicted", "observed"]].to_numpy().max()) for t in tables.values())
+    ax.plot([0, top], [0, top], color="grey", ls=":", lw=0.8)
+    for name, t in tables.items():
+        ax.plot(t["predicted"], t["observed"], marker="o", ms=3.5, label=name)
+    ax.set(xlabel="mean predicted probability (bin)", ylabel="observed share positive (bin)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def cost_curve(curve: pd.DataFrame, chosen_share: float, theory_share: float) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.plot(curve["share_flagged"], curve["cost"], lw=1.3)
+    ax.axvline(chosen_share, color="C3", ls="--", label="cheapest threshold")
+    ax.axvline(theory_share, color="grey", ls=":", label="threshold c_FP / (c_FP + c_FN)")
+    ax.set(xlabel="share of cases flagged", ylabel="mean cost per case")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def decile_value(table: pd.DataFrame) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    colours = ["C2" if v > 0 else "C3" for v in table["value_per_customer"]]
+    ax.bar(table["decile"].astype(str), table["value_per_customer"], color=colours)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set(xlabel="score decile (1 = highest churn score)", ylabel="expected value of an offer per customer")
+    fig.tight_layout()
+    return fig
+
+
+def partial_dependence(grid: np.ndarray, average: np.ndarray, feature: str) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    ax.plot(grid, average, lw=1.5)
+    ax.set(xlabel=feature, ylabel="mean predicted probability")
+    fig.tight_layout()
+    return fig

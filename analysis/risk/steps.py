@@ -1,0 +1,305 @@
+"""The Risk chapter, one function per step: each returns an :class:`analysis.page.Step`."""
+
+from __future__ import annotations
+
+import html
+import warnings
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.inspection import partial_dependence, permutation_importance
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from threadpoolctl import threadpool_limits
+
+from analysis import fmt
+from analysis.errors import DataError
+from analysis.evaluate import classification as C
+from analysis.findings import risk as F
+from analysis.page import Step
+from analysis.risk import figures
+from analysis.risk.compare import FITTED, Comparison, compare_models, tree_depth_curve
+from analysis.risk.logistic import fit_newton, gradient, numeric_gradient, penalty_from_c, scorecard_points
+from analysis.risk.models import MODEL_LABELS, make_models, onehot, weighted_variants
+from analysis.risk.problems import RiskData, churn_problem, credit_problem, default_cutoff, fraud_problem
+
+__all__ = [
+    "banner", "cases_step", "compare_step", "cost_step", "evaluation_step", "explain_step", "framing_step",
+    "group_step", "imbalance_step", "logistic_step", "offer_deciles", "problem_step", "scorecard_step", "scores_table",
+    "takeaway_step", "tree_step", "truth_step",
+]  # fmt: skip
+
+#: Rows the explanations (permutation importance, partial dependence) look at, at most.
+EXPLAIN_ROWS = 3000
+C_TEXTBOOK = 1.0
+
+
+def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
+    """The cases of this run's problem as a :class:`RiskData` (``step["cases"]``)."""
+    if problem == "fraud":
+        cases = fraud_problem(table)
+    elif problem == "credit":
+        cases = credit_problem(table, report, params.sensitive)
+    else:
+        cut = params.cutoff or default_cutoff(table, params.churn_days).date().isoformat()
+        cases = churn_problem(table, cut, params.churn_days)
+    if params.sensitive and problem != "credit":
+        if params.sensitive not in cases.X.columns:
+            raise DataError(f"The sensitive attribute {params.sensitive!r} is not a feature of this problem.",
+                            parameter="sensitive", rows=[f"features: {', '.join(cases.X.columns)}"],
+                            fix='set sensitive to one of the features listed, or to "" for none')  # fmt: skip
+        cases.sensitive = cases.X[params.sensitive].astype(str).rename(params.sensitive)
+    return Step(glue={"problem": problem, "unit": cases.unit, "n_cases": len(cases.y)}, data={"cases": cases})
+
+
+def banner(report, problem: str) -> HTML:
+    """The data banner of a labelled table or of the shop's orders (a transaction log has page.data_banner)."""
+    facts = [
+        f"<strong>Data:</strong> <code>{html.escape(str(report.source))}</code> (layout <code>{report.layout}</code>)",
+        f"{fmt.count(report.rows_kept)} of {fmt.count(report.rows_read)} rows kept",
+        f"target <code>{html.escape(report.target)}</code>, positive = <code>{html.escape(report.positive_label)}</code> "
+        f"({html.escape(report.label_chosen)})",
+        f"problem <code>{problem}</code>",
+    ]
+    extra = f" · identifier columns left out: {', '.join(report.id_columns)}" if report.id_columns else ""
+    style = "border-left: 4px solid #3b6ea5; background: #eef3fb; padding: 0.5em 0.9em; margin: 0.6em 0;"
+    return HTML(f'<div class="data-banner" style="{style}"><p style="margin: 0;">{" · ".join(facts)}{extra}</p></div>')
+
+
+def framing_step(cases: RiskData) -> Step:
+    n, pos = len(cases.y), cases.positives
+    table = pd.DataFrame({"outcome": [f"positive: {cases.label_text}", "negative"], "cases": [pos, n - pos],
+                          "share": [pos / n, (n - pos) / n]})  # fmt: skip
+    glue = {"n_positive": pos, "positive_share": pos / n, "n_features": cases.X.shape[1],
+            "label_text": cases.label_text, "balance_finding": F.balance(pos, n, cases.unit, cases.label_text)}  # fmt: skip
+    return Step(glue=glue, table=table)
+
+
+def logistic_step(cases: RiskData, seed: int) -> Step:
+    """Our Newton fit against scikit-learn's at C = 1, the gradient checked numerically, odds ratios."""
+    enc = onehot(cases.numeric, cases.categorical)
+    Z = enc.fit_transform(cases.X)
+    names = [str(n) for n in enc.get_feature_names_out()]
+    lam = penalty_from_c(C_TEXTBOOK, len(Z))
+    ours = fit_newton(Z, cases.y, lam)
+    with threadpool_limits(limits=1):
+        sk = LogisticRegression(C=C_TEXTBOOK, tol=1e-10, max_iter=10_000).fit(Z, cases.y)
+    diff = float(np.max(np.abs(np.r_[sk.intercept_, sk.coef_.ravel()] - np.r_[ours.intercept, ours.coef])))
+    w = np.random.default_rng(seed).normal(0, 0.1, Z.shape[1] + 1)
+    grad_error = float(np.max(np.abs(gradient(w, Z, cases.y, lam) - numeric_gradient(w, Z, cases.y, lam))))
+    odds = pd.DataFrame({"feature": names, "coefficient": ours.coef, "odds_ratio": np.exp(ours.coef)})
+    odds = odds.reindex(odds["coefficient"].abs().sort_values(ascending=False).index).head(10).reset_index(drop=True)
+    top = odds.iloc[0]
+    glue = {"newton_steps": ours.steps, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
+            "newton_finding": F.newton(diff, ours.steps, grad_error),
+            "odds_finding": F.strongest(top["feature"], float(top["odds_ratio"]), top["feature"] in cases.numeric)}  # fmt: skip
+    return Step(glue=glue, table=odds, data={"fit": ours, "names": names, "encoder": enc, "sklearn": sk, "Z": Z})
+
+
+def tree_step(cases: RiskData, seed: int) -> Step:
+    curve, tree = tree_depth_curve(cases, seed)
+    best = int(curve.loc[curve["auc"].idxmax(), "depth"])
+    return Step(glue={"tree_depth": best, "tree_depth_auc": float(curve["auc"].max())},
+                data={"curve": curve, "tree": tree, "fig_curve": figures.depth_curve(curve, best),
+                      "fig_tree": figures.tree(tree)})  # fmt: skip
+
+
+def compare_step(cases: RiskData, folds: int, seed: int) -> Step:
+    comp = compare_models(cases, folds, seed)
+    table = comp.table
+    fitted = table[table["key"].isin([*FITTED, "blend"])].sort_values("auc", ascending=False, kind="stable")
+    best = comp.best()
+    glue = {"best_model": MODEL_LABELS[best], "best_auc": float(table.set_index("key").loc[best, "auc"]),
+            "best_finding": F.best_model(fitted.reset_index(drop=True)), "cv_folds_used": folds}  # fmt: skip
+    shown = table.drop(columns="key").rename(columns={"auc": "ROC AUC", "auc_sd": "ROC AUC sd", "pr_auc": "PR AUC",
+                                                      "brier": "Brier score", "seconds": "seconds"})  # fmt: skip
+    return Step(glue=glue, table=shown, data={"comparison": comp, "best": best})
+
+
+def evaluation_step(cases: RiskData, comp: Comparison, best: str, threshold: float, folds: int, seed: int) -> Step:
+    """ROC / PR curves, calibration with Platt and isotonic recalibration, the confusion matrix at ``threshold``."""
+    y, p = cases.y, comp.scores[best]
+    platt = C.recalibrate(y, p, "platt", folds=folds, seed=seed)
+    iso = C.recalibrate(y, p, "isotonic", folds=folds, seed=seed)
+    briers = {k: C.score_metrics(y, s)["brier"] for k, s in (("raw", p), ("platt", platt), ("isotonic", iso))}
+    tables = {"as fitted": C.calibration_table(y, p), "Platt": C.calibration_table(y, platt),
+              "isotonic": C.calibration_table(y, iso)}  # fmt: skip
+    conf = C.confusion_at(y, p, threshold)
+    matrix = pd.DataFrame({"flagged": [conf["tp"], conf["fp"]], "let through": [conf["fn"], conf["tn"]]},
+                          index=pd.Index(["actually positive", "actually negative"], name="outcome"))  # fmt: skip
+    glue = {"brier_raw": briers["raw"], "brier_platt": briers["platt"], "brier_isotonic": briers["isotonic"],
+            "conf_threshold": threshold, "conf_tp": conf["tp"], "conf_fp": conf["fp"], "conf_fn": conf["fn"],
+            "calibration_finding": F.calibration(briers["raw"], briers["platt"], briers["isotonic"], MODEL_LABELS[best])}  # fmt: skip
+    shown = {k: v for k, v in comp.scores.items()}
+    return Step(glue=glue, table=matrix, data={"fig_roc": figures.roc_pr(y, shown), "fig_cal": figures.calibration(tables),
+                                                "platt": platt, "isotonic": iso})  # fmt: skip
+
+
+class Undersampled:
+    """A model fitted on all positives and an equal-sized random sample of the negatives (seeded)."""
+
+    def __init__(self, model, seed: int):
+        self.model, self.seed = model, seed
+
+    def get_params(self, deep: bool = False):
+        return {"model": self.model, "seed": self.seed}
+
+    def set_params(self, **kw):
+        for k, v in kw.items():
+            setattr(self, k, v)
+        return self
+
+    def fit(self, X, y):
+        from sklearn.base import clone
+
+        rng = np.random.default_rng(self.seed)
+        pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+        keep = np.sort(np.r_[pos, rng.choice(neg, size=min(len(neg), len(pos)), replace=False)])
+        self.fitted_ = clone(self.model).fit(X.iloc[keep], y[keep])
+        return self
+
+    def predict_proba(self, X):
+        return self.fitted_.predict_proba(X)
+
+
+def imbalance_step(cases: RiskData, comp: Comparison, folds: int, seed: int) -> Step:
+    """Logistic regression as fitted (the comparison's scores), with balanced class weights, and undersampled."""
+    models = weighted_variants(cases.numeric, cases.categorical, seed)
+    models["undersampled"] = Undersampled(models.pop("plain"), seed)
+    rows = {"plain": {"auc": comp.folds["logistic"]["auc"].mean(), "brier": comp.folds["logistic"]["brier"].mean(),
+                      "mean_score": comp.scores["logistic"].mean()}}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        for name, model in models.items():
+            oof, per_fold = C.cross_validate(model, cases.X, cases.y, folds=folds, seed=seed)
+            rows[name] = {"auc": per_fold["auc"].mean(), "brier": per_fold["brier"].mean(), "mean_score": oof.mean()}
+    table = pd.DataFrame(rows).T.rename_axis("training")
+    rate = float(cases.y.mean())
+    glue = {"imb_auc_plain": table.loc["plain", "auc"], "imb_auc_weighted": table.loc["weighted", "auc"],
+            "imb_mean_weighted": table.loc["weighted", "mean_score"],
+            "imbalance_finding": F.imbalance(table, rate)}  # fmt: skip
+    return Step(glue=glue, table=table.rename(columns={"auc": "ROC AUC", "brier": "Brier score",
+                                                       "mean_score": "mean score"}).reset_index())  # fmt: skip
+
+
+def cost_step(cases: RiskData, scores: np.ndarray, cost_fp: float, cost_fn: float) -> Step:
+    """The cost curve of ``scores``, the cheapest threshold and the threshold from the costs alone."""
+    curve = C.cost_curve(cases.y, scores, cost_fp, cost_fn)
+    best_t, best_cost = C.min_cost_threshold(cases.y, scores, cost_fp, cost_fn)
+    theory_t = C.bayes_threshold(cost_fp, cost_fn)
+    theory_cost = C.expected_cost(cases.y, scores, theory_t, cost_fp, cost_fn)
+    none_cost = float(curve["cost"].iloc[0])
+    best_share = float(curve.loc[curve["threshold"] == best_t, "share_flagged"].iloc[0]) if np.isfinite(best_t) else 0.0
+    theory_share = float((scores >= theory_t).mean())
+    glue = {"best_threshold": best_t, "best_cost": best_cost, "theory_threshold": theory_t, "theory_cost": theory_cost,
+            "none_cost": none_cost, "best_share_flagged": best_share,
+            "cost_finding": F.cost_threshold(best_t, best_cost, theory_t, theory_cost, none_cost)}  # fmt: skip
+    return Step(glue=glue, data={"fig": figures.cost_curve(curve, best_share, theory_share), "threshold": best_t})
+
+
+def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency: str) -> Step:
+    """Fraud: precision at the review capacity. Churn: offer value by decile and the P(alive) baseline. Credit: none."""
+    p = comp.scores[best]
+    if cases.problem == "fraud":
+        r = C.precision_at_share(cases.y, p, params.review_share)
+        glue = {"review_precision": r["precision"], "review_recall": r["recall"], "reviewed": r["reviewed"],
+                "problem_finding": F.review(r["reviewed"], r["precision"], r["recall"], r["base_rate"], params.review_share)}  # fmt: skip
+        return Step(glue=glue)
+    if cases.problem == "churn":
+        deciles = offer_deciles(cases.y, p, cases.value, params.cost_fp, params.offer_success)
+        alive = comp.folds.get("p_alive")
+        auc_alive = float(alive["auc"].mean()) if alive is not None else float("nan")
+        auc_model = float(comp.folds[best]["auc"].mean())
+        glue = {"offer_deciles_positive": int((deciles["value_per_customer"] > 0).sum()),
+                "problem_finding": F.offer_value(deciles, currency) + " " + F.p_alive_baseline(auc_model, auc_alive)}  # fmt: skip
+        return Step(glue=glue, table=deciles, data={"fig": figures.decile_value(deciles)})
+    return Step(glue={"problem_finding": ""})
+
+
+def offer_deciles(y: np.ndarray, p: np.ndarray, value: np.ndarray, offer_cost: float, success: float) -> pd.DataFrame:
+    """Per score decile (1 = highest): customers, churn rate, mean score, and the offer's expected value.
+
+    Expected value per customer offered = mean score x success x value at stake - offer cost.
+    """
+    rank = pd.Series(p).rank(method="first", ascending=False).to_numpy()
+    decile = np.minimum(10, 1 + ((rank - 1) * 10 // len(p)).astype(int))
+    frame = pd.DataFrame({"decile": decile, "y": y, "p": p, "v": value})
+    g = frame.groupby("decile")
+    out = pd.DataFrame({"customers": g.size(), "churn_rate": g["y"].mean(), "mean_score": g["p"].mean(),
+                        "value_at_stake": g["v"].mean()})  # fmt: skip
+    out["value_per_customer"] = (frame.assign(ev=frame["p"] * success * frame["v"] - offer_cost)
+                                 .groupby("decile")["ev"].mean())  # fmt: skip
+    out["value_total"] = out["value_per_customer"] * out["customers"]
+    return out.reset_index()
+
+
+def explain_step(cases: RiskData, seed: int) -> Step:
+    """Permutation importance and partial dependence of the boosting model, on a held-out quarter."""
+    model = make_models(cases.numeric, cases.categorical, seed, len(cases.y), names=("boosting",))["boosting"]
+    train, test = train_test_split(np.arange(len(cases.y)), test_size=0.25, stratify=cases.y, random_state=seed)
+    test = test[:EXPLAIN_ROWS]
+    with threadpool_limits(limits=1):
+        model.fit(cases.X.iloc[train], cases.y[train])
+        imp = permutation_importance(model, cases.X.iloc[test], cases.y[test], scoring="roc_auc", n_repeats=3,
+                                     random_state=seed)  # fmt: skip
+    table = pd.DataFrame({"feature": cases.X.columns, "auc_drop": imp.importances_mean, "auc_drop_sd": imp.importances_std})
+    table = table.sort_values("auc_drop", ascending=False, kind="stable").head(10).reset_index(drop=True)
+    numeric_top = [f for f in table["feature"] if f in cases.numeric]
+    feature = numeric_top[0] if numeric_top else cases.numeric[0] if cases.numeric else None
+    data = {"model": model}
+    glue = {"top_feature": str(table.iloc[0]["feature"]), "top_auc_drop": float(table.iloc[0]["auc_drop"])}
+    if feature is not None:
+        with threadpool_limits(limits=1):
+            pd_result = partial_dependence(model, cases.X.iloc[test], [feature], grid_resolution=30)
+        data["fig_pdp"] = figures.partial_dependence(pd_result["grid_values"][0], pd_result["average"][0], feature)
+        glue["pdp_feature"] = feature
+    return Step(glue=glue, table=table.rename(columns={"auc_drop": "ROC AUC lost", "auc_drop_sd": "sd"}), data=data)
+
+
+def scorecard_step(names: list[str], fit) -> Step:
+    """Points per feature (value) from the Newton fit: PDO points double the odds of good."""
+    base, points, factor = scorecard_points(fit.coef, fit.intercept)
+    table = pd.DataFrame({"feature": names, "points": points})
+    table = table.reindex(table["points"].abs().sort_values(ascending=False).index).head(12).reset_index(drop=True)
+    return Step(glue={"score_base": base, "score_factor": factor}, table=table)
+
+
+def group_step(cases: RiskData, scores: np.ndarray) -> Step:
+    if cases.sensitive is None:
+        return Step(glue={"group_finding": F.group_check(None, "")})
+    table = C.by_group(cases.y, scores, cases.sensitive)
+    name = str(cases.sensitive.name)
+    return Step(glue={"group_finding": F.group_check(table, name), "group_column": name},
+                table=table.rename(columns={"observed": "observed rate", "predicted": "mean score", "auc": "ROC AUC"}))
+
+
+def truth_step(cases: RiskData, comp: Comparison) -> Step:
+    if cases.bayes is None:
+        return Step(glue={"truth_finding": F.truth(None, None)})
+    bayes = float(C.score_metrics(cases.y, cases.bayes)["auc"])
+    gaps = {MODEL_LABELS[k]: bayes - C.score_metrics(cases.y, comp.scores[k])["auc"] for k in comp.scores if k != "bayes"}
+    table = pd.DataFrame({"model": list(gaps), "gap to Bayes ROC AUC": list(gaps.values())})
+    return Step(glue={"bayes_auc": bayes, "truth_finding": F.truth(gaps, bayes)}, table=table)
+
+
+def scores_table(cases: RiskData, scores: np.ndarray, threshold: float, comp: Comparison) -> pd.DataFrame:
+    """The analyst's file: one row per case with its out-of-fold score, the decision and the label."""
+    out = pd.DataFrame({cases.unit: cases.ids.to_numpy(), "score": scores,
+                        "decision": np.where(scores >= threshold, "flag", "pass"), "label": cases.y})  # fmt: skip
+    if "p_alive" in comp.scores:
+        out["bgnbd_churn_score"] = comp.scores["p_alive"]
+    return out
+
+
+def takeaway_step(cases: RiskData, comp: Comparison, cost_fp: float, cost_fn: float) -> Step:
+    """Each model's pooled out-of-fold ROC AUC, PR AUC, Brier score and the mean cost at its cheapest threshold."""
+    rows = []
+    for name, s in comp.scores.items():
+        m = C.score_metrics(cases.y, s)
+        rows.append({"model": MODEL_LABELS.get(name, name), "ROC AUC": m["auc"], "PR AUC": m["pr_auc"],
+                     "Brier score": m["brier"], "lowest mean cost": C.min_cost_threshold(cases.y, s, cost_fp, cost_fn)[1]})  # fmt: skip
+    table = pd.DataFrame(rows).sort_values("lowest mean cost", kind="stable").reset_index(drop=True)
+    return Step(glue={"cheapest_model": str(table.iloc[0]["model"]), "cheapest_cost": float(table.iloc[0]["lowest mean cost"])},
+                table=table)  # fmt: skip
