@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from analysis.errors import DataError
 from analysis.evaluate import forecast as M
 from analysis.forecast.models import MODELS, Forecaster, Task
 from analysis.split import rolling_origins
@@ -99,13 +100,21 @@ def _add_intervals(df: pd.DataFrame, levels: Sequence[float], n_cal: int) -> pd.
     return df
 
 
+def _mase(a: np.ndarray, f: np.ndarray, train: np.ndarray, season: int) -> float:
+    """MASE, or NaN where it is undefined (a training window on which the seasonal naive makes no error)."""
+    try:
+        return M.mase(a, f, train, season)
+    except DataError:
+        return float("nan")
+
+
 def _scores(df: pd.DataFrame, task: Task, levels: Sequence[float], train_ends: Mapping[int, int]) -> dict:
     per = []
     for number, part in df.groupby("origin"):
         train = task.y[: train_ends[number]]
         a, f = part["actual"].to_numpy(), part["forecast"].to_numpy()
-        per.append((M.mae(a, f), M.rmse(a, f), M.mase(a, f, train, task.season), M.smape(a, f)))
-    out = dict(zip(("mae", "rmse", "mase", "smape"), np.mean(per, axis=0), strict=True))
+        per.append((M.mae(a, f), M.rmse(a, f), _mase(a, f, train, task.season), M.smape(a, f)))
+    out = dict(zip(("mae", "rmse", "mase", "smape"), np.nanmean(np.array(per), axis=0), strict=True))
     for level in levels:
         name = level_name(level)
         for kind, prefix in (("", ""), ("model_", "model_")):

@@ -128,7 +128,7 @@ def simulate_policy(demand, reorder_point, order_up_to, lead_time: int, start_st
             short_days += 1
             cycle_short = True
         position = stock + due[t + 1:].sum()
-        if position <= s_day[t]:
+        if position <= s_day[t] and big_s[t] > position:
             due[t + lead_time + 1] += big_s[t] - position
             placed += 1
         stock_sum += stock

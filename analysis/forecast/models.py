@@ -40,6 +40,7 @@ __all__ = [
     "Task",
     "calendar_regression",
     "ets_fits",
+    "ets_fits_one",
     "task_of",
 ]
 
@@ -245,26 +246,30 @@ def _quiet():
     return ctx
 
 
-def ets_fits(task: Task, train_end: int) -> dict[str, object]:
-    """Every usable form of :data:`ETS_FORMS` fitted to the open training values (multiplicative ones
-    only when every value is positive; seasonal ones only with two full seasons)."""
+def ets_fits_one(task: Task, train_end: int, name: str):
+    """The ETS form ``name`` of :data:`ETS_FORMS` fitted to the open training values (seasonal only with
+    two full seasons); ``None`` for a multiplicative form on values that are not all positive."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     y = pd.Series(_open_values(task, train_end))
+    error, trend, damped, seasonal = ETS_FORMS[name]
+    if error == "mul" and not (y > 0).all():
+        return None
     m = task.season
-    fits = {}
+    seasonal = seasonal if m > 1 and len(y) >= 2 * m + 2 else None
     ctx = _quiet()
     try:
-        for name, (error, trend, damped, seasonal) in ETS_FORMS.items():
-            if error == "mul" and not (y > 0).all():
-                continue
-            seasonal = seasonal if m > 1 and len(y) >= 2 * m + 2 else None
-            model = ETSModel(y, error=error, trend=trend, damped_trend=damped, seasonal=seasonal,
-                             seasonal_periods=m if seasonal else None)
-            fits[name] = model.fit(disp=False, maxiter=1000)
+        model = ETSModel(y, error=error, trend=trend, damped_trend=damped, seasonal=seasonal,
+                         seasonal_periods=m if seasonal else None)
+        return model.fit(disp=False, maxiter=1000)
     finally:
         ctx.__exit__(None, None, None)
-    return fits
+
+
+def ets_fits(task: Task, train_end: int) -> dict[str, object]:
+    """Every usable form of :data:`ETS_FORMS` (see :func:`ets_fits_one`)."""
+    fits = {name: ets_fits_one(task, train_end, name) for name in ETS_FORMS}
+    return {name: fit for name, fit in fits.items() if fit is not None}
 
 
 def ets(task: Task, train_end: int, horizon: int) -> Forecast:
@@ -276,11 +281,16 @@ def ets(task: Task, train_end: int, horizon: int) -> Forecast:
     return _zero_closed(task, train_end, Forecast(mean, sd))
 
 
+#: SARIMA is fitted on at most this many last steps (a year of days): its cost grows with the length.
+SARIMA_WINDOW = 365
+
+
 def sarima(task: Task, train_end: int, horizon: int) -> Forecast:
-    """Seasonal ARIMA(1,0,1)(0,1,1)_m with drift, on the open values (ARIMA(1,1,1) without a season)."""
+    """Seasonal ARIMA(1,0,1)(0,1,1)_m with drift, on the last :data:`SARIMA_WINDOW` open values
+    (ARIMA(1,1,1) without a season)."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    y, m = _open_values(task, train_end), task.season
+    y, m = _open_values(task, train_end)[-SARIMA_WINDOW:], task.season
     seasonal = (0, 1, 1, m) if 1 < m <= 13 and len(y) >= 3 * m else (0, 0, 0, 0)
     order, trend = ((1, 0, 1), "c") if seasonal[3] else ((1, 1, 1), None)
     ctx = _quiet()

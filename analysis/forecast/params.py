@@ -4,24 +4,81 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from analysis.book import needs as N
-from analysis.book.needs import Need
+from analysis.book.needs import Facts, Need, Shortfall
 from analysis.book.params import ChapterParams
+
+#: Rolling origins before the scored ones (their errors calibrate the conformal intervals);
+#: the same number as :data:`analysis.forecast.backtest.N_CALIBRATION` (a unit test holds them equal).
+CALIBRATION_ORIGINS = 4
 
 
 class ForecastParams(ChapterParams):
-    frequency: Literal["D", "W"] = Field("D", description="series frequency: D (days) or W (weeks)")
-    horizon: int = Field(28, ge=1, description="steps ahead to forecast")
-    n_origins: int = Field(6, ge=1, description="rolling origins of the evaluation")
-    season_length: int = Field(0, ge=0, description="season length in steps (0: detected)")
-    interval_levels: list[float] = Field(default_factory=lambda: [0.8, 0.95], description="prediction interval levels")
-    top_products: int = Field(10, ge=1, description="products with their own forecast and stock policy")
-    lead_time_days: int = Field(7, ge=0, description="days from order to delivery")
+    frequency: Literal["D", "W"] = Field("D", description="series frequency: D (trading days) or W (weeks)")
+    horizon: int = Field(28, ge=1, le=366, description="steps ahead to forecast")
+    n_origins: int = Field(6, ge=1, le=60, description="rolling origins of the evaluation")
+    season_length: int = Field(0, ge=0, le=366, description="season length in steps (0: detected)")
+    interval_levels: list[float] = Field(
+        default_factory=lambda: [0.8, 0.95], min_length=1, max_length=4,
+        description="prediction interval levels, increasing, each between 0 and 1",
+    )
+    top_products: int = Field(10, ge=1, le=200, description="products with their own forecast and stock policy")
+    lead_time_days: int = Field(7, ge=0, le=90, description="days from order to delivery")
     service_level: float = Field(0.95, gt=0, lt=1, allow_inf_nan=False, description="target cycle service level")
-    holding_cost: float = Field(0.25, ge=0, allow_inf_nan=False, description="yearly cost of holding stock, as a share of its value")
-    stockout_cost: float = Field(1.0, ge=0, allow_inf_nan=False, description="cost of a unit short, as a share of its price")
+    replan_days: int = Field(14, ge=1, le=90, description="days between revisions of the stock policy")
+    order_cover_days: int = Field(14, ge=1, le=365, description="days of demand one replenishment order covers")
+    holding_cost: float = Field(0.25, ge=0, allow_inf_nan=False,
+                                description="yearly cost of holding stock, as a share of its value")
+    stockout_cost: float = Field(1.0, ge=0, allow_inf_nan=False,
+                                 description="cost of a unit short, as a share of its price")
+    leftover_cost: float = Field(0.3, ge=0, allow_inf_nan=False,
+                                 description="cost of a unit left over after a one-off promotion, as a share of its price")
+
+    @field_validator("interval_levels")
+    @classmethod
+    def _levels(cls, value: list[float]) -> list[float]:
+        if any(not 0 < v < 1 for v in value) or any(b <= a for a, b in zip(value, value[1:])):
+            raise ValueError("interval_levels must be increasing numbers between 0 and 1, e.g. [0.8, 0.95]")
+        return value
+
+    @model_validator(mode="after")
+    def _replan(self) -> ForecastParams:
+        if self.replan_days < self.lead_time_days + 1:
+            raise ValueError(
+                f"replan_days ({self.replan_days}) must be at least lead_time_days + 1 ({self.lead_time_days + 1}): "
+                "the safety stock is read from forecast errors over the lead time and one review day"
+            )
+        return self
 
 
-NEEDS: tuple[Need, ...] = (N.at_least_customers(2), N.at_least_days(2))  # the chapter refines these
+def steps_needed(params) -> int:
+    """Steps the rolling-origin evaluation needs: every origin's test window plus two seasons to start from."""
+    season = params.season_length or (7 if params.frequency == "D" else 1)
+    return (params.n_origins + CALIBRATION_ORIGINS) * params.horizon + 2 * season + 2
+
+
+def enough_history() -> Need:
+    """Enough days (or weeks) of sales for the rolling origins the parameters ask for."""
+
+    def check(params, facts: Facts) -> Shortfall | None:
+        steps = steps_needed(params)
+        unit = 1 if params.frequency == "D" else 7
+        have = facts.days if unit == 1 else (facts.span_days + 1) // 7
+        if have >= steps:
+            return None
+        word = "days with a sale" if unit == 1 else "full weeks"
+        most = max((have - 2 * (params.season_length or 7 if unit == 1 else 1) - 2) // params.horizon
+                   - CALIBRATION_ORIGINS, 0)
+        return Shortfall(
+            f"The data have {have:,} {word} ({facts.first_date} to {facts.last_date}); {params.n_origins} origins "
+            f"of horizon {params.horizon} (plus {CALIBRATION_ORIGINS} calibration origins) need at least {steps:,}.",
+            "n_origins", (f"{word} = {have:,}",),
+            f"use n_origins = {most} or fewer, a shorter horizon, or a log covering a longer period",
+        )
+
+    return Need("enough history for the rolling origins (n_origins + 4 windows of horizon steps)", check)
+
+
+NEEDS: tuple[Need, ...] = (N.at_least_customers(2), N.at_least_days(30), enough_history())

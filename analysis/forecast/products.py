@@ -23,10 +23,13 @@ __all__ = ["future_task", "product_tasks", "stock_plan", "top_products"]
 
 
 def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
-    """The ``n`` products with the most units sold (ties by product id)."""
-    units = transactions.groupby(transactions[S.PRODUCT].astype(str))[S.QUANTITY].sum()
-    units = units.sort_index().sort_values(ascending=False, kind="stable")
-    return list(units.index[:n])
+    """The ``n`` products sold on the most days, then with the most units (ties by product id): the
+    regular sellers a shop keeps in stock, not a product that one huge order put on top."""
+    day = pd.to_datetime(transactions[S.TIMESTAMP]).dt.normalize()
+    g = pd.DataFrame({"p": transactions[S.PRODUCT].astype(str), "d": day, "q": transactions[S.QUANTITY]})
+    rank = g.groupby("p").agg(days=("d", "nunique"), units=("q", "sum")).sort_index()
+    rank = rank.sort_values(["days", "units"], ascending=False, kind="stable")
+    return list(rank.index[:n])
 
 
 def product_tasks(transactions: pd.DataFrame, series: SalesSeries, products) -> dict[str, Task]:

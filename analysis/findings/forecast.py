@@ -1,0 +1,153 @@
+"""Worded findings of the Forecasting chapter: each function takes the run's numbers and returns one sentence.
+
+Thresholds are the named constants below; the tests feed each function numbers
+on both sides of them. Numbers are written with :mod:`analysis.fmt`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from analysis import fmt
+from analysis.findings import join_words, plural, sentence
+
+__all__ = [
+    "BEATS",
+    "COVERAGE_TOLERANCE",
+    "CSL_TOLERANCE",
+    "SUMMARY",
+    "TRUTH_TOLERANCE",
+    "aic_vs_error",
+    "best_model",
+    "calendar",
+    "coverage",
+    "elasticity",
+    "lift",
+    "newsvendor",
+    "random_split",
+    "stock",
+    "truth",
+]
+
+#: A model "beats" the seasonal naive when its MASE is at least this share lower.
+BEATS = 0.05
+#: Interval coverage within this many points of the nominal level is "about right".
+COVERAGE_TOLERANCE = 0.05
+#: A cycle service level within this many points of the target "meets" it.
+CSL_TOLERANCE = 0.02
+#: A recovered value within this share of the planted one "recovers" it.
+TRUTH_TOLERANCE = 0.15
+
+#: The glue names of the sentences in "What this run found", in page order.
+SUMMARY = ("calendar_finding", "best_finding", "split_finding", "aic_finding", "coverage_finding",
+           "lift_finding", "elasticity_finding", "stock_finding")
+
+
+def calendar(non_trading, closures: int, dropped_last, frequency: str, season: int) -> str:
+    """What the calendar detection did."""
+    parts = []
+    if frequency == "D":
+        parts.append("the shop trades every day of the week" if not non_trading else
+                     f"the shop never trades on {join_words(non_trading)}, so those days are left out of the series")
+        parts.append(f"the season is {plural(season, 'trading day')} long")
+        parts.append(f"{plural(closures, 'closure')} on trading days" + (" are kept as zero and flagged" if closures
+                                                                      else " were found"))
+    else:
+        parts.append(f"weekly series with a season of {plural(season, 'week')}")
+    parts.append(f"the last day ({fmt.day(dropped_last)}) was cut off early and is dropped" if dropped_last is not None
+                 else "the last day is complete")
+    return sentence("; ".join(parts))
+
+
+def best_model(best: str, best_mase: float, naive_mase: float) -> str:
+    """The model with the lowest rolling-origin MASE against the seasonal naive."""
+    gain = 1 - best_mase / naive_mase if naive_mase > 0 else float("nan")
+    if best == "seasonal naive" or not gain >= BEATS:
+        return sentence(f"no model beat the seasonal naive by {fmt.share(BEATS, 0)} or more on MASE "
+                        f"(best: {best}, MASE {fmt.number(best_mase)} against {fmt.number(naive_mase)})")
+    return sentence(f"{best} forecast best, with a MASE of {fmt.number(best_mase)}: "
+                    f"{fmt.share(gain)} lower than the seasonal naive's {fmt.number(naive_mase)}")
+
+
+def random_split(random_mae: float, honest_mae: float) -> str:
+    """How much a shuffled split flatters the error against rolling origins."""
+    if not honest_mae > 0:
+        return sentence("the rolling-origin error is zero, so the shuffled split cannot look better")
+    ratio = random_mae / honest_mae - 1
+    if ratio < 0:
+        return sentence(f"a shuffled split reports an MAE {fmt.share(-ratio)} lower than the rolling origins "
+                        "do: it flatters the model, because it trains on days after the ones it tests")
+    return sentence(f"here the shuffled split's MAE is not lower than the rolling origins' "
+                    f"({fmt.signed_share(ratio)}); it still tests on days the model has seen the future of")
+
+
+def aic_vs_error(aic_choice: str, error_choice: str) -> str:
+    """Whether AIC and rolling-origin error pick the same ETS form."""
+    if aic_choice == error_choice:
+        return sentence(f"AIC and rolling-origin error agree: both pick {aic_choice}")
+    return sentence(f"AIC picks {aic_choice} but the rolling-origin error picks {error_choice}: the likelihood "
+                    "rewards fitting the past one step ahead, the origins reward forecasting the horizon")
+
+
+def coverage(model: str, level: float, conformal: float, own: float) -> str:
+    """The holdout coverage of the best model's conformal (and own) intervals at ``level``."""
+    def word(c: float) -> str:
+        if not math.isfinite(c):
+            return "not available"
+        if abs(c - level) <= COVERAGE_TOLERANCE:
+            return f"{fmt.share(c)}, about right"
+        return f"{fmt.share(c)}, too {'wide' if c > level else 'narrow'}"
+
+    return sentence(f"the {fmt.share(level, 0)} intervals of {model} covered the holdout: conformal "
+                    f"{word(conformal)}; the model's own {word(own)}")
+
+
+def lift(value: float, low: float, high: float, days: int) -> str:
+    """The promotion lift on daily orders."""
+    if days == 0 or not math.isfinite(value):
+        return sentence(f"{plural(days, 'discount day')} found in the prices: no promotion lift to estimate")
+    direction = "more" if value >= 1 else "fewer"
+    return sentence(f"on the {plural(days, 'discount day')} the shop took {fmt.share(abs(value - 1))} {direction} "
+                    f"orders than the calendar predicts (lift {fmt.number(value)}, 95 % interval "
+                    f"{fmt.number(low)} to {fmt.number(high)})")
+
+
+def elasticity(value: float, se: float) -> str:
+    """The log-log price elasticity of units."""
+    if not math.isfinite(value):
+        return sentence("prices never changed within a product, so no price elasticity can be estimated")
+    if value + 1.96 * se < 0:
+        kind = "elastic: units fall more than prices rise" if value < -1 else "units fall as prices rise"
+        return sentence(f"the price elasticity of units is {fmt.number(value)} (standard error {fmt.number(se)}): {kind}")
+    return sentence(f"the price elasticity of units, {fmt.number(value)} (standard error {fmt.number(se)}), is "
+                    "not clearly below zero: these price changes do not show a demand curve")
+
+
+def stock(csl: float, target: float, fill_rate: float, cycles: int) -> str:
+    """The simulated cycle service level against the target."""
+    if not math.isfinite(csl):
+        return sentence("no replenishment cycle was completed in the holdout, so no service level to report")
+    gap = csl - target
+    verdict = ("meets the target" if abs(gap) <= CSL_TOLERANCE else
+               "is above the target: more stock than needed" if gap > 0 else "falls short of the target")
+    return sentence(f"over {plural(cycles, 'replenishment cycle')} the policy reached a cycle service level of "
+                    f"{fmt.share(csl)} against {fmt.share(target)} ({verdict}) and a fill rate of {fmt.share(fill_rate)}")
+
+
+def newsvendor(ratio: float, quantity: float, mean: float) -> str:
+    """The newsvendor order against the mean demand."""
+    return sentence(f"with a critical ratio of {fmt.share(ratio)} the newsvendor orders {fmt.count(quantity)} units "
+                    f"for a mean demand of {fmt.count(mean)}: "
+                    + ("more than the mean, as a unit short costs more than one left over" if quantity > mean
+                       else "no more than the mean, as a unit left over costs at least as much as one short"))
+
+
+def truth(recovered: dict[str, tuple[float, float]]) -> str:
+    """Which planted values were recovered within :data:`TRUTH_TOLERANCE` (name -> (estimate, planted))."""
+    if not recovered:
+        return sentence("this run is not on the built-in shop: there is no planted truth to compare with")
+    good = [k for k, (est, planted) in recovered.items()
+            if math.isfinite(est) and abs(est / planted - 1) <= TRUTH_TOLERANCE]
+    bad = [k for k in recovered if k not in good]
+    text = f"within {fmt.share(TRUTH_TOLERANCE, 0)} of the planted value: {join_words(good) or 'none'}"
+    return sentence(text + (f"; not recovered: {join_words(bad)}" if bad else ""))

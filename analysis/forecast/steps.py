@@ -1,0 +1,304 @@
+"""The Forecasting chapter's steps, one function per step of the notebook.
+
+Each returns a :class:`~analysis.page.Step`: the values and worded findings the
+page cites (``glue``), the table it shows (``table``) and what later steps need
+(``data``). Worded findings come from :mod:`analysis.findings.forecast`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis import plots
+from analysis import schema as S
+from analysis.findings import forecast as F
+from analysis.forecast import models as FM
+from analysis.forecast import price as PR
+from analysis.forecast.backtest import Backtest, backtest, level_name
+from analysis.forecast.inventory import newsvendor
+from analysis.forecast.products import product_tasks, stock_plan, top_products
+from analysis.forecast.series import SalesSeries, sales_series
+from analysis.page import Step
+
+__all__ = [
+    "COLUMN_WORDS", "aic_step", "backtest_step", "decomposition_step", "intervals_step", "price_step",
+    "holdout_days", "last_origin", "random_split_step", "series_step", "show", "stock_step", "truth_step",
+]
+
+#: Column and index names as the reader sees them.
+COLUMN_WORDS: dict[str, str] = {
+    "mae": "MAE", "rmse": "RMSE", "mase": "MASE", "smape": "sMAPE (%)", "seconds": "seconds",
+    "aic": "AIC", "fill_rate": "fill rate", "cycle_service_level": "cycle service level", "cycles": "cycles",
+    "stockout_days": "stock-out days", "mean_stock": "mean stock (units)", "orders_placed": "orders placed",
+    "stockout_cycles": "cycles with a stock-out", "forecast": "forecast (units)", "lower": "lower",
+    "upper": "upper", "daily_forecast": "daily forecast", "error_sd": "daily error sd",
+    "safety_stock": "safety stock", "reorder_point": "reorder point", "order_up_to": "order-up-to level",
+    "product_id": "product ID", "description": "product", "holding": "holding cost", "shortage": "stock-out cost",
+    "planted": "planted", "recovered": "recovered", "model": "model",
+}  # fmt: skip
+
+
+def show(df: pd.DataFrame, *, currency: str = "", caption: str | None = None, **kinds) -> object:
+    """``analysis.plots.table`` with the column and index names in words (:data:`COLUMN_WORDS`)."""
+    words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
+    shown = df.rename(columns=words)
+    shown.index = shown.index.set_names([COLUMN_WORDS.get(n, n) if n else n for n in shown.index.names])
+    kinds = {kind: [words.get(c, c) for c in columns] for kind, columns in kinds.items()}
+    return plots.table(shown, currency=currency, caption=caption, **kinds)
+
+
+def _profile(series: SalesSeries) -> pd.Series:
+    """Mean revenue at each position of the season (weekday names for daily series) over the overall mean."""
+    table = series.table[~series.table["closed"]]
+    if series.frequency == "D":
+        key = table.index.day_name().str[:3]
+        order = [d for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") if d in set(key)]
+    else:
+        key = pd.Index(np.arange(len(table)) % max(series.season_length, 1))
+        order = sorted(set(key))
+    profile = table["revenue"].groupby(key).mean() / table["revenue"].mean()
+    return profile.reindex(order).rename("revenue / mean")
+
+
+def series_step(transactions: pd.DataFrame, frequency: str = "D", season_length: int = 0) -> Step:
+    """The sales series on its trading calendar, its seasonal profile and what the calendar detection did."""
+    series = sales_series(transactions, frequency, season_length)
+    t = series.table
+    profile = _profile(series)
+    glue = {
+        "n_steps": len(series), "first_day": t.index[0].date().isoformat(), "last_day": t.index[-1].date().isoformat(),
+        "season": series.season_length, "closures": series.closures, "calendar_days": series.calendar_days,
+        "total_revenue": float(t["revenue"].sum()), "peak_position": str(profile.idxmax()),
+        "trough_position": str(profile.idxmin()), "profile_range": float(profile.max() / profile.min() - 1),
+        "calendar_finding": F.calendar(series.non_trading, series.closures, series.dropped_last, series.frequency,
+                                       series.season_length),
+    }
+    return Step(glue, profile.to_frame(), {"series": series, "profile": profile})
+
+
+def decomposition_step(series: SalesSeries) -> Step:
+    """STL decomposition of revenue (closures filled by the value a season earlier) and the autocorrelation."""
+    from statsmodels.tsa.seasonal import STL
+    from statsmodels.tsa.stattools import acf
+
+    task = FM.task_of(series)
+    y = pd.Series(FM._open_values(task, len(task)), index=series.table.index)
+    m = max(series.season_length, 2)
+    fit = STL(y, period=m, robust=True).fit()
+    stl = pd.DataFrame({"observed": y, "trend": fit.trend, "seasonal": fit.seasonal, "resid": fit.resid})
+    strength_s = max(0.0, 1 - np.var(fit.resid) / np.var(fit.seasonal + fit.resid))
+    strength_t = max(0.0, 1 - np.var(fit.resid) / np.var(fit.trend + fit.resid))
+    lags = min(3 * m + 1, len(y) // 2)
+    r = acf(y.to_numpy(), nlags=lags, fft=True)
+    glue = {"seasonal_strength": float(strength_s), "trend_strength": float(strength_t),
+            "acf_season": float(r[m]) if m < len(r) else float("nan"), "acf_lag1": float(r[1]),
+            "acf_bound": float(1.96 / np.sqrt(len(y)))}
+    return Step(glue, None, {"stl": stl, "acf": r})
+
+
+def random_split_step(task: FM.Task, honest_mae: float, seed: int = 0) -> Step:
+    """The source articles' evaluation: a regression with yesterday's sales scored on a shuffled 5-fold split."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.model_selection import KFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
+
+    n, m = len(task), max(task.season, 1)
+    steps = np.arange(1, n)
+    X = np.column_stack([steps % m, task.dates[steps].day_of_year, task.closed[steps], task.y[steps - 1]])
+    model = HistGradientBoostingRegressor(max_iter=100, random_state=seed)
+    with threadpool_limits(1):
+        pred = cross_val_predict(model, X, task.y[steps], cv=KFold(5, shuffle=True, random_state=seed))
+    random_mae = float(np.mean(np.abs(task.y[steps] - pred)))
+    glue = {"random_mae": random_mae, "honest_mae": float(honest_mae),
+            "split_finding": F.random_split(random_mae, honest_mae)}
+    return Step(glue)
+
+
+def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[float]) -> Step:
+    """Every model at the rolling origins: the score table and the best model by MASE."""
+    bt = backtest(task, horizon, n_origins, levels)
+    scores = bt.scores
+    best = str(scores["mase"].idxmin())
+    glue = {
+        "best_model": best, "best_mase": float(scores.loc[best, "mase"]),
+        "best_smape": float(scores.loc[best, "smape"]), "best_mae": float(scores.loc[best, "mae"]),
+        "naive_mase": float(scores.loc["seasonal naive", "mase"]),
+        "best_finding": F.best_model(best, float(scores.loc[best, "mase"]), float(scores.loc["seasonal naive", "mase"])),
+        "n_models": len(scores),
+    }
+    table = scores[["mae", "rmse", "mase", "smape", "seconds"]].sort_values("mase")
+    return Step(glue, table, {"backtest": bt, "best": best})
+
+
+def last_origin(bt: Backtest, best: str) -> pd.DataFrame:
+    """The best model's and the seasonal naive's forecasts at the last origin, with a ``role`` column."""
+    df = bt.forecasts[bt.forecasts["scored"] & (bt.forecasts["origin"] == bt.forecasts["origin"].max())]
+    out = df[df["model"].isin([best, "seasonal naive"])].copy()
+    out["role"] = np.where(out["model"] == best, "best", "naive")
+    return out
+
+
+def aic_step(task: FM.Task, horizon: int, n_origins: int) -> Step:
+    """The ETS forms by AIC (at the last origin) and by rolling-origin MASE."""
+    train_end = len(task) - horizon
+    fits = FM.ets_fits(task, train_end)
+
+    def form(name: str):
+        def forecast(t: FM.Task, end: int, h: int) -> FM.Forecast:
+            fit = FM.ets_fits_one(t, end, name)
+            return FM._zero_closed(t, end, FM.Forecast(np.asarray(fit.forecast(h))))
+        return forecast
+
+    bt = backtest(task, horizon, n_origins, (0.8,), models={name: form(name) for name in fits}, n_calibration=0)
+    table = pd.DataFrame({"aic": {k: float(f.aic) for k, f in fits.items()}}).join(bt.scores[["mase"]])
+    table.index.name = "model"
+    by_aic, by_error = str(table["aic"].idxmin()), str(table["mase"].idxmin())
+    glue = {"aic_choice": by_aic, "error_choice": by_error, "aic_finding": F.aic_vs_error(by_aic, by_error)}
+    return Step(glue, table)
+
+
+def intervals_step(bt: Backtest, best: str) -> Step:
+    """Holdout coverage of every model's own and conformal intervals at each level."""
+    cols = {}
+    for level in bt.levels:
+        name = level_name(level)
+        cols[f"model {name}"] = bt.scores[f"model_coverage_{name}"]
+        cols[f"conformal {name}"] = bt.scores[f"coverage_{name}"]
+    table = pd.DataFrame(cols)
+    glue = {}
+    for level in bt.levels:
+        name = level_name(level)
+        glue[f"cov_{name}"] = float(table.loc[best, f"conformal {name}"])
+        glue[f"cov_model_{name}"] = float(table.loc[best, f"model {name}"])
+        glue[f"width_{name}"] = float(bt.scores.loc[best, f"width_{name}"])
+    first = bt.levels[0]
+    glue["coverage_finding"] = F.coverage(best, first, glue[f"cov_{level_name(first)}"],
+                                          glue[f"cov_model_{level_name(first)}"])
+    return Step(glue, table)
+
+
+def price_step(transactions: pd.DataFrame, daily: SalesSeries) -> Step:
+    """Discount days found in the prices, the promotion lift on daily orders and the price elasticity."""
+    days = PR.discount_days(transactions)
+    flags = days["discount_day"]
+    orders = daily.table["orders"]
+    lift = PR.promotion_lift(orders, flags)
+    el = PR.price_elasticity(transactions)
+    mean_cut = float(days.loc[flags, "discount"].mean()) if flags.any() else float("nan")
+    glue = {
+        "discount_days": lift.days, "mean_discount": mean_cut, "lift": lift.lift, "lift_low": lift.low,
+        "lift_high": lift.high, "elasticity": el.elasticity, "elasticity_se": el.se,
+        "elasticity_rows": el.rows, "elasticity_products": el.products, "orders_coef": el.orders_coef,
+        "lift_finding": F.lift(lift.lift, lift.low, lift.high, lift.days),
+        "elasticity_finding": F.elasticity(el.elasticity, el.se),
+    }
+    return Step(glue, None, {"lift": lift, "elasticity": el, "discount_days": days})
+
+
+def _trading_weekdays(daily: SalesSeries) -> list[int]:
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    return [i for i, d in enumerate(names) if d not in daily.non_trading]
+
+
+def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: int, lift: float) -> Step:
+    """Per-product forecasts, the (s, S) policy simulated over the holdout, costs, the plan and the newsvendor."""
+    top = top_products(transactions, params.top_products)
+    tasks = product_tasks(transactions, daily, top)
+    sim, plan = stock_plan(
+        tasks, holdout, params.replan_days, params.horizon, lead_time=params.lead_time_days,
+        service_level=params.service_level, cover_days=params.order_cover_days, level=params.interval_levels[0],
+        trading_weekdays=_trading_weekdays(daily),
+    )
+    price = transactions.groupby(transactions[S.PRODUCT].astype(str))[S.PRICE].median()
+    sim["holding"] = params.holding_cost * sim["mean_stock"] * price.reindex(sim.index) * holdout / 365
+    demand = {p: float(t.y[-holdout:].sum()) for p, t in tasks.items()}
+    short = pd.Series({p: demand[p] * (1 - sim.loc[p, "fill_rate"]) for p in sim.index})
+    sim["shortage"] = params.stockout_cost * short * price.reindex(sim.index)
+    cycles = int(sim["cycles"].sum())
+    csl = float(1 - sim["stockout_cycles"].sum() / cycles) if cycles else float("nan")
+    fill = float(1 - short.sum() / max(sum(demand.values()), 1e-12))
+    first = plan.index[0]
+    promo_days = 7
+    mean = float(plan.loc[first, "daily_forecast"]) * promo_days * (lift if math.isfinite(lift) else 1.0)
+    sd = float(plan.loc[first, "error_sd"]) * math.sqrt(promo_days)
+    p = float(price.get(first, 1.0))
+    ratio, quantity = newsvendor(mean, sd, params.stockout_cost * p, params.leftover_cost * p)
+    names = _descriptions(transactions)
+    plan.insert(0, "description", [names.get(i, "") for i in plan.index])
+    glue = {
+        "n_top": len(top), "csl": csl, "fill_rate": fill, "cycles": cycles,
+        "stockout_days": int(sim["stockout_days"].sum()), "holding_total": float(sim["holding"].sum()),
+        "shortage_total": float(sim["shortage"].sum()), "nv_product": str(first), "nv_ratio": ratio,
+        "nv_quantity": quantity, "nv_mean": mean, "promo_days": promo_days,
+        "stock_finding": F.stock(csl, params.service_level, fill, cycles),
+        "nv_finding": F.newsvendor(ratio, quantity, mean),
+    }
+    return Step(glue, sim, {"plan": plan, "simulation": sim, "tasks": tasks})
+
+
+def _descriptions(transactions: pd.DataFrame) -> dict[str, str]:
+    if S.DESCRIPTION not in transactions.columns:
+        return {}
+    d = transactions[[S.PRODUCT, S.DESCRIPTION]].dropna()
+    return d.groupby(d[S.PRODUCT].astype(str))[S.DESCRIPTION].first().astype(str).to_dict()
+
+
+def weekly_recovery(daily: SalesSeries, planted: pd.Series) -> pd.DataFrame:
+    """Orders per weekday over a centred 7-day moving mean (the trend), mean per weekday, against the planted
+    weekly multipliers (both scaled to mean 1)."""
+    orders = daily.table["orders"]
+    ratio = (orders / orders.rolling(7, center=True).mean()).dropna()
+    found = ratio.groupby(ratio.index.day_name().str[:3]).mean()
+    found = found.reindex(planted.index)
+    return pd.DataFrame({"planted": planted / planted.mean(), "recovered": found / found.mean()})
+
+
+def yearly_recovery(daily: SalesSeries) -> tuple[float, float]:
+    """Amplitude and peak day of the yearly cycle of log daily orders (first Fourier pair, with day of week and a
+    quadratic trend as controls); NaN with less than a year."""
+    import statsmodels.api as sm
+
+    orders = daily.table["orders"]
+    keep = orders > 0
+    if len(orders) < 365:
+        return float("nan"), float("nan")
+    X = PR._calendar_design(pd.DatetimeIndex(orders.index))[keep.to_numpy()]
+    fit = sm.OLS(np.log(orders[keep].to_numpy()), X).fit()
+    a, b = float(fit.params["sin1"]), float(fit.params["cos1"])
+    peak = (np.degrees(np.arctan2(a, b)) % 360) / 360 * 365.25
+    return float(np.expm1(np.hypot(a, b))), float(peak)
+
+
+def truth_step(shop, daily: SalesSeries, lift: float, elasticity: float) -> Step:
+    """On the built-in shop: weekly and yearly profile, promotion lift and elasticity against the planted values."""
+    from analysis.shop.truth import planted_demand_response
+
+    if shop is None:
+        return Step({"truth_finding": F.truth({})})
+    planted = planted_demand_response(shop)
+    weekly = weekly_recovery(daily, shop.truth.weekly_profile)
+    amplitude, peak = yearly_recovery(daily)
+    cal = shop.truth.calendar
+    rows = {
+        "promotion lift": (lift, planted["promotion_lift"]),
+        "price elasticity": (elasticity, planted["effective_elasticity"]),
+        "yearly amplitude": (amplitude, cal.yearly_amplitude),
+        "yearly peak (day of year)": (peak, cal.yearly_peak_day),
+    }
+    table = pd.DataFrame(rows, index=["recovered", "planted"]).T
+    weekly_error = float((weekly["recovered"] / weekly["planted"] - 1).abs().max())
+    glue = {"weekly_error": weekly_error, "planted_lift": planted["promotion_lift"],
+            "planted_elasticity": planted["effective_elasticity"], "budget_elasticity": planted["budget_elasticity"],
+            "recovered_amplitude": amplitude, "recovered_peak": peak,
+            "truth_finding": F.truth({**rows, "weekly profile": (1 + weekly_error, 1.0)})}
+    return Step(glue, table, {"weekly": weekly})
+
+
+def holdout_days(params, daily: SalesSeries) -> int:
+    """Trading days of the holdout the stock policy is simulated over: the rolling origins' test windows."""
+    per_step = 1 if params.frequency == "D" else 7 - len(daily.non_trading)
+    return min(params.n_origins * params.horizon * per_step, len(daily) // 2)
