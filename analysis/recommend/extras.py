@@ -73,3 +73,27 @@ def basket_rules(baskets: pd.DataFrame, min_support: float, *, min_confidence: f
     })  # fmt: skip
     return out.sort_values(["lift", "antecedent", "consequent"], ascending=[False, True, True]).reset_index(
         drop=True), len(itemsets)
+
+
+GENRES = ("unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
+          "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western")
+
+
+def movielens_texts(data_path: str, items) -> pd.Series | None:
+    """Titles and genres of MovieLens 100k movies from ``u.item`` beside ``u.data`` (``None`` when absent)."""
+    from pathlib import Path
+
+    path = Path(str(data_path)).with_name("u.item")
+    if not path.is_file():
+        return None
+    ids, texts = [], []
+    for line in path.read_text(encoding="latin-1").splitlines():
+        fields = line.split("|")
+        if len(fields) < 24:
+            continue
+        flags = fields[-19:]  # the 19 genre flags end the line (a title may itself hold a '|')
+        genres = " ".join(g for g, f in zip(GENRES, flags) if f.strip() == "1")
+        ids.append(fields[0])
+        texts.append(f"{'|'.join(fields[1:-22])} {genres}")
+    text = pd.Series(texts, index=pd.Index(ids, dtype="str"))
+    return text.reindex(pd.Index(items, dtype="str")).fillna("")

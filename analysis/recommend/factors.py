@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from analysis._checks import check_int, check_number
 from analysis.recommend.base import Recommender, as_csr
 
-__all__ = ["BPR", "ExplicitALS", "ExplicitSGD", "ImplicitALS", "solve_rows"]
+__all__ = ["BPR", "ExplicitALS", "ExplicitSGD", "ImplicitALS", "scatter_add", "solve_rows"]
 
 
 def solve_rows(X: sp.csr_matrix, F: np.ndarray, targets: np.ndarray, reg: np.ndarray,
@@ -46,6 +46,12 @@ def solve_rows(X: sp.csr_matrix, F: np.ndarray, targets: np.ndarray, reg: np.nda
         A[u] = Fw.T @ Fu + reg[u] * eye + (0 if base is None else base)
         b[u] = Fw.T @ targets[a:z]
     return np.linalg.solve(A, b[..., None])[..., 0]
+
+
+def scatter_add(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+    """``target[index] += values`` with repeated indices summed (as ``np.add.at``, by one sparse product)."""
+    M = sp.csr_matrix((np.ones(len(index)), (index, np.arange(len(index)))), shape=(target.shape[0], len(index)))
+    target += M @ values
 
 
 class _Factors(Recommender):
@@ -129,8 +135,8 @@ class ExplicitSGD(ExplicitALS):
                 err = X.data[block] - self.mu_ - P[u, d] - Q[i, d] - np.einsum("ij,ij->i", P[u, :d], Q[i, :d])
                 gu = err[:, None] * np.c_[Q[i, :d], np.ones(len(i))] - lam * P[u]
                 gi = err[:, None] * np.c_[P[u, :d], np.ones(len(u))] - lam * Q[i]
-                np.add.at(P, u, lr * gu)
-                np.add.at(Q, i, lr * gi)
+                scatter_add(P, u, lr * gu)
+                scatter_add(Q, i, lr * gi)
             self._set(P, Q, d)
             if monitor is not None:
                 monitor(it + 1, self)
@@ -145,17 +151,20 @@ class ImplicitALS(_Factors):
         self.factors, self.regularization, self.iterations, self.alpha, self.seed = (
             factors, regularization, iterations, alpha, seed)
 
-    def fit(self, X) -> ImplicitALS:
+    def fit(self, X, *, monitor=None) -> ImplicitALS:
+        """``monitor(iteration, model)``, when given, is called after every sweep (learning curves)."""
         d, rng = self._init(X, self.seed)
         X, XT = self.X_, sp.csr_matrix(self.X_.T)
         lam = check_number("regularization", self.regularization, low=0)
         alpha = check_number("alpha", self.alpha, low=0)
         U = rng.normal(0, 0.01, (X.shape[0], d))
         V = rng.normal(0, 0.01, (X.shape[1], d))
-        for _ in range(check_int("iterations", self.iterations, low=1)):
+        for it in range(check_int("iterations", self.iterations, low=1)):
             U = self.update(X, V, lam, alpha)
             V = self.update(XT, U, lam, alpha)
-        self.user_factors_, self.item_factors_ = U, V
+            self.user_factors_, self.item_factors_ = U, V
+            if monitor is not None:
+                monitor(it + 1, self)
         return self
 
     @staticmethod
@@ -191,14 +200,13 @@ class BPR(_Factors):
                 pos = np.minimum(np.searchsorted(had, key), len(had) - 1)
                 ok = had[pos] != key
                 u, i, j = u[ok], i[ok], j[ok]
-                x = b[i] - b[j] + np.einsum("ij,ij->i", U[u], V[i] - V[j])
+                Uu, Vi, Vj = U[u], V[i], V[j]
+                diff = Vi - Vj
+                x = b[i] - b[j] + np.einsum("ij,ij->i", Uu, diff)
                 g = 1.0 / (1.0 + np.exp(np.clip(x, -30, 30)))  # sigma(-x), the gradient of ln sigma(x)
-                gu = g[:, None] * (V[i] - V[j]) - lam * U[u]
-                gi, gj = g[:, None] * U[u] - lam * V[i], -g[:, None] * U[u] - lam * V[j]
-                np.add.at(U, u, lr * gu)
-                np.add.at(V, i, lr * gi)
-                np.add.at(V, j, lr * gj)
-                np.add.at(b, i, lr * (g - lam * b[i]))
-                np.add.at(b, j, lr * (-g - lam * b[j]))
+                scatter_add(U, u, lr * (g[:, None] * diff - lam * Uu))
+                gU = g[:, None] * Uu
+                scatter_add(V, np.r_[i, j], lr * np.r_[gU - lam * Vi, -gU - lam * Vj])
+                scatter_add(b, np.r_[i, j], lr * np.r_[g - lam * b[i], -g - lam * b[j]])
         self.user_factors_, self.item_factors_, self.item_bias_ = U, V, b
         return self

@@ -55,7 +55,8 @@ def cosine_similarity(X, *, centred: bool = False, common: bool = True, shrinkag
         den = np.outer(norms, norms)
     sim = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
     if beta:
-        n_common = (B.T @ B).toarray()
+        binary = not centred and np.all(R.data == 1)
+        n_common = num if binary else (B.T @ B).toarray()  # on 0/1 data the products count the common users
         sim *= n_common / (n_common + beta)
     np.fill_diagonal(sim, 0.0)
     return sim

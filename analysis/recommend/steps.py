@@ -1,0 +1,332 @@
+"""The Collaborative filtering chapter's steps, one function per step of the notebook.
+
+Each returns an :class:`analysis.page.Step`: the values and worded findings the
+page cites (``glue``), the table it shows and what later steps need (``data``).
+Fit times are shown in tables but never glued (a rerun must glue the same values).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from analysis import features, plots
+from analysis import schema as S
+from analysis.errors import DataError
+from analysis.evaluate.ranking import ranking_metrics
+from analysis.evaluate.rating import rating_metrics
+from analysis.findings import recommend as F
+from analysis.page import Step
+from analysis.recommend.baseline import BiasedBaseline, Popularity
+from analysis.recommend.extras import basket_rules, movielens_texts, product_texts, text_similarity
+from analysis.recommend.factors import BPR, ExplicitALS, ExplicitSGD, ImplicitALS
+from analysis.recommend.linear import EASE, Autoencoder
+from analysis.recommend.matrix import filter_min_interactions, interactions_of, split_interactions, stratified_split
+from analysis.recommend.neighbours import ItemKNN, UserKNN
+
+__all__ = [
+    "COLUMN_WORDS", "EASE_GRID", "baselines_step", "content_step", "factors_step", "implicit_step", "matrix_step",
+    "neighbours_step", "recommendations_step", "rules_step", "show", "split_step", "truth_step",
+]  # fmt: skip
+
+COLUMN_WORDS = {
+    "model": "model", "precision": "precision@k", "recall": "recall@k", "map": "MAP", "ndcg": "nDCG@k",
+    "hit_rate": "hit rate", "coverage": "catalogue coverage", "popularity_bias": "popularity bias",
+    "fit_seconds": "fit (s)", "rmse": "RMSE", "mae": "MAE", "gap": "gap to the planted tastes",
+    "antecedent": "if bought", "consequent": "then also", "support": "support", "confidence": "confidence",
+    "lift": "lift", "rows": "interactions", "customers": "customers", "products": "products",
+    "customer_id": "customer", "product_id": "product", "rank": "rank", "score": "score", "reason": "reason",
+    "description": "description", "similarity": "similarity",
+}  # fmt: skip
+#: EASE's ridge penalties tried on the validation split (scaled by the mean interactions per item).
+EASE_GRID = (3.0, 10.0, 30.0)
+
+
+def show(df: pd.DataFrame, caption: str, **kinds) -> Any:
+    """``analysis.plots.table`` with the column names in words."""
+    words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
+    kinds = {kind: [words.get(c, c) for c in cols] for kind, cols in kinds.items()}
+    return plots.table(df.rename(columns=words), caption=caption, **kinds)
+
+
+def matrix_step(table: pd.DataFrame, min_interactions: int) -> Step:
+    """Interactions, the customers and products with at least ``min_interactions``, sparsity and long tail."""
+    raw = interactions_of(table)
+    inter = filter_min_interactions(raw, min_interactions)
+    if inter[S.CUSTOMER].nunique() < 2 or inter[S.PRODUCT].nunique() < 2:
+        raise DataError(
+            f"After keeping customers and products with at least {min_interactions} interactions, "
+            f"{inter[S.CUSTOMER].nunique()} customers and {inter[S.PRODUCT].nunique()} products are left.",
+            parameter="min_interactions", rows=[f"min_interactions = {min_interactions}"],
+            fix="set a smaller min_interactions (e.g. 1 or 2), or use a larger log",
+        )
+    explicit = "rating" in table.columns and table["rating"].notna().any()
+    n_u, n_i = inter[S.CUSTOMER].nunique(), inter[S.PRODUCT].nunique()
+    counts = inter[S.PRODUCT].value_counts().to_numpy()
+    head = np.sort(counts)[::-1][: max(1, int(np.ceil(0.1 * len(counts))))].sum() / counts.sum()
+    density = len(inter) / (n_u * n_i)
+    glue = {
+        "n_interactions_raw": len(raw), "n_interactions": len(inter), "n_users": n_u, "n_items": n_i,
+        "density": density, "head_share": head, "explicit": explicit,
+        "feedback": "explicit ratings" if explicit else "implicit feedback (purchases)",
+        "dense_cells": n_u * n_i, "sparsity_finding": F.sparsity(density, head, n_u, n_i),
+    }  # fmt: skip
+    shown = pd.DataFrame({"rows": [len(raw), len(inter)], "customers": [raw[S.CUSTOMER].nunique(), n_u],
+                          "products": [raw[S.PRODUCT].nunique(), n_i]},
+                         index=pd.Index(["all interactions", f"at least {min_interactions} each"], name="table"))
+    return Step(glue, shown, {"interactions": inter, "item_counts": counts, "explicit": explicit})
+
+
+def split_step(inter: pd.DataFrame, method: str, test_share: float, seed: int) -> Step:
+    """The chosen split, and the training and test matrices (binary for top-k, values for ratings)."""
+    split = split_interactions(inter, method, test_share, seed)
+    tr, te = split.matrices(binary=True)
+    trv, tev = split.matrices()
+    if te.X.nnz == 0 or tr.X.shape[0] < 2 or tr.X.shape[1] < 2:
+        raise DataError(
+            f"The {method} split leaves {te.X.nnz} test interactions with customers and products seen in training.",
+            parameter="test_share", rows=[f"test_share = {test_share}", f"split = {method!r}"],
+            fix="use a larger test_share or a smaller min_interactions, or the 'random' split",
+        )
+    glue = {"n_train": tr.X.nnz, "n_test": te.X.nnz, "n_test_users": int((np.diff(te.X.indptr) > 0).sum()),
+            "n_test_dropped": len(split.test) - te.X.nnz, "train_density": tr.density}
+    return Step(glue, None, {"split": split, "train": tr, "test": te, "train_values": trv, "test_values": tev})
+
+
+def _evaluate(name: str, model, train, test, k: int) -> dict[str, Any]:
+    t = time.perf_counter()
+    model.fit(train.X)
+    fit = time.perf_counter() - t
+    recs = model.recommend(n=k)
+    return {"model": name, **ranking_metrics(recs, test.X, train=train.X), "fit_seconds": fit, "recs": recs}
+
+
+def _table(rows: list[dict]) -> pd.DataFrame:
+    cols = ["model", "precision", "recall", "map", "ndcg", "hit_rate", "coverage", "popularity_bias", "fit_seconds"]
+    return pd.DataFrame([{c: r[c] for c in cols} for r in rows])
+
+
+def baselines_step(train, test, k: int, train_values=None, test_values=None) -> Step:
+    """Most popular for top-k; global mean and biased baseline for ratings (explicit data only)."""
+    pop = _evaluate("most popular", Popularity(), train, test, k)
+    glue = {"pop_ndcg": pop["ndcg"], "pop_precision": pop["precision"], "pop_coverage": pop["coverage"]}
+    data = {"rows": [pop], "models": {"most popular": None}}
+    if train_values is not None:
+        u, i, r = _test_pairs(test_values)
+        base = BiasedBaseline().fit(train_values.X)
+        mean_pred = np.full(len(r), train_values.X.data.mean())
+        glue |= {"mean_rmse": rating_metrics(r, mean_pred)["rmse"],
+                 "baseline_rmse": rating_metrics(r, np.clip(base.predict(u, i), *_scale(train_values)))["rmse"]}
+    return Step(glue, _table([pop]), data)
+
+
+def _test_pairs(test_values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    C = test_values.X.tocoo()
+    return C.row, C.col, C.data
+
+
+def _scale(train_values) -> tuple[float, float]:
+    return float(train_values.X.data.min()), float(train_values.X.data.max())
+
+
+def neighbours_step(train, test, k: int, neighbours: int) -> Step:
+    """Item- and user-based cosine kNN, plain and mean-centred, on the 0/1 training matrix."""
+    specs = [("item kNN cosine", ItemKNN(neighbours, common=False)),
+             ("item kNN cosine, shrunk", ItemKNN(neighbours, common=False, shrinkage=10.0)),
+             ("user kNN cosine", UserKNN(neighbours, common=False))]
+    rows = [_evaluate(name, m, train, test, k) for name, m in specs]
+    best = max(rows, key=lambda r: r["ndcg"])
+    glue = {"item_knn_ndcg": rows[0]["ndcg"], "user_knn_ndcg": rows[2]["ndcg"], "knn_best": best["model"]}
+    return Step(glue, _table(rows), {"rows": rows, "item_knn": specs[0][1]})
+
+
+def _validation(split, seed: int):
+    """A stratified 80/20 split of the training interactions (the test split is never used to choose)."""
+    inner = stratified_split(split.train, 0.2, seed)
+    return inner.matrices(binary=True), inner.matrices()
+
+
+def _dims(factors: int) -> list[int]:
+    return sorted({max(1, factors // 4), max(1, factors // 2), factors})
+
+
+def factors_step(data: dict, k: int, factors: int, regularization: float, iterations: int, seed: int,
+                 explicit: bool) -> Step:
+    """Matrix factorisation with the latent dimension chosen on a validation split, and learning curves.
+
+    The candidates (a quarter, half and all of ``factors``) are fitted on the validation
+    split with half the sweeps; the chosen one is refitted on the whole training split.
+
+    Ratings: biased ALS against SGD (test RMSE per sweep). Implicit feedback:
+    Hu-Koren-Volinsky ALS (test nDCG@k per sweep).
+    """
+    (vtr, vte), (vtrv, vtev) = _validation(data["split"], seed)
+    half = max(1, iterations // 2)
+    if explicit:
+        u, i, r = _test_pairs(vtev)
+        val = {d: rating_metrics(r, np.clip(ExplicitALS(d, regularization, half, seed, 0.1)
+                                            .fit(vtrv.X).predict(u, i), *_scale(vtrv)))["rmse"] for d in _dims(factors)}
+        chosen = min(val, key=val.get)
+        return _rating_curves(data, chosen, val, regularization, iterations, seed)
+    val = {d: _evaluate("", ImplicitALS(d, regularization, half, seed=seed), vtr, vte, k)["ndcg"]
+           for d in _dims(factors)}
+    chosen = max(val, key=val.get)
+    curve: list[float] = []
+    model = ImplicitALS(chosen, regularization, iterations, seed=seed)
+    t = time.perf_counter()
+    model.fit(data["train"].X, monitor=lambda it, m: curve.append(
+        ranking_metrics(m.recommend(n=k), data["test"].X)["ndcg"]))
+    row = {"model": "implicit ALS", **ranking_metrics(model.recommend(n=k), data["test"].X, train=data["train"].X),
+           "fit_seconds": time.perf_counter() - t}
+    curves = pd.DataFrame({"implicit ALS": curve}, index=pd.RangeIndex(1, len(curve) + 1, name="sweep"))
+    glue = {"factors_chosen": chosen, "mf_metric": f"nDCG@{k}", "mf_final": curve[-1]}
+    table = pd.DataFrame({"factors": list(val), "validation": list(val.values())})
+    return Step(glue, table, {"curves": curves, "ylabel": f"test nDCG@{k}", "factors": chosen, "row": row})
+
+
+def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: int, seed: int) -> Step:
+    u, i, r = _test_pairs(data["test_values"])
+    lo, hi = _scale(data["train_values"])
+    curves: dict[str, list[float]] = {"ALS": [], "SGD": []}
+    X = data["train_values"].X
+    for name, model in (("ALS", ExplicitALS(chosen, reg, iterations, seed, 0.1)),
+                        ("SGD", ExplicitSGD(chosen, reg / 2, iterations, seed, learning_rate=0.01))):
+        model.fit(X, monitor=lambda it, m, name=name: curves[name].append(
+            rating_metrics(r, np.clip(m.predict(u, i), lo, hi))["rmse"]))
+    knn = {name: rating_metrics(r, np.clip(m.fit(X).predict(u, i), lo, hi))["rmse"]
+           for name, m in (("item kNN cosine", ItemKNN(40)), ("item kNN centred cosine", ItemKNN(40, "centred")))}
+    curves_df = pd.DataFrame(curves, index=pd.RangeIndex(1, iterations + 1, name="sweep"))
+    glue = {"factors_chosen": chosen, "mf_metric": "RMSE", "mf_final": curves["ALS"][-1],
+            "sgd_final": curves["SGD"][-1], "knn_rmse": knn["item kNN cosine"],
+            "knn_centred_rmse": knn["item kNN centred cosine"]}
+    table = pd.DataFrame({"factors": list(val), "validation": list(val.values())})
+    return Step(glue, table, {"curves": curves_df, "ylabel": "test RMSE", "factors": chosen})
+
+
+def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, als_row: dict | None) -> Step:
+    """BPR, EASE (penalty chosen on validation) and a one-hidden-layer autoencoder, beside the implicit
+    ALS of section 4 (``als_row``; on ratings, refitted with ``factors`` on the 0/1 matrix)."""
+    (vtr, vte), _ = _validation(data["split"], seed)
+    per_item = data["train"].X.nnz / data["train"].X.shape[1]
+    val = {g: _evaluate("", EASE(g * per_item), vtr, vte, k)["ndcg"] for g in EASE_GRID}
+    lam = max(val, key=val.get) * per_item
+    specs = [
+        ("BPR", BPR(factors, iterations=max(5, iterations), seed=seed)),
+        ("EASE", EASE(lam)),
+        ("autoencoder (1 hidden layer)", Autoencoder(64, iterations=max(10, iterations), seed=seed)),
+    ]
+    if als_row is None:
+        specs.insert(0, ("implicit ALS", ImplicitALS(factors, 0.1, iterations, seed=seed)))
+    rows = [_evaluate(name, m, data["train"], data["test"], k) for name, m in specs]
+    rows = [als_row] + rows if als_row is not None else rows
+    glue = {"ease_lambda": lam, "ease_ndcg": rows[2]["ndcg"], "ae_ndcg": rows[3]["ndcg"],
+            "bpr_ndcg": rows[1]["ndcg"], "ials_ndcg": rows[0]["ndcg"]}
+    return Step(glue, _table(rows), {"rows": rows, "ease": dict(specs)["EASE"]})
+
+
+def texts_of(table: pd.DataFrame, items, data_path: str) -> pd.Series | None:
+    """Product texts: the log's descriptions, else MovieLens titles and genres from ``u.item``, else ``None``."""
+    texts = product_texts(table, items)
+    if texts is None and str(data_path).endswith("u.data"):
+        texts = movielens_texts(data_path, items)
+    return texts if texts is not None and texts.str.strip().ne("").any() else None
+
+
+def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int = 5) -> Step:
+    """TF-IDF neighbours of the most bought product as if it had no history, against its purchase neighbours."""
+    if texts is None:
+        glue = {"content_finding": "The data carry no product descriptions, so no content-based neighbours "
+                                   "can be computed; a log with a description column (or MovieLens with its "
+                                   "u.item file beside u.data) shows them."}
+        return Step(glue, None, {"text_sim": None})
+    sim = text_similarity(texts)
+    counts = np.asarray(train.X.sum(axis=0)).ravel()
+    j = int(np.argmax(counts))
+    by_text = np.argsort(-sim[j], kind="stable")[:shown]
+    by_cf = np.argsort(-item_knn.sim_[:, j], kind="stable")[:shown]
+    top_text = np.argsort(-sim, axis=1, kind="stable")[:, :shown]
+    top_cf = np.argsort(-item_knn.sim_.T, axis=1, kind="stable")[:, :shown]
+    mean_overlap = float(np.mean([len(set(a) & set(b)) / shown for a, b in zip(top_text, top_cf)]))
+    overlap = len(set(by_text) & set(by_cf)) / shown
+    name = f"{train.items[j]} ({texts.iloc[j].strip()})"
+    glue = {"cold_product": name, "cold_overlap": overlap, "mean_text_overlap": mean_overlap,
+            "content_finding": F.cold_start(name, overlap, shown)}
+    table = pd.DataFrame({"product_id": train.items[by_text], "description": texts.iloc[by_text].str.strip().to_numpy(),
+                          "similarity": sim[j, by_text]})
+    return Step(glue, table, {"text_sim": sim})
+
+
+def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None, shown: int = 10) -> Step:
+    """FP-growth rules (one product -> one product) on the orders as baskets."""
+    baskets = features.baskets(table)
+    rules, n_itemsets = basket_rules(baskets, min_support)
+    n_baskets = baskets[S.ORDER].nunique()
+    top = None
+    if len(rules):
+        r = rules.iloc[0]
+        top = (f"{_label(r['antecedent'], texts)} -> {_label(r['consequent'], texts)} (confidence "
+               f"{r['confidence']:.0%}, lift {r['lift']:.1f})")
+    glue = {"n_baskets": n_baskets, "n_itemsets": n_itemsets, "n_rules": len(rules),
+            "mean_basket": len(baskets) / n_baskets, "rules_finding": F.rules(n_baskets, len(rules), min_support, top)}
+    shown_rules = rules.head(shown).copy()
+    for col in ("antecedent", "consequent"):
+        shown_rules[col] = shown_rules[col].map(lambda p: _label(p, texts))
+    return Step(glue, shown_rules, {"rules": rules})
+
+
+def _label(product: str, texts: pd.Series | None) -> str:
+    if texts is None or product not in texts.index or not texts[product].strip():
+        return str(product)
+    return f"{product} {texts[product].strip()}"
+
+
+def truth_step(shop, train, test, rows: list[dict], k: int) -> Step:
+    """The ranking by the planted tastes on the same split, and each model's gap to it."""
+    from analysis.shop.tastes import oracle_scores
+
+    scores = oracle_scores(shop, train.users, train.items)
+    from analysis.evaluate.ranking import top_k_from_scores
+
+    oracle = ranking_metrics(top_k_from_scores(scores, k, train.X), test.X, train=train.X)
+    table = pd.DataFrame({"model": [r["model"] for r in rows] + ["planted tastes (oracle)"],
+                          "ndcg": [r["ndcg"] for r in rows] + [oracle["ndcg"]]})
+    table["gap"] = oracle["ndcg"] - table["ndcg"]
+    best = max(rows, key=lambda r: r["ndcg"])
+    glue = {"oracle_ndcg": oracle["ndcg"], "oracle_precision": oracle["precision"],
+            "truth_finding": F.oracle(best["model"], best["ndcg"], oracle["ndcg"], k)}
+    return Step(glue, table.sort_values("ndcg", ascending=False).reset_index(drop=True), {"oracle": oracle})
+
+
+def comparison_step(rows: list[dict], k: int) -> Step:
+    """Every top-k model of the run in one table, the best named."""
+    table = _table(rows).sort_values("ndcg", ascending=False, kind="stable").reset_index(drop=True)
+    best = table.iloc[0]
+    pop = next(r for r in rows if r["model"] == "most popular")
+    glue = {"best_model": best["model"], "best_ndcg": best["ndcg"], "best_precision": best["precision"],
+            "best_finding": F.best_model(best["model"], best["ndcg"], pop["ndcg"], k)}
+    return Step(glue, table, {"best": best["model"]})
+
+
+def recommendations_step(model, train, item_sim: np.ndarray, n: int, texts: pd.Series | None) -> Step:
+    """Top-``n`` per customer with a reason: the customer's product most similar (cosine) to the one shown."""
+    recs = model.recommend(n=n)
+    scores = model.scores()
+    users = np.repeat(np.arange(recs.shape[0]), recs.shape[1])
+    items = recs.ravel()
+    ok = items >= 0
+    users, items = users[ok], items[ok]
+    ranks = np.tile(np.arange(1, recs.shape[1] + 1), recs.shape[0])[ok]
+    reasons = []
+    X = train.X
+    for u, j in zip(users, items):
+        have = X.indices[X.indptr[u] : X.indptr[u + 1]]
+        because = have[np.argmax(item_sim[have, j])] if len(have) else -1
+        reasons.append(f"because you bought {_label(train.items[because], texts)}" if because >= 0 else "popular")
+    out = pd.DataFrame({"customer_id": train.users[users], "rank": ranks, "product_id": train.items[items],
+                        "score": scores[users, items], "reason": reasons})
+    glue = {"csv_rows": len(out), "csv_customers": out["customer_id"].nunique()}
+    return Step(glue, out.head(10), {"recommendations": out})
