@@ -76,9 +76,9 @@ def calibration(brier: float, platt: float, isotonic: float, model: str) -> str:
     best = min(platt, isotonic)
     name = "Platt scaling" if platt <= isotonic else "isotonic regression"
     if best < brier:
-        return (f"Recalibrating {model}'s scores lowers the Brier score from {fmt.number(brier)} to "
+        return (f"Recalibrating the scores of {model} lowers the Brier score from {fmt.number(brier)} to "
                 f"{fmt.number(best)} ({name}).")  # fmt: skip
-    return (f"{model}'s scores are already about as well calibrated as the recalibrated ones: Brier "
+    return (f"The scores of {model} are already about as well calibrated as the recalibrated ones: Brier "
             f"{fmt.number(brier)} against {fmt.number(best)} at best ({name}).")  # fmt: skip
 
 
@@ -139,7 +139,7 @@ def group_check(table: pd.DataFrame | None, column: str) -> str:
     spread = (f" ROC AUC ranges from {fmt.number(auc.min())} to {fmt.number(auc.max())} across groups." if len(auc) > 1
               else "")  # fmt: skip
     if gap.max() > GROUP_GAP:
-        return (f"By `{column}`, the group {worst['group']} is scored at {fmt.share(worst['predicted'])} on average "
+        return (f"By `{column}`, the group {worst['group']} ({fmt.count(worst['cases'])} cases) is scored at {fmt.share(worst['predicted'])} on average "
                 f"but {fmt.share(worst['observed'])} of it are positive: the scores are miscalibrated for it." + spread)  # fmt: skip
     return (f"By `{column}`, every group's mean score is within {fmt.share(GROUP_GAP)} of its observed rate." + spread)
 

@@ -10,7 +10,7 @@ from sklearn.tree import plot_tree
 
 from analysis.risk.models import MODEL_LABELS
 
-__all__ = ["calibration", "cost_curve", "decile_value", "depth_curve", "partial_dependence", "roc_pr", "tree"]
+__all__ = ["calibration", "cost_curve", "depth_curve", "partial_dependence", "roc_pr", "tree"]
 
 
 def depth_curve(curve: pd.DataFrame, best: int) -> plt.Figure:
@@ -74,19 +74,13 @@ def cost_curve(curve: pd.DataFrame, chosen_share: float, theory_share: float) ->
     return fig
 
 
-def decile_value(table: pd.DataFrame) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(7, 3.4))
-    colours = ["C2" if v > 0 else "C3" for v in table["value_per_customer"]]
-    ax.bar(table["decile"].astype(str), table["value_per_customer"], color=colours)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set(xlabel="score decile (1 = highest churn score)", ylabel="expected value of an offer per customer")
-    fig.tight_layout()
-    return fig
-
-
-def partial_dependence(grid: np.ndarray, average: np.ndarray, feature: str) -> plt.Figure:
+def partial_dependence(grid: np.ndarray, average: np.ndarray, feature: str, categorical: bool = False) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
-    ax.plot(grid, average, lw=1.5)
+    if categorical:
+        ax.bar([str(g) for g in grid], average)
+        ax.tick_params(axis="x", labelrotation=45)
+    else:
+        ax.plot(grid, average, lw=1.5)
     ax.set(xlabel=feature, ylabel="mean predicted probability")
     fig.tight_layout()
     return fig

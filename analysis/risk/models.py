@@ -36,7 +36,7 @@ MODEL_LABELS = {
     "tree": "decision tree (depth by CV)",
     "forest": "random forest",
     "boosting": "gradient boosting (native categories)",
-    "blend": "ours: mean of logistic (inner CV) and boosting",
+    "blend": "ours (logistic + boosting, averaged)",
     "bayes": "Bayes score (the planted model)",
     "p_alive": "BG/NBD 1 - P(alive)",
 }

@@ -29,7 +29,7 @@ class RiskParams(ChapterParams):
     positive_label: str = Field("", description='the target value that counts as positive, the bad outcome ("" for 1, True, yes or the rarer value)')
     sensitive: str = Field("", description='a column to check the scores by group on ("" for german.data: personal status and sex)')
     churn_days: int = Field(90, ge=1, le=3650, description="churned: no purchase in this many days after the cut-off")
-    cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" = the last day of the data minus churn_days)')
+    cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" for the last day of the data minus churn_days)')
     cv_folds: int = Field(5, ge=2, le=20, description="folds of stratified cross-validation")
     cost_fp: float = Field(1.0, ge=0, allow_inf_nan=False, description="cost of flagging a good case (a false positive); for churn, the cost of an offer")
     cost_fn: float = Field(5.0, ge=0, allow_inf_nan=False, description="cost of letting a bad case through (a false negative)")

@@ -214,7 +214,7 @@ def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency:
         auc_model = float(comp.folds[best]["auc"].mean())
         glue = {"offer_deciles_positive": int((deciles["value_per_customer"] > 0).sum()),
                 "problem_finding": F.offer_value(deciles, currency) + " " + F.p_alive_baseline(auc_model, auc_alive)}  # fmt: skip
-        return Step(glue=glue, table=deciles, data={"fig": figures.decile_value(deciles)})
+        return Step(glue=glue, table=deciles)
     return Step(glue={"problem_finding": ""})
 
 
@@ -246,15 +246,14 @@ def explain_step(cases: RiskData, seed: int) -> Step:
                                      random_state=seed)  # fmt: skip
     table = pd.DataFrame({"feature": cases.X.columns, "auc_drop": imp.importances_mean, "auc_drop_sd": imp.importances_std})
     table = table.sort_values("auc_drop", ascending=False, kind="stable").head(10).reset_index(drop=True)
-    numeric_top = [f for f in table["feature"] if f in cases.numeric]
-    feature = numeric_top[0] if numeric_top else cases.numeric[0] if cases.numeric else None
-    data = {"model": model}
-    glue = {"top_feature": str(table.iloc[0]["feature"]), "top_auc_drop": float(table.iloc[0]["auc_drop"])}
-    if feature is not None:
-        with threadpool_limits(limits=1):
-            pd_result = partial_dependence(model, cases.X.iloc[test], [feature], grid_resolution=30)
-        data["fig_pdp"] = figures.partial_dependence(pd_result["grid_values"][0], pd_result["average"][0], feature)
-        glue["pdp_feature"] = feature
+    feature = str(table.iloc[0]["feature"])
+    categorical = feature in cases.categorical
+    with threadpool_limits(limits=1):
+        pd_result = partial_dependence(model, cases.X.iloc[test], [feature], grid_resolution=30,
+                                       categorical_features=[feature] if categorical else None)  # fmt: skip
+    fig = figures.partial_dependence(pd_result["grid_values"][0], pd_result["average"][0], feature, categorical)
+    glue = {"top_feature": feature, "top_feature_md": f"`{feature}`", "top_auc_drop": float(table.iloc[0]["auc_drop"])}
+    data = {"model": model, "fig_pdp": fig}
     return Step(glue=glue, table=table.rename(columns={"auc_drop": "ROC AUC lost", "auc_drop_sd": "sd"}), data=data)
 
 
@@ -301,5 +300,5 @@ def takeaway_step(cases: RiskData, comp: Comparison, cost_fp: float, cost_fn: fl
         rows.append({"model": MODEL_LABELS.get(name, name), "ROC AUC": m["auc"], "PR AUC": m["pr_auc"],
                      "Brier score": m["brier"], "lowest mean cost": C.min_cost_threshold(cases.y, s, cost_fp, cost_fn)[1]})  # fmt: skip
     table = pd.DataFrame(rows).sort_values("lowest mean cost", kind="stable").reset_index(drop=True)
-    return Step(glue={"cheapest_model": str(table.iloc[0]["model"]), "cheapest_cost": float(table.iloc[0]["lowest mean cost"])},
-                table=table)  # fmt: skip
+    cheapest = str(table.iloc[0]["model"])
+    return Step(glue={"cheapest_md": cheapest, "cheapest_cost": float(table.iloc[0]["lowest mean cost"])}, table=table)
