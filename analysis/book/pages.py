@@ -9,7 +9,7 @@
   ran on other data than the rest is flagged;
 * the data page's numbers (:mod:`analysis.book.datapage`).
 
-The chapters' parts are numbered (``numbered: true``, one count across parts),
+The chapters' parts are numbered (``numbered: 1``: chapter numbers, one count across parts),
 so figures, tables and equations are numbered per chapter (Figure 2.3,
 equation (2.1)); the appendix part (:data:`APPENDIX`: glossary, notation, data,
 workshop, the Spark page when it exists, bibliography) is not numbered.
@@ -46,7 +46,7 @@ def toc_yaml(chapters_dir: Path) -> str:
     if parts:
         lines.append("parts:")
     for part, chapters in parts:
-        lines += [f"  - caption: {part}", "    numbered: true", "    chapters:"]
+        lines += [f"  - caption: {part}", "    numbered: 1", "    chapters:"]  # chapter numbers only: "## 1." stays the section
         lines += [f"      - file: {c.doc}" for c in chapters]
     appendix = [name for name in APPENDIX if (chapters_dir.parent / f"{name}.md").exists()]
     if appendix:

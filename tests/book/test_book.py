@@ -223,16 +223,14 @@ def test_appendix_pages_are_built_and_linked(project):
     bibliography = (html / "bibliography.html").read_text()
     assert "Counting Your Customers" in bibliography  # capitals kept
     toc = (project / "book" / "_toc.yml").read_text()
-    assert "caption: Appendix" in toc and "numbered: true" in toc
+    assert "caption: Appendix" in toc and "numbered: 1" in toc
 
 
 def test_doctor_exits_0_after_make_book(project):
     result = subprocess.run([str(project / ".venv" / "bin" / "python"), "-m", "analysis", "doctor"],
                             capture_output=True, text=True, cwd=project)  # fmt: skip
-    # the copy's .venv is a link to the project's, so the doctor checks the interpreter it was given
-    lines = [line for line in result.stdout.splitlines() if line.startswith("problem")]
-    assert all(" venv " in line for line in lines), result.stdout
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "problem" not in result.stdout and "Traceback" not in result.stderr
 
 
 def test_make_handout_builds_both_versions_from_a_fresh_copy(project, tmp_path):

@@ -171,8 +171,10 @@ def test_page_elements_survive_jupyter_book(folder, glued, tmp_path):
         shutil.copy(ROOT / "book" / name, book / name)
     shutil.copy(folder / "concepts.ipynb", book / "chapters" / "01_concepts.ipynb")
     shutil.copy(folder / "concepts_monthly.csv", book / "chapters" / "concepts_monthly.csv")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/01_concepts\nchapters:\n"
-                                   "  - file: glossary\n  - file: notation\n")
+    (book / "intro.md").write_text("# Front\n")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: Chapters\n    numbered: 1\n"
+                                   "    chapters:\n      - file: chapters/01_concepts\n  - caption: Appendix\n"
+                                   "    chapters:\n      - file: glossary\n      - file: notation\n")  # fmt: skip
     jb = Path(sys.executable).with_name("jupyter-book")
     done = subprocess.run([str(jb), "build", str(book), "-W", "-q"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -181,3 +183,5 @@ def test_page_elements_survive_jupyter_book(folder, glued, tmp_path):
     assert html.count('class="book-table" style="overflow-x: auto;') >= 4  # every table scrolls when wide
     assert "concepts_monthly.csv" in html and "_downloads/" in html and "01_concepts.ipynb" in html
     assert "{glue:" not in html and ">nan<" not in html
+    assert "Figure 1.1" in html and "Table 1.1" in html and '"eqno">(1.1)' in html  # numbered per chapter
+    assert 'href="../glossary.html#term-data-report"' in html  # a {term} link resolves

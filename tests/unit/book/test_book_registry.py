@@ -54,7 +54,7 @@ def test_toc_has_parts_and_only_built_chapters(tmp_path):
     assert yaml.safe_load(toc_yaml(tmp_path)) == {"format": "jb-book", "root": "intro"}
     (tmp_path / CHAPTERS[1].notebook).write_text("{}")
     toc = yaml.safe_load(toc_yaml(tmp_path))
-    assert toc["parts"] == [{"caption": CHAPTERS[1].part, "numbered": True, "chapters": [{"file": CHAPTERS[1].doc}]}]
+    assert toc["parts"] == [{"caption": CHAPTERS[1].part, "numbered": 1, "chapters": [{"file": CHAPTERS[1].doc}]}]
     for c in CHAPTERS:
         (tmp_path / c.notebook).write_text("{}")
     parts = yaml.safe_load(toc_yaml(tmp_path))["parts"]
