@@ -27,6 +27,10 @@ __all__ = [
     "random_split",
     "stock",
     "truth",
+    "busiest_position",
+    "horizon_growth",
+    "naive_at_last_origin",
+    "normal_vs_empirical",
 ]
 
 #: A model "beats" the seasonal naive when its MASE is at least this share lower.
@@ -50,8 +54,8 @@ def calendar(non_trading, closures: int, dropped_last, frequency: str, season: i
         parts.append("the shop trades every day of the week" if not non_trading else
                      f"the shop never trades on {join_words(non_trading)}, so those days are left out of the series")
         parts.append(f"the season is {plural(season, 'trading day')} long")
-        parts.append(f"{plural(closures, 'closure')} on trading days" + (" are kept as zero and flagged" if closures
-                                                                      else " were found"))
+        parts.append(f"{plural(closures, 'closure')} on trading days kept as zero and flagged" if closures
+                     else "no closures on trading days")
     else:
         parts.append(f"weekly series with a season of {plural(season, 'week')}")
     parts.append(f"the last day ({fmt.day(dropped_last)}) was cut off early and is dropped" if dropped_last is not None
@@ -151,3 +155,46 @@ def truth(recovered: dict[str, tuple[float, float]]) -> str:
     bad = [k for k in recovered if k not in good]
     text = f"within {fmt.share(TRUTH_TOLERANCE, 0)} of the planted value: {join_words(good) or 'none'}"
     return sentence(text + (f"; not recovered: {join_words(bad)}" if bad else ""))
+
+
+def busiest_position(name: str, ratio: float, frequency: str) -> str:
+    """Exercise: the busiest position of the season and how far above the mean it sells."""
+    where = f"{_DAY_WORDS.get(name, name)}s" if frequency == "D" else f"position {name} of the season"
+    return sentence(f"{where} sell the most, {fmt.share(ratio - 1)} above the mean step "
+                    + ("(a strong weekly pattern)" if ratio - 1 >= STRONG_PEAK else "(a mild weekly pattern)"))
+
+
+_DAY_WORDS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",
+              "Sat": "Saturday", "Sun": "Sunday"}
+#: A busiest position at least this share above the mean is a "strong" pattern.
+STRONG_PEAK = 0.2
+
+
+def naive_at_last_origin(value: float) -> str:
+    """Exercise: the seasonal naive's MASE at the last origin alone."""
+    verdict = "worse" if value > 1 else "no worse"
+    return sentence(f"at the last origin alone the seasonal naive's MASE is {fmt.number(value)}: {verdict} out of "
+                    "sample than its own in-sample error, the scale of MASE")
+
+
+def horizon_growth(ratio: float) -> str:
+    """Exercise: MAE of the last season of each test window over the first."""
+    if ratio > 1 + GROWTH:
+        return sentence(f"the best model's MAE is {fmt.share(ratio - 1)} larger at the end of the test windows than at "
+                        "the start: the further ahead, the less it knows")
+    return sentence(f"the best model's MAE at the end of the test windows is within {fmt.share(GROWTH, 0)} of (or "
+                    f"below) the start's (ratio {fmt.number(ratio)}): its errors hardly grow with the horizon here")
+
+
+#: An MAE ratio above 1 + this share "grows" with the horizon.
+GROWTH = 0.1
+
+
+def normal_vs_empirical(ratio: float) -> str:
+    """Exercise: the textbook safety stock over the empirical one."""
+    if not math.isfinite(ratio):
+        return sentence("the empirical safety stock is zero here, so the ratio is undefined")
+    more = "less" if ratio < 1 else "more"
+    return sentence(f"the textbook formula gives {fmt.number(ratio)} times the empirical safety stock: {more} stock, "
+                    + ("because it treats the daily errors as independent while they are correlated from day to day"
+                       if ratio < 1 else "as the day-to-day errors partly cancel over the lead time"))
