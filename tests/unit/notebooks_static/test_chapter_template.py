@@ -96,3 +96,34 @@ def test_every_convention_is_detected(tmp_path):
 
     assert any("Key takeaways" in p for p in broken(no_takeaways))
     shutil.rmtree(tmp_path)
+
+
+OPERATORS = {"\\frac", "\\sum", "\\dots", "\\ge", "\\le", "\\lceil", "\\rceil", "\\mathbf", "\\boldsymbol", "\\bar",
+             "\\begin", "\\end", "\\in", "\\lVert", "\\rVert", "\\log", "\\max", "\\mid", "\\sim", "\\cdot"}  # fmt: skip
+
+
+def _symbols(math: str) -> set[str]:
+    math = re.sub(r"\\(mathrm|text|operatorname)\{[^}]*\}", "", math)
+    found = set(re.findall(r"\\[a-zA-Z]+|(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", math))
+    return found - OPERATORS
+
+
+def _math(text: str) -> list[str]:
+    return [a or b for a, b in re.findall(r"\$\$(.*?)\$\$|\$([^$\n]+)\$", text, flags=re.S)]
+
+
+@pytest.mark.parametrize("name", CONVERTED)
+def test_every_symbol_of_the_chapter_is_on_the_notation_page(name):
+    nb = json.loads((ROOT / "notebooks" / name).read_text())
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    used = set().union(*(_symbols(m) for m in _math(text)))
+    notation = (ROOT / "book" / "notation.md").read_text()
+    first_columns = [row.split("|")[1] for row in notation.splitlines() if row.startswith("| $")]
+    listed = set().union(*(_symbols(m) for cell in first_columns for m in _math(cell)))
+    assert used - listed == set(), "symbols used but not on book/notation.md"
+
+
+def test_no_symbol_is_listed_twice_on_the_notation_page():
+    notation = (ROOT / "book" / "notation.md").read_text()
+    first_columns = [row.split("|")[1].strip() for row in notation.splitlines() if row.startswith("| $")]
+    assert len(first_columns) == len(set(first_columns)), "a symbol listed twice: it would mean two things"
