@@ -128,10 +128,9 @@ def _read_any(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         if any(s in (".xlsx", ".xls", ".xlsm") for s in suffixes):
             return pd.read_excel(path)
-        opener = {".gz": "gzip", ".bz2": "bz2", ".zip": "zip"}.get(suffixes[-1] if suffixes else "", None)
-        head = pd.read_csv(path, nrows=0, sep=None, engine="python", compression=opener or "infer")
-        sep = "," if len(head.columns) > 1 else _sniff(path)
-        return pd.read_csv(path, sep=sep, compression=opener or "infer", low_memory=False)
+        if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip"):
+            return pd.read_csv(path, sep=None, engine="python")  # the delimiter sniffed inside the container
+        return pd.read_csv(path, sep=_sniff(path), low_memory=False)
     except (OSError, ValueError, csv.Error, UnicodeDecodeError) as exc:
         raise DataError(
             f"Could not read the labelled table: {exc}",

@@ -1,7 +1,15 @@
-"""Fraud, credit default and churn: the Risk chapter's package."""
+"""Fraud, credit default and churn: the Risk chapter's package.
 
-from analysis.risk.params import PROBLEMS, RiskParams, chosen_problem, load_risk_data
+- ``problems``: the three problems as one shape (:class:`RiskData`);
+- ``logistic``: logistic regression from its formula (loss, gradient, Hessian, Newton);
+- ``models``: the scikit-learn pipelines compared, with our blend;
+- ``compare``: every model under the same stratified folds;
+- ``steps`` / ``figures``: the chapter's steps and figures;
+- ``params``: the chapter's parameters, loader and needs (imported by the book's registry, not here).
+"""
+
+from analysis.risk.logistic import fit_newton, gradient, hessian, loss, numeric_gradient, scorecard_points
 from analysis.risk.problems import RiskData, churn_labels, churn_problem, credit_problem, fraud_problem
 
-__all__ = ["PROBLEMS", "RiskData", "RiskParams", "chosen_problem", "churn_labels", "churn_problem", "credit_problem",
-           "fraud_problem", "load_risk_data"]
+__all__ = ["RiskData", "churn_labels", "churn_problem", "credit_problem", "fit_newton", "fraud_problem", "gradient",
+           "hessian", "loss", "numeric_gradient", "scorecard_points"]

@@ -1,0 +1,146 @@
+"""analysis.data.labelled: German Credit's german.data, labelled CSV / Parquet with a target, every refusal
+worded (missing, constant or not binary target; a positive label the column never takes), and the report that
+the runner prints and the book's needs read."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.book.needs import Facts, check_needs
+from analysis.data.labelled import GERMAN_COLUMNS, LabelledReport, binary_target, is_german, read_labelled
+from analysis.errors import DataError
+
+GERMAN_ROWS = [
+    "A11 6 A34 A43 1169 A65 A75 4 A93 A101 4 A121 67 A143 A152 2 A173 1 A192 A201 1",
+    "A12 48 A32 A43 5951 A61 A73 2 A92 A101 2 A121 22 A143 A152 1 A173 1 A191 A201 2",
+    "A14 12 A34 A46 2096 A61 A74 2 A93 A101 3 A121 49 A143 A152 1 A172 2 A191 A201 1",
+    "A11 42 A32 A42 7882 A61 A74 2 A93 A103 4 A122 45 A143 A153 1 A173 2 A191 A201 1",
+    "A11 24 A33 A40 4870 A61 A73 3 A93 A101 4 A124 53 A143 A153 2 A173 2 A191 A201 2",
+]
+
+
+def german_lines(n: int) -> str:
+    """``n`` lines in german.data's format (the file's first five, repeated)."""
+    return "\n".join(GERMAN_ROWS[i % len(GERMAN_ROWS)] for i in range(n)) + "\n"
+
+
+@pytest.fixture
+def german(tmp_path):
+    path = tmp_path / "german.data"
+    path.write_text(german_lines(10))
+    return path
+
+
+def test_german_credit_is_read_with_names_codes_and_its_label(german):
+    table, report = read_labelled(german)
+    assert is_german(german)
+    assert list(table.columns) == [*GERMAN_COLUMNS[:-1], "y"]
+    assert table["checking_status"].tolist()[:3] == ["A11", "A12", "A14"]
+    assert table["credit_amount"].dtype.kind in "if" and table["credit_amount"].iloc[0] == 1169
+    assert table["y"].tolist() == [0, 1, 0, 0, 1] * 2  # class 2 (bad) is positive
+    assert report.layout == "german_credit" and report.target == "class" and report.positive_label == "2"
+    assert (report.rows_read, report.rows_kept, report.positives, report.negatives) == (10, 10, 4, 6)
+    assert len(report.categorical) == 13 and len(report.features) == 20
+    assert report.sensitive == "personal_status_sex"
+
+
+def test_a_german_file_with_the_wrong_number_of_fields(tmp_path):
+    path = tmp_path / "german.data"
+    path.write_text("1 2 3\n4 5 6\n")
+    with pytest.raises(DataError, match="21 fields") as err:
+        read_labelled(path)
+    assert "german.data-numeric" in err.value.fix
+
+
+def _csv(tmp_path, frame, name="applicants.csv", **kw):
+    path = tmp_path / name
+    frame.to_csv(path, index=False, **kw)
+    return path
+
+
+def test_a_labelled_csv_with_target(tmp_path):
+    frame = pd.DataFrame({"id": [f"c{i}" for i in range(30)], "income": np.arange(30.0),
+                          "region": ["north", "south", None] * 10, "defaulted": [0, 1, 0] * 10})  # fmt: skip
+    table, report = read_labelled(_csv(tmp_path, frame, sep=";"), target="defaulted")
+    assert report.id_columns == ["id"] and "id" not in table.columns
+    assert report.categorical == ["region"] and table["region"].tolist()[:3] == ["north", "south", "missing"]
+    assert report.positive_label == "1" and report.positives == 10
+    assert "defaulted" not in table.columns and table["y"].sum() == 10
+
+
+def test_parquet_and_text_labels_take_the_rarer_value(tmp_path):
+    frame = pd.DataFrame({"x": range(8), "status": ["paid"] * 6 + ["written off"] * 2})
+    path = tmp_path / "loans.parquet"
+    frame.to_parquet(path)
+    table, report = read_labelled(path, target="status")
+    assert report.positive_label == "written off" and report.label_chosen == "the rarer of the two values"
+    assert table["y"].tolist() == [0] * 6 + [1] * 2
+
+
+def test_rows_without_a_target_are_dropped_and_counted(tmp_path):
+    frame = pd.DataFrame({"x": range(6), "bad": [1, 0, None, 1, 0, None]})
+    table, report = read_labelled(_csv(tmp_path, frame), target="bad")
+    assert (report.rows_read, report.rows_kept, report.missing_target) == (6, 4, 2)
+    assert "without a target value dropped" in str(report)
+
+
+def test_missing_target_names_the_file_the_columns_and_a_close_match(tmp_path):
+    path = _csv(tmp_path, pd.DataFrame({"income": [1, 2], "default": [0, 1]}))
+    with pytest.raises(DataError, match="'defualt' is not in the table") as err:
+        read_labelled(path, target="defualt")
+    assert err.value.source == str(path) and "did you mean 'default'" in str(err.value)
+    assert "income, default" in str(err.value)
+    with pytest.raises(DataError, match="target is empty") as err:
+        read_labelled(path)
+    assert err.value.parameter == "target" and '"default"' in err.value.fix
+
+
+def test_constant_target_is_refused(tmp_path):
+    path = _csv(tmp_path, pd.DataFrame({"x": range(4), "churned": [0] * 4}))
+    with pytest.raises(DataError, match="one value only") as err:
+        read_labelled(path, target="churned")
+    assert err.value.column == "churned" and "'0' (4 rows)" in str(err.value)
+
+
+def test_a_target_with_three_values_needs_a_positive_label(tmp_path):
+    path = _csv(tmp_path, pd.DataFrame({"x": range(6), "grade": list("ABCABC")}))
+    with pytest.raises(DataError, match="not binary: it takes 3 values") as err:
+        read_labelled(path, target="grade")
+    assert "positive_label" in err.value.fix
+    table, report = read_labelled(path, target="grade", positive_label="C")
+    assert table["y"].tolist() == [0, 0, 1, 0, 0, 1] and report.label_chosen == "given"
+    with pytest.raises(DataError, match="positive_label 'D' is not a value") as err:
+        read_labelled(path, target="grade", positive_label="D")
+    assert err.value.parameter == "positive_label" and '"A"' in err.value.fix
+
+
+def test_binary_target_conventions():
+    y, positive, _ = binary_target(pd.Series([True, False, False]), "", source="s", column="c")
+    assert positive == "True" and y.tolist() == [1, 0, 0]
+    y, positive, _ = binary_target(pd.Series([1.0, 0.0, 0.0]), "", source="s", column="c")
+    assert positive == "1" and y.tolist() == [1, 0, 0]
+
+
+def test_a_missing_file_and_an_unreadable_one(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        read_labelled(tmp_path / "none.csv", target="y")
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"not parquet")
+    with pytest.raises(DataError, match="Could not read"):
+        read_labelled(bad, target="y")
+
+
+def test_the_report_is_printed_and_read_by_the_needs(german):
+    table, report = read_labelled(german)
+    assert isinstance(report, Facts) and isinstance(report, LabelledReport)
+    text = str(report)
+    assert "rows read 10, kept 10" in text and "positive = '2'" in text
+    assert report.to_dict()["positives"] == 4 and "table" not in report.to_dict()
+    assert '"layout": "german_credit"' in report.to_json()
+    from analysis.book import chapter_params
+
+    params = chapter_params("risk", {"data": str(german), "cv_folds": 4})
+    with pytest.raises(DataError, match="at least 50"):  # ten applicants: too few for the chapter
+        check_needs("risk", params, report, table)

@@ -1,0 +1,114 @@
+"""The three problems: churn labels and features on a tiny log (nothing after the cut-off in any feature), the
+shop's fraud features and Bayes score (the planted model, the best AUC), labelled tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from analysis.data.labelled import read_labelled
+from analysis.errors import DataError
+from analysis.risk.problems import (
+    cap_levels,
+    churn_features,
+    churn_labels,
+    churn_problem,
+    credit_problem,
+    default_cutoff,
+    fraud_problem,
+)
+from analysis.shop import make_shop
+from analysis.shop.fraud import FRAUD_FEATURES, fraud_design_matrix
+
+
+def _log(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "order_id", "quantity", "unit_price"]).assign(
+        timestamp=lambda d: pd.to_datetime(d["timestamp"])
+    )
+
+
+TINY = _log([
+    ("A", "2024-01-05 10:00", "o1", 1, 10.0),
+    ("A", "2024-02-01 09:00", "o2", 2, 10.0),
+    ("A", "2024-03-15 12:00", "o3", 1, 50.0),  # after the cut-off, inside the window: A stays
+    ("B", "2024-01-20 18:00", "o4", 1, 30.0),  # B never comes back: churned
+    ("C", "2024-02-28 23:59", "o5", 3, 5.0),  # the cut-off day itself counts as before
+    ("C", "2024-06-01 08:00", "o6", 1, 5.0),  # after the window: C churned
+    ("D", "2024-03-02 08:00", "o7", 1, 99.0),  # first purchase after the cut-off: not a case
+])  # fmt: skip
+CUT = "2024-02-28"
+
+
+def test_churn_labels_on_a_tiny_log():
+    labels = churn_labels(TINY, CUT, 30).set_index("customer_id")["churned"]
+    assert labels.to_dict() == {"A": 0, "B": 1, "C": 1}
+
+
+def test_churn_features_use_nothing_after_the_cut_off():
+    feats = churn_features(TINY, CUT).set_index("customer_id")
+    assert feats.loc["A", "orders"] == 2 and feats.loc["A", "revenue"] == pytest.approx(30.0)
+    assert feats.loc["A", "recency_days"] == 27 and feats.loc["A", "tenure_days"] == 54
+    assert feats.loc["C", "recency_days"] == 0 and feats.loc["C", "revenue"] == pytest.approx(15.0)
+    assert "D" not in feats.index
+    # anything after the cut-off can change without changing a single feature
+    later = TINY[TINY["timestamp"].dt.normalize() > pd.Timestamp(CUT)]
+    changed = pd.concat([TINY[~TINY.index.isin(later.index)],
+                         later.assign(quantity=100, customer_id=["B", "B", "E"])])  # fmt: skip
+    pd.testing.assert_frame_equal(churn_features(changed, CUT).set_index("customer_id"), feats)
+
+
+def test_churn_problem_and_default_cutoff():
+    shop = make_shop(150, seed=1)
+    tx = shop.transactions
+    cut = default_cutoff(tx, 60)
+    assert cut == tx["timestamp"].max().normalize() - pd.Timedelta(days=60)
+    data = churn_problem(tx, cut.date().isoformat(), 60)
+    assert len(data.y) == len(data.X) == len(data.ids) == len(data.baseline) == len(data.value)
+    assert data.unit == "customer" and 0 < data.y.mean() < 1
+    assert np.all((data.baseline >= 0) & (data.baseline <= 1))
+    assert (data.X["recency_days"] >= 0).all()
+
+
+def test_fraud_bayes_score_is_the_planted_model():
+    shop = make_shop(400, seed=5)
+    data = fraud_problem(shop.orders)
+    X = fraud_design_matrix(shop.orders).to_numpy()
+    beta = np.array([shop.truth.fraud_coefficients[k] for k in FRAUD_FEATURES])
+    planted = 1 / (1 + np.exp(-(shop.truth.fraud_intercept + X @ beta)))
+    assert np.allclose(data.bayes, planted)
+    assert data.y.tolist() == shop.orders["is_fraud"].astype(int).tolist()
+    assert "fraud_probability" not in data.X.columns and "is_fraud" not in data.X.columns
+    assert roc_auc_score(data.y, data.bayes) > 0.6
+
+
+def test_the_bayes_auc_beats_a_model_fitted_in_sample():
+    """No score of the same orders ranks better than the planted probability, up to sampling noise."""
+    from sklearn.linear_model import LogisticRegression
+
+    from analysis.risk.models import onehot
+
+    shop = make_shop(1500, seed=2)
+    data = fraud_problem(shop.orders)
+    Z = onehot(data.numeric, data.categorical).fit_transform(data.X)
+    fitted = LogisticRegression(max_iter=2000).fit(Z, data.y).predict_proba(Z)[:, 1]  # even seen in sample
+    assert roc_auc_score(data.y, fitted) < roc_auc_score(data.y, data.bayes) + 0.02
+
+
+def test_credit_problem_maps_the_sensitive_codes(tmp_path):
+    from tests.unit.data.test_labelled import german_lines
+
+    path = tmp_path / "german.data"
+    path.write_text(german_lines(60))
+    table, report = read_labelled(path)
+    data = credit_problem(table, report)
+    assert data.sensitive is not None and data.sensitive.str.contains("male").all()
+    assert data.categorical == report.categorical and "class" not in data.X.columns
+    with pytest.raises(DataError, match="sensitive"):
+        credit_problem(table, report, "religion")
+
+
+def test_rare_levels_are_pooled():
+    X = pd.DataFrame({"c": ["a"] * 5 + ["b"] * 3 + ["c", "d"]})
+    assert cap_levels(X, ["c"], max_levels=2)["c"].tolist() == ["a"] * 5 + ["b"] * 3 + ["other"] * 2
