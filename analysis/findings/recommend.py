@@ -20,6 +20,7 @@ __all__ = [
     "ratings",
     "rules",
     "sparsity",
+    "SUMMARY", "dense_pivot", "no_hit", "penalty_change", "precision_gap",
 ]
 
 #: A matrix with at most this share of its cells observed is "very sparse".
@@ -74,8 +75,10 @@ def oracle(best: str, best_ndcg: float, oracle_ndcg: float, k: int) -> str:
     )
 
 
-def ratings(model_rmse: float, baseline_rmse: float, mean_rmse: float) -> str:
-    """Matrix factorisation against the biased baseline and the global mean on ratings."""
+def ratings(model_rmse: float | None, baseline_rmse: float | None, mean_rmse: float | None) -> str:
+    """Matrix factorisation against the biased baseline and the global mean on ratings (``None``: no ratings)."""
+    if model_rmse is None or baseline_rmse is None or mean_rmse is None:
+        return sentence("the log holds purchases, not ratings, so every model is scored on its ranked lists only")
     gain = 1 - model_rmse / baseline_rmse
     verdict = (
         f"improves on the biased baseline's {fmt.number(baseline_rmse)} by {fmt.share(gain)}"
@@ -96,7 +99,8 @@ def rules(n_baskets: int, n_rules: int, min_support: float, top: str | None) -> 
             f"{plural(n_baskets, 'basket')}: at this support the log holds no 'bought together' rule; "
             "a lower min_support finds rarer pairs"
         )
-    return sentence(f"{plural(n_rules, 'rule')} reach a support of {fmt.share(min_support, 2)} of the "
+    verb = "reaches" if n_rules == 1 else "reach"
+    return sentence(f"{plural(n_rules, 'rule')} {verb} a support of {fmt.share(min_support, 2)} of the "
                     f"{plural(n_baskets, 'basket')}; the strongest by lift: {top}")
 
 
@@ -107,3 +111,46 @@ def cold_start(product: str, overlap: float, k: int) -> str:
         f"for {product}, {fmt.share(overlap)} of its {k} nearest products by description are also among its "
         f"{k} nearest by purchases: text neighbours {verdict} what customers bought together, and need no history"
     )
+
+
+def dense_pivot(cells: int, density: float) -> str:
+    """Exercise 3.1: the size of a dense pivot and how much of it would be filled."""
+    return sentence(
+        f"a dense pivot would hold {fmt.count(cells)} cells, of which only {fmt.share(density, 2)} carry an "
+        f"interaction; the other {fmt.share(1 - density, 2)} would be zeros that a similarity or a loss over "
+        "all cells wrongly reads as 'disliked'"
+    )
+
+
+def precision_gap(best: str, best_p: float, pop_p: float, k: int) -> str:
+    """Exercise 3.2: precision@k of the best model against most-popular."""
+    return sentence(
+        f"at k = {k}, {best} puts {fmt.number(best_p * k)} relevant products in an average list, "
+        f"most-popular {fmt.number(pop_p * k)} (precision@{k} {fmt.number(best_p)} against {fmt.number(pop_p)})"
+    )
+
+
+def no_hit(share: float, n_users: int, best: str) -> str:
+    """Exercise 3.3: the customers whose list holds nothing they bought next."""
+    return sentence(
+        f"{fmt.share(share)} of the {plural(n_users, 'test customer')} find none of their held-out products "
+        f"in {best}'s list"
+        + ("; most lists miss entirely" if share > 0.5 else "; most customers see at least one")
+    )
+
+
+def penalty_change(change: float, factor: float) -> str:
+    """Exercise 3.4: EASE's nDCG when the penalty is multiplied by ``factor``."""
+    if abs(change) < 0.005:
+        verdict = "barely changes"
+    else:
+        verdict = "rises" if change > 0 else "falls"
+    return sentence(
+        f"with {fmt.number(factor)} times the penalty, EASE's nDCG@k {verdict} (by {fmt.number(abs(change))}): "
+        "the penalty chosen on the validation split "
+        + ("was already near the best" if abs(change) < 0.005 else "is not the last word on the test split")
+    )
+
+
+#: The glued findings, in the order of the "What this run found" box.
+SUMMARY = ("sparsity_finding", "best_finding", "rating_finding", "content_finding", "rules_finding", "truth_finding")

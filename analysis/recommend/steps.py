@@ -46,6 +46,11 @@ COLUMN_WORDS = {
 EASE_GRID = (3.0, 10.0, 30.0)
 
 
+def _step(glue: dict, table, data: dict) -> Step:
+    """A Step whose glued numbers are plain Python values (no numpy scalars on the page)."""
+    return Step({k: v.item() if isinstance(v, np.generic) else v for k, v in glue.items()}, table, data)
+
+
 def show(df: pd.DataFrame, caption: str, **kinds) -> Any:
     """``analysis.plots.table`` with the column names in words."""
     words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
@@ -78,7 +83,7 @@ def matrix_step(table: pd.DataFrame, min_interactions: int) -> Step:
     shown = pd.DataFrame({"rows": [len(raw), len(inter)], "customers": [raw[S.CUSTOMER].nunique(), n_u],
                           "products": [raw[S.PRODUCT].nunique(), n_i]},
                          index=pd.Index(["all interactions", f"at least {min_interactions} each"], name="table"))
-    return Step(glue, shown, {"interactions": inter, "item_counts": counts, "explicit": explicit})
+    return _step(glue, shown, {"interactions": inter, "item_counts": counts, "explicit": explicit})
 
 
 def split_step(inter: pd.DataFrame, method: str, test_share: float, seed: int) -> Step:
@@ -94,7 +99,7 @@ def split_step(inter: pd.DataFrame, method: str, test_share: float, seed: int) -
         )
     glue = {"n_train": tr.X.nnz, "n_test": te.X.nnz, "n_test_users": int((np.diff(te.X.indptr) > 0).sum()),
             "n_test_dropped": len(split.test) - te.X.nnz, "train_density": tr.density}
-    return Step(glue, None, {"split": split, "train": tr, "test": te, "train_values": trv, "test_values": tev})
+    return _step(glue, None, {"split": split, "train": tr, "test": te, "train_values": trv, "test_values": tev})
 
 
 def _evaluate(name: str, model, train, test, k: int) -> dict[str, Any]:
@@ -121,7 +126,7 @@ def baselines_step(train, test, k: int, train_values=None, test_values=None) -> 
         mean_pred = np.full(len(r), train_values.X.data.mean())
         glue |= {"mean_rmse": rating_metrics(r, mean_pred)["rmse"],
                  "baseline_rmse": rating_metrics(r, np.clip(base.predict(u, i), *_scale(train_values)))["rmse"]}
-    return Step(glue, _table([pop]), data)
+    return _step(glue, _table([pop]), data)
 
 
 def _test_pairs(test_values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -141,7 +146,7 @@ def neighbours_step(train, test, k: int, neighbours: int) -> Step:
     rows = [_evaluate(name, m, train, test, k) for name, m in specs]
     best = max(rows, key=lambda r: r["ndcg"])
     glue = {"item_knn_ndcg": rows[0]["ndcg"], "user_knn_ndcg": rows[2]["ndcg"], "knn_best": best["model"]}
-    return Step(glue, _table(rows), {"rows": rows, "item_knn": specs[0][1]})
+    return _step(glue, _table(rows), {"rows": rows, "item_knn": specs[0][1]})
 
 
 def _validation(split, seed: int):
@@ -180,12 +185,14 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
     t = time.perf_counter()
     model.fit(data["train"].X, monitor=lambda it, m: curve.append(
         ranking_metrics(m.recommend(n=k), data["test"].X)["ndcg"]))
-    row = {"model": "implicit ALS", **ranking_metrics(model.recommend(n=k), data["test"].X, train=data["train"].X),
-           "fit_seconds": time.perf_counter() - t}
+    fit_seconds = time.perf_counter() - t  # includes scoring the test after every sweep
+    recs = model.recommend(n=k)
+    row = {"model": "implicit ALS", **ranking_metrics(recs, data["test"].X, train=data["train"].X),
+           "fit_seconds": fit_seconds, "recs": recs}
     curves = pd.DataFrame({"implicit ALS": curve}, index=pd.RangeIndex(1, len(curve) + 1, name="sweep"))
     glue = {"factors_chosen": chosen, "mf_metric": f"nDCG@{k}", "mf_final": curve[-1]}
     table = pd.DataFrame({"factors": list(val), "validation": list(val.values())})
-    return Step(glue, table, {"curves": curves, "ylabel": f"test nDCG@{k}", "factors": chosen, "row": row})
+    return _step(glue, table, {"curves": curves, "ylabel": f"test nDCG@{k}", "factors": chosen, "row": row})
 
 
 def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: int, seed: int) -> Step:
@@ -204,7 +211,7 @@ def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: i
             "sgd_final": curves["SGD"][-1], "knn_rmse": knn["item kNN cosine"],
             "knn_centred_rmse": knn["item kNN centred cosine"]}
     table = pd.DataFrame({"factors": list(val), "validation": list(val.values())})
-    return Step(glue, table, {"curves": curves_df, "ylabel": "test RMSE", "factors": chosen})
+    return _step(glue, table, {"curves": curves_df, "ylabel": "test RMSE", "factors": chosen})
 
 
 def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, als_row: dict | None) -> Step:
@@ -225,7 +232,7 @@ def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, 
     rows = [als_row] + rows if als_row is not None else rows
     glue = {"ease_lambda": lam, "ease_ndcg": rows[2]["ndcg"], "ae_ndcg": rows[3]["ndcg"],
             "bpr_ndcg": rows[1]["ndcg"], "ials_ndcg": rows[0]["ndcg"]}
-    return Step(glue, _table(rows), {"rows": rows, "ease": dict(specs)["EASE"]})
+    return _step(glue, _table(rows), {"rows": rows, "ease": dict(specs)["EASE"]})
 
 
 def texts_of(table: pd.DataFrame, items, data_path: str) -> pd.Series | None:
@@ -242,7 +249,7 @@ def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int =
         glue = {"content_finding": "The data carry no product descriptions, so no content-based neighbours "
                                    "can be computed; a log with a description column (or MovieLens with its "
                                    "u.item file beside u.data) shows them."}
-        return Step(glue, None, {"text_sim": None})
+        return _step(glue, None, {"text_sim": None})
     sim = text_similarity(texts)
     counts = np.asarray(train.X.sum(axis=0)).ravel()
     j = int(np.argmax(counts))
@@ -257,7 +264,7 @@ def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int =
             "content_finding": F.cold_start(name, overlap, shown)}
     table = pd.DataFrame({"product_id": train.items[by_text], "description": texts.iloc[by_text].str.strip().to_numpy(),
                           "similarity": sim[j, by_text]})
-    return Step(glue, table, {"text_sim": sim})
+    return _step(glue, table, {"text_sim": sim})
 
 
 def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None, shown: int = 10) -> Step:
@@ -275,7 +282,7 @@ def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None,
     shown_rules = rules.head(shown).copy()
     for col in ("antecedent", "consequent"):
         shown_rules[col] = shown_rules[col].map(lambda p: _label(p, texts))
-    return Step(glue, shown_rules, {"rules": rules})
+    return _step(glue, shown_rules, {"rules": rules})
 
 
 def _label(product: str, texts: pd.Series | None) -> str:
@@ -298,7 +305,7 @@ def truth_step(shop, train, test, rows: list[dict], k: int) -> Step:
     best = max(rows, key=lambda r: r["ndcg"])
     glue = {"oracle_ndcg": oracle["ndcg"], "oracle_precision": oracle["precision"],
             "truth_finding": F.oracle(best["model"], best["ndcg"], oracle["ndcg"], k)}
-    return Step(glue, table.sort_values("ndcg", ascending=False).reset_index(drop=True), {"oracle": oracle})
+    return _step(glue, table.sort_values("ndcg", ascending=False).reset_index(drop=True), {"oracle": oracle})
 
 
 def comparison_step(rows: list[dict], k: int) -> Step:
@@ -308,7 +315,7 @@ def comparison_step(rows: list[dict], k: int) -> Step:
     pop = next(r for r in rows if r["model"] == "most popular")
     glue = {"best_model": best["model"], "best_ndcg": best["ndcg"], "best_precision": best["precision"],
             "best_finding": F.best_model(best["model"], best["ndcg"], pop["ndcg"], k)}
-    return Step(glue, table, {"best": best["model"]})
+    return _step(glue, table, {"best": best["model"]})
 
 
 def recommendations_step(model, train, item_sim: np.ndarray, n: int, texts: pd.Series | None) -> Step:
@@ -329,4 +336,4 @@ def recommendations_step(model, train, item_sim: np.ndarray, n: int, texts: pd.S
     out = pd.DataFrame({"customer_id": train.users[users], "rank": ranks, "product_id": train.items[items],
                         "score": scores[users, items], "reason": reasons})
     glue = {"csv_rows": len(out), "csv_customers": out["customer_id"].nunique()}
-    return Step(glue, out.head(10), {"recommendations": out})
+    return _step(glue, out.head(10), {"recommendations": out})
