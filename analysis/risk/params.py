@@ -152,7 +152,15 @@ def _class_counts(params, facts: Facts) -> tuple[int, int] | None:
 
 def _both_outcomes(params, facts: Facts) -> Shortfall | None:
     counts = _class_counts(params, facts)
-    if counts is None or min(counts) >= params.cv_folds:
+    if counts is None:
+        return None
+    if not _labelled(facts) and sum(counts) < MIN_CASES:
+        return Shortfall(
+            f"Only {N.many(sum(counts), 'customer')} bought on or before the cut-off; this chapter needs at least "
+            f"{MIN_CASES}.", "cutoff", (f"customers before the cut-off = {sum(counts):,}",),
+            'set cutoff to a later day, or to "" (the last day of the data minus churn_days)',
+        )  # fmt: skip
+    if min(counts) >= params.cv_folds:
         return None
     smaller = min(counts)
     fix = (f"set cv_folds to {smaller} or less" if smaller >= 2

@@ -1,0 +1,100 @@
+"""Every worded finding of the Risk chapter, each way of its threshold."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.findings import risk as F
+
+
+def test_balance_each_way():
+    assert "rare outcome" in F.balance(20, 1000, "order", "fraud") and "PR AUC" in F.balance(20, 1000, "order", "x")
+    assert "not rare" in F.balance(300, 1000, "applicant", "bad")
+    assert F.balance(int(F.RARE * 1000), 1000, "a", "b").count("not rare") == 1  # the threshold itself is not rare
+
+
+def test_newton_each_way():
+    assert "agree with scikit-learn's" in F.newton(F.AGREE / 2, 7, 1e-10)
+    assert "differ from scikit-learn's" in F.newton(F.AGREE * 10, 7, 1e-10)
+
+
+def test_strongest_each_way():
+    assert "multiplies" in F.strongest("x", 2.0, True) and "per standard deviation" in F.strongest("x", 2.0, True)
+    assert "divides the odds of the bad outcome by 4" in F.strongest("x", 0.25, False)
+
+
+def test_best_model_each_way():
+    tied = pd.DataFrame({"model": ["a", "b"], "auc": [0.80, 0.79], "auc_sd": [0.03, 0.03]})
+    clear = pd.DataFrame({"model": ["a", "b"], "auc": [0.80, 0.70], "auc_sd": [0.03, 0.03]})
+    assert "no clear winner" in F.best_model(tied)
+    assert "clearly ahead of b" in F.best_model(clear)
+
+
+def test_calibration_each_way():
+    assert "lowers the Brier score from 0.2 to 0.15 (isotonic regression)" in F.calibration(0.2, 0.18, 0.15, "m")
+    assert "already about as well calibrated" in F.calibration(0.15, 0.16, 0.17, "m")
+
+
+def test_imbalance_each_way():
+    rows = {"plain": {"auc": 0.8, "mean_score": 0.1}, "weighted": {"auc": 0.79, "mean_score": 0.1 * F.INFLATED}}
+    assert "not probabilities" in F.imbalance(pd.DataFrame(rows).T, 0.1)
+    rows["weighted"]["mean_score"] = 0.1 * (F.INFLATED - 0.1)
+    assert "stays near" in F.imbalance(pd.DataFrame(rows).T, 0.1)
+
+
+def test_cost_threshold_and_review():
+    text = F.cost_threshold(0.2, 0.5, 1 / 6, 0.52, 1.5)
+    assert "at least 0.2" in text and "0.5 per case" in text and "1.5 when nothing" in text
+    assert "3 times the base rate" in F.review(100, 0.06, 0.3, 0.02, 0.02)
+
+
+def test_offer_value_each_way():
+    none = pd.DataFrame({"value_per_customer": [-1.0, -2.0], "value_total": [-10.0, -20.0]})
+    some = pd.DataFrame({"value_per_customer": [5.0, -2.0], "value_total": [50.0, -20.0]})
+    every = pd.DataFrame({"value_per_customer": [5.0, 2.0], "value_total": [50.0, 20.0]})
+    assert "No score decile" in F.offer_value(none, "EUR")
+    assert "1 decile of ten" in F.offer_value(some, "EUR") and "€50" in F.offer_value(some, "EUR")
+    assert "every score decile" in F.offer_value(every, "EUR")
+
+
+def test_p_alive_baseline_each_way():
+    assert "ranks customers better" in F.p_alive_baseline(0.8, 0.6)
+    assert "as well as the model or better" in F.p_alive_baseline(0.6, 0.7)
+    assert "could not be fitted" in F.p_alive_baseline(0.6, math.nan)
+
+
+def test_group_check_each_way():
+    assert "no sensitive attribute" in F.group_check(None, "")
+    off = pd.DataFrame({"group": ["a", "b"], "cases": [100, 50], "observed": [0.3, 0.4],
+                        "predicted": [0.3, 0.4 - 2 * F.GROUP_GAP], "auc": [0.8, 0.7]})  # fmt: skip
+    assert "miscalibrated" in F.group_check(off, "sex") and "the group b (50 cases)" in F.group_check(off, "sex")
+    assert "from 0.7 to 0.8" in F.group_check(off, "sex")
+    fine = off.assign(predicted=[0.3, 0.4 - F.GROUP_GAP / 2])
+    assert "within 5.0% of its observed rate" in F.group_check(fine, "sex")
+
+
+def test_truth_each_way():
+    assert "no planted model" in F.truth(None, None)
+    assert "close to the best possible" in F.truth({"m": F.CLOSE_TO_BAYES / 2}, 0.7)
+    assert "short of the best possible" in F.truth({"m": F.CLOSE_TO_BAYES * 3, "n": 0.05}, 0.7)
+
+
+def test_exercise_sentences():
+    assert "624 of 1,000 cases are flagged (62.4%)" in F.ex_recall(1 / 6, 624, 1000, 0.883)
+    assert "lowers the cheapest threshold" in F.ex_dearer_miss(0.2, 0.1, 0.5, 0.7)
+    assert "leaves the cheapest threshold" in F.ex_dearer_miss(0.2, 0.2, 0.5, 0.5)
+    assert "a loss of" in F.ex_drop_feature("x", 0.8, 0.75)
+    assert "carry the same information" in F.ex_drop_feature("x", 0.8, 0.81)
+    assert "after 300 gradient steps" in F.ex_gradient_descent(300, 1e-3, 7).lower()
+
+
+def test_summary_names_are_glued_by_the_steps():
+    import inspect
+
+    from analysis.risk import steps
+
+    source = inspect.getsource(steps)
+    for name in F.SUMMARY:
+        assert f'"{name}"' in source

@@ -1,0 +1,72 @@
+"""The chapter's models: the blend averages its members, the tree's depth comes from the training rows only,
+undersampling balances the training set, and the comparison's blend equals the mean of its members' scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from analysis.risk.compare import COMPONENTS, compare_models, fold_metrics
+from analysis.risk.models import Blend, TreeByCV, make_models, tree_depths
+from analysis.risk.problems import RiskData
+from analysis.risk.steps import Undersampled, offer_deciles
+
+
+@pytest.fixture(scope="module")
+def cases():
+    rng = np.random.default_rng(4)
+    n = 600
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.choice(list("xyz"), n)})
+    logit = -1 + 1.5 * X["a"] - X["b"] * (X["c"] == "x") + 0.5 * (X["c"] == "z")
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).to_numpy().astype(np.int8)
+    return RiskData("credit", X, y, pd.Series(range(n)), ["a", "b"], ["c"], "applicant", "bad",
+                    bayes=1 / (1 + np.exp(-logit.to_numpy())))  # fmt: skip
+
+
+def test_blend_is_the_mean_of_its_members(cases):
+    members = make_models(cases.numeric, cases.categorical, 0, len(cases.y), names=("logistic", "boosting"))
+    blend = Blend(tuple(members.values())).fit(cases.X, cases.y)
+    each = [clone(m).fit(cases.X, cases.y).predict_proba(cases.X)[:, 1] for m in members.values()]
+    assert np.allclose(blend.predict_proba(cases.X)[:, 1], np.mean(each, axis=0))
+
+
+def test_tree_depth_is_chosen_among_the_candidates(cases):
+    tree = TreeByCV(("a", "b"), ("c",), seed=0, search_rows=300).fit(cases.X, cases.y)
+    assert tree.best_depth_ in tree_depths()
+    assert tree.best_estimator_.named_steps["model"].get_depth() <= tree.best_depth_
+    assert len(tree.cv_results_["mean_test_score"]) == len(tree_depths())
+
+
+def test_undersampling_balances_the_training_rows(cases):
+    plain = make_models(["a", "b"], ["c"], 0, 600, names=("logistic",))["logistic"]
+    under = Undersampled(plain, seed=1).fit(cases.X, cases.y)
+    assert len(under.fitted_.named_steps["encode"].transform(cases.X)) == len(cases.y)
+    # trained on as many negatives as positives, it believes positives are commoner than they are
+    fitted = clone(plain).fit(cases.X, cases.y)
+    plain_mean = fitted.predict_proba(cases.X)[:, 1].mean()
+    assert plain_mean == pytest.approx(cases.y.mean(), abs=0.01)
+    assert under.predict_proba(cases.X)[:, 1].mean() > plain_mean + 0.05
+
+
+def test_comparison_blend_and_known_scores(cases):
+    comp = compare_models(cases, folds=3, seed=0, names=("logistic", "logistic_cv", "boosting"))
+    assert np.allclose(comp.scores["blend"], np.mean([comp.scores[c] for c in COMPONENTS], axis=0))
+    assert comp.folds["bayes"]["auc"].tolist() == pytest.approx(
+        fold_metrics(cases.y, cases.bayes, 3, 0)["auc"].tolist())
+    table = comp.table.set_index("key")
+    assert set(table.index) == {"logistic", "logistic_cv", "boosting", "blend", "bayes"}
+    assert comp.best() in ("logistic", "logistic_cv", "boosting", "blend")
+    assert (table["auc_sd"] >= 0).all()
+
+
+def test_offer_deciles_by_hand():
+    p = np.linspace(1, 0.05, 20)
+    y = (p > 0.5).astype(int)
+    value = np.full(20, 100.0)
+    d = offer_deciles(y, p, value, offer_cost=10, success=0.5)
+    assert d["customers"].tolist() == [2] * 10
+    top = d.iloc[0]
+    assert top["value_per_customer"] == pytest.approx(np.mean(p[:2] * 0.5 * 100 - 10))
+    assert d["value_total"].sum() == pytest.approx((p * 0.5 * 100 - 10).sum())

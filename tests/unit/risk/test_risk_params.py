@@ -1,0 +1,107 @@
+"""The Risk chapter's parameters: the problem chosen from the data, the loader's refusals, each need each way,
+and the notebook's parameters cell generated from the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.book import chapter_params, check_needs
+from analysis.book.params import meanings
+from analysis.errors import DataError
+from analysis.risk.params import RiskParams, chosen_problem, load_risk_data
+from tests.unit.data.test_labelled import german_lines
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def german(tmp_path):
+    path = tmp_path / "german.data"
+    path.write_text(german_lines(100))
+    return path
+
+
+def P(**values):
+    return chapter_params("risk", values)
+
+
+def test_problem_is_chosen_from_the_data(german, tmp_path):
+    assert chosen_problem(P()) == "fraud"
+    assert chosen_problem(P(data="cdnow")) == "churn"
+    assert chosen_problem(P(data=str(german))) == "credit"
+    other = tmp_path / "log.csv"
+    other.write_text("a,b\n1,2\n")
+    assert chosen_problem(P(data=str(other))) == "churn"
+    assert chosen_problem(P(data=str(other), target="b")) == "credit"
+    assert chosen_problem(P(problem="churn")) == "churn"
+
+
+def test_loader_gives_the_shop_orders_for_fraud():
+    table, report = load_risk_data(P(shop_customers=60))
+    assert "is_fraud" in table.columns and report.rows_kept == len(table)
+    assert report.positives == int(table["is_fraud"].sum()) and report.layout == "shop_orders"
+    assert check_needs("risk", P(shop_customers=60, cv_folds=2), report, table) is report
+
+
+def test_loader_refuses_problems_the_data_cannot_give(german):
+    with pytest.raises(DataError, match="built-in shop's orders") as err:
+        load_risk_data(P(data=str(german), problem="fraud"))
+    assert err.value.parameter == "problem" and "data: shop" in err.value.fix
+    with pytest.raises(DataError, match="needs a labelled table") as err:
+        load_risk_data(P(problem="credit"))
+    assert "german.data" in err.value.fix
+
+
+def test_needs_on_a_labelled_table(german):
+    table, report = load_risk_data(P(data=str(german)))
+    assert check_needs("risk", P(data=str(german)), report, table) is report
+    few = report.__class__(**{**report.to_dict(), "positives": 3, "negatives": 97})
+    with pytest.raises(DataError, match="needs at least 5 of each") as err:
+        check_needs("risk", P(data=str(german)), few, table)
+    assert err.value.parameter == "cv_folds" and "cv_folds to 3" in err.value.fix
+    small = report.__class__(**{**report.to_dict(), "rows_kept": 20})
+    with pytest.raises(DataError, match="needs at least 50"):
+        check_needs("risk", P(data=str(german)), small, table)
+
+
+def test_churn_window_needs_data_after_the_cut_off():
+    table, report = load_risk_data(P(problem="churn", shop_customers=80))
+    last = report.last_date
+    check_needs("risk", P(problem="churn", shop_customers=80), report, table)
+    with pytest.raises(DataError, match="churn window does not fit") as err:
+        check_needs("risk", P(problem="churn", shop_customers=80, cutoff=last), report, table)
+    assert "cutoff" in err.value.parameter and "on or before" in err.value.fix
+    with pytest.raises(DataError, match="churn window"):
+        check_needs("risk", P(problem="churn", shop_customers=80, churn_days=3000), report, table)
+
+
+def test_churn_needs_customers_and_both_outcomes():
+    table, report = load_risk_data(P(problem="churn", shop_customers=80))
+    early = (pd.Timestamp(report.first_date) + pd.Timedelta(days=1)).date().isoformat()
+    with pytest.raises(DataError, match="bought on or before the cut-off") as err:
+        check_needs("risk", P(problem="churn", shop_customers=80, cutoff=early), report, table)
+    assert err.value.parameter == "cutoff"
+    with pytest.raises(DataError, match="stratified 5-fold") as err:  # 3 customers came back within 3 days
+        check_needs("risk", P(problem="churn", shop_customers=80, churn_days=3, cv_folds=5), report, table)
+    assert err.value.parameter == "cv_folds"
+
+
+def test_cutoff_must_be_a_day():
+    with pytest.raises(DataError, match="cutoff"):
+        P(cutoff="28/02/2024")
+
+
+def test_the_parameters_cell_is_generated_from_the_model():
+    nb = json.loads((ROOT / "notebooks" / "05_risk.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    words = meanings(RiskParams)
+    expected = []
+    for name, info in RiskParams.model_fields.items():
+        d = info.get_default(call_default_factory=True)
+        v = json.dumps(d, ensure_ascii=False) if isinstance(d, str) else repr(d)
+        expected.append(f"{name} = {v}  # {words[name]}")
+    assert "".join(cell["source"]) == "\n".join(expected)
