@@ -62,8 +62,9 @@ def conformal_bounds(mean: np.ndarray, errors: np.ndarray, level: float) -> tupl
     if n == 0:
         return np.full(len(mean), np.nan), np.full(len(mean), np.nan)
     a = (1 - level) / 2
-    lo = e[max(int(np.floor((n + 1) * a)) - 1, 0)]
-    hi = e[min(int(np.ceil((n + 1) * (1 - a))) - 1, n - 1)]
+    eps = 1e-9  # (1 - 0.8) / 2 is 0.0999...: rank positions computed without rounding noise
+    lo = e[max(int(np.floor((n + 1) * a + eps)) - 1, 0)]
+    hi = e[min(int(np.ceil((n + 1) * (1 - a) - eps)) - 1, n - 1)]
     return np.maximum(mean * (1 + lo), 0.0), mean * (1 + hi)
 
 
@@ -114,7 +115,9 @@ def _scores(df: pd.DataFrame, task: Task, levels: Sequence[float], train_ends: M
         train = task.y[: train_ends[number]]
         a, f = part["actual"].to_numpy(), part["forecast"].to_numpy()
         per.append((M.mae(a, f), M.rmse(a, f), _mase(a, f, train, task.season), M.smape(a, f)))
-    out = dict(zip(("mae", "rmse", "mase", "smape"), np.nanmean(np.array(per), axis=0), strict=True))
+    per_origin = np.array(per)
+    means = [float(np.mean(c[np.isfinite(c)])) if np.isfinite(c).any() else float("nan") for c in per_origin.T]
+    out = dict(zip(("mae", "rmse", "mase", "smape"), means, strict=True))
     for level in levels:
         name = level_name(level)
         for kind, prefix in (("", ""), ("model_", "model_")):

@@ -76,7 +76,7 @@ def empirical_safety_stock(window_errors, service_level: float) -> float:
     e = e[np.isfinite(e)]
     if not len(e):
         return float("nan")
-    k = min(int(np.ceil((len(e) + 1) * service_level)) - 1, len(e) - 1)
+    k = min(int(np.ceil((len(e) + 1) * service_level - 1e-9)) - 1, len(e) - 1)
     return max(float(e[k]), 0.0)
 
 

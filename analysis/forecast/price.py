@@ -7,15 +7,15 @@ r"""Promotion lift and price elasticity from a transaction log.
   on day of week, a quadratic trend, yearly Fourier terms (with a year of data
   or more) and the discount-day flag; the lift is :math:`e^{\beta}` of the flag,
   the ratio of orders on a discount day to the same day without it.
-* **Price elasticity** (log-log with controls): on product-days with a sale,
+* **Price elasticity** (log-log with controls): on every order line,
 
-  .. math:: \log q_{jt} = a_j + \varepsilon \log p_{jt} + \gamma \log n_t + \delta_{\mathrm{dow}(t)} + u_{jt}
+  .. math:: \log q_{i} = a_{j(i)} + \varepsilon \log p_{i} + \delta_{\mathrm{dow}(i)} + u_{i}
 
-  with :math:`q_{jt}` units of product :math:`j` on day :math:`t`, :math:`p_{jt}` its
-  mean unit price, :math:`n_t` the day's orders (the control that takes up the
-  promotion's extra traffic) and product effects :math:`a_j` (the regression is
-  run within products, on deviations from each product's means). Standard errors
-  are heteroskedasticity-robust (HC1).
+  with :math:`q_i` the units of line :math:`i`, :math:`p_i` its unit price, a weekday
+  effect and product effects :math:`a_j` (the regression is run within products, on
+  deviations from each product's means). Units per line, not per day: a promotion
+  brings more orders as well as lower prices, and daily totals would mix the two.
+  Standard errors are heteroskedasticity-robust (HC1).
 """
 
 from __future__ import annotations
@@ -50,11 +50,10 @@ class Lift:
 
 @dataclass(frozen=True)
 class Elasticity:
-    """Price elasticity with its robust standard error, the orders coefficient and the rows used."""
+    """Price elasticity with its robust standard error, the order lines and products used."""
 
     elasticity: float
     se: float
-    orders_coef: float
     rows: int
     products: int
 
@@ -100,27 +99,22 @@ def promotion_lift(daily_orders: pd.Series, flags: pd.Series) -> Lift:
 
 
 def price_elasticity(transactions: pd.DataFrame, products=None) -> Elasticity:
-    """The log-log elasticity of daily units on price (see the module), on ``products`` (default all)."""
+    """The log-log elasticity of units per order line on price (see the module), on ``products`` (default all)."""
     import statsmodels.api as sm
 
     tx = transactions if products is None else transactions[transactions[S.PRODUCT].isin(list(products))]
-    day = pd.to_datetime(tx[S.TIMESTAMP]).dt.normalize()
-    orders = pd.to_datetime(transactions[S.TIMESTAMP]).dt.normalize().groupby(
-        transactions[S.ORDER]).first().value_counts()
-    g = pd.DataFrame({"product": tx[S.PRODUCT], "day": day, "q": tx[S.QUANTITY].astype(float),
-                      "r": tx[S.QUANTITY] * tx[S.PRICE]})
-    g = g.groupby(["product", "day"], observed=True).sum().reset_index()
-    g = g[(g["q"] > 0) & (g["r"] > 0)]
-    g["lq"], g["lp"] = np.log(g["q"]), np.log(g["r"] / g["q"])
-    g["ln"] = np.log(g["day"].map(orders).astype(float))
-    for c in ("lq", "lp", "ln"):
+    g = pd.DataFrame({"product": tx[S.PRODUCT].astype(str), "q": tx[S.QUANTITY].astype(float),
+                      "p": tx[S.PRICE].astype(float), "dow": pd.to_datetime(tx[S.TIMESTAMP]).dt.day_of_week})
+    g = g[(g["q"] > 0) & (g["p"] > 0)]
+    g["lq"], g["lp"] = np.log(g["q"]), np.log(g["p"])
+    for c in ("lq", "lp"):
         g[c] = g[c] - g.groupby("product")[c].transform("mean")
     varied = int((g["lp"].abs() > 1e-9).sum())
     if varied < MIN_DAYS:
-        return Elasticity(np.nan, np.nan, np.nan, len(g), int(g["product"].nunique()))
-    X = pd.get_dummies(g["day"].dt.day_of_week, prefix="dow", drop_first=True, dtype=float)
+        return Elasticity(np.nan, np.nan, len(g), int(g["product"].nunique()))
+    X = pd.get_dummies(g["dow"], prefix="dow", drop_first=True, dtype=float)
     X = X - X.groupby(g["product"]).transform("mean")
-    X["log_price"], X["log_orders"] = g["lp"], g["ln"]
+    X["log_price"] = g["lp"]
     fit = sm.OLS(g["lq"], X).fit(cov_type="HC1")
-    return Elasticity(float(fit.params["log_price"]), float(fit.bse["log_price"]), float(fit.params["log_orders"]),
-                      len(g), int(g["product"].nunique()))
+    return Elasticity(float(fit.params["log_price"]), float(fit.bse["log_price"]), len(g),
+                      int(g["product"].nunique()))

@@ -192,7 +192,7 @@ def price_step(transactions: pd.DataFrame, daily: SalesSeries) -> Step:
     glue = {
         "discount_days": lift.days, "mean_discount": mean_cut, "lift": lift.lift, "lift_low": lift.low,
         "lift_high": lift.high, "elasticity": el.elasticity, "elasticity_se": el.se,
-        "elasticity_rows": el.rows, "elasticity_products": el.products, "orders_coef": el.orders_coef,
+        "elasticity_rows": el.rows, "elasticity_products": el.products,
         "lift_finding": F.lift(lift.lift, lift.low, lift.high, lift.days),
         "elasticity_finding": F.elasticity(el.elasticity, el.se),
     }

@@ -1,0 +1,127 @@
+"""Each worded finding of the Forecasting chapter each way, and the chapter's parameters and needs."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+import analysis.book  # noqa: F401  (the registry first: it imports the chapter's params)
+from analysis.book.chapters import get_chapter
+from analysis.book.needs import Facts
+from analysis.book.params import meanings
+from analysis.findings import forecast as _F
+
+
+class _Lower:
+    """The findings module with every sentence in lower case, so that tests match words, not capitals."""
+
+    def __getattr__(self, name):
+        value = getattr(_F, name)
+        return (lambda *a, **k: value(*a, **k).lower()) if callable(value) else value
+
+
+F = _Lower()
+from analysis.forecast.backtest import N_CALIBRATION
+from analysis.forecast.params import CALIBRATION_ORIGINS, ForecastParams, enough_history, steps_needed
+
+
+def test_calendar_finding_each_way():
+    assert "never trades on saturday" in F.calendar(("Saturday",), 16, pd.Timestamp("2011-12-09"), "D", 6)
+    assert "cut off early" in F.calendar(("Saturday",), 16, pd.Timestamp("2011-12-09"), "D", 6)
+    text = F.calendar((), 0, None, "D", 7)
+    assert "every day of the week" in text and "no closures" in text and "complete" in text
+    assert "weekly series" in F.calendar((), 0, None, "W", 52)
+
+
+def test_best_model_finding_each_way():
+    assert "lower than the seasonal naive" in F.best_model("ETS", 0.80, 1.0)
+    assert "no model beat" in F.best_model("ETS", 1.0 - F.BEATS / 2, 1.0)
+    assert "no model beat" in F.best_model("seasonal naive", 1.0, 1.0)
+
+
+def test_random_split_finding_each_way():
+    assert "flatters" in F.random_split(80.0, 100.0)
+    assert "not lower" in F.random_split(110.0, 100.0)
+    assert "zero" in F.random_split(1.0, 0.0)
+
+
+def test_aic_and_coverage_findings_each_way():
+    assert "agree" in F.aic_vs_error("ETS(A,N,A)", "ETS(A,N,A)")
+    assert "but the rolling-origin error picks" in F.aic_vs_error("ETS(A,N,A)", "ETS(M,N,M)")
+    assert "about right" in F.coverage("m", 0.8, 0.8 + F.COVERAGE_TOLERANCE / 2, float("nan"))
+    assert "too wide" in F.coverage("m", 0.8, 0.8 + 2 * F.COVERAGE_TOLERANCE, 0.8)
+    assert "too narrow" in F.coverage("m", 0.8, 0.8 - 2 * F.COVERAGE_TOLERANCE, 0.8)
+    assert "not available" in F.coverage("m", 0.8, 0.8, float("nan"))
+
+
+def test_price_findings_each_way():
+    assert "more orders" in F.lift(1.3, 1.2, 1.4, 40)
+    assert "fewer" in F.lift(0.9, 0.8, 1.0, 40)
+    assert "no promotion lift" in F.lift(float("nan"), float("nan"), float("nan"), 0)
+    assert "elastic" in F.elasticity(-1.5, 0.1)
+    assert "units fall as prices rise" in F.elasticity(-0.5, 0.1)
+    assert "not clearly below zero" in F.elasticity(-0.1, 0.2)
+    assert "no price elasticity" in F.elasticity(float("nan"), float("nan"))
+
+
+def test_stock_findings_each_way():
+    assert "meets the target" in F.stock(0.95 + F.CSL_TOLERANCE / 2, 0.95, 0.99, 50)
+    assert "above the target" in F.stock(0.99, 0.95, 0.99, 50)
+    assert "falls short" in F.stock(0.85, 0.95, 0.9, 50)
+    assert "no replenishment cycle" in F.stock(float("nan"), 0.95, 1.0, 0)
+    assert "more than the mean" in F.newsvendor(0.77, 120, 100)
+    assert "no more than the mean" in F.newsvendor(0.4, 90, 100)
+
+
+def test_truth_and_exercise_findings_each_way():
+    assert "not on the built-in shop" in F.truth({})
+    text = F.truth({"lift": (1.25, 1.3), "elasticity": (-0.5, -1.0)})
+    assert "lift" in text.split("not recovered")[0] and "not recovered: elasticity" in text
+    assert "sundays" in F.busiest_position("Sun", 1.3, "D") and "strong" in F.busiest_position("Sun", 1.3, "D")
+    assert "mild" in F.busiest_position("Sun", 1.05, "D")
+    assert "worse" in F.naive_at_last_origin(1.2) and "no worse" in F.naive_at_last_origin(0.9)
+    assert "larger at the end" in F.horizon_growth(1 + 2 * F.GROWTH)
+    assert "hardly grow" in F.horizon_growth(1.0)
+    assert "less stock" in F.normal_vs_empirical(0.7) and "more stock" in F.normal_vs_empirical(1.3)
+    assert "undefined" in F.normal_vs_empirical(math.nan)
+
+
+def test_parameters_cell_is_generated_from_the_model():
+    nb = json.loads((analysis.book.ROOT / "notebooks" / "04_forecast.ipynb").read_text())
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1
+    m = meanings(ForecastParams)
+    expected = []
+    for name, info in ForecastParams.model_fields.items():
+        d = info.get_default(call_default_factory=True)
+        v = json.dumps(d, ensure_ascii=False) if isinstance(d, str) else repr(d)
+        expected.append(f"{name} = {v}  # {m[name]}")
+    assert "".join(cells[0]["source"]) == "\n".join(expected)
+    assert get_chapter("forecast").params is ForecastParams
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [({"interval_levels": [0.95, 0.8]}, "increasing"), ({"interval_levels": [0.8, 1.0]}, "between 0 and 1"),
+     ({"lead_time_days": 20}, "replan_days"), ({"horizon": 0}, "horizon")],
+)
+def test_bad_parameters_are_refused(change, words):
+    with pytest.raises(ValueError, match=words):
+        ForecastParams(**change)
+
+
+def test_history_need_names_the_shortfall_and_the_fix():
+    assert CALIBRATION_ORIGINS == N_CALIBRATION
+    p = ForecastParams()
+    need = enough_history()
+    facts = Facts(source="x", customers=10, repeat_customers=5, days=100, first_date="2024-01-01",
+                  last_date="2024-04-09")
+    short = need.check(p, facts)
+    assert short is not None and short.parameter == "n_origins"
+    assert f"{steps_needed(p):,}" in short.problem and "shorter horizon" in short.fix
+    long = Facts(source="x", customers=10, repeat_customers=5, days=steps_needed(p), first_date="2023-01-01",
+                 last_date="2024-12-31")
+    assert need.check(p, long) is None
