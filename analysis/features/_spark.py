@@ -3,8 +3,9 @@
 :func:`spark_session` returns the running Spark session, or starts one: local
 mode on this machine by default (``local[*]``: one worker thread per core, no
 cluster, no Hadoop), or the cluster named by ``master`` (``spark://host:7077``,
-``yarn``, ``k8s://...``). Under ``spark-submit`` the session the job already
-runs in is used as it is.
+``yarn``, ``k8s://...``). Under ``spark-submit`` (or beside a session the
+caller started) the job's own session is used as it is, with the master and
+settings the launcher gave it.
 
 A DataFrame source is written to a temporary Parquet file first (a CSV file
 is converted by DuckDB the same way), so Spark always reads Parquet. On a
@@ -71,6 +72,9 @@ def spark_session(master: str | None = None, conf: dict[str, Any] | None = None)
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
+    if active is None and master is None and os.environ.get("PYSPARK_GATEWAY_PORT"):
+        # Under spark-submit the JVM is already up, configured by the launcher: take its session as it is.
+        active = SparkSession.builder.getOrCreate()
     if active is not None:
         running = active.sparkContext.master
         if master is None or master == running:
