@@ -94,6 +94,10 @@ def imbalance(table: pd.DataFrame, rate: float) -> str:
 
 
 def cost_threshold(best_t: float, best_cost: float, theory_t: float, theory_cost: float, none_cost: float) -> str:
+    if not math.isfinite(best_t):
+        return (f"Flagging nothing is cheapest on these data ({fmt.number(none_cost)} per case): no score singles out "
+                f"cases bad enough to pay for the false alarms; the threshold from the costs alone, "
+                f"{fmt.number(theory_t)}, costs {fmt.number(theory_cost)}.")  # fmt: skip
     return (f"Flagging every case scoring at least {fmt.number(best_t)} gives the lowest mean cost on these data, "
             f"{fmt.number(best_cost)} per case, against {fmt.number(none_cost)} when nothing is flagged; the "
             f"threshold from the costs alone, {fmt.number(theory_t)}, costs {fmt.number(theory_cost)}.")  # fmt: skip

@@ -113,8 +113,8 @@ def compare_step(cases: RiskData, folds: int, seed: int) -> Step:
     best = comp.best()
     glue = {"best_model": MODEL_LABELS[best], "best_auc": float(table.set_index("key").loc[best, "auc"]),
             "best_finding": F.best_model(fitted.reset_index(drop=True)), "cv_folds_used": folds}  # fmt: skip
-    shown = table.drop(columns="key").rename(columns={"auc": "ROC AUC", "auc_sd": "ROC AUC sd", "pr_auc": "PR AUC",
-                                                      "brier": "Brier score", "seconds": "seconds"})  # fmt: skip
+    shown = table.drop(columns=["key", "seconds"]).rename(columns={"auc": "ROC AUC", "auc_sd": "ROC AUC sd", "pr_auc": "PR AUC",
+                                                      "brier": "Brier score"})  # fmt: skip
     return Step(glue=glue, table=shown, data={"comparison": comp, "best": best})
 
 
@@ -177,8 +177,8 @@ def imbalance_step(cases: RiskData, comp: Comparison, folds: int, seed: int) -> 
             rows[name] = {"auc": per_fold["auc"].mean(), "brier": per_fold["brier"].mean(), "mean_score": oof.mean()}
     table = pd.DataFrame(rows).T.rename_axis("training")
     rate = float(cases.y.mean())
-    glue = {"imb_auc_plain": table.loc["plain", "auc"], "imb_auc_weighted": table.loc["weighted", "auc"],
-            "imb_mean_weighted": table.loc["weighted", "mean_score"],
+    glue = {"imb_auc_plain": float(table.loc["plain", "auc"]), "imb_auc_weighted": float(table.loc["weighted", "auc"]),
+            "imb_mean_weighted": float(table.loc["weighted", "mean_score"]),
             "imbalance_finding": F.imbalance(table, rate)}  # fmt: skip
     return Step(glue=glue, table=table.rename(columns={"auc": "ROC AUC", "brier": "Brier score",
                                                        "mean_score": "mean score"}).reset_index())  # fmt: skip

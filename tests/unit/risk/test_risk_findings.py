@@ -47,6 +47,7 @@ def test_imbalance_each_way():
 def test_cost_threshold_and_review():
     text = F.cost_threshold(0.2, 0.5, 1 / 6, 0.52, 1.5)
     assert "at least 0.2" in text and "0.5 per case" in text and "1.5 when nothing" in text
+    assert "Flagging nothing is cheapest" in F.cost_threshold(math.inf, 0.1, 1 / 6, 0.2, 0.1)
     assert "3 times the base rate" in F.review(100, 0.06, 0.3, 0.02, 0.02)
 
 

@@ -1,0 +1,151 @@
+"""The Risk chapter through papermill with tiny parameters: glued numbers against the package, the Bayes AUC
+on the shop, every exercise answer against an independent computation, two runs glue the same values, and
+churn on a transaction log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from analysis.evaluate import classification as C
+from analysis.findings import risk as F
+from analysis.risk.models import onehot
+from analysis.risk.problems import fraud_problem
+from analysis.shop import make_shop
+
+pytestmark = pytest.mark.notebooks
+NOTEBOOK = "05_risk.ipynb"
+TINY = {"shop_customers": 300, "seed": 1, "cv_folds": 3}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("risk")
+
+
+@pytest.fixture(scope="module")
+def glued(run_dir):
+    from tests.notebooks.conftest import execute
+
+    return execute(NOTEBOOK, run_dir, **TINY)
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return fraud_problem(make_shop(n_customers=TINY["shop_customers"], seed=TINY["seed"]).orders)
+
+
+@pytest.fixture(scope="module")
+def scores(glued, run_dir) -> pd.DataFrame:
+    return pd.read_csv(run_dir / "risk_scores.csv")
+
+
+def num(glued, name) -> float:
+    return float(glued[name])
+
+
+def test_fraud_is_chosen_on_the_shop_and_counted(glued, cases):
+    assert "`fraud` (chosen from the data)" in glued["problem_text"]
+    assert int(num(glued, "n_cases")) == len(cases.y) and int(num(glued, "n_positive")) == cases.positives
+    assert num(glued, "positive_share") == pytest.approx(cases.y.mean())
+
+
+def test_newton_against_scikit_learn_on_the_page(glued, cases):
+    assert num(glued, "coef_max_diff") < F.AGREE and num(glued, "grad_error") < 1e-6
+    Z = onehot(cases.numeric, cases.categorical).fit_transform(cases.X)
+    assert num(glued, "lambda_pen") == pytest.approx(1 / len(Z))
+    assert "agree with scikit-learn's" in glued["newton_finding"]
+
+
+def test_bayes_auc_on_the_shop(glued, cases):
+    bayes = roc_auc_score(cases.y, cases.bayes)
+    assert num(glued, "bayes_auc") == pytest.approx(bayes)
+    # the best model cannot beat the planted probability by more than sampling noise
+    assert num(glued, "best_auc") < bayes + 0.05
+    assert "planted model's own probability" in glued["truth_finding"]
+
+
+def test_scores_file_and_decisions(glued, scores, cases):
+    assert list(scores.columns[:4]) == ["order", "score", "decision", "label"]
+    assert len(scores) == len(cases.y) and scores["label"].sum() == cases.positives
+    t = num(glued, "best_threshold")
+    assert ((scores["score"] >= t) == (scores["decision"] == "flag")).all()
+    best_t, best_cost = C.min_cost_threshold(scores["label"].to_numpy(), scores["score"].to_numpy(), 1.0, 5.0)
+    assert best_t == pytest.approx(t) and best_cost == pytest.approx(num(glued, "best_cost"))
+    review = C.precision_at_share(scores["label"].to_numpy(), scores["score"].to_numpy(), 0.02)
+    assert num(glued, "review_precision") == pytest.approx(review["precision"])
+
+
+def test_findings_follow_the_glued_numbers(glued):
+    assert glued["balance_finding"] == F.balance(int(num(glued, "n_positive")), int(num(glued, "n_cases")), "order",
+                                                 "the order is fraudulent")  # fmt: skip
+    assert ("rises to" in glued["imbalance_finding"]) == (
+        num(glued, "imb_mean_weighted") >= F.INFLATED * num(glued, "positive_share"))
+    for name in F.SUMMARY:
+        assert glued[name].strip()
+
+
+def test_every_exercise_answer_against_an_independent_computation(glued, scores, cases):
+    y, s = scores["label"].to_numpy(), scores["score"].to_numpy()
+    t_star = 1.0 / (1.0 + 5.0)
+    assert num(glued, "ex5_1") == pytest.approx(float(np.mean(s[y == 1] >= t_star)))
+    # 5.2: the cheapest threshold at a doubled miss, by brute force over the distinct scores
+    candidates = np.r_[np.inf, np.unique(s)]
+    costs = [(np.sum((s >= c) & (y == 0)) * 1 + np.sum((s < c) & (y == 1)) * 10) for c in candidates]
+    assert num(glued, "ex5_2") == pytest.approx(candidates[int(np.argmin(costs))])
+    # 5.3: logistic regression without the most important feature, same folds
+    drop = glued["top_feature"].strip("'\"")
+    keep = [c for c in cases.X.columns if c != drop]
+    num_, cat_ = [c for c in cases.numeric if c != drop], [c for c in cases.categorical if c != drop]
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import Pipeline
+
+    aucs = {}
+    for label, cols, n_, c_ in (("with", list(cases.X.columns), cases.numeric, cases.categorical),
+                                ("without", keep, num_, cat_)):  # fmt: skip
+        fold_auc = []
+        for train, test in StratifiedKFold(3, shuffle=True, random_state=1).split(cases.X, cases.y):
+            pipe = Pipeline([("e", onehot(n_, c_)), ("m", LogisticRegression(C=1.0, max_iter=2000, tol=1e-8))])
+            pipe.fit(cases.X.iloc[train][cols], cases.y[train])
+            fold_auc.append(roc_auc_score(cases.y[test], pipe.predict_proba(cases.X.iloc[test][cols])[:, 1]))
+        aucs[label] = np.mean(fold_auc)
+    assert num(glued, "ex5_3") == pytest.approx(aucs["with"] - aucs["without"], abs=1e-6)
+    # 5.4: plain gradient descent, written out here with numpy only
+    Z = np.column_stack([np.ones(len(cases.y)), onehot(cases.numeric, cases.categorical).fit_transform(cases.X)])
+    lam, w = 1 / len(Z), np.zeros(Z.shape[1])
+    mask = np.r_[0.0, np.ones(Z.shape[1] - 1)]
+
+    def mean_loss(w):
+        z = Z @ w
+        return np.mean(np.logaddexp(0, z) - cases.y * z) + 0.5 * lam * np.sum(mask * w**2)
+
+    for _ in range(300):
+        w = w - (Z.T @ (1 / (1 + np.exp(-Z @ w)) - cases.y) / len(Z) + lam * mask * w)
+    newton = LogisticRegression(C=1.0, tol=1e-12, max_iter=10_000).fit(Z[:, 1:], cases.y)
+    best = mean_loss(np.r_[newton.intercept_, newton.coef_.ravel()])
+    assert num(glued, "ex5_4") == pytest.approx(mean_loss(w) - best, rel=1e-3, abs=1e-9)
+    assert num(glued, "ex5_4") > 0
+
+
+def test_same_parameters_glue_the_same_values(glued, tmp_path):
+    from tests.notebooks.conftest import execute
+
+    again = execute(NOTEBOOK, tmp_path, **TINY)
+    changing = {"seconds"}  # none of the glued values is a time
+    assert {k: v for k, v in again.items() if k not in changing} == {k: v for k, v in glued.items() if k not in changing}
+
+
+def test_churn_on_a_transaction_log(tmp_path):
+    from tests.notebooks.conftest import execute
+
+    out = execute(NOTEBOOK, tmp_path, problem="churn", shop_customers=300, seed=1, cv_folds=3, churn_days=60)
+    assert out["unit"].strip("'\"") == "customer"
+    assert "P(alive)" in out["problem_finding"] and "decile" in out["problem_finding"]
+    assert "no planted model" in out["truth_finding"]
+    csv = pd.read_csv(tmp_path / "risk_scores.csv")
+    assert {"customer", "bgnbd_churn_score"} <= set(csv.columns)
