@@ -1,0 +1,42 @@
+"""Each worded finding of the Collaborative filtering chapter on both sides of its threshold."""
+
+from __future__ import annotations
+
+from analysis.findings import recommend as F
+
+
+def test_sparsity_each_way():
+    assert "very sparse" in F.sparsity(F.VERY_SPARSE, 0.6, 100, 50)
+    assert "is sparse" in F.sparsity(F.VERY_SPARSE * 2, 0.6, 100, 50)
+    assert "a heavy head" in F.sparsity(0.02, F.HEAVY_HEAD, 100, 50)
+    assert "no heavy head" in F.sparsity(0.02, F.HEAVY_HEAD - 0.01, 100, 50)
+
+
+def test_best_model_each_way():
+    assert "clearly beats" in F.best_model("EASE", 0.2 * (1 + F.CLEAR_LIFT), 0.2, 10)
+    assert "not clearly better" in F.best_model("EASE", 0.2 * (1 + F.CLEAR_LIFT / 2), 0.2, 10)
+    assert "no hit" in F.best_model("EASE", 0.1, 0.0, 10)
+
+
+def test_oracle_each_way():
+    assert "close to" in F.oracle("EASE", F.CLOSE_TO_ORACLE * 0.5, 0.5, 10)
+    assert "well short of" in F.oracle("EASE", (F.CLOSE_TO_ORACLE - 0.01) * 0.5, 0.5, 10)
+    assert "no gap" in F.oracle("EASE", 0.1, 0.0, 10)
+
+
+def test_ratings_each_way():
+    assert "improves on" in F.ratings(0.9, 0.9 / (1 - F.RATING_GAIN) + 0.001, 1.1)
+    assert "does not improve" in F.ratings(0.9, 0.901, 1.1)
+    assert "not ratings" in F.ratings(None, None, None)
+
+
+def test_rules_and_cold_start_and_exercises():
+    assert "no 'bought together' rule" in F.rules(100, 0, 0.01, None)
+    assert "1 rule reaches" in F.rules(100, 1, 0.01, "a -> b")
+    assert "3 rules reach" in F.rules(100, 3, 0.01, "a -> b")
+    assert "agree with" in F.cold_start("P1", 0.6, 5) and "differ from" in F.cold_start("P1", 0.2, 5)
+    assert "1,000 cells" in F.dense_pivot(1000, 0.05)
+    assert "precision@5" in F.precision_gap("EASE", 0.3, 0.1, 5)
+    assert "most lists miss" in F.no_hit(0.6, 100, "EASE") and "at least one" in F.no_hit(0.4, 100, "EASE")
+    assert "barely changes" in F.penalty_change(0.001, 10)
+    assert "rises" in F.penalty_change(0.02, 10) and "falls" in F.penalty_change(-0.02, 10)
