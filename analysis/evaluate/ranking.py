@@ -129,8 +129,14 @@ def top_k_from_scores(scores: np.ndarray, k: int, exclude: sp.spmatrix | None = 
         ex = sp.coo_matrix(exclude)
         scores[ex.row, ex.col] = -np.inf
     k = min(k, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else np.tile(
-        np.arange(scores.shape[1]), (scores.shape[0], 1))
+    if k < scores.shape[1]:
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        kth = np.take_along_axis(scores, part, axis=1).min(axis=1)
+        ties = (scores >= kth[:, None]).sum(axis=1) > k  # a tie across the k-th place: lower indices win
+        if ties.any():
+            part[ties] = np.argsort(-scores[ties], axis=1, kind="stable")[:, :k]
+    else:
+        part = np.tile(np.arange(scores.shape[1]), (scores.shape[0], 1))
     order = np.lexsort((part, -np.take_along_axis(scores, part, axis=1)), axis=1)
     top = np.take_along_axis(part, order, axis=1)
     top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1

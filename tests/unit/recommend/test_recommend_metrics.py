@@ -59,6 +59,9 @@ def test_top_k_excludes_seen_items_and_breaks_ties_by_index():
     seen = sp.csr_matrix(np.array([[0, 1, 0, 0]]))
     assert R.top_k_from_scores(scores, 3, seen).tolist() == [[0, 2, 3]]
     assert R.top_k_from_scores(scores, 4, seen).tolist() == [[0, 2, 3, -1]]
+    # a tie across the k-th place goes to the lower index, whatever the partition picks
+    ties = np.array([[1.0] * 50 + [2.0]])
+    assert R.top_k_from_scores(ties, 3).tolist() == [[50, 0, 1]]
 
 
 def test_coverage_and_popularity_bias():

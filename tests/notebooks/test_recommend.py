@@ -1,0 +1,127 @@
+"""The Collaborative filtering chapter through papermill with tiny parameters: glued numbers against the
+package (and independent computations), worded findings against the glued numbers, exercises checked,
+the analyst's CSV, and the same parameters giving the same glued values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.data import load_transactions
+from analysis.evaluate.ranking import ranking_metrics
+from analysis.findings import recommend as F
+from analysis.recommend import EASE, filter_min_interactions, interactions_of, split_interactions
+from analysis.shop import make_shop
+from analysis.shop.tastes import oracle_scores
+
+pytestmark = pytest.mark.notebooks
+NOTEBOOK = "03_recommend.ipynb"
+TINY = {"shop_customers": 500, "seed": 3, "factors": 8, "iterations": 4}
+DEFAULTS = {"min_interactions": 5, "split": "time", "test_share": 0.25, "top_k": 10}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("recommend")
+
+
+@pytest.fixture(scope="module")
+def glued(run_dir):
+    from tests.notebooks.conftest import execute
+
+    return execute(NOTEBOOK, run_dir, **TINY)
+
+
+@pytest.fixture(scope="module")
+def split():
+    table, _ = load_transactions("shop", n_customers=TINY["shop_customers"], seed=TINY["seed"])
+    inter = filter_min_interactions(interactions_of(table), DEFAULTS["min_interactions"])
+    s = split_interactions(inter, DEFAULTS["split"], DEFAULTS["test_share"], TINY["seed"])
+    return inter, s, *s.matrices(binary=True)
+
+
+def _ndcg_by_hand(recs: np.ndarray, test) -> float:
+    """nDCG@k written out per customer, independent of analysis.evaluate."""
+    out = []
+    for u in range(recs.shape[0]):
+        rel = set(test[u].indices)
+        if not rel:
+            continue
+        dcg = sum(1 / np.log2(r + 2) for r, j in enumerate(recs[u]) if j in rel)
+        ideal = sum(1 / np.log2(r + 2) for r in range(min(len(rel), recs.shape[1])))
+        out.append(dcg / ideal)
+    return float(np.mean(out))
+
+
+def test_matrix_and_split_numbers_match(glued, split):
+    inter, s, tr, te = split
+    assert int(glued["n_users"]) == inter["customer_id"].nunique()
+    assert int(glued["n_items"]) == inter["product_id"].nunique()
+    assert float(glued["density"]) == pytest.approx(len(inter) / (int(glued["n_users"]) * int(glued["n_items"])))
+    assert int(glued["n_train"]) == tr.X.nnz and int(glued["n_test"]) == te.X.nnz
+
+
+def test_model_scores_match_an_independent_computation(glued, split):
+    _, s, tr, te = split
+    counts = np.asarray(tr.X.sum(axis=0)).ravel()
+    pop = np.array([[j for j in np.argsort(-counts, kind="stable") if tr.X[u, j] == 0][:10] for u in range(tr.X.shape[0])])
+    assert float(glued["pop_ndcg"]) == pytest.approx(_ndcg_by_hand(pop, te.X))
+    ease = EASE(float(glued["ease_lambda"])).fit(tr.X)
+    assert float(glued["ease_ndcg"]) == pytest.approx(_ndcg_by_hand(ease.recommend(n=10), te.X))
+
+
+def test_oracle_on_the_planted_tastes(glued, split):
+    _, s, tr, te = split
+    shop = make_shop(n_customers=TINY["shop_customers"], seed=TINY["seed"])
+    scores = oracle_scores(shop, tr.users, tr.items)
+    scores[tr.X.nonzero()] = -np.inf
+    recs = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+    assert float(glued["oracle_ndcg"]) == pytest.approx(_ndcg_by_hand(recs, te.X))
+    assert float(glued["oracle_ndcg"]) > float(glued["pop_ndcg"])
+
+
+def test_findings_follow_the_glued_numbers(glued):
+    n = lambda k: float(glued[k])  # noqa: E731
+    assert glued["sparsity_finding"] == F.sparsity(n("density"), n("head_share"), int(n("n_users")), int(n("n_items")))
+    assert glued["best_finding"] == F.best_model(glued["best_model"], n("best_ndcg"), n("pop_ndcg"), 10)
+    assert glued["truth_finding"] == F.oracle(glued["best_model"], n("best_ndcg"), n("oracle_ndcg"), 10)
+    assert glued["rating_finding"] == F.ratings(None, None, None)
+    assert "What this run found" not in glued["run_summary"] and glued["best_finding"] in glued["run_summary"]
+
+
+def test_exercises(glued, split):
+    inter, s, tr, te = split
+    assert float(glued["ex3_1"]) == pytest.approx(len(s.train) / (s.train["customer_id"].nunique() * s.train["product_id"].nunique()))
+    hit = 1 - float(glued["ex3_3"])
+    assert 0 < hit <= 1 and str(round(100 * (1 - hit), 1)) in glued["ex3_3_sentence"]
+    strong = EASE(10 * float(glued["ease_lambda"])).fit(tr.X)
+    change = _ndcg_by_hand(strong.recommend(n=10), te.X) - float(glued["ease_ndcg"])
+    assert float(glued["ex3_4"]) == pytest.approx(change)
+    counts = np.asarray(tr.X.sum(axis=0)).ravel()
+    pop5 = np.array([[j for j in np.argsort(-counts, kind="stable") if tr.X[u, j] == 0][:5] for u in range(tr.X.shape[0])])
+    pop_p5 = np.mean([len(set(pop5[u]) & set(te.X[u].indices)) / 5 for u in range(tr.X.shape[0]) if te.X[u].nnz])
+    best_p5 = float(glued["ex3_2"]) + pop_p5
+    assert 0 <= best_p5 <= 1 and glued["ex3_2_sentence"] == F.precision_gap(glued["best_model"], best_p5, pop_p5, 5)
+
+
+def test_the_analysts_csv(glued, run_dir, split):
+    _, _, tr, _ = split
+    csv = pd.read_csv(run_dir / "recommend_top_n.csv", dtype={"customer_id": "str", "product_id": "str"})
+    assert list(csv.columns) == ["customer_id", "rank", "product_id", "score", "reason"]
+    assert len(csv) == int(glued["csv_rows"]) == tr.X.shape[0] * 10
+    assert csv.groupby("customer_id")["rank"].apply(lambda r: list(r) == list(range(1, 11))).all()
+    assert csv["reason"].str.startswith("because you bought ").all()
+    bought = set(zip(*[tr.users[tr.X.nonzero()[0]], tr.items[tr.X.nonzero()[1]]]))
+    assert not any((c, p) in bought for c, p in zip(csv["customer_id"], csv["product_id"]))
+
+
+def test_same_parameters_glue_the_same_values(glued, tmp_path):
+    from tests.notebooks.conftest import execute
+
+    again = execute(NOTEBOOK, tmp_path, **TINY)
+    assert again.keys() == glued.keys()
+    differ = {k: (glued[k], again[k]) for k in glued if glued[k] != again[k]}
+    assert not differ
