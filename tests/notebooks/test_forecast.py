@@ -1,0 +1,117 @@
+"""The Forecasting chapter through papermill with tiny parameters: glued numbers against the package,
+worded findings against the glued numbers, the exercises against independent computations, the
+analyst's CSV, and the same parameters giving the same glued values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import analysis.book  # noqa: F401
+from analysis.data import load_data
+from analysis.evaluate import forecast as M
+from analysis.findings import forecast as F
+from analysis.forecast import models as FM
+from analysis.forecast import price as PR
+from analysis.forecast.backtest import backtest
+from analysis.forecast.inventory import normal_safety_stock
+from analysis.forecast.params import ForecastParams
+from analysis.forecast.series import sales_series
+
+pytestmark = pytest.mark.notebooks
+NOTEBOOK = "04_forecast.ipynb"
+TINY = {"shop_customers": 600, "seed": 2, "horizon": 7, "n_origins": 2, "top_products": 3}
+P = ForecastParams(**TINY)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("forecast")
+
+
+@pytest.fixture(scope="module")
+def glued(run_dir):
+    from tests.notebooks.conftest import execute
+
+    return execute(NOTEBOOK, run_dir, **TINY)
+
+
+@pytest.fixture(scope="module")
+def tx():
+    table, _ = load_data(P)
+    return table
+
+
+@pytest.fixture(scope="module")
+def series(tx):
+    return sales_series(tx, P.frequency, P.season_length)
+
+
+def test_series_and_scores_match_the_package(glued, series):
+    assert int(glued["n_steps"]) == len(series) and int(glued["season"]) == series.season_length
+    assert float(glued["total_revenue"]) == pytest.approx(series.table["revenue"].sum())
+    task = FM.task_of(series)
+    bt = backtest(task, P.horizon, P.n_origins, P.interval_levels,
+                  models={"seasonal naive": FM.seasonal_naive, glued["best_model"]: FM.MODELS[glued["best_model"]]})
+    assert float(glued["naive_mase"]) == pytest.approx(bt.scores.loc["seasonal naive", "mase"])
+    assert float(glued["best_mase"]) == pytest.approx(bt.scores.loc[glued["best_model"], "mase"])
+    assert float(glued["cov_80"]) == pytest.approx(bt.scores.loc[glued["best_model"], "coverage_80"])
+    assert int(glued["n_models"]) == len(FM.MODELS)
+
+
+def test_price_numbers_match_the_package(glued, tx, series):
+    days = PR.discount_days(tx)
+    lift = PR.promotion_lift(series.table["orders"], days["discount_day"])
+    assert int(glued["discount_days"]) == lift.days
+    assert float(glued["lift"]) == pytest.approx(lift.lift)
+    assert float(glued["elasticity"]) == pytest.approx(PR.price_elasticity(tx).elasticity)
+
+
+def test_worded_findings_follow_the_glued_numbers(glued):
+    assert glued["best_finding"] == F.best_model(glued["best_model"], float(glued["best_mase"]),
+                                                 float(glued["naive_mase"]))
+    assert glued["split_finding"] == F.random_split(float(glued["random_mae"]), float(glued["honest_mae"]))
+    assert glued["aic_finding"] == F.aic_vs_error(glued["aic_choice"], glued["error_choice"])
+    assert glued["lift_finding"] == F.lift(float(glued["lift"]), float(glued["lift_low"]),
+                                           float(glued["lift_high"]), int(glued["discount_days"]))
+    assert glued["stock_finding"] == F.stock(float(glued["csl"]), P.service_level, float(glued["fill_rate"]),
+                                             int(glued["cycles"]))
+    assert "Within" in glued["truth_finding"]  # the shop has a truth to compare with
+    for name in F.SUMMARY:
+        assert glued[name] in glued["run_summary"]
+
+
+def test_the_analysts_csv(glued, run_dir):
+    csv = pd.read_csv(run_dir / "forecast_products.csv")
+    assert len(csv) == int(glued["n_top"]) == TINY["top_products"]
+    for column in ("product_id", "forecast", "lower", "upper", "safety_stock", "reorder_point", "order_up_to"):
+        assert column in csv.columns
+    assert (csv["lower"] <= csv["forecast"]).all() and (csv["forecast"] <= csv["upper"]).all()
+
+
+def test_every_exercise_answer_against_an_independent_computation(glued, series, run_dir):
+    open_days = series.table[~series.table["closed"]]
+    by_day = open_days["revenue"].groupby(open_days.index.day_of_week).mean() / open_days["revenue"].mean()
+    assert float(glued["ex4_1"]) == pytest.approx(by_day.max())
+    y, m, h = series.table["revenue"].to_numpy(), series.season_length, P.horizon
+    train, test = y[:-h], y[-h:]
+    naive = np.array([train[-m + (i % m)] for i in range(h)])
+    scale = np.mean(np.abs(train[m:] - train[:-m]))
+    assert float(glued["ex4_2"]) == pytest.approx(np.mean(np.abs(test - naive)) / scale)
+    assert float(glued["ex4_2"]) == pytest.approx(M.mase(test, naive, train, m))
+    assert glued["ex4_3_sentence"] == F.horizon_growth(float(glued["ex4_3"]))
+    first = pd.read_csv(run_dir / "forecast_products.csv").iloc[0]
+    textbook = normal_safety_stock(float(first["error_sd"]), P.lead_time_days, P.service_level)
+    assert float(glued["ex4_4"]) == pytest.approx(textbook / float(first["safety_stock"]))
+
+
+def test_same_parameters_glue_the_same_values(glued, tmp_path):
+    from tests.notebooks.conftest import execute
+
+    again = execute(NOTEBOOK, tmp_path, **TINY)
+    assert again.keys() == glued.keys()
+    differ = {k: (glued[k], again[k]) for k in glued if glued[k] != again[k]}
+    assert not differ
