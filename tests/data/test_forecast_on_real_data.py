@@ -1,0 +1,79 @@
+"""Forecasting on UCI Online Retail: the trading calendar found through the data layer, the benchmark
+protocol's goals for our best model, and the whole chapter on the file (its glued findings, its time)."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import analysis.book  # noqa: F401
+from analysis.book import ROOT
+from analysis.data import load_data
+from analysis.forecast import models as FM
+from analysis.forecast.backtest import backtest
+from analysis.forecast.params import ForecastParams
+from analysis.forecast.series import sales_series
+from tests.notebooks.conftest import execute
+
+pytestmark = [pytest.mark.data]
+#: statsforecast AutoETS's MASE on the benchmark protocol, measured (../shared/benchmarks.md; benchmarks/forecast.py).
+AUTOETS_MASE = 0.965
+
+
+@pytest.fixture(scope="module")
+def online_retail_path() -> Path:
+    from tests.conftest import _shared
+
+    return _shared("online_retail/online_retail.parquet")  # skips, naming the path, when the data are absent
+
+
+def _benchmark_module():
+    spec = importlib.util.spec_from_file_location("forecast_benchmark", ROOT / "benchmarks" / "forecast.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_trading_calendar_through_the_data_layer(online_retail_path):
+    tx, _ = load_data(ForecastParams(data=str(online_retail_path)))
+    s = sales_series(tx, "D")
+    assert s.non_trading == ("Saturday",) and s.season_length == 6
+    assert s.dropped_last == pd.Timestamp("2011-12-09")
+    assert s.table.index[-1] == pd.Timestamp("2011-12-08")
+    closed = s.table.index[s.closed]
+    assert pd.Timestamp("2010-12-27") in closed and pd.Timestamp("2011-01-03") in closed
+    assert 10 <= len(closed) <= 25
+
+
+def test_benchmark_protocol_goals_for_the_calendar_regression(online_retail_path):
+    bench = _benchmark_module()
+    y, info = bench.protocol_series(online_retail_path)
+    assert info["trading_days"] == 320 and info["dropped_partial_day"] == "2011-12-09"
+    v = y.to_numpy()
+    task = FM.Task(y=v, dates=pd.DatetimeIndex(y.index), closed=v == 0, promo=np.zeros(len(v), bool), season=6)
+    bt = backtest(task, 24, 6, (0.8, 0.95), models={"seasonal naive": FM.seasonal_naive,
+                                                    "calendar regression": FM.calendar_regression})
+    s = bt.scores
+    assert s.loc["seasonal naive", "mase"] == pytest.approx(1.259, abs=0.001)  # the protocol's own check
+    assert s.loc["calendar regression", "mase"] <= 0.95 * AUTOETS_MASE
+    assert 0.75 <= s.loc["calendar regression", "model_coverage_80"] <= 0.85
+    assert 0.90 <= s.loc["calendar regression", "model_coverage_95"] <= 0.98
+    assert 0.75 <= s.loc["calendar regression", "coverage_80"] <= 0.85
+
+
+def test_the_chapter_on_online_retail(online_retail_path, tmp_path):
+    start = time.perf_counter()
+    glued = execute("04_forecast.ipynb", tmp_path, data=str(online_retail_path))
+    seconds = time.perf_counter() - start
+    assert seconds < 90, f"the chapter took {seconds:.0f} s on Online Retail"
+    assert "Saturday" in glued["calendar_finding"] and "2011-12-09" in glued["calendar_finding"]
+    assert float(glued["best_mase"]) < float(glued["naive_mase"])
+    assert "not on the built-in shop" in glued["truth_finding"]
+    assert int(glued["discount_days"]) == 0 and "no promotion lift" in glued["lift_finding"]
+    csv = pd.read_csv(tmp_path / "forecast_products.csv")
+    assert len(csv) == 10 and csv["reorder_point"].ge(0).all()
