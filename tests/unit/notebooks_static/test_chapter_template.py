@@ -99,7 +99,10 @@ def test_every_convention_is_detected(tmp_path):
 
 
 OPERATORS = {"\\frac", "\\sum", "\\dots", "\\ge", "\\le", "\\lceil", "\\rceil", "\\mathbf", "\\boldsymbol", "\\bar",
-             "\\begin", "\\end", "\\in", "\\lVert", "\\rVert", "\\log", "\\max", "\\mid", "\\sim", "\\cdot"}  # fmt: skip
+             "\\begin", "\\end", "\\in", "\\lVert", "\\rVert", "\\log", "\\max", "\\mid", "\\sim", "\\cdot",
+             "\\hat", "\\tilde", "\\sqrt", "\\exp", "\\ln", "\\min", "\\approx", "\\ne", "\\times", "\\top",
+             "\\big", "\\Big", "\\qquad", "\\quad", "\\left", "\\right", "\\pm", "\\bmod", "\\ast",
+             "\\leftarrow", "\\cap", "\\cup", "\\nabla", "\\partial", "\\infty", "\\to", "\\neq", "\\prod"}  # fmt: skip
 
 
 def _symbols(math: str) -> set[str]:
