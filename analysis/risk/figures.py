@@ -22,12 +22,12 @@ def depth_curve(curve: pd.DataFrame, best: int) -> plt.Figure:
     return fig
 
 
-def tree(pipeline, max_depth: int = 3) -> plt.Figure:
-    """The fitted tree's top ``max_depth`` levels, splits named by the encoded features."""
+def tree(pipeline, max_depth: int = 2) -> plt.Figure:
+    """The fitted tree's top ``max_depth`` levels, splits named by the encoded features (raw units)."""
     names = [str(n) for n in pipeline.named_steps["encode"].get_feature_names_out()]
     fig, ax = plt.subplots(figsize=(11, 5))
-    plot_tree(pipeline.named_steps["model"], max_depth=max_depth, feature_names=names, class_names=["good", "bad"],
-              filled=True, impurity=False, proportion=True, rounded=True, fontsize=7, ax=ax)  # fmt: skip
+    plot_tree(pipeline.named_steps["model"], max_depth=max_depth, feature_names=names, class_names=["negative", "positive"],
+              filled=True, impurity=False, proportion=True, rounded=True, fontsize=8, precision=2, ax=ax)  # fmt: skip
     ax.grid(False)
     fig.tight_layout()
     return fig

@@ -51,11 +51,16 @@ def tree_depths() -> list[int]:
     return list(range(1, MAX_DEPTH + 1))
 
 
-def onehot(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
-    """Numbers imputed (median) and standardised; categories one-hot (unknown ones all zero)."""
+def onehot(numeric: list[str], categorical: list[str], *, scale: bool = True) -> ColumnTransformer:
+    """Numbers imputed (median) and standardised (``scale``); categories one-hot (unknown ones all zero).
+
+    Trees split the same way on scaled and raw numbers; they take ``scale=False`` so that a drawn
+    tree's thresholds are in the data's own units.
+    """
     parts = []
     if numeric:
-        parts.append(("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric))
+        steps = [SimpleImputer(strategy="median"), StandardScaler()] if scale else [SimpleImputer(strategy="median")]
+        parts.append(("num", make_pipeline(*steps), numeric))
     if categorical:
         parts.append(("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical))
     return ColumnTransformer(parts, verbose_feature_names_out=False)
@@ -120,7 +125,7 @@ class TreeByCV(ClassifierMixin, BaseEstimator):
         self.numeric, self.categorical, self.seed, self.search_rows = numeric, categorical, seed, search_rows
 
     def _pipe(self) -> Pipeline:
-        return Pipeline([("encode", onehot(list(self.numeric), list(self.categorical))),
+        return Pipeline([("encode", onehot(list(self.numeric), list(self.categorical), scale=False)),
                          ("model", DecisionTreeClassifier(min_samples_leaf=10, random_state=self.seed))])  # fmt: skip
 
     def fit(self, X, y):
