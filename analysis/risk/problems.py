@@ -172,8 +172,27 @@ def p_alive_baseline(transactions: pd.DataFrame, cutoff, customers: pd.Series) -
     return 1.0 - alive.reindex(customers.to_numpy()).fillna(1.0).to_numpy()
 
 
+def _window_fix(split, churn_days: int) -> str:
+    latest = split.observation_end - pd.Timedelta(days=churn_days)
+    span = (split.observation_end - split.first_day).days
+    if latest > split.first_day:
+        return f"set cutoff to {latest.date()} or earlier, or a shorter churn_days"
+    return f"set churn_days below {span} (the data cover {span} days), or use a longer log"
+
+
 def churn_problem(transactions: pd.DataFrame, cutoff, churn_days: int) -> RiskData:
     """Customers at ``cutoff``: features from before it, the churn label from the ``churn_days`` after it."""
+    from analysis.split import time_split
+
+    split = time_split(transactions[S.TIMESTAMP].min(), transactions[S.TIMESTAMP].max(), cutoff)  # CLV's split
+    if split.holdout_days < churn_days:
+        raise DataError(
+            f"The churn window of {churn_days} days after the cut-off {split.calibration_end.date()} runs past the "
+            f"data's last day, {split.observation_end.date()} ({split.holdout_days} days later).",
+            parameter="cutoff, churn_days", rows=[f"cutoff = {split.calibration_end.date()}", f"churn_days = {churn_days}"],
+            fix=_window_fix(split, churn_days),
+        )  # fmt: skip
+    cutoff = split.calibration_end
     labels = churn_labels(transactions, cutoff, churn_days)
     feats = churn_features(transactions, cutoff)
     table = labels.merge(feats, on=S.CUSTOMER, how="left", validate="one_to_one")
@@ -185,5 +204,5 @@ def churn_problem(transactions: pd.DataFrame, cutoff, churn_days: int) -> RiskDa
         "churn", cap_levels(X, categorical), table["churned"].to_numpy(np.int8), table[S.CUSTOMER],
         numeric, categorical, "customer", f"no purchase in the {churn_days} days after the cut-off",
         baseline=baseline, value=X["value_last_year"].to_numpy(np.float64),
-        notes={"cutoff": check_day("cutoff", cutoff).date().isoformat(), "churn_days": churn_days},
+        notes={"cutoff": cutoff.date().isoformat(), "churn_days": churn_days, "holdout_days": split.holdout_days},
     )  # fmt: skip

@@ -51,7 +51,12 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
                             parameter="sensitive", rows=[f"features: {', '.join(cases.X.columns)}"],
                             fix='set sensitive to one of the features listed, or to "" for none')  # fmt: skip
         cases.sensitive = cases.X[params.sensitive].astype(str).rename(params.sensitive)
-    return Step(glue={"problem": problem, "unit": cases.unit, "n_cases": len(cases.y)}, data={"cases": cases})
+    when = ""
+    if problem == "churn":
+        when = (f"The cut-off is {cases.notes['cutoff']}: every feature comes from purchases up to that day, the "
+                f"label from the {params.churn_days} days after it.")  # fmt: skip
+    glue = {"problem": problem, "unit": cases.unit, "n_cases": len(cases.y), "cutoff_text": when}
+    return Step(glue=glue, data={"cases": cases})
 
 
 def banner(report, problem: str) -> HTML:

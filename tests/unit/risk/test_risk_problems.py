@@ -112,3 +112,16 @@ def test_credit_problem_maps_the_sensitive_codes(tmp_path):
 def test_rare_levels_are_pooled():
     X = pd.DataFrame({"c": ["a"] * 5 + ["b"] * 3 + ["c", "d"]})
     assert cap_levels(X, ["c"], max_levels=2)["c"].tolist() == ["a"] * 5 + ["b"] * 3 + ["other"] * 2
+
+
+def test_churn_uses_the_clv_time_split_and_refuses_a_window_past_the_data():
+    cases = churn_problem(TINY, CUT, 30)
+    assert cases.notes == {"cutoff": CUT, "churn_days": 30, "holdout_days": 94}
+    with pytest.raises(DataError, match="runs past the data's last day") as err:
+        churn_problem(TINY, CUT, 200)
+    assert "churn_days below 148" in err.value.fix  # 2024-06-01 - 200 days is before the first purchase
+    with pytest.raises(DataError, match="runs past") as err:
+        churn_problem(TINY, CUT, 100)
+    assert "set cutoff to 2024-02-22 or earlier" in err.value.fix
+    with pytest.raises(DataError, match="outside the data"):
+        churn_problem(TINY, "2025-01-01", 30)
