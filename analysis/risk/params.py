@@ -14,7 +14,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from analysis.book import needs as N
 from analysis.book.needs import Facts, Need, Shortfall
-from analysis.book.params import ChapterParams, iso_date
+from analysis.book.params import DATE_RULE, ChapterParams, iso_date
 from analysis.errors import DataError
 
 PROBLEMS = ("fraud", "credit", "churn")
@@ -23,13 +23,15 @@ MIN_CASES = 50  # rows (orders, applicants) or customers the chapter needs at le
 
 class RiskParams(ChapterParams):
     problem: Literal["", "fraud", "credit", "churn"] = Field(
-        "", description='fraud (the shop\'s orders), credit (a labelled table), churn (a transaction log); "" chooses from the data'
+        "", description='fraud (the shop\'s orders), credit (a labelled table), churn (a transaction log); "" chooses from the data',
+        json_schema_extra={"allowed": '"" (chosen from the data), "fraud", "credit" or "churn"'},
     )
     target: str = Field("", description='the label column of a labelled table ("" for german.data: class)')
     positive_label: str = Field("", description='the target value that counts as positive, the bad outcome ("" for 1, True, yes or the rarer value)')
     sensitive: str = Field("", description='a column to check the scores by group on ("" for german.data: personal status and sex)')
     churn_days: int = Field(90, ge=1, le=3650, description="churned: no purchase in this many days after the cut-off")
-    cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" for the last day of the data minus churn_days)')
+    cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" for the last day of the data minus churn_days)',
+                        json_schema_extra={"allowed": f'"" (the last day minus churn_days) or {DATE_RULE}'})
     cv_folds: int = Field(5, ge=2, le=20, description="folds of stratified cross-validation")
     cost_fp: float = Field(1.0, ge=0, allow_inf_nan=False, description="cost of flagging a good case (a false positive); for churn, the cost of an offer")
     cost_fn: float = Field(5.0, ge=0, allow_inf_nan=False, description="cost of letting a bad case through (a false negative)")

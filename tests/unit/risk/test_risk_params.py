@@ -105,3 +105,9 @@ def test_the_parameters_cell_is_generated_from_the_model():
         v = json.dumps(d, ensure_ascii=False) if isinstance(d, str) else repr(d)
         expected.append(f"{name} = {v}  # {words[name]}")
     assert "".join(cell["source"]) == "\n".join(expected)
+
+
+def test_an_unknown_problem_is_refused_in_words():
+    with pytest.raises(DataError, match='allowed: "" \\(chosen from the data\\), "fraud", "credit" or "churn"') as err:
+        P(problem="fraudd")
+    assert err.value.parameter == "problem"
