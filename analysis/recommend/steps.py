@@ -26,7 +26,7 @@ from analysis.recommend.extras import basket_rules, movielens_texts, product_tex
 from analysis.recommend.factors import BPR, ExplicitALS, ExplicitSGD, ImplicitALS
 from analysis.recommend.linear import EASE, Autoencoder
 from analysis.recommend.matrix import filter_min_interactions, interactions_of, split_interactions, stratified_split
-from analysis.recommend.neighbours import ItemKNN, UserKNN
+from analysis.recommend.neighbours import ItemKNN, UserKNN, keep_top_k
 
 __all__ = [
     "COLUMN_WORDS", "EASE_GRID", "baselines_step", "content_step", "factors_step", "implicit_step", "matrix_step",
@@ -217,11 +217,12 @@ def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: i
         model.fit(X, monitor=lambda it, m, name=name: curves[name].append(
             rating_metrics(r, np.clip(m.predict(u, i), lo, hi))["rmse"]))
     knn = {name: rating_metrics(r, np.clip(m.fit(X).predict(u, i), lo, hi))["rmse"]
-           for name, m in (("item kNN cosine", ItemKNN(40)), ("item kNN centred cosine", ItemKNN(40, "centred")))}
+           for name, m in (("item kNN cosine", ItemKNN(40)), ("item kNN centred cosine", ItemKNN(40, "centred")),
+                           ("dense pivot", ItemKNN(40, common=False)))}  # zeros in the missing cells
     curves_df = pd.DataFrame(curves, index=pd.RangeIndex(1, iterations + 1, name="sweep"))
     glue = {"factors_chosen": chosen, "mf_metric": "RMSE", "mf_final": curves["ALS"][-1],
             "sgd_final": curves["SGD"][-1], "knn_rmse": knn["item kNN cosine"],
-            "knn_centred_rmse": knn["item kNN centred cosine"]}
+            "knn_centred_rmse": knn["item kNN centred cosine"], "knn_dense_rmse": knn["dense pivot"]}
     table = pd.DataFrame({"factors": list(val), "validation": list(val.values())})
     return _step(glue, table, {"curves": curves_df, "ylabel": "test RMSE", "factors": chosen})
 
@@ -255,8 +256,10 @@ def texts_of(table: pd.DataFrame, items, data_path: str) -> pd.Series | None:
     return texts if texts is not None and texts.str.strip().ne("").any() else None
 
 
-def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int = 5) -> Step:
-    """TF-IDF neighbours of the most bought product as if it had no history, against its purchase neighbours."""
+def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int = 5, *, test=None,
+                 k: int = 10, weight: float = 0.5) -> Step:
+    """TF-IDF neighbours of the most bought product as if it had no history, against its purchase neighbours;
+    with ``test``, a hybrid item kNN on ``(1 - weight) * purchase cosine + weight * text cosine``."""
     if texts is None:
         glue = {"content_finding": "The data carry no product descriptions, so no content-based neighbours "
                                    "can be computed; a log with a description column (or MovieLens with its "
@@ -274,6 +277,11 @@ def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int =
     name = f"{train.items[j]} ({texts.iloc[j].strip()})"
     glue = {"cold_product": name, "cold_overlap": overlap, "mean_text_overlap": mean_overlap,
             "content_finding": F.cold_start(name, overlap, shown)}
+    if test is not None:
+        hybrid = ItemKNN(item_knn.k_, common=False).fit(train.X)
+        hybrid.topk_ = keep_top_k((1 - weight) * item_knn.sim_ + weight * sim, item_knn.k_)
+        glue["hybrid_ndcg"] = ranking_metrics(hybrid.recommend(n=k), test.X)["ndcg"]
+        glue["hybrid_weight"] = weight
     table = pd.DataFrame({"product_id": train.items[by_text], "description": texts.iloc[by_text].str.strip().to_numpy(),
                           "similarity": sim[j, by_text]})
     return _step(glue, table, {"text_sim": sim})

@@ -34,6 +34,7 @@ def test_chapter_on_movielens_scores_ratings_and_lists(movielens):
     assert int(n("n_users")) == 943  # every MovieLens user rated at least 20 films
     assert n("mf_final") < n("baseline_rmse") < n("mean_rmse")  # factorisation < biases < global mean
     assert glued["rating_finding"] == F.ratings(min(n("mf_final"), n("sgd_final")), n("baseline_rmse"), n("mean_rmse"))
+    assert F.dense_pivot_cost(n("knn_rmse"), n("knn_dense_rmse")) in glued["mf_text"]
     assert "Star Wars (1977)" in glued["cold_product"]  # the most rated film, its title from u.item
     assert int(n("n_rules")) == 0 and "no 'bought together' rule" in glued["rules_finding"]
     assert n("best_ndcg") > n("pop_ndcg")

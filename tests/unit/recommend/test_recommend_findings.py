@@ -40,3 +40,9 @@ def test_rules_and_cold_start_and_exercises():
     assert "most lists miss" in F.no_hit(0.6, 100, "EASE") and "at least one" in F.no_hit(0.4, 100, "EASE")
     assert "barely changes" in F.penalty_change(0.001, 10)
     assert "rises" in F.penalty_change(0.02, 10) and "falls" in F.penalty_change(-0.02, 10)
+
+
+def test_dense_pivot_cost_each_way():
+    assert "what reading 'not rated' as a rating of 0 costs" in F.dense_pivot_cost(1.0, 1.0 + 2 * F.RATING_GAIN)
+    assert "crude form of shrinkage" in F.dense_pivot_cost(1.0, 1.0 - 2 * F.RATING_GAIN)
+    assert "about the same" in F.dense_pivot_cost(1.0, 1.0 + F.RATING_GAIN / 2)
