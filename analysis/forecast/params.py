@@ -81,4 +81,24 @@ def enough_history() -> Need:
     return Need("enough history for the rolling origins (n_origins + 4 windows of horizon steps)", check)
 
 
-NEEDS: tuple[Need, ...] = (N.at_least_customers(2), N.at_least_days(30), enough_history())
+def prices_and_quantities() -> Need:
+    """A transaction log with quantities and unit prices (sales to add up), not ratings or clicks."""
+
+    def check(params, facts: Facts) -> Shortfall | None:
+        from analysis import schema as S
+
+        table = facts.table
+        if table is None or ({S.QUANTITY, S.PRICE} <= set(table.columns) and table[S.PRICE].notna().any()):
+            return None
+        return Shortfall(
+            "The data have no unit prices (a file of ratings or clicks, not of sales), so there are no sales to "
+            f"forecast (columns: {', '.join(map(str, table.columns))}).",
+            "data", tuple(str(c) for c in table.columns[:5]),
+            "use a transaction log (order, customer, product, quantity, unit price, timestamp), "
+            "not a file of ratings",
+        )
+
+    return Need("a transaction log with quantities and unit prices", check)
+
+
+NEEDS: tuple[Need, ...] = (prices_and_quantities(), N.at_least_customers(2), N.at_least_days(30), enough_history())

@@ -125,3 +125,17 @@ def test_history_need_names_the_shortfall_and_the_fix():
     long = Facts(source="x", customers=10, repeat_customers=5, days=steps_needed(p), first_date="2023-01-01",
                  last_date="2024-12-31")
     assert need.check(p, long) is None
+
+
+def test_a_file_without_prices_is_refused_with_a_fix():
+    from analysis.forecast.params import prices_and_quantities
+
+    ratings = pd.DataFrame({"order_id": ["a"], "customer_id": ["c"], "product_id": ["p"], "quantity": [1.0],
+                            "unit_price": [float("nan")], "timestamp": [pd.Timestamp("2024-01-01")],
+                            "rating": [3]})
+    facts = Facts(source="u.data", customers=1, repeat_customers=0, days=1, first_date="2024-01-01",
+                  last_date="2024-01-01", table=ratings)
+    short = prices_and_quantities().check(ForecastParams(), facts)
+    assert short is not None and "no unit prices" in short.problem and "not a file of ratings" in short.fix
+    sales = facts.table.assign(unit_price=2.5)
+    assert prices_and_quantities().check(ForecastParams(), Facts(**{**facts.__dict__, "table": sales})) is None
