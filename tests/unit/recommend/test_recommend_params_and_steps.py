@@ -1,0 +1,84 @@
+"""The chapter's needs and the steps' refusals, each worded with the parameter and the fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import analysis.book  # noqa: F401  (the registry first: analysis.recommend.params is imported by it)
+from analysis.book import chapter_params, check_needs
+from analysis.book.params import meanings
+from analysis.data import load_transactions
+from analysis.errors import DataError
+from analysis.recommend import steps as RS
+from analysis.recommend.params import MIN_CUSTOMERS, RecommendParams
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def small():
+    table, report = load_transactions("shop", n_customers=300, seed=1)
+    return table, report
+
+
+def test_parameters_cell_is_generated_from_the_model():
+    nb = json.loads((ROOT / "notebooks" / "03_recommend.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    m = meanings(RecommendParams)
+    for name, info in RecommendParams.model_fields.items():
+        d = info.get_default(call_default_factory=True)
+        v = json.dumps(d, ensure_ascii=False) if isinstance(d, str) else repr(d)
+        assert f"{name} = {v}  # {m[name]}" in "".join(cell["source"])
+
+
+def test_needs_pass_and_refuse_with_the_fix(small):
+    table, report = small
+    P = chapter_params("recommend", {"data": "shop", "shop_customers": 300, "seed": 1})
+    check_needs("recommend", P, report, table)
+    P = chapter_params("recommend", {"data": "shop", "shop_customers": 300, "seed": 1, "min_interactions": 40})
+    with pytest.raises(DataError, match="min_interactions") as err:
+        check_needs("recommend", P, report, table)
+    assert f"at least {MIN_CUSTOMERS}" in str(err.value) and "set min_interactions:" in str(err.value)
+    P = chapter_params("recommend", {"data": "shop", "shop_customers": 300, "seed": 1, "top_k": 900})
+    with pytest.raises(DataError, match="set top_k to at most"):
+        check_needs("recommend", P, report, table)
+
+
+def test_steps_refuse_in_words(small):
+    table, _ = small
+    with pytest.raises(DataError, match="set a smaller min_interactions"):
+        RS.matrix_step(table, 500)
+    inter = RS.matrix_step(table, 5)["interactions"]
+    with pytest.raises(DataError, match="split must be one of"):
+        RS.split_step(inter, "monthly", 0.25, 0)
+
+
+def test_content_and_rules_say_when_there_is_nothing(small):
+    table, _ = small
+    inter = RS.matrix_step(table, 5)["interactions"]
+    data = RS.split_step(inter, "random", 0.25, 0).data
+    knn = RS.neighbours_step(data["train"], data["test"], 5, 20)["item_knn"]
+    none = RS.content_step(None, data["train"], knn)
+    assert none.table is None and "no product descriptions" in none.glue["content_finding"]
+    rules = RS.rules_step(table, 0.9, None)
+    assert rules.glue["n_rules"] == 0 and len(rules.table) == 0
+
+
+def test_recommendations_carry_a_reason_from_the_customers_own_products(small):
+    table, _ = small
+    inter = RS.matrix_step(table, 5)["interactions"]
+    data = RS.split_step(inter, "random", 0.25, 0).data
+    knn = RS.neighbours_step(data["train"], data["test"], 5, 20)["item_knn"]
+    out = RS.recommendations_step(knn, data["train"], knn.sim_, 3, None)["recommendations"]
+    tr = data["train"]
+    row = out.iloc[0]
+    u = int(np.flatnonzero(tr.users == row["customer_id"])[0])
+    have = tr.items[tr.X[u].indices]
+    because = row["reason"].removeprefix("because you bought ").split(" ")[0]
+    assert because in set(have) and row["product_id"] not in set(have)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["customer_id", "rank", "product_id", "score", "reason"]
