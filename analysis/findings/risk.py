@@ -128,9 +128,10 @@ def p_alive_baseline(auc_model: float, auc_alive: float | None) -> str:
         return "The BG/NBD baseline could not be fitted (fewer than ten repeat customers before the cut-off)."
     if auc_model > auc_alive:
         return (f"The model's churn score (ROC AUC {fmt.number(auc_model)}) ranks customers better than the "
-                f"BG/NBD's 1 − P(alive) ({fmt.number(auc_alive)}), which uses only frequency and recency.")  # fmt: skip
-    return (f"The BG/NBD's 1 − P(alive) ranks customers as well as the model or better "
-            f"({fmt.number(auc_alive)} against {fmt.number(auc_model)}): the extra features add little.")  # fmt: skip
+                f"BG/NBD's probability of no purchase in the window ({fmt.number(auc_alive)}), which uses only "
+                "frequency and recency and no label.")  # fmt: skip
+    return (f"The BG/NBD's probability of no purchase in the window ranks customers as well as the model or better "
+            f"({fmt.number(auc_alive)} against {fmt.number(auc_model)}), without any label: the extra features add little.")  # fmt: skip
 
 
 def group_check(table: pd.DataFrame | None, column: str) -> str:

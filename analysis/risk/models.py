@@ -38,7 +38,7 @@ MODEL_LABELS = {
     "boosting": "gradient boosting (native categories)",
     "blend": "ours (logistic + boosting, averaged)",
     "bayes": "Bayes score (the planted model)",
-    "p_alive": "BG/NBD 1 - P(alive)",
+    "p_alive": "BG/NBD P(no purchase in the window)",
 }
 #: Candidate inverse regularisation strengths for the inner cross-validation.
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)

@@ -44,7 +44,7 @@ class RiskData:
     label_text: str  # what y = 1 means, in words
     sensitive: pd.Series | None = None
     bayes: np.ndarray | None = None  # the planted probability (fraud on the shop)
-    baseline: np.ndarray | None = None  # BG/NBD 1 - P(alive) (churn)
+    baseline: np.ndarray | None = None  # churn: the BG/NBD's P(no purchase in the window)
     value: np.ndarray | None = None  # churn: the value at stake per customer
     notes: dict = field(default_factory=dict)
 
@@ -153,8 +153,18 @@ def churn_features(transactions: pd.DataFrame, cutoff) -> pd.DataFrame:
     return out.rename_axis(S.CUSTOMER).reset_index()
 
 
-def p_alive_baseline(transactions: pd.DataFrame, cutoff, customers: pd.Series) -> np.ndarray:
-    """1 - P(alive) at the cut-off from a BG/NBD fitted on purchase days up to it (weeks); 0 where it is 1."""
+def p_alive_baseline(transactions: pd.DataFrame, cutoff, customers: pd.Series, churn_days: int) -> np.ndarray:
+    r"""The BG/NBD's probability of no purchase in the ``churn_days`` after the cut-off, fitted on the past only.
+
+    With :math:`P_a` = P(alive) at the cut-off (FHL 2005 eq. 13) and the Gamma posterior of the
+    purchase rate of a living customer, no purchase in the next :math:`t` weeks has probability
+
+    .. math:: P(X(t) = 0) = (1 - P_a) + P_a \left(\frac{\alpha + T}{\alpha + T + t}\right)^{r + x}
+
+    (a customer drops out only right after a purchase, so with no purchase nobody drops out in the
+    window). Customers who bought on the cut-off day only (T = 0) get the prior's value. All nan when
+    fewer than ten customers bought again before the cut-off (the model cannot be fitted).
+    """
     from analysis.clv import fit_bgnbd, prob_alive
 
     cut = check_day("cutoff", cutoff)
@@ -169,7 +179,10 @@ def p_alive_baseline(transactions: pd.DataFrame, cutoff, customers: pd.Series) -
     bg = fit_bgnbd(fit_on["x"], fit_on["t_x"], fit_on["T"])
     alive = pd.Series(1.0, index=summary.index)
     alive.loc[fit_on.index] = prob_alive(bg, fit_on["x"], fit_on["t_x"], fit_on["T"])
-    return 1.0 - alive.reindex(customers.to_numpy()).fillna(1.0).to_numpy()
+    t = churn_days / 7.0
+    quiet = ((bg.alpha + summary["T"]) / (bg.alpha + summary["T"] + t)) ** (bg.r + summary["x"])
+    none = (1.0 - alive) + alive * quiet
+    return none.reindex(customers.to_numpy()).to_numpy(np.float64)
 
 
 def _window_fix(split, churn_days: int) -> str:
@@ -199,7 +212,7 @@ def churn_problem(transactions: pd.DataFrame, cutoff, churn_days: int) -> RiskDa
     X = table.drop(columns=[S.CUSTOMER, "churned"])
     numeric, categorical = _split_columns(X)
     X[numeric] = X[numeric].astype(np.float64)
-    baseline = p_alive_baseline(transactions, cutoff, table[S.CUSTOMER])
+    baseline = p_alive_baseline(transactions, cutoff, table[S.CUSTOMER], churn_days)
     return RiskData(
         "churn", cap_levels(X, categorical), table["churned"].to_numpy(np.int8), table[S.CUSTOMER],
         numeric, categorical, "customer", f"no purchase in the {churn_days} days after the cut-off",

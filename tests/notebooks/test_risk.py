@@ -145,7 +145,7 @@ def test_churn_on_a_transaction_log(tmp_path):
 
     out = execute(NOTEBOOK, tmp_path, problem="churn", shop_customers=300, seed=1, cv_folds=3, churn_days=60)
     assert out["unit"].strip("'\"") == "customer"
-    assert "P(alive)" in out["problem_finding"] and "decile" in out["problem_finding"]
+    assert "BG/NBD's probability of no purchase" in out["problem_finding"] and "decile" in out["problem_finding"]
     assert "no planted model" in out["truth_finding"]
     csv = pd.read_csv(tmp_path / "risk_scores.csv")
     assert {"customer", "bgnbd_churn_score"} <= set(csv.columns)

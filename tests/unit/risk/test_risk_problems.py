@@ -125,3 +125,25 @@ def test_churn_uses_the_clv_time_split_and_refuses_a_window_past_the_data():
     assert "set cutoff to 2024-02-22 or earlier" in err.value.fix
     with pytest.raises(DataError, match="outside the data"):
         churn_problem(TINY, "2025-01-01", 30)
+
+
+def test_bgnbd_baseline_is_the_probability_of_a_quiet_window():
+    from analysis.clv import fit_bgnbd, prob_alive
+    from analysis.risk.problems import p_alive_baseline
+
+    tx = make_shop(150, seed=3).transactions
+    cut = default_cutoff(tx, 56)
+    customers = churn_labels(tx, cut, 56)["customer_id"]
+    got = p_alive_baseline(tx, cut, customers, 56)
+    # the same by hand for one repeat customer: weekly summary up to the cut-off, eq. (risk-bgnbd-quiet)
+    days = tx[tx["timestamp"].dt.normalize() <= cut].assign(d=lambda d: d["timestamp"].dt.normalize())
+    per = days.groupby("customer_id")["d"].agg(["min", "max", "nunique"])
+    per = per.assign(x=per["nunique"] - 1, t_x=(per["max"] - per["min"]).dt.days / 7, T=(cut - per["min"]).dt.days / 7)
+    fit = per[per["T"] > 0]
+    bg = fit_bgnbd(fit["x"], fit["t_x"], fit["T"])
+    who = fit[fit["x"] > 2].index[0]
+    row = fit.loc[who]
+    alive = prob_alive(bg, row["x"], row["t_x"], row["T"])
+    expected = 1 - alive + alive * ((bg.alpha + row["T"]) / (bg.alpha + row["T"] + 8)) ** (bg.r + row["x"])
+    assert got[list(customers).index(who)] == pytest.approx(expected, rel=1e-6)
+    assert np.all((got > 0) & (got < 1))
