@@ -44,7 +44,7 @@ TRUTH_TOLERANCE = 0.15
 
 #: The glue names of the sentences in "What this run found", in page order.
 SUMMARY = ("calendar_finding", "best_finding", "split_finding", "aic_finding", "coverage_finding",
-           "lift_finding", "elasticity_finding", "stock_finding")
+           "lift_finding", "elasticity_finding", "stock_finding", "truth_finding")
 
 
 def calendar(non_trading, closures: int, dropped_last, frequency: str, season: int) -> str:
@@ -57,7 +57,8 @@ def calendar(non_trading, closures: int, dropped_last, frequency: str, season: i
         parts.append(f"{plural(closures, 'closure')} on trading days kept as zero and flagged" if closures
                      else "no closures on trading days")
     else:
-        parts.append(f"weekly series with a season of {plural(season, 'week')}")
+        parts.append(f"weekly series with a season of {plural(season, 'week')}" if season > 1 else
+                     "weekly series without a season (a yearly season needs two years of weeks)")
     parts.append(f"the last day ({fmt.day(dropped_last)}) was cut off early and is dropped" if dropped_last is not None
                  else "the last day is complete")
     return sentence("; ".join(parts))

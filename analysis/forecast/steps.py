@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis import plots
+from analysis import fmt, plots
 from analysis import schema as S
 from analysis.findings import forecast as F
 from analysis.forecast import models as FM
@@ -176,6 +176,7 @@ def intervals_step(bt: Backtest, best: str) -> Step:
         glue[f"cov_model_{name}"] = float(table.loc[best, f"model {name}"])
         glue[f"width_{name}"] = float(bt.scores.loc[best, f"width_{name}"])
     first = bt.levels[0]
+    glue["first_width"] = glue[f"width_{level_name(first)}"]
     glue["coverage_finding"] = F.coverage(best, first, glue[f"cov_{level_name(first)}"],
                                           glue[f"cov_model_{level_name(first)}"])
     return Step(glue, table)
@@ -204,7 +205,8 @@ def _trading_weekdays(daily: SalesSeries) -> list[int]:
     return [i for i, d in enumerate(names) if d not in daily.non_trading]
 
 
-def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: int, lift: float) -> Step:
+def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: int, lift: float,
+               currency: str = "") -> Step:
     """Per-product forecasts, the (s, S) policy simulated over the holdout, costs, the plan and the newsvendor."""
     top = top_products(transactions, params.top_products)
     tasks = product_tasks(transactions, daily, top)
@@ -232,7 +234,9 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     glue = {
         "n_top": len(top), "csl": csl, "fill_rate": fill, "cycles": cycles,
         "stockout_days": int(sim["stockout_days"].sum()), "holding_total": float(sim["holding"].sum()),
-        "shortage_total": float(sim["shortage"].sum()), "nv_product": str(first), "nv_ratio": ratio,
+        "shortage_total": float(sim["shortage"].sum()),
+        "holding_money": fmt.money(float(sim["holding"].sum()), currency),
+        "shortage_money": fmt.money(float(sim["shortage"].sum()), currency), "nv_product": str(first), "nv_ratio": ratio,
         "nv_quantity": quantity, "nv_mean": mean, "promo_days": promo_days,
         "stock_finding": F.stock(csl, params.service_level, fill, cycles),
         "nv_finding": F.newsvendor(ratio, quantity, mean),

@@ -33,7 +33,8 @@ def test_calendar_finding_each_way():
     assert "cut off early" in F.calendar(("Saturday",), 16, pd.Timestamp("2011-12-09"), "D", 6)
     text = F.calendar((), 0, None, "D", 7)
     assert "every day of the week" in text and "no closures" in text and "complete" in text
-    assert "weekly series" in F.calendar((), 0, None, "W", 52)
+    assert "weekly series with a season of 52 weeks" in F.calendar((), 0, None, "W", 52)
+    assert "without a season" in F.calendar((), 0, None, "W", 1)
 
 
 def test_best_model_finding_each_way():
