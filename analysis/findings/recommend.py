@@ -20,7 +20,7 @@ __all__ = [
     "ratings",
     "rules",
     "sparsity",
-    "SUMMARY", "dense_pivot", "dense_pivot_cost", "no_hit", "penalty_change", "precision_gap",
+    "HYBRID_TOLERANCE", "SUMMARY", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
 ]
 
 #: A matrix with at most this share of its cells observed is "very sparse".
@@ -145,10 +145,35 @@ def penalty_change(change: float, factor: float) -> str:
         verdict = "barely changes"
     else:
         verdict = "rises" if change > 0 else "falls"
+    if abs(change) < 0.005:
+        meaning = "was already near the best"
+    elif change < 0:
+        meaning = "holds up on the test split"
+    else:
+        meaning = "was too weak for the test split: validation and test disagree here"
     return sentence(
         f"with {fmt.number(factor)} times the penalty, EASE's nDCG@k {verdict} (by {fmt.number(abs(change))}): "
-        "the penalty chosen on the validation split "
-        + ("was already near the best" if abs(change) < 0.005 else "is not the last word on the test split")
+        f"the penalty chosen on the validation split {meaning}"
+    )
+
+
+#: A hybrid differs from purchases alone when its nDCG is at least this share away.
+HYBRID_TOLERANCE = 0.02
+
+
+def hybrid(hybrid_ndcg: float, purchases_ndcg: float, weight: float) -> str:
+    """The hybrid item kNN (purchase and text cosine) against purchases alone."""
+    change = hybrid_ndcg / purchases_ndcg - 1 if purchases_ndcg > 0 else float("nan")
+    if not math.isfinite(change) or abs(change) < HYBRID_TOLERANCE:
+        verdict = "about as well as purchases alone"
+    elif change > 0:
+        verdict = "better than purchases alone: the descriptions carry taste the log is too thin to show"
+    else:
+        verdict = ("worse than purchases alone: for products with a history, purchases say more than words; "
+                   "the text earns its place for products without one")
+    return sentence(
+        f"a simple hybrid, item kNN on {fmt.share(1 - weight, 0)} purchase and {fmt.share(weight, 0)} text "
+        f"similarity, reaches nDCG@k {fmt.number(hybrid_ndcg)} against {fmt.number(purchases_ndcg)}: {verdict}"
     )
 
 

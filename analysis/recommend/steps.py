@@ -107,7 +107,8 @@ def _evaluate(name: str, model, train, test, k: int) -> dict[str, Any]:
     model.fit(train.X)
     fit = time.perf_counter() - t
     recs = model.recommend(n=k)
-    return {"model": name, **ranking_metrics(recs, test.X, train=train.X), "fit_seconds": fit, "recs": recs}
+    return {"model": name, **ranking_metrics(recs, test.X, train=train.X), "fit_seconds": fit, "recs": recs,
+            "fitted": model}
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
@@ -200,7 +201,7 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
     fit_seconds = time.perf_counter() - t  # includes scoring the test after every sweep
     recs = model.recommend(n=k)
     row = {"model": "implicit ALS", **ranking_metrics(recs, data["test"].X, train=data["train"].X),
-           "fit_seconds": fit_seconds, "recs": recs}
+           "fit_seconds": fit_seconds, "recs": recs, "fitted": model}
     curves = pd.DataFrame({"implicit ALS": curve}, index=pd.RangeIndex(1, len(curve) + 1, name="sweep"))
     glue = {"factors_chosen": chosen, "mf_metric": f"nDCG@{k}", "mf_final": row["ndcg"], "curve_users": len(users)}
     table = pd.DataFrame({"factors": list(val), "validation": list(val.values())})

@@ -39,7 +39,15 @@ def test_rules_and_cold_start_and_exercises():
     assert "precision@5" in F.precision_gap("EASE", 0.3, 0.1, 5)
     assert "most lists miss" in F.no_hit(0.6, 100, "EASE") and "at least one" in F.no_hit(0.4, 100, "EASE")
     assert "barely changes" in F.penalty_change(0.001, 10)
-    assert "rises" in F.penalty_change(0.02, 10) and "falls" in F.penalty_change(-0.02, 10)
+    assert "rises" in F.penalty_change(0.02, 10) and "validation and test disagree" in F.penalty_change(0.02, 10)
+    assert "falls" in F.penalty_change(-0.02, 10) and "holds up" in F.penalty_change(-0.02, 10)
+
+
+def test_hybrid_each_way():
+    assert "better than purchases alone" in F.hybrid(0.3 * (1 + 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
+    assert "worse than purchases alone" in F.hybrid(0.3 * (1 - 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
+    assert "about as well" in F.hybrid(0.3 * (1 + F.HYBRID_TOLERANCE / 2), 0.3, 0.5)
+    assert "50% purchase and 50% text" in F.hybrid(0.3, 0.3, 0.5)
 
 
 def test_dense_pivot_cost_each_way():
