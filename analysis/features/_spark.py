@@ -134,8 +134,16 @@ def _parquet_for(source: _duckdb.Source, tmp: Path) -> str:
     if isinstance(source, pd.DataFrame):
         _duckdb._check_columns(list(source.columns), "<DataFrame>")
         path = tmp / "tx.parquet"
-        columns = [c for c in (*S.TRANSACTION_REQUIRED,) if c in source.columns]
-        source[columns].to_parquet(path, index=False, coerce_timestamps="us")
+        columns = [c for c in S.TRANSACTION_REQUIRED if c in source.columns]
+        try:
+            source[columns].to_parquet(path, index=False, coerce_timestamps="us")
+        except (ValueError, TypeError) as err:  # pyarrow's ArrowInvalid / ArrowTypeError derive from these
+            raise DataError(
+                f"The table cannot be handed to Spark as Parquet: {err}",
+                source="<DataFrame>",
+                fix="load the data with analysis.data.load_data (one type per column, timestamps to the "
+                "microsecond), or pass the path of a Parquet file",
+            ) from None
         return str(path)
     with _duckdb._connect(source) as con:  # the same checks as the DuckDB engine
         src = Path(source)

@@ -124,3 +124,11 @@ def test_online_retail_tables_agree(spark, online_retail_file, name):
     call = OR_CALLS[name]
     float_sums = FLOAT_SUMS | ({"weight"} if name == "interactions_revenue" else set())
     assert_same(call(online_retail_file), call(online_retail_file, engine="spark"), float_sums=float_sums)
+
+
+def test_a_table_spark_cannot_read_is_refused_in_words(spark):
+    mixed = pd.DataFrame({"order_id": ["o1", 2], "customer_id": ["a", "b"], "quantity": [1, 1],
+                          "unit_price": [1.0, 2.0], "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})  # fmt: skip
+    with pytest.raises(DataError, match="cannot be handed to Spark as Parquet") as err:
+        features.customer_table(mixed, engine="spark")
+    assert "analysis.data.load_data" in str(err.value)
