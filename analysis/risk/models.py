@@ -121,7 +121,7 @@ class TreeByCV(ClassifierMixin, BaseEstimator):
     """A decision tree whose depth is chosen by inner stratified CV (ROC AUC) on at most ``search_rows``
     rows of the training data (seeded sample), then refitted on all of them at that depth."""
 
-    def __init__(self, numeric=(), categorical=(), seed: int = 0, search_rows: int = 10_000):
+    def __init__(self, numeric=(), categorical=(), seed: int = 0, search_rows: int = 5_000):
         self.numeric, self.categorical, self.seed, self.search_rows = numeric, categorical, seed, search_rows
 
     def _pipe(self) -> Pipeline:
