@@ -14,7 +14,7 @@ from analysis import fmt
 from analysis.findings import plural
 
 __all__ = [
-    "AGREE", "CLOSE_TO_BAYES", "INFLATED", "RARE", "SUMMARY", "TIED", "balance", "best_model", "calibration",
+    "AGREE", "CLOSE_TO_BAYES", "INFLATED", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model", "calibration",
     "cost_threshold", "ex_dearer_miss", "ex_drop_feature", "ex_gradient_descent", "ex_recall", "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest",
     "truth",
 ]  # fmt: skip
@@ -25,6 +25,8 @@ RARE = 0.1
 AGREE = 1e-4
 #: Two models are "tied" when their mean AUCs differ by less than this many fold standard deviations.
 TIED = 1.0
+#: Two ROC AUCs closer than this rank "about the same".
+SAME_RANKING = 0.01
 #: A mean score this many times the observed rate (or more) is "inflated".
 INFLATED = 1.2
 #: A model within this AUC of the Bayes score is "close to the best possible".
@@ -85,8 +87,11 @@ def calibration(brier: float, platt: float, isotonic: float, model: str) -> str:
 def imbalance(table: pd.DataFrame, rate: float) -> str:
     """``table`` indexed by plain / weighted / undersampled with auc and mean_score."""
     plain, weighted = table.loc["plain"], table.loc["weighted"]
-    ranking = (f"Class weights move ROC AUC from {fmt.number(plain['auc'])} to {fmt.number(weighted['auc'])}, "
-               "so the ranking barely depends on them")  # fmt: skip
+    ranking = f"Class weights move ROC AUC from {fmt.number(plain['auc'])} to {fmt.number(weighted['auc'])}"
+    if abs(weighted["auc"] - plain["auc"]) < SAME_RANKING:
+        ranking += ", so the ranking barely depends on them"
+    else:
+        ranking += ", a real change in the ranking on these data"
     if weighted["mean_score"] >= INFLATED * rate:
         return (ranking + f", but the mean score rises to {fmt.share(weighted['mean_score'])} against an observed rate of "
                 f"{fmt.share(rate)}: weighted scores are not probabilities until recalibrated.")  # fmt: skip
