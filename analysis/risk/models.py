@@ -16,7 +16,6 @@ Every random step takes ``seed``; nothing is tuned on the evaluation folds.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
@@ -175,12 +174,6 @@ def make_models(numeric: list[str], categorical: list[str], seed: int, n_rows: i
 
 
 def weighted_variants(numeric: list[str], categorical: list[str], seed: int) -> dict[str, BaseEstimator]:
-    """Logistic regression plain and with balanced class weights (the imbalance section)."""
+    """Logistic regression plain (the base of the undersampled model) and with balanced class weights."""
     return {"plain": _logistic(numeric, categorical), "weighted": _logistic(numeric, categorical, class_weight="balanced")}
 
-
-def as_frame(X: pd.DataFrame) -> pd.DataFrame:
-    """The feature table as the pipelines take it (column names as text)."""
-    X = X.copy()
-    X.columns = [str(c) for c in X.columns]
-    return X

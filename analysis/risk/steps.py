@@ -11,7 +11,7 @@ from IPython.display import HTML
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import partial_dependence, permutation_importance
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from analysis import fmt
