@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -10,6 +11,13 @@ from analysis import plots
 from analysis.plots import BLUE, GREEN, GREY, ORANGE, VERMILLION
 
 __all__ = ["acf_plot", "coverage_plot", "forecast_plot", "seasonal_profile", "series_plot", "stl_plot"]
+
+
+def _dates(ax) -> None:
+    """Short date labels that do not overlap."""
+    locator = mdates.AutoDateLocator(maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def series_plot(table: pd.DataFrame, currency: str, season: int) -> plt.Figure:
@@ -23,6 +31,7 @@ def series_plot(table: pd.DataFrame, currency: str, season: int) -> plt.Figure:
     if len(shut):
         ax.scatter(shut, np.zeros(len(shut)), color=VERMILLION, marker="x", zorder=3, label="closed")
     plots.money_axis(ax, currency)
+    _dates(ax)
     ax.set_xlabel("date")
     ax.legend(loc="upper left")
     fig.tight_layout()
@@ -47,6 +56,7 @@ def stl_plot(stl: pd.DataFrame, currency: str) -> plt.Figure:
         ax.plot(stl.index, stl[name], color=colour, lw=0.9)
         ax.set_ylabel({"resid": "remainder"}.get(name, name))
         plots.money_axis(ax, currency)
+    _dates(axes[-1])
     axes[-1].set_xlabel("date")
     fig.tight_layout()
     return fig
@@ -83,6 +93,7 @@ def forecast_plot(history: pd.Series, last: pd.DataFrame, currency: str, level_n
                         alpha=0.15, label=f"{level_name} % conformal interval")
     ax.plot(naive["date"], naive["forecast"], color=ORANGE, ls="--", lw=1.2, label="seasonal naive")
     plots.money_axis(ax, currency)
+    _dates(ax)
     ax.set_xlabel("date")
     ax.legend(loc="upper left", fontsize=8.5)
     fig.tight_layout()
@@ -105,6 +116,6 @@ def coverage_plot(coverage: pd.DataFrame, levels) -> plt.Figure:
     ax.set_xticks(x, names, rotation=30, ha="right")
     ax.set_ylabel("share of holdout points covered")
     ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=8, ncol=2, loc="lower right")
+    ax.legend(fontsize=8, ncol=2 * len(levels), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return fig
