@@ -19,6 +19,7 @@ from analysis.errors import DataError
 
 PROBLEMS = ("fraud", "credit", "churn")
 MIN_CASES = 50  # rows (orders, applicants) or customers the chapter needs at least
+MIN_EACH = 10  # cases of each outcome at least (the inner cross-validations split the training folds again)
 
 
 class RiskParams(ChapterParams):
@@ -162,20 +163,24 @@ def _both_outcomes(params, facts: Facts) -> Shortfall | None:
             f"{MIN_CASES}.", "cutoff", (f"customers before the cut-off = {sum(counts):,}",),
             'set cutoff to a later day, or to "" (the last day of the data minus churn_days)',
         )  # fmt: skip
-    if min(counts) >= params.cv_folds:
+    need = max(params.cv_folds, MIN_EACH)
+    if min(counts) >= need:
         return None
     smaller = min(counts)
-    fix = (f"set cv_folds to {smaller} or less" if smaller >= 2
-           else "use data where both outcomes occur (for churn: another cutoff or churn_days)")  # fmt: skip
+    if smaller >= MIN_EACH:
+        fix, parameter = f"set cv_folds to {smaller} or less", "cv_folds"
+    else:
+        fix, parameter = ("use data with more cases of the rarer outcome (for churn: another cutoff or churn_days)",
+                          "data")  # fmt: skip
     return Shortfall(
         f"Of the cases, {counts[0]:,} are positive and {counts[1]:,} negative: stratified {params.cv_folds}-fold "
-        f"cross-validation needs at least {params.cv_folds} of each.",
-        "cv_folds", (f"positive = {counts[0]:,}", f"negative = {counts[1]:,}"), fix,
+        f"cross-validation, with a second one inside each training part, needs at least {need} of each.",
+        parameter, (f"positive = {counts[0]:,}", f"negative = {counts[1]:,}"), fix,
     )  # fmt: skip
 
 
 NEEDS: tuple[Need, ...] = (
     Need(f"at least {MIN_CASES} cases (orders, applicants or customers)", _enough_cases),
     Need("for churn: purchases before the cut-off and churn_days of data after it", _churn_window),
-    Need("at least cv_folds cases of each outcome", _both_outcomes),
+    Need(f"at least cv_folds (and at least {MIN_EACH}) cases of each outcome", _both_outcomes),
 )

@@ -60,9 +60,14 @@ def test_needs_on_a_labelled_table(german):
     table, report = load_risk_data(P(data=str(german)))
     assert check_needs("risk", P(data=str(german)), report, table) is report
     few = report.__class__(**{**report.to_dict(), "positives": 3, "negatives": 97})
-    with pytest.raises(DataError, match="needs at least 5 of each") as err:
+    with pytest.raises(DataError, match="needs at least 10 of each") as err:
         check_needs("risk", P(data=str(german)), few, table)
-    assert err.value.parameter == "cv_folds" and "cv_folds to 3" in err.value.fix
+    assert err.value.parameter == "data" and "rarer outcome" in err.value.fix
+    twelve = report.__class__(**{**report.to_dict(), "positives": 12, "negatives": 88})
+    check_needs("risk", P(data=str(german), cv_folds=12), twelve, table)
+    with pytest.raises(DataError, match="needs at least 15 of each") as err:
+        check_needs("risk", P(data=str(german), cv_folds=15), twelve, table)
+    assert err.value.parameter == "cv_folds" and "cv_folds to 12 or less" in err.value.fix
     small = report.__class__(**{**report.to_dict(), "rows_kept": 20})
     with pytest.raises(DataError, match="needs at least 50"):
         check_needs("risk", P(data=str(german)), small, table)
@@ -87,7 +92,7 @@ def test_churn_needs_customers_and_both_outcomes():
     assert err.value.parameter == "cutoff"
     with pytest.raises(DataError, match="stratified 5-fold") as err:  # 3 customers came back within 3 days
         check_needs("risk", P(problem="churn", shop_customers=80, churn_days=3, cv_folds=5), report, table)
-    assert err.value.parameter == "cv_folds"
+    assert err.value.parameter == "data" and "another cutoff or churn_days" in err.value.fix
 
 
 def test_cutoff_must_be_a_day():
