@@ -299,11 +299,24 @@ def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None,
         top = (f"{_label(r['antecedent'], texts)} -> {_label(r['consequent'], texts)} (confidence "
                f"{r['confidence']:.0%}, lift {r['lift']:.1f})")
     glue = {"n_baskets": n_baskets, "n_itemsets": n_itemsets, "n_rules": len(rules),
-            "mean_basket": len(baskets) / n_baskets, "rules_finding": F.rules(n_baskets, len(rules), min_support, top)}
+            "mean_basket": len(baskets) / n_baskets, "rules_finding": F.rules(n_baskets, len(rules), min_support, top),
+            "together_text": _together(rules, texts)}
     shown_rules = rules.head(shown).copy()
     for col in ("antecedent", "consequent"):
         shown_rules[col] = shown_rules[col].map(lambda p: _label(p, texts))
     return _step(glue, shown_rules, {"rules": rules})
+
+
+def _together(rules: pd.DataFrame, texts: pd.Series | None, shown: int = 5) -> str:
+    """"Frequently bought together" for the product that starts the most rules (ties: the first by id)."""
+    if rules.empty:
+        return ""
+    counts = rules["antecedent"].value_counts()
+    product = sorted(counts.index[counts == counts.max()])[0]
+    mine = rules[rules["antecedent"] == product].sort_values(["confidence", "consequent"], ascending=[False, True])
+    listed = "; ".join(f"{_label(c, texts)} ({conf:.0%} of its baskets)"
+                       for c, conf in zip(mine["consequent"].head(shown), mine["confidence"].head(shown)))
+    return f"Frequently bought together with {_label(product, texts)}: {listed}."
 
 
 def _label(product: str, texts: pd.Series | None) -> str:

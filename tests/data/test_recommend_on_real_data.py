@@ -37,6 +37,7 @@ def test_chapter_on_movielens_scores_ratings_and_lists(movielens):
     assert F.dense_pivot_cost(n("knn_rmse"), n("knn_dense_rmse")) in glued["mf_text"]
     assert "Star Wars (1977)" in glued["cold_product"]  # the most rated film, its title from u.item
     assert int(n("n_rules")) == 0 and "no 'bought together' rule" in glued["rules_finding"]
+    assert glued["together_text"] == ""
     assert n("best_ndcg") > n("pop_ndcg")
     assert glued["truth_finding"].startswith("These data are not the built-in shop")
     assert (folder / "recommend_top_n.csv").stat().st_size > 0
@@ -59,3 +60,4 @@ def test_online_retail_steps():
     rules = RS.rules_step(table, 0.02, texts)
     # benchmarks.md: FP-growth at 0.02 gives 414 itemsets on UK invoices; all countries here, pairs only
     assert rules.glue["n_rules"] > 0 and "REGENCY" in rules.glue["rules_finding"]
+    assert rules.glue["together_text"].startswith("Frequently bought together with ")
