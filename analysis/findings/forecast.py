@@ -109,8 +109,10 @@ def coverage(model: str, level: float, conformal: float, own: float) -> str:
 
 def lift(value: float, low: float, high: float, days: int) -> str:
     """The promotion lift on daily orders."""
-    if days == 0 or not math.isfinite(value):
-        return sentence(f"{plural(days, 'discount day')} found in the prices: no promotion lift to estimate")
+    if days == 0:
+        return sentence("no discount days found in the prices: no promotion lift to estimate")
+    if not math.isfinite(value):
+        return sentence(f"only {plural(days, 'discount day')} found in the prices: too few for a promotion lift")
     direction = "more" if value >= 1 else "fewer"
     return sentence(f"on the {plural(days, 'discount day')} the shop took {fmt.share(abs(value - 1))} {direction} "
                     f"orders than the calendar predicts (lift {fmt.number(value)}, 95 % interval "

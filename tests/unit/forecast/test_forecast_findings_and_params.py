@@ -61,7 +61,8 @@ def test_aic_and_coverage_findings_each_way():
 def test_price_findings_each_way():
     assert "more orders" in F.lift(1.3, 1.2, 1.4, 40)
     assert "fewer" in F.lift(0.9, 0.8, 1.0, 40)
-    assert "no promotion lift" in F.lift(float("nan"), float("nan"), float("nan"), 0)
+    assert "no discount days found" in F.lift(float("nan"), float("nan"), float("nan"), 0)
+    assert "too few" in F.lift(float("nan"), float("nan"), float("nan"), 2)
     assert "elastic" in F.elasticity(-1.5, 0.1)
     assert "units fall as prices rise" in F.elasticity(-0.5, 0.1)
     assert "not clearly below zero" in F.elasticity(-0.1, 0.2)
