@@ -7,7 +7,14 @@ by ``book``. The built-in shop with its planted truth is ``shop`` (``shop.truth`
 compares fits with it).
 """
 
-from analysis.errors import DataError
+import warnings
+
+# With PySpark installed (the Spark engine, an optional extra), pandera imports pyspark.pandas,
+# which warns on import that it "does not yet fully support pandas >= 3". The package never uses
+# pyspark.pandas (Spark's results come back through Arrow), so that one warning stays off the page.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+
+from analysis.errors import DataError  # noqa: E402
 
 __all__ = ["DataError"]
 __version__ = "0.1.0"

@@ -25,7 +25,6 @@ time from the first purchase day to the calibration end, in units of
 
 from __future__ import annotations
 
-import warnings
 
 from analysis.features._duckdb import _connect
 from analysis.features._spark import spark_available, spark_session
@@ -57,7 +56,3 @@ __all__ = [
 
 _ = _connect  # re-exported for callers that open the transactions view themselves
 
-# With PySpark installed, pandera (analysis.data) imports pyspark.pandas, which warns on every
-# import that it "does not yet fully support pandas >= 3"; this package never uses pyspark.pandas
-# (Spark's results come back through Arrow), so that one warning is kept off the reader's page.
-warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
