@@ -1,18 +1,20 @@
 r"""Logistic regression from its formula: loss, gradient, Hessian, Newton's method.
 
-For rows :math:`x_i` (a leading 1 for the intercept), labels :math:`y_i \in \{0, 1\}`
-and :math:`p_i = \sigma(x_i^\top w)`, the penalised mean log-loss is
+In the book's notation (chapter 5): for rows :math:`\phi_i` (a leading 1 for the
+intercept), labels :math:`y_i \in \{0, 1\}` and :math:`\pi_i = \sigma(\phi_i^\top \beta)`,
+the penalised mean log-loss is
 
-.. math:: L(w) = -\frac1N \sum_i \big[y_i \ln p_i + (1 - y_i) \ln(1 - p_i)\big]
-          + \frac{\lambda}{2} \lVert \tilde w \rVert^2
+.. math:: J(\beta) = -\frac1n \sum_i \big[y_i \ln \pi_i + (1 - y_i) \ln(1 - \pi_i)\big]
+          + \frac{\tau}{2} \lVert \tilde \beta \rVert^2
 
-(:math:`\tilde w`: the weights without the intercept), with gradient
-:math:`\nabla L = \frac1N X^\top (p - y) + \lambda \tilde w` and Hessian
-:math:`H = \frac1N X^\top S X + \lambda \tilde I`, :math:`S = \mathrm{diag}(p_i(1 - p_i))`.
+(:math:`\tilde \beta`: the coefficients without the intercept), with gradient
+:math:`\nabla J = \frac1n \Phi^\top (\pi - y) + \tau \tilde \beta` and Hessian
+:math:`\nabla^2 J = \frac1n \Phi^\top V \Phi + \tau \tilde I`, :math:`V = \mathrm{diag}(\pi_i(1 - \pi_i))`.
 scikit-learn's ``LogisticRegression(C=C)`` minimises
-:math:`\frac12 \lVert \tilde w \rVert^2 + C \sum_i \ell_i`, the same minimum at
-:math:`\lambda = 1 / (C N)`. Newton's step :math:`w \leftarrow w - H^{-1} \nabla L`
-is iteratively reweighted least squares (IRLS).
+:math:`\frac12 \lVert \tilde \beta \rVert^2 + C \sum_i \ell_i`, the same minimum at
+:math:`\tau = 1 / (C n)`. Newton's step :math:`\beta \leftarrow \beta - (\nabla^2 J)^{-1} \nabla J`
+is iteratively reweighted least squares (IRLS). In the code, ``w`` is :math:`\beta`
+(intercept first), ``X`` is :math:`\Phi` without its column of ones and ``lam`` is :math:`\tau`.
 """
 
 from __future__ import annotations
