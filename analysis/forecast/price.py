@@ -28,6 +28,7 @@ import pandas as pd
 from analysis import schema as S
 
 __all__ = ["DISCOUNT_DAY_SHARE", "DISCOUNT_MIN", "Elasticity", "Lift", "discount_days", "price_elasticity",
+           "promotion_flags",
            "promotion_lift"]
 
 #: A line is discounted when priced this share or more below its product's median price.
@@ -118,3 +119,14 @@ def price_elasticity(transactions: pd.DataFrame, products=None) -> Elasticity:
     fit = sm.OLS(g["lq"], X).fit(cov_type="HC1")
     return Elasticity(float(fit.params["log_price"]), float(fit.bse["log_price"]), len(g),
                       int(g["product"].nunique()))
+
+
+def promotion_flags(transactions: pd.DataFrame, index: pd.DatetimeIndex, frequency: str = "D") -> np.ndarray:
+    """The discount days of :func:`discount_days` on a series' steps (for weeks: a week with any discount day),
+    the promotion calendar a shop knows in advance."""
+    days = discount_days(transactions)["discount_day"]
+    on = pd.DatetimeIndex(days.index[days.to_numpy()])
+    if frequency == "D":
+        return np.asarray(pd.DatetimeIndex(index).isin(on))
+    ends = pd.DatetimeIndex(index)
+    return np.array([bool(((on > end - pd.Timedelta(days=7)) & (on <= end)).any()) for end in ends])

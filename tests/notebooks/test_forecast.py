@@ -50,10 +50,10 @@ def series(tx):
     return sales_series(tx, P.frequency, P.season_length)
 
 
-def test_series_and_scores_match_the_package(glued, series):
+def test_series_and_scores_match_the_package(glued, series, tx):
     assert int(glued["n_steps"]) == len(series) and int(glued["season"]) == series.season_length
     assert float(glued["total_revenue"]) == pytest.approx(series.table["revenue"].sum())
-    task = FM.task_of(series)
+    task = FM.task_of(series, promo=PR.promotion_flags(tx, series.table.index))
     bt = backtest(task, P.horizon, P.n_origins, P.interval_levels,
                   models={"seasonal naive": FM.seasonal_naive, glued["best_model"]: FM.MODELS[glued["best_model"]]})
     assert float(glued["naive_mase"]) == pytest.approx(bt.scores.loc["seasonal naive", "mase"])

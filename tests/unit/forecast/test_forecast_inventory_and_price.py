@@ -100,3 +100,13 @@ def test_no_price_change_means_no_elasticity(planted):
     assert np.isnan(PR.price_elasticity(flat).elasticity)
     assert PR.promotion_lift(pd.Series([5.0] * 30, index=pd.date_range("2023-01-01", periods=30)),
                              pd.Series(False, index=pd.date_range("2023-01-01", periods=30))).days == 0
+
+
+def test_promotion_flags_on_days_and_weeks(planted):
+    days = pd.date_range("2023-01-01", periods=365, freq="D")
+    flags = PR.promotion_flags(planted, days)
+    assert flags.sum() == 30 and flags[60] and not flags[59]
+    weeks = pd.date_range("2023-01-07", periods=52, freq="7D")  # weeks ending on these days
+    weekly = PR.promotion_flags(planted, weeks, "W")
+    assert weekly.sum() >= 30 / 7 and weekly.sum() <= 9
+    assert weekly[int((60 - 6) // 7)] or weekly[int((60 - 6) // 7) + 1]
