@@ -42,8 +42,24 @@ def _kept(facts: Facts, n: int) -> tuple[int, int]:
     return int(kept[S.CUSTOMER].nunique()), int(kept[S.PRODUCT].nunique())
 
 
+def _products(facts: Facts) -> int | None:
+    if facts.table is None:
+        return None
+    from analysis import schema as S
+
+    return int(facts.table[S.PRODUCT].nunique())
+
+
 def enough_interactions() -> Need:
     def check(params, facts: Facts) -> Shortfall | None:
+        products = _products(facts)
+        if products is not None and products < MIN_PRODUCTS:
+            return Shortfall(
+                f"The data hold {N.many(products, 'distinct product')}; a recommender needs at least "
+                f"{MIN_PRODUCTS} to choose from.", "data", (f"products = {products:,}",),
+                f"use a file with at least {MIN_PRODUCTS} different products in its product column "
+                "(a file without product ids, such as the CDNOW master file, cannot feed this chapter)",
+            )
         users, items = _kept(facts, params.min_interactions)
         if users >= MIN_CUSTOMERS and items >= MIN_PRODUCTS and params.top_k < items:
             return None

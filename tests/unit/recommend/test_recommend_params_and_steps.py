@@ -82,3 +82,12 @@ def test_recommendations_carry_a_reason_from_the_customers_own_products(small):
     because = row["reason"].removeprefix("because you bought ").split(" ")[0]
     assert because in set(have) and row["product_id"] not in set(have)
     assert isinstance(out, pd.DataFrame) and list(out.columns) == ["customer_id", "rank", "product_id", "score", "reason"]
+
+
+def test_a_file_with_one_product_is_refused_by_name(small):
+    table, report = small
+    one = table.assign(product_id="CD")
+    P = chapter_params("recommend", {"data": "shop", "shop_customers": 300, "seed": 1})
+    with pytest.raises(DataError, match="1 distinct product;") as err:
+        check_needs("recommend", P, report, one)
+    assert "CDNOW" in str(err.value)
