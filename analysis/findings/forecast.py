@@ -125,7 +125,8 @@ def elasticity(value: float, se: float) -> str:
         return sentence("prices never changed within a product, so no price elasticity can be estimated")
     if value + 1.96 * se < 0:
         kind = "elastic: units fall more than prices rise" if value < -1 else "units fall as prices rise"
-        return sentence(f"the price elasticity of units is {fmt.number(value)} (standard error {fmt.number(se)}): {kind}")
+        return sentence(f"the price elasticity of units is {fmt.number(value)} "
+                        f"(standard error {fmt.number(se)}): {kind}")
     return sentence(f"the price elasticity of units, {fmt.number(value)} (standard error {fmt.number(se)}), is "
                     "not clearly below zero: these price changes do not show a demand curve")
 
@@ -138,7 +139,8 @@ def stock(csl: float, target: float, fill_rate: float, cycles: int) -> str:
     verdict = ("meets the target" if abs(gap) <= CSL_TOLERANCE else
                "is above the target: more stock than needed" if gap > 0 else "falls short of the target")
     return sentence(f"over {plural(cycles, 'replenishment cycle')} the policy reached a cycle service level of "
-                    f"{fmt.share(csl)} against {fmt.share(target)} ({verdict}) and a fill rate of {fmt.share(fill_rate)}")
+                    f"{fmt.share(csl)} against {fmt.share(target)} ({verdict}) "
+                    f"and a fill rate of {fmt.share(fill_rate)}")
 
 
 def newsvendor(ratio: float, quantity: float, mean: float) -> str:

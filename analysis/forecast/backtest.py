@@ -81,7 +81,8 @@ def _run_model(task: Task, model: Forecaster, origins) -> tuple[list[dict], floa
 
 def _add_intervals(df: pd.DataFrame, levels: Sequence[float], n_cal: int) -> pd.DataFrame:
     df = df.copy()
-    rel = np.where(df["forecast"] > 0, (df["actual"] - df["forecast"]) / df["forecast"].where(df["forecast"] > 0), np.nan)
+    positive = df["forecast"].where(df["forecast"] > 0)
+    rel = np.where(df["forecast"] > 0, (df["actual"] - df["forecast"]) / positive, np.nan)
     df["rel_error"] = rel
     for level in levels:
         z = norm.ppf(0.5 + level / 2)

@@ -34,7 +34,8 @@ class ForecastParams(ChapterParams):
     stockout_cost: float = Field(1.0, ge=0, allow_inf_nan=False,
                                  description="cost of a unit short, as a share of its price")
     leftover_cost: float = Field(0.3, ge=0, allow_inf_nan=False,
-                                 description="cost of a unit left over after a one-off promotion, as a share of its price")
+                                 description="cost of a unit left over after a one-off promotion, "
+                                             "as a share of its price")
 
     @field_validator("interval_levels")
     @classmethod

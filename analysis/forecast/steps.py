@@ -127,7 +127,8 @@ def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[
         "best_model": best, "best_mase": float(scores.loc[best, "mase"]),
         "best_smape": float(scores.loc[best, "smape"]), "best_mae": float(scores.loc[best, "mae"]),
         "naive_mase": float(scores.loc["seasonal naive", "mase"]),
-        "best_finding": F.best_model(best, float(scores.loc[best, "mase"]), float(scores.loc["seasonal naive", "mase"])),
+        "best_finding": F.best_model(best, float(scores.loc[best, "mase"]),
+                                     float(scores.loc["seasonal naive", "mase"])),
         "n_models": len(scores),
     }
     table = scores[["mae", "rmse", "mase", "smape"]].sort_values("mase")  # seconds vary run to run: not glued
@@ -236,7 +237,8 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
         "stockout_days": int(sim["stockout_days"].sum()), "holding_total": float(sim["holding"].sum()),
         "shortage_total": float(sim["shortage"].sum()),
         "holding_money": fmt.money(float(sim["holding"].sum()), currency),
-        "shortage_money": fmt.money(float(sim["shortage"].sum()), currency), "nv_product": str(first), "nv_ratio": ratio,
+        "shortage_money": fmt.money(float(sim["shortage"].sum()), currency),
+        "nv_product": str(first), "nv_ratio": ratio,
         "nv_quantity": quantity, "nv_mean": mean, "promo_days": promo_days,
         "stock_finding": F.stock(csl, params.service_level, fill, cycles),
         "nv_finding": F.newsvendor(ratio, quantity, mean),
