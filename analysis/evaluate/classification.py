@@ -100,6 +100,13 @@ def recalibrate(y, p, method: str = "platt", *, folds: int = 5, seed: int = 0) -
     p = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1 - 1e-9)
     logit = np.log(p / (1 - p)).reshape(-1, 1)
     out = np.empty(len(p))
+    with threadpool_limits(limits=1):
+        _cross_fit(method, logit, p, y, out, folds, seed)
+    return out
+
+
+def _cross_fit(method: str, logit: np.ndarray, p: np.ndarray, y: np.ndarray, out: np.ndarray, folds: int,
+               seed: int) -> None:  # fmt: skip
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(logit, y):
         if method == "platt":
             cal = LogisticRegression(C=1e6, max_iter=1000, tol=1e-10).fit(logit[train], y[train])
@@ -107,7 +114,6 @@ def recalibrate(y, p, method: str = "platt", *, folds: int = 5, seed: int = 0) -
         else:
             iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(p[train], y[train])
             out[test] = iso.predict(p[test])
-    return out
 
 
 def confusion_at(y, p, threshold: float) -> dict[str, int]:

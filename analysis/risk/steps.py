@@ -88,8 +88,8 @@ def logistic_step(cases: RiskData, seed: int) -> Step:
     Z = enc.fit_transform(cases.X)
     names = [str(n) for n in enc.get_feature_names_out()]
     lam = penalty_from_c(C_TEXTBOOK, len(Z))
-    ours = fit_newton(Z, cases.y, lam)
-    with threadpool_limits(limits=1):
+    with threadpool_limits(limits=1):  # one thread: the same sums in the same order on every run
+        ours = fit_newton(Z, cases.y, lam)
         sk = LogisticRegression(C=C_TEXTBOOK, tol=1e-10, max_iter=10_000).fit(Z, cases.y)
     diff = float(np.max(np.abs(np.r_[sk.intercept_, sk.coef_.ravel()] - np.r_[ours.intercept, ours.coef])))
     w = np.random.default_rng(seed).normal(0, 0.1, Z.shape[1] + 1)
