@@ -1,1 +1,64 @@
-"""Sales forecasting and inventory: the Forecasting chapter's package."""
+r"""Sales forecasting and inventory: the functions behind the Forecasting chapter.
+
+1. :mod:`~analysis.forecast.series` -- the sales series on a trading calendar
+   (non-trading weekdays out, closures flagged, a partial last day dropped).
+2. :mod:`~analysis.forecast.models` -- baselines, the calendar regression,
+   gradient boosting, ETS, seasonal ARIMA and Theta, one signature for all.
+3. :mod:`~analysis.forecast.backtest` -- rolling origins
+   (:func:`analysis.split.rolling_origins`), scores
+   (:mod:`analysis.evaluate.forecast`), model and conformal intervals.
+4. :mod:`~analysis.forecast.price` -- discount days, promotion lift, price elasticity.
+5. :mod:`~analysis.forecast.inventory` and :mod:`~analysis.forecast.products` --
+   safety stock, reorder point, the (s, S) policy simulated day by day, the newsvendor.
+6. :mod:`~analysis.forecast.steps` and :mod:`~analysis.forecast.figures` -- one
+   function per step of the chapter, and its figures.
+
+:mod:`~analysis.forecast.params` (the chapter's parameters) is imported by the
+book's registry, not here.
+"""
+
+from analysis.forecast.backtest import Backtest, backtest, conformal_bounds
+from analysis.forecast.inventory import (
+    Policy,
+    PolicyRun,
+    empirical_safety_stock,
+    newsvendor,
+    normal_safety_stock,
+    policy_for,
+    simulate_policy,
+    window_errors,
+)
+from analysis.forecast.models import MODELS, Forecast, Task, calendar_regression, ets_fits, task_of
+from analysis.forecast.price import discount_days, price_elasticity, promotion_flags, promotion_lift
+from analysis.forecast.products import future_task, product_tasks, stock_plan, top_products
+from analysis.forecast.series import SalesSeries, sales_series
+
+__all__ = [
+    "MODELS",
+    "Backtest",
+    "Forecast",
+    "Policy",
+    "PolicyRun",
+    "SalesSeries",
+    "Task",
+    "backtest",
+    "calendar_regression",
+    "conformal_bounds",
+    "discount_days",
+    "empirical_safety_stock",
+    "ets_fits",
+    "future_task",
+    "newsvendor",
+    "normal_safety_stock",
+    "policy_for",
+    "price_elasticity",
+    "product_tasks",
+    "promotion_flags",
+    "promotion_lift",
+    "sales_series",
+    "simulate_policy",
+    "stock_plan",
+    "task_of",
+    "top_products",
+    "window_errors",
+]
