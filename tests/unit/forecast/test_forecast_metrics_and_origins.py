@@ -74,3 +74,12 @@ def test_too_many_origins_are_refused_with_a_fix():
     with pytest.raises(DataError, match="at most 4 origins") as info:
         rolling_origins(50, 10, 6, min_train=10)
     assert info.value.column == "n_origins"
+
+
+def test_mae_and_rmse_agree_with_scikit_learn():
+    from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+    rng = np.random.default_rng(3)
+    a, f = rng.gamma(2.0, 10.0, 50), rng.gamma(2.0, 10.0, 50)
+    assert M.mae(a, f) == pytest.approx(mean_absolute_error(a, f))
+    assert M.rmse(a, f) == pytest.approx(np.sqrt(mean_squared_error(a, f)))

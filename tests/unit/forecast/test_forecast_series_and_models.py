@@ -142,3 +142,16 @@ def test_backtest_scores_only_the_last_origins():
     assert sorted(scored["step"]) == list(range(129, 150))
     assert bt.scores.loc["seasonal naive", "mae"] == 0.0
     assert np.isnan(bt.scores.loc["seasonal naive", "mase"])  # undefined: the in-sample naive makes no error
+
+
+def test_calendar_regression_fit_agrees_with_scikit_learn():
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(4)
+    y = 20 + np.tile([3.0, 1, 0, -1, 2, 5, -4], 30) + 0.1 * np.arange(210) + rng.normal(0, 1, 210)
+    t = _task(y)
+    f = FM._regression_at(t, 180, 14, window=70)
+    steps = np.arange(110, 180)
+    X = FM._design(t, steps)
+    sk = LinearRegression(fit_intercept=False).fit(X, y[steps])
+    np.testing.assert_allclose(f.mean, sk.predict(FM._design(t, np.arange(180, 194))), rtol=1e-8)
