@@ -67,7 +67,8 @@ def hits(recs: np.ndarray, truth: sp.spmatrix) -> np.ndarray:
     cols = recs.ravel()
     ok = cols >= 0
     out = np.zeros(rows.shape, dtype=bool)
-    out[ok] = np.asarray(truth[rows[ok], cols[ok]]).ravel() > 0
+    if ok.any():
+        out[ok] = np.asarray(truth[rows[ok], cols[ok]]).ravel() > 0
     return out.reshape(recs.shape)
 
 

@@ -20,7 +20,7 @@ __all__ = [
     "ratings",
     "rules",
     "sparsity",
-    "HYBRID_TOLERANCE", "SUMMARY", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
+    "HYBRID_TOLERANCE", "SUMMARY", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
 ]
 
 #: A matrix with at most this share of its cells observed is "very sparse".
@@ -194,3 +194,16 @@ def dense_pivot_cost(common_rmse: float, dense_rmse: float) -> str:
         verdict = "about the same"
     return sentence(f"the same item kNN on a dense pivot with zeros in the missing cells gives RMSE "
                     f"{fmt.number(dense_rmse)}, {verdict}")
+
+
+def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_ndcg: float) -> str:
+    """Rules used as a recommender against the best collaborative model."""
+    if users_reached == 0:
+        return sentence("mined on the training interactions alone, the rules reach no customer's history at this "
+                        "support, so they cannot recommend anything here")
+    verdict = "beat" if rules_ndcg > best_ndcg else "fall short of"
+    return sentence(
+        f"mined on the training interactions alone and used as lists, the rules reach "
+        f"{fmt.share(users_reached)} of the customers and score nDCG@k {fmt.number(rules_ndcg)}: they {verdict} "
+        f"{best} ({fmt.number(best_ndcg)}), which uses each customer's whole history"
+    )

@@ -30,7 +30,7 @@ from analysis.recommend.neighbours import ItemKNN, UserKNN, keep_top_k
 
 __all__ = [
     "COLUMN_WORDS", "EASE_GRID", "baselines_step", "content_step", "factors_step", "implicit_step", "matrix_step",
-    "neighbours_step", "recommendations_step", "rules_step", "show", "split_step", "truth_step",
+    "neighbours_step", "recommendations_step", "rules_as_lists", "rules_step", "show", "split_step", "truth_step",
 ]  # fmt: skip
 
 COLUMN_WORDS = {
@@ -305,6 +305,26 @@ def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None,
     for col in ("antecedent", "consequent"):
         shown_rules[col] = shown_rules[col].map(lambda p: _label(p, texts))
     return _step(glue, shown_rules, {"rules": rules})
+
+
+def rules_as_lists(table: pd.DataFrame, data: dict, min_support: float, k: int) -> dict[str, float]:
+    """Rules mined from the training interactions' order lines only, used as a recommender: a product's
+    score is the sum of the confidences of the rules from the customer's products to it."""
+    train, test, split = data["train"], data["test"], data["split"]
+    pairs = pd.MultiIndex.from_frame(split.train[[S.CUSTOMER, S.PRODUCT]])
+    lines = table[pd.MultiIndex.from_frame(table[[S.CUSTOMER, S.PRODUCT]]).isin(pairs)]
+    rules, _ = basket_rules(features.baskets(lines), min_support, min_confidence=0.0)
+    a = pd.Index(train.items).get_indexer(rules["antecedent"])
+    c = pd.Index(train.items).get_indexer(rules["consequent"])
+    ok = (a >= 0) & (c >= 0)
+    R = sp.csr_matrix((rules["confidence"].to_numpy(float)[ok], (a[ok], c[ok])), shape=(train.X.shape[1],) * 2)
+    from analysis.evaluate.ranking import top_k_from_scores
+
+    scores = np.asarray((train.X @ R).todense())
+    scores[scores <= 0] = -np.inf  # no rule reaches the product: not recommended
+    recs = top_k_from_scores(scores, k, train.X)
+    out = ranking_metrics(recs, test.X)
+    return {"rules_ndcg": out["ndcg"], "rules_users": float((recs[:, 0] >= 0).mean())}
 
 
 def _together(rules: pd.DataFrame, texts: pd.Series | None, shown: int = 5) -> str:

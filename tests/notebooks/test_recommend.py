@@ -91,6 +91,8 @@ def test_findings_follow_the_glued_numbers(glued):
     assert glued["rating_finding"] == F.ratings(None, None, None)
     assert glued["hybrid_text"] == F.hybrid(n("hybrid_ndcg"), n("item_knn_ndcg"), n("hybrid_weight"))
     assert glued["content_finding"] == F.cold_start(glued["cold_product"], n("cold_overlap"), 5)
+    assert glued["rules_cf_text"] == F.rules_against_cf(n("rules_ndcg"), n("rules_users"), glued["best_model"],
+                                                        n("best_ndcg"))
     assert "What this run found" not in glued["run_summary"] and glued["best_finding"] in glued["run_summary"]
 
 

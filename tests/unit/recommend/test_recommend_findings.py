@@ -54,3 +54,9 @@ def test_dense_pivot_cost_each_way():
     assert "what reading 'not rated' as a rating of 0 costs" in F.dense_pivot_cost(1.0, 1.0 + 2 * F.RATING_GAIN)
     assert "crude form of shrinkage" in F.dense_pivot_cost(1.0, 1.0 - 2 * F.RATING_GAIN)
     assert "about the same" in F.dense_pivot_cost(1.0, 1.0 + F.RATING_GAIN / 2)
+
+
+def test_rules_against_cf_each_way():
+    assert "beat EASE" in F.rules_against_cf(0.3, 0.5, "EASE", 0.2)
+    assert "fall short of EASE" in F.rules_against_cf(0.1, 0.5, "EASE", 0.2)
+    assert "reach no customer" in F.rules_against_cf(0.0, 0.0, "EASE", 0.2)

@@ -43,6 +43,11 @@ def test_users_without_test_items_are_left_out_and_short_lists_never_hit():
     assert m["users"] == 1 and m["precision"] == pytest.approx(0.5) and m["ndcg"] == pytest.approx(1.0)
 
 
+def test_empty_lists_score_zero():
+    m = R.ranking_metrics(np.full((2, 3), -1), _truth([[1], [2]], 4))
+    assert m["precision"] == 0 and m["ndcg"] == 0 and m["hit_rate"] == 0
+
+
 def test_ndcg_agrees_with_sklearn_on_binary_relevance():
     rng = np.random.default_rng(0)
     scores = rng.random((40, 30))
