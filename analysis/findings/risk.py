@@ -14,9 +14,9 @@ from analysis import fmt
 from analysis.findings import plural
 
 __all__ = [
-    "AGREE", "CLOSE_TO_BAYES", "INFLATED", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model", "calibration",
-    "cost_threshold", "ex_dearer_miss", "ex_drop_feature", "ex_gradient_descent", "ex_recall", "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest",
-    "truth",
+    "AGREE", "CLOSE_TO_BAYES", "GROUP_GAP", "INFLATED", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
+    "calibration", "cost_threshold", "ex_dearer_miss", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
+    "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "truth",
 ]  # fmt: skip
 
 #: A positive share below this is "rare": precision-recall is then the curve to read.
