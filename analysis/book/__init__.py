@@ -8,24 +8,34 @@ HTML (:func:`build_book`); ``state`` keeps the fingerprints; ``pages`` writes th
 generated table of contents and front-page tables; ``cli`` is ``python -m analysis``.
 """
 
-from analysis.book.chapters import CHAPTERS, PARTS, Chapter, get_chapter, select
-from analysis.book.needs import Facts, Need, check_needs, facts_from
-from analysis.book.params import ChapterParams, ClusteringParams, ConceptsParams, chapter_params, meanings
-from analysis.book.runner import (
-    KERNEL,
-    ROOT,
-    Paths,
-    build_book,
-    chapter_table,
-    glued_values,
-    install_kernel,
-    resolve_parameters,
-    tag_removed_cells,
-)
+import importlib
 
-__all__ = [
-    "CHAPTERS", "KERNEL", "PARTS", "ROOT", "Chapter", "ChapterParams", "ClusteringParams", "ConceptsParams",
-    "Facts", "Need", "Paths", "build_book", "chapter_params", "chapter_table", "check_needs", "facts_from",
-    "get_chapter", "glued_values", "install_kernel", "meanings", "resolve_parameters", "select",
-    "tag_removed_cells",
-]  # fmt: skip
+#: where each public name lives; imported on first use (PEP 562), so that a chapter's
+#: ``analysis.<topic>.params`` can import ``analysis.book.params`` / ``needs`` while the
+#: registry (which imports every chapter's params) is not loaded yet: no import cycle.
+_WHERE = {
+    **dict.fromkeys(["CHAPTERS", "PARTS", "Chapter", "get_chapter", "select"], "chapters"),
+    **dict.fromkeys(["Facts", "Need", "check_needs", "facts_from"], "needs"),
+    **dict.fromkeys(
+        ["ChapterParams", "ClusteringParams", "ConceptsParams", "chapter_params", "meanings"], "params"
+    ),
+    **dict.fromkeys(
+        ["KERNEL", "ROOT", "Paths", "build_book", "chapter_table", "glued_values", "install_kernel",
+         "resolve_parameters", "tag_removed_cells"],
+        "runner",
+    ),
+}  # fmt: skip
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'analysis.book' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"analysis.book.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
