@@ -20,7 +20,7 @@ from analysis.book.chapters import CHAPTERS
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "notebooks" / "_template.ipynb"
 #: Chapters that follow the conventions (the lead extends this to every chapter).
-CONVERTED = ["01_concepts.ipynb", "02_clustering.ipynb"]
+CONVERTED = ["01_concepts.ipynb", "02_clustering.ipynb", "03_recommend.ipynb", "04_forecast.ipynb", "05_risk.ipynb"]
 
 
 @pytest.mark.parametrize("name", CONVERTED)
