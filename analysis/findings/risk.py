@@ -14,7 +14,7 @@ from analysis import fmt
 from analysis.findings import plural
 
 __all__ = [
-    "AGREE", "CLOSE_TO_BAYES", "GROUP_GAP", "INFLATED", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
+    "AGREE", "BETTER_BRIER", "CLOSE_TO_BAYES", "GROUP_GAP", "INFLATED", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
     "calibration", "cost_threshold", "ex_dearer_miss", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "truth",
 ]  # fmt: skip
@@ -27,6 +27,8 @@ AGREE = 1e-4
 TIED = 1.0
 #: Two ROC AUCs closer than this rank "about the same".
 SAME_RANKING = 0.01
+#: Recalibration "lowers" the Brier score only when it cuts it by more than this share.
+BETTER_BRIER = 0.01
 #: A mean score this many times the observed rate (or more) is "inflated".
 INFLATED = 1.2
 #: A model within this AUC of the Bayes score is "close to the best possible".
@@ -77,7 +79,7 @@ def best_model(table: pd.DataFrame) -> str:
 def calibration(brier: float, platt: float, isotonic: float, model: str) -> str:
     best = min(platt, isotonic)
     name = "Platt scaling" if platt <= isotonic else "isotonic regression"
-    if best < brier:
+    if best < (1 - BETTER_BRIER) * brier:
         return (f"Recalibrating the scores of {model} lowers the Brier score from {fmt.number(brier)} to "
                 f"{fmt.number(best)} ({name}).")  # fmt: skip
     return (f"The scores of {model} are already about as well calibrated as the recalibrated ones: Brier "

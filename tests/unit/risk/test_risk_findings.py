@@ -35,6 +35,8 @@ def test_best_model_each_way():
 def test_calibration_each_way():
     assert "lowers the Brier score from 0.2 to 0.15 (isotonic regression)" in F.calibration(0.2, 0.18, 0.15, "m")
     assert "already about as well calibrated" in F.calibration(0.15, 0.16, 0.17, "m")
+    barely = 0.15 * (1 - F.BETTER_BRIER / 2)
+    assert "already about as well calibrated" in F.calibration(0.15, barely, 0.17, "m")
 
 
 def test_imbalance_each_way():
