@@ -41,10 +41,10 @@ DATA_PARAM_MEANINGS: dict[str, str] = {
     "drop_duplicates": "drop exact duplicate lines (they are always counted)",
     "drop_non_product": "drop postage, fees, manual adjustments",
     "min_date": 'ISO date; earlier rows are flagged and dropped ("" none)',
-    "max_date": 'ISO date; later rows are flagged and dropped ("" = the day of the run)',
+    "max_date": 'ISO date; later rows are flagged and dropped ("": the day of the run)',
     "outlier_threshold": "robust z (|x - median| / (1.4826 MAD)) above which a quantity or unit price is flagged",
     "drop_outliers": "drop the flagged extreme lines instead of only flagging them",
-    "currency": 'ISO 4217 code such as GBP; "" = from the layout',
+    "currency": 'ISO 4217 code such as GBP; "": from the layout',
     "net_cancellations": "also drop the earlier lines that a dropped cancellation cancels "
     "(same customer, product and quantity; they are always counted)",
 }

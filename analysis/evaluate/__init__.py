@@ -1,9 +1,21 @@
-"""Metrics that judge a forecast against what happened, each with its formula.
+"""Metrics that judge a model against what happened, each with its formula.
 
-Shared by every chapter that checks a model on a holdout: CLV now, forecasting
-and churn later.
+One submodule per kind of prediction, imported by the chapters as modules:
+
+- :mod:`~analysis.evaluate.holdout`: predicted against actual per customer on a
+  holdout (CLV): ``mae``, ``bias_share``, ``by_group``;
+- :mod:`~analysis.evaluate.rating` and :mod:`~analysis.evaluate.ranking`: predicted
+  ratings (RMSE, MAE) and ranked lists (precision@k, recall@k, MAP, nDCG@k, hit
+  rate, coverage, popularity bias);
+- :mod:`~analysis.evaluate.forecast`: MAE, RMSE, MASE, sMAPE, interval coverage and width;
+- :mod:`~analysis.evaluate.classification`: ROC and PR AUC, Brier score,
+  calibration, cross-validation, costs and thresholds.
+
+Each submodule checks its own inputs in the words of its domain (ratings, days,
+labels), which is why MAE is written in three of them.
 """
 
+from analysis.evaluate import classification, forecast, holdout, ranking, rating
 from analysis.evaluate.holdout import bias_share, by_group, mae
 
-__all__ = ["bias_share", "by_group", "mae"]
+__all__ = ["bias_share", "by_group", "classification", "forecast", "holdout", "mae", "ranking", "rating"]
