@@ -50,11 +50,13 @@ def test_chapters_are_found_by_name_number_or_file():
     assert "concepts (1)" in info.value.fix
 
 
-def test_toc_has_parts_and_only_built_chapters(tmp_path):
+def test_toc_keeps_every_chapter_in_its_place_once_one_is_built(tmp_path):
     assert yaml.safe_load(toc_yaml(tmp_path)) == {"format": "jb-book", "root": "intro"}
-    (tmp_path / CHAPTERS[1].notebook).write_text("{}")
+    (tmp_path / CHAPTERS[2].notebook).write_text("{}")
     toc = yaml.safe_load(toc_yaml(tmp_path))
-    assert toc["parts"] == [{"caption": CHAPTERS[1].part, "numbered": 1, "chapters": [{"file": CHAPTERS[1].doc}]}]
+    files = [c["file"] for p in toc["parts"] for c in p["chapters"]]
+    assert files == [c.doc if c is CHAPTERS[2] else f"_unbuilt/{c.stem}" for c in CHAPTERS]  # chapter 3 stays 3
+    assert all(p["numbered"] == 1 for p in toc["parts"])
     for c in CHAPTERS:
         (tmp_path / c.notebook).write_text("{}")
     parts = yaml.safe_load(toc_yaml(tmp_path))["parts"]
@@ -123,3 +125,16 @@ def test_generated_files_are_rewritten_only_when_their_text_changes(tmp_path):
 def test_intro_includes_the_generated_tables():
     intro = (ROOT / "book" / "intro.md").read_text()
     assert "{include} _generated/chapters.md" in intro and "{include} _generated/build_table.md" in intro
+
+
+def test_placeholders_exist_exactly_for_unbuilt_chapters(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / CHAPTERS[0].notebook).write_text("{}")
+    write_generated(tmp_path, {})
+    made = sorted(p.name for p in (tmp_path / "_unbuilt").iterdir())
+    assert made == sorted(f"{c.stem}.md" for c in CHAPTERS[1:])
+    text = (tmp_path / "_unbuilt" / f"{CHAPTERS[1].stem}.md").read_text()
+    assert text.startswith(f"# {CHAPTERS[1].title}") and f"make chapter CH={CHAPTERS[1].name}" in text
+    (tmp_path / "chapters" / CHAPTERS[1].notebook).write_text("{}")
+    write_generated(tmp_path, {})
+    assert not (tmp_path / "_unbuilt" / f"{CHAPTERS[1].stem}.md").exists()
