@@ -123,7 +123,7 @@ def dense_pivot(cells: int, density: float) -> str:
 
 
 def precision_gap(best: str, best_p: float, pop_p: float, k: int) -> str:
-    """Exercise 3.2: precision@k of the best model against most-popular."""
+    """Exercise 3.2: precision@K of the best model against most-popular."""
     return sentence(
         f"at k = {k}, {best} puts {fmt.number(best_p * k)} relevant products in an average list, "
         f"most-popular {fmt.number(pop_p * k)} (precision@{k} {fmt.number(best_p)} against {fmt.number(pop_p)})"
@@ -152,7 +152,7 @@ def penalty_change(change: float, factor: float) -> str:
     else:
         meaning = "was too weak for the test split: validation and test disagree here"
     return sentence(
-        f"with {fmt.number(factor)} times the penalty, EASE's nDCG@k {verdict} (by {fmt.number(abs(change))}): "
+        f"with {fmt.number(factor)} times the penalty, EASE's nDCG@K {verdict} (by {fmt.number(abs(change))}): "
         f"the penalty chosen on the validation split {meaning}"
     )
 
@@ -173,7 +173,7 @@ def hybrid(hybrid_ndcg: float, purchases_ndcg: float, weight: float) -> str:
                    "the text earns its place for products without one")
     return sentence(
         f"a simple hybrid, item kNN on {fmt.share(1 - weight, 0)} purchase and {fmt.share(weight, 0)} text "
-        f"similarity, reaches nDCG@k {fmt.number(hybrid_ndcg)} against {fmt.number(purchases_ndcg)}: {verdict}"
+        f"similarity, reaches nDCG@K {fmt.number(hybrid_ndcg)} against {fmt.number(purchases_ndcg)}: {verdict}"
     )
 
 
@@ -204,6 +204,6 @@ def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_nd
     verdict = "beat" if rules_ndcg > best_ndcg else "fall short of"
     return sentence(
         f"mined on the training interactions alone and used as lists, the rules reach "
-        f"{fmt.share(users_reached)} of the customers and score nDCG@k {fmt.number(rules_ndcg)}: they {verdict} "
+        f"{fmt.share(users_reached)} of the customers and score nDCG@K {fmt.number(rules_ndcg)}: they {verdict} "
         f"{best} ({fmt.number(best_ndcg)}), which uses each customer's whole history"
     )

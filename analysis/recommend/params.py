@@ -20,7 +20,7 @@ class RecommendParams(ChapterParams):
         "time", description="how interactions are split into training and test: per-customer time split, random, or item-stratified"
     )
     test_share: float = Field(0.25, gt=0, lt=1, allow_inf_nan=False, description="share of interactions held out for the test")
-    top_k: int = Field(10, ge=1, le=1000, description="length of the ranked list the metrics score (the k of precision@k)")
+    top_k: int = Field(10, ge=1, le=1000, description="length of the ranked list the metrics score (the K of precision@K)")
     factors: int = Field(32, ge=1, le=1000, description="latent dimension of matrix factorisation (a quarter, half and all of it are tried on a validation split)")
     regularization: float = Field(0.1, ge=0, allow_inf_nan=False, description="L2 penalty of matrix factorisation")
     iterations: int = Field(10, ge=1, le=1000, description="ALS sweeps (and BPR / autoencoder epochs)")

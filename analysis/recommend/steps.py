@@ -34,7 +34,7 @@ __all__ = [
 ]  # fmt: skip
 
 COLUMN_WORDS = {
-    "model": "model", "precision": "precision@k", "recall": "recall@k", "map": "MAP", "ndcg": "nDCG@k",
+    "model": "model", "precision": "precision@K", "recall": "recall@K", "map": "MAP", "ndcg": "nDCG@K",
     "hit_rate": "hit rate", "coverage": "catalogue coverage", "popularity_bias": "popularity bias",
     "fit_seconds": "fit (s)", "rmse": "RMSE", "mae": "MAE", "gap": "gap to the planted tastes",
     "antecedent": "if bought", "consequent": "then also", "support": "support", "confidence": "confidence",
@@ -179,7 +179,7 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
     split with half the sweeps; the chosen one is refitted on the whole training split.
 
     Ratings: biased ALS against SGD (test RMSE per sweep). Implicit feedback:
-    Hu-Koren-Volinsky ALS (test nDCG@k per sweep).
+    Hu-Koren-Volinsky ALS (test nDCG@K per sweep).
     """
     (vtr, vte), (vtrv, vtev) = _validation(data["split"], seed)
     half = max(1, iterations // 2)
