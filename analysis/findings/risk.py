@@ -14,8 +14,8 @@ from analysis import fmt
 from analysis.findings import plural
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CLOSE_TO_BAYES", "GROUP_GAP", "INFLATED", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
-    "calibration", "cost_threshold", "ex_dearer_miss", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
+    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "INFLATED", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
+    "calibration", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "truth",
 ]  # fmt: skip
 
@@ -59,8 +59,10 @@ def newton(max_diff: float, steps: int, grad_error: float) -> str:
             f"{fmt.number(max_diff)} (scikit-learn stopped at its own tolerance); {check}.")  # fmt: skip
 
 
-def strongest(feature: str, odds_ratio: float, numeric: bool) -> str:
-    per = "per standard deviation" if numeric else "against the other values of its column"
+def strongest(feature: str, odds_ratio: float, kind: str) -> str:
+    """``kind``: "number" (standardised), "flag" (a 0/1 column) or "category" (one value of a column)."""
+    per = {"number": "per standard deviation", "flag": "for having it rather than not"}.get(
+        kind, "for having this value rather than not")
     way = "multiplies" if odds_ratio >= 1 else "divides"
     factor = odds_ratio if odds_ratio >= 1 else 1 / odds_ratio
     return f"The strongest single effect is `{feature}`, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
@@ -100,13 +102,18 @@ def imbalance(table: pd.DataFrame, rate: float) -> str:
     return ranking + f"; the mean score stays near the observed rate ({fmt.share(rate)}) on these data."
 
 
+#: Churn: the cost matrix only illustrates the method; the decision is the offer's value in money.
+CHURN_DECIDES = ("For churn this matrix (`cost_fp`, `cost_fn`, in no currency) only shows the method: the decision "
+                 "and the scores file use the offer's expected value in money, below.")
+
+
 def cost_threshold(best_t: float, best_cost: float, theory_t: float, theory_cost: float, none_cost: float) -> str:
     if not math.isfinite(best_t):
-        return (f"Flagging nothing is cheapest on these data ({fmt.number(none_cost)} per case): no score singles out "
+        return (f"Flagging nothing is cheapest on these data ({fmt.number(none_cost)} cost units per case, in the units of `cost_fp` and `cost_fn`): no score singles out "
                 f"cases bad enough to pay for the false alarms; the threshold from the costs alone, "
                 f"{fmt.number(theory_t)}, costs {fmt.number(theory_cost)}.")  # fmt: skip
     return (f"Flagging every case scoring at least {fmt.number(best_t)} gives the lowest mean cost on these data, "
-            f"{fmt.number(best_cost)} per case, against {fmt.number(none_cost)} when nothing is flagged; the "
+            f"{fmt.number(best_cost)} cost units per case (the units of `cost_fp` and `cost_fn`), against {fmt.number(none_cost)} when nothing is flagged; the "
             f"threshold from the costs alone, {fmt.number(theory_t)}, costs {fmt.number(theory_cost)}.")  # fmt: skip
 
 
@@ -117,17 +124,18 @@ def review(reviewed: int, precision: float, recall: float, base_rate: float, sha
             f"{fmt.share(recall)} of all fraud.")  # fmt: skip
 
 
-def offer_value(deciles: pd.DataFrame, currency: str) -> str:
-    good = deciles[deciles["value_per_customer"] > 0]
-    if good.empty:
-        return ("No score decile has a positive expected value at this offer cost and success rate: an offer "
-                "costs more than the value it keeps.")  # fmt: skip
-    total = float(good["value_total"].sum())
-    if len(good) == len(deciles):
-        return (f"The offer pays in every score decile (expected value {fmt.money(total, currency)} in all): at "
-                "this cost and success rate, offering it to every customer pays.")  # fmt: skip
-    return (f"The offer pays in {plural(len(good), 'decile')} of ten (expected value "
-            f"{fmt.money(total, currency)} in all); send it there only.")  # fmt: skip
+def offer_value(deciles: pd.DataFrame, offered: int, n: int, total: float, currency: str) -> str:
+    """``offered`` of ``n`` customers have a positive expected value (worth ``total``); ``deciles``: by score decile."""
+    good = int((deciles["value_per_customer"] > 0).sum())
+    if offered == 0:
+        return ("No customer has a positive expected value at this offer cost and success rate: an offer "
+                "costs more than the value it keeps, so the file sends none.")  # fmt: skip
+    head = (f"The offer's expected value is positive for {fmt.count(offered)} of {plural(n, 'customer')} "
+            f"({fmt.share(offered / n)}), worth {fmt.money(total, currency)} in all: the file sends it to them")
+    if good == len(deciles):
+        return head + "; on average it pays in every score decile."
+    return head + (f". On average over a score decile it pays in {plural(good, 'decile')} of ten (the table); the "
+                   "file decides customer by customer, by score and value at stake together.")
 
 
 def p_alive_baseline(auc_model: float, auc_alive: float | None) -> str:
@@ -166,8 +174,20 @@ def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
 
 
 def ex_recall(threshold: float, flagged: int, n: int, recall: float) -> str:
-    return (f"At the threshold {fmt.number(threshold)}, {fmt.count(flagged)} of {fmt.count(n)} cases are flagged "
+    """``threshold`` nan: the cases are the churn offer's (its expected value is positive), not a threshold's."""
+    where = "Sending the offer where its expected value is positive" if math.isnan(threshold) else \
+        f"At the threshold {fmt.number(threshold)}"
+    return (f"{where}, {fmt.count(flagged)} of {fmt.count(n)} cases are flagged "
             f"({fmt.share(flagged / n)}), and they hold {fmt.share(recall)} of the positives.")  # fmt: skip
+
+
+def ex_dearer_offer(before: int, after: int, n: int) -> str:
+    if after < before:
+        return (f"At twice the offer cost, {fmt.count(after)} of {plural(n, 'customer')} still have a positive "
+                f"expected value ({fmt.share(after / n)}), against {fmt.count(before)} before: the dearer offer "
+                "goes only to those with more at stake or a higher score.")  # fmt: skip
+    return (f"At twice the offer cost the same {fmt.count(after)} of {plural(n, 'customer')} still get the offer: "
+            "their expected value covers the doubled cost.")  # fmt: skip
 
 
 def ex_dearer_miss(old_t: float, new_t: float, old_share: float, new_share: float) -> str:

@@ -1,6 +1,6 @@
 """The chapter's models as scikit-learn pipelines, one encoding each.
 
-- ``logistic``: one-hot categories, standardised numbers, L2 logistic regression (C = 1);
+- ``logistic``: one-hot categories, standardised numbers (0/1 flags unscaled), L2 logistic regression (C = 1);
 - ``logistic_cv``: the same with C chosen by an inner stratified cross-validation
   on the training folds only;
 - ``tree``: a decision tree whose depth is chosen by inner cross-validation;
@@ -16,17 +16,17 @@ Every random step takes ``seed``; nothing is tuned on the evaluation folds.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier
 
-__all__ = ["MODEL_NAMES", "MODEL_LABELS", "Blend", "TreeByCV", "make_models", "onehot", "ordinal", "tree_depths"]
+__all__ = ["MODEL_NAMES", "MODEL_LABELS", "Blend", "ScaleNumbers", "binary_columns", "TreeByCV", "make_models", "onehot", "ordinal", "tree_depths"]
 
 MODEL_NAMES = ("logistic", "logistic_cv", "tree", "forest", "boosting", "blend")
 MODEL_LABELS = {
@@ -50,15 +50,48 @@ def tree_depths() -> list[int]:
     return list(range(1, MAX_DEPTH + 1))
 
 
+class ScaleNumbers(TransformerMixin, BaseEstimator):
+    """Standardise number columns, leaving 0/1 columns (flags) as they are.
+
+    A flag's coefficient is then the change in log-odds for having it rather than not, and a number's
+    the change per standard deviation. ``binary_`` marks the columns left unscaled.
+    """
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=np.float64)
+        self.binary_ = np.array([set(np.unique(c[~np.isnan(c)])) <= {0.0, 1.0} for c in X.T], dtype=bool)
+        sd = np.nanstd(X, axis=0)
+        self.mean_ = np.where(self.binary_, 0.0, np.nanmean(X, axis=0))
+        self.scale_ = np.where(self.binary_ | (sd == 0), 1.0, sd)
+        return self
+
+    def transform(self, X):
+        return (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(input_features, dtype=object)
+
+
+def binary_columns(encoder: ColumnTransformer) -> set[str]:
+    """The number columns a fitted :func:`onehot` left unscaled because they hold only 0 and 1."""
+    if "num" not in encoder.named_transformers_:
+        return set()
+    pipe = encoder.named_transformers_["num"]
+    scaler = pipe.steps[-1][1]
+    cols = [c for name, _, c in encoder.transformers_ if name == "num"][0]
+    return {str(c) for c, b in zip(cols, getattr(scaler, "binary_", [False] * len(cols))) if b}
+
+
 def onehot(numeric: list[str], categorical: list[str], *, scale: bool = True) -> ColumnTransformer:
-    """Numbers imputed (median) and standardised (``scale``); categories one-hot (unknown ones all zero).
+    """Numbers imputed (median) and standardised (``scale``), 0/1 flags left as they are; categories one-hot
+    (unknown ones all zero).
 
     Trees split the same way on scaled and raw numbers; they take ``scale=False`` so that a drawn
     tree's thresholds are in the data's own units.
     """
     parts = []
     if numeric:
-        steps = [SimpleImputer(strategy="median"), StandardScaler()] if scale else [SimpleImputer(strategy="median")]
+        steps = [SimpleImputer(strategy="median"), ScaleNumbers()] if scale else [SimpleImputer(strategy="median")]
         parts.append(("num", make_pipeline(*steps), numeric))
     if categorical:
         parts.append(("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical))

@@ -34,10 +34,11 @@ class RiskParams(ChapterParams):
     cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" for the last day of the data minus churn_days)',
                         json_schema_extra={"allowed": f'"" (the last day minus churn_days) or {DATE_RULE}'})
     cv_folds: int = Field(5, ge=2, le=20, description="folds of stratified cross-validation")
-    cost_fp: float = Field(1.0, ge=0, allow_inf_nan=False, description="cost of flagging a good case (a false positive); for churn, the cost of an offer")
-    cost_fn: float = Field(5.0, ge=0, allow_inf_nan=False, description="cost of letting a bad case through (a false negative)")
+    cost_fp: float = Field(1.0, ge=0, allow_inf_nan=False, description="fraud and credit: cost of flagging a good case (a false positive), in the units of cost_fn")
+    cost_fn: float = Field(5.0, ge=0, allow_inf_nan=False, description="fraud and credit: cost of letting a bad case through (a false negative), in the units of cost_fp")
     review_share: float = Field(0.02, gt=0, le=1, allow_inf_nan=False, description="share of orders the fraud team can review")
     offer_success: float = Field(0.2, gt=0, le=1, allow_inf_nan=False, description="churn: share of would-be churners an offer keeps")
+    offer_cost: float = Field(10.0, ge=0, allow_inf_nan=False, description="churn: cost of one retention offer, in the data's currency")
 
     @field_validator("cutoff", mode="before")
     @classmethod

@@ -22,12 +22,12 @@ from analysis.page import Step
 from analysis.risk import figures
 from analysis.risk.compare import FITTED, Comparison, compare_models, tree_depth_curve
 from analysis.risk.logistic import fit_newton, gradient, numeric_gradient, penalty_from_c, scorecard_points
-from analysis.risk.models import MODEL_LABELS, make_models, onehot, weighted_variants
+from analysis.risk.models import MODEL_LABELS, binary_columns, make_models, onehot, weighted_variants
 from analysis.risk.problems import RiskData, churn_problem, credit_problem, default_cutoff, fraud_problem
 
 __all__ = [
-    "banner", "cases_step", "compare_step", "cost_step", "evaluation_step", "explain_step", "framing_step",
-    "group_step", "imbalance_step", "logistic_step", "offer_deciles", "problem_step", "scorecard_step", "scores_table",
+    "banner", "cases_step", "problem_intro", "compare_step", "cost_step", "evaluation_step", "explain_step", "framing_step",
+    "group_step", "imbalance_step", "logistic_step", "offer_deciles", "offer_value", "problem_step", "scorecard_step", "scores_table",
     "takeaway_step", "tree_step", "truth_step",
 ]  # fmt: skip
 
@@ -97,9 +97,11 @@ def logistic_step(cases: RiskData, seed: int) -> Step:
     odds = pd.DataFrame({"feature": names, "coefficient": ours.coef, "odds_ratio": np.exp(ours.coef)})
     odds = odds.reindex(odds["coefficient"].abs().sort_values(ascending=False).index).head(10).reset_index(drop=True)
     top = odds.iloc[0]
+    flags = binary_columns(enc)
+    kind = "flag" if top["feature"] in flags else "number" if top["feature"] in cases.numeric else "category"
     glue = {"newton_steps": ours.steps, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
             "newton_finding": F.newton(diff, ours.steps, grad_error),
-            "odds_finding": F.strongest(top["feature"], float(top["odds_ratio"]), top["feature"] in cases.numeric)}  # fmt: skip
+            "odds_finding": F.strongest(top["feature"], float(top["odds_ratio"]), kind)}  # fmt: skip
     return Step(glue=glue, table=odds, data={"fit": ours, "names": names, "encoder": enc, "sklearn": sk, "Z": Z})
 
 
@@ -200,8 +202,23 @@ def cost_step(cases: RiskData, scores: np.ndarray, cost_fp: float, cost_fn: floa
     theory_share = float((scores >= theory_t).mean())
     glue = {"best_threshold": best_t, "best_cost": best_cost, "theory_threshold": theory_t, "theory_cost": theory_cost,
             "none_cost": none_cost, "best_share_flagged": best_share,
-            "cost_finding": F.cost_threshold(best_t, best_cost, theory_t, theory_cost, none_cost)}  # fmt: skip
+            "cost_finding": F.cost_threshold(best_t, best_cost, theory_t, theory_cost, none_cost)
+            + (" " + F.CHURN_DECIDES if cases.problem == "churn" else "")}  # fmt: skip
     return Step(glue=glue, data={"fig": figures.cost_curve(curve, best_share, theory_share), "threshold": best_t})
+
+
+def problem_intro(problem: str) -> str:
+    """The paragraph on this problem's decision (fraud: review capacity; churn: the offer; credit: none)."""
+    if problem == "fraud":
+        return ("**Fraud: review capacity.** A fraud team reviews a fixed share of orders (`review_share`), so the "
+                "question is the precision in the top of the ranking.")  # fmt: skip
+    if problem == "churn":
+        return ("**Churn: the value of an offer.** A retention offer costs `offer_cost` (in the data's currency) and "
+                "keeps a would-be churner with probability `offer_success`, who is then worth their revenue of the "
+                "past year, the value at stake. The expected value of sending it to a customer of churn score $\\pi$ "
+                "is $\\pi \\cdot$ `offer_success` $\\cdot$ value at stake $-$ `offer_cost`; the scores file "
+                "sends it where that is positive, and the table reads it by score decile.")  # fmt: skip
+    return ""
 
 
 def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency: str) -> Step:
@@ -213,14 +230,26 @@ def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency:
                 "problem_finding": F.review(r["reviewed"], r["precision"], r["recall"], r["base_rate"], params.review_share)}  # fmt: skip
         return Step(glue=glue)
     if cases.problem == "churn":
-        deciles = offer_deciles(cases.y, p, cases.value, params.cost_fp, params.offer_success)
+        deciles = offer_deciles(cases.y, p, cases.value, params.offer_cost, params.offer_success)
+        gain = offer_value(p, cases.value, params.offer_cost, params.offer_success)
         alive = comp.folds.get("p_alive")
         auc_alive = float(alive["auc"].mean()) if alive is not None else float("nan")
         auc_model = float(comp.folds[best]["auc"].mean())
+        offered = gain > 0
+        finding = F.offer_value(deciles, int(offered.sum()), len(p), float(gain[offered].sum()), currency)
         glue = {"offer_deciles_positive": int((deciles["value_per_customer"] > 0).sum()),
-                "problem_finding": F.offer_value(deciles, currency) + " " + F.p_alive_baseline(auc_model, auc_alive)}  # fmt: skip
-        return Step(glue=glue, table=deciles)
+                "offer_count": int(offered.sum()), "offer_share": float(offered.mean()),
+                "problem_finding": finding + " " + F.p_alive_baseline(auc_model, auc_alive)}  # fmt: skip
+        shown = deciles.rename(columns={"churn_rate": "churn rate", "mean_score": "mean score",
+                                        "value_at_stake": "value at stake", "value_per_customer": "value per customer",
+                                        "value_total": "value in all"})  # fmt: skip
+        return Step(glue=glue, table=shown, data={"decision": np.where(offered, "offer", "no offer")})
     return Step(glue={"problem_finding": ""})
+
+
+def offer_value(p: np.ndarray, value: np.ndarray, offer_cost: float, success: float) -> np.ndarray:
+    """The expected value of sending the offer to each customer: score x success x value at stake - offer cost."""
+    return np.asarray(p, dtype=np.float64) * success * np.asarray(value, dtype=np.float64) - offer_cost
 
 
 def offer_deciles(y: np.ndarray, p: np.ndarray, value: np.ndarray, offer_cost: float, success: float) -> pd.DataFrame:
@@ -234,8 +263,8 @@ def offer_deciles(y: np.ndarray, p: np.ndarray, value: np.ndarray, offer_cost: f
     g = frame.groupby("decile")
     out = pd.DataFrame({"customers": g.size(), "churn_rate": g["y"].mean(), "mean_score": g["p"].mean(),
                         "value_at_stake": g["v"].mean()})  # fmt: skip
-    out["value_per_customer"] = (frame.assign(ev=frame["p"] * success * frame["v"] - offer_cost)
-                                 .groupby("decile")["ev"].mean())  # fmt: skip
+    frame["ev"] = offer_value(frame["p"].to_numpy(), frame["v"].to_numpy(), offer_cost, success)
+    out["value_per_customer"] = frame.groupby("decile")["ev"].mean()
     out["value_total"] = out["value_per_customer"] * out["customers"]
     return out.reset_index()
 
@@ -288,10 +317,19 @@ def truth_step(cases: RiskData, comp: Comparison) -> Step:
     return Step(glue={"bayes_auc": bayes, "truth_finding": F.truth(gaps, bayes)}, table=table)
 
 
-def scores_table(cases: RiskData, scores: np.ndarray, threshold: float, comp: Comparison) -> pd.DataFrame:
-    """The analyst's file: one row per case with its out-of-fold score, the decision and the label."""
-    out = pd.DataFrame({cases.unit: cases.ids.to_numpy(), "score": scores,
-                        "decision": np.where(scores >= threshold, "flag", "pass"), "label": cases.y})  # fmt: skip
+def scores_table(cases: RiskData, scores: np.ndarray, threshold: float, comp: Comparison,
+                 decision: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
+    """The analyst's file: one row per case with its out-of-fold score, the decision and the label.
+
+    The decision is ``flag`` / ``pass`` at ``threshold`` (fraud, credit), or the given one (churn: ``offer`` /
+    ``no offer`` by the offer's expected value).
+    """
+    if decision is None:
+        decision = np.where(scores >= threshold, "flag", "pass")
+    out = pd.DataFrame({cases.unit: cases.ids.to_numpy(), "score": scores, "decision": decision,
+                        "label": cases.y})  # fmt: skip
+    if cases.value is not None:
+        out["value_at_stake"] = cases.value
     if "p_alive" in comp.scores:
         out["bgnbd_churn_score"] = comp.scores["p_alive"]
     return out

@@ -21,8 +21,9 @@ def test_newton_each_way():
 
 
 def test_strongest_each_way():
-    assert "multiplies" in F.strongest("x", 2.0, True) and "per standard deviation" in F.strongest("x", 2.0, True)
-    assert "divides the odds of the bad outcome by 4" in F.strongest("x", 0.25, False)
+    assert "multiplies" in F.strongest("x", 2.0, "number") and "per standard deviation" in F.strongest("x", 2.0, "number")
+    assert "divides the odds of the bad outcome by 4" in F.strongest("x", 0.25, "category")
+    assert "for having it rather than not" in F.strongest("x", 2.0, "flag")
 
 
 def test_best_model_each_way():
@@ -51,7 +52,7 @@ def test_imbalance_each_way():
 
 def test_cost_threshold_and_review():
     text = F.cost_threshold(0.2, 0.5, 1 / 6, 0.52, 1.5)
-    assert "at least 0.2" in text and "0.5 per case" in text and "1.5 when nothing" in text
+    assert "at least 0.2" in text and "0.5 cost units per case" in text and "1.5 when nothing" in text
     assert "Flagging nothing is cheapest" in F.cost_threshold(math.inf, 0.1, 1 / 6, 0.2, 0.1)
     assert "3 times the base rate" in F.review(100, 0.06, 0.3, 0.02, 0.02)
 
@@ -60,9 +61,10 @@ def test_offer_value_each_way():
     none = pd.DataFrame({"value_per_customer": [-1.0, -2.0], "value_total": [-10.0, -20.0]})
     some = pd.DataFrame({"value_per_customer": [5.0, -2.0], "value_total": [50.0, -20.0]})
     every = pd.DataFrame({"value_per_customer": [5.0, 2.0], "value_total": [50.0, 20.0]})
-    assert "No score decile" in F.offer_value(none, "EUR")
-    assert "1 decile of ten" in F.offer_value(some, "EUR") and "€50" in F.offer_value(some, "EUR")
-    assert "every score decile" in F.offer_value(every, "EUR")
+    assert "No customer has a positive expected value" in F.offer_value(none, 0, 20, 0.0, "EUR")
+    text = F.offer_value(some, 3, 20, 50.0, "EUR")
+    assert "3 of 20 customers" in text and "1 decile of ten" in text and "€50" in text
+    assert "every score decile" in F.offer_value(every, 20, 20, 70.0, "EUR")
 
 
 def test_p_alive_baseline_each_way():
@@ -104,3 +106,10 @@ def test_summary_names_are_glued_by_the_steps():
     source = inspect.getsource(steps)
     for name in F.SUMMARY:
         assert f'"{name}"' in source
+
+
+def test_churn_exercise_sentences_each_way():
+    assert "still have a positive" in F.ex_dearer_offer(40, 25, 100) and "25 of 100" in F.ex_dearer_offer(40, 25, 100)
+    assert "the same 40" in F.ex_dearer_offer(40, 40, 100)
+    assert F.ex_recall(math.nan, 5, 10, 0.6).startswith("Sending the offer")
+    assert F.ex_recall(0.2, 5, 10, 0.6).startswith("At the threshold 0.2")

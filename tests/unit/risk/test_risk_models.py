@@ -70,3 +70,33 @@ def test_offer_deciles_by_hand():
     top = d.iloc[0]
     assert top["value_per_customer"] == pytest.approx(np.mean(p[:2] * 0.5 * 100 - 10))
     assert d["value_total"].sum() == pytest.approx((p * 0.5 * 100 - 10).sum())
+    from analysis.risk.steps import offer_value
+
+    assert offer_value(p, value, 10, 0.5).tolist() == pytest.approx((p * 0.5 * 100 - 10).tolist())
+
+
+def test_flags_are_left_unscaled_and_numbers_standardised():
+    import pandas as pd
+
+    from analysis.risk.models import binary_columns, onehot
+
+    X = pd.DataFrame({"flag": [0.0, 1.0, 1.0, 0.0, 1.0], "amount": [1.0, 2.0, 3.0, 4.0, 10.0]})
+    enc = onehot(["flag", "amount"], [])
+    Z = enc.fit_transform(X)
+    np.testing.assert_array_equal(Z[:, 0], X["flag"].to_numpy())
+    np.testing.assert_allclose(Z[:, 1], (X["amount"] - X["amount"].mean()) / X["amount"].std(ddof=0))
+    assert binary_columns(enc) == {"flag"}
+
+
+def test_shop_fraud_odds_ratios_match_the_planted_coefficients():
+    """On the shop the flags' odds ratios are for having the flag, near exp(planted coefficient)."""
+    from analysis.risk.problems import fraud_problem
+    from analysis.risk.steps import logistic_step
+    from analysis.shop import make_shop
+    from analysis.shop.fraud import DEFAULT_FRAUD_COEFFICIENTS as B
+
+    step = logistic_step(fraud_problem(make_shop(n_customers=3000, seed=0).orders), 0)
+    coef = dict(zip(step["names"], step["fit"].coef))
+    for flag in ("country_mismatch", "night", "is_new_customer"):
+        assert abs(coef[flag] - B[flag]) < 0.35, (flag, coef[flag], B[flag])
+    assert "`country_mismatch`" in step.glue["odds_finding"] and "having it" in step.glue["odds_finding"]
