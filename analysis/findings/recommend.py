@@ -20,8 +20,17 @@ __all__ = [
     "ratings",
     "rules",
     "sparsity",
-    "HYBRID_TOLERANCE", "SUMMARY", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
+    "HYBRID_TOLERANCE", "SUMMARY", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
 ]
+
+def metric(value: float) -> str:
+    """A score with three significant digits, trailing zeros kept (``1.0`` -> ``1.00``, ``0.12`` -> ``0.120``),
+    so that scores in one sentence read alike; outside 10**-4 .. 10**3, ``fmt.number``."""
+    v = float(value)
+    if not math.isfinite(v) or v == 0 or not 1e-4 <= abs(v) < 1e3:
+        return fmt.number(v)
+    return f"{v:#.3g}".rstrip(".")
+
 
 #: A matrix with at most this share of its cells observed is "very sparse".
 VERY_SPARSE = 0.01
@@ -53,14 +62,14 @@ def sparsity(density: float, head_share: float, n_users: int, n_items: int) -> s
 def best_model(best: str, best_ndcg: float, popularity_ndcg: float, k: int) -> str:
     """The best top-k model against most-popular."""
     if not popularity_ndcg > 0:
-        return sentence(f"{best} ranks best with nDCG@{k} {fmt.number(best_ndcg)}; most-popular scores no hit")
+        return sentence(f"{best} ranks best with nDCG@{k} {metric(best_ndcg)}; most-popular scores no hit")
     lift = best_ndcg / popularity_ndcg - 1
     if lift >= CLEAR_LIFT:
-        verdict = f"clearly beats most-popular ({fmt.number(popularity_ndcg)}, {fmt.signed_share(lift)})"
+        verdict = f"clearly beats most-popular ({metric(popularity_ndcg)}, {fmt.signed_share(lift)})"
     else:
-        verdict = (f"is not clearly better than most-popular ({fmt.number(popularity_ndcg)}, "
+        verdict = (f"is not clearly better than most-popular ({metric(popularity_ndcg)}, "
                    f"{fmt.signed_share(lift)}): on this log, personalisation adds little")
-    return sentence(f"{best} ranks best, with nDCG@{k} {fmt.number(best_ndcg)}, and {verdict}")
+    return sentence(f"{best} ranks best, with nDCG@{k} {metric(best_ndcg)}, and {verdict}")
 
 
 def oracle(best: str, best_ndcg: float, oracle_ndcg: float, k: int) -> str:
@@ -71,7 +80,7 @@ def oracle(best: str, best_ndcg: float, oracle_ndcg: float, k: int) -> str:
     verdict = "close to" if reached >= CLOSE_TO_ORACLE else "well short of"
     return sentence(
         f"{best} reaches {fmt.share(reached)} of the nDCG@{k} of the planted tastes "
-        f"({fmt.number(best_ndcg)} against {fmt.number(oracle_ndcg)}): {verdict} the best a log can give"
+        f"({metric(best_ndcg)} against {metric(oracle_ndcg)}): {verdict} the best a log can give"
     )
 
 
@@ -81,13 +90,13 @@ def ratings(model_rmse: float | None, baseline_rmse: float | None, mean_rmse: fl
         return sentence("the log holds purchases, not ratings, so every model is scored on its ranked lists only")
     gain = 1 - model_rmse / baseline_rmse
     verdict = (
-        f"improves on the biased baseline's {fmt.number(baseline_rmse)} by {fmt.share(gain)}"
+        f"improves on the biased baseline's {metric(baseline_rmse)} by {fmt.share(gain)}"
         if gain >= RATING_GAIN
-        else f"does not improve on the biased baseline's {fmt.number(baseline_rmse)} by much ({fmt.signed_share(-gain)})"
+        else f"does not improve on the biased baseline's {metric(baseline_rmse)} by much ({fmt.signed_share(-gain)})"
     )
     return sentence(
-        f"matrix factorisation predicts the held-out ratings with RMSE {fmt.number(model_rmse)}; it {verdict}, "
-        f"and the global mean alone gives {fmt.number(mean_rmse)}"
+        f"matrix factorisation predicts the held-out ratings with RMSE {metric(model_rmse)}; it {verdict}, "
+        f"and the global mean alone gives {metric(mean_rmse)}"
     )
 
 
@@ -125,8 +134,8 @@ def dense_pivot(cells: int, density: float) -> str:
 def precision_gap(best: str, best_p: float, pop_p: float, k: int) -> str:
     """Exercise 3.2: precision@K of the best model against most-popular."""
     return sentence(
-        f"at k = {k}, {best} puts {fmt.number(best_p * k)} relevant products in an average list, "
-        f"most-popular {fmt.number(pop_p * k)} (precision@{k} {fmt.number(best_p)} against {fmt.number(pop_p)})"
+        f"at K = {k}, {best} puts {metric(best_p * k)} relevant products in an average list, "
+        f"most-popular {metric(pop_p * k)} (precision@{k} {metric(best_p)} against {metric(pop_p)})"
     )
 
 
@@ -152,7 +161,7 @@ def penalty_change(change: float, factor: float) -> str:
     else:
         meaning = "was too weak for the test split: validation and test disagree here"
     return sentence(
-        f"with {fmt.number(factor)} times the penalty, EASE's nDCG@K {verdict} (by {fmt.number(abs(change))}): "
+        f"with {fmt.number(factor)} times the penalty, EASE's nDCG@K {verdict} (by {metric(abs(change))}): "
         f"the penalty chosen on the validation split {meaning}"
     )
 
@@ -173,7 +182,7 @@ def hybrid(hybrid_ndcg: float, purchases_ndcg: float, weight: float) -> str:
                    "the text earns its place for products without one")
     return sentence(
         f"a simple hybrid, item kNN on {fmt.share(1 - weight, 0)} purchase and {fmt.share(weight, 0)} text "
-        f"similarity, reaches nDCG@K {fmt.number(hybrid_ndcg)} against {fmt.number(purchases_ndcg)}: {verdict}"
+        f"similarity, reaches nDCG@K {metric(hybrid_ndcg)} against {metric(purchases_ndcg)}: {verdict}"
     )
 
 
@@ -185,25 +194,69 @@ def dense_pivot_cost(common_rmse: float, dense_rmse: float) -> str:
     """Item kNN on the observed cells against the same on a dense pivot with zeros in the missing cells."""
     diff = dense_rmse - common_rmse
     if diff > RATING_GAIN * common_rmse:
-        verdict = f"worse by {fmt.number(diff)}: that is what reading 'not rated' as a rating of 0 costs here"
+        verdict = f"worse by {metric(diff)}: that is what reading 'not rated' as a rating of 0 costs here"
     elif diff < -RATING_GAIN * common_rmse:
-        verdict = (f"better by {fmt.number(-diff)}: the zeros shrink the similarities of products seen by few "
+        verdict = (f"better by {metric(-diff)}: the zeros shrink the similarities of products seen by few "
                    "common customers, a crude form of shrinkage; the similarities themselves are still wrong "
                    "(two products rated 5 and 1 by the same customers look alike)")
     else:
         verdict = "about the same"
     return sentence(f"the same item kNN on a dense pivot with zeros in the missing cells gives RMSE "
-                    f"{fmt.number(dense_rmse)}, {verdict}")
+                    f"{metric(dense_rmse)}, {verdict}")
 
 
 def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_ndcg: float) -> str:
     """Rules used as a recommender against the best collaborative model."""
     if users_reached == 0:
         return sentence("mined on the training interactions alone, the rules reach no customer's history at this "
-                        "support, so they cannot recommend anything here")
+                        "support, so they cannot recommend anything here: the held-out interactions are missing "
+                        "from the training baskets, so fewer pairs reach min_support than in section 7's whole log, "
+                        "and a rule counts only when a customer's training history holds its 'if' product")
     verdict = "beat" if rules_ndcg > best_ndcg else "fall short of"
     return sentence(
         f"mined on the training interactions alone and used as lists, the rules reach "
-        f"{fmt.share(users_reached)} of the customers and score nDCG@K {fmt.number(rules_ndcg)}: they {verdict} "
-        f"{best} ({fmt.number(best_ndcg)}), which uses each customer's whole history"
+        f"{fmt.share(users_reached)} of the customers and score nDCG@K {metric(rules_ndcg)}: they {verdict} "
+        f"{best} ({metric(best_ndcg)}), which uses each customer's whole history"
     )
+
+
+def popularity_place(pop_ndcg: float, ndcgs: list[float], k: int) -> str:
+    """Where most-popular ranks among the run's lists: how far the head of the catalogue goes on this log."""
+    place = 1 + sum(v > pop_ndcg for v in ndcgs)
+    n = len(ndcgs) + 1
+    if place == n:
+        verdict = ("the weakest list of the run: on this log the head of the catalogue says little about what "
+                   "each customer takes next")
+    elif place <= n / 2:
+        verdict = ("in the top half of the run's lists: on this log the head of the catalogue goes a long way, "
+                   "which is why coverage and popularity bias belong beside accuracy")
+    else:
+        verdict = "in the bottom half of the run's lists: personal histories add more than the head of the catalogue"
+    return sentence(f"most-popular ranks {place} of {n} by nDCG@{k} ({metric(pop_ndcg)}), {verdict}")
+
+
+def relevance(explicit: bool) -> str:
+    """What counts as relevant in the list metrics: on ratings, every held-out rating (stated, not hidden)."""
+    if not explicit:
+        return ""
+    return sentence("on ratings, every held-out rating counts as relevant in the list metrics, a rating of 1 "
+                    "included, as in the recommenders benchmark protocol: a hit means the customer rated the "
+                    "product next, not that they liked it")
+
+
+def grid_edge(chosen: int, grid: list[int]) -> str:
+    """A note when the validation choice is the largest (or smallest) latent dimension tried."""
+    if len(grid) < 2 or min(grid) < chosen < max(grid):
+        return ""
+    side, where = ("largest", "above") if chosen == max(grid) else ("smallest", "below")
+    return sentence(f"{chosen} is the {side} dimension tried, so the best one may lie {where} the grid; "
+                    f"a run with factors {where} {max(grid) if where == 'above' else min(grid)} would tell")
+
+
+def basket_kind(explicit: bool) -> str:
+    """What a "basket" is on these data: an order, or on ratings the products rated at the same moment."""
+    if not explicit:
+        return ""
+    return sentence("these data are ratings, so a basket here is the products one customer rated at the same "
+                    "moment, and 'bought together' reads 'rated together': a rule says which products people "
+                    "rate in one sitting, not which they buy together")

@@ -82,7 +82,7 @@ def matrix_step(table: pd.DataFrame, min_interactions: int) -> Step:
     }  # fmt: skip
     shown = pd.DataFrame({"rows": [len(raw), len(inter)], "customers": [raw[S.CUSTOMER].nunique(), n_u],
                           "products": [raw[S.PRODUCT].nunique(), n_i]},
-                         index=pd.Index(["all interactions", f"at least {min_interactions} each"], name="table"))
+                         index=pd.Index(["all interactions", f"at least {min_interactions} each"], name="kept"))
     return _step(glue, shown, {"interactions": inter, "item_counts": counts, "explicit": explicit})
 
 
@@ -203,8 +203,9 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
     row = {"model": "implicit ALS", **ranking_metrics(recs, data["test"].X, train=data["train"].X),
            "fit_seconds": fit_seconds, "recs": recs, "fitted": model}
     curves = pd.DataFrame({"implicit ALS": curve}, index=pd.RangeIndex(1, len(curve) + 1, name="sweep"))
-    glue = {"factors_chosen": chosen, "mf_metric": f"nDCG@{k}", "mf_final": row["ndcg"], "curve_users": len(users)}
-    table = pd.DataFrame({"factors": list(val), "validation": list(val.values())})
+    glue = {"factors_chosen": chosen, "mf_metric": f"nDCG@{k}", "mf_final": row["ndcg"], "curve_users": len(users),
+            "grid_note": F.grid_edge(chosen, list(val))}
+    table = pd.DataFrame({"latent dimension": list(val), f"validation nDCG@{k} (higher is better)": list(val.values())})
     return _step(glue, table, {"curves": curves, "ylabel": f"test nDCG@{k}", "factors": chosen, "row": row})
 
 
@@ -223,8 +224,9 @@ def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: i
     curves_df = pd.DataFrame(curves, index=pd.RangeIndex(1, iterations + 1, name="sweep"))
     glue = {"factors_chosen": chosen, "mf_metric": "RMSE", "mf_final": curves["ALS"][-1],
             "sgd_final": curves["SGD"][-1], "knn_rmse": knn["item kNN cosine"],
-            "knn_centred_rmse": knn["item kNN centred cosine"], "knn_dense_rmse": knn["dense pivot"]}
-    table = pd.DataFrame({"factors": list(val), "validation": list(val.values())})
+            "knn_centred_rmse": knn["item kNN centred cosine"], "knn_dense_rmse": knn["dense pivot"],
+            "grid_note": F.grid_edge(chosen, list(val))}
+    table = pd.DataFrame({"latent dimension": list(val), "validation RMSE (lower is better)": list(val.values())})
     return _step(glue, table, {"curves": curves_df, "ylabel": "test RMSE", "factors": chosen})
 
 

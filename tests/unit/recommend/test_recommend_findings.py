@@ -60,3 +60,30 @@ def test_rules_against_cf_each_way():
     assert "beat EASE" in F.rules_against_cf(0.3, 0.5, "EASE", 0.2)
     assert "fall short of EASE" in F.rules_against_cf(0.1, 0.5, "EASE", 0.2)
     assert "reach no customer" in F.rules_against_cf(0.0, 0.0, "EASE", 0.2)
+
+
+def test_metric_keeps_three_significant_digits():
+    assert F.metric(1.0) == "1.00" and F.metric(0.12) == "0.120" and F.metric(0.0365) == "0.0365"
+    assert F.metric(123.0) == "123" and F.metric(3.8) == "3.80" and F.metric(0) == "0"
+
+
+def test_popularity_place_each_way():
+    assert "ranks 3 of 3" in F.popularity_place(0.03, [0.1, 0.2], 10)
+    assert "weakest" in F.popularity_place(0.03, [0.1, 0.2], 10)
+    assert "top half" in F.popularity_place(0.3, [0.1, 0.2, 0.4], 10)
+    assert "bottom half" in F.popularity_place(0.15, [0.1, 0.2, 0.3, 0.4], 10)
+
+
+def test_relevance_and_basket_kind_only_on_ratings():
+    assert "rating of 1" in F.relevance(True) and F.relevance(False) == ""
+    assert "rated together" in F.basket_kind(True) and F.basket_kind(False) == ""
+
+
+def test_grid_edge_each_way():
+    assert "above the grid" in F.grid_edge(32, [8, 16, 32])
+    assert "below the grid" in F.grid_edge(8, [8, 16, 32])
+    assert F.grid_edge(16, [8, 16, 32]) == ""
+
+
+def test_rules_against_cf_explains_an_empty_reach():
+    assert "section 7" in F.rules_against_cf(0.0, 0.0, "EASE", 0.2)
