@@ -42,8 +42,29 @@ GERMAN_COLUMNS: tuple[str, ...] = (
     "residence_since", "property", "age", "other_installment_plans", "housing",
     "existing_credits", "job", "people_liable", "telephone", "foreign_worker", "class",
 )  # fmt: skip
-#: The codes of German Credit's personal status and sex attribute (A9), in words.
+#: The codes of German Credit's category attributes (german.doc, section 7), in words.
 GERMAN_LABELS: dict[str, dict[str, str]] = {
+    "checking_status": {"A11": "below 0 DM", "A12": "0 to 200 DM", "A13": "200 DM or more, or salary",
+                        "A14": "no checking account"},
+    "credit_history": {"A30": "no credits, or all paid back duly", "A31": "all credits at this bank paid back",
+                       "A32": "existing credits paid back so far", "A33": "delays in the past",
+                       "A34": "critical account, or credits elsewhere"},
+    "purpose": {"A40": "car (new)", "A41": "car (used)", "A42": "furniture, equipment", "A43": "radio, television",
+                "A44": "domestic appliances", "A45": "repairs", "A46": "education", "A47": "vacation",
+                "A48": "retraining", "A49": "business", "A410": "others"},
+    "savings": {"A61": "below 100 DM", "A62": "100 to 500 DM", "A63": "500 to 1000 DM", "A64": "1000 DM or more",
+                "A65": "unknown, or no savings account"},
+    "employment_since": {"A71": "unemployed", "A72": "below 1 year", "A73": "1 to 4 years", "A74": "4 to 7 years",
+                         "A75": "7 years or more"},
+    "other_debtors": {"A101": "none", "A102": "co-applicant", "A103": "guarantor"},
+    "property": {"A121": "real estate", "A122": "savings agreement, life insurance", "A123": "car or other",
+                 "A124": "unknown, or no property"},
+    "other_installment_plans": {"A141": "bank", "A142": "stores", "A143": "none"},
+    "housing": {"A151": "rent", "A152": "own", "A153": "for free"},
+    "job": {"A171": "unemployed, unskilled non-resident", "A172": "unskilled resident",
+            "A173": "skilled employee, official", "A174": "management, self-employed, highly qualified"},
+    "telephone": {"A191": "none", "A192": "yes, registered"},
+    "foreign_worker": {"A201": "yes", "A202": "no"},
     "personal_status_sex": {
         "A91": "male: divorced/separated", "A92": "female: divorced/separated/married",
         "A93": "male: single", "A94": "male: married/widowed", "A95": "female: single",

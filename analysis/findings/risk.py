@@ -14,7 +14,7 @@ from analysis import fmt
 from analysis.findings import plural
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "INFLATED", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
+    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
     "calibration", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "truth",
 ]  # fmt: skip
@@ -29,12 +29,14 @@ TIED = 1.0
 SAME_RANKING = 0.01
 #: Recalibration "lowers" the Brier score only when it cuts it by more than this share.
 BETTER_BRIER = 0.01
-#: A mean score this many times the observed rate (or more) is "inflated".
-INFLATED = 1.2
+#: A mean score off the observed rate by more than this share of the rarer outcome's rate (either way) has "moved".
+OFF_RATE = 0.2
 #: A model within this AUC of the Bayes score is "close to the best possible".
 CLOSE_TO_BAYES = 0.01
-#: Group gaps: a group whose mean score is off its observed rate by more than this share is "miscalibrated".
+#: Group gaps: a group whose mean score is off its observed rate by more than this share, and by more than
+#: GROUP_SE binomial standard errors of that rate, is "miscalibrated".
 GROUP_GAP = 0.05
+GROUP_SE = 2.0
 
 #: The glued sentences that make "What this run found", in page order.
 SUMMARY = ("balance_finding", "best_finding", "calibration_finding", "imbalance_finding", "cost_finding",
@@ -47,7 +49,8 @@ def balance(positives: int, n: int, unit: str, label: str) -> str:
     if share < RARE:
         return head + ": a rare outcome, so a model that flags nobody is right " + fmt.share(1 - share) + \
             " of the time and accuracy says nothing; read the precision-recall curve and PR AUC."
-    return head + ": not rare, so ROC AUC and PR AUC tell a similar story."
+    return head + (f": not rare. A random score's PR AUC is the positive share, {fmt.share(share)}, not 0 or 0.5, so "
+                   "read PR AUC against that floor.")
 
 
 def newton(max_diff: float, steps: int, grad_error: float) -> str:
@@ -88,18 +91,27 @@ def calibration(brier: float, platt: float, isotonic: float, model: str) -> str:
             f"{fmt.number(brier)} against {fmt.number(best)} at best ({name}).")  # fmt: skip
 
 
-def imbalance(table: pd.DataFrame, rate: float) -> str:
-    """``table`` indexed by plain / weighted / undersampled with auc and mean_score."""
+def imbalance(table: pd.DataFrame, rate: float, auc_diff_sd: float) -> str:
+    """``table`` indexed by plain / weighted / undersampled with auc and mean_score; ``auc_diff_sd``: the spread
+    across the same folds of the weighted minus plain ROC AUC (a paired comparison)."""
     plain, weighted = table.loc["plain"], table.loc["weighted"]
+    diff = weighted["auc"] - plain["auc"]
     ranking = f"Class weights move ROC AUC from {fmt.number(plain['auc'])} to {fmt.number(weighted['auc'])}"
-    if abs(weighted["auc"] - plain["auc"]) < SAME_RANKING:
+    if abs(diff) < SAME_RANKING:
         ranking += ", so the ranking barely depends on them"
+    elif abs(diff) <= TIED * auc_diff_sd:
+        ranking += (f", a change within its spread across the same folds ({fmt.number(auc_diff_sd)}): "
+                    "no clear change in the ranking")  # fmt: skip
     else:
-        ranking += ", a real change in the ranking on these data"
-    if weighted["mean_score"] >= INFLATED * rate:
-        return (ranking + f", but the mean score rises to {fmt.share(weighted['mean_score'])} against an observed rate of "
+        ranking += (f", more than its spread across the same folds ({fmt.number(auc_diff_sd)}): a real change in "
+                    "the ranking on these data")  # fmt: skip
+    mean = weighted["mean_score"]
+    if abs(mean - rate) > OFF_RATE * min(rate, 1 - rate):
+        way = "rises" if mean > rate else "falls"
+        return (ranking + f", but the mean score {way} to {fmt.share(mean)} against an observed rate of "
                 f"{fmt.share(rate)}: weighted scores are not probabilities until recalibrated.")  # fmt: skip
-    return ranking + f"; the mean score stays near the observed rate ({fmt.share(rate)}) on these data."
+    return (ranking + f"; the weighted model's mean score, {fmt.share(mean)}, stays near the observed rate "
+            f"({fmt.share(rate)}) on these data.")  # fmt: skip
 
 
 #: Churn: the cost matrix only illustrates the method; the decision is the offer's value in money.
@@ -150,18 +162,27 @@ def p_alive_baseline(auc_model: float, auc_alive: float | None) -> str:
 
 
 def group_check(table: pd.DataFrame | None, column: str) -> str:
+    """Miscalibrated: a gap above GROUP_GAP and above GROUP_SE binomial standard errors of the group's rate."""
     if table is None or table.empty:
         return ("These data name no sensitive attribute, so the scores are not checked by group (set `sensitive` "
                 "to a column to check them).")  # fmt: skip
     gap = (table["predicted"] - table["observed"]).abs()
-    worst = table.loc[gap.idxmax()]
+    se = (table["observed"] * (1 - table["observed"]) / table["cases"]).pow(0.5)
+    off = (gap > GROUP_GAP) & (gap > GROUP_SE * se)
     auc = table["auc"].dropna()
     spread = (f" ROC AUC ranges from {fmt.number(auc.min())} to {fmt.number(auc.max())} across groups." if len(auc) > 1
               else "")  # fmt: skip
-    if gap.max() > GROUP_GAP:
-        return (f"By `{column}`, the group {worst['group']} ({fmt.count(worst['cases'])} cases) is scored at {fmt.share(worst['predicted'])} on average "
-                f"but {fmt.share(worst['observed'])} of it are positive: the scores are miscalibrated for it." + spread)  # fmt: skip
-    return (f"By `{column}`, every group's mean score is within {fmt.share(GROUP_GAP)} of its observed rate." + spread)
+    if off.any():
+        i = (gap / se.where(se > 0)).where(off).fillna(gap.where(off)).idxmax()
+        w = table.loc[i]
+        return (f"By `{column}`, the group {w['group']} ({fmt.count(w['cases'])} cases) is scored at "
+                f"{fmt.share(w['predicted'])} on average but {fmt.share(w['observed'])} of it are positive, more than "
+                f"{fmt.number(GROUP_SE)} binomial standard errors ({fmt.share(se[i])} each) apart: the scores are "
+                "miscalibrated for it." + spread)  # fmt: skip
+    worst = gap.idxmax()
+    return (f"By `{column}`, no group's mean score is off its observed rate by more than both {fmt.share(GROUP_GAP)} "
+            f"and {fmt.number(GROUP_SE)} binomial standard errors (largest gap {fmt.share(gap[worst])}, group "
+            f"{table.loc[worst, 'group']} of {fmt.count(table.loc[worst, 'cases'])} cases)." + spread)  # fmt: skip
 
 
 def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:

@@ -21,7 +21,7 @@ from analysis._checks import check_day, check_int, require_columns
 from analysis.errors import DataError
 
 __all__ = ["MAX_LEVELS", "RiskData", "churn_features", "churn_labels", "churn_problem", "credit_problem", "default_cutoff",
-           "fraud_problem", "p_alive_baseline"]
+           "fraud_problem", "leave_out", "p_alive_baseline"]
 
 #: Categories beyond the most frequent MAX_LEVELS of a column are pooled as "other".
 MAX_LEVELS = 30
@@ -83,26 +83,43 @@ def fraud_problem(orders: pd.DataFrame) -> RiskData:
 
 
 def credit_problem(table: pd.DataFrame, report, sensitive: str = "") -> RiskData:
-    """A labelled table as read by :func:`analysis.data.labelled.read_labelled` (features and ``y``)."""
+    """A labelled table as read by :func:`analysis.data.labelled.read_labelled` (features and ``y``).
+
+    German Credit's category codes (A11, ...) are written in words. The sensitive attribute is kept for the
+    group check and left out of the model's features (lending law forbids deciding on it).
+    """
+    from analysis.data.labelled import GERMAN_LABELS
+
     X = table.drop(columns=[LABEL])
     numeric = [c for c in report.features if c not in report.categorical]
     categorical = list(report.categorical)
     X[numeric] = X[numeric].astype(np.float64)
+    if report.layout == "german_credit":
+        for name, words in GERMAN_LABELS.items():
+            if name in X.columns:
+                X[name] = X[name].astype(str).map(lambda v, w=words: w.get(v, v))
     column = sensitive or report.sensitive
     if column and column not in X.columns:
         raise DataError(f"The sensitive attribute {column!r} is not a column of the table.", source=report.source,
                         parameter="sensitive", rows=[f"columns: {', '.join(X.columns[:12])}"],
                         fix='set sensitive to one of the feature columns, or to "" for none')  # fmt: skip
-    group = None
-    if column:
-        from analysis.data.labelled import GERMAN_LABELS
-
-        words = GERMAN_LABELS.get(column, {}) if report.layout == "german_credit" else {}
-        group = X[column].astype(str).map(lambda v: words.get(v, v)).rename(column)
+    group = X[column].astype(str).rename(column) if column else None
     ids = pd.Series([f"row {i + 1}" for i in range(len(X))], name="applicant")
     label = f"{report.target} = {report.positive_label}"
-    return RiskData("credit", cap_levels(X, categorical), table[LABEL].to_numpy(np.int8), ids, numeric, categorical,
-                    "applicant", label, sensitive=group)  # fmt: skip
+    cases = RiskData("credit", cap_levels(X, categorical), table[LABEL].to_numpy(np.int8), ids, numeric, categorical,
+                     "applicant", label, sensitive=group)  # fmt: skip
+    return leave_out(cases, column) if column else cases
+
+
+def leave_out(cases: RiskData, column: str) -> RiskData:
+    """``cases`` without ``column`` among the model's features (kept in ``sensitive`` for the group check)."""
+    if column not in cases.X.columns or cases.X.shape[1] == 1:
+        return cases
+    cases.X = cases.X.drop(columns=[column])
+    cases.numeric = [c for c in cases.numeric if c != column]
+    cases.categorical = [c for c in cases.categorical if c != column]
+    cases.notes["left_out"] = column
+    return cases
 
 
 def default_cutoff(transactions: pd.DataFrame, churn_days: int) -> pd.Timestamp:

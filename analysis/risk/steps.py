@@ -23,7 +23,7 @@ from analysis.risk import figures
 from analysis.risk.compare import FITTED, Comparison, compare_models, tree_depth_curve
 from analysis.risk.logistic import fit_newton, gradient, numeric_gradient, penalty_from_c, scorecard_points
 from analysis.risk.models import MODEL_LABELS, binary_columns, make_models, onehot, weighted_variants
-from analysis.risk.problems import RiskData, churn_problem, credit_problem, default_cutoff, fraud_problem
+from analysis.risk.problems import RiskData, churn_problem, credit_problem, default_cutoff, fraud_problem, leave_out
 
 __all__ = [
     "banner", "cases_step", "problem_intro", "compare_step", "cost_step", "evaluation_step", "explain_step", "framing_step",
@@ -51,6 +51,7 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
                             parameter="sensitive", rows=[f"features: {', '.join(cases.X.columns)}"],
                             fix='set sensitive to one of the features listed, or to "" for none')  # fmt: skip
         cases.sensitive = cases.X[params.sensitive].astype(str).rename(params.sensitive)
+        cases = leave_out(cases, params.sensitive)
     when = ""
     if problem == "churn":
         when = (f"The cut-off is {cases.notes['cutoff']}: every feature comes from purchases up to that day, the "
@@ -145,7 +146,7 @@ def evaluation_step(cases: RiskData, comp: Comparison, best: str, threshold: flo
 
 
 class Undersampled:
-    """A model fitted on all positives and an equal-sized random sample of the negatives (seeded)."""
+    """A model fitted on all cases of the rarer outcome and an equal-sized random sample of the commoner (seeded)."""
 
     def __init__(self, model, seed: int):
         self.model, self.seed = model, seed
@@ -163,7 +164,8 @@ class Undersampled:
 
         rng = np.random.default_rng(self.seed)
         pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-        keep = np.sort(np.r_[pos, rng.choice(neg, size=min(len(neg), len(pos)), replace=False)])
+        rare, common = (pos, neg) if len(pos) <= len(neg) else (neg, pos)  # the majority class, whichever it is
+        keep = np.sort(np.r_[rare, rng.choice(common, size=len(rare), replace=False)])
         self.fitted_ = clone(self.model).fit(X.iloc[keep], y[keep])
         return self
 
@@ -179,14 +181,18 @@ def imbalance_step(cases: RiskData, comp: Comparison, folds: int, seed: int) -> 
                       "mean_score": comp.scores["logistic"].mean()}}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        fold_auc = {}
         for name, model in models.items():
             oof, per_fold = C.cross_validate(model, cases.X, cases.y, folds=folds, seed=seed)
+            fold_auc[name] = per_fold["auc"].to_numpy()
             rows[name] = {"auc": per_fold["auc"].mean(), "brier": per_fold["brier"].mean(), "mean_score": oof.mean()}
+    # the same folds (same seed): the weighted minus plain AUC fold by fold, and its spread
+    diff_sd = float(np.std(fold_auc["weighted"] - comp.folds["logistic"]["auc"].to_numpy(), ddof=1))
     table = pd.DataFrame(rows).T.rename_axis("training")
     rate = float(cases.y.mean())
     glue = {"imb_auc_plain": float(table.loc["plain", "auc"]), "imb_auc_weighted": float(table.loc["weighted", "auc"]),
             "imb_mean_weighted": float(table.loc["weighted", "mean_score"]),
-            "imbalance_finding": F.imbalance(table, rate)}  # fmt: skip
+            "imb_auc_diff_sd": diff_sd, "imbalance_finding": F.imbalance(table, rate, diff_sd)}  # fmt: skip
     return Step(glue=glue, table=table.rename(columns={"auc": "ROC AUC", "brier": "Brier score",
                                                        "mean_score": "mean score"}).reset_index())  # fmt: skip
 

@@ -79,13 +79,17 @@ def test_scores_file_and_decisions(glued, scores, cases):
     assert best_t == pytest.approx(t) and best_cost == pytest.approx(num(glued, "best_cost"))
     review = C.precision_at_share(scores["label"].to_numpy(), scores["score"].to_numpy(), 0.02)
     assert num(glued, "review_precision") == pytest.approx(review["precision"])
+    assert "review capacity" in glued["problem_intro"]
 
 
 def test_findings_follow_the_glued_numbers(glued):
     assert glued["balance_finding"] == F.balance(int(num(glued, "n_positive")), int(num(glued, "n_cases")), "order",
                                                  "the order is fraudulent")  # fmt: skip
-    assert ("rises to" in glued["imbalance_finding"]) == (
-        num(glued, "imb_mean_weighted") >= F.INFLATED * num(glued, "positive_share"))
+    rate, mean = num(glued, "positive_share"), num(glued, "imb_mean_weighted")
+    assert ("not probabilities" in glued["imbalance_finding"]) == (abs(mean - rate) > F.OFF_RATE * min(rate, 1 - rate))
+    diff = abs(num(glued, "imb_auc_weighted") - num(glued, "imb_auc_plain"))
+    if diff >= F.SAME_RANKING:
+        assert ("a real change" in glued["imbalance_finding"]) == (diff > F.TIED * num(glued, "imb_auc_diff_sd"))
     for name in F.SUMMARY:
         assert glued[name].strip()
 
@@ -146,6 +150,14 @@ def test_churn_on_a_transaction_log(tmp_path):
     out = execute(NOTEBOOK, tmp_path, problem="churn", shop_customers=300, seed=1, cv_folds=3, churn_days=60)
     assert out["unit"].strip("'\"") == "customer"
     assert "BG/NBD's probability of no purchase" in out["problem_finding"] and "decile" in out["problem_finding"]
+    assert "Churn: the value of an offer" in out["problem_intro"] and "review capacity" not in out["problem_intro"]
     assert "no planted model" in out["truth_finding"]
     csv = pd.read_csv(tmp_path / "risk_scores.csv")
-    assert {"customer", "bgnbd_churn_score"} <= set(csv.columns)
+    assert {"customer", "bgnbd_churn_score", "value_at_stake"} <= set(csv.columns)
+    # the decision is the offer's expected value in money (defaults: success 0.2, cost 10), and the page agrees
+    gain = csv["score"] * 0.2 * csv["value_at_stake"] - 10.0
+    assert ((gain > 0) == (csv["decision"] == "offer")).all()
+    assert int(float(out["offer_count"])) == int((gain > 0).sum())
+    y = csv["label"].to_numpy() == 1
+    assert float(out["ex5_1"]) == pytest.approx(float((csv["decision"].to_numpy() == "offer")[y].mean()))
+    assert int(float(out["ex5_2"])) == int((csv["score"] * 0.2 * csv["value_at_stake"] - 20.0 > 0).sum())

@@ -11,7 +11,7 @@ from analysis.findings import risk as F
 
 def test_balance_each_way():
     assert "rare outcome" in F.balance(20, 1000, "order", "fraud") and "PR AUC" in F.balance(20, 1000, "order", "x")
-    assert "not rare" in F.balance(300, 1000, "applicant", "bad")
+    assert "not rare" in F.balance(300, 1000, "applicant", "bad") and "floor" in F.balance(300, 1000, "applicant", "bad")
     assert F.balance(int(F.RARE * 1000), 1000, "a", "b").count("not rare") == 1  # the threshold itself is not rare
 
 
@@ -41,13 +41,17 @@ def test_calibration_each_way():
 
 
 def test_imbalance_each_way():
-    rows = {"plain": {"auc": 0.8, "mean_score": 0.1}, "weighted": {"auc": 0.795, "mean_score": 0.1 * F.INFLATED}}
-    assert "not probabilities" in F.imbalance(pd.DataFrame(rows).T, 0.1)
-    assert "barely depends" in F.imbalance(pd.DataFrame(rows).T, 0.1)
-    rows["weighted"]["mean_score"] = 0.1 * (F.INFLATED - 0.1)
-    assert "stays near" in F.imbalance(pd.DataFrame(rows).T, 0.1)
-    rows["weighted"]["auc"] = 0.8 - 2 * F.SAME_RANKING
-    assert "a real change in the ranking" in F.imbalance(pd.DataFrame(rows).T, 0.1)
+    rows = {"plain": {"auc": 0.8, "mean_score": 0.1}, "weighted": {"auc": 0.795, "mean_score": 0.1 * (1 + 2 * F.OFF_RATE)}}
+    assert "rises to" in F.imbalance(pd.DataFrame(rows).T, 0.1, 0.01) and "not probabilities" in F.imbalance(pd.DataFrame(rows).T, 0.1, 0.01)
+    assert "barely depends" in F.imbalance(pd.DataFrame(rows).T, 0.1, 0.01)
+    rows["weighted"]["mean_score"] = 0.1 * (1 + F.OFF_RATE / 2)
+    assert "stays near" in F.imbalance(pd.DataFrame(rows).T, 0.1, 0.01)
+    # a majority-positive rate: the mean score falling well below it is caught too
+    rows["weighted"]["mean_score"] = 0.63
+    assert "falls to 63.0%" in F.imbalance(pd.DataFrame(rows).T, 0.86, 0.01)
+    rows["weighted"]["auc"] = 0.78
+    assert "a real change in the ranking" in F.imbalance(pd.DataFrame(rows).T, 0.1, 0.005)
+    assert "no clear change" in F.imbalance(pd.DataFrame(rows).T, 0.1, 0.141)
 
 
 def test_cost_threshold_and_review():
@@ -75,12 +79,16 @@ def test_p_alive_baseline_each_way():
 
 def test_group_check_each_way():
     assert "no sensitive attribute" in F.group_check(None, "")
-    off = pd.DataFrame({"group": ["a", "b"], "cases": [100, 50], "observed": [0.3, 0.4],
+    off = pd.DataFrame({"group": ["a", "b"], "cases": [1000, 500], "observed": [0.3, 0.4],
                         "predicted": [0.3, 0.4 - 2 * F.GROUP_GAP], "auc": [0.8, 0.7]})  # fmt: skip
-    assert "miscalibrated" in F.group_check(off, "sex") and "the group b (50 cases)" in F.group_check(off, "sex")
+    assert "miscalibrated" in F.group_check(off, "sex") and "the group b (500 cases)" in F.group_check(off, "sex")
     assert "from 0.7 to 0.8" in F.group_check(off, "sex")
-    fine = off.assign(predicted=[0.3, 0.4 - F.GROUP_GAP / 2])
-    assert "within 5.0% of its observed rate" in F.group_check(fine, "sex")
+    # the same gap on 50 cases is within two binomial standard errors (sqrt(0.4 * 0.6 / 50) = 0.069)
+    small = off.assign(cases=[1000, 50])
+    assert "miscalibrated" not in F.group_check(small, "sex") and "no group's mean score" in F.group_check(small, "sex")
+    # a gap below GROUP_GAP is not flagged however many cases
+    fine = off.assign(predicted=[0.3, 0.4 - F.GROUP_GAP / 2], cases=[10**6, 10**6])
+    assert "no group's mean score" in F.group_check(fine, "sex")
 
 
 def test_truth_each_way():

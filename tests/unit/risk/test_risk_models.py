@@ -100,3 +100,20 @@ def test_shop_fraud_odds_ratios_match_the_planted_coefficients():
     for flag in ("country_mismatch", "night", "is_new_customer"):
         assert abs(coef[flag] - B[flag]) < 0.35, (flag, coef[flag], B[flag])
     assert "`country_mismatch`" in step.glue["odds_finding"] and "having it" in step.glue["odds_finding"]
+
+
+def test_undersampling_resamples_the_majority_whichever_it_is():
+    from analysis.risk.steps import Undersampled
+
+    class Spy:
+        def get_params(self, deep=False):
+            return {}
+
+        def fit(self, X, y):
+            self.counts = np.bincount(y, minlength=2)
+            return self
+
+    X = pd.DataFrame({"x": np.arange(100.0)})
+    for y in (np.r_[np.ones(80, int), np.zeros(20, int)], np.r_[np.ones(20, int), np.zeros(80, int)]):
+        fitted = Undersampled(Spy(), seed=0).fit(X, y).fitted_
+        assert fitted.counts.tolist() == [20, 20]

@@ -104,7 +104,12 @@ def test_credit_problem_maps_the_sensitive_codes(tmp_path):
     table, report = read_labelled(path)
     data = credit_problem(table, report)
     assert data.sensitive is not None and data.sensitive.str.contains("male").all()
-    assert data.categorical == report.categorical and "class" not in data.X.columns
+    assert "class" not in data.X.columns
+    # the sensitive attribute is left out of the model's features, kept for the group check
+    assert "personal_status_sex" not in data.X.columns
+    assert data.categorical == [c for c in report.categorical if c != "personal_status_sex"]
+    # category codes are written in words
+    assert not data.X["checking_status"].str.fullmatch(r"A\d+").any()
     with pytest.raises(DataError, match="sensitive"):
         credit_problem(table, report, "religion")
 
