@@ -33,7 +33,7 @@ import pandas as pd
 from analysis.book.needs import Facts
 from analysis.errors import DataError
 
-__all__ = ["GERMAN_COLUMNS", "GERMAN_LABELS", "LabelledReport", "binary_target", "is_german", "read_labelled"]
+__all__ = ["GERMAN_COLUMNS", "GERMAN_LABELS", "LabelledReport", "binary_candidates", "binary_target", "is_german", "read_labelled"]
 
 #: German Credit's attributes in file order (german.doc, section 7), then the class.
 GERMAN_COLUMNS: tuple[str, ...] = (
@@ -286,3 +286,24 @@ def read_labelled(path: str | Path, target: str = "", positive_label: str = "") 
         missing_target=int((~has_target).sum()), sensitive=GERMAN_SENSITIVE if german else "",
     )  # fmt: skip
     return table, report
+
+
+#: Column names that mark a transaction log rather than a labelled table.
+_LOG_WORDS = ("date", "time", "invoice", "order", "timestamp", "quantity", "price")
+
+
+def binary_candidates(path: str | Path) -> list[str] | None:
+    """The columns with exactly two values of a table that looks labelled (no date, order or price column),
+    or None when the file cannot be read or looks like a transaction log: for a refusal's fix."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        frame = _read_any(path)
+    except DataError:
+        return None
+    names = [str(c).lower() for c in frame.columns]
+    if any(w in n for n in names for w in _LOG_WORDS):
+        return None
+    return [str(c) for c in frame.columns if frame[c].nunique(dropna=True) == 2]
+

@@ -8,6 +8,7 @@ other transaction log gives ``churn``.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -101,7 +102,33 @@ def load_risk_data(params: RiskParams):
         return read_labelled(params.data, params.target, params.positive_label)
     from analysis.data import load_data
 
-    return load_data(params)
+    try:
+        return load_data(params)
+    except DataError as err:
+        hint = _labelled_hint(params) if "known layout" in str(err) else None
+        if hint is None:
+            raise
+        raise hint from None
+
+
+def _labelled_hint(params: RiskParams) -> DataError | None:
+    """A file that looks labelled (no date, order or price column) but came without ``target``: say so."""
+    from analysis.data.labelled import binary_candidates
+
+    if params.mapping or params.problem == "churn":
+        return None
+    candidates = binary_candidates(params.data)
+    if candidates is None:
+        return None
+    example = json.dumps(candidates[-1] if candidates else "<your label column>")
+    rows = [f"columns with two values: {', '.join(candidates[:8])}" if candidates else "no column has exactly two values"]
+    return DataError(
+        "This file looks like a labelled table (no date, order or price column), not a transaction log, and no "
+        "target was given, so the chapter cannot tell which column is the outcome.",
+        source=str(params.data), parameter="target", rows=rows,
+        fix=f"set target to the column that holds the outcome, e.g. target: {example} (problem credit), or for a "
+        "transaction log give a column mapping",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- needs

@@ -116,3 +116,23 @@ def test_an_unknown_problem_is_refused_in_words():
     with pytest.raises(DataError, match='allowed: "" \\(chosen from the data\\), "fraud", "credit" or "churn"') as err:
         P(problem="fraudd")
     assert err.value.parameter == "problem"
+
+
+def test_a_labelled_file_without_target_is_told_to_set_it(tmp_path):
+    path = tmp_path / "loans.csv"
+    rows = "\n".join(f"{i},{20 + i % 40},{'yes' if i % 3 else 'no'},{i % 2}" for i in range(60))
+    path.write_text("id,age,owns_home,defaulted\n" + rows + "\n")
+    with pytest.raises(DataError) as err:
+        load_risk_data(P(data=str(path)))
+    text = str(err.value)
+    assert "looks like a labelled table" in text and "target" in text
+    assert "owns_home, defaulted" in text and 'target: "defaulted"' in text
+    assert "mapping" not in text.split("looks like")[0]  # not the transaction log's refusal
+
+
+def test_a_log_with_unknown_columns_still_gets_the_mapping_refusal(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("when,who,what,price\n" + "\n".join(f"2020-01-0{1 + i % 9},c{i},p,1.5" for i in range(30)) + "\n")
+    with pytest.raises(DataError) as err:
+        load_risk_data(P(data=str(path)))
+    assert "looks like a labelled table" not in str(err.value)
