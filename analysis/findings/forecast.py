@@ -17,6 +17,9 @@ __all__ = [
     "CSL_TOLERANCE",
     "SUMMARY",
     "TRUTH_TOLERANCE",
+    "PEAK_DAYS",
+    "QUANTITY_PRICING",
+    "known_in_advance",
     "aic_vs_error",
     "best_model",
     "calendar",
@@ -42,8 +45,15 @@ CSL_TOLERANCE = 0.02
 #: A recovered value within this share of the planted one "recovers" it.
 TRUTH_TOLERANCE = 0.15
 
+#: A recovered peak day within this many days of the planted one "recovers" it (days, not a share: a
+#: day of the year has no meaningful zero).
+PEAK_DAYS = 30
+#: A within-product-and-day correlation of log unit price with log line quantity at or below this means the
+#: price depends on the quantity bought (wholesale price breaks): the elasticity is then not causal.
+QUANTITY_PRICING = -0.1
+
 #: The glue names of the sentences in "What this run found", in page order.
-SUMMARY = ("calendar_finding", "best_finding", "split_finding", "aic_finding", "coverage_finding",
+SUMMARY = ("calendar_finding", "best_finding", "known_finding", "split_finding", "aic_finding", "coverage_finding",
            "lift_finding", "elasticity_finding", "stock_finding", "truth_finding")
 
 
@@ -72,6 +82,22 @@ def best_model(best: str, best_mase: float, naive_mase: float) -> str:
                         f"(best: {best}, MASE {fmt.number(best_mase)} against {fmt.number(naive_mase)})")
     return sentence(f"{best} forecast best, with a MASE of {fmt.number(best_mase)}: "
                     f"{fmt.share(gain)} lower than the seasonal naive's {fmt.number(naive_mase)}")
+
+
+def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float) -> str:
+    """The best model fed what is known in advance (weekday, closures, promotions) against the best one that
+    sees no promotions (ETS, SARIMA, Theta), by rolling-origin MASE."""
+    if not (math.isfinite(seeing_mase) and math.isfinite(blind_mase) and blind_mase > 0 and seeing_mase > 0):
+        return sentence("the models with and without the known calendar could not both be scored here")
+    both = (f"{seeing} (which sees the weekday, closures and promotions) has a MASE of {fmt.number(seeing_mase)}, "
+            f"{blind} (which sees no promotions) {fmt.number(blind_mase)}")
+    if seeing_mase <= blind_mase * (1 - BEATS):
+        return sentence(f"here what is known in advance paid off: {both}")
+    if blind_mase <= seeing_mase * (1 - BEATS):
+        return sentence(f"here the time-series model did better without the known calendar: {both}; "
+                        "its model of the series' own dynamics was worth more than the promotion flags")
+    return sentence(f"here knowing the calendar in advance made little difference: {both}, within "
+                    f"{fmt.share(BEATS, 0)} of each other")
 
 
 def random_split(random_mae: float, honest_mae: float) -> str:
@@ -119,16 +145,25 @@ def lift(value: float, low: float, high: float, days: int) -> str:
                     f"{fmt.number(low)} to {fmt.number(high)})")
 
 
-def elasticity(value: float, se: float) -> str:
-    """The log-log price elasticity of units."""
+def elasticity(value: float, se: float, quantity_pricing: float = float("nan")) -> str:
+    """The log-log price elasticity of units; ``quantity_pricing`` is the correlation of log unit price with
+    log line quantity within a product and day (NaN when prices do not vary within a day): at or below
+    :data:`QUANTITY_PRICING` the price follows the quantity bought, and the finding says it is no demand curve."""
     if not math.isfinite(value):
         return sentence("prices never changed within a product, so no price elasticity can be estimated")
+    breaks = math.isfinite(quantity_pricing) and quantity_pricing <= QUANTITY_PRICING
+    caveat = (f"; but on the same product and day larger lines get lower prices (correlation "
+              f"{fmt.number(quantity_pricing)}), as with wholesale price breaks, so this is how price and "
+              "quantity go together, not how buyers respond to a price change") if breaks else ""
     if value + 1.96 * se < 0:
-        kind = "elastic: units fall more than prices rise" if value < -1 else "units fall as prices rise"
+        if breaks:
+            kind = "lines with higher prices hold fewer units"
+        else:
+            kind = "elastic: units fall more than prices rise" if value < -1 else "units fall as prices rise"
         return sentence(f"the price elasticity of units is {fmt.number(value)} "
-                        f"(standard error {fmt.number(se)}): {kind}")
+                        f"(standard error {fmt.number(se)}): {kind}{caveat}")
     return sentence(f"the price elasticity of units, {fmt.number(value)} (standard error {fmt.number(se)}), is "
-                    "not clearly below zero: these price changes do not show a demand curve")
+                    f"not clearly below zero: these price changes do not show a demand curve{caveat}")
 
 
 def stock(csl: float, target: float, fill_rate: float, cycles: int) -> str:
@@ -151,15 +186,24 @@ def newsvendor(ratio: float, quantity: float, mean: float) -> str:
                        else "no more than the mean, as a unit left over costs at least as much as one short"))
 
 
-def truth(recovered: dict[str, tuple[float, float]]) -> str:
-    """Which planted values were recovered within :data:`TRUTH_TOLERANCE` (name -> (estimate, planted))."""
-    if not recovered:
+def truth(recovered: dict[str, tuple[float, float]], days: dict[str, tuple[float, float]] | None = None) -> str:
+    """Which planted values were recovered: ``recovered`` (name -> (estimate, planted)) within
+    :data:`TRUTH_TOLERANCE` of the planted value, ``days`` (name -> (estimated day of year, planted)) within
+    :data:`PEAK_DAYS` days around the year."""
+    days = days or {}
+    if not recovered and not days:
         return sentence("this run is not on the built-in shop: there is no planted truth to compare with")
     good = [k for k, (est, planted) in recovered.items()
             if math.isfinite(est) and abs(est / planted - 1) <= TRUTH_TOLERANCE]
-    bad = [k for k in recovered if k not in good]
-    text = f"within {fmt.share(TRUTH_TOLERANCE, 0)} of the planted value: {join_words(good) or 'none'}"
-    return sentence(text + (f"; not recovered: {join_words(bad)}" if bad else ""))
+    good_days = [k for k, (est, planted) in days.items()
+                 if math.isfinite(est) and min(abs(est - planted), 365.25 - abs(est - planted)) <= PEAK_DAYS]
+    bad = [k for k in [*recovered, *days] if k not in good and k not in good_days]
+    parts = []
+    if recovered:
+        parts.append(f"within {fmt.share(TRUTH_TOLERANCE, 0)} of the planted value: {join_words(good) or 'none'}")
+    if days:
+        parts.append(f"within {PEAK_DAYS} days of the planted day: {join_words(good_days) or 'none'}")
+    return sentence("; ".join(parts) + (f"; not recovered: {join_words(bad)}" if bad else ""))
 
 
 def busiest_position(name: str, ratio: float, frequency: str) -> str:

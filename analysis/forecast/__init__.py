@@ -23,14 +23,15 @@ from analysis.forecast.inventory import (
     PolicyRun,
     empirical_safety_stock,
     newsvendor,
+    newsvendor_empirical,
     normal_safety_stock,
     policy_for,
     simulate_policy,
     window_errors,
 )
 from analysis.forecast.models import MODELS, Forecast, Task, calendar_regression, ets_fits, task_of
-from analysis.forecast.price import discount_days, price_elasticity, promotion_flags, promotion_lift
-from analysis.forecast.products import future_task, product_tasks, stock_plan, top_products
+from analysis.forecast.price import discount_days, price_elasticity, promotion_flags, promotion_lift, quantity_pricing
+from analysis.forecast.products import future_task, product_tasks, stock_plan, top_products, window_error_sums
 from analysis.forecast.series import SalesSeries, sales_series
 
 __all__ = [
@@ -49,16 +50,19 @@ __all__ = [
     "ets_fits",
     "future_task",
     "newsvendor",
+    "newsvendor_empirical",
     "normal_safety_stock",
     "policy_for",
     "price_elasticity",
     "product_tasks",
     "promotion_flags",
     "promotion_lift",
+    "quantity_pricing",
     "sales_series",
     "simulate_policy",
     "stock_plan",
     "task_of",
     "top_products",
+    "window_error_sums",
     "window_errors",
 ]

@@ -10,7 +10,8 @@ import pandas as pd
 from analysis import plots
 from analysis.plots import BLUE, GREEN, GREY, ORANGE, VERMILLION
 
-__all__ = ["acf_plot", "coverage_plot", "forecast_plot", "seasonal_profile", "series_plot", "stl_plot"]
+__all__ = ["acf_plot", "coverage_plot", "forecast_plot", "money_label", "seasonal_profile", "series_plot",
+           "stl_plot"]
 
 
 def _dates(ax) -> None:
@@ -18,6 +19,11 @@ def _dates(ax) -> None:
     locator = mdates.AutoDateLocator(maxticks=7)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def money_label(what: str, currency: str) -> str:
+    """An axis label naming the quantity and its currency: ``revenue per step (GBP)``."""
+    return f"{what} ({currency.upper()})" if currency else what
 
 
 def series_plot(table: pd.DataFrame, currency: str, season: int) -> plt.Figure:
@@ -31,6 +37,7 @@ def series_plot(table: pd.DataFrame, currency: str, season: int) -> plt.Figure:
     if len(shut):
         ax.scatter(shut, np.zeros(len(shut)), color=VERMILLION, marker="x", zorder=3, label="closed")
     plots.money_axis(ax, currency)
+    ax.set_ylabel(money_label("revenue per step", currency))
     _dates(ax)
     ax.set_xlabel("date")
     ax.legend(loc="upper left")
@@ -54,7 +61,7 @@ def stl_plot(stl: pd.DataFrame, currency: str) -> plt.Figure:
     for ax, name, colour in zip(axes, ("observed", "trend", "seasonal", "resid"),
                                 (BLUE, ORANGE, GREEN, GREY), strict=True):
         ax.plot(stl.index, stl[name], color=colour, lw=0.9)
-        ax.set_ylabel({"resid": "remainder"}.get(name, name))
+        ax.set_ylabel(money_label({"resid": "remainder"}.get(name, name), currency))
         plots.money_axis(ax, currency)
     _dates(axes[-1])
     axes[-1].set_xlabel("date")
@@ -93,6 +100,7 @@ def forecast_plot(history: pd.Series, last: pd.DataFrame, currency: str, level_n
                         alpha=0.15, label=f"{level_name} % conformal interval")
     ax.plot(naive["date"], naive["forecast"], color=ORANGE, ls="--", lw=1.2, label="seasonal naive")
     plots.money_axis(ax, currency)
+    ax.set_ylabel(money_label("revenue per step", currency))
     _dates(ax)
     ax.set_xlabel("date")
     ax.legend(loc="upper left", fontsize=8.5)

@@ -31,7 +31,7 @@ from scipy.stats import norm
 from analysis._checks import check_int, check_number
 
 __all__ = [
-    "Policy", "PolicyRun", "empirical_safety_stock", "newsvendor", "normal_safety_stock", "policy_for",
+    "Policy", "PolicyRun", "empirical_safety_stock", "newsvendor", "newsvendor_empirical", "normal_safety_stock", "policy_for",
     "simulate_policy", "window_errors",
 ]
 
@@ -148,3 +148,17 @@ def newsvendor(mean: float, sd: float, shortage_cost: float, leftover_cost: floa
     ratio = shortage_cost / (shortage_cost + leftover_cost)
     ratio = min(max(ratio, 1e-6), 1 - 1e-6)
     return ratio, max(float(mean + norm.ppf(ratio) * max(sd, 0.0)), 0.0)
+
+
+def newsvendor_empirical(mean: float, errors, shortage_cost: float, leftover_cost: float) -> tuple[float, float]:
+    """The critical ratio :math:`\\omega_u / (\\omega_u + \\omega_o)` and the best order ``mean`` plus the
+    ratio's empirical quantile (inverted CDF) of past forecast ``errors`` (actual - forecast) over the same
+    period, at least 0: errors correlated from day to day count in full. Without errors, the mean."""
+    if shortage_cost + leftover_cost <= 0:
+        return 0.5, max(mean, 0.0)
+    ratio = shortage_cost / (shortage_cost + leftover_cost)
+    e = np.asarray(errors, dtype=np.float64)
+    e = e[np.isfinite(e)]
+    if not len(e):
+        return ratio, max(float(mean), 0.0)
+    return ratio, max(float(mean + np.quantile(e, ratio, method="inverted_cdf")), 0.0)

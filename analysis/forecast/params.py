@@ -82,6 +82,19 @@ def enough_history() -> Need:
     return Need("enough history for the rolling origins (n_origins + 4 windows of horizon steps)", check)
 
 
+def _first_rows(table, limit: int = 3) -> tuple[str, ...]:
+    """The first ``limit`` rows as text, each with the values it has (a missing price left out; of a ratings
+    file only customer, product, rating and time, as the loader fills in its order and quantity)."""
+    from analysis import schema as S
+
+    if "rating" in table.columns:
+        table = table[[c for c in (S.CUSTOMER, S.PRODUCT, "rating", S.TIMESTAMP) if c in table.columns]]
+    rows = []
+    for _, row in table.head(limit).iterrows():
+        rows.append(", ".join(f"{c} {v}" for c, v in row.items() if not (isinstance(v, float) and v != v)))
+    return tuple(rows)
+
+
 def prices_and_quantities() -> Need:
     """A transaction log with quantities and unit prices (sales to add up), not ratings or clicks."""
 
@@ -91,10 +104,11 @@ def prices_and_quantities() -> Need:
         table = facts.table
         if table is None or ({S.QUANTITY, S.PRICE} <= set(table.columns) and table[S.PRICE].notna().any()):
             return None
+        what = "ratings" if "rating" in table.columns else "interactions (ratings or clicks)"
         return Shortfall(
-            "The data have no unit prices (a file of ratings or clicks, not of sales), so there are no sales to "
-            f"forecast (columns: {', '.join(map(str, table.columns))}).",
-            "data", tuple(str(c) for c in table.columns[:5]),
+            f"The file holds {what} of products by customers, not sales: it gives no unit prices, so there "
+            "is no revenue or quantity sold to forecast.",
+            "data", _first_rows(table),
             "use a transaction log (order, customer, product, quantity, unit price, timestamp), "
             "not a file of ratings",
         )

@@ -29,7 +29,7 @@ from analysis import schema as S
 
 __all__ = ["DISCOUNT_DAY_SHARE", "DISCOUNT_MIN", "Elasticity", "Lift", "discount_days", "price_elasticity",
            "promotion_flags",
-           "promotion_lift"]
+           "promotion_lift", "quantity_pricing"]
 
 #: A line is discounted when priced this share or more below its product's median price.
 DISCOUNT_MIN = 0.03
@@ -130,3 +130,19 @@ def promotion_flags(transactions: pd.DataFrame, index: pd.DatetimeIndex, frequen
         return np.asarray(pd.DatetimeIndex(index).isin(on))
     ends = pd.DatetimeIndex(index)
     return np.array([bool(((on > end - pd.Timedelta(days=7)) & (on <= end)).any()) for end in ends])
+
+
+def quantity_pricing(transactions: pd.DataFrame) -> float:
+    """Correlation of log unit price with log units across the order lines of the same product on the same day
+    (each demeaned within its product-day): strongly negative when the price depends on the quantity bought
+    (wholesale price breaks), NaN when prices do not vary within a product-day (fewer than
+    :data:`MIN_DAYS` lines whose price differs from their product-day's mean)."""
+    day = pd.to_datetime(transactions[S.TIMESTAMP]).dt.normalize()
+    g = pd.DataFrame({"key": transactions[S.PRODUCT].astype(str) + "|" + day.astype(str),
+                      "q": transactions[S.QUANTITY].astype(float), "p": transactions[S.PRICE].astype(float)})
+    g = g[(g["q"] > 0) & (g["p"] > 0)]
+    lq, lp = np.log(g["q"]), np.log(g["p"])
+    lq, lp = lq - lq.groupby(g["key"]).transform("mean"), lp - lp.groupby(g["key"]).transform("mean")
+    if int((lp.abs() > 1e-9).sum()) < MIN_DAYS or float(lq.std()) == 0:
+        return float("nan")
+    return float(np.corrcoef(lp, lq)[0, 1])

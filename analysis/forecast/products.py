@@ -19,7 +19,7 @@ from analysis.forecast.inventory import REVIEW_DAYS, empirical_safety_stock, pol
 from analysis.forecast.models import Task, calendar_regression
 from analysis.forecast.series import SalesSeries
 
-__all__ = ["future_task", "product_tasks", "stock_plan", "top_products"]
+__all__ = ["future_task", "product_tasks", "stock_plan", "top_products", "window_error_sums"]
 
 
 def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
@@ -78,6 +78,15 @@ def _simulate(df: pd.DataFrame, lead_time: int, service_level: float, cover_days
         s_day += [policy.reorder_point] * len(part)
         big_s += [policy.order_up_to] * len(part)
     return simulate_policy(scored["actual"].to_numpy(), np.array(s_day), np.array(big_s), lead_time)
+
+
+def window_error_sums(task: Task, holdout: int, replan_days: int, days: int) -> np.ndarray:
+    """The product's calendar-regression forecast errors (actual - forecast) summed over every ``days``
+    consecutive steps of each test window, at the origins :func:`stock_plan` uses (its past errors)."""
+    n_origins = max(holdout // replan_days, 1)
+    df = backtest(task, replan_days, n_origins, (0.8,), models={"calendar regression": calendar_regression}).forecasts
+    sums = [window_errors(p["actual"], p["forecast"], days) for _, p in df.groupby("origin") if len(p) >= days]
+    return np.concatenate(sums) if sums else np.array([])
 
 
 def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: int, *, lead_time: int,

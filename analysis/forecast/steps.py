@@ -19,14 +19,14 @@ from analysis.findings import forecast as F
 from analysis.forecast import models as FM
 from analysis.forecast import price as PR
 from analysis.forecast.backtest import Backtest, backtest, level_name
-from analysis.forecast.inventory import newsvendor
-from analysis.forecast.products import product_tasks, stock_plan, top_products
+from analysis.forecast.inventory import newsvendor_empirical
+from analysis.forecast.products import product_tasks, stock_plan, top_products, window_error_sums
 from analysis.forecast.series import SalesSeries, sales_series
 from analysis.page import Step
 
 __all__ = [
     "COLUMN_WORDS", "aic_step", "backtest_step", "decomposition_step", "intervals_step", "price_step",
-    "holdout_days", "last_origin", "random_split_step", "series_step", "show", "stock_step", "truth_step",
+    "holdout_days", "last_origin", "random_split_step", "series_step", "split_features", "show", "stock_step", "truth_step",
 ]
 
 #: Column and index names as the reader sees them.
@@ -100,20 +100,36 @@ def decomposition_step(series: SalesSeries) -> Step:
     return Step(glue, None, {"stl": stl, "acf": r})
 
 
-def random_split_step(task: FM.Task, honest_mae: float, seed: int = 0) -> Step:
-    """The source articles' evaluation: a regression with yesterday's sales scored on a shuffled 5-fold split."""
+def split_features(task: FM.Task) -> np.ndarray:
+    """What is known in advance about each step: position in the season, day of the year, step number,
+    closure and promotion flags (the features of both splits in :func:`random_split_step`)."""
+    steps = np.arange(len(task))
+    return np.column_stack([steps % max(task.season, 1), task.dates.day_of_year, steps, task.closed, task.promo])
+
+
+def random_split_step(task: FM.Task, horizon: int, n_origins: int, seed: int = 0, currency: str = "") -> Step:
+    """One gradient-boosting regressor on the same features, scored on the same steps (the test windows of
+    the last ``n_origins`` rolling origins) once from a shuffled 5-fold split of the whole series and once
+    from the rolling origins (fitted on the steps before each origin)."""
     from sklearn.ensemble import HistGradientBoostingRegressor
     from sklearn.model_selection import KFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
-    n, m = len(task), max(task.season, 1)
-    steps = np.arange(1, n)
-    X = np.column_stack([steps % m, task.dates[steps].day_of_year, task.closed[steps], task.y[steps - 1]])
-    model = HistGradientBoostingRegressor(max_iter=100, random_state=seed)
+    X, y, n = split_features(task), task.y, len(task)
+    start = n - n_origins * horizon
+    test = np.arange(start, n)
+
+    def model():
+        return HistGradientBoostingRegressor(max_iter=100, random_state=seed)
+
     with threadpool_limits(1):
-        pred = cross_val_predict(model, X, task.y[steps], cv=KFold(5, shuffle=True, random_state=seed))
-    random_mae = float(np.mean(np.abs(task.y[steps] - pred)))
-    glue = {"random_mae": random_mae, "honest_mae": float(honest_mae),
+        shuffled = cross_val_predict(model(), X, y, cv=KFold(5, shuffle=True, random_state=seed))[test]
+        rolling = np.concatenate([model().fit(X[:origin], y[:origin]).predict(X[origin:origin + horizon])
+                                  for origin in range(start, n, horizon)])
+    random_mae = float(np.mean(np.abs(y[test] - shuffled)))
+    honest_mae = float(np.mean(np.abs(y[test] - rolling)))
+    glue = {"random_mae": random_mae, "honest_mae": float(honest_mae), "split_steps": len(test),
+            "random_mae_money": fmt.money(random_mae, currency), "honest_mae_money": fmt.money(honest_mae, currency),
             "split_finding": F.random_split(random_mae, honest_mae)}
     return Step(glue)
 
@@ -130,9 +146,25 @@ def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[
         "best_finding": F.best_model(best, float(scores.loc[best, "mase"]),
                                      float(scores.loc["seasonal naive", "mase"])),
         "n_models": len(scores),
+        "known_finding": _known_in_advance(scores),
     }
     table = scores[["mae", "rmse", "mase", "smape"]].sort_values("mase")  # seconds vary run to run: not glued
     return Step(glue, table, {"backtest": bt, "best": best})
+
+
+#: Models fed what is known in advance about each step (weekday, closures, promotions) ...
+SEEING = ("calendar regression", "gradient boosting")
+#: ... and the time-series models, which see the season and closures but not the promotions.
+BLIND = ("ETS", "SARIMA", "Theta")
+
+
+def _known_in_advance(scores: pd.DataFrame) -> str:
+    seeing = scores.loc[[m for m in SEEING if m in scores.index], "mase"]
+    blind = scores.loc[[m for m in BLIND if m in scores.index], "mase"]
+    if seeing.dropna().empty or blind.dropna().empty:
+        return F.known_in_advance("", float("nan"), "", float("nan"))
+    a, b = str(seeing.idxmin()), str(blind.idxmin())
+    return F.known_in_advance(a, float(seeing[a]), b, float(blind[b]))
 
 
 def last_origin(bt: Backtest, best: str) -> pd.DataFrame:
@@ -162,7 +194,7 @@ def aic_step(task: FM.Task, horizon: int, n_origins: int) -> Step:
     return Step(glue, table)
 
 
-def intervals_step(bt: Backtest, best: str) -> Step:
+def intervals_step(bt: Backtest, best: str, currency: str = "") -> Step:
     """Holdout coverage of every model's own and conformal intervals at each level."""
     cols = {}
     for level in bt.levels:
@@ -178,6 +210,7 @@ def intervals_step(bt: Backtest, best: str) -> Step:
         glue[f"width_{name}"] = float(bt.scores.loc[best, f"width_{name}"])
     first = bt.levels[0]
     glue["first_width"] = glue[f"width_{level_name(first)}"]
+    glue["first_width_money"] = fmt.money(glue["first_width"], currency)
     glue["coverage_finding"] = F.coverage(best, first, glue[f"cov_{level_name(first)}"],
                                           glue[f"cov_model_{level_name(first)}"])
     return Step(glue, table)
@@ -190,13 +223,14 @@ def price_step(transactions: pd.DataFrame, daily: SalesSeries) -> Step:
     orders = daily.table["orders"]
     lift = PR.promotion_lift(orders, flags)
     el = PR.price_elasticity(transactions)
+    pricing = PR.quantity_pricing(transactions)
     mean_cut = float(days.loc[flags, "discount"].mean()) if flags.any() else float("nan")
     glue = {
         "discount_days": lift.days, "mean_discount": mean_cut, "lift": lift.lift, "lift_low": lift.low,
         "lift_high": lift.high, "elasticity": el.elasticity, "elasticity_se": el.se,
-        "elasticity_rows": el.rows, "elasticity_products": el.products,
+        "elasticity_rows": el.rows, "elasticity_products": el.products, "quantity_pricing": pricing,
         "lift_finding": F.lift(lift.lift, lift.low, lift.high, lift.days),
-        "elasticity_finding": F.elasticity(el.elasticity, el.se),
+        "elasticity_finding": F.elasticity(el.elasticity, el.se, pricing),
     }
     return Step(glue, None, {"lift": lift, "elasticity": el, "discount_days": days})
 
@@ -225,12 +259,13 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     csl = float(1 - sim["stockout_cycles"].sum() / cycles) if cycles else float("nan")
     fill = float(1 - short.sum() / max(sum(demand.values()), 1e-12))
     first = plan.index[0]
-    promo_days = 7
-    mean = float(plan.loc[first, "daily_forecast"]) * promo_days * (lift if math.isfinite(lift) else 1.0)
-    sd = float(plan.loc[first, "error_sd"]) * math.sqrt(promo_days)
+    factor = lift if math.isfinite(lift) else 1.0
+    mean = float(plan.loc[first, "daily_forecast"]) * PROMO_DAYS * factor
+    errors = factor * window_error_sums(tasks[first], holdout, params.replan_days, PROMO_DAYS)
     p = float(price.get(first, 1.0))
-    ratio, quantity = newsvendor(mean, sd, params.stockout_cost * p, params.leftover_cost * p)
+    ratio, quantity = newsvendor_empirical(mean, errors, params.stockout_cost * p, params.leftover_cost * p)
     names = _descriptions(transactions)
+    shown = names.get(first, "")
     plan.insert(0, "description", [names.get(i, "") for i in plan.index])
     glue = {
         "n_top": len(top), "csl": csl, "fill_rate": fill, "cycles": cycles,
@@ -238,12 +273,17 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
         "shortage_total": float(sim["shortage"].sum()),
         "holding_money": fmt.money(float(sim["holding"].sum()), currency),
         "shortage_money": fmt.money(float(sim["shortage"].sum()), currency),
-        "nv_product": str(first), "nv_ratio": ratio,
-        "nv_quantity": quantity, "nv_mean": mean, "promo_days": promo_days,
+        "nv_product": str(first), "nv_product_name": f"{shown} (product {first})" if shown else f"product {first}",
+        "nv_ratio": ratio, "nv_quantity": quantity, "nv_mean": mean, "promo_days": PROMO_DAYS,
+        "nv_windows": len(errors),
         "stock_finding": F.stock(csl, params.service_level, fill, cycles),
         "nv_finding": F.newsvendor(ratio, quantity, mean),
     }
     return Step(glue, sim, {"plan": plan, "simulation": sim, "tasks": tasks})
+
+
+#: Length of the one-off promotion of the newsvendor, in days.
+PROMO_DAYS = 7
 
 
 def _descriptions(transactions: pd.DataFrame) -> dict[str, str]:
@@ -293,14 +333,14 @@ def truth_step(shop, daily: SalesSeries, lift: float, elasticity: float) -> Step
         "promotion lift": (lift, planted["promotion_lift"]),
         "price elasticity": (elasticity, planted["effective_elasticity"]),
         "yearly amplitude": (amplitude, cal.yearly_amplitude),
-        "yearly peak (day of year)": (peak, cal.yearly_peak_day),
     }
-    table = pd.DataFrame(rows, index=["recovered", "planted"]).T
+    days = {"yearly peak (day of year)": (peak, float(cal.yearly_peak_day))}
+    table = pd.DataFrame({**rows, **days}, index=["recovered", "planted"]).T
     weekly_error = float((weekly["recovered"] / weekly["planted"] - 1).abs().max())
     glue = {"weekly_error": weekly_error, "planted_lift": planted["promotion_lift"],
             "planted_elasticity": planted["effective_elasticity"], "budget_elasticity": planted["budget_elasticity"],
             "recovered_amplitude": amplitude, "recovered_peak": peak,
-            "truth_finding": F.truth({**rows, "weekly profile": (1 + weekly_error, 1.0)})}
+            "truth_finding": F.truth({**rows, "weekly profile": (1 + weekly_error, 1.0)}, days)}
     return Step(glue, table, {"weekly": weekly})
 
 

@@ -14,6 +14,7 @@ import pytest
 import analysis.book  # noqa: F401
 from analysis.book import ROOT
 from analysis.data import load_data
+from analysis.findings.forecast import QUANTITY_PRICING
 from analysis.forecast import models as FM
 from analysis.forecast.backtest import backtest
 from analysis.forecast.params import ForecastParams
@@ -75,5 +76,8 @@ def test_the_chapter_on_online_retail(online_retail_path, tmp_path):
     assert float(glued["best_mase"]) < float(glued["naive_mase"])
     assert "not on the built-in shop" in glued["truth_finding"]
     assert int(glued["discount_days"]) == 0 and "no promotion lift" in glued["lift_finding"]
+    # wholesale price breaks: larger lines get lower prices on the same product and day, so no causal reading
+    assert float(glued["quantity_pricing"]) <= QUANTITY_PRICING and "price breaks" in glued["elasticity_finding"]
+    assert glued["nv_product"] in glued["nv_product_name"] and glued["first_width_money"].startswith("£")
     csv = pd.read_csv(tmp_path / "forecast_products.csv")
     assert len(csv) == 10 and csv["reorder_point"].ge(0).all()

@@ -68,6 +68,10 @@ def test_price_numbers_match_the_package(glued, tx, series):
     assert int(glued["discount_days"]) == lift.days
     assert float(glued["lift"]) == pytest.approx(lift.lift)
     assert float(glued["elasticity"]) == pytest.approx(PR.price_elasticity(tx).elasticity)
+    pricing = PR.quantity_pricing(tx)
+    assert np.isnan(float(glued["quantity_pricing"])) == np.isnan(pricing)
+    assert glued["elasticity_finding"] == F.elasticity(float(glued["elasticity"]), float(glued["elasticity_se"]),
+                                                       pricing)
 
 
 def test_worded_findings_follow_the_glued_numbers(glued):
@@ -80,6 +84,9 @@ def test_worded_findings_follow_the_glued_numbers(glued):
     assert glued["stock_finding"] == F.stock(float(glued["csl"]), P.service_level, float(glued["fill_rate"]),
                                              int(glued["cycles"]))
     assert "Within" in glued["truth_finding"]  # the shop has a truth to compare with
+    assert int(glued["split_steps"]) == P.n_origins * P.horizon  # both splits scored on the same steps
+    assert glued["nv_product"] in glued["nv_product_name"]  # the newsvendor's product is named
+    assert glued["known_finding"].startswith("Here")
     for name in F.SUMMARY:
         assert glued[name] in glued["run_summary"]
 

@@ -138,6 +138,8 @@ def test_a_file_without_prices_is_refused_with_a_fix():
     facts = Facts(source="u.data", customers=1, repeat_customers=0, days=1, first_date="2024-01-01",
                   last_date="2024-01-01", table=ratings)
     short = prices_and_quantities().check(ForecastParams(), facts)
-    assert short is not None and "no unit prices" in short.problem and "not a file of ratings" in short.fix
+    assert short is not None and "ratings" in short.problem and "no unit prices" in short.problem
+    assert "not a file of ratings" in short.fix and "unit_price" not in short.problem
+    assert short.rows == ("customer_id c, product_id p, rating 3, timestamp 2024-01-01 00:00:00",)  # rows, not columns
     sales = facts.table.assign(unit_price=2.5)
     assert prices_and_quantities().check(ForecastParams(), Facts(**{**facts.__dict__, "table": sales})) is None

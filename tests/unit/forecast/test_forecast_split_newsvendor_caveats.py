@@ -1,0 +1,96 @@
+"""The random-split comparison on equal terms, the empirical newsvendor, the price-break caveat of the
+elasticity, the known-in-advance finding and the peak-day tolerance, each way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.model_selection import KFold, cross_val_predict
+
+from analysis.findings import forecast as F
+from analysis.forecast import models as FM
+from analysis.forecast import price as PR
+from analysis.forecast import steps as ST
+from analysis.forecast.inventory import newsvendor_empirical
+
+
+def _task(n: int = 140, season: int = 7) -> FM.Task:
+    rng = np.random.default_rng(0)
+    t = np.arange(n)
+    y = 100 + 0.5 * t + 20 * (t % season == 5) + rng.normal(0, 5, n)
+    dates = pd.date_range("2024-01-01", periods=n, freq="D")
+    return FM.Task(y=y, dates=dates, closed=np.zeros(n, bool), promo=np.zeros(n, bool), season=season)
+
+
+def test_both_splits_fit_the_same_model_on_the_same_features_and_score_the_same_steps():
+    task, h, k = _task(), 7, 3
+    glue = ST.random_split_step(task, h, k, seed=0, currency="GBP").glue
+    X, y = ST.split_features(task), task.y
+    test = np.arange(len(y) - h * k, len(y))
+    assert glue["split_steps"] == len(test) == h * k
+    shuffled = cross_val_predict(HistGradientBoostingRegressor(max_iter=100, random_state=0), X, y,
+                                 cv=KFold(5, shuffle=True, random_state=0))[test]
+    assert glue["random_mae"] == pytest.approx(np.mean(np.abs(y[test] - shuffled)))
+    rolling = []
+    for origin in range(len(y) - h * k, len(y), h):  # fitted on the steps before each origin only
+        fit = HistGradientBoostingRegressor(max_iter=100, random_state=0).fit(X[:origin], y[:origin])
+        rolling.append(fit.predict(X[origin:origin + h]))
+    assert glue["honest_mae"] == pytest.approx(np.mean(np.abs(y[test] - np.concatenate(rolling))))
+    assert glue["random_mae"] < glue["honest_mae"]  # a trend the shuffled split interpolates, origins cannot
+    assert glue["random_mae_money"].startswith("£")
+
+
+def test_newsvendor_adds_the_empirical_quantile_of_past_error_sums():
+    errors = np.array([-30.0, -10.0, 0.0, 10.0, 20.0, 40.0, 50.0, 60.0, 70.0, 90.0])
+    ratio, q = newsvendor_empirical(100.0, errors, 3.0, 1.0)  # ratio 0.75: the 8th of 10 sorted errors
+    assert ratio == pytest.approx(0.75) and q == pytest.approx(160.0)
+    ratio, q = newsvendor_empirical(100.0, errors, 1.0, 3.0)  # ratio 0.25: the 3rd
+    assert q == pytest.approx(100.0)
+    assert newsvendor_empirical(5.0, [-50.0], 1.0, 1.0)[1] == 0.0  # never below zero
+    assert newsvendor_empirical(5.0, [], 1.0, 1.0)[1] == 5.0  # without past errors, the mean
+
+
+def _lines(prices_follow_quantity: bool) -> pd.DataFrame:
+    rows = []
+    rng = np.random.default_rng(1)
+    for d, day in enumerate(pd.date_range("2024-01-01", periods=30, freq="D")):
+        day_price = 10.0 * (0.8 if d % 5 == 0 else 1.0)
+        for k in range(6):
+            q = int(rng.integers(1, 50))
+            price = day_price * (0.7 if q >= 24 else 1.0) if prices_follow_quantity else day_price
+            rows.append({"product_id": "p1", "quantity": q, "unit_price": price,
+                         "timestamp": day + pd.Timedelta(hours=9 + k)})
+    return pd.DataFrame(rows)
+
+
+def test_quantity_pricing_sees_price_breaks_and_not_day_level_prices():
+    assert PR.quantity_pricing(_lines(True)) <= F.QUANTITY_PRICING
+    assert np.isnan(PR.quantity_pricing(_lines(False)))  # one price per product and day
+
+
+def test_elasticity_finding_carries_the_price_break_caveat_only_when_prices_follow_quantity():
+    causal = F.elasticity(-1.5, 0.1, float("nan"))
+    assert "elastic: units fall more than prices rise" in causal and "price breaks" not in causal
+    assert "price breaks" not in F.elasticity(-1.5, 0.1, F.QUANTITY_PRICING + 0.05)
+    caveat = F.elasticity(-1.5, 0.1, F.QUANTITY_PRICING - 0.05)
+    assert "price breaks" in caveat and "not how buyers respond" in caveat and "elastic:" not in caveat
+    assert "price breaks" in F.elasticity(-0.1, 0.2, -0.5) and "not clearly below zero" in F.elasticity(-0.1, 0.2, -0.5)
+
+
+def test_known_in_advance_finding_each_way():
+    assert "paid off" in F.known_in_advance("calendar regression", 0.8, "SARIMA", 1.0)
+    assert "did better without" in F.known_in_advance("calendar regression", 1.02, "SARIMA", 0.958)
+    assert "little difference" in F.known_in_advance("calendar regression", 1.0, "SARIMA", 1.0 - F.BEATS / 2)
+    assert "could not" in F.known_in_advance("", float("nan"), "", float("nan"))
+    scores = pd.DataFrame({"mase": {"calendar regression": 1.02, "gradient boosting": 1.1, "SARIMA": 0.958,
+                                    "ETS": 1.0, "Theta": 1.05, "seasonal naive": 1.3}})
+    assert ST._known_in_advance(scores) == F.known_in_advance("calendar regression", 1.02, "SARIMA", 0.958)
+
+
+def test_peak_day_is_judged_in_days_around_the_year():
+    assert "Within 30 days of the planted day: yearly peak" in F.truth({}, {"yearly peak": (319.0, 340.0)})
+    assert "not recovered: yearly peak" in F.truth({}, {"yearly peak": (280.0, 340.0)})
+    assert "not recovered" not in F.truth({}, {"yearly peak": (5.0, 360.0)})  # across the new year
+    assert "not on the built-in shop" in F.truth({}, {})
