@@ -205,8 +205,12 @@ def dense_pivot_cost(common_rmse: float, dense_rmse: float) -> str:
                     f"{metric(dense_rmse)}, {verdict}")
 
 
-def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_ndcg: float) -> str:
-    """Rules used as a recommender against the best collaborative model."""
+def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_ndcg: float,
+                     n_rules_whole_log: int | None = None) -> str:
+    """Rules used as a recommender against the best collaborative model (``n_rules_whole_log``: section 7's)."""
+    if users_reached == 0 and n_rules_whole_log == 0:
+        return sentence("with no rule at this support even on the whole log (section 7), the rules cannot "
+                        "recommend anything here")
     if users_reached == 0:
         return sentence("mined on the training interactions alone, the rules reach no customer's history at this "
                         "support, so they cannot recommend anything here: the held-out interactions are missing "
@@ -248,9 +252,10 @@ def grid_edge(chosen: int, grid: list[int]) -> str:
     """A note when the validation choice is the largest (or smallest) latent dimension tried."""
     if len(grid) < 2 or min(grid) < chosen < max(grid):
         return ""
-    side, where = ("largest", "above") if chosen == max(grid) else ("smallest", "below")
+    side, where, factors = (("largest", "above", 2 * max(grid)) if chosen == max(grid)
+                            else ("smallest", "below", max(grid) // 2))
     return sentence(f"{chosen} is the {side} dimension tried, so the best one may lie {where} the grid; "
-                    f"a run with factors {where} {max(grid) if where == 'above' else min(grid)} would tell")
+                    f"a run with factors = {factors} would try the next ones")
 
 
 def basket_kind(explicit: bool) -> str:

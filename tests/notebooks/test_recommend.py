@@ -92,7 +92,10 @@ def test_findings_follow_the_glued_numbers(glued):
     assert glued["hybrid_text"] == F.hybrid(n("hybrid_ndcg"), n("item_knn_ndcg"), n("hybrid_weight"))
     assert glued["content_finding"] == F.cold_start(glued["cold_product"], n("cold_overlap"), 5)
     assert glued["rules_cf_text"] == F.rules_against_cf(n("rules_ndcg"), n("rules_users"), glued["best_model"],
-                                                        n("best_ndcg"))
+                                                        n("best_ndcg"), int(n("n_rules")))
+    assert glued["pop_place"].startswith("Most-popular ranks ")
+    assert glued["basket_note"] == ""
+    assert glued["grid_note"] == F.grid_edge(int(n("factors_chosen")), [2, 4, 8])
     assert "What this run found" not in glued["run_summary"] and glued["best_finding"] in glued["run_summary"]
 
 

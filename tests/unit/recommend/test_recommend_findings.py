@@ -80,10 +80,11 @@ def test_relevance_and_basket_kind_only_on_ratings():
 
 
 def test_grid_edge_each_way():
-    assert "above the grid" in F.grid_edge(32, [8, 16, 32])
-    assert "below the grid" in F.grid_edge(8, [8, 16, 32])
+    assert "above the grid" in F.grid_edge(32, [8, 16, 32]) and "factors = 64" in F.grid_edge(32, [8, 16, 32])
+    assert "below the grid" in F.grid_edge(8, [8, 16, 32]) and "factors = 16" in F.grid_edge(8, [8, 16, 32])
     assert F.grid_edge(16, [8, 16, 32]) == ""
 
 
 def test_rules_against_cf_explains_an_empty_reach():
-    assert "section 7" in F.rules_against_cf(0.0, 0.0, "EASE", 0.2)
+    assert "section 7's whole log" in F.rules_against_cf(0.0, 0.0, "EASE", 0.2, 1)
+    assert "even on the whole log" in F.rules_against_cf(0.0, 0.0, "EASE", 0.2, 0)
