@@ -106,7 +106,7 @@ def rules(n_baskets: int, n_rules: int, min_support: float, top: str | None) -> 
         return sentence(
             f"no pair of products appears together in {fmt.share(min_support, 2)} of the "
             f"{plural(n_baskets, 'basket')}: at this support the log holds no 'bought together' rule; "
-            "a lower min_support finds rarer pairs"
+            "a lower `min_support` finds rarer pairs"
         )
     verb = "reaches" if n_rules == 1 else "reach"
     return sentence(f"{plural(n_rules, 'rule')} {verb} a support of {fmt.share(min_support, 2)} of the "
@@ -214,7 +214,7 @@ def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_nd
     if users_reached == 0:
         return sentence("mined on the training interactions alone, the rules reach no customer's history at this "
                         "support, so they cannot recommend anything here: the held-out interactions are missing "
-                        "from the training baskets, so fewer pairs reach min_support than in section 7's whole log, "
+                        "from the training baskets, so fewer pairs reach `min_support` than in section 7's whole log, "
                         "and a rule counts only when a customer's training history holds its 'if' product")
     verdict = "beat" if rules_ndcg > best_ndcg else "fall short of"
     return sentence(
@@ -255,7 +255,7 @@ def grid_edge(chosen: int, grid: list[int]) -> str:
     side, where, factors = (("largest", "above", 2 * max(grid)) if chosen == max(grid)
                             else ("smallest", "below", max(grid) // 2))
     return sentence(f"{chosen} is the {side} dimension tried, so the best one may lie {where} the grid; "
-                    f"a run with factors = {factors} would try the next ones")
+                    f"a run with `factors = {factors}` would try the next ones")
 
 
 def basket_kind(explicit: bool) -> str:
