@@ -114,11 +114,12 @@ def rules(n_baskets: int, n_rules: int, min_support: float, top: str | None) -> 
 
 
 def cold_start(product: str, overlap: float, k: int) -> str:
-    """How far the text neighbours of a product agree with its neighbours by purchases."""
+    """How far the text neighbours of a product agree with its neighbours by interactions."""
     verdict = "agree with" if overlap >= 0.5 else "differ from"
     return sentence(
         f"for {product}, {fmt.share(overlap)} of its {k} nearest products by description are also among its "
-        f"{k} nearest by purchases: text neighbours {verdict} what customers bought together, and need no history"
+        f"{k} nearest by interactions: text neighbours {verdict} what customers bought (or rated) together, "
+        "and need no history"
     )
 
 
@@ -166,22 +167,22 @@ def penalty_change(change: float, factor: float) -> str:
     )
 
 
-#: A hybrid differs from purchases alone when its nDCG is at least this share away.
+#: A hybrid differs from interactions alone when its nDCG is at least this share away.
 HYBRID_TOLERANCE = 0.02
 
 
 def hybrid(hybrid_ndcg: float, purchases_ndcg: float, weight: float) -> str:
-    """The hybrid item kNN (purchase and text cosine) against purchases alone."""
+    """The hybrid item kNN (interaction and text cosine) against interactions alone."""
     change = hybrid_ndcg / purchases_ndcg - 1 if purchases_ndcg > 0 else float("nan")
     if not math.isfinite(change) or abs(change) < HYBRID_TOLERANCE:
-        verdict = "about as well as purchases alone"
+        verdict = "about as well as interactions alone"
     elif change > 0:
-        verdict = "better than purchases alone: the descriptions carry taste the log is too thin to show"
+        verdict = "better than interactions alone: the descriptions carry taste the log is too thin to show"
     else:
-        verdict = ("worse than purchases alone: for products with a history, purchases say more than words; "
+        verdict = ("worse than interactions alone: for products with a history, the log says more than words; "
                    "the text earns its place for products without one")
     return sentence(
-        f"a simple hybrid, item kNN on {fmt.share(1 - weight, 0)} purchase and {fmt.share(weight, 0)} text "
+        f"a simple hybrid, item kNN on {fmt.share(1 - weight, 0)} interaction and {fmt.share(weight, 0)} text "
         f"similarity, reaches nDCG@K {metric(hybrid_ndcg)} against {metric(purchases_ndcg)}: {verdict}"
     )
 

@@ -44,10 +44,10 @@ def test_rules_and_cold_start_and_exercises():
 
 
 def test_hybrid_each_way():
-    assert "better than purchases alone" in F.hybrid(0.3 * (1 + 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
-    assert "worse than purchases alone" in F.hybrid(0.3 * (1 - 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
+    assert "better than interactions alone" in F.hybrid(0.3 * (1 + 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
+    assert "worse than interactions alone" in F.hybrid(0.3 * (1 - 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
     assert "about as well" in F.hybrid(0.3 * (1 + F.HYBRID_TOLERANCE / 2), 0.3, 0.5)
-    assert "50% purchase and 50% text" in F.hybrid(0.3, 0.3, 0.5)
+    assert "50% interaction and 50% text" in F.hybrid(0.3, 0.3, 0.5)
 
 
 def test_dense_pivot_cost_each_way():
