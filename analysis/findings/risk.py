@@ -14,7 +14,7 @@ from analysis import fmt
 from analysis.findings import plural
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
+    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
     "calibration", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "truth",
 ]  # fmt: skip
@@ -79,6 +79,20 @@ def best_model(table: pd.DataFrame) -> str:
     if gap < TIED * best["auc_sd"]:
         return head + f"; {second['model']} is within that spread ({fmt.number(second['auc'])}): no clear winner."
     return head + f", clearly ahead of {second['model']} ({fmt.number(second['auc'])})."
+
+
+#: PR AUC "barely above its floor" when it covers less than this share of the way from the floor to 1.
+WEAK_PR = 0.1
+
+
+def pr_vs_floor(pr_auc: float, floor: float) -> str:
+    """PR AUC against a random score's (the positive share)."""
+    gain = (pr_auc - floor) / (1 - floor) if floor < 1 else 0.0
+    head = (f"Its PR AUC is {fmt.number(pr_auc)} against {fmt.number(floor)} for a random score (the positive "
+            f"share), {fmt.share(gain)} of the way from that floor to a perfect 1")
+    if gain < WEAK_PR:
+        return head + ": barely above the floor."
+    return head + "."
 
 
 def calibration(brier: float, platt: float, isotonic: float, model: str) -> str:

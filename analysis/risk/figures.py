@@ -10,7 +10,7 @@ from sklearn.tree import plot_tree
 
 from analysis.risk.models import MODEL_LABELS
 
-__all__ = ["calibration", "cost_curve", "depth_curve", "partial_dependence", "roc_pr", "tree"]
+__all__ = ["calibration", "cost_curve", "depth_curve", "partial_dependence", "roc_pr", "tree", "tree_box_text"]
 
 
 def depth_curve(curve: pd.DataFrame, best: int) -> plt.Figure:
@@ -22,12 +22,35 @@ def depth_curve(curve: pd.DataFrame, best: int) -> plt.Figure:
     return fig
 
 
+def tree_box_text(text: str) -> str:
+    """A box of scikit-learn's drawn tree in words: "samples = 40.0%" -> "40.0% of cases", "value = [0.7, 0.3]" ->
+    "70% negative, 30% positive", "class = positive" -> "mostly positive", a one-hot split "col = v <= 0.5" ->
+    "col is not v"."""
+    out = []
+    for line in text.split("\n"):
+        if line.startswith("samples = "):
+            line = line.removeprefix("samples = ") + " of cases"
+        elif line.startswith("value = ["):
+            neg, pos = (float(v) for v in line.removeprefix("value = [").rstrip("]").split(","))
+            line = f"{neg:.0%} negative, {pos:.0%} positive"
+        elif line.startswith("class = "):
+            line = "mostly " + line.removeprefix("class = ")
+        elif " = " in line and line.endswith(" <= 0.5"):
+            feature, value = line.removesuffix(" <= 0.5").split(" = ", 1)
+            line = f"{feature} is not {value}"
+        out.append(line)
+    return "\n".join(out)
+
+
 def tree(pipeline, max_depth: int = 2) -> plt.Figure:
     """The fitted tree's top ``max_depth`` levels, splits named by the encoded features (raw units)."""
     names = [str(n) for n in pipeline.named_steps["encode"].get_feature_names_out()]
     fig, ax = plt.subplots(figsize=(11, 5))
-    plot_tree(pipeline.named_steps["model"], max_depth=max_depth, feature_names=names, class_names=["negative", "positive"],
-              filled=True, impurity=False, proportion=True, rounded=True, fontsize=8, precision=2, ax=ax)  # fmt: skip
+    boxes = plot_tree(pipeline.named_steps["model"], max_depth=max_depth, feature_names=names,
+                      class_names=["negative", "positive"], filled=True, impurity=False, proportion=True, rounded=True,
+                      fontsize=8, precision=2, ax=ax)  # fmt: skip
+    for box in boxes:
+        box.set_text(tree_box_text(box.get_text()))
     ax.grid(False)
     fig.tight_layout()
     return fig

@@ -26,7 +26,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier
 
-__all__ = ["MODEL_NAMES", "MODEL_LABELS", "Blend", "ScaleNumbers", "binary_columns", "TreeByCV", "make_models", "onehot", "ordinal", "tree_depths"]
+__all__ = ["MODEL_NAMES", "MODEL_LABELS", "Blend", "ScaleNumbers", "binary_columns", "category_name", "TreeByCV", "make_models", "onehot", "ordinal", "tree_depths"]
 
 MODEL_NAMES = ("logistic", "logistic_cv", "tree", "forest", "boosting", "blend")
 MODEL_LABELS = {
@@ -94,8 +94,14 @@ def onehot(numeric: list[str], categorical: list[str], *, scale: bool = True) ->
         steps = [SimpleImputer(strategy="median"), ScaleNumbers()] if scale else [SimpleImputer(strategy="median")]
         parts.append(("num", make_pipeline(*steps), numeric))
     if categorical:
-        parts.append(("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical))
+        enc = OneHotEncoder(handle_unknown="ignore", sparse_output=False, feature_name_combiner=category_name)
+        parts.append(("cat", enc, categorical))
     return ColumnTransformer(parts, verbose_feature_names_out=False)
+
+
+def category_name(feature: str, category) -> str:
+    """A one-hot column's name in words: ``purpose = car (new)``."""
+    return f"{feature} = {category}"
 
 
 def ordinal(numeric: list[str], categorical: list[str]) -> ColumnTransformer:

@@ -26,7 +26,7 @@ from analysis.risk.models import MODEL_LABELS, binary_columns, make_models, oneh
 from analysis.risk.problems import RiskData, churn_problem, credit_problem, default_cutoff, fraud_problem, leave_out
 
 __all__ = [
-    "banner", "cases_step", "problem_intro", "compare_step", "cost_step", "evaluation_step", "explain_step", "framing_step",
+    "banner", "cases_step", "drop_duplicate_columns", "problem_intro", "compare_step", "cost_step", "evaluation_step", "explain_step", "framing_step",
     "group_step", "imbalance_step", "logistic_step", "offer_deciles", "offer_value", "problem_step", "scorecard_step", "scores_table",
     "takeaway_step", "tree_step", "truth_step",
 ]  # fmt: skip
@@ -56,8 +56,31 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
     if problem == "churn":
         when = (f"The cut-off is {cases.notes['cutoff']}: every feature comes from purchases up to that day, the "
                 f"label from the {params.churn_days} days after it.")  # fmt: skip
-    glue = {"problem": problem, "unit": cases.unit, "n_cases": len(cases.y), "cutoff_text": when}
+    cases, twins = drop_duplicate_columns(cases)
+    if twins:
+        pairs = "; ".join(f"`{a}` repeats `{b}`" for a, b in twins)
+        when += (f" Identical feature columns are dropped ({pairs}): on these data they hold the same number for "
+                 "every case, so a model would only split the credit between them.")  # fmt: skip
+    glue = {"problem": problem, "unit": cases.unit, "n_cases": len(cases.y), "cutoff_text": when.strip()}
     return Step(glue=glue, data={"cases": cases})
+
+
+def drop_duplicate_columns(cases: RiskData) -> tuple[RiskData, list[tuple[str, str]]]:
+    """``cases`` without feature columns that repeat an earlier one exactly, and the ``(dropped, kept)`` pairs."""
+    twins, seen = [], {}
+    for name in cases.X.columns:
+        col = cases.X[name]
+        key = tuple(pd.util.hash_pandas_object(col, index=False).to_numpy())
+        if key in seen and cases.X[seen[key]].equals(col):
+            twins.append((name, seen[key]))
+        else:
+            seen.setdefault(key, name)
+    if twins:
+        gone = {a for a, _ in twins}
+        cases.X = cases.X.drop(columns=sorted(gone))
+        cases.numeric = [c for c in cases.numeric if c not in gone]
+        cases.categorical = [c for c in cases.categorical if c not in gone]
+    return cases, twins
 
 
 def banner(report, problem: str) -> HTML:
@@ -95,14 +118,14 @@ def logistic_step(cases: RiskData, seed: int) -> Step:
     diff = float(np.max(np.abs(np.r_[sk.intercept_, sk.coef_.ravel()] - np.r_[ours.intercept, ours.coef])))
     w = np.random.default_rng(seed).normal(0, 0.1, Z.shape[1] + 1)
     grad_error = float(np.max(np.abs(gradient(w, Z, cases.y, lam) - numeric_gradient(w, Z, cases.y, lam))))
-    odds = pd.DataFrame({"feature": names, "coefficient": ours.coef, "odds_ratio": np.exp(ours.coef)})
+    odds = pd.DataFrame({"feature": names, "coefficient": ours.coef, "odds ratio": np.exp(ours.coef)})
     odds = odds.reindex(odds["coefficient"].abs().sort_values(ascending=False).index).head(10).reset_index(drop=True)
     top = odds.iloc[0]
     flags = binary_columns(enc)
     kind = "flag" if top["feature"] in flags else "number" if top["feature"] in cases.numeric else "category"
     glue = {"newton_steps": ours.steps, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
             "newton_finding": F.newton(diff, ours.steps, grad_error),
-            "odds_finding": F.strongest(top["feature"], float(top["odds_ratio"]), kind)}  # fmt: skip
+            "odds_finding": F.strongest(top["feature"], float(top["odds ratio"]), kind)}  # fmt: skip
     return Step(glue=glue, table=odds, data={"fit": ours, "names": names, "encoder": enc, "sklearn": sk, "Z": Z})
 
 
@@ -120,7 +143,10 @@ def compare_step(cases: RiskData, folds: int, seed: int) -> Step:
     fitted = table[table["key"].isin([*FITTED, "blend"])].sort_values("auc", ascending=False, kind="stable")
     best = comp.best()
     glue = {"best_model": MODEL_LABELS[best], "best_auc": float(table.set_index("key").loc[best, "auc"]),
-            "best_finding": F.best_model(fitted.reset_index(drop=True)), "cv_folds_used": folds}  # fmt: skip
+            "best_pr_auc": float(table.set_index("key").loc[best, "pr_auc"]), "pr_floor": float(cases.y.mean()),
+            "best_finding": F.best_model(fitted.reset_index(drop=True)) + " " + F.pr_vs_floor(
+                float(table.set_index("key").loc[best, "pr_auc"]), float(cases.y.mean())),
+            "cv_folds_used": folds}  # fmt: skip
     shown = table.drop(columns=["key", "seconds"]).rename(columns={"auc": "ROC AUC", "auc_sd": "ROC AUC sd", "pr_auc": "PR AUC",
                                                       "brier": "Brier score"})  # fmt: skip
     return Step(glue=glue, table=shown, data={"comparison": comp, "best": best})

@@ -76,13 +76,25 @@ def test_sensitive_attribute_by_group(run, german_path):
     table, _ = read_labelled(german_path)
     groups = C.by_group(scores["label"], scores["score"], table["personal_status_sex"])
     assert glued["group_column"].strip("'\"") == "personal_status_sex"
-    gap = (groups["predicted"] - groups["observed"]).abs().max()
-    assert ("miscalibrated" in glued["group_finding"]) == (gap > F.GROUP_GAP)
-    worst = groups.loc[(groups["predicted"] - groups["observed"]).abs().idxmax(), "group"]
+    gap = (groups["predicted"] - groups["observed"]).abs()
+    se = np.sqrt(groups["observed"] * (1 - groups["observed"]) / groups["cases"])
+    off = (gap > F.GROUP_GAP) & (gap > F.GROUP_SE * se)
+    assert ("miscalibrated" in glued["group_finding"]) == bool(off.any())
     words = {"A91": "male: divorced/separated", "A92": "female: divorced/separated/married", "A93": "male: single",
              "A94": "male: married/widowed"}  # german.doc, attribute 9
-    if gap > F.GROUP_GAP:
+    if off.any():
+        worst = groups.loc[(gap / se).where(off).idxmax(), "group"]
         assert f"the group {words[worst]} (" in glued["group_finding"]
+    else:  # the largest gap is named with its group
+        assert f"group {words[groups.loc[gap.idxmax(), 'group']]} of" in glued["group_finding"]
+
+
+def test_sensitive_attribute_is_not_a_model_input_and_codes_are_words(run, german_path):
+    glued, out = run
+    table, report = read_labelled(german_path)
+    cases = credit_problem(table, report)
+    assert "personal_status_sex" not in cases.X.columns and len(cases.sensitive) == 1000
+    assert not any(f" = A{d}" in glued["odds_finding"] for d in range(1, 21))
 
 
 def test_folds_are_stratified(german_path):

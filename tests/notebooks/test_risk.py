@@ -90,6 +90,9 @@ def test_findings_follow_the_glued_numbers(glued):
     diff = abs(num(glued, "imb_auc_weighted") - num(glued, "imb_auc_plain"))
     if diff >= F.SAME_RANKING:
         assert ("a real change" in glued["imbalance_finding"]) == (diff > F.TIED * num(glued, "imb_auc_diff_sd"))
+    floor, pr = num(glued, "pr_floor"), num(glued, "best_pr_auc")
+    assert floor == pytest.approx(num(glued, "positive_share"))
+    assert ("barely above the floor" in glued["best_finding"]) == ((pr - floor) / (1 - floor) < F.WEAK_PR)
     for name in F.SUMMARY:
         assert glued[name].strip()
 

@@ -121,3 +121,9 @@ def test_churn_exercise_sentences_each_way():
     assert "the same 40" in F.ex_dearer_offer(40, 40, 100)
     assert F.ex_recall(math.nan, 5, 10, 0.6).startswith("Sending the offer")
     assert F.ex_recall(0.2, 5, 10, 0.6).startswith("At the threshold 0.2")
+
+
+def test_pr_auc_against_its_floor_each_way():
+    assert "barely above the floor" in F.pr_vs_floor(0.87, 0.86)
+    text = F.pr_vs_floor(0.6, 0.3)
+    assert "barely" not in text and "against 0.3 for a random score" in text and "42.9%" in text

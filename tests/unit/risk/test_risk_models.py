@@ -117,3 +117,31 @@ def test_undersampling_resamples_the_majority_whichever_it_is():
     for y in (np.r_[np.ones(80, int), np.zeros(20, int)], np.r_[np.ones(20, int), np.zeros(80, int)]):
         fitted = Undersampled(Spy(), seed=0).fit(X, y).fitted_
         assert fitted.counts.tolist() == [20, 20]
+
+
+def test_tree_boxes_in_words():
+    from analysis.risk.figures import tree_box_text
+
+    box = "purpose = car (new) <= 0.5\nsamples = 40.0%\nvalue = [0.7, 0.3]\nclass = negative"
+    assert tree_box_text(box) == "purpose is not car (new)\n40.0% of cases\n70% negative, 30% positive\nmostly negative"
+    assert tree_box_text("age <= 30.5") == "age <= 30.5"
+
+
+def test_one_hot_columns_are_named_in_words():
+    from analysis.risk.models import onehot
+
+    enc = onehot([], ["purpose"]).fit(pd.DataFrame({"purpose": ["car", "tv"]}))
+    assert list(enc.get_feature_names_out()) == ["purpose = car", "purpose = tv"]
+
+
+def test_exact_duplicate_feature_columns_are_dropped_and_named():
+    from analysis.risk.problems import RiskData
+    from analysis.risk.steps import drop_duplicate_columns
+
+    X = pd.DataFrame({"orders": [1.0, 2.0, 3.0], "days": [1.0, 2.0, 3.0], "spend": [1.0, 2.0, 4.0]})
+    cases = RiskData("churn", X, np.array([0, 1, 0]), pd.Series(["a", "b", "c"]), list(X.columns), [], "customer", "x")
+    cases, twins = drop_duplicate_columns(cases)
+    assert twins == [("days", "orders")] and list(cases.X.columns) == ["orders", "spend"]
+    assert cases.numeric == ["orders", "spend"]
+    _, none = drop_duplicate_columns(cases)
+    assert none == []
