@@ -16,7 +16,7 @@ from analysis.findings import plural
 __all__ = [
     "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
     "calibration", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
-    "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "truth",
+    "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "takeaway", "truth",
 ]  # fmt: skip
 
 #: A positive share below this is "rare": precision-recall is then the curve to read.
@@ -206,6 +206,14 @@ def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
     verdict = "close to the best possible" if gaps[best] <= CLOSE_TO_BAYES else "short of the best possible"
     return (f"The planted model's own probability reaches ROC AUC {fmt.number(bayes_auc)}; the best model here, "
             f"{best}, is {fmt.number(gaps[best])} below it: {verdict}.")  # fmt: skip
+
+
+def takeaway(model: str, amount: float, churn: bool, currency: str) -> str:
+    if churn:
+        return (f"Sending the offer by {model}'s scores is worth the most, {fmt.money(amount, currency)} "
+                "in all.")  # fmt: skip
+    return (f"The cheapest decision comes from {model}, at {fmt.number(amount)} cost units per case (the units of `cost_fp` and "
+            "`cost_fn`).")  # fmt: skip
 
 
 def ex_recall(threshold: float, flagged: int, n: int, recall: float) -> str:

@@ -367,13 +367,24 @@ def scores_table(cases: RiskData, scores: np.ndarray, threshold: float, comp: Co
     return out
 
 
-def takeaway_step(cases: RiskData, comp: Comparison, cost_fp: float, cost_fn: float) -> Step:
-    """Each model's pooled out-of-fold ROC AUC, PR AUC, Brier score and the mean cost at its cheapest threshold."""
+def takeaway_step(cases: RiskData, comp: Comparison, cost_fp: float, cost_fn: float, params=None,
+                  currency: str = "EUR") -> Step:  # fmt: skip
+    """Each model's pooled out-of-fold ROC AUC, PR AUC and Brier score, and what its decision is worth: the mean
+    cost at its cheapest threshold (fraud, credit), or the offer's expected value in all (churn, in money)."""
+    churn = cases.problem == "churn" and cases.value is not None and params is not None
     rows = []
     for name, s in comp.scores.items():
         m = C.score_metrics(cases.y, s)
-        rows.append({"model": MODEL_LABELS.get(name, name), "ROC AUC": m["auc"], "PR AUC": m["pr_auc"],
-                     "Brier score": m["brier"], "lowest mean cost": C.min_cost_threshold(cases.y, s, cost_fp, cost_fn)[1]})  # fmt: skip
-    table = pd.DataFrame(rows).sort_values("lowest mean cost", kind="stable").reset_index(drop=True)
-    cheapest = str(table.iloc[0]["model"])
-    return Step(glue={"cheapest_md": cheapest, "cheapest_cost": float(table.iloc[0]["lowest mean cost"])}, table=table)
+        row = {"model": MODEL_LABELS.get(name, name), "ROC AUC": m["auc"], "PR AUC": m["pr_auc"], "Brier score": m["brier"]}
+        if churn:
+            gain = offer_value(s, cases.value, params.offer_cost, params.offer_success)
+            row["offer value in all"] = float(gain[gain > 0].sum())
+        else:
+            row["lowest mean cost"] = C.min_cost_threshold(cases.y, s, cost_fp, cost_fn)[1]
+        rows.append(row)
+    key = "offer value in all" if churn else "lowest mean cost"
+    table = pd.DataFrame(rows).sort_values(key, ascending=not churn, kind="stable").reset_index(drop=True)
+    top, amount = str(table.iloc[0]["model"]), float(table.iloc[0][key])
+    finding = F.takeaway(top, amount, churn, currency)
+    return Step(glue={"cheapest_md": top, "cheapest_cost": amount, "takeaway_finding": finding}, table=table,
+                data={"money": ["offer value in all"] if churn else [], "numbers": [] if churn else ["lowest mean cost"]})

@@ -80,6 +80,7 @@ def test_scores_file_and_decisions(glued, scores, cases):
     review = C.precision_at_share(scores["label"].to_numpy(), scores["score"].to_numpy(), 0.02)
     assert num(glued, "review_precision") == pytest.approx(review["precision"])
     assert "review capacity" in glued["problem_intro"]
+    assert "The cheapest decision comes from" in glued["takeaway_finding"]
 
 
 def test_findings_follow_the_glued_numbers(glued):
@@ -153,6 +154,7 @@ def test_churn_on_a_transaction_log(tmp_path):
     out = execute(NOTEBOOK, tmp_path, problem="churn", shop_customers=300, seed=1, cv_folds=3, churn_days=60)
     assert out["unit"].strip("'\"") == "customer"
     assert "BG/NBD's probability of no purchase" in out["problem_finding"] and "decile" in out["problem_finding"]
+    assert "worth the most" in out["takeaway_finding"]
     assert "Churn: the value of an offer" in out["problem_intro"] and "review capacity" not in out["problem_intro"]
     assert "no planted model" in out["truth_finding"]
     csv = pd.read_csv(tmp_path / "risk_scores.csv")

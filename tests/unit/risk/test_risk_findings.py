@@ -127,3 +127,8 @@ def test_pr_auc_against_its_floor_each_way():
     assert "barely above the floor" in F.pr_vs_floor(0.87, 0.86)
     text = F.pr_vs_floor(0.6, 0.3)
     assert "barely" not in text and "against 0.3 for a random score" in text and "42.9%" in text
+
+
+def test_takeaway_each_way():
+    assert "worth the most, $1,200 in all" in F.takeaway("m", 1200.0, True, "USD")
+    assert "The cheapest decision comes from m, at 0.5 cost units per case" in F.takeaway("m", 0.5, False, "EUR")
