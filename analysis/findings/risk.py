@@ -14,7 +14,7 @@ from analysis import fmt
 from analysis.findings import plural
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
+    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
     "calibration", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "takeaway", "truth",
 ]  # fmt: skip
@@ -81,17 +81,20 @@ def best_model(table: pd.DataFrame) -> str:
     return head + f", clearly ahead of {second['model']} ({fmt.number(second['auc'])})."
 
 
-#: PR AUC "barely above its floor" when it covers less than this share of the way from the floor to 1.
+#: PR AUC is "barely above its floor" when it is under WEAK_LIFT times the floor *and* covers less than WEAK_PR
+#: of the way from the floor to 1 (the first reading suits rare outcomes, the second common ones).
 WEAK_PR = 0.1
+WEAK_LIFT = 1.5
 
 
 def pr_vs_floor(pr_auc: float, floor: float) -> str:
     """PR AUC against a random score's (the positive share)."""
     gain = (pr_auc - floor) / (1 - floor) if floor < 1 else 0.0
+    lift = pr_auc / floor if floor > 0 else math.nan
     head = (f"Its PR AUC is {fmt.number(pr_auc)} against {fmt.number(floor)} for a random score (the positive "
-            f"share), {fmt.share(gain)} of the way from that floor to a perfect 1")
-    if gain < WEAK_PR:
-        return head + ": barely above the floor."
+            f"share): {fmt.number(lift)} times that floor, {fmt.share(gain)} of the way from it to a perfect 1")
+    if gain < WEAK_PR and lift < WEAK_LIFT:
+        return head + ", barely above the floor."
     return head + "."
 
 
@@ -218,9 +221,10 @@ def takeaway(model: str, amount: float, churn: bool, currency: str) -> str:
 
 def ex_recall(threshold: float, flagged: int, n: int, recall: float) -> str:
     """``threshold`` nan: the cases are the churn offer's (its expected value is positive), not a threshold's."""
-    where = "Sending the offer where its expected value is positive" if math.isnan(threshold) else \
-        f"At the threshold {fmt.number(threshold)}"
-    return (f"{where}, {fmt.count(flagged)} of {fmt.count(n)} cases are flagged "
+    if math.isnan(threshold):
+        return (f"The offer goes to {fmt.count(flagged)} of {fmt.count(n)} customers ({fmt.share(flagged / n)}), "
+                f"and they hold {fmt.share(recall)} of the churners.")  # fmt: skip
+    return (f"At the threshold {fmt.number(threshold)}, {fmt.count(flagged)} of {fmt.count(n)} cases are flagged "
             f"({fmt.share(flagged / n)}), and they hold {fmt.share(recall)} of the positives.")  # fmt: skip
 
 

@@ -119,14 +119,17 @@ def test_summary_names_are_glued_by_the_steps():
 def test_churn_exercise_sentences_each_way():
     assert "still have a positive" in F.ex_dearer_offer(40, 25, 100) and "25 of 100" in F.ex_dearer_offer(40, 25, 100)
     assert "the same 40" in F.ex_dearer_offer(40, 40, 100)
-    assert F.ex_recall(math.nan, 5, 10, 0.6).startswith("Sending the offer")
+    assert F.ex_recall(math.nan, 5, 10, 0.6).startswith("The offer goes to 5 of 10 customers")
     assert F.ex_recall(0.2, 5, 10, 0.6).startswith("At the threshold 0.2")
 
 
 def test_pr_auc_against_its_floor_each_way():
     assert "barely above the floor" in F.pr_vs_floor(0.87, 0.86)
     text = F.pr_vs_floor(0.6, 0.3)
-    assert "barely" not in text and "against 0.3 for a random score" in text and "42.9%" in text
+    assert "barely" not in text and "against 0.3 for a random score" in text and "42.9%" in text and "2 times" in text
+    # a rare outcome: little of the way to 1 but several times the floor is not "barely"
+    assert "barely" not in F.pr_vs_floor(0.0764, 0.0216)
+    assert "barely above the floor" in F.pr_vs_floor(0.025, 0.0216)
 
 
 def test_takeaway_each_way():
