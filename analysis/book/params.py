@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -164,6 +165,21 @@ def meanings(model: type[BaseModel]) -> dict[str, str]:
         name: info.description or DATA_PARAM_MEANINGS.get(name, "")
         for name, info in model.model_fields.items()
     }
+
+
+def parameters_cell_text(model: type[BaseModel]) -> str:
+    """The text of a chapter's ``parameters`` cell: ``name = default  # meaning``, one line per field.
+
+    The notebook's cell is exactly this text (a test checks every chapter), so the
+    model stays the one truth for defaults and meanings; after changing a model,
+    paste this into the cell.
+    """
+    lines = []
+    for name, info in model.model_fields.items():
+        default = info.get_default(call_default_factory=True)
+        value = json.dumps(default, ensure_ascii=False) if isinstance(default, str) else repr(default)
+        lines.append(f"{name} = {value}  # {meanings(model)[name]}")
+    return "\n".join(lines)
 
 
 def _kind(annotation: Any) -> str:

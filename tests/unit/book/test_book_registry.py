@@ -10,6 +10,7 @@ import yaml
 
 from analysis import DataError
 from analysis.book import CHAPTERS, PARTS, ROOT, get_chapter, select
+from analysis.book.params import parameters_cell_text
 from analysis.book.pages import MIXED, build_table_md, chapters_md, toc_yaml, write_generated
 
 
@@ -40,6 +41,13 @@ def test_the_notebook_defaults_are_the_model_defaults(chapter):
     for name, value in cell.items():
         default = fields[name].get_default(call_default_factory=True)
         assert value == default, f"{chapter.notebook}: {name} = {value!r}, the model says {default!r}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_the_parameters_cell_is_the_models_text(chapter):
+    nb = json.loads(chapter.path(ROOT).read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    assert "".join(cell["source"]) == parameters_cell_text(chapter.params)
 
 
 def test_chapters_are_found_by_name_number_or_file():

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import pandas as pd
 import pytest
 
 import analysis.book  # noqa: F401  (the registry first: it imports the chapter's params)
-from analysis.book.chapters import get_chapter
 from analysis.book.needs import Facts
-from analysis.book.params import meanings
 from analysis.findings import forecast as _F
 
 
@@ -89,20 +86,6 @@ def test_truth_and_exercise_findings_each_way():
     assert "hardly grow" in F.horizon_growth(1.0)
     assert "less stock" in F.normal_vs_empirical(0.7) and "more stock" in F.normal_vs_empirical(1.3)
     assert "undefined" in F.normal_vs_empirical(math.nan)
-
-
-def test_parameters_cell_is_generated_from_the_model():
-    nb = json.loads((analysis.book.ROOT / "notebooks" / "04_forecast.ipynb").read_text())
-    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(cells) == 1
-    m = meanings(ForecastParams)
-    expected = []
-    for name, info in ForecastParams.model_fields.items():
-        d = info.get_default(call_default_factory=True)
-        v = json.dumps(d, ensure_ascii=False) if isinstance(d, str) else repr(d)
-        expected.append(f"{name} = {v}  # {m[name]}")
-    assert "".join(cells[0]["source"]) == "\n".join(expected)
-    assert get_chapter("forecast").params is ForecastParams
 
 
 @pytest.mark.parametrize(

@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import analysis.book  # noqa: F401  (the registry first: analysis.recommend.params is imported by it)
 from analysis.book import chapter_params, check_needs
-from analysis.book.params import meanings
 from analysis.data import load_transactions
 from analysis.errors import DataError
 from analysis.recommend import steps as RS
-from analysis.recommend.params import MIN_CUSTOMERS, RecommendParams
-
-ROOT = Path(__file__).resolve().parents[3]
+from analysis.recommend.params import MIN_CUSTOMERS
 
 
 @pytest.fixture(scope="module")
 def small():
     table, report = load_transactions("shop", n_customers=300, seed=1)
     return table, report
-
-
-def test_parameters_cell_is_generated_from_the_model():
-    nb = json.loads((ROOT / "notebooks" / "03_recommend.ipynb").read_text())
-    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
-    m = meanings(RecommendParams)
-    for name, info in RecommendParams.model_fields.items():
-        d = info.get_default(call_default_factory=True)
-        v = json.dumps(d, ensure_ascii=False) if isinstance(d, str) else repr(d)
-        assert f"{name} = {v}  # {m[name]}" in "".join(cell["source"])
 
 
 def test_needs_pass_and_refuse_with_the_fix(small):

@@ -1,21 +1,15 @@
-"""The Risk chapter's parameters: the problem chosen from the data, the loader's refusals, each need each way,
-and the notebook's parameters cell generated from the model."""
+"""The Risk chapter's parameters: the problem chosen from the data, the loader's refusals, each need each way
+(the parameters cell is checked for every chapter in tests/unit/book)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analysis.book import chapter_params, check_needs
-from analysis.book.params import meanings
 from analysis.errors import DataError
-from analysis.risk.params import RiskParams, chosen_problem, load_risk_data
+from analysis.risk.params import chosen_problem, load_risk_data
 from tests.unit.data.test_labelled import german_lines
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -98,18 +92,6 @@ def test_churn_needs_customers_and_both_outcomes():
 def test_cutoff_must_be_a_day():
     with pytest.raises(DataError, match="cutoff"):
         P(cutoff="28/02/2024")
-
-
-def test_the_parameters_cell_is_generated_from_the_model():
-    nb = json.loads((ROOT / "notebooks" / "05_risk.ipynb").read_text())
-    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    words = meanings(RiskParams)
-    expected = []
-    for name, info in RiskParams.model_fields.items():
-        d = info.get_default(call_default_factory=True)
-        v = json.dumps(d, ensure_ascii=False) if isinstance(d, str) else repr(d)
-        expected.append(f"{name} = {v}  # {words[name]}")
-    assert "".join(cell["source"]) == "\n".join(expected)
 
 
 def test_an_unknown_problem_is_refused_in_words():
