@@ -66,7 +66,11 @@ class FraudModel:
     def plant(self, orders: pd.DataFrame, seed: int) -> tuple[float, np.ndarray, np.ndarray]:
         """``(beta0, fraud_probability, is_fraud)`` for ``orders`` (columns of :func:`make_shop`)."""
         X = fraud_design_matrix(orders).to_numpy()
-        linear = X @ np.array([self.coefficients[k] for k in FRAUD_FEATURES])
+        # A column-by-column sum, not X @ beta: BLAS picks its kernel by CPU (the same seed gave other
+        # last bits on AMD than on Intel), plain multiply-and-add gives the same bits everywhere.
+        linear = np.zeros(len(X))
+        for j, name in enumerate(FRAUD_FEATURES):
+            linear = linear + X[:, j] * self.coefficients[name]
         if self.intercept is None:
             assert self.rate_target is not None
             intercept = _solve_intercept(linear, self.rate_target)
