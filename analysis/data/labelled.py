@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -233,23 +234,47 @@ def binary_target(values: pd.Series, positive_label: str, *, source: str, column
     return (text == positive).to_numpy(np.int8), positive, "the rarer of the two values"
 
 
-def _columns(frame: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
-    """``(features, categorical, ids)``: text columns that nearly every row has its own value of are ids."""
+def _is_row_number(col: pd.Series) -> bool:
+    """A whole-number column that counts the rows (1, 2, 3, ... in some order, or from any start): an id."""
+    if len(col) < 20 or not pd.api.types.is_integer_dtype(col) or col.isna().any():
+        return False
+    return col.is_unique and int(col.max()) - int(col.min()) == len(col) - 1
+
+
+def _columns(frame: pd.DataFrame, codes: Sequence[str] = ()) -> tuple[list[str], list[str], list[str]]:
+    """``(features, categorical, ids)``: text columns that nearly every row has its own value of, and whole-number
+    columns that number the rows, are ids; ``codes`` are numeric columns to read as categories."""
     features, categorical, ids = [], [], []
     for name in frame.columns:
         col = frame[name]
         numeric = pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
-        if not numeric and len(col) >= 20 and col.nunique() > ID_SHARE * len(col):
+        if name not in codes and (
+            (not numeric and len(col) >= 20 and col.nunique() > ID_SHARE * len(col)) or _is_row_number(col)
+        ):
             ids.append(str(name))
             continue
         features.append(str(name))
-        if not numeric:
+        if not numeric or name in codes:
             categorical.append(str(name))
     return features, categorical, ids
 
 
-def read_labelled(path: str | Path, target: str = "", positive_label: str = "") -> tuple[pd.DataFrame, LabelledReport]:
-    """Read a labelled table: ``(table, report)``; ``table`` has the features and a 0/1 column ``y``."""
+def category_text(col: pd.Series) -> pd.Series:
+    """Category labels as text: whole numbers without a trailing ``.0`` (codes read as floats when a value is
+    missing), missing values as ``missing``."""
+    if pd.api.types.is_float_dtype(col) and bool((col.dropna() % 1 == 0).all()):
+        col = col.astype("Int64")
+    return col.astype("string").fillna("missing").astype(str)
+
+
+def read_labelled(
+    path: str | Path, target: str = "", positive_label: str = "", categorical: Sequence[str] = ()
+) -> tuple[pd.DataFrame, LabelledReport]:
+    """Read a labelled table: ``(table, report)``; ``table`` has the features and a 0/1 column ``y``.
+
+    Text columns are categories; ``categorical`` names numeric columns that hold category codes (1 = graduate
+    school, 2 = university, ...) and are read as categories too, not as numbers.
+    """
     path = Path(path)
     source = str(path)
     if not path.is_file():
@@ -273,10 +298,18 @@ def read_labelled(path: str | Path, target: str = "", positive_label: str = "") 
     if german and positive_label == "2" and target == "class":
         why = "German Credit: 2 = bad"
     table = frame.drop(columns=[target])
-    features, categorical, ids = _columns(table)
+    unknown = [c for c in categorical if c not in table.columns]
+    if unknown:
+        names = ", ".join(map(repr, unknown))
+        raise DataError(f"categorical names {len(unknown)} column(s) the table does not have: {names}.",
+                        source=source, parameter="categorical",
+                        rows=[f"columns: {', '.join(map(str, table.columns[:20]))}"],
+                        fix="list feature columns of the table (not the target), spelled as in its header")  # fmt: skip
+    codes = list(categorical)
+    features, categorical, ids = _columns(table, codes)
     table = table[features].copy()
     for name in categorical:
-        table[name] = table[name].astype("string").fillna("missing").astype(str)
+        table[name] = category_text(table[name])
     table["y"] = y
     report = LabelledReport(
         source=source, customers=len(table), repeat_customers=0, days=0, first_date="", last_date="",

@@ -11,11 +11,11 @@ import math
 import pandas as pd
 
 from analysis import fmt
-from analysis.findings import plural
+from analysis.findings import join_words, plural
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
-    "calibration", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
+    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
+    "calibration", "code_like", "columns_read", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "takeaway", "truth",
 ]  # fmt: skip
 
@@ -38,6 +38,9 @@ CLOSE_TO_BAYES = 0.01
 GROUP_GAP = 0.05
 GROUP_SE = 2.0
 
+#: A numeric column with at most this many distinct whole numbers (and more than two) may hold category codes.
+CODE_LEVELS = 12
+
 #: The glued sentences that make "What this run found", in page order.
 SUMMARY = ("balance_finding", "best_finding", "calibration_finding", "imbalance_finding", "cost_finding",
            "problem_finding", "group_finding", "truth_finding")  # fmt: skip
@@ -51,6 +54,46 @@ def balance(positives: int, n: int, unit: str, label: str) -> str:
             " of the time and accuracy says nothing; read the precision-recall curve and PR AUC."
     return head + (f": not rare. A random score's PR AUC is the positive share, {fmt.share(share)}, not 0 or 0.5, so "
                    "read PR AUC against that floor.")
+
+
+def code_like(X: pd.DataFrame, numeric: list[str]) -> list[str]:
+    """The numeric columns of ``X`` that look like category codes: whole numbers, 3 to CODE_LEVELS distinct values."""
+    out = []
+    for name in numeric:
+        values = X[name].dropna()
+        distinct = values.nunique()
+        if 2 < distinct <= CODE_LEVELS and bool((values % 1 == 0).all()):
+            out.append(name)
+    return out
+
+
+def _names(columns: list[str], most: int = 8) -> str:
+    shown = [f"`{c}`" for c in columns[:most]]
+    if len(columns) > most:
+        shown.append(f"{len(columns) - most} more")
+    return join_words(shown)
+
+
+def columns_read(
+    numeric: list[str], categorical: list[str], ids: list[str], codes: list[str], left_out: str = ""
+) -> str:
+    """How the table's columns were read: numbers, categories, ids and the sensitive attribute left out; a hint
+    when numbers look like codes."""
+    parts = []
+    if numeric:
+        parts.append(f"{plural(len(numeric), 'column')} as numbers ({_names(numeric)})")
+    if categorical:
+        parts.append(f"{plural(len(categorical), 'column')} as categories ({_names(categorical)})")
+    text = f"The models read {join_words(parts)}."
+    if ids:
+        text += f" Left out as row ids (a different value in nearly every row): {_names(ids)}."
+    if left_out:
+        text += f" `{left_out}` is kept out of the models, for the check by group (section 7)."
+    if codes:
+        text += (f" {_names(codes)} {'holds' if len(codes) == 1 else 'hold'} only a few whole numbers: if these are "
+                 "codes (1 = married, 2 = single) rather than amounts, list them in `categorical` so that each code "
+                 "gets its own coefficient.")  # fmt: skip
+    return text
 
 
 def newton(max_diff: float, steps: int, grad_error: float) -> str:

@@ -31,6 +31,10 @@ class RiskParams(ChapterParams):
     target: str = Field("", description='the label column of a labelled table ("" for german.data: class)')
     positive_label: str = Field("", description='the target value that counts as positive, the bad outcome ("" for 1, True, yes or the rarer value)')
     sensitive: str = Field("", description='a column to check the scores by group on ("" for german.data: personal status and sex)')
+    categorical: list[str] = Field(
+        default_factory=list,
+        description="credit: numeric columns that hold category codes (e.g. [EDUCATION]), one-hot encoded, not scaled",
+    )
     churn_days: int = Field(90, ge=1, le=3650, description="churned: no purchase in this many days after the cut-off")
     cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" for the last day of the data minus churn_days)',
                         json_schema_extra={"allowed": f'"" (the last day minus churn_days) or {DATE_RULE}'})
@@ -81,6 +85,13 @@ def _shop_orders(params: RiskParams):
 def load_risk_data(params: RiskParams):
     """The chapter's data, ``(table, report)``: the shop's orders (fraud), a labelled table (credit) or a log (churn)."""
     problem = chosen_problem(params)
+    if params.categorical and problem != "credit":
+        raise DataError(
+            f"categorical applies to a labelled table (problem credit); this run's problem is {problem}, whose "
+            "features the chapter builds itself.",
+            parameter="categorical", rows=[f"categorical = {params.categorical}"],
+            fix="remove categorical, or set data to a labelled file and target to its label column",
+        )  # fmt: skip
     if problem == "fraud":
         if params.data != "shop":
             raise DataError(
@@ -99,7 +110,7 @@ def load_risk_data(params: RiskParams):
             )  # fmt: skip
         from analysis.data.labelled import read_labelled
 
-        return read_labelled(params.data, params.target, params.positive_label)
+        return read_labelled(params.data, params.target, params.positive_label, params.categorical)
     from analysis.data import load_data
 
     try:

@@ -88,9 +88,14 @@ def credit_problem(table: pd.DataFrame, report, sensitive: str = "") -> RiskData
     German Credit's category codes (A11, ...) are written in words. The sensitive attribute is kept for the
     group check and left out of the model's features (lending law forbids deciding on it).
     """
-    from analysis.data.labelled import GERMAN_LABELS
+    from analysis.data.labelled import GERMAN_LABELS, category_text
 
     X = table.drop(columns=[LABEL])
+    column = sensitive or report.sensitive
+    if column and column not in X.columns:
+        raise DataError(f"The sensitive attribute {column!r} is not a column of the table.", source=report.source,
+                        parameter="sensitive", rows=[f"columns: {', '.join(X.columns[:12])}"],
+                        fix='set sensitive to one of the feature columns, or to "" for none')  # fmt: skip
     numeric = [c for c in report.features if c not in report.categorical]
     categorical = list(report.categorical)
     X[numeric] = X[numeric].astype(np.float64)
@@ -98,12 +103,9 @@ def credit_problem(table: pd.DataFrame, report, sensitive: str = "") -> RiskData
         for name, words in GERMAN_LABELS.items():
             if name in X.columns:
                 X[name] = X[name].astype(str).map(lambda v, w=words: w.get(v, v))
-    column = sensitive or report.sensitive
-    if column and column not in X.columns:
-        raise DataError(f"The sensitive attribute {column!r} is not a column of the table.", source=report.source,
-                        parameter="sensitive", rows=[f"columns: {', '.join(X.columns[:12])}"],
-                        fix='set sensitive to one of the feature columns, or to "" for none')  # fmt: skip
-    group = X[column].astype(str).rename(column) if column else None
+    group = None
+    if column:  # a category as the model sees it; a number as the file writes it (a code 1, not 1.0)
+        group = (X[column] if column in categorical else category_text(table[column])).astype(str).rename(column)
     ids = pd.Series([f"row {i + 1}" for i in range(len(X))], name="applicant")
     label = f"{report.target} = {report.positive_label}"
     cases = RiskData("credit", cap_levels(X, categorical), table[LABEL].to_numpy(np.int8), ids, numeric, categorical,

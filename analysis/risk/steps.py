@@ -53,6 +53,9 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
         cases.sensitive = cases.X[params.sensitive].astype(str).rename(params.sensitive)
         cases = leave_out(cases, params.sensitive)
     when = ""
+    if problem == "credit":
+        when = F.columns_read(cases.numeric, cases.categorical, list(report.id_columns),
+                              F.code_like(cases.X, cases.numeric), cases.notes.get("left_out", ""))  # fmt: skip
     if problem == "churn":
         when = (f"The cut-off is {cases.notes['cutoff']}: every feature comes from purchases up to that day, the "
                 f"label from the {params.churn_days} days after it.")  # fmt: skip

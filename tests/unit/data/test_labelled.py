@@ -144,3 +144,23 @@ def test_the_report_is_printed_and_read_by_the_needs(german):
     params = chapter_params("risk", {"data": str(german), "cv_folds": 4})
     with pytest.raises(DataError, match="at least 50"):  # ten applicants: too few for the chapter
         check_needs("risk", params, report, table)
+
+
+def test_numeric_codes_become_categories_when_listed_and_row_numbers_are_ids(tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "ID": rng.permutation(np.arange(101, 141)),  # numbers the rows: an id, whatever the order
+        "MARRIAGE": [1.0, 2.0, 3.0, None] * 10,  # codes, read as floats because one is missing
+        "LIMIT_BAL": np.arange(40) * 1000,  # whole numbers that do not number the rows: a feature
+        "default": [0, 1] * 20,
+    })  # fmt: skip
+    path = _csv(tmp_path, frame)
+    table, report = read_labelled(path, target="default")
+    assert report.id_columns == ["ID"] and report.categorical == []
+    assert report.features == ["MARRIAGE", "LIMIT_BAL"]
+    table, report = read_labelled(path, target="default", categorical=["MARRIAGE"])
+    assert report.categorical == ["MARRIAGE"]
+    assert table["MARRIAGE"].tolist()[:4] == ["1", "2", "3", "missing"]
+    with pytest.raises(DataError, match="categorical") as err:
+        read_labelled(path, target="default", categorical=["MARITAL", "default"])
+    assert "'MARITAL'" in str(err.value) and "'default'" in str(err.value) and "LIMIT_BAL" in str(err.value)

@@ -135,3 +135,18 @@ def test_pr_auc_against_its_floor_each_way():
 def test_takeaway_each_way():
     assert "worth the most, $1,200 in all" in F.takeaway("m", 1200.0, True, "USD")
     assert "The cheapest decision comes from m, at 0.5 cost units per case" in F.takeaway("m", 0.5, False, "EUR")
+
+
+def test_columns_read_and_code_like_each_way():
+    X = pd.DataFrame({"EDUCATION": [1, 2, 3, 4] * 5, "flag": [0, 1] * 10, "LIMIT": [i * 1000 for i in range(20)],
+                      "rate": [0.5, 1.5, 2.5, 3.5] * 5})  # fmt: skip
+    assert F.code_like(X, ["EDUCATION", "flag", "LIMIT", "rate"]) == ["EDUCATION"]  # few whole numbers, more than two
+    X13 = pd.DataFrame({"n": list(range(F.CODE_LEVELS + 1)) * 2})
+    assert F.code_like(X13, ["n"]) == []
+    plain = F.columns_read(["LIMIT", "rate"], ["region"], [], [])
+    assert plain == "The models read 2 columns as numbers (`LIMIT` and `rate`) and 1 column as categories (`region`)."
+    full = F.columns_read(["EDUCATION", "LIMIT"], [], ["ID"], ["EDUCATION"], left_out="SEX")
+    assert "row ids" in full and "`ID`" in full and "`SEX` is kept out of the models" in full
+    assert "`EDUCATION` holds only a few whole numbers" in full and "`categorical`" in full
+    many = F.columns_read([f"x{i}" for i in range(10)], [], [], [])
+    assert "`x7` and 2 more" in many and "categories" not in many

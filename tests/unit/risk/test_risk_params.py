@@ -118,3 +118,14 @@ def test_a_log_with_unknown_columns_still_gets_the_mapping_refusal(tmp_path):
     with pytest.raises(DataError) as err:
         load_risk_data(P(data=str(path)))
     assert "looks like a labelled table" not in str(err.value)
+
+
+def test_categorical_is_for_a_labelled_table_and_reaches_the_reader(tmp_path):
+    with pytest.raises(DataError, match="categorical applies to a labelled table") as err:
+        load_risk_data(P(categorical=["hour"]))
+    assert err.value.parameter == "categorical" and "problem is fraud" in str(err.value)
+    path = tmp_path / "loans.csv"
+    frame = pd.DataFrame({"EDUCATION": [1, 2, 3, 4] * 15, "LIMIT": range(0, 6000, 100), "bad": [0, 1, 0] * 20})
+    frame.to_csv(path, index=False)
+    table, report = load_risk_data(P(data=str(path), target="bad", categorical=["EDUCATION"]))
+    assert report.categorical == ["EDUCATION"] and table["EDUCATION"].iloc[0] == "1"

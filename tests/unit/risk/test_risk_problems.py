@@ -152,3 +152,16 @@ def test_bgnbd_baseline_is_the_probability_of_a_quiet_window():
     expected = 1 - alive + alive * ((bg.alpha + row["T"]) / (bg.alpha + row["T"] + 8)) ** (bg.r + row["x"])
     assert got[list(customers).index(who)] == pytest.approx(expected, rel=1e-6)
     assert np.all((got > 0) & (got < 1))
+
+
+def test_a_numeric_sensitive_attribute_keeps_the_files_codes(tmp_path):
+    path = tmp_path / "cards.csv"
+    frame = pd.DataFrame({"MARRIAGE": [1, 2, 3] * 20, "BILL": [float(i % 7) for i in range(60)],
+                          "default": [0, 1] * 30})  # fmt: skip
+    frame.to_csv(path, index=False)
+    table, report = read_labelled(path, target="default")
+    data = credit_problem(table, report, "MARRIAGE")  # a number: the groups read 1, 2, 3, not 1.0
+    assert sorted(data.sensitive.unique()) == ["1", "2", "3"] and "MARRIAGE" not in data.X.columns
+    table, report = read_labelled(path, target="default", categorical=["MARRIAGE"])
+    data = credit_problem(table, report, "MARRIAGE")  # a category: the same labels
+    assert sorted(data.sensitive.unique()) == ["1", "2", "3"]
