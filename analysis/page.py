@@ -114,7 +114,12 @@ def parameters_table(params: Any, meanings: Mapping[str, str] | None = None) -> 
     )
     return HTML(
         f'<div class="run-parameters" style="{_PARAMS_STYLE}">'
-        "<style>.run-parameters td { padding: 0.1em 0.9em 0.1em 0; vertical-align: top; }</style>"
+        "<style>.run-parameters td { padding: 0.1em 0.9em 0.1em 0; vertical-align: top; }"
+        # a long value (a path, a list) wraps in its cell instead of squeezing the meanings into one word a line
+        ".run-parameters td:nth-child(2) code { white-space: pre-wrap; overflow-wrap: anywhere; }"
+        ".run-parameters td:nth-child(2) { min-width: 10em; max-width: 16em; }"
+        ".run-parameters td:nth-child(3) { min-width: 18em; }"
+        "</style>"
         '<table><caption style="caption-side: top; text-align: left; font-weight: bold;">'
         "Parameters of this run</caption>"
         "<thead><tr><th>parameter</th><th>value</th><th>meaning</th></tr></thead>"
