@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -9,6 +11,9 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.tree import plot_tree
 
 from analysis.risk.models import MODEL_LABELS
+
+#: Characters per line of a drawn tree's split text (longer splits wrap).
+SPLIT_WIDTH = 30
 
 __all__ = ["calibration", "cost_curve", "depth_curve", "partial_dependence", "roc_pr", "tree", "tree_box_text"]
 
@@ -38,17 +43,17 @@ def tree_box_text(text: str) -> str:
         elif " = " in line and line.endswith(" <= 0.5"):
             feature, value = line.removesuffix(" <= 0.5").split(" = ", 1)
             line = f"{feature} is not {value}"
-        out.append(line)
+        out.append(textwrap.fill(line, SPLIT_WIDTH) if not out else line)  # a long split on two lines
     return "\n".join(out)
 
 
 def tree(pipeline, max_depth: int = 2) -> plt.Figure:
     """The fitted tree's top ``max_depth`` levels, splits named by the encoded features (raw units)."""
     names = [str(n) for n in pipeline.named_steps["encode"].get_feature_names_out()]
-    fig, ax = plt.subplots(figsize=(11, 5))
+    fig, ax = plt.subplots(figsize=(9, 4.8))  # 9 pt text stays readable at page width
     boxes = plot_tree(pipeline.named_steps["model"], max_depth=max_depth, feature_names=names,
                       class_names=["negative", "positive"], filled=True, impurity=False, proportion=True, rounded=True,
-                      fontsize=8, precision=2, ax=ax)  # fmt: skip
+                      fontsize=9, precision=2, ax=ax)  # fmt: skip
     for box in boxes:
         box.set_text(tree_box_text(box.get_text()))
     ax.grid(False)
