@@ -28,6 +28,12 @@ class table_figure(nodes.figure):  # noqa: N801 - docutils node classes are lowe
     """A glued table with a caption, numbered as a table."""
 
 
+class table_caption(nodes.caption):  # noqa: N801
+    """The caption of a :class:`table_figure`: above the table, its ``<figcaption>`` closed before the table
+    (docutils closes a figure's ``<figcaption>`` at the figure's end, which would put the table inside it and
+    give it the caption's small grey text)."""
+
+
 def _title(node: nodes.Element) -> str:
     caption = next(iter(node.findall(nodes.caption)), None)
     return caption.astext() if caption is not None else ""
@@ -42,7 +48,12 @@ class TableFigures(SphinxTransform):
                 continue
             table = table_figure(figure.rawsource, **figure.attributes)
             table["classes"] = [*figure["classes"], "book-table-figure"]
-            captions = [c for c in figure.children if isinstance(c, nodes.caption)]
+            captions = []
+            for c in figure.children:
+                if isinstance(c, nodes.caption):
+                    caption = table_caption(c.rawsource, *c.children, **c.attributes)
+                    caption.source, caption.line = c.source, c.line
+                    captions.append(caption)
             table += captions + [c for c in figure.children if not isinstance(c, nodes.caption)]
             table.source, table.line = figure.source, figure.line
             figure.replace_self(table)
@@ -55,10 +66,21 @@ def _visit(self, node) -> None:
 
 
 def _depart(self, node) -> None:
-    self.depart_figure(node)
+    self.body.append("</figure>\n")  # the <figcaption> was closed after the caption
+
+
+def _visit_caption(self, node) -> None:
+    self.visit_caption(node)
+
+
+def _depart_caption(self, node) -> None:
+    self.body.append("</span>")
+    self.add_permalink_ref(node.parent, "Link to this table")
+    self.body.append("</p>\n</figcaption>\n")
 
 
 def setup(app):
     app.add_enumerable_node(table_figure, "table", _title, html=(_visit, _depart))
+    app.add_node(table_caption, html=(_visit_caption, _depart_caption))
     app.add_transform(TableFigures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

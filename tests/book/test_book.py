@@ -181,6 +181,8 @@ def test_pages_in_a_real_browser(project, browser, page_name):
         )
         assert "$" not in prose and "\\frac" not in prose and "\\gamma" not in prose, "raw LaTeX in the prose"
         assert "nan" not in prose.split() and "nan%" not in prose, "a missing number reached the prose"
+        cells = page.evaluate("() => Array.from(document.querySelectorAll('main td')).map(e => e.innerText.trim())")
+        assert not {"nan", "nan%", "NaN", "None", "<NA>"} & set(cells), "a missing number reached a table"
         assert "$$" not in raw
     images = page.evaluate(
         "() => Array.from(document.images).map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0}))"
