@@ -75,10 +75,12 @@ def _names(columns: list[str], most: int = 8) -> str:
 
 
 def columns_read(
-    numeric: list[str], categorical: list[str], ids: list[str], codes: list[str], left_out: str = ""
+    numeric: list[str], categorical: list[str], ids: list[str], codes: list[str], left_out: str = "",
+    gaps: dict[str, int] | None = None, n: int = 0,
 ) -> str:
-    """How the table's columns were read: numbers, categories, ids and the sensitive attribute left out; a hint
-    when numbers look like codes."""
+    """How the table's columns were read: numbers, categories, ids and the sensitive attribute left out; how
+    missing numbers are filled (``gaps``: column -> missing count of ``n`` cases); a hint when numbers look
+    like codes."""
     parts = []
     if numeric:
         parts.append(f"{plural(len(numeric), 'column')} as numbers ({_names(numeric)})")
@@ -89,6 +91,12 @@ def columns_read(
         text += f" Left out as row ids (a different value in nearly every row): {_names(ids)}."
     if left_out:
         text += f" `{left_out}` is kept out of the models, for the check by group (section 7)."
+    gaps = {k: v for k, v in (gaps or {}).items() if v}
+    if gaps:
+        worst = max(gaps, key=gaps.get)
+        text += (f" {plural(len(gaps), 'numeric column')} {'has' if len(gaps) == 1 else 'have'} missing values "
+                 f"(most: `{worst}`, {fmt.count(gaps[worst])} of {fmt.count(n)} cases); each model fills them with "
+                 "the median of its training part. Missing categories count as a category of their own.")  # fmt: skip
     if codes:
         text += (f" {_names(codes)} {'holds' if len(codes) == 1 else 'hold'} only a few whole numbers: if these are "
                  "codes (1 = married, 2 = single) rather than amounts, list them in `categorical` so that each code "
