@@ -150,7 +150,6 @@ def test_columns_read_and_code_like_each_way():
     assert "`EDUCATION` holds only a few whole numbers" in full and "`categorical`" in full
     many = F.columns_read([f"x{i}" for i in range(10)], [], [], [])
     assert "`x7` and 2 more" in many and "categories" not in many
-
     gaps = F.columns_read(["score", "amount"], [], [], [], gaps={"score": 40, "amount": 0}, n=400)
     assert "1 numeric column has missing values (most: `score`, 40 of 400 cases)" in gaps and "median" in gaps
     assert "missing" not in F.columns_read(["score"], [], [], [], gaps={"score": 0}, n=400)
