@@ -55,9 +55,10 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
     when = ""
     if problem == "credit":
         gaps = {c: int(cases.X[c].isna().sum()) for c in cases.numeric}
-        when = F.columns_read(cases.numeric, cases.categorical, list(report.id_columns),
-                              F.code_like(cases.X, cases.numeric), cases.notes.get("left_out", ""),
-                              gaps, len(cases.y))  # fmt: skip
+        # german.doc says which attributes are numerical: no guessing at codes there
+        codes = [] if report.layout == "german_credit" else F.code_like(cases.X, cases.numeric)
+        when = F.columns_read(cases.numeric, cases.categorical, list(report.id_columns), codes,
+                              cases.notes.get("left_out", ""), gaps, len(cases.y))  # fmt: skip
     if problem == "churn":
         when = (f"The cut-off is {cases.notes['cutoff']}: every feature comes from purchases up to that day, the "
                 f"label from the {params.churn_days} days after it.")  # fmt: skip
