@@ -6,13 +6,13 @@ from analysis.recommend.extras import basket_rules, movielens_texts, product_tex
 from analysis.recommend.factors import BPR, ExplicitALS, ExplicitSGD, ImplicitALS, scatter_add, solve_rows
 from analysis.recommend.linear import EASE, Autoencoder, ease_weights
 from analysis.recommend.matrix import (
-    RATING, Split, UserItems, filter_min_interactions, interactions_of, random_split, split_interactions,
+    FIRST, RATING, Split, UserItems, filter_min_interactions, interactions_of, random_split, split_interactions,
     stratified_split, time_split_per_user, to_matrix,
 )  # fmt: skip
 from analysis.recommend.neighbours import ItemKNN, UserKNN, cosine_similarity, keep_top_k
 
 __all__ = [
-    "BPR", "EASE", "RATING", "Autoencoder", "BiasedBaseline", "ExplicitALS", "ExplicitSGD", "ImplicitALS",
+    "BPR", "EASE", "FIRST", "RATING", "Autoencoder", "BiasedBaseline", "ExplicitALS", "ExplicitSGD", "ImplicitALS",
     "ItemKNN", "Popularity", "Recommender", "Split", "UserItems", "UserKNN", "as_csr", "cosine_similarity",
     "basket_rules", "ease_weights", "filter_min_interactions", "movielens_texts", "product_texts", "scatter_add",
     "text_similarity", "interactions_of", "keep_top_k", "predict_pairs", "random_split",

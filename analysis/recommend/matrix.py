@@ -20,6 +20,7 @@ from analysis._checks import check_choice, check_int, check_number, require_colu
 from analysis.errors import DataError
 
 __all__ = [
+    "FIRST",
     "RATING",
     "Split",
     "UserItems",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 RATING = "rating"
+#: The time of a customer's first interaction with a product (the time split orders pairs by it).
+FIRST = "first_timestamp"
 
 
 def interactions_of(table: pd.DataFrame) -> pd.DataFrame:
@@ -40,7 +43,9 @@ def interactions_of(table: pd.DataFrame) -> pd.DataFrame:
 
     Implicit feedback (a shop log): ``weight`` = orders holding the product.
     Explicit feedback (a ``rating`` column, as MovieLens): ``weight`` = the rating,
-    the customer's last one for the product.
+    the customer's last one for the product. ``timestamp`` is the pair's last time,
+    ``first_timestamp`` (:data:`FIRST`) its first: the time split holds out pairs by
+    their first time, so a held-out product is one the customer did not have before.
     """
     require_columns(table, [S.CUSTOMER, S.PRODUCT, S.TIMESTAMP], source="transactions")
     if RATING in table.columns and table[RATING].notna().any():
@@ -48,8 +53,15 @@ def interactions_of(table: pd.DataFrame) -> pd.DataFrame:
         last = rated.groupby([S.CUSTOMER, S.PRODUCT], as_index=False).last()
         out = last[[S.CUSTOMER, S.PRODUCT, RATING, S.TIMESTAMP]].rename(columns={RATING: S.WEIGHT})
         out[S.WEIGHT] = out[S.WEIGHT].astype(float)
-        return out.sort_values([S.CUSTOMER, S.PRODUCT]).reset_index(drop=True)
-    return features.interactions(table, weight="orders")
+        first = rated.groupby([S.CUSTOMER, S.PRODUCT])[S.TIMESTAMP].min()
+    else:
+        out = features.interactions(table, weight="orders")
+        keys = table[[S.CUSTOMER, S.PRODUCT]].astype(str)  # as features.interactions casts them
+        first = table[S.TIMESTAMP].groupby([keys[S.CUSTOMER], keys[S.PRODUCT]]).min()
+    first = first.rename(FIRST).reset_index()
+    out = out.merge(first, on=[S.CUSTOMER, S.PRODUCT], how="left")
+    out[FIRST] = out[FIRST].fillna(out[S.TIMESTAMP])
+    return out.sort_values([S.CUSTOMER, S.PRODUCT]).reset_index(drop=True)
 
 
 def filter_min_interactions(df: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -135,8 +147,13 @@ def _ranked_split(df: pd.DataFrame, by: str, order: np.ndarray, test_share: floa
 
 def time_split_per_user(df: pd.DataFrame, test_share: float) -> Split:
     """Each customer's latest ``test_share`` of interactions go to the test: the model is scored on
-    what customers did next, never trained on their future."""
-    order = df[S.TIMESTAMP].rank(method="first").to_numpy()
+    what customers did next, never trained on their future.
+
+    Pairs are ordered by their first time (``first_timestamp`` when ``df`` has it, else
+    ``timestamp``): a held-out pair is a product the customer first took after every
+    training pair, never one they already had before the cut-off."""
+    when = df[FIRST] if FIRST in df.columns else df[S.TIMESTAMP]
+    order = when.rank(method="first").to_numpy()
     test = _ranked_split(df, S.CUSTOMER, order, test_share)
     return Split(df[~test].reset_index(drop=True), df[test].reset_index(drop=True), "time")
 

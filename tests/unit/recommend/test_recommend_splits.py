@@ -84,3 +84,23 @@ def test_oracle_is_the_planted_choice_probability():
     assert np.allclose(np.exp(log_odds), prob)
     with pytest.raises(DataError, match="not in this shop"):
         oracle_scores(shop, ["nobody"], shop.products["product_id"])
+
+
+def test_time_split_holds_out_only_products_first_taken_after_the_cut_off():
+    rng = np.random.default_rng(1)
+    n = 600  # repeat purchases: many pairs bought both early and late
+    t = pd.DataFrame({"order_id": [f"o{x}" for x in range(n)],
+                      "customer_id": [f"c{x}" for x in rng.integers(0, 15, n)],
+                      "product_id": [f"p{x}" for x in rng.integers(0, 12, n)], "quantity": 1.0, "unit_price": 2.0,
+                      "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300 * 86400, n), "s")})
+    inter = RC.interactions_of(t)
+    first = t.groupby(["customer_id", "product_id"])["timestamp"].min()
+    got = inter.set_index(["customer_id", "product_id"])[RC.FIRST]
+    assert (got == first.loc[got.index].to_numpy()).all() and (inter[RC.FIRST] <= inter["timestamp"]).all()
+    s = RC.time_split_per_user(inter, 0.3)
+    cut = s.train.groupby("customer_id")[RC.FIRST].max()  # each customer's cut-off
+    bought = t.groupby(["customer_id", "product_id"])["timestamp"].min()
+    held = s.test.set_index(["customer_id", "product_id"])
+    before = bought.loc[held.index].to_numpy() < cut.loc[held.index.get_level_values(0)].to_numpy()
+    assert len(held) > 30 and not before.any()  # no held-out product was bought before the cut-off
+    assert (inter["timestamp"] > inter[RC.FIRST]).mean() > 0.3  # the last time would have leaked
