@@ -14,7 +14,7 @@ from analysis import fmt
 from analysis.findings import join_words, plural
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "balance", "best_model",
+    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "WEAK_SKILL", "balance", "best_model",
     "calibration", "code_like", "columns_read", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "takeaway", "truth",
 ]  # fmt: skip
@@ -31,6 +31,8 @@ SAME_RANKING = 0.01
 BETTER_BRIER = 0.01
 #: A mean score off the observed rate by more than this share of the rarer outcome's rate (either way) has "moved".
 OFF_RATE = 0.2
+#: A Brier skill score (1 - Brier / the base rate's Brier) below this "hardly beats knowing only the base rate".
+WEAK_SKILL = 0.05
 #: A model within this AUC of the Bayes score is "close to the best possible".
 CLOSE_TO_BAYES = 0.01
 #: Group gaps: a group whose mean score is off its observed rate by more than this share, and by more than
@@ -52,6 +54,10 @@ def balance(positives: int, n: int, unit: str, label: str) -> str:
     if share < RARE:
         return head + ": a rare outcome, so a model that flags nobody is right " + fmt.share(1 - share) + \
             " of the time and accuracy says nothing; read the precision-recall curve and PR AUC."
+    if share > 1 - RARE:
+        return head + (f": the negatives are the rare outcome, so a model that flags everybody is right "
+                       f"{fmt.share(share)} of the time and accuracy says nothing; PR AUC's floor is "
+                       f"{fmt.share(share)}, so read it, and ROC AUC, against that.")  # fmt: skip
     return head + (f": not rare. A random score's PR AUC is the positive share, {fmt.share(share)}, not 0 or 0.5, so "
                    "read PR AUC against that floor.")
 
@@ -113,23 +119,32 @@ def newton(max_diff: float, steps: int, grad_error: float) -> str:
             f"{fmt.number(max_diff)} (scikit-learn stopped at its own tolerance); {check}.")  # fmt: skip
 
 
-def strongest(feature: str, odds_ratio: float, kind: str) -> str:
-    """``kind``: "number" (standardised), "flag" (a 0/1 column) or "category" (one value of a column)."""
+def strongest(feature: str, odds_ratio: float, kind: str, reference: str = "") -> str:
+    """``kind``: "number" (standardised), "flag" (a 0/1 column) or "category" (one value of a column, measured
+    against the column's ``reference`` value)."""
     per = {"number": "per standard deviation", "flag": "for having it rather than not"}.get(
-        kind, "for having this value rather than not")
+        kind, f"for this value rather than the reference value, {reference}" if reference else
+        "for having this value rather than not")
     way = "multiplies" if odds_ratio >= 1 else "divides"
     factor = odds_ratio if odds_ratio >= 1 else 1 / odds_ratio
     return f"The strongest single effect is `{feature}`, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
 
 
-def best_model(table: pd.DataFrame) -> str:
-    """``table``: the comparison (model, auc, auc_sd) of the fitted models, best first."""
+def best_model(table: pd.DataFrame, diff_sd: float | None = None) -> str:
+    """``table``: the comparison (model, auc, auc_sd) of the fitted models, best first; ``diff_sd``: the spread
+    across folds of the fold-by-fold AUC difference between the first two (both scored on the same folds), the
+    yardstick for "a clear winner" (the first model's own spread when not given)."""
     best, second = table.iloc[0], table.iloc[1]
     gap = best["auc"] - second["auc"]
     head = f"The best mean ROC AUC is {fmt.number(best['auc'])} ({best['model']}, spread {fmt.number(best['auc_sd'])} across folds)"
-    if gap < TIED * best["auc_sd"]:
-        return head + f"; {second['model']} is within that spread ({fmt.number(second['auc'])}): no clear winner."
-    return head + f", clearly ahead of {second['model']} ({fmt.number(second['auc'])})."
+    spread = best["auc_sd"] if diff_sd is None else diff_sd
+    what = "that spread" if diff_sd is None else (
+        f"the spread of the fold-by-fold difference, {fmt.number(diff_sd)}")
+    if gap < TIED * spread:
+        return head + (f"; {second['model']} ({fmt.number(second['auc'])}) is behind by {fmt.number(gap)}, "
+                       f"within {what}: no clear winner.")  # fmt: skip
+    return head + (f", clearly ahead of {second['model']} ({fmt.number(second['auc'])}): behind by "
+                   f"{fmt.number(gap)}, more than {what}.")  # fmt: skip
 
 
 #: PR AUC is "barely above its floor" when it is under WEAK_LIFT times the floor *and* covers less than WEAK_PR
@@ -142,21 +157,31 @@ def pr_vs_floor(pr_auc: float, floor: float) -> str:
     """PR AUC against a random score's (the positive share)."""
     gain = (pr_auc - floor) / (1 - floor) if floor < 1 else 0.0
     lift = pr_auc / floor if floor > 0 else math.nan
-    head = (f"Its PR AUC is {fmt.number(pr_auc)} against {fmt.number(floor)} for a random score (the positive "
+    head = (f"The best model's PR AUC is {fmt.number(pr_auc)} against {fmt.number(floor)} for a random score (the positive "
             f"share): {fmt.number(lift)} times that floor, {fmt.share(gain)} of the way from it to a perfect 1")
     if gain < WEAK_PR and lift < WEAK_LIFT:
         return head + ", barely above the floor."
     return head + "."
 
 
-def calibration(brier: float, platt: float, isotonic: float, model: str) -> str:
+def calibration(brier: float, platt: float, isotonic: float, model: str, rate: float | None = None) -> str:
+    """``rate``: the positive share; a constant score at it gets the Brier score ``rate (1 - rate)``, the yardstick
+    of a score that knows nothing about the cases."""
     best = min(platt, isotonic)
     name = "Platt scaling" if platt <= isotonic else "isotonic regression"
+    floor = ""
+    if rate is not None:
+        base = rate * (1 - rate)
+        skill = 1 - brier / base if base > 0 else math.nan
+        floor = (f" A constant score at the positive share would get {fmt.number(base)}, so the model's Brier skill "
+                 f"score, 1 - {fmt.number(brier)} / {fmt.number(base)}, is {fmt.number(skill)}"
+                 + (": it hardly beats knowing only the base rate." if skill < WEAK_SKILL else ".")
+                 )  # fmt: skip
     if best < (1 - BETTER_BRIER) * brier:
         return (f"Recalibrating the scores of {model} lowers the Brier score from {fmt.number(brier)} to "
-                f"{fmt.number(best)} ({name}).")  # fmt: skip
+                f"{fmt.number(best)} ({name}).") + floor  # fmt: skip
     return (f"The scores of {model} are already about as well calibrated as the recalibrated ones: Brier "
-            f"{fmt.number(brier)} against {fmt.number(best)} at best ({name}).")  # fmt: skip
+            f"{fmt.number(brier)} against {fmt.number(best)} at best ({name}).") + floor  # fmt: skip
 
 
 def imbalance(table: pd.DataFrame, rate: float, auc_diff_sd: float) -> str:
@@ -245,11 +270,11 @@ def group_check(table: pd.DataFrame | None, column: str) -> str:
         w = table.loc[i]
         return (f"By `{column}`, the group {w['group']} ({fmt.count(w['cases'])} cases) is scored at "
                 f"{fmt.share(w['predicted'])} on average but {fmt.share(w['observed'])} of it are positive, more than "
-                f"{fmt.number(GROUP_SE)} binomial standard errors ({fmt.share(se[i])} each) apart: the scores are "
+                f"{fmt.number(GROUP_SE)} binomial standard errors ({fmt.points(se[i])} each) apart: the scores are "
                 "miscalibrated for it." + spread)  # fmt: skip
     worst = gap.idxmax()
-    return (f"By `{column}`, no group's mean score is off its observed rate by more than both {fmt.share(GROUP_GAP)} "
-            f"and {fmt.number(GROUP_SE)} binomial standard errors (largest gap {fmt.share(gap[worst])}, group "
+    return (f"By `{column}`, no group's mean score is off its observed rate by more than both {fmt.points(GROUP_GAP)} "
+            f"and {fmt.number(GROUP_SE)} binomial standard errors (largest gap {fmt.points(gap[worst])}, group "
             f"{table.loc[worst, 'group']} of {fmt.count(table.loc[worst, 'cases'])} cases)." + spread)  # fmt: skip
 
 
@@ -257,9 +282,12 @@ def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
     if not gaps or bayes_auc is None:
         return "These data have no planted model, so the best possible score is unknown; the comparison table is the evidence."
     best = min(gaps, key=gaps.get)
+    head = f"The planted model's own probability reaches ROC AUC {fmt.number(bayes_auc)}; the best model here, {best}, "
+    if gaps[best] < 0:
+        return head + (f"is {fmt.number(-gaps[best])} above it on these cases: the Bayes score is the best on "
+                       "average over samples, and on one sample a fitted model can beat it by chance.")  # fmt: skip
     verdict = "close to the best possible" if gaps[best] <= CLOSE_TO_BAYES else "short of the best possible"
-    return (f"The planted model's own probability reaches ROC AUC {fmt.number(bayes_auc)}; the best model here, "
-            f"{best}, is {fmt.number(gaps[best])} below it: {verdict}.")  # fmt: skip
+    return head + f"is {fmt.number(gaps[best])} below it: {verdict}."
 
 
 def takeaway(model: str, amount: float, churn: bool, currency: str) -> str:

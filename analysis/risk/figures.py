@@ -12,6 +12,8 @@ from sklearn.tree import plot_tree
 
 from analysis.risk.models import MODEL_LABELS
 
+#: Below this positive share the precision axis is logarithmic (the floor would sit on the axis otherwise).
+RARE_AXIS = 0.1
 #: Characters per line of a drawn tree's split text (longer splits wrap).
 SPLIT_WIDTH = 30
 
@@ -62,7 +64,9 @@ def tree(pipeline, max_depth: int = 2) -> plt.Figure:
 
 
 def roc_pr(y: np.ndarray, scores: dict[str, np.ndarray]) -> plt.Figure:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    """ROC and precision-recall curves; for a rare outcome the precision axis is logarithmic, so that the
+    random score's floor (the positive share) and the curves near it stay visible."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6))
     for name, s in scores.items():
         fpr, tpr, _ = roc_curve(y, s)
         prec, rec, _ = precision_recall_curve(y, s)
@@ -71,11 +75,17 @@ def roc_pr(y: np.ndarray, scores: dict[str, np.ndarray]) -> plt.Figure:
         left.plot(fpr, tpr, label=label, lw=1.3, **style)
         right.plot(rec, prec, lw=1.3, **style)
     left.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":")
-    right.axhline(y.mean(), color="grey", lw=0.8, ls=":")
+    base = float(np.mean(y))
+    right.axhline(base, color="grey", lw=0.8, ls=":")
     left.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
     right.set(xlabel="recall", ylabel="precision", title="precision-recall")
-    left.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    if 0 < base < RARE_AXIS:
+        right.set_yscale("log")
+        right.set_ylim(base / 2, 1.05)
+        right.set_ylabel("precision (log scale)")
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
 
 
@@ -92,12 +102,19 @@ def calibration(tables: dict[str, pd.DataFrame]) -> plt.Figure:
 
 
 def cost_curve(curve: pd.DataFrame, chosen_share: float, theory_share: float) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    """Mean cost against the share flagged; when both thresholds flag under a tenth of the cases the share axis
+    is logarithmic, so that the two lines do not sit on top of each other at 0."""
+    fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.plot(curve["share_flagged"], curve["cost"], lw=1.3)
     ax.axvline(chosen_share, color="C3", ls="--", label="cheapest threshold")
-    ax.axvline(theory_share, color="grey", ls=":", label="threshold c_FP / (c_FP + c_FN)")
-    ax.set(xlabel="share of cases flagged", ylabel="mean cost per case")
-    ax.legend(fontsize=8)
+    ax.axvline(theory_share, color="grey", ls=":", label=r"threshold $\omega_{FP} / (\omega_{FP} + \omega_{FN})$")
+    ax.set(xlabel="share of cases flagged", ylabel="mean cost per case (cost units)")
+    positive = curve.loc[curve["share_flagged"] > 0, "share_flagged"]
+    if max(chosen_share, theory_share) < RARE_AXIS and min(chosen_share, theory_share) > 0 and len(positive):
+        ax.set_xscale("log")
+        ax.set_xlim(left=float(positive.min()))
+        ax.set_xlabel("share of cases flagged (log scale)")
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -15,6 +15,8 @@ Every random step takes ``seed``; nothing is tuned on the evaluation folds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
@@ -82,19 +84,24 @@ def binary_columns(encoder: ColumnTransformer) -> set[str]:
     return {str(c) for c, b in zip(cols, getattr(scaler, "binary_", [False] * len(cols))) if b}
 
 
-def onehot(numeric: list[str], categorical: list[str], *, scale: bool = True) -> ColumnTransformer:
+def onehot(numeric: list[str], categorical: list[str], *, scale: bool = True,
+           reference: Mapping[str, str] | None = None) -> ColumnTransformer:  # fmt: skip
     """Numbers imputed (median) and standardised (``scale``), 0/1 flags left as they are; categories one-hot
     (unknown ones all zero).
 
     Trees split the same way on scaled and raw numbers; they take ``scale=False`` so that a drawn
-    tree's thresholds are in the data's own units.
+    tree's thresholds are in the data's own units. ``reference`` (column -> value) drops that value's
+    column, so that each other value's coefficient is measured against it (the odds ratios of section 2);
+    without it every value keeps a column (the models, which are penalised and do not read coefficients).
     """
     parts = []
     if numeric:
         steps = [SimpleImputer(strategy="median"), ScaleNumbers()] if scale else [SimpleImputer(strategy="median")]
         parts.append(("num", make_pipeline(*steps), numeric))
     if categorical:
-        enc = OneHotEncoder(handle_unknown="ignore", sparse_output=False, feature_name_combiner=category_name)
+        drop = None if reference is None else [reference[c] for c in categorical]
+        enc = OneHotEncoder(handle_unknown="ignore", sparse_output=False, feature_name_combiner=category_name,
+                            drop=drop)  # fmt: skip
         parts.append(("cat", enc, categorical))
     return ColumnTransformer(parts, verbose_feature_names_out=False)
 

@@ -114,7 +114,10 @@ def framing_step(cases: RiskData) -> Step:
 
 def logistic_step(cases: RiskData, seed: int) -> Step:
     """Our Newton fit against scikit-learn's at C = 1, the gradient checked numerically, odds ratios."""
-    enc = onehot(cases.numeric, cases.categorical)
+    # each category against its column's most common value (which gets no column): an odds ratio then compares
+    # two values, not one value with a penalised average of all of them
+    reference = {c: str(cases.X[c].value_counts().index[0]) for c in cases.categorical}
+    enc = onehot(cases.numeric, cases.categorical, reference=reference)
     Z = enc.fit_transform(cases.X)
     names = [str(n) for n in enc.get_feature_names_out()]
     lam = penalty_from_c(C_TEXTBOOK, len(Z))
@@ -129,10 +132,14 @@ def logistic_step(cases: RiskData, seed: int) -> Step:
     top = odds.iloc[0]
     flags = binary_columns(enc)
     kind = "flag" if top["feature"] in flags else "number" if top["feature"] in cases.numeric else "category"
+    column = str(top["feature"]).split(" = ", 1)[0]
+    odds["against"] = [reference.get(str(f).split(" = ", 1)[0], "") if " = " in str(f) else "" for f in odds["feature"]]
     glue = {"newton_steps": ours.steps, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
             "newton_finding": F.newton(diff, ours.steps, grad_error),
-            "odds_finding": F.strongest(top["feature"], float(top["odds ratio"]), kind)}  # fmt: skip
-    return Step(glue=glue, table=odds, data={"fit": ours, "names": names, "encoder": enc, "sklearn": sk, "Z": Z})
+            "odds_finding": F.strongest(top["feature"], float(top["odds ratio"]), kind,
+                                        reference.get(column, ""))}  # fmt: skip
+    return Step(glue=glue, table=odds, data={"fit": ours, "names": names, "encoder": enc, "sklearn": sk, "Z": Z,
+                                             "reference": reference})  # fmt: skip
 
 
 def tree_step(cases: RiskData, seed: int) -> Step:
@@ -143,6 +150,12 @@ def tree_step(cases: RiskData, seed: int) -> Step:
                       "fig_tree": figures.tree(tree)})  # fmt: skip
 
 
+def _diff_sd(comp: Comparison, ranked: list[str]) -> float:
+    """The spread across folds of the AUC difference between the first two models (scored on the same folds)."""
+    first, second = (comp.folds[k]["auc"].to_numpy() for k in ranked[:2])
+    return float(np.std(first - second, ddof=1)) if len(first) > 1 else float("nan")
+
+
 def compare_step(cases: RiskData, folds: int, seed: int) -> Step:
     comp = compare_models(cases, folds, seed)
     table = comp.table
@@ -150,7 +163,8 @@ def compare_step(cases: RiskData, folds: int, seed: int) -> Step:
     best = comp.best()
     glue = {"best_model": MODEL_LABELS[best], "best_auc": float(table.set_index("key").loc[best, "auc"]),
             "best_pr_auc": float(table.set_index("key").loc[best, "pr_auc"]), "pr_floor": float(cases.y.mean()),
-            "best_finding": F.best_model(fitted.reset_index(drop=True)) + " " + F.pr_vs_floor(
+            "best_finding": F.best_model(fitted.reset_index(drop=True), _diff_sd(comp, fitted["key"].tolist()))
+            + " " + F.pr_vs_floor(
                 float(table.set_index("key").loc[best, "pr_auc"]), float(cases.y.mean())),
             "cv_folds_used": folds}  # fmt: skip
     shown = table.drop(columns=["key", "seconds"]).rename(columns={"auc": "ROC AUC", "auc_sd": "ROC AUC sd", "pr_auc": "PR AUC",
@@ -171,7 +185,8 @@ def evaluation_step(cases: RiskData, comp: Comparison, best: str, threshold: flo
                           index=pd.Index(["actually positive", "actually negative"], name="outcome"))  # fmt: skip
     glue = {"brier_raw": briers["raw"], "brier_platt": briers["platt"], "brier_isotonic": briers["isotonic"],
             "conf_threshold": threshold, "conf_tp": conf["tp"], "conf_fp": conf["fp"], "conf_fn": conf["fn"],
-            "calibration_finding": F.calibration(briers["raw"], briers["platt"], briers["isotonic"], MODEL_LABELS[best])}  # fmt: skip
+            "calibration_finding": F.calibration(briers["raw"], briers["platt"], briers["isotonic"], MODEL_LABELS[best],
+                                                 float(np.mean(y)))}  # fmt: skip
     shown = {k: v for k, v in comp.scores.items()}
     return Step(glue=glue, table=matrix, data={"fig_roc": figures.roc_pr(y, shown), "fig_cal": figures.calibration(tables),
                                                 "platt": platt, "isotonic": iso})  # fmt: skip
@@ -256,17 +271,22 @@ def problem_intro(problem: str) -> str:
                 "past year, the value at stake. The expected value of sending it to a customer of churn score $\\pi$ "
                 "is $\\pi \\cdot$ `offer_success` $\\cdot$ value at stake $-$ `offer_cost`; the scores file "
                 "sends it where that is positive, and the table reads it by score decile.")  # fmt: skip
-    return ""
+    return ("**Credit: the cost matrix.** The cost threshold above weighs the two mistakes "
+            "by the costs in the table below; no other decision is made on a credit table.")  # fmt: skip
 
 
 def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency: str) -> Step:
-    """Fraud: precision at the review capacity. Churn: offer value by decile and the P(alive) baseline. Credit: none."""
+    """The decision of each problem, with its table: fraud, precision at the review capacity; churn, the offer's
+    value by score decile and the P(alive) baseline; credit, the cost matrix the threshold weighs."""
     p = comp.scores[best]
     if cases.problem == "fraud":
         r = C.precision_at_share(cases.y, p, params.review_share)
         glue = {"review_precision": r["precision"], "review_recall": r["recall"], "reviewed": r["reviewed"],
                 "problem_finding": F.review(r["reviewed"], r["precision"], r["recall"], r["base_rate"], params.review_share)}  # fmt: skip
-        return Step(glue=glue)
+        table = pd.DataFrame({"orders reviewed": [r["reviewed"]], "frauds among them": [r["hits"]],
+                              "precision": [r["precision"]], "share of all frauds caught": [r["recall"]],
+                              "fraud rate of all orders": [r["base_rate"]]})  # fmt: skip
+        return Step(glue=glue, table=table)
     if cases.problem == "churn":
         deciles = offer_deciles(cases.y, p, cases.value, params.offer_cost, params.offer_success)
         gain = offer_value(p, cases.value, params.offer_cost, params.offer_success)
@@ -282,7 +302,9 @@ def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency:
                                         "value_at_stake": "value at stake", "value_per_customer": "value per customer",
                                         "value_total": "value in all"})  # fmt: skip
         return Step(glue=glue, table=shown, data={"decision": np.where(offered, "offer", "no offer")})
-    return Step(glue={"problem_finding": ""})
+    matrix = pd.DataFrame({"outcome": [f"bad ({cases.label_text})", "good"], "flagged": [0.0, params.cost_fp],
+                           "let through": [params.cost_fn, 0.0]})  # fmt: skip
+    return Step(glue={"problem_finding": ""}, table=matrix)
 
 
 def offer_value(p: np.ndarray, value: np.ndarray, offer_cost: float, success: float) -> np.ndarray:
@@ -338,21 +360,26 @@ def scorecard_step(names: list[str], fit) -> Step:
 
 
 def group_step(cases: RiskData, scores: np.ndarray) -> Step:
-    if cases.sensitive is None:
-        return Step(glue={"group_finding": F.group_check(None, "")})
+    if cases.sensitive is None:  # a one-row table keeps the chapter's table numbers the same on every run
+        table = pd.DataFrame({"group check": ["not run: these data name no sensitive attribute (parameter sensitive)"]})
+        return Step(glue={"group_finding": F.group_check(None, "")}, table=table)
     table = C.by_group(cases.y, scores, cases.sensitive)
     name = str(cases.sensitive.name)
+    formats = {"counts": ["cases"], "shares": ["observed rate", "mean score"], "numbers": ["ROC AUC"]}
     return Step(glue={"group_finding": F.group_check(table, name), "group_column": name},
-                table=table.rename(columns={"observed": "observed rate", "predicted": "mean score", "auc": "ROC AUC"}))
+                table=table.rename(columns={"observed": "observed rate", "predicted": "mean score", "auc": "ROC AUC"}),
+                data={"formats": formats})  # fmt: skip
 
 
 def truth_step(cases: RiskData, comp: Comparison) -> Step:
-    if cases.bayes is None:
-        return Step(glue={"truth_finding": F.truth(None, None)})
+    if cases.bayes is None:  # a one-row table keeps the chapter's table numbers the same on every run
+        table = pd.DataFrame({"truth": ["no planted model in these data: the best possible score is unknown"]})
+        return Step(glue={"truth_finding": F.truth(None, None)}, table=table)
     bayes = float(C.score_metrics(cases.y, cases.bayes)["auc"])
     gaps = {MODEL_LABELS[k]: bayes - C.score_metrics(cases.y, comp.scores[k])["auc"] for k in comp.scores if k != "bayes"}
     table = pd.DataFrame({"model": list(gaps), "gap to Bayes ROC AUC": list(gaps.values())})
-    return Step(glue={"bayes_auc": bayes, "truth_finding": F.truth(gaps, bayes)}, table=table)
+    return Step(glue={"bayes_auc": bayes, "truth_finding": F.truth(gaps, bayes)}, table=table,
+                data={"formats": {"numbers": ["gap to Bayes ROC AUC"]}})
 
 
 def scores_table(cases: RiskData, scores: np.ndarray, threshold: float, comp: Comparison,

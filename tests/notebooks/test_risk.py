@@ -125,7 +125,9 @@ def test_every_exercise_answer_against_an_independent_computation(glued, scores,
         aucs[label] = np.mean(fold_auc)
     assert num(glued, "ex5_3") == pytest.approx(aucs["with"] - aucs["without"], abs=1e-6)
     # 5.4: plain gradient descent, written out here with numpy only
-    Z = np.column_stack([np.ones(len(cases.y)), onehot(cases.numeric, cases.categorical).fit_transform(cases.X)])
+    reference = {c: str(cases.X[c].value_counts().index[0]) for c in cases.categorical}  # section 2's coding
+    enc = onehot(cases.numeric, cases.categorical, reference=reference)
+    Z = np.column_stack([np.ones(len(cases.y)), enc.fit_transform(cases.X)])
     lam, w = 1 / len(Z), np.zeros(Z.shape[1])
     mask = np.r_[0.0, np.ones(Z.shape[1] - 1)]
 

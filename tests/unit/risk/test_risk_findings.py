@@ -13,6 +13,8 @@ def test_balance_each_way():
     assert "rare outcome" in F.balance(20, 1000, "order", "fraud") and "PR AUC" in F.balance(20, 1000, "order", "x")
     assert "not rare" in F.balance(300, 1000, "applicant", "bad") and "floor" in F.balance(300, 1000, "applicant", "bad")
     assert F.balance(int(F.RARE * 1000), 1000, "a", "b").count("not rare") == 1  # the threshold itself is not rare
+    assert "negatives are the rare outcome" in F.balance(960, 1000, "customer", "churned")
+    assert "not rare" in F.balance(int((1 - F.RARE) * 1000), 1000, "customer", "churned")
 
 
 def test_newton_each_way():
@@ -24,6 +26,7 @@ def test_strongest_each_way():
     assert "multiplies" in F.strongest("x", 2.0, "number") and "per standard deviation" in F.strongest("x", 2.0, "number")
     assert "divides the odds of the bad outcome by 4" in F.strongest("x", 0.25, "category")
     assert "for having it rather than not" in F.strongest("x", 2.0, "flag")
+    assert "rather than the reference value, none" in F.strongest("savings = rich", 0.5, "category", "none")
 
 
 def test_best_model_each_way():
@@ -31,6 +34,9 @@ def test_best_model_each_way():
     clear = pd.DataFrame({"model": ["a", "b"], "auc": [0.80, 0.70], "auc_sd": [0.03, 0.03]})
     assert "no clear winner" in F.best_model(tied)
     assert "clearly ahead of b" in F.best_model(clear)
+    # paired: a 0.01 lead is clear when the fold-by-fold difference hardly moves, a tie when it moves more
+    assert "clearly ahead of b" in F.best_model(tied, diff_sd=0.004) and "fold-by-fold" in F.best_model(tied, 0.004)
+    assert "no clear winner" in F.best_model(tied, diff_sd=0.02)
 
 
 def test_calibration_each_way():
@@ -89,12 +95,16 @@ def test_group_check_each_way():
     # a gap below GROUP_GAP is not flagged however many cases
     fine = off.assign(predicted=[0.3, 0.4 - F.GROUP_GAP / 2], cases=[10**6, 10**6])
     assert "no group's mean score" in F.group_check(fine, "sex")
+    text = F.group_check(fine, "sex")
+    assert "5.0 percentage points" in text and "largest gap 2.5 percentage points" in text
 
 
 def test_truth_each_way():
     assert "no planted model" in F.truth(None, None)
     assert "close to the best possible" in F.truth({"m": F.CLOSE_TO_BAYES / 2}, 0.7)
     assert "short of the best possible" in F.truth({"m": F.CLOSE_TO_BAYES * 3, "n": 0.05}, 0.7)
+    above = F.truth({"m": -0.004, "n": 0.02}, 0.7)
+    assert "is 0.004 above it" in above and "by chance" in above and "below" not in above
 
 
 def test_exercise_sentences():
@@ -153,3 +163,11 @@ def test_columns_read_and_code_like_each_way():
     gaps = F.columns_read(["score", "amount"], [], [], [], gaps={"score": 40, "amount": 0}, n=400)
     assert "1 numeric column has missing values (most: `score`, 40 of 400 cases)" in gaps and "median" in gaps
     assert "missing" not in F.columns_read(["score"], [], [], [], gaps={"score": 0}, n=400)
+
+
+def test_calibration_reads_the_brier_score_against_the_base_rate():
+    weak = F.calibration(0.0207, 0.0207, 0.0208, "m", rate=0.022)  # base 0.0215: skill 0.04
+    assert "would get 0.0215" in weak and "hardly beats knowing only the base rate" in weak
+    good = F.calibration(0.16, 0.159, 0.161, "m", rate=0.3)  # base 0.21: skill 0.24
+    assert "is 0.238" in good and "hardly" not in good
+    assert "constant score" not in F.calibration(0.16, 0.159, 0.161, "m")

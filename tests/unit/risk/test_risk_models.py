@@ -102,6 +102,24 @@ def test_shop_fraud_odds_ratios_match_the_planted_coefficients():
     assert "`country_mismatch`" in step.glue["odds_finding"] and "having it" in step.glue["odds_finding"]
 
 
+def test_categories_are_measured_against_their_most_common_value():
+    """Reference coding: the most common value gets no column, a two-valued category one column."""
+    from analysis.risk.steps import logistic_step
+
+    rng = np.random.default_rng(0)
+    n = 600
+    colour = rng.choice(["red", "blue", "green"], n, p=[0.5, 0.3, 0.2])
+    y = (rng.random(n) < np.where(colour == "green", 0.6, 0.2)).astype(np.int8)
+    X = pd.DataFrame({"colour": colour, "yes_no": rng.choice(["yes", "no"], n, p=[0.7, 0.3]),
+                      "x": rng.normal(size=n)})  # fmt: skip
+    cases = RiskData("credit", X, y, pd.Series(range(n)), ["x"], ["colour", "yes_no"], "applicant", "bad = 1")
+    step = logistic_step(cases, 0)
+    assert step["reference"] == {"colour": "red", "yes_no": "yes"}
+    assert set(step["names"]) == {"x", "colour = blue", "colour = green", "yes_no = no"}
+    green = step.table.set_index("feature").loc["colour = green"]
+    assert green["against"] == "red" and green["odds ratio"] > 3  # odds 0.6/0.4 against 0.2/0.8: 6
+
+
 def test_undersampling_resamples_the_majority_whichever_it_is():
     from analysis.risk.steps import Undersampled
 
