@@ -13,6 +13,7 @@ from analysis.findings import join_words, plural, sentence
 
 __all__ = [
     "BEATS",
+    "TIE",
     "COVERAGE_TOLERANCE",
     "CSL_TOLERANCE",
     "SUMMARY",
@@ -34,10 +35,13 @@ __all__ = [
     "horizon_growth",
     "naive_at_last_origin",
     "normal_vs_empirical",
+    "CORRELATED",
 ]
 
-#: A model "beats" the seasonal naive when its MASE is at least this share lower.
+#: A model "beats" the best baseline when its MASE is at least this share lower.
 BEATS = 0.05
+#: Two models whose MASEs are within this share of each other are "tied" on MASE.
+TIE = 0.03
 #: Interval coverage within this many points of the nominal level is "about right".
 COVERAGE_TOLERANCE = 0.05
 #: A cycle service level within this many points of the target "meets" it.
@@ -74,30 +78,39 @@ def calendar(non_trading, closures: int, dropped_last, frequency: str, season: i
     return sentence("; ".join(parts))
 
 
-def best_model(best: str, best_mase: float, naive_mase: float) -> str:
-    """The model with the lowest rolling-origin MASE against the seasonal naive."""
-    gain = 1 - best_mase / naive_mase if naive_mase > 0 else float("nan")
-    if best == "seasonal naive" or not gain >= BEATS:
-        return sentence(f"no model beat the seasonal naive by {fmt.share(BEATS, 0)} or more on MASE "
-                        f"(best: {best}, MASE {fmt.number(best_mase)} against {fmt.number(naive_mase)})")
-    return sentence(f"{best} forecast best, with a MASE of {fmt.number(best_mase)}: "
-                    f"{fmt.share(gain)} lower than the seasonal naive's {fmt.number(naive_mase)}")
+def best_model(best: str, best_mase: float, baseline: str, baseline_mase: float, runner_up: str = "",
+               runner_up_mase: float = float("nan")) -> str:
+    """The model with the lowest rolling-origin MASE against the best baseline (``baseline``, the one of the
+    simple forecasts with the lowest MASE), and a tie with the next model (``runner_up``) when their MASEs are
+    within :data:`TIE` of each other."""
+    gain = 1 - best_mase / baseline_mase if baseline_mase > 0 else float("nan")
+    tied = (bool(runner_up) and math.isfinite(runner_up_mase) and best_mase > 0
+            and runner_up_mase / best_mase - 1 <= TIE)
+    tie = (f"; {runner_up}'s MASE of {fmt.number(runner_up_mase)} is within {fmt.share(TIE, 0)} of it, "
+           "a tie on this measure") if tied else ""
+    if best == baseline or not gain >= BEATS:
+        return sentence(f"no model beat the best baseline ({baseline}, MASE {fmt.number(baseline_mase)}) by "
+                        f"{fmt.share(BEATS, 0)} or more on MASE (lowest: {best}, {fmt.number(best_mase)}){tie}")
+    return sentence(f"{best} has the lowest MASE, {fmt.number(best_mase)}: {fmt.share(gain)} lower than "
+                    f"the best baseline's ({baseline}, {fmt.number(baseline_mase)}){tie}")
 
 
-def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float) -> str:
-    """The best model fed what is known in advance (weekday, closures, promotions) against the best one that
-    sees no promotions (ETS, SARIMA, Theta), by rolling-origin MASE."""
+def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float, promotions: bool) -> str:
+    """The best model fed what is known in advance (weekday, closures and, when ``promotions`` -- discount days
+    were found -- the promotions) against the best time-series model (ETS, SARIMA, Theta), by rolling-origin
+    MASE. Only the MASEs are compared: the two kinds of model differ in much more than what they are fed."""
     if not (math.isfinite(seeing_mase) and math.isfinite(blind_mase) and blind_mase > 0 and seeing_mase > 0):
         return sentence("the models with and without the known calendar could not both be scored here")
-    both = (f"{seeing} (which sees the weekday, closures and promotions) has a MASE of {fmt.number(seeing_mase)}, "
-            f"{blind} (which sees no promotions) {fmt.number(blind_mase)}")
+    known = ("the position in the season, closures and promotions" if promotions else
+             "the position in the season and closures")
+    both = (f"{seeing} (which is fed {known}) has a MASE of {fmt.number(seeing_mase, 3)}, "
+            f"{blind} (a time-series model) {fmt.number(blind_mase, 3)}")
     if seeing_mase <= blind_mase * (1 - BEATS):
-        return sentence(f"here what is known in advance paid off: {both}")
+        return sentence(f"here the model fed the known calendar had the lower MASE: {both}")
     if blind_mase <= seeing_mase * (1 - BEATS):
-        return sentence(f"here the time-series model did better without the known calendar: {both}; "
-                        "its model of the series' own dynamics was worth more than the promotion flags")
-    return sentence(f"here knowing the calendar in advance made little difference: {both}, within "
-                    f"{fmt.share(BEATS, 0)} of each other")
+        return sentence(f"here the time-series model had the lower MASE: {both}; the two differ in more than "
+                        "the calendar they see, so this does not say what the calendar itself is worth")
+    return sentence(f"here the two are close: {both}, within {fmt.share(BEATS, 0)} of each other")
 
 
 def random_split(random_mae: float, honest_mae: float) -> str:
@@ -112,11 +125,14 @@ def random_split(random_mae: float, honest_mae: float) -> str:
                     f"({fmt.signed_share(ratio)}); it still tests on days the model has seen the future of")
 
 
-def aic_vs_error(aic_choice: str, error_choice: str) -> str:
-    """Whether AIC and rolling-origin error pick the same ETS form."""
+def aic_vs_error(aic_choice: str, error_choice: str, tied: tuple[str, ...] = ()) -> str:
+    """Whether AIC and rolling-origin error pick the same ETS form; ``tied`` names the other forms whose
+    MASE is within :data:`TIE` of the lowest."""
+    tie = (f" ({join_words(list(tied))} within {fmt.share(TIE, 0)} of its MASE, a tie on this measure)"
+           if tied else "")
     if aic_choice == error_choice:
-        return sentence(f"AIC and rolling-origin error agree: both pick {aic_choice}")
-    return sentence(f"AIC picks {aic_choice} but the rolling-origin error picks {error_choice}: the likelihood "
+        return sentence(f"AIC and rolling-origin error agree: both pick {aic_choice}{tie}")
+    return sentence(f"AIC picks {aic_choice} but the rolling-origin error picks {error_choice}{tie}: the likelihood "
                     "rewards fitting the past one step ahead, the origins reward forecasting the horizon")
 
 
@@ -179,11 +195,16 @@ def stock(csl: float, target: float, fill_rate: float, cycles: int) -> str:
 
 
 def newsvendor(ratio: float, quantity: float, mean: float) -> str:
-    """The newsvendor order against the mean demand."""
-    return sentence(f"with a critical ratio of {fmt.share(ratio)} the newsvendor orders {fmt.count(quantity)} units "
-                    f"for a mean demand of {fmt.count(mean)}: "
-                    + ("more than the mean, as a unit short costs more than one left over" if quantity > mean
-                       else "no more than the mean, as a unit left over costs at least as much as one short"))
+    """The newsvendor order against the mean demand; why, from the critical ratio against one half."""
+    if ratio > 0.5:
+        why = "a unit short costs more than one left over, so the order is a quantile above the median demand"
+    elif ratio < 0.5:
+        why = "a unit left over costs more than one short, so the order is a quantile below the median demand"
+    else:
+        why = "a unit short costs as much as one left over, so the order is the median demand"
+    side = "more than" if quantity > mean else "no more than"
+    return sentence(f"with a critical ratio of {fmt.share(ratio)} the newsvendor orders {fmt.count(quantity)} units, "
+                    f"{side} the mean demand of {fmt.count(mean)}: {why}")
 
 
 def truth(recovered: dict[str, tuple[float, float]], days: dict[str, tuple[float, float]] | None = None) -> str:
@@ -208,9 +229,10 @@ def truth(recovered: dict[str, tuple[float, float]], days: dict[str, tuple[float
 
 def busiest_position(name: str, ratio: float, frequency: str) -> str:
     """Exercise: the busiest position of the season and how far above the mean it sells."""
-    where = f"{_DAY_WORDS.get(name, name)}s" if frequency == "D" else f"position {name} of the season"
-    return sentence(f"{where} sell the most, {fmt.share(ratio - 1)} above the mean step "
-                    + ("(a strong weekly pattern)" if ratio - 1 >= STRONG_PEAK else "(a mild weekly pattern)"))
+    where = f"{_DAY_WORDS.get(name, name)}s sell" if frequency == "D" else f"position {name} of the season sells"
+    kind = "weekly" if frequency == "D" else "seasonal"
+    strength = "strong" if ratio - 1 >= STRONG_PEAK else "mild"
+    return sentence(f"{where} the most, {fmt.share(ratio - 1)} above the mean step (a {strength} {kind} pattern)")
 
 
 _DAY_WORDS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",
@@ -239,11 +261,26 @@ def horizon_growth(ratio: float) -> str:
 GROWTH = 0.1
 
 
-def normal_vs_empirical(ratio: float) -> str:
-    """Exercise: the textbook safety stock over the empirical one."""
+def normal_vs_empirical(ratio: float, lag1: float = float("nan")) -> str:
+    """Exercise: the textbook safety stock over the empirical one; ``lag1`` is the lag-1 autocorrelation of
+    the product's daily forecast errors, named as a cause only when it is at least :data:`CORRELATED`."""
     if not math.isfinite(ratio):
         return sentence("the empirical safety stock is zero here, so the ratio is undefined")
     more = "less" if ratio < 1 else "more"
-    return sentence(f"the textbook formula gives {fmt.number(ratio)} times the empirical safety stock: {more} stock, "
-                    + ("because it treats the daily errors as independent while they are correlated from day to day"
-                       if ratio < 1 else "as the day-to-day errors partly cancel over the lead time"))
+    corr = f"lag-1 autocorrelation of the daily errors {fmt.number(lag1)}"
+    if ratio < 1:
+        if math.isfinite(lag1) and lag1 >= CORRELATED:
+            why = (f"the formula treats the daily errors as independent, but they are correlated from day to day "
+                   f"({corr}), so their sums spread more")
+        else:
+            known = f" ({corr})" if math.isfinite(lag1) else ""
+            why = (f"the daily errors are not clearly correlated from day to day{known}, so bias or skew in the "
+                   "errors, which the formula's normal spread leaves out, is the more likely cause")
+    else:
+        why = "the daily errors partly cancel over the lead time, which the formula does not count on"
+    return sentence(f"the textbook formula gives {fmt.number(ratio)} times the empirical safety stock: {more} stock; "
+                    + why)
+
+
+#: A lag-1 autocorrelation of the daily forecast errors at or above this counts as "correlated from day to day".
+CORRELATED = 0.2

@@ -14,11 +14,18 @@ __all__ = ["acf_plot", "coverage_plot", "forecast_plot", "money_label", "seasona
            "stl_plot"]
 
 
-def _dates(ax) -> None:
-    """Short date labels that do not overlap."""
+def _dates(ax, offset: bool = True) -> None:
+    """Short date labels that do not overlap; without ``offset``, no year-month text at the axis' end
+    (the caller names the years in the axis label)."""
     locator = mdates.AutoDateLocator(maxticks=7)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=offset))
+
+
+def _years(dates) -> str:
+    """``2011`` or ``2010 to 2011``: the years a date axis spans."""
+    years = pd.DatetimeIndex(dates).year
+    return str(years.min()) if years.min() == years.max() else f"{years.min()} to {years.max()}"
 
 
 def money_label(what: str, currency: str) -> str:
@@ -80,6 +87,7 @@ def acf_plot(acf: np.ndarray, bound: float, season: int) -> plt.Figure:
         for k in range(season, len(acf), season):
             ax.axvline(k, color=ORANGE, ls=":", lw=1)
     ax.axhline(0, color=GREY, lw=0.8)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_xlabel("lag (steps)")
     ax.set_ylabel("autocorrelation")
     fig.tight_layout()
@@ -101,8 +109,8 @@ def forecast_plot(history: pd.Series, last: pd.DataFrame, currency: str, level_n
     ax.plot(naive["date"], naive["forecast"], color=ORANGE, ls="--", lw=1.2, label="seasonal naive")
     plots.money_axis(ax, currency)
     ax.set_ylabel(money_label("revenue per step", currency))
-    _dates(ax)
-    ax.set_xlabel("date")
+    _dates(ax, offset=False)
+    ax.set_xlabel(f"date ({_years(history.index.append(pd.DatetimeIndex(best['date'])))})")
     ax.legend(loc="upper left", fontsize=8.5)
     fig.tight_layout()
     return fig
@@ -118,7 +126,7 @@ def coverage_plot(coverage: pd.DataFrame, levels) -> plt.Figure:
         name = f"{100 * level:g}"
         for j, (kind, colour) in enumerate((("model", ORANGE), ("conformal", BLUE))):
             offset = (2 * i + j - len(levels) + 0.5) * width
-            ax.bar(x + offset, coverage[f"{kind} {name}"], width, color=colour, alpha=0.5 + 0.5 * i / len(levels),
+            ax.bar(x + offset, coverage[f"{kind} {name} %"], width, color=colour, alpha=0.5 + 0.5 * i / len(levels),
                    label=f"{kind} {name} %")
         ax.axhline(level, color=GREY, ls="--", lw=1)
     ax.set_xticks(x, names, rotation=30, ha="right")

@@ -25,10 +25,10 @@ class ForecastParams(ChapterParams):
         description="prediction interval levels, increasing, each between 0 and 1",
     )
     top_products: int = Field(10, ge=1, le=200, description="products with their own forecast and stock policy")
-    lead_time_days: int = Field(7, ge=0, le=90, description="days from order to delivery")
+    lead_time_days: int = Field(7, ge=0, le=90, description="trading days from order to delivery")
     service_level: float = Field(0.95, gt=0, lt=1, allow_inf_nan=False, description="target cycle service level")
-    replan_days: int = Field(14, ge=1, le=90, description="days between revisions of the stock policy")
-    order_cover_days: int = Field(14, ge=1, le=365, description="days of demand one replenishment order covers")
+    replan_days: int = Field(14, ge=1, le=90, description="trading days between revisions of the stock policy")
+    order_cover_days: int = Field(14, ge=1, le=365, description="trading days of demand one replenishment order covers")
     holding_cost: float = Field(0.25, ge=0, allow_inf_nan=False,
                                 description="yearly cost of holding stock, as a share of its value")
     stockout_cost: float = Field(1.0, ge=0, allow_inf_nan=False,

@@ -19,7 +19,8 @@ from analysis.forecast.inventory import REVIEW_DAYS, empirical_safety_stock, pol
 from analysis.forecast.models import Task, calendar_regression
 from analysis.forecast.series import SalesSeries
 
-__all__ = ["future_task", "product_tasks", "stock_plan", "top_products", "window_error_sums"]
+__all__ = ["error_lag1", "future_task", "horizon_interval", "product_tasks", "stock_plan", "top_products",
+           "window_error_sums"]
 
 
 def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
@@ -89,6 +90,34 @@ def window_error_sums(task: Task, holdout: int, replan_days: int, days: int) -> 
     return np.concatenate(sums) if sums else np.array([])
 
 
+def error_lag1(df: pd.DataFrame) -> float:
+    """Lag-1 autocorrelation of the daily forecast errors (actual - forecast) within each test window of a
+    backtest's forecasts, pooled over the windows (NaN when there are too few errors)."""
+    pairs = []
+    for _, p in df.sort_values(["origin", "h"]).groupby("origin"):
+        e = (p["actual"] - p["forecast"]).to_numpy(dtype=np.float64)
+        pairs += list(zip(e[:-1], e[1:]))
+    if len(pairs) < 3:
+        return float("nan")
+    a = np.asarray(pairs)
+    if a[:, 0].std() == 0 or a[:, 1].std() == 0:
+        return float("nan")
+    return float(np.corrcoef(a[:, 0], a[:, 1])[0, 1])
+
+
+def horizon_interval(task: Task, holdout: int, horizon: int, total: float, level: float) -> tuple[float, float]:
+    """The interval at ``level`` of the total over the next ``horizon`` steps: ``total`` plus the empirical
+    ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the product's past forecast errors summed over
+    ``horizon`` consecutive steps (one sum per rolling origin of that horizon, as the newsvendor's sums), so
+    that the errors' correlation from day to day is kept; a bound below zero is 0 (demand is not negative).
+    NaN when there is no such sum."""
+    sums = window_error_sums(task, holdout, horizon, horizon)
+    if not len(sums):
+        return float("nan"), float("nan")
+    low, high = np.quantile(sums, [(1 - level) / 2, (1 + level) / 2])
+    return max(total + float(low), 0.0), max(total + float(high), 0.0)
+
+
 def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: int, *, lead_time: int,
                service_level: float, cover_days: float, level: float = 0.8,
                trading_weekdays=None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -99,11 +128,10 @@ def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: 
     errors of every origin before. Returns ``(simulation, plan)``: per product
     the fill rate, cycle service level, cycles, stock-out days and mean stock over
     the holdout; and the forecast of the next ``horizon`` steps (total, and its
-    interval at ``level``, normal with the daily error sd), the safety stock,
-    reorder point and order-up-to level.
+    interval at ``level`` from past ``horizon``-step error sums, :func:`horizon_interval`),
+    the root mean square of the daily errors, the lag-1 autocorrelation of the daily
+    errors, the safety stock, reorder point and order-up-to level.
     """
-    from scipy.stats import norm
-
     sims, plans = [], []
     n_origins = max(holdout // replan_days, 1)
     for product, task in tasks.items():
@@ -114,9 +142,10 @@ def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: 
         fc = calendar_regression(future_task(task, horizon, trading_weekdays), len(task), horizon).mean
         sd, safety = _safety(df, int(df["origin"].max()) + 1, lead_time, service_level)
         policy = policy_for(float(fc.mean()), safety, lead_time, cover_days)
-        z, total = norm.ppf(0.5 + level / 2), float(fc.sum())
-        plans.append({S.PRODUCT: product, "forecast": total, "lower": max(total - z * sd * np.sqrt(horizon), 0.0),
-                      "upper": total + z * sd * np.sqrt(horizon), "daily_forecast": float(fc.mean()),
-                      "error_sd": sd, "safety_stock": policy.safety_stock, "reorder_point": policy.reorder_point,
+        total = float(fc.sum())
+        lower, upper = horizon_interval(task, holdout, horizon, total, level)
+        plans.append({S.PRODUCT: product, "forecast": total, "lower": lower, "upper": upper,
+                      "daily_forecast": float(fc.mean()), "error_rms": sd, "error_lag1": error_lag1(df),
+                      "safety_stock": policy.safety_stock, "reorder_point": policy.reorder_point,
                       "order_up_to": policy.order_up_to})
     return pd.DataFrame(sims).set_index(S.PRODUCT), pd.DataFrame(plans).set_index(S.PRODUCT)

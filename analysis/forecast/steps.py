@@ -25,7 +25,7 @@ from analysis.forecast.series import SalesSeries, sales_series
 from analysis.page import Step
 
 __all__ = [
-    "COLUMN_WORDS", "aic_step", "backtest_step", "decomposition_step", "intervals_step", "price_step",
+    "COLUMN_WORDS", "aic_step", "money_formats", "backtest_step", "decomposition_step", "intervals_step", "price_step",
     "holdout_days", "last_origin", "random_split_step", "series_step", "split_features", "show", "stock_step", "truth_step",
 ]
 
@@ -35,7 +35,8 @@ COLUMN_WORDS: dict[str, str] = {
     "aic": "AIC", "fill_rate": "fill rate", "cycle_service_level": "cycle service level", "cycles": "cycles",
     "stockout_days": "stock-out days", "mean_stock": "mean stock (units)", "orders_placed": "orders placed",
     "stockout_cycles": "cycles with a stock-out", "forecast": "forecast (units)", "lower": "lower",
-    "upper": "upper", "daily_forecast": "daily forecast", "error_sd": "daily error sd",
+    "upper": "upper", "daily_forecast": "daily forecast", "error_rms": "daily error RMS",
+    "error_lag1": "lag-1 error autocorrelation",
     "safety_stock": "safety stock", "reorder_point": "reorder point", "order_up_to": "order-up-to level",
     "product_id": "product ID", "description": "product", "holding": "holding cost", "shortage": "stock-out cost",
     "planted": "planted", "recovered": "recovered", "model": "model",
@@ -47,8 +48,18 @@ def show(df: pd.DataFrame, *, currency: str = "", caption: str | None = None, **
     words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
     shown = df.rename(columns=words)
     shown.index = shown.index.set_names([COLUMN_WORDS.get(n, n) if n else n for n in shown.index.names])
+    formats = {words.get(c, c): f for c, f in (kinds.pop("formats", None) or {}).items()}
     kinds = {kind: [words.get(c, c) for c in columns] for kind, columns in kinds.items()}
-    return plots.table(shown, currency=currency, caption=caption, **kinds)
+    return plots.table(shown, currency=currency, caption=caption, formats=formats or None, **kinds)
+
+
+def money_formats(df: pd.DataFrame, columns, currency: str = "") -> dict:
+    """One money format per column (for :func:`show`'s ``formats``): whole amounts when the column's largest
+    amount is 100 or more, cents otherwise, so that a column never mixes ``1,581`` with ``228.92``."""
+    def one(column):
+        decimals = 0 if float(np.nanmax(np.abs(df[column].to_numpy(dtype=np.float64)), initial=0.0)) >= 100 else 2
+        return lambda v: fmt.money(v, currency, decimals=decimals)
+    return {c: one(c) for c in columns}
 
 
 def _profile(series: SalesSeries) -> pd.Series:
@@ -71,7 +82,8 @@ def series_step(transactions: pd.DataFrame, frequency: str = "D", season_length:
     profile = _profile(series)
     glue = {
         "n_steps": len(series), "first_day": t.index[0].date().isoformat(), "last_day": t.index[-1].date().isoformat(),
-        "season": series.season_length, "closures": series.closures, "calendar_days": series.calendar_days,
+        "season": series.season_length, "closures": series.closures,
+        "step_unit": "trading day" if series.frequency == "D" else "week", "calendar_days": series.calendar_days,
         "total_revenue": float(t["revenue"].sum()), "peak_position": str(profile.idxmax()),
         "trough_position": str(profile.idxmin()), "profile_range": float(profile.max() / profile.min() - 1),
         "calendar_finding": F.calendar(series.non_trading, series.closures, series.dropped_last, series.frequency,
@@ -94,8 +106,10 @@ def decomposition_step(series: SalesSeries) -> Step:
     strength_t = max(0.0, 1 - np.var(fit.resid) / np.var(fit.trend + fit.resid))
     lags = min(3 * m + 1, len(y) // 2)
     r = acf(y.to_numpy(), nlags=lags, fft=True)
+    d = acf(np.diff(y.to_numpy()), nlags=min(lags, len(y) // 2 - 1), fft=True)  # the changes: no trend
     glue = {"seasonal_strength": float(strength_s), "trend_strength": float(strength_t),
             "acf_season": float(r[m]) if m < len(r) else float("nan"), "acf_lag1": float(r[1]),
+            "acf_diff_season": float(d[m]) if m < len(d) else float("nan"),
             "acf_bound": float(1.96 / np.sqrt(len(y)))}
     return Step(glue, None, {"stl": stl, "acf": r})
 
@@ -138,33 +152,42 @@ def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[
     """Every model at the rolling origins: the score table and the best model by MASE."""
     bt = backtest(task, horizon, n_origins, levels)
     scores = bt.scores
-    best = str(scores["mase"].idxmin())
+    ranked = scores["mase"].dropna().sort_values(kind="stable")
+    best = str(ranked.index[0]) if len(ranked) else str(scores["mase"].idxmin())
+    baselines = scores.loc[[m for m in BASELINES if m in scores.index], "mase"].dropna().sort_values(kind="stable")
+    baseline = str(baselines.index[0]) if len(baselines) else "seasonal naive"
+    runner_up = str(ranked.index[1]) if len(ranked) > 1 else ""
+    runner_up_mase = float(ranked.iloc[1]) if len(ranked) > 1 else float("nan")
     glue = {
         "best_model": best, "best_mase": float(scores.loc[best, "mase"]),
         "best_smape": float(scores.loc[best, "smape"]), "best_mae": float(scores.loc[best, "mae"]),
         "naive_mase": float(scores.loc["seasonal naive", "mase"]),
-        "best_finding": F.best_model(best, float(scores.loc[best, "mase"]),
-                                     float(scores.loc["seasonal naive", "mase"])),
+        "baseline": baseline, "baseline_mase": float(scores.loc[baseline, "mase"]),
+        "runner_up": runner_up, "runner_up_mase": runner_up_mase,
+        "best_finding": F.best_model(best, float(scores.loc[best, "mase"]), baseline,
+                                     float(scores.loc[baseline, "mase"]), runner_up, runner_up_mase),
         "n_models": len(scores),
-        "known_finding": _known_in_advance(scores),
+        "known_finding": _known_in_advance(scores, bool(np.any(task.promo))),
     }
     table = scores[["mae", "rmse", "mase", "smape"]].sort_values("mase")  # seconds vary run to run: not glued
     return Step(glue, table, {"backtest": bt, "best": best})
 
 
+#: The simple forecasts every model must beat (section 3).
+BASELINES = ("mean", "naive", "seasonal naive", "drift")
 #: Models fed what is known in advance about each step (weekday, closures, promotions) ...
 SEEING = ("calendar regression", "gradient boosting")
 #: ... and the time-series models, which see the season and closures but not the promotions.
 BLIND = ("ETS", "SARIMA", "Theta")
 
 
-def _known_in_advance(scores: pd.DataFrame) -> str:
+def _known_in_advance(scores: pd.DataFrame, promotions: bool) -> str:
     seeing = scores.loc[[m for m in SEEING if m in scores.index], "mase"]
     blind = scores.loc[[m for m in BLIND if m in scores.index], "mase"]
     if seeing.dropna().empty or blind.dropna().empty:
-        return F.known_in_advance("", float("nan"), "", float("nan"))
+        return F.known_in_advance("", float("nan"), "", float("nan"), promotions)
     a, b = str(seeing.idxmin()), str(blind.idxmin())
-    return F.known_in_advance(a, float(seeing[a]), b, float(blind[b]))
+    return F.known_in_advance(a, float(seeing[a]), b, float(blind[b]), promotions)
 
 
 def last_origin(bt: Backtest, best: str) -> pd.DataFrame:
@@ -190,7 +213,10 @@ def aic_step(task: FM.Task, horizon: int, n_origins: int) -> Step:
     table = pd.DataFrame({"aic": {k: float(f.aic) for k, f in fits.items()}}).join(bt.scores[["mase"]])
     table.index.name = "model"
     by_aic, by_error = str(table["aic"].idxmin()), str(table["mase"].idxmin())
-    glue = {"aic_choice": by_aic, "error_choice": by_error, "aic_finding": F.aic_vs_error(by_aic, by_error)}
+    low = float(table["mase"].min())
+    tied = tuple(str(k) for k, v in table["mase"].items() if k != by_error and v / low - 1 <= F.TIE) if low > 0 else ()
+    glue = {"aic_choice": by_aic, "error_choice": by_error, "aic_tied": ", ".join(tied),
+            "aic_finding": F.aic_vs_error(by_aic, by_error, tied)}
     return Step(glue, table)
 
 
@@ -199,14 +225,14 @@ def intervals_step(bt: Backtest, best: str, currency: str = "") -> Step:
     cols = {}
     for level in bt.levels:
         name = level_name(level)
-        cols[f"model {name}"] = bt.scores[f"model_coverage_{name}"]
-        cols[f"conformal {name}"] = bt.scores[f"coverage_{name}"]
+        cols[f"model {name} %"] = bt.scores[f"model_coverage_{name}"]
+        cols[f"conformal {name} %"] = bt.scores[f"coverage_{name}"]
     table = pd.DataFrame(cols)
     glue = {}
     for level in bt.levels:
         name = level_name(level)
-        glue[f"cov_{name}"] = float(table.loc[best, f"conformal {name}"])
-        glue[f"cov_model_{name}"] = float(table.loc[best, f"model {name}"])
+        glue[f"cov_{name}"] = float(table.loc[best, f"conformal {name} %"])
+        glue[f"cov_model_{name}"] = float(table.loc[best, f"model {name} %"])
         glue[f"width_{name}"] = float(bt.scores.loc[best, f"width_{name}"])
     first = bt.levels[0]
     glue["first_width"] = glue[f"width_{level_name(first)}"]
@@ -251,7 +277,9 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
         trading_weekdays=_trading_weekdays(daily),
     )
     price = transactions.groupby(transactions[S.PRODUCT].astype(str))[S.PRICE].median()
-    sim["holding"] = params.holding_cost * sim["mean_stock"] * price.reindex(sim.index) * holdout / 365
+    dates = daily.table.index[-holdout:]
+    calendar_days = int((dates[-1] - dates[0]).days) + 1  # holding cost is yearly: count calendar days
+    sim["holding"] = params.holding_cost * sim["mean_stock"] * price.reindex(sim.index) * calendar_days / 365
     demand = {p: float(t.y[-holdout:].sum()) for p, t in tasks.items()}
     short = pd.Series({p: demand[p] * (1 - sim.loc[p, "fill_rate"]) for p in sim.index})
     sim["shortage"] = params.stockout_cost * short * price.reindex(sim.index)
@@ -268,7 +296,8 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     shown = names.get(first, "")
     plan.insert(0, "description", [names.get(i, "") for i in plan.index])
     glue = {
-        "n_top": len(top), "csl": csl, "fill_rate": fill, "cycles": cycles,
+        "n_top": len(top), "holdout_steps": holdout, "holdout_calendar_days": calendar_days,
+        "csl": csl, "fill_rate": fill, "cycles": cycles,
         "stockout_days": int(sim["stockout_days"].sum()), "holding_total": float(sim["holding"].sum()),
         "shortage_total": float(sim["shortage"].sum()),
         "holding_money": fmt.money(float(sim["holding"].sum()), currency),
@@ -345,6 +374,8 @@ def truth_step(shop, daily: SalesSeries, lift: float, elasticity: float) -> Step
 
 
 def holdout_days(params, daily: SalesSeries) -> int:
-    """Trading days of the holdout the stock policy is simulated over: the rolling origins' test windows."""
+    """Trading days of the holdout the stock policy is simulated over: the rolling origins' test windows,
+    cut to a whole number of ``replan_days`` revisions (the simulation runs over whole revisions)."""
     per_step = 1 if params.frequency == "D" else 7 - len(daily.non_trading)
-    return min(params.n_origins * params.horizon * per_step, len(daily) // 2)
+    days = min(params.n_origins * params.horizon * per_step, len(daily) // 2)
+    return max(days // params.replan_days, 1) * params.replan_days  # whole revisions: all of it is simulated

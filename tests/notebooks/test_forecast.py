@@ -75,10 +75,13 @@ def test_price_numbers_match_the_package(glued, tx, series):
 
 
 def test_worded_findings_follow_the_glued_numbers(glued):
-    assert glued["best_finding"] == F.best_model(glued["best_model"], float(glued["best_mase"]),
-                                                 float(glued["naive_mase"]))
+    assert glued["best_finding"] == F.best_model(glued["best_model"], float(glued["best_mase"]), glued["baseline"],
+                                                 float(glued["baseline_mase"]), glued["runner_up"],
+                                                 float(glued["runner_up_mase"]))
+    assert glued["baseline"] in ("mean", "naive", "seasonal naive", "drift")
     assert glued["split_finding"] == F.random_split(float(glued["random_mae"]), float(glued["honest_mae"]))
-    assert glued["aic_finding"] == F.aic_vs_error(glued["aic_choice"], glued["error_choice"])
+    tied = tuple(glued["aic_tied"].split(", ")) if glued["aic_tied"] else ()
+    assert glued["aic_finding"] == F.aic_vs_error(glued["aic_choice"], glued["error_choice"], tied)
     assert glued["lift_finding"] == F.lift(float(glued["lift"]), float(glued["lift_low"]),
                                            float(glued["lift_high"]), int(glued["discount_days"]))
     assert glued["stock_finding"] == F.stock(float(glued["csl"]), P.service_level, float(glued["fill_rate"]),
@@ -96,7 +99,10 @@ def test_the_analysts_csv(glued, run_dir):
     assert len(csv) == int(glued["n_top"]) == TINY["top_products"]
     for column in ("product_id", "forecast", "lower", "upper", "safety_stock", "reorder_point", "order_up_to"):
         assert column in csv.columns
-    assert (csv["lower"] <= csv["forecast"]).all() and (csv["forecast"] <= csv["upper"]).all()
+    # an empirical interval: it need not contain a biased forecast, but it is ordered and not below zero
+    assert (0 <= csv["lower"]).all() and (csv["lower"] <= csv["upper"]).all()
+    assert int(glued["holdout_steps"]) % P.replan_days == 0  # whole revisions, all simulated
+    assert int(glued["holdout_calendar_days"]) >= int(glued["holdout_steps"])
 
 
 def test_every_exercise_answer_against_an_independent_computation(glued, series, run_dir):
@@ -111,8 +117,9 @@ def test_every_exercise_answer_against_an_independent_computation(glued, series,
     assert float(glued["ex4_2"]) == pytest.approx(M.mase(test, naive, train, m))
     assert glued["ex4_3_sentence"] == F.horizon_growth(float(glued["ex4_3"]))
     first = pd.read_csv(run_dir / "forecast_products.csv").iloc[0]
-    textbook = normal_safety_stock(float(first["error_sd"]), P.lead_time_days, P.service_level)
+    textbook = normal_safety_stock(float(first["error_rms"]), P.lead_time_days, P.service_level)
     assert float(glued["ex4_4"]) == pytest.approx(textbook / float(first["safety_stock"]))
+    assert glued["ex4_4_sentence"] == F.normal_vs_empirical(float(glued["ex4_4"]), float(first["error_lag1"]))
 
 
 def test_same_parameters_glue_the_same_values(glued, tmp_path):

@@ -35,9 +35,14 @@ def test_calendar_finding_each_way():
 
 
 def test_best_model_finding_each_way():
-    assert "lower than the seasonal naive" in F.best_model("ETS", 0.80, 1.0)
-    assert "no model beat" in F.best_model("ETS", 1.0 - F.BEATS / 2, 1.0)
-    assert "no model beat" in F.best_model("seasonal naive", 1.0, 1.0)
+    text = F.best_model("ETS", 0.80, "drift", 1.0)
+    assert "lowest mase" in text and "lower than the best baseline's (drift" in text and "tie" not in text
+    assert "no model beat" in F.best_model("ETS", 1.0 - F.BEATS / 2, "drift", 1.0)
+    assert "no model beat" in F.best_model("seasonal naive", 1.0, "seasonal naive", 1.0)
+    # a runner-up within TIE of the lowest MASE is a tie; beyond it, not
+    assert "a tie" in F.best_model("SARIMA", 1.0, "drift", 1.2, "calendar regression", 1 + F.TIE / 2)
+    assert "tie" not in F.best_model("SARIMA", 1.0, "drift", 1.2, "calendar regression", 1 + 2 * F.TIE)
+    assert "a tie" in F.best_model("SARIMA", 1.0, "drift", 1.02, "ETS", 1 + F.TIE / 2)
 
 
 def test_random_split_finding_each_way():
@@ -48,6 +53,9 @@ def test_random_split_finding_each_way():
 
 def test_aic_and_coverage_findings_each_way():
     assert "agree" in F.aic_vs_error("ETS(A,N,A)", "ETS(A,N,A)")
+    tied = F.aic_vs_error("ETS(M,N,M)", "ETS(M,N,M)", ("ETS(M,Ad,M)",))
+    assert "agree" in tied and "ets(m,ad,m) within" in tied and "a tie" in tied
+    assert "tie" not in F.aic_vs_error("ETS(M,N,M)", "ETS(M,N,M)", ())
     assert "but the rolling-origin error picks" in F.aic_vs_error("ETS(A,N,A)", "ETS(M,N,M)")
     assert "about right" in F.coverage("m", 0.8, 0.8 + F.COVERAGE_TOLERANCE / 2, float("nan"))
     assert "too wide" in F.coverage("m", 0.8, 0.8 + 2 * F.COVERAGE_TOLERANCE, 0.8)
@@ -73,6 +81,10 @@ def test_stock_findings_each_way():
     assert "no replenishment cycle" in F.stock(float("nan"), 0.95, 1.0, 0)
     assert "more than the mean" in F.newsvendor(0.77, 120, 100)
     assert "no more than the mean" in F.newsvendor(0.4, 90, 100)
+    # the reason follows the critical ratio against one half, not the order against the mean
+    assert "a unit short costs more" in F.newsvendor(0.77, 95, 100)  # skewed errors: above the median, below the mean
+    assert "a unit left over costs more" in F.newsvendor(0.4, 105, 100)
+    assert "as much as" in F.newsvendor(0.5, 100, 100)
 
 
 def test_truth_and_exercise_findings_each_way():
@@ -80,11 +92,18 @@ def test_truth_and_exercise_findings_each_way():
     text = F.truth({"lift": (1.25, 1.3), "elasticity": (-0.5, -1.0)})
     assert "lift" in text.split("not recovered")[0] and "not recovered: elasticity" in text
     assert "sundays" in F.busiest_position("Sun", 1.3, "D") and "strong" in F.busiest_position("Sun", 1.3, "D")
-    assert "mild" in F.busiest_position("Sun", 1.05, "D")
+    assert "mild" in F.busiest_position("Sun", 1.05, "D") and "weekly" in F.busiest_position("Sun", 1.05, "D")
+    weekly = F.busiest_position("3", 1.3, "W")
+    assert "position 3 of the season sells" in weekly and "strong seasonal" in weekly and "weekly" not in weekly
+    assert "mild seasonal" in F.busiest_position("3", 1.05, "W")
     assert "worse" in F.naive_at_last_origin(1.2) and "no worse" in F.naive_at_last_origin(0.9)
     assert "larger at the end" in F.horizon_growth(1 + 2 * F.GROWTH)
     assert "hardly grow" in F.horizon_growth(1.0)
     assert "less stock" in F.normal_vs_empirical(0.7) and "more stock" in F.normal_vs_empirical(1.3)
+    # day-to-day correlation is named as the cause only when the errors' lag-1 autocorrelation shows it
+    assert "correlated from day to day" in F.normal_vs_empirical(0.7, F.CORRELATED + 0.1)
+    assert "not clearly correlated" in F.normal_vs_empirical(0.7, F.CORRELATED - 0.1)
+    assert "bias or skew" in F.normal_vs_empirical(0.7)
     assert "undefined" in F.normal_vs_empirical(math.nan)
 
 

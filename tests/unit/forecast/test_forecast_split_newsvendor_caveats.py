@@ -80,13 +80,18 @@ def test_elasticity_finding_carries_the_price_break_caveat_only_when_prices_foll
 
 
 def test_known_in_advance_finding_each_way():
-    assert "paid off" in F.known_in_advance("calendar regression", 0.8, "SARIMA", 1.0)
-    assert "did better without" in F.known_in_advance("calendar regression", 1.02, "SARIMA", 0.958)
-    assert "little difference" in F.known_in_advance("calendar regression", 1.0, "SARIMA", 1.0 - F.BEATS / 2)
-    assert "could not" in F.known_in_advance("", float("nan"), "", float("nan"))
+    assert "lower mase" in F.known_in_advance("calendar regression", 0.8, "SARIMA", 1.0, True).lower()
+    blind = F.known_in_advance("calendar regression", 1.02, "SARIMA", 0.958, True)
+    assert "time-series model had the lower" in blind and "promotion flags" not in blind
+    assert "close" in F.known_in_advance("calendar regression", 1.0, "SARIMA", 1.0 - F.BEATS / 2, True)
+    assert "could not" in F.known_in_advance("", float("nan"), "", float("nan"), False)
+    # promotions are named only when discount days were found
+    assert "promotions" in F.known_in_advance("calendar regression", 1.0, "SARIMA", 0.9, True)
+    assert "promotions" not in F.known_in_advance("calendar regression", 1.0, "SARIMA", 0.9, False)
     scores = pd.DataFrame({"mase": {"calendar regression": 1.02, "gradient boosting": 1.1, "SARIMA": 0.958,
                                     "ETS": 1.0, "Theta": 1.05, "seasonal naive": 1.3}})
-    assert ST._known_in_advance(scores) == F.known_in_advance("calendar regression", 1.02, "SARIMA", 0.958)
+    assert ST._known_in_advance(scores, False) == F.known_in_advance("calendar regression", 1.02, "SARIMA", 0.958,
+                                                                     False)
 
 
 def test_peak_day_is_judged_in_days_around_the_year():
