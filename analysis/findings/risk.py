@@ -14,7 +14,7 @@ from analysis import fmt
 from analysis.findings import join_words, plural
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "WEAK_SKILL", "balance", "best_model",
+    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "TIE_VALUE", "SMALL_SAVING", "WEAK_SKILL", "balance", "best_model",
     "calibration", "code_like", "columns_read", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "takeaway", "truth",
 ]  # fmt: skip
@@ -33,6 +33,10 @@ BETTER_BRIER = 0.01
 OFF_RATE = 0.2
 #: A Brier skill score (1 - Brier / the base rate's Brier) below this "hardly beats knowing only the base rate".
 WEAK_SKILL = 0.05
+#: A cheapest threshold that saves less than this share of the cost of flagging nothing "hardly pays".
+SMALL_SAVING = 0.05
+#: Two models' decisions within this share of each other's value are "a tie".
+TIE_VALUE = 0.02
 #: A model within this AUC of the Bayes score is "close to the best possible".
 CLOSE_TO_BAYES = 0.01
 #: Group gaps: a group whose mean score is off its observed rate by more than this share, and by more than
@@ -217,9 +221,14 @@ def cost_threshold(best_t: float, best_cost: float, theory_t: float, theory_cost
         return (f"Flagging nothing is cheapest on these data ({fmt.number(none_cost)} cost units per case, in the units of `cost_fp` and `cost_fn`): no score singles out "
                 f"cases bad enough to pay for the false alarms; the threshold from the costs alone, "
                 f"{fmt.number(theory_t)}, costs {fmt.number(theory_cost)}.")  # fmt: skip
-    return (f"Flagging every case scoring at least {fmt.number(best_t)} gives the lowest mean cost on these data, "
+    text = (f"Flagging every case scoring at least {fmt.number(best_t)} gives the lowest mean cost on these data, "
             f"{fmt.number(best_cost)} cost units per case (the units of `cost_fp` and `cost_fn`), against {fmt.number(none_cost)} when nothing is flagged; the "
             f"threshold from the costs alone, {fmt.number(theory_t)}, costs {fmt.number(theory_cost)}.")  # fmt: skip
+    saving = 1 - best_cost / none_cost if none_cost > 0 else math.nan
+    if saving < SMALL_SAVING:
+        text += (f" That is only {fmt.share(saving)} below flagging nothing: on these data the scores hardly pay "
+                 "for the decision.")  # fmt: skip
+    return text
 
 
 def review(reviewed: int, precision: float, recall: float, base_rate: float, share: float) -> str:
@@ -290,12 +299,23 @@ def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
     return head + f"is {fmt.number(gaps[best])} below it: {verdict}."
 
 
-def takeaway(model: str, amount: float, churn: bool, currency: str) -> str:
+def takeaway(model: str, amount: float, churn: bool, currency: str, runner_up: str = "",
+             runner_amount: float | None = None) -> str:  # fmt: skip
+    """The model whose decision is worth the most; a tie with the runner-up when the two are within TIE_VALUE of
+    each other (each model's threshold is tuned on the scores it is judged on, so small leads are noise)."""
+    tied = runner_up and runner_amount is not None and abs(runner_amount - amount) <= TIE_VALUE * abs(amount)
     if churn:
-        return (f"Sending the offer by {model}'s scores is worth the most, {fmt.money(amount, currency)} "
-                "in all.")  # fmt: skip
-    return (f"The cheapest decision comes from {model}, at {fmt.number(amount)} cost units per case (the units of `cost_fp` and "
-            "`cost_fn`).")  # fmt: skip
+        head = f"Sending the offer by {model}'s scores is worth the most, {fmt.money(amount, currency)} in all"
+        if tied:
+            return head + (f", but {runner_up} comes within {fmt.share(TIE_VALUE)} of it "
+                           f"({fmt.money(runner_amount, currency)}): a tie on these data.")  # fmt: skip
+        return head + "."
+    head = (f"The cheapest decision comes from {model}, at {fmt.number(amount)} cost units per case (the units of "
+            "`cost_fp` and `cost_fn`)")  # fmt: skip
+    if tied:
+        return head + (f", but {runner_up} comes within {fmt.share(TIE_VALUE)} of it ({fmt.number(runner_amount)}): "
+                       "a tie on these data, since each threshold is tuned on the scores it is judged on.")  # fmt: skip
+    return head + "."
 
 
 def ex_recall(threshold: float, flagged: int, n: int, recall: float) -> str:

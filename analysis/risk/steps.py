@@ -417,7 +417,11 @@ def takeaway_step(cases: RiskData, comp: Comparison, cost_fp: float, cost_fn: fl
         rows.append(row)
     key = "offer value in all" if churn else "lowest mean cost"
     table = pd.DataFrame(rows).sort_values(key, ascending=not churn, kind="stable").reset_index(drop=True)
-    top, amount = str(table.iloc[0]["model"]), float(table.iloc[0][key])
-    finding = F.takeaway(top, amount, churn, currency)
+    # the planted Bayes score and the label-free baseline are yardsticks, not models one could deploy
+    fitted = table[~table["model"].isin([MODEL_LABELS.get(k, k) for k in ("bayes", "p_alive")])]
+    top, amount = str(fitted.iloc[0]["model"]), float(fitted.iloc[0][key])
+    second = fitted.iloc[1] if len(fitted) > 1 else None
+    finding = F.takeaway(top, amount, churn, currency, "" if second is None else str(second["model"]),
+                         None if second is None else float(second[key]))  # fmt: skip
     return Step(glue={"cheapest_md": top, "cheapest_cost": amount, "takeaway_finding": finding}, table=table,
                 data={"money": ["offer value in all"] if churn else [], "numbers": [] if churn else ["lowest mean cost"]})

@@ -171,3 +171,14 @@ def test_calibration_reads_the_brier_score_against_the_base_rate():
     good = F.calibration(0.16, 0.159, 0.161, "m", rate=0.3)  # base 0.21: skill 0.24
     assert "is 0.238" in good and "hardly" not in good
     assert "constant score" not in F.calibration(0.16, 0.159, 0.161, "m")
+
+
+def test_cost_saving_and_the_takeaway_tie_each_way():
+    small = F.cost_threshold(0.2, 0.107, 0.167, 0.11, 0.108)  # 1% below flagging nothing
+    assert "only 0.9% below flagging nothing" in small and "hardly pay" in small
+    assert "hardly pay" not in F.cost_threshold(0.2, 0.09, 0.167, 0.1, 0.167)
+    assert "a tie" in F.takeaway("a", 0.500, False, "", "b", 0.505)
+    assert "a tie" not in F.takeaway("a", 0.500, False, "", "b", 0.53)
+    assert F.takeaway("a", 0.5, False, "").endswith(").")
+    assert "a tie" in F.takeaway("a", 1000.0, True, "EUR", "b", 990.0)
+    assert "a tie" not in F.takeaway("a", 1000.0, True, "EUR", "b", 900.0)
