@@ -69,4 +69,4 @@ serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory book/_build/html 8000
 
 clean:
-	rm -rf book/_build book/_build.new book/_build.old book/chapters book/.work book/_generated book/_unbuilt book/_toc.yml
+	rm -rf book/_build book/_build.new book/_build.old book/chapters book/.work book/_generated book/_unbuilt book/_toc.yml book/.build.lock

@@ -47,3 +47,7 @@ class DataError(ValueError):
         if self.fix:
             lines.append(f"  fix:    {self.fix}")
         return "\n".join(lines)
+
+
+class BuildBusy(RuntimeError):
+    """Another build of the same book folder is running: two at once would delete each other's work files."""

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from analysis.errors import DataError
+from analysis.errors import BuildBusy, DataError
 
 INTERRUPTED = "interrupted; the last good book is unchanged"
 
@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except BuildBusy as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as stop:
         print(INTERRUPTED, file=sys.stderr, flush=True)
         return 143 if isinstance(stop, Terminated) else 130

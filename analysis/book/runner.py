@@ -22,7 +22,9 @@ book`` run:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
 import json
 import logging
 import os
@@ -42,7 +44,7 @@ from analysis.book.needs import check_needs
 from analysis.book.params import ChapterParams, allowed, check_params, meanings, non_default, plain
 from analysis.book.state import BUILT_IN_DATA, data_identity, fingerprint, html_fingerprint, read_state, write_state
 from analysis.data.params import DataParams
-from analysis.errors import DataError
+from analysis.errors import BuildBusy, DataError
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL = "ecommerce-book"
@@ -94,6 +96,32 @@ class ChapterFailed(Exception):
     def __init__(self, message: str, *, data_error: bool) -> None:
         super().__init__(message)
         self.data_error = data_error
+
+
+@contextlib.contextmanager
+def build_lock(paths: Paths):
+    """Hold ``book/.build.lock`` for one build; a second build of the same folder stops at once and says why."""
+    paths.book.mkdir(parents=True, exist_ok=True)
+    handle = open(paths.book / ".build.lock", "a+")  # noqa: SIM115 - held open for the whole build
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise BuildBusy(
+            f"another build of this book is running ({holder}); two at once would delete each other's work files.\n"
+            "  fix: wait for it to finish (or stop it with Ctrl-C), then run this command again"
+        ) from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {datetime.datetime.now():%Y-%m-%d %H:%M:%S}")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 # --------------------------------------------------------------------------- listing
@@ -586,8 +614,16 @@ def build_book(
     paths: Paths | None = None,
     cell_timeout: int = CELL_TIMEOUT,
 ) -> int:
-    """Execute what changed (only ``chapter`` when given), then build the HTML. Returns the exit status."""
+    """Execute what changed (only ``chapter`` when given), then build the HTML. Returns the exit status.
+
+    One build at a time per book folder (:func:`build_lock`)."""
     paths = paths or Paths()
+    with build_lock(paths):
+        return _build_book(chapter, data, params_file, build_html, paths, cell_timeout)
+
+
+def _build_book(chapter: str | None, data: str | None, params_file: str | None, build_html: bool, paths: Paths,
+                cell_timeout: int) -> int:  # fmt: skip
     _prepare(paths)
     selected = select(chapter)
     resolved = resolve_parameters(selected, data, params_file)

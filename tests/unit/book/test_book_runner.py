@@ -138,3 +138,24 @@ def test_chapters_reading_the_same_data_read_it_once(monkeypatch):
     assert reads == ["cdnow", "cdnow", "shop"]
     cache.load(ClusteringParams(data="shop", shop_customers=500))  # a shop of another size differs
     assert reads == ["cdnow", "cdnow", "shop", "shop"]
+
+
+def test_a_second_build_of_the_same_folder_stops_at_once_and_says_why(tmp_path, monkeypatch, capsys):
+    from analysis.book import cli
+    from analysis.errors import BuildBusy
+
+    paths = Paths(tmp_path)
+    with runner.build_lock(paths):
+        with pytest.raises(BuildBusy, match="another build of this book is running") as err:
+            runner.build_book(paths=paths, build_html=False)
+        assert f"pid {os.getpid()}" in str(err.value) and "fix: wait for it" in str(err.value)
+        assert not (tmp_path / "book" / ".work").exists()  # nothing was touched
+    with runner.build_lock(paths):  # released: the next build takes it
+        pass
+
+    def busy(args):
+        raise BuildBusy("another build of this book is running (pid 1)")
+
+    monkeypatch.setattr(cli, "cmd_book", busy)
+    assert cli.main(["book"]) == 1  # one line on stderr, no traceback
+    assert capsys.readouterr().err.startswith("error: another build of this book is running")
