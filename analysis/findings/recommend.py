@@ -20,7 +20,8 @@ __all__ = [
     "ratings",
     "rules",
     "sparsity",
-    "HYBRID_TOLERANCE", "SUMMARY", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
+    "HYBRID_TOLERANCE", "MIN_CONFIDENCE", "POP_CLOSE", "POP_WEAK", "RECALL_CAP_NOTE", "SUMMARY", "ease_grid",
+    "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
 ]
 
 def metric(value: float) -> str:
@@ -45,17 +46,20 @@ RATING_GAIN = 0.01
 
 
 def sparsity(density: float, head_share: float, n_users: int, n_items: int) -> str:
-    """How empty the matrix is and how much the most popular tenth of the products takes."""
+    """How empty the matrix is and how much the most popular tenth of its products takes (against the
+    share an even spread would give that tenth)."""
     kind = "very sparse" if density <= VERY_SPARSE else "sparse"
-    head = (
-        "a heavy head: the most popular tenth of the products takes"
-        if head_share >= HEAVY_HEAD
-        else "no heavy head: the most popular tenth of the products takes only"
-    )
+    top = max(1, math.ceil(0.1 * n_items))
+    ratio = head_share / (top / n_items) if n_items else float("nan")
+    verdict = ("a heavy head, holding at least half of the log" if head_share >= HEAVY_HEAD
+               else "a head that holds less than half of the log, yet more than an even spread would")
+    if head_share < HEAVY_HEAD and not ratio > 1.05:
+        verdict = "no head: popularity is spread about evenly"
     return sentence(
         f"the matrix of {plural(n_users, 'customer')} by {plural(n_items, 'product')} is {kind} "
-        f"({fmt.share(density, 2)} of its cells hold an interaction) and has {head} "
-        f"{fmt.share(head_share)} of the interactions"
+        f"({fmt.share(density, 2)} of its cells hold an interaction); among these products, the most popular "
+        f"tenth takes {fmt.share(head_share)} of the interactions, {fmt.number(ratio, 2)} times an even "
+        f"spread's share: {verdict}"
     )
 
 
@@ -100,17 +104,26 @@ def ratings(model_rmse: float | None, baseline_rmse: float | None, mean_rmse: fl
     )
 
 
-def rules(n_baskets: int, n_rules: int, min_support: float, top: str | None) -> str:
-    """How many "bought together" rules the baskets hold at this support."""
-    if n_rules == 0:
+#: A rule is kept when its confidence is at least this (and its lift above 1).
+MIN_CONFIDENCE = 0.3
+
+
+def rules(n_baskets: int, n_pairs: int, n_rules: int, min_support: float, top: str | None,
+          min_confidence: float = MIN_CONFIDENCE) -> str:
+    """How many pairs reach ``min_support`` and how many rules they give at the confidence and lift cuts."""
+    where = f"at least {fmt.share(min_support, 2)} of the {plural(n_baskets, 'basket')}"
+    if n_pairs == 0:
         return sentence(
-            f"no pair of products appears together in {fmt.share(min_support, 2)} of the "
-            f"{plural(n_baskets, 'basket')}: at this support the log holds no 'bought together' rule; "
-            "a lower `min_support` finds rarer pairs"
+            f"no pair of products appears together in {where}: at this support the log holds no "
+            "'bought together' rule; a lower `min_support` finds rarer pairs"
         )
-    verb = "reaches" if n_rules == 1 else "reach"
-    return sentence(f"{plural(n_rules, 'rule')} {verb} a support of {fmt.share(min_support, 2)} of the "
-                    f"{plural(n_baskets, 'basket')}; the strongest by lift: {top}")
+    pairs = f"{plural(n_pairs, 'pair')} of products {'appears' if n_pairs == 1 else 'appear'} together in {where}"
+    cut = f"a confidence of at least {fmt.share(min_confidence, 0)} and a lift above 1"
+    if n_rules == 0:
+        return sentence(f"{pairs}, but no rule from {'it' if n_pairs == 1 else 'them'} reaches {cut}")
+    return sentence(f"{pairs}; with {cut}, {'it gives' if n_pairs == 1 else 'they give'} "
+                    f"{plural(n_rules, 'rule')} (a pair gives at most two, one each way); the strongest by "
+                    f"lift: {top}")
 
 
 def cold_start(product: str, overlap: float, k: int) -> str:
@@ -149,6 +162,51 @@ def no_hit(share: float, n_users: int, best: str) -> str:
     )
 
 
+def penalty_check(weaker: float, stronger: float, factor: float) -> str:
+    """Exercise 3.4: EASE's test nDCG change with the penalty divided and multiplied by ``factor``."""
+    def moved(change: float) -> str:
+        if abs(change) < 0.005:
+            return f"barely changes (by {metric(abs(change))})"
+        return f"{'rises' if change > 0 else 'falls'} by {metric(abs(change))}"
+
+    better = [name for name, c in (("weaker", weaker), ("stronger", stronger)) if c >= 0.005]
+    if not better:
+        meaning = "the penalty chosen on the validation split holds up on the test split on both sides"
+    else:
+        meaning = (f"a {' and a '.join(better)} penalty scores better on the test split: validation and test "
+                   "disagree here")
+    f = fmt.number(factor)
+    return sentence(f"with the penalty divided by {f}, EASE's test nDCG@K {moved(weaker)}; multiplied by {f}, "
+                    f"it {moved(stronger)}: {meaning}")
+
+
+def ease_grid(chosen: float, grid: list[float], per_item: float) -> str:
+    """Exercise 3.4: the grid EASE's penalty was chosen on, and a note when the choice is at its edge."""
+    values = ", ".join(fmt.number(g * per_item, 3) for g in grid)
+    text = (f"EASE's penalty was chosen on the validation split among {len(grid)} values, "
+            f"{', '.join(fmt.number(g) for g in grid)} times the mean interactions per product "
+            f"({fmt.number(per_item, 3)}), that is {values}")
+    if len(grid) >= 2 and chosen in (min(grid), max(grid)):
+        side, where = ("smallest", "below") if chosen == min(grid) else ("largest", "above")
+        text += f"; the choice is the {side} value tried, so the best penalty may lie {where} the grid"
+    return sentence(text)
+
+
+#: Only note the cap on recall@K and AP when the best possible recall is below this.
+RECALL_CAP_NOTE = 0.9
+
+
+def recall_cap(cap: float, mean_held: float, k: int) -> str:
+    """The best recall@K (and AP) a perfect list could reach when customers hold more than K test products."""
+    if not cap < RECALL_CAP_NOTE:
+        return ""
+    return sentence(
+        f"many test customers hold more held-out products than a list of {k} can show "
+        f"({fmt.number(mean_held, 3)} on average): even a perfect list reaches a mean recall@{k} (and AP) of {metric(cap)} at most, "
+        "while precision can reach 1, so recall and MAP read lower than precision here"
+    )
+
+
 def penalty_change(change: float, factor: float) -> str:
     """Exercise 3.4: EASE's nDCG when the penalty is multiplied by ``factor``."""
     if abs(change) < 0.005:
@@ -177,13 +235,13 @@ def hybrid(hybrid_ndcg: float, purchases_ndcg: float, weight: float) -> str:
     if not math.isfinite(change) or abs(change) < HYBRID_TOLERANCE:
         verdict = "about as well as interactions alone"
     elif change > 0:
-        verdict = "better than interactions alone: the descriptions carry taste the log is too thin to show"
+        verdict = "better than interactions alone on this split"
     else:
-        verdict = ("worse than interactions alone: for products with a history, the log says more than words; "
-                   "the text earns its place for products without one")
+        verdict = "worse than interactions alone on this split"
     return sentence(
         f"a simple hybrid, item kNN on {fmt.share(1 - weight, 0)} interaction and {fmt.share(weight, 0)} text "
-        f"similarity, reaches nDCG@K {metric(hybrid_ndcg)} against {metric(purchases_ndcg)}: {verdict}"
+        f"similarity, reaches nDCG@K {metric(hybrid_ndcg)} against {metric(purchases_ndcg)} for item kNN on "
+        f"interactions alone: {verdict} (one split; both lists are scored on products with a history)"
     )
 
 
@@ -198,8 +256,9 @@ def dense_pivot_cost(common_rmse: float, dense_rmse: float) -> str:
         verdict = f"worse by {metric(diff)}: that is what reading 'not rated' as a rating of 0 costs here"
     elif diff < -RATING_GAIN * common_rmse:
         verdict = (f"better by {metric(-diff)}: the zeros shrink the similarities of products seen by few "
-                   "common customers, a crude form of shrinkage; the similarities themselves are still wrong "
-                   "(two products rated 5 and 1 by the same customers look alike)")
+                   "common customers, a crude form of shrinkage; neither form tells a high rating from a low one "
+                   "(on both, two products that the same customers rated 5 and 1 look alike), which is what "
+                   "mean-centring addresses")
     else:
         verdict = "about the same"
     return sentence(f"the same item kNN on a dense pivot with zeros in the missing cells gives RMSE "
@@ -225,18 +284,29 @@ def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_nd
     )
 
 
+#: Most-popular reaching less than this share of the best list's nDCG says little on this log.
+POP_WEAK = 0.5
+#: Most-popular reaching at least this share of the best list's nDCG goes "a long way".
+POP_CLOSE = 0.8
+
+
 def popularity_place(pop_ndcg: float, ndcgs: list[float], k: int) -> str:
-    """Where most-popular ranks among the run's lists: how far the head of the catalogue goes on this log."""
+    """Where most-popular ranks among the run's lists, and its nDCG as a share of the best list's."""
     place = 1 + sum(v > pop_ndcg for v in ndcgs)
     n = len(ndcgs) + 1
-    if place == n:
-        verdict = ("the weakest list of the run: on this log the head of the catalogue says little about what "
-                   "each customer takes next")
-    elif place <= n / 2:
-        verdict = ("in the top half of the run's lists: on this log the head of the catalogue goes a long way, "
-                   "which is why coverage and popularity bias belong beside accuracy")
+    best = max([pop_ndcg, *ndcgs])
+    ratio = pop_ndcg / best if best > 0 else float("nan")
+    if not math.isfinite(ratio):
+        verdict = "no list of the run scores a hit"
+    elif ratio < POP_WEAK:
+        verdict = (f"{fmt.share(ratio)} of the best list's: on this log the head of the catalogue says little "
+                   "about what each customer takes next")
+    elif ratio < POP_CLOSE:
+        verdict = (f"{fmt.share(ratio)} of the best list's: the head of the catalogue goes part of the way, "
+                   "personal histories add the rest")
     else:
-        verdict = "in the bottom half of the run's lists: personal histories add more than the head of the catalogue"
+        verdict = (f"{fmt.share(ratio)} of the best list's: on this log the head of the catalogue goes a long way, "
+                   "which is why coverage and popularity bias belong beside accuracy")
     return sentence(f"most-popular ranks {place} of {n} by nDCG@{k} ({metric(pop_ndcg)}), {verdict}")
 
 

@@ -2,7 +2,8 @@
 
 Each returns an :class:`analysis.page.Step`: the values and worded findings the
 page cites (``glue``), the table it shows and what later steps need (``data``).
-Fit times are shown in tables but never glued (a rerun must glue the same values).
+Fit times are kept in each model's row but left out of the tables, which the page glues
+(a rerun must glue the same values; seconds vary from run to run).
 """
 
 from __future__ import annotations
@@ -34,14 +35,20 @@ __all__ = [
 ]  # fmt: skip
 
 COLUMN_WORDS = {
-    "model": "model", "precision": "precision@K", "recall": "recall@K", "map": "MAP", "ndcg": "nDCG@K",
-    "hit_rate": "hit rate", "coverage": "catalogue coverage", "popularity_bias": "popularity bias",
+    "model": "model", "precision": "P@K", "recall": "R@K", "map": "MAP", "ndcg": "nDCG@K",
+    "hit_rate": "hit rate", "coverage": "coverage", "popularity_bias": "pop. bias",
     "fit_seconds": "fit (s)", "rmse": "RMSE", "mae": "MAE", "gap": "gap to the planted tastes",
     "antecedent": "if bought", "consequent": "then also", "support": "support", "confidence": "confidence",
     "lift": "lift", "rows": "interactions", "customers": "customers", "products": "products",
     "customer_id": "customer", "product_id": "product", "rank": "rank", "score": "score", "reason": "reason",
     "description": "description", "similarity": "similarity",
+    "by_text": "nearest by description", "text_similarity": "text cosine",
+    "by_interactions": "nearest by interactions", "interaction_similarity": "interaction cosine",
 }  # fmt: skip
+#: Shrinkage n_shrink of the shrunk item kNN (a similarity times n_common / (n_common + n_shrink)).
+KNN_SHRINKAGE = 10.0
+#: Share of the training interactions (per product, seeded) held out as the validation split.
+VALIDATION_SHARE = 0.2
 #: EASE's ridge penalties tried on the validation split (scaled by the mean interactions per item).
 EASE_GRID = (3.0, 10.0, 30.0)
 
@@ -51,8 +58,10 @@ def _step(glue: dict, table, data: dict) -> Step:
     return Step({k: v.item() if isinstance(v, np.generic) else v for k, v in glue.items()}, table, data)
 
 
-def show(df: pd.DataFrame, caption: str, **kinds) -> Any:
-    """``analysis.plots.table`` with the column names in words."""
+def show(df: pd.DataFrame, caption: str | None = None, **kinds) -> Any:
+    """``analysis.plots.table`` with the column names in words (coverage as a share)."""
+    if "coverage" in df.columns:
+        kinds["shares"] = [*kinds.get("shares", []), "coverage"]
     words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
     kinds = {kind: [words.get(c, c) for c in cols] for kind, cols in kinds.items()}
     return plots.table(df.rename(columns=words), caption=caption, **kinds)
@@ -112,14 +121,19 @@ def _evaluate(name: str, model, train, test, k: int) -> dict[str, Any]:
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
-    cols = ["model", "precision", "recall", "map", "ndcg", "hit_rate", "coverage", "popularity_bias", "fit_seconds"]
+    cols = ["model", "precision", "recall", "map", "ndcg", "hit_rate", "coverage", "popularity_bias"]
     return pd.DataFrame([{c: r[c] for c in cols} for r in rows])
 
 
 def baselines_step(train, test, k: int, train_values=None, test_values=None) -> Step:
     """Most popular for top-k; global mean and biased baseline for ratings (explicit data only)."""
     pop = _evaluate("most popular", Popularity(), train, test, k)
-    glue = {"pop_ndcg": pop["ndcg"], "pop_precision": pop["precision"], "pop_coverage": pop["coverage"]}
+    held = np.diff(test.X.indptr)
+    held = held[held > 0]
+    cap = float(np.mean(np.minimum(k, held) / held)) if len(held) else float("nan")
+    glue = {"pop_ndcg": pop["ndcg"], "pop_precision": pop["precision"], "pop_coverage": pop["coverage"],
+            "recall_cap": cap, "mean_held": float(held.mean()) if len(held) else float("nan"),
+            "recall_cap_text": F.recall_cap(cap, float(held.mean()), k) if len(held) else ""}
     data = {"rows": [pop], "models": {"most popular": None}}
     if train_values is not None:
         u, i, r = _test_pairs(test_values)
@@ -142,17 +156,19 @@ def _scale(train_values) -> tuple[float, float]:
 def neighbours_step(train, test, k: int, neighbours: int) -> Step:
     """Item- and user-based cosine kNN, plain and mean-centred, on the 0/1 training matrix."""
     specs = [("item kNN cosine", ItemKNN(neighbours, common=False)),
-             ("item kNN cosine, shrunk", ItemKNN(neighbours, common=False, shrinkage=10.0)),
+             ("item kNN cosine, shrunk", ItemKNN(neighbours, common=False, shrinkage=KNN_SHRINKAGE)),
              ("user kNN cosine", UserKNN(neighbours, common=False))]
     rows = [_evaluate(name, m, train, test, k) for name, m in specs]
     best = max(rows, key=lambda r: r["ndcg"])
-    glue = {"item_knn_ndcg": rows[0]["ndcg"], "user_knn_ndcg": rows[2]["ndcg"], "knn_best": best["model"]}
+    glue = {"item_knn_ndcg": rows[0]["ndcg"], "user_knn_ndcg": rows[2]["ndcg"], "knn_best": best["model"],
+            "knn_shrinkage": KNN_SHRINKAGE}
     return _step(glue, _table(rows), {"rows": rows, "item_knn": specs[0][1]})
 
 
 def _validation(split, seed: int):
-    """A stratified 80/20 split of the training interactions (the test split is never used to choose)."""
-    inner = stratified_split(split.train, 0.2, seed)
+    """An item-stratified random split of the training interactions, ``VALIDATION_SHARE`` of each product's
+    held out (the test split is never used to choose)."""
+    inner = stratified_split(split.train, VALIDATION_SHARE, seed)
     return inner.matrices(binary=True), inner.matrices()
 
 
@@ -204,7 +220,8 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
            "fit_seconds": fit_seconds, "recs": recs, "fitted": model}
     curves = pd.DataFrame({"implicit ALS": curve}, index=pd.RangeIndex(1, len(curve) + 1, name="sweep"))
     glue = {"factors_chosen": chosen, "mf_metric": f"nDCG@{k}", "mf_final": row["ndcg"], "curve_users": len(users),
-            "grid_note": F.grid_edge(chosen, list(val))}
+            "grid_note": F.grid_edge(chosen, list(val)), "val_share": VALIDATION_SHARE, "val_sweeps": half,
+            "factor_grid": ", ".join(str(d) for d in val)}
     table = pd.DataFrame({"latent dimension": list(val), f"validation nDCG@{k} (higher is better)": list(val.values())})
     return _step(glue, table, {"curves": curves, "ylabel": f"test nDCG@{k}", "factors": chosen, "row": row})
 
@@ -225,7 +242,8 @@ def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: i
     glue = {"factors_chosen": chosen, "mf_metric": "RMSE", "mf_final": curves["ALS"][-1],
             "sgd_final": curves["SGD"][-1], "knn_rmse": knn["item kNN cosine"],
             "knn_centred_rmse": knn["item kNN centred cosine"], "knn_dense_rmse": knn["dense pivot"],
-            "grid_note": F.grid_edge(chosen, list(val))}
+            "grid_note": F.grid_edge(chosen, list(val)), "val_share": VALIDATION_SHARE,
+            "val_sweeps": max(1, iterations // 2), "factor_grid": ", ".join(str(d) for d in val)}
     table = pd.DataFrame({"latent dimension": list(val), "validation RMSE (lower is better)": list(val.values())})
     return _step(glue, table, {"curves": curves_df, "ylabel": "test RMSE", "factors": chosen})
 
@@ -236,7 +254,8 @@ def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, 
     (vtr, vte), _ = _validation(data["split"], seed)
     per_item = data["train"].X.nnz / data["train"].X.shape[1]
     val = {g: _evaluate("", EASE(g * per_item), vtr, vte, k)["ndcg"] for g in EASE_GRID}
-    lam = max(val, key=val.get) * per_item
+    chosen = max(val, key=val.get)
+    lam = chosen * per_item
     specs = [
         ("BPR", BPR(factors, iterations=max(5, iterations), seed=seed, batch=4096, learning_rate=0.1)),
         ("EASE", EASE(lam)),
@@ -247,7 +266,8 @@ def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, 
     rows = [_evaluate(name, m, data["train"], data["test"], k) for name, m in specs]
     rows = [als_row] + rows if als_row is not None else rows
     glue = {"ease_lambda": lam, "ease_ndcg": rows[2]["ndcg"], "ae_ndcg": rows[3]["ndcg"],
-            "bpr_ndcg": rows[1]["ndcg"], "ials_ndcg": rows[0]["ndcg"]}
+            "bpr_ndcg": rows[1]["ndcg"], "ials_ndcg": rows[0]["ndcg"], "ials_alpha": ImplicitALS().alpha,
+            "ease_grid_text": F.ease_grid(chosen, list(EASE_GRID), per_item)}
     return _step(glue, _table(rows), {"rows": rows, "ease": dict(specs)["EASE"]})
 
 
@@ -277,7 +297,7 @@ def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int =
     top_cf = np.argsort(-item_knn.sim_.T, axis=1, kind="stable")[:, :shown]
     mean_overlap = float(np.mean([len(set(a) & set(b)) / shown for a, b in zip(top_text, top_cf)]))
     overlap = len(set(by_text) & set(by_cf)) / shown
-    name = f"{train.items[j]} ({texts.iloc[j].strip()})"
+    name = f"product {train.items[j]} ({texts.iloc[j].strip()})"
     glue = {"cold_product": name, "cold_overlap": overlap, "mean_text_overlap": mean_overlap,
             "content_finding": F.cold_start(name, overlap, shown)}
     if test is not None:
@@ -285,23 +305,31 @@ def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int =
         hybrid.topk_ = keep_top_k((1 - weight) * item_knn.sim_ + weight * sim, item_knn.k_)
         glue["hybrid_ndcg"] = ranking_metrics(hybrid.recommend(n=k), test.X)["ndcg"]
         glue["hybrid_weight"] = weight
-    table = pd.DataFrame({"product_id": train.items[by_text], "description": texts.iloc[by_text].str.strip().to_numpy(),
-                          "similarity": sim[j, by_text]})
+    table = pd.DataFrame({
+        "rank": np.arange(1, shown + 1),
+        "by_text": [_label(p, texts) for p in train.items[by_text]], "text_similarity": sim[j, by_text],
+        "by_interactions": [_label(p, texts) for p in train.items[by_cf]],
+        "interaction_similarity": item_knn.sim_[by_cf, j],
+    })  # fmt: skip
     return _step(glue, table, {"text_sim": sim})
 
 
 def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None, shown: int = 10) -> Step:
     """FP-growth rules (one product -> one product) on the orders as baskets."""
     baskets = features.baskets(table)
-    rules, n_itemsets = basket_rules(baskets, min_support)
+    rules, n_itemsets = basket_rules(baskets, min_support, min_confidence=F.MIN_CONFIDENCE)
     n_baskets = baskets[S.ORDER].nunique()
+    support = baskets[S.PRODUCT].value_counts() / n_baskets
+    n_pairs = n_itemsets - min(int((support >= min_support).sum()), 2000)  # basket_rules' max_products
     top = None
     if len(rules):
         r = rules.iloc[0]
         top = (f"{_label(r['antecedent'], texts)} -> {_label(r['consequent'], texts)} (confidence "
                f"{r['confidence']:.0%}, lift {r['lift']:.1f})")
-    glue = {"n_baskets": n_baskets, "n_itemsets": n_itemsets, "n_rules": len(rules),
-            "mean_basket": len(baskets) / n_baskets, "rules_finding": F.rules(n_baskets, len(rules), min_support, top),
+    glue = {"n_baskets": n_baskets, "n_itemsets": n_itemsets, "n_rules": len(rules), "n_pairs": n_pairs,
+            "min_confidence": F.MIN_CONFIDENCE, "n_rules_shown": min(shown, len(rules)),
+            "mean_basket": len(baskets) / n_baskets,
+            "rules_finding": F.rules(n_baskets, n_pairs, len(rules), min_support, top),
             "together_text": _together(rules, texts)}
     shown_rules = rules.head(shown).copy()
     for col in ("antecedent", "consequent"):
@@ -374,8 +402,15 @@ def comparison_step(rows: list[dict], k: int) -> Step:
     return _step(glue, table, {"best": best["model"]})
 
 
-def recommendations_step(model, train, item_sim: np.ndarray, n: int, texts: pd.Series | None) -> Step:
-    """Top-``n`` per customer with a reason: the customer's product most similar (cosine) to the one shown."""
+#: On ratings, a rated product is a reason only when rated at least this and at least the customer's mean.
+LIKED_RATING = 3.0
+
+
+def recommendations_step(model, train, item_sim: np.ndarray, n: int, texts: pd.Series | None,
+                         values=None) -> Step:
+    """Top-``n`` per customer with a reason: the customer's product most similar (item-kNN cosine) to the one
+    shown. On ratings (``values``, the training ratings on ``train``'s rows and columns) only the customer's
+    well-rated products (at least ``LIKED_RATING`` and the customer's mean) are reasons."""
     recs = model.recommend(n=n)
     scores = model.scores()
     users = np.repeat(np.arange(recs.shape[0]), recs.shape[1])
@@ -384,11 +419,19 @@ def recommendations_step(model, train, item_sim: np.ndarray, n: int, texts: pd.S
     users, items = users[ok], items[ok]
     ranks = np.tile(np.arange(1, recs.shape[1] + 1), recs.shape[0])[ok]
     reasons = []
-    X = train.X
+    X = train.X if values is None else values.X
+    verb = "bought" if values is None else "rated"
     for u, j in zip(users, items):
         have = X.indices[X.indptr[u] : X.indptr[u + 1]]
+        if values is not None:
+            r = X.data[X.indptr[u] : X.indptr[u + 1]]
+            have = have[(r >= LIKED_RATING) & (r >= r.mean())]
         because = have[np.argmax(item_sim[have, j])] if len(have) else -1
-        reasons.append(f"because you bought {_label(train.items[because], texts)}" if because >= 0 else "popular")
+        if because < 0 or not item_sim[because, j] > 0:
+            reasons.append("no close product among yours" if values is None
+                           else "no close product among your well-rated ones")
+        else:
+            reasons.append(f"because you {verb} {_label(train.items[because], texts)}")
     out = pd.DataFrame({"customer_id": train.users[users], "rank": ranks, "product_id": train.items[items],
                         "score": scores[users, items], "reason": reasons})
     glue = {"csv_rows": len(out), "csv_customers": out["customer_id"].nunique()}

@@ -120,7 +120,8 @@ def test_the_analysts_csv(glued, run_dir, split):
     assert list(csv.columns) == ["customer_id", "rank", "product_id", "score", "reason"]
     assert len(csv) == int(glued["csv_rows"]) == tr.X.shape[0] * 10
     assert csv.groupby("customer_id")["rank"].apply(lambda r: list(r) == list(range(1, 11))).all()
-    assert csv["reason"].str.startswith("because you bought ").all()
+    reasons = csv["reason"].str.startswith("because you bought ") | (csv["reason"] == "no close product among yours")
+    assert reasons.all() and csv["reason"].str.startswith("because you bought ").mean() > 0.5
     bought = set(zip(*[tr.users[tr.X.nonzero()[0]], tr.items[tr.X.nonzero()[1]]]))
     assert not any((c, p) in bought for c, p in zip(csv["customer_id"], csv["product_id"]))
 

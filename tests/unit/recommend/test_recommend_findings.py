@@ -9,7 +9,9 @@ def test_sparsity_each_way():
     assert "very sparse" in F.sparsity(F.VERY_SPARSE, 0.6, 100, 50)
     assert "is sparse" in F.sparsity(F.VERY_SPARSE * 2, 0.6, 100, 50)
     assert "a heavy head" in F.sparsity(0.02, F.HEAVY_HEAD, 100, 50)
-    assert "no heavy head" in F.sparsity(0.02, F.HEAVY_HEAD - 0.01, 100, 50)
+    lighter = F.sparsity(0.02, F.HEAVY_HEAD - 0.01, 100, 50)
+    assert "less than half of the log, yet more than an even spread" in lighter and "4.9 times" in lighter
+    assert "only" not in lighter and "no head" in F.sparsity(0.02, 0.1, 100, 50)
 
 
 def test_best_model_each_way():
@@ -31,9 +33,12 @@ def test_ratings_each_way():
 
 
 def test_rules_and_cold_start_and_exercises():
-    assert "no 'bought together' rule" in F.rules(100, 0, 0.01, None)
-    assert "1 rule reaches" in F.rules(100, 1, 0.01, "a -> b")
-    assert "3 rules reach" in F.rules(100, 3, 0.01, "a -> b")
+    assert "no 'bought together' rule" in F.rules(100, 0, 0, 0.01, None)
+    one = F.rules(100, 1, 1, 0.01, "a -> b")
+    assert "1 pair of products appears together in at least 1.00% of the 100 baskets" in one and "1 rule " in one
+    three = F.rules(100, 3, 6, 0.01, "a -> b")
+    assert "3 pairs" in three and "6 rules" in three and "confidence of at least 30%" in three
+    assert "no rule from them reaches" in F.rules(100, 2, 0, 0.01, None)
     assert "agree with" in F.cold_start("P1", 0.6, 5) and "differ from" in F.cold_start("P1", 0.2, 5)
     assert "1,000 cells" in F.dense_pivot(1000, 0.05)
     assert "precision@5" in F.precision_gap("EASE", 0.3, 0.1, 5)
@@ -43,8 +48,26 @@ def test_rules_and_cold_start_and_exercises():
     assert "falls" in F.penalty_change(-0.02, 10) and "holds up" in F.penalty_change(-0.02, 10)
 
 
+def test_penalty_check_and_ease_grid_each_way():
+    assert "holds up on the test split on both sides" in F.penalty_check(-0.02, -0.01, 10)
+    assert "holds up" in F.penalty_check(0.004, -0.01, 10) and "barely changes" in F.penalty_check(0.004, -0.01, 10)
+    assert "a weaker penalty scores better" in F.penalty_check(0.01, -0.01, 10)
+    assert "a stronger penalty scores better" in F.penalty_check(-0.01, 0.01, 10)
+    assert "smallest value tried" in F.ease_grid(3.0, [3.0, 10.0, 30.0], 2.0)
+    assert "largest value tried" in F.ease_grid(30.0, [3.0, 10.0, 30.0], 2.0)
+    middle = F.ease_grid(10.0, [3.0, 10.0, 30.0], 2.0)
+    assert "tried" not in middle and "6, 20, 60" in middle
+
+
+def test_recall_cap_each_way():
+    assert "of 0.380 at most" in F.recall_cap(0.38, 26.3, 10)
+    assert F.recall_cap(F.RECALL_CAP_NOTE, 5.0, 10) == ""
+    assert F.recall_cap(F.RECALL_CAP_NOTE - 0.01, 12.0, 10) != ""
+
+
 def test_hybrid_each_way():
-    assert "better than interactions alone" in F.hybrid(0.3 * (1 + 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
+    better = F.hybrid(0.3 * (1 + 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
+    assert "better than interactions alone on this split" in better and "taste" not in better
     assert "worse than interactions alone" in F.hybrid(0.3 * (1 - 2 * F.HYBRID_TOLERANCE), 0.3, 0.5)
     assert "about as well" in F.hybrid(0.3 * (1 + F.HYBRID_TOLERANCE / 2), 0.3, 0.5)
     assert "50% interaction and 50% text" in F.hybrid(0.3, 0.3, 0.5)
@@ -53,6 +76,7 @@ def test_hybrid_each_way():
 def test_dense_pivot_cost_each_way():
     assert "what reading 'not rated' as a rating of 0 costs" in F.dense_pivot_cost(1.0, 1.0 + 2 * F.RATING_GAIN)
     assert "crude form of shrinkage" in F.dense_pivot_cost(1.0, 1.0 - 2 * F.RATING_GAIN)
+    assert "on both" in F.dense_pivot_cost(1.0, 1.0 - 2 * F.RATING_GAIN)
     assert "about the same" in F.dense_pivot_cost(1.0, 1.0 + F.RATING_GAIN / 2)
 
 
@@ -69,9 +93,13 @@ def test_metric_keeps_three_significant_digits():
 
 def test_popularity_place_each_way():
     assert "ranks 3 of 3" in F.popularity_place(0.03, [0.1, 0.2], 10)
-    assert "weakest" in F.popularity_place(0.03, [0.1, 0.2], 10)
-    assert "top half" in F.popularity_place(0.3, [0.1, 0.2, 0.4], 10)
-    assert "bottom half" in F.popularity_place(0.15, [0.1, 0.2, 0.3, 0.4], 10)
+    best = 0.2
+    assert "says little" in F.popularity_place(best * (F.POP_WEAK - 0.01), [0.1, best], 10)
+    last = F.popularity_place(best * F.POP_WEAK, [0.11, best], 10)  # last by rank, yet half the best
+    assert "ranks 3 of 3" in last and "part of the way" in last and "50.0% of the best" in last
+    assert "part of the way" in F.popularity_place(best * (F.POP_CLOSE - 0.01), [best], 10)
+    assert "a long way" in F.popularity_place(best * F.POP_CLOSE, [best], 10)
+    assert "no list" in F.popularity_place(0.0, [0.0], 10)
 
 
 def test_relevance_and_basket_kind_only_on_ratings():

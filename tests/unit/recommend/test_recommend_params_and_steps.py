@@ -68,6 +68,24 @@ def test_recommendations_carry_a_reason_from_the_customers_own_products(small):
     assert isinstance(out, pd.DataFrame) and list(out.columns) == ["customer_id", "rank", "product_id", "score", "reason"]
 
 
+def test_on_ratings_the_reason_is_a_well_rated_product():
+    import scipy.sparse as sp
+
+    from analysis.recommend import ItemKNN, to_matrix
+
+    ratings = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c", "c"],
+                            "product_id": ["x", "y", "z", "x", "w", "y", "w"],
+                            "weight": [1.0, 5.0, 4.0, 5.0, 4.0, 2.0, 5.0]})
+    values = to_matrix(ratings)
+    train = to_matrix(ratings, binary=True)
+    sim = np.ones((4, 4))  # every product close to every other: only the rating decides the reason
+    knn = ItemKNN(2, common=False).fit(train.X)
+    out = RS.recommendations_step(knn, train, sim, 1, None, values)["recommendations"].set_index("customer_id")
+    assert out.loc["a", "reason"] in {"because you rated y", "because you rated z"}  # x, rated 1, is no reason
+    assert out.loc["c", "reason"] == "because you rated w"  # y (2, below c's mean and 3) is no reason
+    assert not out["reason"].str.contains("bought").any() and sp.issparse(values.X)
+
+
 def test_a_file_with_one_product_is_refused_by_name(small):
     table, report = small
     one = table.assign(product_id="CD")
