@@ -274,8 +274,9 @@ def normal_vs_empirical(ratio: float, lag1: float = float("nan")) -> str:
                    f"({corr}), so their sums spread more")
         else:
             known = f" ({corr})" if math.isfinite(lag1) else ""
-            why = (f"the daily errors are not clearly correlated from day to day{known}, so bias or skew in the "
-                   "errors, which the formula's normal spread leaves out, is the more likely cause")
+            why = (f"the daily errors are not clearly correlated from one day to the next{known}, so the gap more "
+                   "likely comes from elsewhere: bias or skew in the errors, which the formula's normal spread "
+                   "leaves out, or the noise of a quantile of few past error sums")
     else:
         why = "the daily errors partly cancel over the lead time, which the formula does not count on"
     return sentence(f"the textbook formula gives {fmt.number(ratio)} times the empirical safety stock: {more} stock; "
