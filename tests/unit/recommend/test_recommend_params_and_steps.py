@@ -53,6 +53,24 @@ def test_content_and_rules_say_when_there_is_nothing(small):
     assert rules.glue["n_rules"] == 0 and len(rules.table) == 0
 
 
+def test_rules_count_the_pairs_that_reach_the_support(small):
+    from itertools import combinations
+
+    from analysis import features
+
+    table, _ = small
+    baskets = features.baskets(table)
+    n = baskets["order_id"].nunique()
+    pairs = pd.Series([p for _, g in baskets.groupby("order_id")["product_id"]
+                       for p in combinations(sorted(set(g)), 2)]).value_counts()
+    support = 2 / n  # a pair in two baskets reaches it
+    step = RS.rules_step(table, support, None)
+    assert step.glue["n_pairs"] == int((pairs >= support * n - 1e-9).sum()) > 0
+    assert f"{step.glue['n_pairs']:,} pairs" in step.glue["rules_finding"]
+    assert (step["rules"]["confidence"] >= 0.3).all() and (step["rules"]["lift"] > 1).all()
+    assert step.glue["n_rules"] <= 2 * step.glue["n_pairs"]
+
+
 def test_recommendations_carry_a_reason_from_the_customers_own_products(small):
     table, _ = small
     inter = RS.matrix_step(table, 5)["interactions"]
