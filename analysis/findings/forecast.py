@@ -227,10 +227,13 @@ def truth(recovered: dict[str, tuple[float, float]], days: dict[str, tuple[float
     return sentence("; ".join(parts) + (f"; not recovered: {join_words(bad)}" if bad else ""))
 
 
-def busiest_position(name: str, ratio: float, frequency: str) -> str:
-    """Exercise: the busiest position of the season and how far above the mean it sells."""
-    where = f"{_DAY_WORDS.get(name, name)}s sell" if frequency == "D" else f"position {name} of the season sells"
-    kind = "weekly" if frequency == "D" else "seasonal"
+def busiest_position(name: str, ratio: float, frequency: str, season: int = 7) -> str:
+    """Exercise: the busiest position of the season (of ``season`` steps) and how far above the mean it sells."""
+    if season <= 1:
+        return sentence("this series has no season (a season of one step), so no position sells more than another")
+    where = (f"{_DAY_WORDS.get(name, name)}s sell" if frequency == "D" else
+             f"position {name} of the {season}-week season sells")
+    kind = "weekly" if frequency == "D" else "yearly"
     strength = "strong" if ratio - 1 >= STRONG_PEAK else "mild"
     return sentence(f"{where} the most, {fmt.share(ratio - 1)} above the mean step (a {strength} {kind} pattern)")
 

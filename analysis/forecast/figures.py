@@ -33,18 +33,19 @@ def money_label(what: str, currency: str) -> str:
     return f"{what} ({currency.upper()})" if currency else what
 
 
-def series_plot(table: pd.DataFrame, currency: str, season: int) -> plt.Figure:
-    """Revenue per step with its moving mean over one season, and the known closures marked."""
+def series_plot(table: pd.DataFrame, currency: str, season: int, step: str = "step") -> plt.Figure:
+    """Revenue per step (``step`` names it: ``trading day`` or ``week``) with its moving mean over one season,
+    and the known closures marked."""
     fig, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 3.6))
     ax.plot(table.index, table["revenue"], color=BLUE, lw=0.8, label="revenue")
     if season > 1:
         ax.plot(table.index, table["revenue"].rolling(season, center=True).mean(), color=ORANGE, lw=2,
-                label=f"mean over {season} steps")
+                label=f"mean over {season} {step}s")
     shut = table.index[table["closed"]]
     if len(shut):
         ax.scatter(shut, np.zeros(len(shut)), color=VERMILLION, marker="x", zorder=3, label="closed")
     plots.money_axis(ax, currency)
-    ax.set_ylabel(money_label("revenue per step", currency))
+    ax.set_ylabel(money_label(f"revenue per {step}", currency))
     _dates(ax)
     ax.set_xlabel("date")
     ax.legend(loc="upper left")
@@ -94,9 +95,10 @@ def acf_plot(acf: np.ndarray, bound: float, season: int) -> plt.Figure:
     return fig
 
 
-def forecast_plot(history: pd.Series, last: pd.DataFrame, currency: str, level_name: str) -> plt.Figure:
+def forecast_plot(history: pd.Series, last: pd.DataFrame, currency: str, level_name: str,
+                  step: str = "step") -> plt.Figure:
     """The last origin: the recent history, the actual test window, the best model's forecast and its
-    conformal interval, and the seasonal naive."""
+    conformal interval, and the seasonal naive (revenue per ``step``)."""
     fig, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 3.6))
     ax.plot(history.index, history.to_numpy(), color=GREY, lw=0.9, label="history")
     best = last[last["role"] == "best"]
@@ -108,7 +110,7 @@ def forecast_plot(history: pd.Series, last: pd.DataFrame, currency: str, level_n
                         alpha=0.15, label=f"{level_name} % conformal interval")
     ax.plot(naive["date"], naive["forecast"], color=ORANGE, ls="--", lw=1.2, label="seasonal naive")
     plots.money_axis(ax, currency)
-    ax.set_ylabel(money_label("revenue per step", currency))
+    ax.set_ylabel(money_label(f"revenue per {step}", currency))
     _dates(ax, offset=False)
     ax.set_xlabel(f"date ({_years(history.index.append(pd.DatetimeIndex(best['date'])))})")
     ax.legend(loc="upper left", fontsize=8.5)

@@ -110,6 +110,7 @@ def decomposition_step(series: SalesSeries) -> Step:
     glue = {"seasonal_strength": float(strength_s), "trend_strength": float(strength_t),
             "acf_season": float(r[m]) if m < len(r) else float("nan"), "acf_lag1": float(r[1]),
             "acf_diff_season": float(d[m]) if m < len(d) else float("nan"),
+            "acf_season_at": f"one season (lag {m})" if series.season_length > 1 else f"lag {m} (no season here)",
             "acf_bound": float(1.96 / np.sqrt(len(y)))}
     return Step(glue, None, {"stl": stl, "acf": r})
 

@@ -93,9 +93,10 @@ def test_truth_and_exercise_findings_each_way():
     assert "lift" in text.split("not recovered")[0] and "not recovered: elasticity" in text
     assert "sundays" in F.busiest_position("Sun", 1.3, "D") and "strong" in F.busiest_position("Sun", 1.3, "D")
     assert "mild" in F.busiest_position("Sun", 1.05, "D") and "weekly" in F.busiest_position("Sun", 1.05, "D")
-    weekly = F.busiest_position("3", 1.3, "W")
-    assert "position 3 of the season sells" in weekly and "strong seasonal" in weekly and "weekly" not in weekly
-    assert "mild seasonal" in F.busiest_position("3", 1.05, "W")
+    weekly = F.busiest_position("3", 1.3, "W", 52)
+    assert "position 3 of the 52-week season sells" in weekly and "strong yearly" in weekly and "weekly" not in weekly
+    assert "mild yearly" in F.busiest_position("3", 1.05, "W", 52)
+    assert "no season" in F.busiest_position("0", 1.0, "W", 1) and "most" not in F.busiest_position("0", 1.0, "W", 1)
     assert "worse" in F.naive_at_last_origin(1.2) and "no worse" in F.naive_at_last_origin(0.9)
     assert "larger at the end" in F.horizon_growth(1 + 2 * F.GROWTH)
     assert "hardly grow" in F.horizon_growth(1.0)
