@@ -14,6 +14,7 @@ from analysis.findings import join_words, plural, sentence
 __all__ = [
     "BEATS",
     "TIE",
+    "tied",
     "COVERAGE_TOLERANCE",
     "CSL_TOLERANCE",
     "SUMMARY",
@@ -93,6 +94,19 @@ def best_model(best: str, best_mase: float, baseline: str, baseline_mase: float,
                         f"{fmt.share(BEATS, 0)} or more on MASE (lowest: {best}, {fmt.number(best_mase)}){tie}")
     return sentence(f"{best} has the lowest MASE, {fmt.number(best_mase)}: {fmt.share(gain)} lower than "
                     f"the best baseline's ({baseline}, {fmt.number(baseline_mase)}){tie}")
+
+
+def tied(mases: dict[str, float]) -> tuple[str, ...]:
+    """The names whose MASE is within :data:`TIE` of the lowest, other than the lowest itself (the first
+    lowest, in the given order); empty when the lowest is not positive."""
+    finite = {k: v for k, v in mases.items() if math.isfinite(v)}
+    if not finite:
+        return ()
+    best = min(finite, key=finite.get)
+    low = finite[best]
+    if not low > 0:
+        return ()
+    return tuple(k for k, v in finite.items() if k != best and v / low - 1 <= TIE)
 
 
 def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float, promotions: bool) -> str:

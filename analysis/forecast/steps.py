@@ -214,8 +214,7 @@ def aic_step(task: FM.Task, horizon: int, n_origins: int) -> Step:
     table = pd.DataFrame({"aic": {k: float(f.aic) for k, f in fits.items()}}).join(bt.scores[["mase"]])
     table.index.name = "model"
     by_aic, by_error = str(table["aic"].idxmin()), str(table["mase"].idxmin())
-    low = float(table["mase"].min())
-    tied = tuple(str(k) for k, v in table["mase"].items() if k != by_error and v / low - 1 <= F.TIE) if low > 0 else ()
+    tied = F.tied({str(k): float(v) for k, v in table["mase"].items()})
     glue = {"aic_choice": by_aic, "error_choice": by_error, "aic_tied": ", ".join(tied),
             "aic_finding": F.aic_vs_error(by_aic, by_error, tied)}
     return Step(glue, table)
@@ -312,7 +311,7 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     return Step(glue, sim, {"plan": plan, "simulation": sim, "tasks": tasks})
 
 
-#: Length of the one-off promotion of the newsvendor, in days.
+#: Length of the one-off promotion of the newsvendor, in trading days (steps of the daily series).
 PROMO_DAYS = 7
 
 

@@ -56,6 +56,9 @@ def test_aic_and_coverage_findings_each_way():
     tied = F.aic_vs_error("ETS(M,N,M)", "ETS(M,N,M)", ("ETS(M,Ad,M)",))
     assert "agree" in tied and "ets(m,ad,m) within" in tied and "a tie" in tied
     assert "tie" not in F.aic_vs_error("ETS(M,N,M)", "ETS(M,N,M)", ())
+    # ties: within TIE of the lowest MASE, each way
+    mases = {"a": 1.0, "b": 1 + F.TIE / 2, "c": 1 + 2 * F.TIE, "d": float("nan")}
+    assert _F.tied(mases) == ("b",) and _F.tied({"a": 1.0}) == () and _F.tied({"a": 0.0, "b": 0.0}) == ()
     assert "but the rolling-origin error picks" in F.aic_vs_error("ETS(A,N,A)", "ETS(M,N,M)")
     assert "about right" in F.coverage("m", 0.8, 0.8 + F.COVERAGE_TOLERANCE / 2, float("nan"))
     assert "too wide" in F.coverage("m", 0.8, 0.8 + 2 * F.COVERAGE_TOLERANCE, 0.8)
