@@ -4,7 +4,8 @@ test_book.CHAPTER_PAGES (the lead extends that list to chapters 3-5 once they fo
 :func:`chapter_page_problems` opens a built chapter page in a Playwright page and returns one line per
 problem (empty when the page is right):
 
-- figures numbered per chapter ("Figure 2.3"), at least one, and tables pasted as numbered tables ("Table 2.1");
+- figures numbered per chapter ("Figure 2.3"), at least one, and tables pasted as numbered tables ("Table 2.1"):
+  no formatted table outside one, but in an exercise's solution;
 - numbered equations ("(2.1)"), at least one;
 - the learning objectives;
 - at least four exercises, each solution hidden until its toggle is clicked, and shown after the click;
@@ -38,6 +39,12 @@ def _numbering(page, chapter: int) -> list[str]:
     )
     if unnumbered:
         out.append(f"{unnumbered} figure(s) or table(s) without a number")
+    loose = page.evaluate(  # a formatted table outside a numbered table (exercise solutions may show their own)
+        "() => Array.from(document.querySelectorAll('main div.book-table'))"
+        ".filter(t => !t.closest('figure.book-table-figure') && !t.closest('.admonition')).length"
+    )
+    if loose:
+        out.append(f"{loose} table(s) shown without a number (glue it and paste it as a numbered table)")
     equations = _numbers(page, "main .math .eqno")
     if not equations:
         out.append("no numbered equation")
