@@ -119,12 +119,12 @@ def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: fl
              "the position in the season and closures")
     both = (f"{seeing} (which is fed {known}) has a MASE of {fmt.number(seeing_mase, 3)}, "
             f"{blind} (a time-series model) {fmt.number(blind_mase, 3)}")
-    if seeing_mase <= blind_mase * (1 - BEATS):
+    if max(seeing_mase, blind_mase) / min(seeing_mase, blind_mase) - 1 <= TIE:
+        return sentence(f"here the two tie on MASE: {both}, within {fmt.share(TIE, 0)} of each other")
+    if seeing_mase < blind_mase:
         return sentence(f"here the model fed the known calendar had the lower MASE: {both}")
-    if blind_mase <= seeing_mase * (1 - BEATS):
-        return sentence(f"here the time-series model had the lower MASE: {both}; the two differ in more than "
-                        "the calendar they see, so this does not say what the calendar itself is worth")
-    return sentence(f"here the two are close: {both}, within {fmt.share(BEATS, 0)} of each other")
+    return sentence(f"here the time-series model had the lower MASE: {both}; the two differ in more than "
+                    "the calendar they see, so this does not say what the calendar itself is worth")
 
 
 def random_split(random_mae: float, honest_mae: float) -> str:

@@ -83,7 +83,9 @@ def test_known_in_advance_finding_each_way():
     assert "lower mase" in F.known_in_advance("calendar regression", 0.8, "SARIMA", 1.0, True).lower()
     blind = F.known_in_advance("calendar regression", 1.02, "SARIMA", 0.958, True)
     assert "time-series model had the lower" in blind and "promotion flags" not in blind
-    assert "close" in F.known_in_advance("calendar regression", 1.0, "SARIMA", 1.0 - F.BEATS / 2, True)
+    assert "tie on mase" in F.known_in_advance("calendar regression", 1.0, "SARIMA", 1 + F.TIE / 2, True).lower()
+    assert "tie on mase" in F.known_in_advance("calendar regression", 1 + F.TIE / 2, "SARIMA", 1.0, True).lower()
+    assert "tie" not in F.known_in_advance("calendar regression", 1.0, "SARIMA", 1 + 2 * F.TIE, True)
     assert "could not" in F.known_in_advance("", float("nan"), "", float("nan"), False)
     # promotions are named only when discount days were found
     assert "promotions" in F.known_in_advance("calendar regression", 1.0, "SARIMA", 0.9, True)
