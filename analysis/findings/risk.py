@@ -177,15 +177,15 @@ def calibration(brier: float, platt: float, isotonic: float, model: str, rate: f
     if rate is not None:
         base = rate * (1 - rate)
         skill = 1 - brier / base if base > 0 else math.nan
-        floor = (f" A constant score at the positive share would get {fmt.number(base)}, so the model's Brier skill "
-                 f"score, 1 - {fmt.number(brier)} / {fmt.number(base)}, is {fmt.number(skill)}"
+        floor = (f" A constant score at the positive share would get {fmt.number(base, 4)}, so the model's Brier "
+                 f"skill score, 1 - {fmt.number(brier, 4)} / {fmt.number(base, 4)}, is {fmt.number(skill)}"
                  + (": it hardly beats knowing only the base rate." if skill < WEAK_SKILL else ".")
                  )  # fmt: skip
     if best < (1 - BETTER_BRIER) * brier:
-        return (f"Recalibrating the scores of {model} lowers the Brier score from {fmt.number(brier)} to "
-                f"{fmt.number(best)} ({name}).") + floor  # fmt: skip
+        return (f"Recalibrating the scores of {model} lowers the Brier score from {fmt.number(brier, 4)} to "
+                f"{fmt.number(best, 4)} ({name}).") + floor  # fmt: skip
     return (f"The scores of {model} are already about as well calibrated as the recalibrated ones: Brier "
-            f"{fmt.number(brier)} against {fmt.number(best)} at best ({name}).") + floor  # fmt: skip
+            f"{fmt.number(brier, 4)} against {fmt.number(best, 4)} at best ({name}).") + floor  # fmt: skip
 
 
 def imbalance(table: pd.DataFrame, rate: float, auc_diff_sd: float) -> str:
@@ -193,7 +193,9 @@ def imbalance(table: pd.DataFrame, rate: float, auc_diff_sd: float) -> str:
     across the same folds of the weighted minus plain ROC AUC (a paired comparison)."""
     plain, weighted = table.loc["plain"], table.loc["weighted"]
     diff = weighted["auc"] - plain["auc"]
-    ranking = f"Class weights move ROC AUC from {fmt.number(plain['auc'])} to {fmt.number(weighted['auc'])}"
+    same = fmt.number(plain["auc"], 3) == fmt.number(weighted["auc"], 3)
+    ranking = (f"Class weights leave ROC AUC at {fmt.number(plain['auc'])}" if same else
+               f"Class weights move ROC AUC from {fmt.number(plain['auc'])} to {fmt.number(weighted['auc'])}")
     if abs(diff) < SAME_RANKING:
         ranking += ", so the ranking barely depends on them"
     elif abs(diff) <= TIED * auc_diff_sd:
@@ -289,7 +291,8 @@ def group_check(table: pd.DataFrame | None, column: str) -> str:
 
 def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
     if not gaps or bayes_auc is None:
-        return "These data have no planted model, so the best possible score is unknown; the comparison table is the evidence."
+        return ("These data have no planted model, so the best possible score is unknown; the cross-validated "
+                "comparison of section 4 is the evidence.")  # fmt: skip
     best = min(gaps, key=gaps.get)
     head = f"The planted model's own probability reaches ROC AUC {fmt.number(bayes_auc)}; the best model here, {best}, "
     if gaps[best] < 0:
@@ -299,23 +302,24 @@ def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
     return head + f"is {fmt.number(gaps[best])} below it: {verdict}."
 
 
-def takeaway(model: str, amount: float, churn: bool, currency: str, runner_up: str = "",
-             runner_amount: float | None = None) -> str:  # fmt: skip
-    """The model whose decision is worth the most; a tie with the runner-up when the two are within TIE_VALUE of
-    each other (each model's threshold is tuned on the scores it is judged on, so small leads are noise)."""
-    tied = runner_up and runner_amount is not None and abs(runner_amount - amount) <= TIE_VALUE * abs(amount)
+def takeaway(model: str, amount: float, churn: bool, currency: str,
+             others: dict[str, float] | None = None) -> str:  # fmt: skip
+    """The model whose decision is worth the most; a tie with every other model (``others``: model -> value)
+    within TIE_VALUE of it (each model's threshold is tuned on the scores it is judged on, so small leads are
+    noise)."""
+    close = {m: v for m, v in (others or {}).items() if abs(v - amount) <= TIE_VALUE * abs(amount)}
+    show = (lambda v: fmt.money(v, currency)) if churn else fmt.number
     if churn:
         head = f"Sending the offer by {model}'s scores is worth the most, {fmt.money(amount, currency)} in all"
-        if tied:
-            return head + (f", but {runner_up} comes within {fmt.share(TIE_VALUE)} of it "
-                           f"({fmt.money(runner_amount, currency)}): a tie on these data.")  # fmt: skip
+    else:
+        head = (f"The cheapest decision comes from {model}, at {fmt.number(amount)} cost units per case (the units "
+                "of `cost_fp` and `cost_fn`)")  # fmt: skip
+    if not close:
         return head + "."
-    head = (f"The cheapest decision comes from {model}, at {fmt.number(amount)} cost units per case (the units of "
-            "`cost_fp` and `cost_fn`)")  # fmt: skip
-    if tied:
-        return head + (f", but {runner_up} comes within {fmt.share(TIE_VALUE)} of it ({fmt.number(runner_amount)}): "
-                       "a tie on these data, since each threshold is tuned on the scores it is judged on.")  # fmt: skip
-    return head + "."
+    names = join_words(f"{m} ({show(v)})" for m, v in close.items())
+    verb = "comes" if len(close) == 1 else "come"
+    return head + (f", but {names} {verb} within {fmt.share(TIE_VALUE)} of it: a tie on these data, since each "
+                   "threshold is tuned on the scores it is judged on.")  # fmt: skip
 
 
 def ex_recall(threshold: float, flagged: int, n: int, recall: float) -> str:

@@ -135,6 +135,7 @@ def logistic_step(cases: RiskData, seed: int) -> Step:
     column = str(top["feature"]).split(" = ", 1)[0]
     odds["against"] = [reference.get(str(f).split(" = ", 1)[0], "") if " = " in str(f) else "" for f in odds["feature"]]
     glue = {"newton_steps": ours.steps, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
+            "lambda_pen_text": fmt.number(lam),
             "newton_finding": F.newton(diff, ours.steps, grad_error),
             "odds_finding": F.strongest(top["feature"], float(top["odds ratio"]), kind,
                                         reference.get(column, ""))}  # fmt: skip
@@ -420,8 +421,7 @@ def takeaway_step(cases: RiskData, comp: Comparison, cost_fp: float, cost_fn: fl
     # the planted Bayes score and the label-free baseline are yardsticks, not models one could deploy
     fitted = table[~table["model"].isin([MODEL_LABELS.get(k, k) for k in ("bayes", "p_alive")])]
     top, amount = str(fitted.iloc[0]["model"]), float(fitted.iloc[0][key])
-    second = fitted.iloc[1] if len(fitted) > 1 else None
-    finding = F.takeaway(top, amount, churn, currency, "" if second is None else str(second["model"]),
-                         None if second is None else float(second[key]))  # fmt: skip
+    others = {str(m): float(v) for m, v in zip(fitted["model"].iloc[1:], fitted[key].iloc[1:])}
+    finding = F.takeaway(top, amount, churn, currency, others)
     return Step(glue={"cheapest_md": top, "cheapest_cost": amount, "takeaway_finding": finding}, table=table,
                 data={"money": ["offer value in all"] if churn else [], "numbers": [] if churn else ["lowest mean cost"]})

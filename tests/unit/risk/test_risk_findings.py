@@ -177,8 +177,18 @@ def test_cost_saving_and_the_takeaway_tie_each_way():
     small = F.cost_threshold(0.2, 0.107, 0.167, 0.11, 0.108)  # 1% below flagging nothing
     assert "only 0.9% below flagging nothing" in small and "hardly pay" in small
     assert "hardly pay" not in F.cost_threshold(0.2, 0.09, 0.167, 0.1, 0.167)
-    assert "a tie" in F.takeaway("a", 0.500, False, "", "b", 0.505)
-    assert "a tie" not in F.takeaway("a", 0.500, False, "", "b", 0.53)
+    assert "but b (0.505) comes within 2.0%" in F.takeaway("a", 0.500, False, "", {"b": 0.505, "c": 0.53})
+    both = F.takeaway("a", 0.500, False, "", {"b": 0.505, "c": 0.509, "d": 0.6})
+    assert "b (0.505) and c (0.509) come within" in both and "d (" not in both
+    assert "a tie" not in F.takeaway("a", 0.500, False, "", {"b": 0.53})
     assert F.takeaway("a", 0.5, False, "").endswith(").")
-    assert "a tie" in F.takeaway("a", 1000.0, True, "EUR", "b", 990.0)
-    assert "a tie" not in F.takeaway("a", 1000.0, True, "EUR", "b", 900.0)
+    assert "a tie" in F.takeaway("a", 1000.0, True, "EUR", {"b": 990.0})
+    assert "a tie" not in F.takeaway("a", 1000.0, True, "EUR", {"b": 900.0})
+
+
+def test_imbalance_says_leave_when_the_auc_does_not_move_at_three_digits():
+    table = pd.DataFrame({"auc": [0.7051, 0.7049, 0.70], "mean_score": [0.02, 0.2, 0.2]},
+                         index=["plain", "weighted", "undersampled"])  # fmt: skip
+    assert F.imbalance(table, 0.02, 0.01).startswith("Class weights leave ROC AUC at 0.705")
+    moved = table.assign(auc=[0.705, 0.69, 0.70])
+    assert F.imbalance(moved, 0.02, 0.01).startswith("Class weights move ROC AUC from 0.705 to 0.69")
