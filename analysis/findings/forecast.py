@@ -22,6 +22,11 @@ __all__ = [
     "PEAK_DAYS",
     "QUANTITY_PRICING",
     "known_in_advance",
+    "known_in_advance_summary",
+    "known_in_advance_takeaway",
+    "fixed_forms",
+    "holdout",
+    "truth_tables",
     "aic_vs_error",
     "best_model",
     "calendar",
@@ -58,7 +63,7 @@ PEAK_DAYS = 30
 QUANTITY_PRICING = -0.1
 
 #: The glue names of the sentences in "What this run found", in page order.
-SUMMARY = ("calendar_finding", "best_finding", "known_finding", "split_finding", "aic_finding", "coverage_finding",
+SUMMARY = ("calendar_finding", "best_finding", "known_summary", "split_finding", "aic_finding", "coverage_finding",
            "lift_finding", "elasticity_finding", "stock_finding", "truth_finding")
 
 
@@ -127,6 +132,44 @@ def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: fl
                     "the calendar they see, so this does not say what the calendar itself is worth")
 
 
+def _known_case(seeing_mase: float, blind_mase: float) -> str:
+    """Which branch :func:`known_in_advance` takes: "none", "tie", "seeing" or "blind" (the lower MASE)."""
+    if not (math.isfinite(seeing_mase) and math.isfinite(blind_mase) and blind_mase > 0 and seeing_mase > 0):
+        return "none"
+    if max(seeing_mase, blind_mase) / min(seeing_mase, blind_mase) - 1 <= TIE:
+        return "tie"
+    return "seeing" if seeing_mase < blind_mase else "blind"
+
+
+#: The takeaway's general caveat, left out when the run's finding already says it.
+KNOWN_CAVEAT = ("A difference in MASE between two different kinds of model does not say what the calendar alone "
+                "is worth.")
+
+
+def known_in_advance_takeaway(seeing: str, seeing_mase: float, blind: str, blind_mase: float,
+                              promotions: bool) -> str:
+    """The takeaway's sentences: :data:`KNOWN_CAVEAT`, then :func:`known_in_advance`; the caveat is left out
+    when the finding says it itself (the time-series model had the lower MASE), so it is not made twice."""
+    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions)
+    if _known_case(seeing_mase, blind_mase) == "blind":
+        return finding
+    return f"{KNOWN_CAVEAT} {finding}"
+
+
+def known_in_advance_summary(seeing: str, seeing_mase: float, blind: str, blind_mase: float, promotions: bool,
+                             best: str = "", runner_up: str = "", runner_up_mase: float = float("nan"),
+                             best_mase: float = float("nan")) -> str:
+    """:func:`known_in_advance` for "What this run found", or "" when :func:`best_model` already states the same
+    tie: the best model and the runner-up are the two compared here and within :data:`TIE` of each other."""
+    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions)
+    same_pair = {best, runner_up} == {seeing, blind} and bool(seeing) and bool(blind)
+    best_tie = (math.isfinite(runner_up_mase) and math.isfinite(best_mase) and best_mase > 0
+                and runner_up_mase / best_mase - 1 <= TIE)
+    if same_pair and best_tie and _known_case(seeing_mase, blind_mase) == "tie":
+        return ""
+    return finding
+
+
 def random_split(random_mae: float, honest_mae: float) -> str:
     """How much a shuffled split flatters the error against rolling origins."""
     if not honest_mae > 0:
@@ -139,15 +182,43 @@ def random_split(random_mae: float, honest_mae: float) -> str:
                     f"({fmt.signed_share(ratio)}); it still tests on days the model has seen the future of")
 
 
-def aic_vs_error(aic_choice: str, error_choice: str, tied: tuple[str, ...] = ()) -> str:
+def aic_vs_error(aic_choice: str, error_choice: str, tied: tuple[str, ...] = (), forms: int = 0) -> str:
     """Whether AIC and rolling-origin error pick the same ETS form; ``tied`` names the other forms whose
-    MASE is within :data:`TIE` of the lowest."""
+    MASE is within :data:`TIE` of the lowest, ``forms`` is how many forms were tried (0: not given). When every
+    form ties, the error picks none; when AIC's form ties with the error's, the two do not disagree on MASE."""
+    if forms > 1 and len(tied) >= forms - 1:
+        return sentence(f"AIC picks {aic_choice}; the rolling-origin error picks none: the MASEs of all {forms} "
+                        f"forms are within {fmt.share(TIE, 0)} of the lowest ({error_choice}'s), a tie on "
+                        "this measure")
     tie = (f" ({join_words(list(tied))} within {fmt.share(TIE, 0)} of its MASE, a tie on this measure)"
            if tied else "")
     if aic_choice == error_choice:
         return sentence(f"AIC and rolling-origin error agree: both pick {aic_choice}{tie}")
+    if aic_choice in tied:
+        return sentence(f"AIC picks {aic_choice} and the rolling-origin error {error_choice}{tie}, so on MASE "
+                        "the two choices tie")
     return sentence(f"AIC picks {aic_choice} but the rolling-origin error picks {error_choice}{tie}: the likelihood "
                     "rewards fitting the past one step ahead, the origins reward forecasting the horizon")
+
+
+def fixed_forms(form: str, form_mase: float, picked_mase: float, best: str, best_mase: float) -> str:
+    """The best ETS form scored fixed at every origin (``form``, ``form_mase``) against the ETS whose form AIC
+    picked at each origin (``picked_mase``) and the best model of the ranking (``best``, ``best_mase``; it may
+    be that ETS itself). Lower is said only when the MASE is lower; within :data:`TIE` is called a tie."""
+    if not (math.isfinite(form_mase) and math.isfinite(picked_mase) and form_mase > 0 and picked_mase > 0):
+        return sentence("the fixed ETS forms and the AIC-picked ETS could not both be scored here")
+
+    def against(name: str, value: float) -> str:
+        if max(form_mase, value) / min(form_mase, value) - 1 <= TIE:
+            how = f"within {fmt.share(TIE, 0)} of"
+        else:
+            how = "lower than" if form_mase < value else "higher than"
+        return f"{how} {name} ({fmt.number(value)})"
+
+    parts = [against("the AIC-picked ETS", picked_mase)]
+    if best != "ETS" and math.isfinite(best_mase) and best_mase > 0:
+        parts.append(against(f"{best}, the best model of the ranking", best_mase))
+    return sentence(f"here the fixed form with the lowest MASE, {form}, has {form_mase:.3f}: " + "; ".join(parts))
 
 
 def coverage(model: str, level: float, conformal: float, own: float) -> str:
@@ -239,6 +310,41 @@ def truth(recovered: dict[str, tuple[float, float]], days: dict[str, tuple[float
     if days:
         parts.append(f"within {PEAK_DAYS} days of the planted day: {join_words(good_days) or 'none'}")
     return sentence("; ".join(parts) + (f"; not recovered: {join_words(bad)}" if bad else ""))
+
+
+def truth_tables(planted: bool) -> str:
+    """What the two tables of the truth section hold: the estimates beside the planted values on the built-in
+    shop, only a note elsewhere."""
+    if planted:
+        return sentence("the two tables below set the chapter's estimates beside the planted values (for the "
+                        "price elasticity, the effective value after rounding to whole units)")
+    return sentence("the two tables below hold only a note saying so")
+
+
+def holdout(days: int, window_days: int, series_days: int, replan_days: int, calendar_days: int,
+            window_weeks: int = 0) -> str:
+    """The holdout of the stock simulation (``days`` trading days spanning ``calendar_days``) against the
+    rolling origins' test windows (``window_days`` trading days; ``window_weeks`` weeks for a weekly series,
+    0 for a daily one): capped at half the series (``series_days`` trading days) and cut to whole revisions of
+    ``replan_days``."""
+    windows = (f"the {plural(window_days, 'trading day')} of the rolling origins' test windows" +
+               (f" ({plural(window_weeks, 'week')})" if window_weeks else ""))
+    head = f"the stock is simulated over a holdout of {plural(days, 'trading day')} ({calendar_days:,} calendar days)"
+    if days == window_days:
+        return sentence(f"{head}: the same days as the test windows of the rolling origins")
+    capped = min(window_days, series_days // 2)
+    why = []
+    if window_days > series_days // 2:
+        why.append(f"capped at half the series ({series_days // 2:,} of its {series_days:,} trading days)")
+    if days < capped:
+        why.append(f"cut to whole revisions of replan_days ({plural(replan_days, 'trading day')} each)")
+    elif days > capped:
+        why.append(f"raised to one whole revision of replan_days ({plural(replan_days, 'trading day')})")
+    else:
+        why[-1] += (f", which is {plural(days // replan_days, 'whole revision')} of replan_days "
+                    f"({plural(replan_days, 'trading day')} each)")
+    direction = "shorter" if days < window_days else "longer"
+    return sentence(f"{head}, {direction} than {windows}: " + join_words(why))
 
 
 def busiest_position(name: str, ratio: float, frequency: str, season: int = 7) -> str:

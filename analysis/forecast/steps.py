@@ -53,6 +53,15 @@ def show(df: pd.DataFrame, *, currency: str = "", caption: str | None = None, **
     return plots.table(shown, currency=currency, caption=caption, formats=formats or None, **kinds)
 
 
+def money_pair(values, currency: str = "") -> list[str]:
+    """Amounts cited in one sentence, in one format: whole units when the largest is 100 or more, cents
+    otherwise (as :func:`money_formats` does for a column), so that a sentence never mixes ``€976.67`` with
+    ``€1,125``."""
+    finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
+    decimals = 0 if finite and max(finite) >= 100 else 2
+    return [fmt.money(v, currency, decimals=decimals) for v in values]
+
+
 def money_formats(df: pd.DataFrame, columns, currency: str = "") -> dict:
     """One money format per column (for :func:`show`'s ``formats``): whole amounts when the column's largest
     amount is 100 or more, cents otherwise, so that a column never mixes ``1,581`` with ``228.92``."""
@@ -143,8 +152,9 @@ def random_split_step(task: FM.Task, horizon: int, n_origins: int, seed: int = 0
                                   for origin in range(start, n, horizon)])
     random_mae = float(np.mean(np.abs(y[test] - shuffled)))
     honest_mae = float(np.mean(np.abs(y[test] - rolling)))
+    random_money, honest_money = money_pair([random_mae, honest_mae], currency)
     glue = {"random_mae": random_mae, "honest_mae": float(honest_mae), "split_steps": len(test),
-            "random_mae_money": fmt.money(random_mae, currency), "honest_mae_money": fmt.money(honest_mae, currency),
+            "random_mae_money": random_money, "honest_mae_money": honest_money,
             "split_finding": F.random_split(random_mae, honest_mae)}
     return Step(glue)
 
@@ -168,8 +178,12 @@ def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[
         "best_finding": F.best_model(best, float(scores.loc[best, "mase"]), baseline,
                                      float(scores.loc[baseline, "mase"]), runner_up, runner_up_mase),
         "n_models": len(scores),
-        "known_finding": _known_in_advance(scores, bool(np.any(task.promo))),
     }
+    known = _known_in_advance(scores, bool(np.any(task.promo)))
+    glue["known_finding"] = F.known_in_advance(*known)
+    glue["known_takeaway"] = F.known_in_advance_takeaway(*known)
+    glue["known_summary"] = F.known_in_advance_summary(*known, best=best, runner_up=runner_up,
+                                                       runner_up_mase=runner_up_mase, best_mase=glue["best_mase"])
     table = scores[["mae", "rmse", "mase", "smape"]].sort_values("mase")  # seconds vary run to run: not glued
     return Step(glue, table, {"backtest": bt, "best": best})
 
@@ -182,13 +196,15 @@ SEEING = ("calendar regression", "gradient boosting")
 BLIND = ("ETS", "SARIMA", "Theta")
 
 
-def _known_in_advance(scores: pd.DataFrame, promotions: bool) -> str:
+def _known_in_advance(scores: pd.DataFrame, promotions: bool) -> tuple:
+    """The arguments of :func:`F.known_in_advance`: the best model fed the calendar and the best time-series
+    model, with their MASEs."""
     seeing = scores.loc[[m for m in SEEING if m in scores.index], "mase"]
     blind = scores.loc[[m for m in BLIND if m in scores.index], "mase"]
     if seeing.dropna().empty or blind.dropna().empty:
-        return F.known_in_advance("", float("nan"), "", float("nan"), promotions)
+        return "", float("nan"), "", float("nan"), promotions
     a, b = str(seeing.idxmin()), str(blind.idxmin())
-    return F.known_in_advance(a, float(seeing[a]), b, float(blind[b]), promotions)
+    return a, float(seeing[a]), b, float(blind[b]), promotions
 
 
 def last_origin(bt: Backtest, best: str) -> pd.DataFrame:
@@ -199,8 +215,10 @@ def last_origin(bt: Backtest, best: str) -> pd.DataFrame:
     return out
 
 
-def aic_step(task: FM.Task, horizon: int, n_origins: int) -> Step:
-    """The ETS forms by AIC (at the last origin) and by rolling-origin MASE."""
+def aic_step(task: FM.Task, horizon: int, n_origins: int, scores: pd.DataFrame | None = None) -> Step:
+    """The ETS forms by AIC (at the last origin) and by rolling-origin MASE, each form fixed at every origin;
+    with ``scores`` (the backtest's score table), the best fixed form against the ETS whose form AIC picked at
+    each origin and against the best model of the ranking."""
     train_end = len(task) - horizon
     fits = FM.ets_fits(task, train_end)
 
@@ -215,8 +233,16 @@ def aic_step(task: FM.Task, horizon: int, n_origins: int) -> Step:
     table.index.name = "model"
     by_aic, by_error = str(table["aic"].idxmin()), str(table["mase"].idxmin())
     tied = F.tied({str(k): float(v) for k, v in table["mase"].items()})
-    glue = {"aic_choice": by_aic, "error_choice": by_error, "aic_tied": ", ".join(tied),
-            "aic_finding": F.aic_vs_error(by_aic, by_error, tied)}
+    glue = {"aic_choice": by_aic, "error_choice": by_error, "aic_tied": ", ".join(tied), "aic_forms": len(table),
+            "aic_finding": F.aic_vs_error(by_aic, by_error, tied, len(table))}
+    if scores is not None:
+        ranked = scores["mase"].dropna().sort_values(kind="stable")
+        best = str(ranked.index[0]) if len(ranked) else ""
+        picked = float(scores["mase"].get("ETS", float("nan")))
+        best_mase = float(ranked.iloc[0]) if len(ranked) else float("nan")
+        glue |= {"fixed_form_mase": float(table.loc[by_error, "mase"]), "picked_ets_mase": picked,
+                 "fixed_finding": F.fixed_forms(by_error, float(table.loc[by_error, "mase"]), picked, best,
+                                                best_mase)}
     return Step(glue, table)
 
 
@@ -294,14 +320,18 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     ratio, quantity = newsvendor_empirical(mean, errors, params.stockout_cost * p, params.leftover_cost * p)
     names = _descriptions(transactions)
     shown = names.get(first, "")
+    holding_money, shortage_money = money_pair([float(sim["holding"].sum()), float(sim["shortage"].sum())],
+                                               currency)
+    window_days, window_weeks = _window_days(params, daily)
     plan.insert(0, "description", [names.get(i, "") for i in plan.index])
     glue = {
         "n_top": len(top), "holdout_steps": holdout, "holdout_calendar_days": calendar_days,
         "csl": csl, "fill_rate": fill, "cycles": cycles,
         "stockout_days": int(sim["stockout_days"].sum()), "holding_total": float(sim["holding"].sum()),
         "shortage_total": float(sim["shortage"].sum()),
-        "holding_money": fmt.money(float(sim["holding"].sum()), currency),
-        "shortage_money": fmt.money(float(sim["shortage"].sum()), currency),
+        "holding_money": holding_money, "shortage_money": shortage_money,
+        "holdout_finding": F.holdout(holdout, window_days, len(daily), params.replan_days, calendar_days,
+                                     window_weeks),
         "nv_product": str(first), "nv_product_name": f"{shown} (product {first})" if shown else f"product {first}",
         "nv_ratio": ratio, "nv_quantity": quantity, "nv_mean": mean, "promo_days": PROMO_DAYS,
         "nv_windows": len(errors),
@@ -353,7 +383,7 @@ def truth_step(shop, daily: SalesSeries, lift: float, elasticity: float) -> Step
     from analysis.shop.truth import planted_demand_response
 
     if shop is None:
-        return Step({"truth_finding": F.truth({})})
+        return Step({"truth_finding": F.truth({}), "truth_tables": F.truth_tables(False)})
     planted = planted_demand_response(shop)
     weekly = weekly_recovery(daily, shop.truth.weekly_profile)
     amplitude, peak = yearly_recovery(daily)
@@ -369,13 +399,20 @@ def truth_step(shop, daily: SalesSeries, lift: float, elasticity: float) -> Step
     glue = {"weekly_error": weekly_error, "planted_lift": planted["promotion_lift"],
             "planted_elasticity": planted["effective_elasticity"], "budget_elasticity": planted["budget_elasticity"],
             "recovered_amplitude": amplitude, "recovered_peak": peak,
-            "truth_finding": F.truth({**rows, "weekly profile": (1 + weekly_error, 1.0)}, days)}
+            "truth_finding": F.truth({**rows, "weekly profile": (1 + weekly_error, 1.0)}, days),
+            "truth_tables": F.truth_tables(True)}
     return Step(glue, table, {"weekly": weekly})
+
+
+def _window_days(params, daily: SalesSeries) -> tuple[int, int]:
+    """Trading days of the rolling origins' test windows, and their weeks (0 for a daily series)."""
+    per_step = 1 if params.frequency == "D" else 7 - len(daily.non_trading)
+    weeks = params.n_origins * params.horizon if params.frequency != "D" else 0
+    return params.n_origins * params.horizon * per_step, weeks
 
 
 def holdout_days(params, daily: SalesSeries) -> int:
     """Trading days of the holdout the stock policy is simulated over: the rolling origins' test windows,
     cut to a whole number of ``replan_days`` revisions (the simulation runs over whole revisions)."""
-    per_step = 1 if params.frequency == "D" else 7 - len(daily.non_trading)
-    days = min(params.n_origins * params.horizon * per_step, len(daily) // 2)
+    days = min(_window_days(params, daily)[0], len(daily) // 2)
     return max(days // params.replan_days, 1) * params.replan_days  # whole revisions: all of it is simulated

@@ -75,6 +75,9 @@ def test_the_chapter_on_online_retail(online_retail_path, tmp_path):
     assert "Saturday" in glued["calendar_finding"] and "2011-12-09" in glued["calendar_finding"]
     assert float(glued["best_mase"]) < float(glued["naive_mase"])
     assert "not on the built-in shop" in glued["truth_finding"]
+    assert "only a note" in glued["truth_tables"]  # no sentence claims planted values the tables lack
+    assert "capped at half the series" in glued["holdout_finding"]  # 168 test-window days, 320 in the series
+    assert glued["known_summary"] == ""  # best_finding already states the calendar regression/SARIMA tie
     assert int(glued["discount_days"]) == 0 and "no promotion lift" in glued["lift_finding"]
     # wholesale price breaks: larger lines get lower prices on the same product and day, so no causal reading
     assert float(glued["quantity_pricing"]) <= QUANTITY_PRICING and "price breaks" in glued["elasticity_finding"]

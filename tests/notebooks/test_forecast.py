@@ -81,12 +81,19 @@ def test_worded_findings_follow_the_glued_numbers(glued):
     assert glued["baseline"] in ("mean", "naive", "seasonal naive", "drift")
     assert glued["split_finding"] == F.random_split(float(glued["random_mae"]), float(glued["honest_mae"]))
     tied = tuple(glued["aic_tied"].split(", ")) if glued["aic_tied"] else ()
-    assert glued["aic_finding"] == F.aic_vs_error(glued["aic_choice"], glued["error_choice"], tied)
+    assert glued["aic_finding"] == F.aic_vs_error(glued["aic_choice"], glued["error_choice"], tied,
+                                                  int(glued["aic_forms"]))
+    assert glued["fixed_finding"] == F.fixed_forms(glued["error_choice"], float(glued["fixed_form_mase"]),
+                                                   float(glued["picked_ets_mase"]), glued["best_model"],
+                                                   float(glued["best_mase"]))
     assert glued["lift_finding"] == F.lift(float(glued["lift"]), float(glued["lift_low"]),
                                            float(glued["lift_high"]), int(glued["discount_days"]))
     assert glued["stock_finding"] == F.stock(float(glued["csl"]), P.service_level, float(glued["fill_rate"]),
                                              int(glued["cycles"]))
     assert "Within" in glued["truth_finding"]  # the shop has a truth to compare with
+    assert glued["truth_tables"] == F.truth_tables(True)
+    assert glued["known_takeaway"].endswith(glued["known_finding"])  # the caveat, if any, is said once
+    assert glued["known_summary"] in ("", glued["known_finding"])
     assert int(glued["split_steps"]) == P.n_origins * P.horizon  # both splits scored on the same steps
     assert glued["nv_product"] in glued["nv_product_name"]  # the newsvendor's product is named
     assert glued["known_finding"].startswith("Here")
@@ -103,6 +110,9 @@ def test_the_analysts_csv(glued, run_dir):
     assert (0 <= csv["lower"]).all() and (csv["lower"] <= csv["upper"]).all()
     assert int(glued["holdout_steps"]) % P.replan_days == 0  # whole revisions, all simulated
     assert int(glued["holdout_calendar_days"]) >= int(glued["holdout_steps"])
+    assert glued["holdout_finding"] == F.holdout(int(glued["holdout_steps"]), P.n_origins * P.horizon,
+                                                 int(glued["n_steps"]), P.replan_days,
+                                                 int(glued["holdout_calendar_days"]))
 
 
 def test_every_exercise_answer_against_an_independent_computation(glued, series, run_dir):

@@ -60,6 +60,13 @@ def test_aic_and_coverage_findings_each_way():
     mases = {"a": 1.0, "b": 1 + F.TIE / 2, "c": 1 + 2 * F.TIE, "d": float("nan")}
     assert _F.tied(mases) == ("b",) and _F.tied({"a": 1.0}) == () and _F.tied({"a": 0.0, "b": 0.0}) == ()
     assert "but the rolling-origin error picks" in F.aic_vs_error("ETS(A,N,A)", "ETS(M,N,M)")
+    # every form within TIE: the error picks none; one short of all: still the usual wording
+    every = F.aic_vs_error("ETS(M,N,M)", "ETS(M,N,M)", ("b", "c", "d"), 4)
+    assert "picks none" in every and "all 4 forms" in every and "agree" not in every
+    assert "agree" in F.aic_vs_error("ETS(M,N,M)", "ETS(M,N,M)", ("b", "c"), 4)
+    # AIC's form ties with the error's: no disagreement to explain
+    tie = F.aic_vs_error("ETS(M,N,M)", "ETS(A,Ad,A)", ("ETS(M,N,M)",), 4)
+    assert "the two choices tie" in tie and "likelihood rewards" not in tie
     assert "about right" in F.coverage("m", 0.8, 0.8 + F.COVERAGE_TOLERANCE / 2, float("nan"))
     assert "too wide" in F.coverage("m", 0.8, 0.8 + 2 * F.COVERAGE_TOLERANCE, 0.8)
     assert "too narrow" in F.coverage("m", 0.8, 0.8 - 2 * F.COVERAGE_TOLERANCE, 0.8)

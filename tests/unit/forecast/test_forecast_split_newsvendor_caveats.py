@@ -92,8 +92,62 @@ def test_known_in_advance_finding_each_way():
     assert "promotions" not in F.known_in_advance("calendar regression", 1.0, "SARIMA", 0.9, False)
     scores = pd.DataFrame({"mase": {"calendar regression": 1.02, "gradient boosting": 1.1, "SARIMA": 0.958,
                                     "ETS": 1.0, "Theta": 1.05, "seasonal naive": 1.3}})
-    assert ST._known_in_advance(scores, False) == F.known_in_advance("calendar regression", 1.02, "SARIMA", 0.958,
-                                                                     False)
+    assert F.known_in_advance(*ST._known_in_advance(scores, False)) == F.known_in_advance(
+        "calendar regression", 1.02, "SARIMA", 0.958, False)
+
+
+def test_known_in_advance_caveat_and_summary_are_not_said_twice():
+    # the takeaway's general caveat is left out when the finding says it (the time-series model lower) ...
+    blind = F.known_in_advance_takeaway("calendar regression", 1.0, "SARIMA", 1 - 2 * F.TIE, False)
+    assert "calendar alone" not in blind and blind.count("calendar itself is worth") == 1
+    # ... and kept, once, before the finding otherwise (a tie, or the calendar model lower)
+    for seeing in (1.0, 1 - 2 * F.TIE):
+        both = F.known_in_advance_takeaway("calendar regression", seeing, "SARIMA", 1.0, False)
+        assert both.startswith(F.KNOWN_CAVEAT) and "calendar itself" not in both
+    # the summary drops the finding when the best-model finding already states the same tie ...
+    args = ("calendar regression", 1 + F.TIE / 2, "SARIMA", 1.0, False)
+    assert F.known_in_advance_summary(*args, best="SARIMA", runner_up="calendar regression",
+                                      runner_up_mase=1 + F.TIE / 2, best_mase=1.0) == ""
+    # ... and keeps it when the tie is with another model, or there is no tie
+    assert F.known_in_advance_summary(*args, best="SARIMA", runner_up="ETS", runner_up_mase=1 + F.TIE / 2,
+                                      best_mase=1.0) == F.known_in_advance(*args)
+    far = ("calendar regression", 1 + 2 * F.TIE, "SARIMA", 1.0, False)
+    assert F.known_in_advance_summary(*far, best="SARIMA", runner_up="calendar regression",
+                                      runner_up_mase=1 + 2 * F.TIE, best_mase=1.0) == F.known_in_advance(*far)
+
+
+def test_fixed_forms_each_way():
+    low = F.fixed_forms("ETS(A,Ad,A)", 0.9, 1.0, "SARIMA", 0.95)
+    assert "lower than the AIC-picked ETS (1)" in low and "lower than SARIMA" in low and "0.900" in low
+    mid = F.fixed_forms("ETS(A,Ad,A)", 0.9, 1.0, "SARIMA", 0.8)
+    assert "lower than the AIC-picked ETS" in mid and "higher than SARIMA" in mid
+    high = F.fixed_forms("ETS(A,Ad,A)", 1.1, 1.0, "ETS", 1.0)
+    assert "higher than the AIC-picked ETS" in high and "best model" not in high  # ETS is the best: said once
+    tie = F.fixed_forms("ETS(A,Ad,A)", 1.0, 1 + F.TIE / 2, "SARIMA", 1 + 2 * F.TIE)
+    assert "within 3% of the AIC-picked ETS" in tie and "lower than SARIMA" in tie
+    assert "could not" in F.fixed_forms("ETS(A,N,A)", float("nan"), 1.0, "SARIMA", 1.0)
+
+
+def test_holdout_finding_each_way():
+    same = F.holdout(168, 168, 700, 14, 190)
+    assert "the same days as the test windows" in same and "shorter" not in same
+    capped = F.holdout(154, 168, 309, 14, 179)
+    assert "154 trading days (179 calendar days), shorter than the 168 trading days" in capped
+    assert "capped at half the series (154 of its 309" in capped and "11 whole revisions" in capped
+    cut = F.holdout(154, 160, 700, 14, 190)
+    assert "capped" not in cut and "cut to whole revisions of replan_days (14 trading days each)" in cut
+    both = F.holdout(140, 168, 300, 14, 170)
+    assert "capped at half the series (150 of its 300" in both and "cut to whole revisions" in both
+    raised = F.holdout(14, 40, 20, 14, 20)
+    assert "raised to one whole revision" in raised
+    assert "(112 weeks)" in F.holdout(504, 672, 4000, 14, 600, 112)
+
+
+def test_one_money_format_in_a_sentence():
+    assert ST.money_pair([976.67, 1125.2], "EUR") == ["€977", "€1,125"]
+    assert ST.money_pair([422.11, 3028.0], "EUR") == ["€422", "€3,028"]
+    assert ST.money_pair([42.5, 99.0], "EUR") == ["€42.50", "€99.00"]
+    assert ST.money_pair([float("nan"), 5.0])[1] == "5.00"
 
 
 def test_peak_day_is_judged_in_days_around_the_year():
