@@ -155,3 +155,6 @@ def test_peak_day_is_judged_in_days_around_the_year():
     assert "not recovered: yearly peak" in F.truth({}, {"yearly peak": (280.0, 340.0)})
     assert "not recovered" not in F.truth({}, {"yearly peak": (5.0, 360.0)})  # across the new year
     assert "not on the built-in shop" in F.truth({}, {})
+    # the sentence about the truth tables follows whether the data have planted values
+    assert "planted values" in F.truth_tables(True) and "only a note" in F.truth_tables(False)
+    assert "planted values" not in F.truth_tables(False)
