@@ -21,7 +21,7 @@ __all__ = [
     "rules",
     "sparsity",
     "HYBRID_TOLERANCE", "MIN_CONFIDENCE", "POP_CLOSE", "POP_WEAK", "RECALL_CAP_NOTE", "SUMMARY", "ease_grid",
-    "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
+    "implicit_als_score", "no_planted_tastes", "penalty", "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
 ]
 
 def metric(value: float) -> str:
@@ -86,6 +86,23 @@ def oracle(best: str, best_ndcg: float, oracle_ndcg: float, k: int) -> str:
         f"{best} reaches {fmt.share(reached)} of the nDCG@{k} of the planted tastes "
         f"({metric(best_ndcg)} against {metric(oracle_ndcg)}): {verdict} the best a log can give"
     )
+
+
+def no_planted_tastes() -> str:
+    """Section 8 on data other than the built-in shop: no planted tastes, so no ceiling."""
+    return sentence("these data are not the built-in shop: without planted tastes there is no ceiling, and no "
+                    "method's gap to it can be measured")
+
+
+def implicit_als_score(ndcg: float, n_users: int, curve_users: int) -> str:
+    """Implicit ALS's test nDCG@K on all test customers, and how many of them the learning curve scores."""
+    if curve_users >= n_users:
+        curve = "the learning curve scores the same customers after each sweep"
+    else:
+        curve = f"the learning curve scores a random sample of {fmt.count(curve_users)} of them after each sweep"
+    who = "the one test customer" if n_users == 1 else f"all {plural(n_users, 'test customer')}"
+    return sentence(f"after the last sweep, implicit ALS reaches a test nDCG@K of {metric(ndcg)} on {who} "
+                    f"({curve})")
 
 
 def ratings(model_rmse: float | None, baseline_rmse: float | None, mean_rmse: float | None) -> str:
@@ -180,9 +197,14 @@ def penalty_check(weaker: float, stronger: float, factor: float) -> str:
                     f"it {moved(stronger)}: {meaning}")
 
 
+def penalty(value: float) -> str:
+    """EASE's penalty as the page prints it, in section 5 and in Exercise 3.4 alike."""
+    return fmt.number(value, 3)
+
+
 def ease_grid(chosen: float, grid: list[float], per_item: float) -> str:
     """Exercise 3.4: the grid EASE's penalty was chosen on, and a note when the choice is at its edge."""
-    values = ", ".join(fmt.number(g * per_item, 3) for g in grid)
+    values = ", ".join(penalty(g * per_item) for g in grid)
     text = (f"EASE's penalty was chosen on the validation split among {len(grid)} values, "
             f"{', '.join(fmt.number(g) for g in grid)} times the mean interactions per product "
             f"({fmt.number(per_item, 3)}), that is {values}")

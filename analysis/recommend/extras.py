@@ -15,14 +15,15 @@ __all__ = ["basket_rules", "product_texts", "text_similarity"]
 
 
 def product_texts(table: pd.DataFrame, items) -> pd.Series | None:
-    """Each product's text (its most frequent description, with its category when there is one),
-    in the order of ``items``; ``None`` when the data carry no descriptions."""
+    """Each product's text (its most frequent description, with its category in brackets when there is one:
+    ``"Wooden Yo-Yo, White [Toys]"``), in the order of ``items``; ``None`` when the data carry no descriptions.
+    The brackets only set the category apart on the page: TF-IDF reads the same words."""
     if S.DESCRIPTION not in table.columns or table[S.DESCRIPTION].isna().all():
         return None
-    cols = [S.DESCRIPTION] + ([S.CATEGORY] if S.CATEGORY in table.columns else [])
-    text = table[cols[0]].fillna("").astype("str")
-    for col in cols[1:]:
-        text = text + " " + table[col].fillna("").astype("str")
+    text = table[S.DESCRIPTION].fillna("").astype("str")
+    if S.CATEGORY in table.columns:
+        category = table[S.CATEGORY].fillna("").astype("str")
+        text = text.where(category.str.strip().eq(""), text + " [" + category.str.strip() + "]")
     counts = pd.DataFrame({"p": table[S.PRODUCT].astype("str"), "t": text}).value_counts().reset_index()
     first = counts.sort_values(["p", "count", "t"], ascending=[True, False, True]).drop_duplicates("p")
     return first.set_index("p")["t"].reindex(pd.Index(items, dtype="str")).fillna("")
@@ -80,7 +81,8 @@ GENRES = ("unknown", "Action", "Adventure", "Animation", "Children's", "Comedy",
 
 
 def movielens_texts(data_path: str, items) -> pd.Series | None:
-    """Titles and genres of MovieLens 100k movies from ``u.item`` beside ``u.data`` (``None`` when absent)."""
+    """Titles and genres of MovieLens 100k movies from ``u.item`` beside ``u.data`` (``None`` when absent),
+    the genres in brackets: ``"Star Wars (1977) [Action, Adventure, Romance, Sci-Fi, War]"``."""
     from pathlib import Path
 
     path = Path(str(data_path)).with_name("u.item")
@@ -92,8 +94,9 @@ def movielens_texts(data_path: str, items) -> pd.Series | None:
         if len(fields) < 24:
             continue
         flags = fields[-19:]  # the 19 genre flags end the line (a title may itself hold a '|')
-        genres = " ".join(g for g, f in zip(GENRES, flags) if f.strip() == "1")
+        genres = ", ".join(g for g, f in zip(GENRES, flags) if f.strip() == "1")
+        title = "|".join(fields[1:-22]).strip()
         ids.append(fields[0])
-        texts.append(f"{'|'.join(fields[1:-22])} {genres}")
+        texts.append(f"{title} [{genres}]" if genres else title)
     text = pd.Series(texts, index=pd.Index(ids, dtype="str"))
     return text.reindex(pd.Index(items, dtype="str")).fillna("")

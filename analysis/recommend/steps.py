@@ -220,6 +220,7 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
            "fit_seconds": fit_seconds, "recs": recs, "fitted": model}
     curves = pd.DataFrame({"implicit ALS": curve}, index=pd.RangeIndex(1, len(curve) + 1, name="sweep"))
     glue = {"factors_chosen": chosen, "mf_metric": f"nDCG@{k}", "mf_final": row["ndcg"], "curve_users": len(users),
+            "mf_users": row["users"],
             "grid_note": F.grid_edge(chosen, list(val)), "val_share": VALIDATION_SHARE, "val_sweeps": half,
             "factor_grid": ", ".join(str(d) for d in val)}
     table = pd.DataFrame({"latent dimension": list(val), f"validation nDCG@{k} (higher is better)": list(val.values())})
@@ -265,7 +266,7 @@ def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, 
         specs.insert(0, ("implicit ALS", ImplicitALS(factors, 0.1, iterations, seed=seed)))
     rows = [_evaluate(name, m, data["train"], data["test"], k) for name, m in specs]
     rows = [als_row] + rows if als_row is not None else rows
-    glue = {"ease_lambda": lam, "ease_ndcg": rows[2]["ndcg"], "ae_ndcg": rows[3]["ndcg"],
+    glue = {"ease_lambda": lam, "ease_lambda_text": F.penalty(lam), "ease_ndcg": rows[2]["ndcg"], "ae_ndcg": rows[3]["ndcg"],
             "bpr_ndcg": rows[1]["ndcg"], "ials_ndcg": rows[0]["ndcg"], "ials_alpha": ImplicitALS().alpha,
             "ease_grid_text": F.ease_grid(chosen, list(EASE_GRID), per_item)}
     return _step(glue, _table(rows), {"rows": rows, "ease": dict(specs)["EASE"]})

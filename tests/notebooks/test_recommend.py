@@ -89,6 +89,10 @@ def test_findings_follow_the_glued_numbers(glued):
     assert glued["best_finding"] == F.best_model(glued["best_model"], n("best_ndcg"), n("pop_ndcg"), 10)
     assert glued["truth_finding"] == F.oracle(glued["best_model"], n("best_ndcg"), n("oracle_ndcg"), 10)
     assert glued["rating_finding"] == F.ratings(None, None, None)
+    assert glued["mf_text"] == F.implicit_als_score(n("mf_final"), int(n("mf_users")), int(n("curve_users")))
+    assert int(n("mf_users")) == int(n("n_test_users"))
+    assert glued["ease_lambda_text"] == F.penalty(n("ease_lambda")) and glued["ease_lambda_text"] in glued["ease_grid_text"]
+    assert "[" in glued["cold_product"] and "]" in glued["cold_product"]  # the category set apart
     assert glued["hybrid_text"] == F.hybrid(n("hybrid_ndcg"), n("item_knn_ndcg"), n("hybrid_weight"))
     assert glued["content_finding"] == F.cold_start(glued["cold_product"], n("cold_overlap"), 5)
     assert glued["rules_cf_text"] == F.rules_against_cf(n("rules_ndcg"), n("rules_users"), glued["best_model"],

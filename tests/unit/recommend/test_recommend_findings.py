@@ -116,3 +116,23 @@ def test_grid_edge_each_way():
 def test_rules_against_cf_explains_an_empty_reach():
     assert "section 7's whole log" in F.rules_against_cf(0.0, 0.0, "EASE", 0.2, 1)
     assert "even on the whole log" in F.rules_against_cf(0.0, 0.0, "EASE", 0.2, 0)
+
+
+def test_implicit_als_score_each_way():
+    sample = F.implicit_als_score(0.351, 2900, 1000)
+    assert "on all 2,900 test customers" in sample and "random sample of 1,000 of them" in sample
+    assert "0.351" in sample
+    whole = F.implicit_als_score(0.351, 800, 800)
+    assert "on all 800 test customers" in whole and "the same customers" in whole and "sample" not in whole
+    assert "the one test customer" in F.implicit_als_score(0.5, 1, 1)
+
+
+def test_penalty_prints_alike_in_section_5_and_exercise_3_4():
+    per_item, chosen = 16.95, 10.0
+    assert F.penalty(chosen * per_item) == "170"
+    assert f"that is {F.penalty(3 * per_item)}, {F.penalty(chosen * per_item)}," in F.ease_grid(chosen, [3.0, 10.0, 30.0], per_item)
+
+
+def test_no_planted_tastes_claims_no_gap():
+    text = F.no_planted_tastes()
+    assert text.startswith("These data are not the built-in shop") and "without planted tastes" in text

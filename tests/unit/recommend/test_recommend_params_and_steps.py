@@ -111,3 +111,21 @@ def test_a_file_with_one_product_is_refused_by_name(small):
     with pytest.raises(DataError, match="1 distinct product;") as err:
         check_needs("recommend", P, report, one)
     assert "CDNOW" in str(err.value)
+
+
+def test_product_labels_set_the_category_and_genres_apart(tmp_path):
+    from analysis.recommend import movielens_texts, product_texts, text_similarity
+
+    table = pd.DataFrame({"product_id": ["a", "b", "c"], "description": ["Wooden Yo-Yo, White", "Glass Jar", "Mug"],
+                          "category": ["Toys", "Kitchen", None]})
+    texts = product_texts(table, ["a", "b", "c"])
+    assert texts.tolist() == ["Wooden Yo-Yo, White [Toys]", "Glass Jar [Kitchen]", "Mug"]
+    plain = pd.Series(["Wooden Yo-Yo, White Toys", "Glass Jar Kitchen", "Mug"])
+    assert np.allclose(text_similarity(texts), text_similarity(plain))  # brackets change no TF-IDF word
+    flags = ["0"] * 19
+    flags[1] = flags[2] = "1"  # Action, Adventure
+    (tmp_path / "u.item").write_text("50|Star Wars (1977)|01-Jan-1977||http://x|" + "|".join(flags) + "\n"
+                                     + "7|No Genre (1990)|01-Jan-1990||http://y|" + "|".join(["0"] * 19) + "\n",
+                                     encoding="latin-1")
+    films = movielens_texts(str(tmp_path / "u.data"), ["50", "7"])
+    assert films.tolist() == ["Star Wars (1977) [Action, Adventure]", "No Genre (1990)"]
