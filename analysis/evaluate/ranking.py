@@ -87,8 +87,8 @@ def recall_at_k(hit: np.ndarray, n_relevant: np.ndarray) -> np.ndarray:
 
 
 def average_precision(hit: np.ndarray, n_relevant: np.ndarray) -> np.ndarray:
-    """Per user: the mean of precision@r over the ranks r <= k that hold a hit, summed and
-    divided by the number of relevant items (the recommenders benchmark's MAP)."""
+    """Per user: precision@r summed over the ranks r <= k that hold a hit, divided by the number of
+    relevant items (not by min(k, relevant); the recommenders benchmark's MAP is the mean over users)."""
     ranks = np.arange(1, hit.shape[1] + 1)
     precision_at_r = np.cumsum(hit, axis=1) / ranks
     return (precision_at_r * hit).sum(axis=1) / np.maximum(n_relevant, 1)
