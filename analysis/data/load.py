@@ -166,11 +166,20 @@ def _line_of(raw: bytes, position: int) -> int:
     return raw.count(b"\n", 0, position) + 1
 
 
+def _reads_as_text(text: str) -> bool:
+    """Bytes after a UTF-16 mark that decode to a table's text: a line break or a delimiter, or only printable
+    Latin letters; not the run of CJK characters that Windows-1252 text decoded as UTF-16 gives."""
+    if not text:
+        return False
+    return any(c in text for c in "\n\r,;\t|") or all(c.isprintable() and ord(c) < 0x250 for c in text)
+
+
 def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[str, str]:
     """Text and the name of its encoding.
 
     With ``encoding`` given, that codec (strictly). Otherwise a byte-order mark
-    decides (UTF-8 or UTF-16); valid UTF-8 is UTF-8 (ASCII included), also when
+    decides (UTF-8, or UTF-16 when what follows reads as a table's text: "þÿ" at
+    the start of a Windows-1252 file is also UTF-16's mark); valid UTF-8 is UTF-8 (ASCII included), also when
     the bytes end inside a character (a cut download, whose last line is then
     dropped as cut); anything
     else is identified by charset-normalizer among Windows-1252 and Latin-1;
@@ -194,11 +203,14 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
             try:
-                return raw.decode(name).removeprefix("\ufeff"), name
+                text = raw.decode(name).removeprefix("\ufeff")
             except UnicodeDecodeError as exc:
-                if exc.reason in ("unexpected end of data", "truncated data"):
-                    return raw[: exc.start].decode(name).removeprefix("\ufeff"), name
-                break
+                if exc.reason not in ("unexpected end of data", "truncated data"):
+                    break
+                text = raw[: exc.start].decode(name).removeprefix("\ufeff")
+            if name == "utf-8-sig" or _reads_as_text(text):
+                return text, name
+            break  # "þÿ" or "ÿþ" at the start of a Windows-1252 / Latin-1 file look like a UTF-16 mark
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:

@@ -3,12 +3,14 @@ what loads has a report whose counts add up (kept + dropped = read)."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
@@ -232,3 +234,16 @@ def test_a_file_cut_in_its_last_record_never_corrupts_the_others(tmp_path_factor
     assert report.rows_kept in (n - 1, n)
     if report.rows_kept == n:  # the cut left every field: only the last one may be short, and that is said
         assert report.flag("unterminated_line") is not None or cut.read_bytes() == payload
+
+
+@pytest.mark.parametrize("text", ["þÿ", "ÿþ", "þÿX", "ÿþAB", "þÿ;1"])
+def test_windows_1252_text_that_starts_like_a_utf16_mark_is_not_read_as_utf16(text):
+    raw = text.encode("cp1252")
+    assert decode(raw, source="t.csv")[0] == text  # hypothesis found "þÿ" read as ""
+
+
+def test_a_real_utf16_file_is_still_read_by_its_mark():
+    text = "order_id;customer_id\nA1;Zoë\n"
+    for raw in (text.encode("utf-16"), codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
+                codecs.BOM_UTF16_BE + text.encode("utf-16-be")):  # fmt: skip
+        assert decode(raw, source="t.csv") == (text, "utf-16")
