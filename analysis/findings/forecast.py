@@ -313,12 +313,12 @@ def truth(recovered: dict[str, tuple[float, float]], days: dict[str, tuple[float
 
 
 def truth_tables(planted: bool) -> str:
-    """What the two tables of the truth section hold: the estimates beside the planted values on the built-in
-    shop, only a note elsewhere."""
+    """What the two tables of the truth section hold, as the end of a sentence that starts "In Table 4.7 and
+    Table 4.8, ": the estimates beside the planted values on the built-in shop, only a note elsewhere."""
     if planted:
-        return sentence("the two tables below set the chapter's estimates beside the planted values (for the "
-                        "price elasticity, the effective value after rounding to whole units)")
-    return sentence("the two tables below hold only a note saying so")
+        return ("the chapter's estimates stand beside the planted values (for the price elasticity, the effective "
+                "value after rounding to whole units).")  # fmt: skip
+    return "there is only a note saying so."
 
 
 def holdout(days: int, window_days: int, series_days: int, replan_days: int, calendar_days: int,
