@@ -35,6 +35,7 @@ __all__ = [
     "k_distance",
     "monthly_revenue",
     "money_axis",
+    "note_table",
     "scatter_segments",
     "style",
     "table",
@@ -479,3 +480,9 @@ def table(
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+def note_table(text: str) -> TableStyler:
+    """A one-row table that says why a numbered table is empty on these data (no planted truth, no rule, no
+    descriptions): the chapter's table numbers then stay the same on every data set."""
+    return table(pd.DataFrame({"note": [text]}))

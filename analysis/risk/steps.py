@@ -362,7 +362,7 @@ def scorecard_step(names: list[str], fit) -> Step:
 
 def group_step(cases: RiskData, scores: np.ndarray) -> Step:
     if cases.sensitive is None:  # a one-row table keeps the chapter's table numbers the same on every run
-        table = pd.DataFrame({"group check": ["not run: these data name no sensitive attribute (parameter sensitive)"]})
+        table = pd.DataFrame({"note": ["not run: these data name no sensitive attribute (parameter sensitive)"]})
         return Step(glue={"group_finding": F.group_check(None, "")}, table=table)
     table = C.by_group(cases.y, scores, cases.sensitive)
     name = str(cases.sensitive.name)
@@ -374,7 +374,7 @@ def group_step(cases: RiskData, scores: np.ndarray) -> Step:
 
 def truth_step(cases: RiskData, comp: Comparison) -> Step:
     if cases.bayes is None:  # a one-row table keeps the chapter's table numbers the same on every run
-        table = pd.DataFrame({"truth": ["no planted model in these data: the best possible score is unknown"]})
+        table = pd.DataFrame({"note": ["no planted model in these data: the best possible score is unknown"]})
         return Step(glue={"truth_finding": F.truth(None, None)}, table=table)
     bayes = float(C.score_metrics(cases.y, cases.bayes)["auc"])
     gaps = {MODEL_LABELS[k]: bayes - C.score_metrics(cases.y, comp.scores[k])["auc"] for k in comp.scores if k != "bayes"}

@@ -113,3 +113,12 @@ def test_column_kind_guesses():
 def test_the_same_table_gives_the_same_html():
     assert plots.table(FRAME, currency="GBP").to_html() == plots.table(FRAME.copy(), currency="GBP").to_html()
     assert plots.table(FRAME).to_html() != plots.table(FRAME.iloc[:2]).to_html()
+
+
+def test_a_note_table_is_one_row_of_text_through_the_one_formatter():
+    from analysis.plots import TableStyler, note_table
+
+    styled = note_table("no planted personas in these data")
+    assert isinstance(styled, TableStyler)
+    html = styled.to_html()
+    assert "no planted personas in these data" in html and ">note<" in html and 'class="book-table"' in html
