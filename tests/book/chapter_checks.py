@@ -6,7 +6,7 @@ problem (empty when the page is right):
 
 - figures numbered per chapter ("Figure 2.3"), at least one, and tables pasted as numbered tables ("Table 2.1"):
   no formatted table outside one, but in an exercise's solution;
-- numbered equations ("(2.1)"), at least one;
+- numbered equations ("(2.1)"), at least one, none wider than the page at a 1280 px window;
 - the learning objectives;
 - at least four exercises, each solution hidden until its toggle is clicked, and shown after the click;
 - glossary links ({term}) that resolve to a term on the glossary page;
@@ -45,6 +45,12 @@ def _numbering(page, chapter: int) -> list[str]:
     )
     if loose:
         out.append(f"{loose} table(s) shown without a number (glue it and paste it as a numbered table)")
+    wide = page.evaluate(  # at 1280 px the text column is about 700 px: a wider equation hides behind a scrollbar
+        "() => Array.from(document.querySelectorAll('main div.math, main mjx-container[display=\"true\"]'))"
+        ".filter(e => e.scrollWidth > e.clientWidth + 2).map(e => (e.closest('div.math') || e).id || 'an equation')"
+        ".filter((id, i, all) => all.indexOf(id) === i)"
+    )
+    out += [f"{name} is wider than the page (break it over lines)" for name in wide]
     equations = _numbers(page, "main .math .eqno")
     if not equations:
         out.append("no numbered equation")
