@@ -48,6 +48,14 @@ __all__ = [
 BEATS = 0.05
 #: Two models whose MASEs are within this share of each other are "tied" on MASE.
 TIE = 0.03
+
+
+def _tie(a: float, b: float) -> bool:
+    """Two positive MASEs within :data:`TIE` of each other (the larger at most TIE above the smaller)."""
+    return (math.isfinite(a) and math.isfinite(b) and a > 0 and b > 0
+            and max(a, b) / min(a, b) - 1 <= TIE)  # fmt: skip
+
+
 #: Interval coverage within this many points of the nominal level is "about right".
 COVERAGE_TOLERANCE = 0.05
 #: A cycle service level within this many points of the target "meets" it.
@@ -90,8 +98,7 @@ def best_model(best: str, best_mase: float, baseline: str, baseline_mase: float,
     simple forecasts with the lowest MASE), and a tie with the next model (``runner_up``) when their MASEs are
     within :data:`TIE` of each other."""
     gain = 1 - best_mase / baseline_mase if baseline_mase > 0 else float("nan")
-    tied = (bool(runner_up) and math.isfinite(runner_up_mase) and best_mase > 0
-            and runner_up_mase / best_mase - 1 <= TIE)
+    tied = bool(runner_up) and _tie(best_mase, runner_up_mase)
     tie = (f"; {runner_up}'s MASE of {fmt.number(runner_up_mase)} is within {fmt.share(TIE, 0)} of it, "
            "a tie on this measure") if tied else ""
     if best == baseline or not gain >= BEATS:
@@ -111,22 +118,23 @@ def tied(mases: dict[str, float]) -> tuple[str, ...]:
     low = finite[best]
     if not low > 0:
         return ()
-    return tuple(k for k, v in finite.items() if k != best and v / low - 1 <= TIE)
+    return tuple(k for k, v in finite.items() if k != best and _tie(low, v))
 
 
 def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float, promotions: bool) -> str:
     """The best model fed what is known in advance (weekday, closures and, when ``promotions`` -- discount days
     were found -- the promotions) against the best time-series model (ETS, SARIMA, Theta), by rolling-origin
     MASE. Only the MASEs are compared: the two kinds of model differ in much more than what they are fed."""
-    if not (math.isfinite(seeing_mase) and math.isfinite(blind_mase) and blind_mase > 0 and seeing_mase > 0):
+    case = _known_case(seeing_mase, blind_mase)
+    if case == "none":
         return sentence("the models with and without the known calendar could not both be scored here")
     known = ("the position in the season, closures and promotions" if promotions else
              "the position in the season and closures")
     both = (f"{seeing} (which is fed {known}) has a MASE of {fmt.number(seeing_mase, 3)}, "
             f"{blind} (a time-series model) {fmt.number(blind_mase, 3)}")
-    if max(seeing_mase, blind_mase) / min(seeing_mase, blind_mase) - 1 <= TIE:
+    if case == "tie":
         return sentence(f"here the two tie on MASE: {both}, within {fmt.share(TIE, 0)} of each other")
-    if seeing_mase < blind_mase:
+    if case == "seeing":
         return sentence(f"here the model fed the known calendar had the lower MASE: {both}")
     return sentence(f"here the time-series model had the lower MASE: {both}; the two differ in more than "
                     "the calendar they see, so this does not say what the calendar itself is worth")
@@ -136,7 +144,7 @@ def _known_case(seeing_mase: float, blind_mase: float) -> str:
     """Which branch :func:`known_in_advance` takes: "none", "tie", "seeing" or "blind" (the lower MASE)."""
     if not (math.isfinite(seeing_mase) and math.isfinite(blind_mase) and blind_mase > 0 and seeing_mase > 0):
         return "none"
-    if max(seeing_mase, blind_mase) / min(seeing_mase, blind_mase) - 1 <= TIE:
+    if _tie(seeing_mase, blind_mase):
         return "tie"
     return "seeing" if seeing_mase < blind_mase else "blind"
 
@@ -163,9 +171,7 @@ def known_in_advance_summary(seeing: str, seeing_mase: float, blind: str, blind_
     tie: the best model and the runner-up are the two compared here and within :data:`TIE` of each other."""
     finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions)
     same_pair = {best, runner_up} == {seeing, blind} and bool(seeing) and bool(blind)
-    best_tie = (math.isfinite(runner_up_mase) and math.isfinite(best_mase) and best_mase > 0
-                and runner_up_mase / best_mase - 1 <= TIE)
-    if same_pair and best_tie and _known_case(seeing_mase, blind_mase) == "tie":
+    if same_pair and _tie(best_mase, runner_up_mase) and _known_case(seeing_mase, blind_mase) == "tie":
         return ""
     return finding
 
@@ -209,7 +215,7 @@ def fixed_forms(form: str, form_mase: float, picked_mase: float, best: str, best
         return sentence("the fixed ETS forms and the AIC-picked ETS could not both be scored here")
 
     def against(name: str, value: float) -> str:
-        if max(form_mase, value) / min(form_mase, value) - 1 <= TIE:
+        if _tie(form_mase, value):
             how = f"within {fmt.share(TIE, 0)} of"
         else:
             how = "lower than" if form_mase < value else "higher than"

@@ -57,16 +57,21 @@ def money_pair(values, currency: str = "") -> list[str]:
     """Amounts cited in one sentence, in one format: whole units when the largest is 100 or more, cents
     otherwise (as :func:`money_formats` does for a column), so that a sentence never mixes ``€976.67`` with
     ``€1,125``."""
-    finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
-    decimals = 0 if finite and max(finite) >= 100 else 2
+    decimals = _money_decimals(values)
     return [fmt.money(v, currency, decimals=decimals) for v in values]
+
+
+def _money_decimals(values) -> int:
+    """0 (whole units) when the largest finite amount is 100 or more, else 2 (cents)."""
+    finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
+    return 0 if finite and max(finite) >= 100 else 2
 
 
 def money_formats(df: pd.DataFrame, columns, currency: str = "") -> dict:
     """One money format per column (for :func:`show`'s ``formats``): whole amounts when the column's largest
     amount is 100 or more, cents otherwise, so that a column never mixes ``1,581`` with ``228.92``."""
     def one(column):
-        decimals = 0 if float(np.nanmax(np.abs(df[column].to_numpy(dtype=np.float64)), initial=0.0)) >= 100 else 2
+        decimals = _money_decimals(df[column].to_numpy(dtype=np.float64))
         return lambda v: fmt.money(v, currency, decimals=decimals)
     return {c: one(c) for c in columns}
 

@@ -44,7 +44,8 @@ def basket_rules(baskets: pd.DataFrame, min_support: float, *, min_confidence: f
     """Association rules (one product -> one product) of the baskets with mlxtend's FP-growth.
 
     Returns the rules (antecedent, consequent, support, confidence, lift; lift > 1,
-    sorted by lift) and the number of frequent itemsets. Only the ``max_products``
+    sorted by lift) and the number of frequent itemsets; the rules' ``attrs["frequent_pairs"]``
+    counts the frequent pairs (before the confidence and lift cuts). Only the ``max_products``
     most frequent products with at least ``min_support`` on their own enter the one-hot
     basket table (a rarer product cannot be in a frequent itemset).
     """
@@ -63,7 +64,9 @@ def basket_rules(baskets: pd.DataFrame, min_support: float, *, min_confidence: f
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         itemsets = fpgrowth(onehot, min_support=min_support, use_colnames=True, max_len=2)
         empty = pd.DataFrame(columns=["antecedent", "consequent", "support", "confidence", "lift"])
-        if (itemsets["itemsets"].map(len) == 2).sum() == 0:
+        pairs = int((itemsets["itemsets"].map(len) == 2).sum())
+        if pairs == 0:
+            empty.attrs["frequent_pairs"] = 0
             return empty, len(itemsets)
         rules = association_rules(itemsets, metric="confidence", min_threshold=min_confidence)
     rules = rules[rules["lift"] > 1]
@@ -72,8 +75,9 @@ def basket_rules(baskets: pd.DataFrame, min_support: float, *, min_confidence: f
         "consequent": rules["consequents"].map(lambda s: next(iter(s))),
         "support": rules["support"], "confidence": rules["confidence"], "lift": rules["lift"],
     })  # fmt: skip
-    return out.sort_values(["lift", "antecedent", "consequent"], ascending=[False, True, True]).reset_index(
-        drop=True), len(itemsets)
+    out = out.sort_values(["lift", "antecedent", "consequent"], ascending=[False, True, True]).reset_index(drop=True)
+    out.attrs["frequent_pairs"] = pairs
+    return out, len(itemsets)
 
 
 GENRES = ("unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",

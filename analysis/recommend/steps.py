@@ -320,8 +320,7 @@ def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None,
     baskets = features.baskets(table)
     rules, n_itemsets = basket_rules(baskets, min_support, min_confidence=F.MIN_CONFIDENCE)
     n_baskets = baskets[S.ORDER].nunique()
-    support = baskets[S.PRODUCT].value_counts() / n_baskets
-    n_pairs = n_itemsets - min(int((support >= min_support).sum()), 2000)  # basket_rules' max_products
+    n_pairs = rules.attrs["frequent_pairs"]
     top = None
     if len(rules):
         r = rules.iloc[0]
