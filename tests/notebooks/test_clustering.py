@@ -128,3 +128,9 @@ def test_a_forced_k_is_used_and_said(tmp_path):
     assert int(glued["k_used"]) == 4
     assert "the parameters fix k = 4" in glued["k_finding"]
     check_findings(glued)
+
+
+def test_glued_values_match_the_recorded_fingerprint(glued):
+    from tests.notebooks.fingerprint import check
+
+    check("clustering", glued)

@@ -185,3 +185,9 @@ def test_page_elements_survive_jupyter_book(folder, glued, tmp_path):
     assert "{glue:" not in html and ">nan<" not in html
     assert "Figure 1.1" in html and "Table 1.1" in html and '"eqno">(1.1)' in html  # numbered per chapter
     assert 'href="../glossary.html#term-data-report"' in html  # a {term} link resolves
+
+
+def test_glued_values_match_the_recorded_fingerprint(glued):
+    from tests.notebooks.fingerprint import check
+
+    check("concepts", glued)

@@ -139,3 +139,9 @@ def test_same_parameters_glue_the_same_values(glued, tmp_path):
     assert again.keys() == glued.keys()
     differ = {k: (glued[k], again[k]) for k in glued if glued[k] != again[k]}
     assert not differ
+
+
+def test_glued_values_match_the_recorded_fingerprint(glued):
+    from tests.notebooks.fingerprint import check
+
+    check("forecast", glued)

@@ -169,3 +169,9 @@ def test_churn_on_a_transaction_log(tmp_path):
     y = csv["label"].to_numpy() == 1
     assert float(out["ex5_1"]) == pytest.approx(float((csv["decision"].to_numpy() == "offer")[y].mean()))
     assert int(float(out["ex5_2"])) == int((csv["score"] * 0.2 * csv["value_at_stake"] - 20.0 > 0).sum())
+
+
+def test_glued_values_match_the_recorded_fingerprint(glued):
+    from tests.notebooks.fingerprint import check
+
+    check("risk", glued)
