@@ -1,10 +1,11 @@
 """E-commerce data analysis: the package behind the book.
 
 Data flows raw file -> ``data`` (read, validate, clean, report) -> ``features``
-(DuckDB aggregation) -> topic modules (``kpi``, ``segment``, ``clv``, ...) ->
-``findings`` (sentences chosen by the numbers) -> notebooks, executed and built
-by ``book``. The built-in shop with its planted truth is ``shop`` (``shop.truth``
-compares fits with it).
+(DuckDB aggregation) -> models (``segment``, ``clv``, ``recommend``, ``forecast``,
+``risk``: their maths only) -> ``chapters.<name>`` (parameters and needs, steps,
+findings chosen by the numbers, figures, the comparison with the shop's planted
+truth) -> notebooks, executed and built by ``book``. The built-in shop is ``shop``.
+Each layer imports only the layers below it (``tests/unit/test_layers.py``).
 """
 
 import warnings

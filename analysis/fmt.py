@@ -3,12 +3,13 @@
 Counts are whole numbers with thousands separators, money carries its currency,
 shares are percentages, and small or large numbers keep 3 significant digits
 instead of printing ``0.0000`` or ``1.44e-05``. Tables (``analysis.plots.table``)
-and worded findings (``analysis.findings``) both format through these.
+and worded findings (``analysis.chapters._findings``) both format through these.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -133,3 +134,27 @@ def points(value: Any, decimals: int = 1) -> str:
     text = f"{pp:.{decimals}f}" if abs(pp) >= 10 ** (-decimals) or pp == 0 else number(pp, 1)
     unit = "percentage point" if text.lstrip("-") in ("1", "1." + "0" * decimals) else "percentage points"
     return f"{text.replace('-', '−')} {unit}"
+
+
+# --------------------------------------------------------------------------- words
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised and a closing full stop (unless it ends in . ! ? or :)."""
+    text = " ".join(str(text).split())
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?:" else text + "."
+
+def plural(n: float, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun: ``plural(1, "day")`` -> ``"1 day"``, ``plural(2500, "order")`` -> ``"2,500 orders"``."""
+    word = singular if round(float(n)) == 1 else (plural_form or singular + "s")
+    return f"{count(n)} {word}"
+
+def join_words(items: Sequence[str] | Iterable[str], conjunction: str = "and") -> str:
+    """``["a"]`` -> ``"a"``; ``["a", "b"]`` -> ``"a and b"``; ``["a", "b", "c"]`` -> ``"a, b and c"``."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"

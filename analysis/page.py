@@ -22,7 +22,7 @@ from IPython.display import HTML
 from analysis import fmt
 from analysis.data.params import DataParams
 from analysis.errors import DataError
-from analysis.findings import plural
+from analysis.fmt import plural
 
 __all__ = [
     "WARN_SHARE",
@@ -228,7 +228,7 @@ def findings_box(sentences: Iterable[str], title: str = "What this run found") -
         raise DataError(
             "findings_box got no findings to show.",
             column="sentences",
-            fix="pass the chapter's worded findings (from analysis.findings) as a list of sentences",
+            fix="pass the chapter's worded findings (from the chapter's findings module) as a list of sentences",
         )
     head = (
         f'<p class="run-findings-title" style="font-weight: bold; margin: 0 0 0.3em 0;">{html.escape(title)}</p>'

@@ -41,7 +41,7 @@ def _mapping(items: list[str] | None) -> dict[str, str]:
 
 def _report_values(args: argparse.Namespace) -> dict:
     """The data parameters of ``report``: the parameters file first, then the flags and the path."""
-    from analysis.book.chapters import CHAPTERS, get_chapter
+    from analysis.chapters import CHAPTERS, get_chapter
     from analysis.book.runner import load_params_file, refuse_unknown
 
     given = load_params_file(args.params)
@@ -63,8 +63,8 @@ def _report_values(args: argparse.Namespace) -> dict:
 def _report_params(args: argparse.Namespace):
     from pathlib import Path
 
-    from analysis.book.chapters import get_chapter
-    from analysis.book.params import ChapterParams, check_params
+    from analysis.chapters import check_chapter_params, get_chapter
+    from analysis.chapters._base import ChapterParams, check_params
     from analysis.data.params import DataParams
 
     values = _report_values(args)
@@ -74,11 +74,11 @@ def _report_params(args: argparse.Namespace):
         data = {k: v for k, v in values.items() if k in DataParams.model_fields}
         return None, check_params(ChapterParams, "", data, source=args.params)
     chapter = get_chapter(args.chapter)
-    return chapter, check_params(chapter.params, chapter.name, values, source=args.params)
+    return chapter, check_chapter_params(chapter, values, source=args.params)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.book.needs import check_needs
+    from analysis.chapters import check_needs
     from analysis.book.runner import load_chapter_data
 
     chapter, params = _report_params(args)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from analysis import fmt
@@ -145,12 +146,10 @@ def byo_example_md(folder: Path) -> str:
     ]) + "\n"  # fmt: skip
 
 
-def write_data_pages(book: Path, root: Path) -> None:
-    """Write ``_generated/data_sets.md``, ``byo_example.md`` and the example CSV (only files that changed)."""
-    from analysis.book.pages import GENERATED, _write_if_changed
-
-    folder = book / GENERATED
+def write_data_pages(folder: Path, root: Path, write: Callable[[Path, str], None]) -> None:
+    """Write ``data_sets.md``, ``byo_example.md`` and the example CSV into ``folder`` (the book's generated
+    pages); ``write(path, text)`` writes a page only when its text changed (:mod:`analysis.book.pages`)."""
     folder.mkdir(parents=True, exist_ok=True)
     facts = data_facts(root, folder / "data_facts.json")
-    _write_if_changed(folder / "data_sets.md", data_sets_md(facts))
-    _write_if_changed(folder / "byo_example.md", byo_example_md(folder))
+    write(folder / "data_sets.md", data_sets_md(facts))
+    write(folder / "byo_example.md", byo_example_md(folder))

@@ -20,7 +20,7 @@ import copy
 import sys
 from pathlib import Path
 
-from analysis.book.chapters import CHAPTERS
+from analysis.chapters import CHAPTERS
 
 ANSWER = "# Your answer: the chapter's tables and variables above are yours to use\n"
 FOLD = {"hide-input", "hide-cell", "hide-output"}

@@ -39,9 +39,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from analysis.book import pages
-from analysis.book.chapters import CHAPTERS, Chapter, select
-from analysis.book.needs import check_needs
-from analysis.book.params import ChapterParams, allowed, check_params, meanings, non_default, plain
+from analysis.chapters import CHAPTERS, Chapter, check_chapter_params, select
+from analysis.chapters import check_needs
+from analysis.chapters._base import ChapterParams, allowed, meanings, non_default, plain
 from analysis.book.state import BUILT_IN_DATA, data_identity, fingerprint, html_fingerprint, read_state, write_state
 from analysis.data.params import DataParams
 from analysis.errors import BuildBusy, DataError
@@ -242,7 +242,7 @@ def resolve_parameters(
             values["data"] = data
         if "data" in values and isinstance(values["data"], str | Path) and str(values["data"]) not in BUILT_IN_DATA:
             values["data"] = str(Path(values["data"]).expanduser().resolve())
-        params = check_params(ch.params, ch.name, values, source=params_file)
+        params = check_chapter_params(ch, values, source=params_file)
         out[ch.name] = (params, {k: plain(getattr(params, k)) for k in values})
     return out
 
@@ -254,7 +254,7 @@ def load_chapter_data(params: DataParams, chapter: Chapter | None = None):
     """Read, validate and clean the chapter's data with the chapter's loader: ``(table, report)``.
 
     Most chapters read a transaction log (:func:`analysis.data.load_data`); a
-    chapter may name another loader in the registry (``Chapter.loader``), such as
+    chapter's folder may define its own ``load`` in its ``params`` module (``Chapter.load``), such as
     the risk chapter's labelled tables.
     """
     return (chapter.load if chapter is not None else _default_loader)(params)

@@ -15,7 +15,7 @@ The target must be present, take two values (a third and more only when
 constant; every refusal names the file, the column, the values found and the
 fix. Rows with a missing target are dropped and counted. The
 :class:`LabelledReport` says what was read and kept; it is a
-:class:`analysis.book.needs.Facts`, so the book's needs check reads it as it is
+:class:`analysis.chapters._base.Facts`, so the book's needs check reads it as it is
 (``customers`` counts the rows kept: applicants, orders or customers).
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.book.needs import Facts
+from analysis.data.facts import Facts
 from analysis.errors import DataError
 
 __all__ = ["GERMAN_COLUMNS", "GERMAN_LABELS", "LabelledReport", "binary_candidates", "binary_target", "is_german", "read_labelled"]

@@ -10,10 +10,10 @@ r"""Sales forecasting and inventory: the functions behind the Forecasting chapte
 4. :mod:`~analysis.forecast.price` -- discount days, promotion lift, price elasticity.
 5. :mod:`~analysis.forecast.inventory` and :mod:`~analysis.forecast.products` --
    safety stock, reorder point, the (s, S) policy simulated day by day, the newsvendor.
-6. :mod:`~analysis.forecast.steps` and :mod:`~analysis.forecast.figures` -- one
+6. :mod:`~analysis.chapters.forecast.steps` and :mod:`~analysis.chapters.forecast.figures` -- one
    function per step of the chapter, and its figures.
 
-:mod:`~analysis.forecast.params` (the chapter's parameters) is imported by the
+:mod:`~analysis.chapters.forecast.params` (the chapter's parameters) is imported by the
 book's registry, not here.
 """
 

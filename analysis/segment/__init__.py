@@ -9,7 +9,7 @@ The chapter walks one path, and the subpackage follows it:
    segment, stability across seeds and the silhouette; the final fit.
 3. :mod:`~analysis.segment.density` -- DBSCAN, Ward and the PCA map.
 4. :mod:`~analysis.segment.profiles` -- profiles, rule-based names, value tiers.
-5. :mod:`~analysis.segment.steps` -- one function per step of the chapter.
+5. :mod:`~analysis.chapters.clustering.steps` -- one function per step of the chapter.
 
 Conventions: every random choice is driven by ``seed``; cluster labels are
 ``0 .. k-1`` numbered by size, largest first (DBSCAN's noise stays ``-1``);

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.book import CHAPTERS, ROOT, glued_values
+from analysis.book.runner import ROOT, glued_values
+from analysis.chapters import CHAPTERS
 from analysis.book.pages import MIXED
 
 pytestmark = pytest.mark.book

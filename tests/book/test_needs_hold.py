@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from analysis import DataError
-from analysis.book import ROOT, check_needs, get_chapter
+from analysis.book.runner import ROOT
+from analysis.chapters import check_needs, get_chapter
 from analysis.book.runner import load_chapter_data
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]

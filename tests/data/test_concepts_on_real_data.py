@@ -7,7 +7,7 @@ import pytest
 
 from analysis import features, fmt, kpi
 from analysis.data import load_transactions
-from analysis.findings import concepts as F
+from analysis.chapters.concepts import findings as F
 from tests.notebooks.conftest import execute
 
 pytestmark = [pytest.mark.data, pytest.mark.notebooks]

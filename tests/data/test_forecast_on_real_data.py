@@ -11,13 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analysis.book  # noqa: F401
-from analysis.book import ROOT
+from analysis.book.runner import ROOT
 from analysis.data import load_data
-from analysis.findings.forecast import QUANTITY_PRICING
+from analysis.chapters.forecast.findings import QUANTITY_PRICING
 from analysis.forecast import models as FM
 from analysis.forecast.backtest import backtest
-from analysis.forecast.params import ForecastParams
+from analysis.chapters.forecast.params import ForecastParams
 from analysis.forecast.series import sales_series
 from tests.notebooks.conftest import execute
 

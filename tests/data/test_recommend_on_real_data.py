@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.findings import recommend as F
+from analysis.chapters.recommend import findings as F
 from tests.notebooks.conftest import execute
 
 pytestmark = [pytest.mark.data]
@@ -46,8 +46,9 @@ def test_chapter_on_movielens_scores_ratings_and_lists(movielens):
 
 def test_online_retail_steps():
     from analysis.data import load_data
-    from analysis.recommend import EASE, steps as RS
-    from analysis.recommend.params import RecommendParams
+    from analysis.recommend import EASE
+from analysis.chapters.recommend import steps as RS
+    from analysis.chapters.recommend.params import RecommendParams
 
     table, _ = load_data(RecommendParams(data=str(_shared("online_retail/online_retail.parquet"))))
     m = RS.matrix_step(table, 5)

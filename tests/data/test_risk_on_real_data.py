@@ -11,7 +11,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from analysis.data.labelled import read_labelled
 from analysis.evaluate import classification as C
-from analysis.findings import risk as F
+from analysis.chapters.risk import findings as F
 from analysis.risk.compare import compare_models
 from analysis.risk.problems import credit_problem
 

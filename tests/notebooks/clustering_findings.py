@@ -9,9 +9,9 @@ import pandas as pd
 
 from analysis import fmt
 from analysis.clv import P_BOUNDARY
-from analysis.findings import clustering as F
+from analysis.chapters.clustering import findings as F
 from analysis.segment import RFM_SEGMENTS
-from analysis.clv.steps import CSV_COLUMNS
+from analysis.chapters.clustering.steps import CSV_COLUMNS
 
 
 def _f(glued: dict[str, str], name: str) -> float:

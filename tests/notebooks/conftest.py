@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.book import ROOT, glued_values, tag_removed_cells
+from analysis.book.runner import ROOT, glued_values, tag_removed_cells
 
 
 def execute(notebook: str, out_dir: Path, **params) -> dict[str, str]:

@@ -71,7 +71,7 @@ def test_worded_findings_follow_the_glued_numbers(glued, run_dir):
 def test_every_exercise_answer_against_an_independent_computation(glued, tx, run_dir):
     import pandas as pd
 
-    from analysis.findings import clustering as F
+    from analysis.chapters.clustering import findings as F
 
     customers = features.customer_table(tx)
     segments = segment.rfm_segment(segment.rfm_scores(customers))

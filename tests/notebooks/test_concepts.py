@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from analysis import features, fmt, kpi
-from analysis.book import ROOT, glued_values, tag_removed_cells
+from analysis.book.runner import ROOT, glued_values, tag_removed_cells
 from analysis.data import load_transactions
-from analysis.findings import concepts as F
+from analysis.chapters.concepts import findings as F
 
 pytestmark = pytest.mark.notebooks
 NOTEBOOK = ROOT / "notebooks" / "01_concepts.ipynb"

@@ -10,15 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analysis.book  # noqa: F401
 from analysis.data import load_data
 from analysis.evaluate import forecast as M
-from analysis.findings import forecast as F
+from analysis.chapters.forecast import findings as F
 from analysis.forecast import models as FM
 from analysis.forecast import price as PR
 from analysis.forecast.backtest import backtest
 from analysis.forecast.inventory import normal_safety_stock
-from analysis.forecast.params import ForecastParams
+from analysis.chapters.forecast.params import ForecastParams
 from analysis.forecast.series import sales_series
 
 pytestmark = pytest.mark.notebooks

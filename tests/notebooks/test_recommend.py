@@ -12,7 +12,7 @@ import pytest
 
 from analysis.data import load_transactions
 from analysis.evaluate.ranking import ranking_metrics
-from analysis.findings import recommend as F
+from analysis.chapters.recommend import findings as F
 from analysis.recommend import EASE, filter_min_interactions, interactions_of, split_interactions
 from analysis.shop import make_shop
 from analysis.shop.tastes import oracle_scores

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from analysis.evaluate import classification as C
-from analysis.findings import risk as F
+from analysis.chapters.risk import findings as F
 from analysis.risk.models import onehot
 from analysis.risk.problems import fraud_problem
 from analysis.shop import make_shop

@@ -78,7 +78,7 @@ def test_missing_file_exits_2(tmp_path, capsys):
 def test_install_kernel_registers_a_quiet_kernel(tmp_path):
     import json
 
-    from analysis.book import KERNEL, install_kernel
+    from analysis.book.runner import KERNEL, install_kernel
 
     spec = install_kernel(prefix=str(tmp_path))
     assert spec.parent.name == KERNEL and spec.is_relative_to(tmp_path)
@@ -148,7 +148,7 @@ def test_report_refuses_a_misspelt_parameter(tmp_path, capsys):
 
 
 def test_chapters_lists_every_chapter_with_needs_and_parameters(capsys):
-    from analysis.book import CHAPTERS
+    from analysis.chapters import CHAPTERS
 
     assert main(["chapters"]) == 0
     out = capsys.readouterr().out

@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import DataError
-from analysis.book import check_needs, facts_from, get_chapter
-from analysis.book.needs import Facts
-from analysis.book.params import ClusteringParams, ConceptsParams
+from analysis.chapters import check_needs, facts_from, get_chapter
+from analysis.chapters._base import Facts
+from analysis.chapters.clustering.params import ClusteringParams
+from analysis.chapters.concepts.params import ConceptsParams
 
 START = pd.Timestamp("2024-01-01 10:00")
 
@@ -165,8 +166,8 @@ def test_following_the_calibration_fix_always_works(days):
 
 
 def test_counts_in_the_needs_are_singular_or_plural():
-    from analysis.book import CHAPTERS
-    from analysis.book.needs import at_least_customers, at_least_days, at_least_repeaters, at_least_span, many
+    from analysis.chapters import CHAPTERS
+    from analysis.chapters._base import at_least_customers, at_least_days, at_least_repeaters, at_least_span, many
 
     assert [many(n, "customer") for n in (0, 1, 2000)] == ["0 customers", "1 customer", "2,000 customers"]
     assert [n.text for n in (at_least_customers(1), at_least_days(1), at_least_span(1))] == [

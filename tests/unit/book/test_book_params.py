@@ -9,8 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import DataError
-from analysis.book import CHAPTERS, chapter_params, resolve_parameters, select
-from analysis.book.params import ClusteringParams, ConceptsParams, check_params, non_default
+from analysis.book.runner import resolve_parameters
+from analysis.chapters import CHAPTERS, chapter_params, select
+from analysis.chapters._base import check_params, non_default
+from analysis.chapters.clustering.params import ClusteringParams
+from analysis.chapters.concepts.params import ConceptsParams
 from analysis.data.params import DataParams
 
 PYDANTIC_WORDS = ("Input should", "validation error", "pydantic", "type=", "For further information", "errors.pydantic")

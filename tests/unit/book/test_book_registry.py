@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from analysis import DataError
-from analysis.book import CHAPTERS, PARTS, ROOT, get_chapter, select
-from analysis.book.params import parameters_cell_text
+from analysis.book.runner import ROOT
+from analysis.chapters import CHAPTERS, PARTS, get_chapter, select
+from analysis.chapters._base import parameters_cell_text
 from analysis.book.pages import MIXED, build_table_md, chapters_md, toc_yaml, write_generated
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from analysis.book import ROOT, Paths
+from analysis.book.runner import ROOT, Paths
 from analysis.book import runner
 from analysis.book.runner import recover_html, swap_in_html
 from analysis.book.sphinx_offline import is_remote
@@ -90,7 +90,7 @@ def make(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "python").exists(), reason="make runs the project's .venv")
 def test_make_chapter_alone_lists_the_chapters_and_exits_0():
-    from analysis.book import CHAPTERS
+    from analysis.chapters import CHAPTERS
 
     result = make("chapter")
     assert result.returncode == 0, result.stderr
@@ -109,8 +109,8 @@ def test_make_chapter_passes_every_knob_to_the_runner():
 def test_the_state_records_what_the_front_page_shows(tmp_path):
     from types import SimpleNamespace
 
-    from analysis.book import get_chapter
-    from analysis.book.params import ClusteringParams
+    from analysis.chapters import get_chapter
+    from analysis.chapters.clustering.params import ClusteringParams
 
     report = SimpleNamespace(source="shop(n_customers=3000, seed=0)", rows_read=10, rows_kept=9)
     entry = runner._entry(get_chapter("clustering"), ClusteringParams(k=4), report, "key", 1.23, ["x.csv"])
@@ -120,7 +120,8 @@ def test_the_state_records_what_the_front_page_shows(tmp_path):
 
 
 def test_chapters_reading_the_same_data_read_it_once(monkeypatch):
-    from analysis.book.params import ClusteringParams, ConceptsParams
+    from analysis.chapters.clustering.params import ClusteringParams
+    from analysis.chapters.concepts.params import ConceptsParams
 
     reads = []
     monkeypatch.setattr(runner, "load_chapter_data", lambda params, chapter=None: reads.append(params.data) or ("t", "r"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.book import ROOT
+from analysis.book.runner import ROOT
 from analysis.book.cli import INTERRUPTED
 
 pytestmark = pytest.mark.slow

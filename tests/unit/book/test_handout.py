@@ -34,7 +34,7 @@ def test_both_versions_of_every_chapter_with_exercises(tmp_path):
 
 
 def test_a_chapter_without_exercises_is_skipped_and_named(tmp_path, monkeypatch, capsys):
-    from analysis.book import chapters
+    from analysis import chapters
 
     bare = tmp_path / "notebooks"
     bare.mkdir()

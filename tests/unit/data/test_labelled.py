@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.book.needs import Facts, check_needs
+from analysis.chapters import Facts, check_needs
 from analysis.data.labelled import GERMAN_COLUMNS, LabelledReport, binary_target, is_german, read_labelled
 from analysis.errors import DataError
 
@@ -139,7 +139,7 @@ def test_the_report_is_printed_and_read_by_the_needs(german):
     assert "rows read 10, kept 10" in text and "positive = '2'" in text
     assert report.to_dict()["positives"] == 4 and "table" not in report.to_dict()
     assert '"layout": "german_credit"' in report.to_json()
-    from analysis.book import chapter_params
+    from analysis.chapters import chapter_params
 
     params = chapter_params("risk", {"data": str(german), "cv_folds": 4})
     with pytest.raises(DataError, match="at least 50"):  # ten applicants: too few for the chapter

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.findings import clustering as F
+from analysis.chapters.clustering import findings as F
 
 
 def k_table(stability_at_4: float = 0.95, smallest_at_4: float = 0.1) -> pd.DataFrame:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import findings
-from analysis.findings import concepts as F
+from analysis.chapters import _findings as findings
+from analysis.chapters.concepts import findings as F
 
 
 def test_shared_helpers():
@@ -159,7 +159,7 @@ def test_half_revenue_and_repeat_by_acquisition():
 def test_weekday_says_most_only_above_half():
     import pandas as pd
 
-    from analysis.findings import concepts as FC
+    from analysis.chapters.concepts import findings as FC
 
     days = pd.DataFrame(
         {"orders": [218, 100], "share_of_orders": [0.218, 0.1], "aov": [10.0, 10.0]}, index=["Thursday", "Monday"]
@@ -170,7 +170,7 @@ def test_weekday_says_most_only_above_half():
 
 
 def test_cleaning_rules_name_rules_on_and_off():
-    from analysis.findings import concepts as FC
+    from analysis.chapters.concepts import findings as FC
 
     text = FC.cleaning_rules(["missing_customer", "cancellation", "non_positive_price"])
     assert text == "In this run cleaning drops lines without a customer, cancelled orders and free samples at price zero."
@@ -180,7 +180,7 @@ def test_cleaning_rules_name_rules_on_and_off():
 
 
 def test_cancelled_sentence_goes_each_way():
-    from analysis.findings import concepts as FC
+    from analysis.chapters.concepts import findings as FC
 
     assert FC.cancelled(0, 0.0, False, "GBP") == ""
     kept = FC.cancelled(2895, 447317.06, False, "GBP")
@@ -190,7 +190,7 @@ def test_cancelled_sentence_goes_each_way():
 
 
 def test_months_mentions_partial_months_only_when_there_are_some():
-    from analysis.findings import concepts as FC
+    from analysis.chapters.concepts import findings as FC
 
     assert FC.months(18, 0) == "The data span 18 calendar months."
     assert FC.months(13, 2) == "The data span 13 calendar months (2 of them only in part)."

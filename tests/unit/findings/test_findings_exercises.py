@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.findings import clustering as F
+from analysis.chapters.clustering import findings as F
 
 
 def test_largest_rfm_segment_each_way():

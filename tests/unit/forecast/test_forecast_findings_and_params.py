@@ -7,9 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-import analysis.book  # noqa: F401  (the registry first: it imports the chapter's params)
-from analysis.book.needs import Facts
-from analysis.findings import forecast as _F
+from analysis.chapters._base import Facts
+from analysis.chapters.forecast import findings as _F
 
 
 class _Lower:
@@ -22,7 +21,7 @@ class _Lower:
 
 F = _Lower()
 from analysis.forecast.backtest import N_CALIBRATION
-from analysis.forecast.params import CALIBRATION_ORIGINS, ForecastParams, enough_history, steps_needed
+from analysis.chapters.forecast.params import CALIBRATION_ORIGINS, ForecastParams, enough_history, steps_needed
 
 
 def test_calendar_finding_each_way():
@@ -143,7 +142,7 @@ def test_history_need_names_the_shortfall_and_the_fix():
 
 
 def test_a_file_without_prices_is_refused_with_a_fix():
-    from analysis.forecast.params import prices_and_quantities
+    from analysis.chapters.forecast.params import prices_and_quantities
 
     ratings = pd.DataFrame({"order_id": ["a"], "customer_id": ["c"], "product_id": ["p"], "quantity": [1.0],
                             "unit_price": [float("nan")], "timestamp": [pd.Timestamp("2024-01-01")],

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.forecast import products as PROD
-from analysis.forecast import steps as ST
+from analysis.chapters.forecast import steps as ST
 from analysis.forecast.models import Task
 
 

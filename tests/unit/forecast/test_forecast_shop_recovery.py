@@ -6,12 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import analysis.book  # noqa: F401
 from analysis.data import load_data
-from analysis.forecast import steps as ST
-from analysis.forecast.params import ForecastParams
+from analysis.chapters.forecast import steps as ST
+from analysis.chapters.forecast.params import ForecastParams
 from analysis.shop import make_shop
-from analysis.shop.truth import planted_demand_response
+from analysis.chapters.forecast.truth import planted_demand_response
 
 P = ForecastParams()
 

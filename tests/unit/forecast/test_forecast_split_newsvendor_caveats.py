@@ -9,10 +9,10 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import KFold, cross_val_predict
 
-from analysis.findings import forecast as F
+from analysis.chapters.forecast import findings as F
 from analysis.forecast import models as FM
 from analysis.forecast import price as PR
-from analysis.forecast import steps as ST
+from analysis.chapters.forecast import steps as ST
 from analysis.forecast.inventory import newsvendor_empirical
 
 

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from analysis.book import conventions
-from analysis.book.chapters import CHAPTERS
+from analysis.chapters import CHAPTERS
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "notebooks" / "_template.ipynb"

@@ -128,7 +128,7 @@ def test_findings_box_without_a_title():
 
 
 def test_parameters_table_puts_the_chapter_knobs_first_and_names_changed_defaults():
-    from analysis.book.params import ClusteringParams
+    from analysis.chapters.clustering.params import ClusteringParams
 
     text = page.parameters_table(ClusteringParams(k=4, seed=0)).data
     assert text.index("<code>k_range</code>") < text.index("<code>data</code>")

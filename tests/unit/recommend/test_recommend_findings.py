@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.findings import recommend as F
+from analysis.chapters.recommend import findings as F
 
 
 def test_sparsity_each_way():

@@ -6,12 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analysis.book  # noqa: F401  (the registry first: analysis.recommend.params is imported by it)
-from analysis.book import chapter_params, check_needs
+from analysis.chapters import chapter_params, check_needs
 from analysis.data import load_transactions
 from analysis.errors import DataError
-from analysis.recommend import steps as RS
-from analysis.recommend.params import MIN_CUSTOMERS
+from analysis.chapters.recommend import steps as RS
+from analysis.chapters.recommend.params import MIN_CUSTOMERS
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from analysis.findings import risk as F
+from analysis.chapters.risk import findings as F
 
 
 def test_balance_each_way():
@@ -119,7 +119,7 @@ def test_exercise_sentences():
 def test_summary_names_are_glued_by_the_steps():
     import inspect
 
-    from analysis.risk import steps
+    from analysis.chapters.risk import steps
 
     source = inspect.getsource(steps)
     for name in F.SUMMARY:

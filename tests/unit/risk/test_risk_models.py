@@ -11,7 +11,7 @@ from sklearn.base import clone
 from analysis.risk.compare import COMPONENTS, compare_models, fold_metrics
 from analysis.risk.models import Blend, TreeByCV, make_models, tree_depths
 from analysis.risk.problems import RiskData
-from analysis.risk.steps import Undersampled, offer_deciles
+from analysis.chapters.risk.steps import Undersampled, offer_deciles
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_offer_deciles_by_hand():
     top = d.iloc[0]
     assert top["value_per_customer"] == pytest.approx(np.mean(p[:2] * 0.5 * 100 - 10))
     assert d["value_total"].sum() == pytest.approx((p * 0.5 * 100 - 10).sum())
-    from analysis.risk.steps import offer_value
+    from analysis.chapters.risk.steps import offer_value
 
     assert offer_value(p, value, 10, 0.5).tolist() == pytest.approx((p * 0.5 * 100 - 10).tolist())
 
@@ -91,7 +91,7 @@ def test_flags_are_left_unscaled_and_numbers_standardised():
 def test_shop_fraud_odds_ratios_match_the_planted_coefficients():
     """On the shop the flags' odds ratios are for having the flag, near exp(planted coefficient)."""
     from analysis.risk.problems import fraud_problem
-    from analysis.risk.steps import logistic_step
+    from analysis.chapters.risk.steps import logistic_step
     from analysis.shop import make_shop
     from analysis.shop.fraud import DEFAULT_FRAUD_COEFFICIENTS as B
 
@@ -104,7 +104,7 @@ def test_shop_fraud_odds_ratios_match_the_planted_coefficients():
 
 def test_categories_are_measured_against_their_most_common_value():
     """Reference coding: the most common value gets no column, a two-valued category one column."""
-    from analysis.risk.steps import logistic_step
+    from analysis.chapters.risk.steps import logistic_step
 
     rng = np.random.default_rng(0)
     n = 600
@@ -121,7 +121,7 @@ def test_categories_are_measured_against_their_most_common_value():
 
 
 def test_undersampling_resamples_the_majority_whichever_it_is():
-    from analysis.risk.steps import Undersampled
+    from analysis.chapters.risk.steps import Undersampled
 
     class Spy:
         def get_params(self, deep=False):
@@ -138,7 +138,7 @@ def test_undersampling_resamples_the_majority_whichever_it_is():
 
 
 def test_tree_boxes_in_words():
-    from analysis.risk.figures import tree_box_text
+    from analysis.chapters.risk.figures import tree_box_text
 
     box = "purpose = car (new) <= 0.5\nsamples = 40.0%\nvalue = [0.7, 0.3]\nclass = negative"
     assert tree_box_text(box) == "purpose is not car (new)\n40.0% of cases\n70% negative, 30% positive\nmostly negative"
@@ -154,7 +154,7 @@ def test_one_hot_columns_are_named_in_words():
 
 def test_exact_duplicate_feature_columns_are_dropped_and_named():
     from analysis.risk.problems import RiskData
-    from analysis.risk.steps import drop_duplicate_columns
+    from analysis.chapters.risk.steps import drop_duplicate_columns
 
     X = pd.DataFrame({"orders": [1.0, 2.0, 3.0], "days": [1.0, 2.0, 3.0], "spend": [1.0, 2.0, 4.0]})
     cases = RiskData("churn", X, np.array([0, 1, 0]), pd.Series(["a", "b", "c"]), list(X.columns), [], "customer", "x")

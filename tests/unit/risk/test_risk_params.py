@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.book import chapter_params, check_needs
+from analysis.chapters import chapter_params, check_needs
 from analysis.errors import DataError
-from analysis.risk.params import chosen_problem, load_risk_data
+from analysis.chapters.risk.params import chosen_problem, load_risk_data
 from tests.unit.data.test_labelled import german_lines
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from analysis import schema as S
-from analysis.clv import steps as CLV
+from analysis.chapters.clustering import steps as CLV
 from analysis.data import load_transactions
-from analysis.findings import clustering as F
+from analysis.chapters.clustering import findings as F
 from analysis.segment import RFM_SEGMENTS
-from analysis.segment import steps as SEG
+from analysis.chapters.clustering import steps as SEG
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from analysis import DataError, features, segment
 from analysis.shop import make_shop
-from analysis.shop.truth import persona_recovery, personas_of
+from analysis.chapters.clustering.truth import persona_recovery, personas_of
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +60,8 @@ def test_personas_of_refuses_customers_from_another_shop(shop):
 
 
 def test_truth_text_is_built_from_the_comparison(shop):
-    from analysis.findings.clustering import truth
-    from analysis.shop.truth import recovery_errors, segments_against_personas
+    from analysis.chapters.clustering.findings import truth
+    from analysis.chapters.clustering.truth import recovery_errors, segments_against_personas
 
     customers = features.customer_table(shop.transactions)
     X, _ = segment.rfm_matrix(customers)

@@ -7,7 +7,8 @@ functions that take numbers and return one sentence (``str``); their thresholds
 are named module constants, and each is tested on inputs where the finding goes
 each way. Numbers inside sentences are written with :mod:`analysis.fmt`.
 
-The helpers below are shared by the chapter modules:
+The helpers below are shared by the chapter modules (the first three are
+:mod:`analysis.fmt`'s, re-exported):
 
 - :func:`sentence` -- capitalise and end with a full stop;
 - :func:`plural` -- ``plural(1, "day")`` -> ``"1 day"``, ``plural(3, "day")`` -> ``"3 days"``;
@@ -21,32 +22,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from analysis import fmt
+from analysis.fmt import join_words, plural, sentence
 
-__all__ = ["compare", "join_words", "plural", "sentence", "summary"]
-
-
-def sentence(text: str) -> str:
-    """``text`` with its first letter capitalised and a closing full stop (unless it ends in . ! ? or :)."""
-    text = " ".join(str(text).split())
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?:" else text + "."
-
-
-def plural(n: float, singular: str, plural_form: str | None = None) -> str:
-    """A count with its noun: ``plural(1, "day")`` -> ``"1 day"``, ``plural(2500, "order")`` -> ``"2,500 orders"``."""
-    word = singular if round(float(n)) == 1 else (plural_form or singular + "s")
-    return f"{fmt.count(n)} {word}"
-
-
-def join_words(items: Sequence[str] | Iterable[str], conjunction: str = "and") -> str:
-    """``["a"]`` -> ``"a"``; ``["a", "b"]`` -> ``"a and b"``; ``["a", "b", "c"]`` -> ``"a, b and c"``."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+__all__ = ["compare", "join_words", "plural", "sentence", "summary"]  # the first three from analysis.fmt
 
 
 def compare(value: float, reference: float, *, tolerance: float = 0.05) -> str:

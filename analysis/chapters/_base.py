@@ -1,17 +1,19 @@
-"""Each chapter's parameters as a pydantic model, and their errors in the user's words.
+"""What every chapter shares: its parameters' base model, its needs, and their errors in the user's words.
 
-A chapter's model subclasses :class:`analysis.data.params.DataParams` (the data
-every chapter reads and how to clean it) and adds its own knobs, each with its
-default (the one truth: a test checks the notebook's ``parameters`` cell against
-it), its range and its meaning (``description``). Relations that need the data
-(``k`` below the number of customers, ``calibration_end`` inside the data's
-dates) are checked by :func:`analysis.book.needs.check_needs`.
+A chapter's parameter model subclasses :class:`ChapterParams` (itself the data
+parameters every chapter reads, :class:`analysis.data.params.DataParams`) and
+adds its own knobs, each with its default (the one truth: a test checks the
+notebook's ``parameters`` cell against it), its range and its meaning
+(``description``). Every refusal is a :class:`DataError` naming the parameter,
+its value, what is allowed and the fix (:func:`check_params`); pydantic's own
+wording and the package's internal names never reach the user.
 
-A notebook checks what papermill injected with
-``P = chapter_params("clustering", globals())``; the runner checks the same
-values before anything runs. Every refusal is a :class:`DataError` naming the
-parameter, its value, what is allowed and the fix; pydantic's own wording and
-the package's internal names never reach the user.
+Each chapter also declares the least data it needs as :class:`Need` objects: a
+sentence for the reader and a check on the :class:`~analysis.data.facts.Facts`
+of the cleaned data and the chapter's parameters. A check returns ``None`` or a
+:class:`Shortfall` whose fix works when followed: data minimums are checked
+first (their fix is more data), relations between the parameters and the data
+second (their fix is a value that the data allow).
 """
 
 from __future__ import annotations
@@ -20,20 +22,26 @@ import datetime
 import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import annotated_types as at
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from analysis._checks import check_increasing_shares
+from analysis.data.facts import Facts, facts_from
 from analysis.data.params import DATA_PARAM_MEANINGS, DataParams
 from analysis.errors import DataError
 
-WHERE = "in the parameters file (make chapter ... PARAMS=params.yaml) or the notebook's parameters cell"
+__all__ = ["ChapterParams", "DATE_RULE", "Facts", "MIN_REPEATERS", "Need", "Shortfall", "check_params",
+           "facts_from", "iso_date", "meanings", "parameters_cell_text", "shortfalls"]  # fmt: skip
 
+#: the chapters that take a parameter name (the registry answers it for a name a chapter refuses)
+Takers = Callable[[str], list[str]]
+
+WHERE = "in the parameters file (make chapter ... PARAMS=params.yaml) or the notebook's parameters cell"
 
 def _rule(fn, *args, **kwargs):
     """Run a shared check from ``analysis._checks``; its DataError becomes a pydantic error with its words."""
@@ -42,11 +50,10 @@ def _rule(fn, *args, **kwargs):
     except DataError as err:
         raise PydanticCustomError("book_rule", "{problem}", {"problem": err.problem, "fix": err.fix or ""}) from None
 
-
 #: the form every date parameter takes as text: a day in ISO form (a YAML date becomes this form too)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-DATE_RULE = "a date YYYY-MM-DD such as 2011-06-30"
 
+DATE_RULE = "a date YYYY-MM-DD such as 2011-06-30"
 
 def iso_date(name: str, value: Any) -> Any:
     """``value`` as YYYY-MM-DD text when it is non-empty text; "11/06/2011" and "2011-13-45" are refused.
@@ -66,7 +73,6 @@ def iso_date(name: str, value: Any) -> Any:
             "book_rule", "it is not a day of the calendar ({why})", {"why": str(exc), "fix": fix}
         ) from None
 
-
 class ChapterParams(DataParams):
     """Base of every chapter's parameters: strict types (no "3" for 3, no true for 1), dates YYYY-MM-DD."""
 
@@ -78,84 +84,6 @@ class ChapterParams(DataParams):
         return iso_date(info.field_name, value)
 
 
-class ConceptsParams(ChapterParams):
-    max_cohorts: int = Field(
-        12, ge=1, le=120, description="acquisition cohorts shown in the retention heatmap (the earliest)"
-    )
-    max_months: int = Field(12, ge=1, le=120, description="months since first purchase shown in the heatmap")
-
-
-class ClusteringParams(ChapterParams):
-    k_range: list[int] = Field(
-        default_factory=lambda: [2, 3, 4, 5, 6, 7, 8],
-        min_length=1,
-        description="candidate numbers of clusters for k-means",
-        json_schema_extra={"allowed": "whole numbers >= 2 in increasing order, e.g. [2, 3, 4, 5, 6]"},
-    )
-    k: int = Field(
-        0,
-        ge=0,
-        description="number of k-means segments (0: chosen from k_range by the elbow, smallest-segment and stability rules)",
-        json_schema_extra={"allowed": "0 (choose from k_range) or a whole number >= 2"},
-    )
-    min_segment_share: float = Field(
-        0.05, ge=0, le=0.5, allow_inf_nan=False,
-        description="a k is usable only if its smallest segment holds at least this share of customers",
-    )  # fmt: skip
-    min_stability: float = Field(
-        0.8, ge=0, le=1, allow_inf_nan=False,
-        description="a k is usable only if k-means runs from different seeds agree at least this well (mean ARI)",
-    )  # fmt: skip
-    dbscan_min_samples: int = Field(10, ge=2, description="DBSCAN's min_samples (the k of the k-distance plot)")
-    max_points_density: int = Field(
-        5000, ge=100, description="at most this many customers for DBSCAN and Ward (both are quadratic): a random sample, the same for both, when there are more"
-    )
-    tier_cuts: list[float] = Field(
-        default_factory=lambda: [0.8, 0.95],
-        description="cumulative revenue shares that end the high and the medium value tiers",
-        json_schema_extra={"allowed": "two increasing shares between 0 and 1, e.g. [0.8, 0.95]"},
-    )
-    stability_runs: int = Field(
-        5, ge=2, description="k-means runs with different seeds, per candidate k and for the stability check"
-    )
-    calibration_end: str = Field(
-        "",
-        description="end of the CLV calibration period, YYYY-MM-DD (empty: two thirds into the data)",
-        json_schema_extra={"allowed": f'"" (two thirds into the data) or {DATE_RULE}'},
-    )
-    horizon_days: int = Field(365, ge=1, le=3650, description="CLV horizon in days")
-    discount_rate: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, description="annual discount rate for CLV")
-
-    @field_validator("k_range")
-    @classmethod
-    def _k_range(cls, value: list[int]) -> list[int]:
-        small = [v for v in value if v < 2]
-        if small:
-            raise PydanticCustomError(
-                "book_rule", "k-means needs at least 2 clusters, and k_range holds {small}", {"small": small}
-            )
-        if any(b <= a for a, b in zip(value, value[1:])):
-            raise PydanticCustomError("book_rule", "k_range must be strictly increasing", {})
-        return value
-
-    @field_validator("k")
-    @classmethod
-    def _k(cls, value: int) -> int:
-        if value == 1:
-            raise PydanticCustomError("book_rule", "one segment is no segmentation", {})
-        return value
-
-    @field_validator("tier_cuts")
-    @classmethod
-    def _tier_cuts(cls, value: list[float]) -> list[float]:
-        return list(_rule(check_increasing_shares, "tier_cuts", value, length=2))
-
-    @field_validator("calibration_end", mode="before")
-    @classmethod
-    def _calibration_end(cls, value: Any) -> Any:
-        return iso_date("calibration_end", value)
-
-
 # --------------------------------------------------------------------------- words
 
 
@@ -165,7 +93,6 @@ def meanings(model: type[BaseModel]) -> dict[str, str]:
         name: info.description or DATA_PARAM_MEANINGS.get(name, "")
         for name, info in model.model_fields.items()
     }
-
 
 def parameters_cell_text(model: type[BaseModel]) -> str:
     """The text of a chapter's ``parameters`` cell: ``name = default  # meaning``, one line per field.
@@ -181,7 +108,6 @@ def parameters_cell_text(model: type[BaseModel]) -> str:
         lines.append(f"{name} = {value}  # {meanings(model)[name]}")
     return "\n".join(lines)
 
-
 def _kind(annotation: Any) -> str:
     text = str(annotation)
     for key, words in (
@@ -196,7 +122,6 @@ def _kind(annotation: Any) -> str:
         if key in text:
             return words
     return text
-
 
 def allowed(model: type[BaseModel], name: str) -> str:
     """What ``name`` accepts, in words: its type and its range."""
@@ -214,7 +139,6 @@ def allowed(model: type[BaseModel], name: str) -> str:
         return f"{kind}: {DATA_PARAM_MEANINGS[name]}"
     return " ".join([kind] + [" and ".join(bounds)] if bounds else [kind])
 
-
 def _reason(err: dict, model: type[BaseModel], name: str) -> str:
     kind = err["type"]
     if kind == "book_rule" or kind == "value_error":
@@ -227,9 +151,13 @@ def _reason(err: dict, model: type[BaseModel], name: str) -> str:
         return "the list is empty" if kind == "too_short" else "the list is too long"
     return "it is out of range"
 
+def _one_line(
+    err: dict, model: type[BaseModel], chapter: str, given: Mapping[str, Any], takers: Takers | None = None
+) -> tuple[str, str, str]:
+    """(parameter, line, fix) for one pydantic error; ``given`` holds the values as the user wrote them.
 
-def _one_line(err: dict, model: type[BaseModel], chapter: str, given: Mapping[str, Any]) -> tuple[str, str, str]:
-    """(parameter, line, fix) for one pydantic error; ``given`` holds the values as the user wrote them."""
+    ``takers(name)`` names the chapters that do take an unknown ``name`` (the registry passes it).
+    """
     loc = [str(p) for p in err["loc"]]
     name = loc[0] if loc else "parameters"
     where = f" (element {', '.join(loc[1:])}: {err.get('input')!r})" if len(loc) > 1 else ""
@@ -237,11 +165,9 @@ def _one_line(err: dict, model: type[BaseModel], chapter: str, given: Mapping[st
         close = difflib.get_close_matches(name, list(model.model_fields), n=1)
         hint = f"did you mean {close[0]}? " if close else ""
         whose = f"chapter {chapter}" if chapter else "the data"
-        from analysis.book.chapters import CHAPTERS  # the registry imports this module
-
-        takers = [c.name for c in CHAPTERS if name in c.params.model_fields]
-        if takers:
-            hint += f"{name} is a parameter of {', '.join(takers)}: put it in that section or at the top level; "
+        owners = takers(name) if takers else []
+        if owners:
+            hint += f"{name} is a parameter of {', '.join(owners)}: put it in that section or at the top level; "
         return (
             name,
             f"Unknown parameter: {whose} has no parameter {name}",
@@ -258,12 +184,12 @@ def _one_line(err: dict, model: type[BaseModel], chapter: str, given: Mapping[st
     line = f"Parameter {name} = {value!r} is refused{where}: {_reason(err, model, name)}; allowed: {rule}"
     return name, line, f"{fix}, {WHERE}"
 
-
 def params_error(
-    exc: ValidationError, model: type[BaseModel], chapter: str, given: Mapping[str, Any], source: str | None = None
+    exc: ValidationError, model: type[BaseModel], chapter: str, given: Mapping[str, Any], source: str | None = None,
+    takers: Takers | None = None,
 ) -> DataError:
     """A pydantic error as one DataError: each parameter, its value, what is allowed, the fix."""
-    parts = [_one_line(err, model, chapter, given) for err in exc.errors(include_url=False)]
+    parts = [_one_line(err, model, chapter, given, takers) for err in exc.errors(include_url=False)]
     names = list(dict.fromkeys(p[0] for p in parts))
     first = parts[0][1]
     if chapter and f"chapter {chapter}" not in first:
@@ -296,31 +222,16 @@ def plain(value: Any) -> Any:
         return {k: plain(v) for k, v in value.items()}
     return value
 
-
-def check_params(model: type[ChapterParams], chapter: str, values: Mapping[str, Any], *, source: str | None = None):
+def check_params(
+    model: type[ChapterParams], chapter: str, values: Mapping[str, Any], *, source: str | None = None,
+    takers: Takers | None = None,
+):
     """``values`` checked by ``model``; unknown names refused. Raises DataError."""
     given = {str(k): plain(v) for k, v in values.items()}
     try:
         return model(**given)
     except ValidationError as exc:
-        raise params_error(exc, model, chapter, given, source) from None
-
-
-def chapter_params(name: str, values: Mapping[str, Any]) -> ChapterParams:
-    """The checked parameters of chapter ``name`` from ``values`` (a notebook's ``globals()``).
-
-    Names that are not parameters of the chapter are ignored, so a notebook passes
-    all its globals: ``P = chapter_params("clustering", globals())``.
-    """
-    from analysis.book.chapters import get_chapter
-
-    chapter = get_chapter(name)
-    model = chapter.params
-    if isinstance(values, model):
-        return values
-    known = {k: v for k, v in values.items() if k in model.model_fields}
-    return check_params(model, chapter.name, known, source=f"chapter {chapter.name}")
-
+        raise params_error(exc, model, chapter, given, source, takers) from None
 
 def non_default(params: BaseModel) -> dict[str, Any]:
     """The parameters whose value differs from the model's default."""
@@ -329,4 +240,89 @@ def non_default(params: BaseModel) -> dict[str, Any]:
         value = getattr(params, name)
         if value != info.get_default(call_default_factory=True):
             out[name] = value
+    return out
+
+
+# --------------------------------------------------------------------------- needs
+
+MIN_REPEATERS = 10  # the CLV models' minimum (analysis.clv.fit_models)
+
+@dataclass(frozen=True)
+class Shortfall:
+    problem: str
+    parameter: str
+    rows: tuple[str, ...]
+    fix: str
+
+@dataclass(frozen=True)
+class Need:
+    """One minimum: ``text`` for the reader, ``check(params, facts)`` -> None or a Shortfall."""
+
+    text: str
+    check: Callable[[Any, Facts], Shortfall | None]
+
+def _more_data(what: str) -> str:
+    return (
+        f"use a file with {what} (a longer period or more customers); for the built-in shop, "
+        "a larger shop_customers"
+    )
+
+def many(n: int, one: str, more: str | None = None) -> str:
+    """``n`` with its noun, singular or plural: "1 customer", "2,000 customers"."""
+    return f"{n:,} {one if n == 1 else (more or one + 's')}"
+
+def data_minimum(text: str, n: int, count: Callable[[Facts], int], problem: Callable[[int, Facts], str],
+                 row: str, more: str) -> Need:  # fmt: skip
+    """A need of at least ``n`` of something the facts count; ``problem(got, facts)`` says what fell short."""
+
+    def check(params, facts: Facts) -> Shortfall | None:
+        got = count(facts)
+        if got >= n:
+            return None
+        return Shortfall(problem(got, facts), "data", (f"{row} = {got:,}",), _more_data(more))
+
+    return Need(text, check)
+
+def at_least_customers(n: int) -> Need:
+    return data_minimum(
+        f"at least {many(n, 'customer')}", n, lambda f: f.customers,
+        lambda got, f: f"The data hold {many(got, 'customer')}; this chapter needs at least {n:,}.",
+        "customers", f"at least {many(n, 'customer')}",
+    )  # fmt: skip
+
+def at_least_days(n: int) -> Need:
+    days = many(n, "day", "different days")
+    return data_minimum(
+        f"sales on at least {days}", n, lambda f: f.days,
+        lambda got, f: f"The data have sales on {many(got, 'distinct day')} ({f.first_date} to {f.last_date}); "
+        f"this chapter needs at least {n:,}.",
+        "days with a sale", f"sales on at least {days}",
+    )  # fmt: skip
+
+def at_least_span(n_days: int) -> Need:
+    span = many(n_days, "calendar day")
+    return data_minimum(
+        f"at least {span} from the first sale to the last", n_days, lambda f: f.span_days + 1,
+        lambda got, f: f"The data cover {many(got, 'calendar day')} ({f.first_date} to {f.last_date}); this "
+        f"chapter needs at least {n_days:,} to split them into a calibration period and a holdout.",
+        "calendar days", f"at least {span}",
+    )  # fmt: skip
+
+def at_least_repeaters(n: int) -> Need:
+    return data_minimum(
+        f"at least {many(n, 'customer')} who bought on two different days", n, lambda f: f.repeat_customers,
+        lambda got, f: f"{got:,} of {many(f.customers, 'customer')} bought on two different days or more; the CLV "
+        f"models need at least {many(n, 'such repeat customer')}.",
+        "repeat customers", f"at least {many(n, 'customer')} who came back",
+    )  # fmt: skip
+
+def shortfalls(needs: Sequence[Need], params, facts: Facts) -> list[Shortfall]:
+    """Every unmet need, in the chapter's order, stopping at the first data minimum that fails."""
+    out = []
+    for need in needs:
+        miss = need.check(params, facts)
+        if miss is not None:
+            out.append(miss)
+            if miss.parameter == "data":
+                break  # more data is the fix; relations on these data would only confuse
     return out

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from analysis.book import needs as N
-from analysis.book.needs import Facts, Need, Shortfall
-from analysis.book.params import DATE_RULE, ChapterParams, iso_date
+from analysis.chapters import _base as N
+from analysis.chapters._base import Facts, Need, Shortfall
+from analysis.chapters._base import DATE_RULE, ChapterParams, iso_date
 from analysis.errors import DataError
 
 PROBLEMS = ("fraud", "credit", "churn")
@@ -223,3 +223,9 @@ NEEDS: tuple[Need, ...] = (
     Need("for churn: purchases before the cut-off and churn_days of data after it", _churn_window),
     Need(f"at least cv_folds (and at least {MIN_EACH}) cases of each outcome", _both_outcomes),
 )
+
+#: the chapter's parameter model (the registry reads MODEL and NEEDS)
+MODEL = RiskParams
+
+#: the chapter reads a labelled table, the shop's orders or a transaction log (the registry reads load)
+load = load_risk_data

@@ -2,7 +2,7 @@
 
 Each returns a :class:`~analysis.page.Step`: the values and worded findings the
 page cites (``glue``), the table it shows (``table``) and what later steps need
-(``data``). Worded findings come from :mod:`analysis.findings.forecast`.
+(``data``). Worded findings come from :mod:`analysis.chapters.forecast.findings`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis import fmt, plots
 from analysis import schema as S
-from analysis.findings import forecast as F
+from analysis.chapters.forecast import findings as F
 from analysis.forecast import models as FM
 from analysis.forecast import price as PR
 from analysis.forecast.backtest import Backtest, backtest, level_name
@@ -385,7 +385,7 @@ def yearly_recovery(daily: SalesSeries) -> tuple[float, float]:
 
 def truth_step(shop, daily: SalesSeries, lift: float, elasticity: float) -> Step:
     """On the built-in shop: weekly and yearly profile, promotion lift and elasticity against the planted values."""
-    from analysis.shop.truth import planted_demand_response
+    from analysis.chapters.forecast.truth import planted_demand_response
 
     if shop is None:
         return Step({"truth_finding": F.truth({}), "truth_tables": F.truth_tables(False)})

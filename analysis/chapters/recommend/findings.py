@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from analysis import fmt
-from analysis.findings import plural, sentence
+from analysis.chapters._findings import plural, sentence
 
 __all__ = [
     "CLEAR_LIFT",

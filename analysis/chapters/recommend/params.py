@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from analysis.book import needs as N
-from analysis.book.needs import Facts, Need, Shortfall
-from analysis.book.params import ChapterParams
+from analysis.chapters import _base as N
+from analysis.chapters._base import Facts, Need, Shortfall
+from analysis.chapters._base import ChapterParams
 
 #: The chapter needs at least this many customers and products left after ``min_interactions``.
 MIN_CUSTOMERS = 20
@@ -89,3 +89,6 @@ def enough_interactions() -> Need:
 
 
 NEEDS: tuple[Need, ...] = (N.at_least_customers(MIN_CUSTOMERS), N.at_least_days(2), enough_interactions())
+
+#: the chapter's parameter model (the registry reads MODEL and NEEDS)
+MODEL = RecommendParams

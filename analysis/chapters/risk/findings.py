@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from analysis import fmt
-from analysis.findings import join_words, plural
+from analysis.chapters._findings import join_words, plural
 
 __all__ = [
     "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "TIE_VALUE", "SMALL_SAVING", "WEAK_SKILL", "balance", "best_model",

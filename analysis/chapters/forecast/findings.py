@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from analysis import fmt
-from analysis.findings import join_words, plural, sentence
+from analysis.chapters._findings import join_words, plural, sentence
 
 __all__ = [
     "BEATS",

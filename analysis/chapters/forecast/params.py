@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from analysis.book import needs as N
-from analysis.book.needs import Facts, Need, Shortfall
-from analysis.book.params import ChapterParams
+from analysis.chapters import _base as N
+from analysis.chapters._base import Facts, Need, Shortfall
+from analysis.chapters._base import ChapterParams
 
 #: Rolling origins before the scored ones (their errors calibrate the conformal intervals);
 #: the same number as :data:`analysis.forecast.backtest.N_CALIBRATION` (a unit test holds them equal).
@@ -117,3 +117,6 @@ def prices_and_quantities() -> Need:
 
 
 NEEDS: tuple[Need, ...] = (prices_and_quantities(), N.at_least_customers(2), N.at_least_days(30), enough_history())
+
+#: the chapter's parameter model (the registry reads MODEL and NEEDS)
+MODEL = ForecastParams

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import fmt
-from analysis.findings import compare, join_words, plural, sentence
+from analysis.chapters._findings import compare, join_words, plural, sentence
 
 __all__ = [
     "AOV_TOLERANCE",

@@ -17,9 +17,9 @@ from threadpoolctl import threadpool_limits
 from analysis import fmt
 from analysis.errors import DataError
 from analysis.evaluate import classification as C
-from analysis.findings import risk as F
+from analysis.chapters.risk import findings as F
 from analysis.page import Step
-from analysis.risk import figures
+from analysis.chapters.risk import figures
 from analysis.risk.compare import FITTED, Comparison, compare_models, tree_depth_curve
 from analysis.risk.logistic import fit_newton, gradient, numeric_gradient, penalty_from_c, scorecard_points
 from analysis.risk.models import MODEL_LABELS, binary_columns, make_models, onehot, weighted_variants

@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis import fmt
 from analysis.clv.bgnbd import BG_BOUNDARY, BG_FLOOR
-from analysis.findings import join_words, plural, sentence
+from analysis.chapters._findings import join_words, plural, sentence
 
 __all__ = [
     "ACCURATE",

@@ -20,7 +20,7 @@ from analysis import schema as S
 from analysis.errors import DataError
 from analysis.evaluate.ranking import ranking_metrics
 from analysis.evaluate.rating import rating_metrics
-from analysis.findings import recommend as F
+from analysis.chapters.recommend import findings as F
 from analysis.page import Step
 from analysis.recommend.baseline import BiasedBaseline, Popularity
 from analysis.recommend.extras import basket_rules, movielens_texts, product_texts, text_similarity

@@ -1,0 +1,1 @@
+"""Chapter clustering: its parameters and needs (``params``), steps, findings and figures."""

@@ -1,0 +1,1 @@
+"""Chapter concepts: its parameters and needs (``params``), steps, findings and figures."""

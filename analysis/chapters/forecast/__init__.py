@@ -1,0 +1,1 @@
+"""Chapter forecast: its parameters and needs (``params``), steps, findings and figures."""

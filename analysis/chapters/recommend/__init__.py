@@ -1,0 +1,1 @@
+"""Chapter recommend: its parameters and needs (``params``), steps, findings and figures."""

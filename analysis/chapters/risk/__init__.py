@@ -1,0 +1,1 @@
+"""Chapter risk: its parameters and needs (``params``), steps, findings and figures."""
