@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -486,3 +486,18 @@ def note_table(text: str) -> TableStyler:
     """A one-row table that says why a numbered table is empty on these data (no planted truth, no rule, no
     descriptions): the chapter's table numbers then stay the same on every data set."""
     return table(pd.DataFrame({"note": [text]}))
+
+
+def table_in_words(df: pd.DataFrame, words: Mapping[str, str], *, currency: str = "", caption: str | None = None,
+                   formats: dict | None = None, **kinds) -> TableStyler:
+    """:func:`table` with the column and index names in words (``words``: code name -> words).
+
+    ``kinds`` (``money``, ``shares``, ``counts``, ``numbers``, ``labels``) and ``formats`` name columns
+    by their code names; a chapter passes its own ``COLUMN_WORDS``.
+    """
+    named = {c: words.get(c, c) for c in df.columns}
+    shown = df.rename(columns=named)
+    shown.index = shown.index.set_names([words.get(n, n) if n else n for n in shown.index.names])
+    formats = {named.get(c, c): f for c, f in (formats or {}).items()} or None
+    kinds = {kind: [named.get(c, c) for c in columns] for kind, columns in kinds.items()}
+    return table(shown, currency=currency, caption=caption, formats=formats, **kinds)

@@ -66,9 +66,10 @@ def _report_params(args: argparse.Namespace):
     from analysis.chapters import check_chapter_params, get_chapter
     from analysis.chapters._base import ChapterParams, check_params
     from analysis.data.params import DataParams
+    from analysis.data.source import source_of
 
     values = _report_values(args)
-    if values["data"] not in ("shop", "cdnow"):
+    if not source_of(values["data"]).built_in:
         values["data"] = str(Path(values["data"]).expanduser())
     if not args.chapter:  # the data parameters only, checked as strictly as a chapter's
         data = {k: v for k, v in values.items() if k in DataParams.model_fields}

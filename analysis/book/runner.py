@@ -39,11 +39,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from analysis.book import pages
-from analysis.chapters import CHAPTERS, Chapter, check_chapter_params, select
-from analysis.chapters import check_needs
+from analysis.book.state import data_identity, fingerprint, html_fingerprint, read_state, write_state
+from analysis.chapters import CHAPTERS, Chapter, check_chapter_params, check_needs, select
 from analysis.chapters._base import ChapterParams, allowed, meanings, non_default, plain
-from analysis.book.state import BUILT_IN_DATA, data_identity, fingerprint, html_fingerprint, read_state, write_state
 from analysis.data.params import DataParams
+from analysis.data.source import source_of
 from analysis.errors import BuildBusy, DataError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -240,7 +240,7 @@ def resolve_parameters(
         values.update(sections.get(ch.name, {}))
         if data is not None:
             values["data"] = data
-        if "data" in values and isinstance(values["data"], str | Path) and str(values["data"]) not in BUILT_IN_DATA:
+        if "data" in values and isinstance(values["data"], str | Path) and not source_of(values["data"]).built_in:
             values["data"] = str(Path(values["data"]).expanduser().resolve())
         params = check_chapter_params(ch, values, source=params_file)
         out[ch.name] = (params, {k: plain(getattr(params, k)) for k in values})
@@ -376,13 +376,32 @@ def _failed(chapter: Chapter, out: Path, paths: Paths, message: str, *, data_err
     return ChapterFailed(message, data_error=data_error)
 
 
+@contextlib.contextmanager
+def _kernel_imports_this_package():
+    """The kernel imports the ``analysis`` this runner is part of (``ROOT``), whatever else is installed.
+
+    An editable install, or a second copy of the project sharing one environment, would
+    otherwise let the kernel run another copy of the package than the one that checked
+    the parameters and the data (the kernel's working folder is the chapter's work folder).
+    """
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *([before] if before else [])])
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
 def _papermill(notebook: Path, inject: dict, out: Path, cwd: Path, progress: Progress, timeout: int) -> None:
     import papermill as pm
 
     # parameters are checked against the chapter's model and failures reported by the runner, in words:
     # papermill's and nbclient's own log lines about them would only repeat it
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    with open(out.parent / "kernel.log", "w") as kernel_log:
+    with open(out.parent / "kernel.log", "w") as kernel_log, _kernel_imports_this_package():
         pm.execute_notebook(
             str(notebook), str(out), parameters=inject, kernel_name=_kernel_name(), engine_name=_engine(),
             progress=progress, kernel_log=kernel_log, progress_bar=False, log_output=False, cwd=str(cwd),
@@ -521,7 +540,7 @@ class DataCache:
         self.key, self.value = None, None
 
     def load(self, params: ChapterParams, chapter: Chapter | None = None):
-        shop_only = () if params.data == "shop" else ("shop_customers", "seed")  # the built-in shop's knobs
+        shop_only = () if params.source.is_shop else ("shop_customers", "seed")  # the built-in shop's knobs
         fields = [n for n in DataParams.model_fields if n not in shop_only]
         key = json.dumps({n: getattr(params, n) for n in fields}, sort_keys=True, default=str)
         key += data_identity(params) + (chapter.loader if chapter is not None else "")

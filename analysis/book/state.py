@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-BUILT_IN_DATA = ("shop", "cdnow")
 BOOK_SOURCES = (".yml", ".md", ".bib")
 
 
@@ -29,12 +28,7 @@ def hash_file(h, path: Path) -> None:
 
 def data_identity(params: BaseModel) -> str:
     """Which data a chapter read: the built-in name, or the file's path and content hash."""
-    data = params.data
-    if data in BUILT_IN_DATA or not Path(data).is_file():
-        return data
-    h = hashlib.sha256()
-    hash_file(h, Path(data))
-    return f"{data}#{h.hexdigest()[:16]}"
+    return params.source.identity()
 
 
 def fingerprint(notebook: Path, params: BaseModel, root: Path) -> str:

@@ -20,7 +20,7 @@ The helpers below are shared by the chapter modules (the first three are
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from analysis.fmt import join_words, plural, sentence
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from analysis import schema as S
 from analysis._checks import check_day, check_number, require_columns  # noqa: F401  (require_columns re-exported)
-from analysis.data.report import DataReport, Flag, describe_table
+from analysis.data.report import READING_RULES, RULE_ORDER, DataReport, Flag, describe_table
 from analysis.errors import DataError
 
 with warnings.catch_warnings():
@@ -55,25 +55,6 @@ __all__ = [
 NON_PRODUCT_CODES: tuple[str, ...] = (
     "POST", "DOT", "M", "m", "C2", "BANK CHARGES", "PADS", "CRUK", "AMAZONFEE", "D", "S", "B",
 )  # fmt: skip
-
-#: The rules in the order they run; the first two look at the file's last line while reading it.
-READING_RULES = ("truncated_line", "unterminated_line")
-RULE_ORDER = (
-    *READING_RULES,
-    "unparseable_timestamp",
-    "unparseable_number",
-    "before_min_date",
-    "after_max_date",
-    "missing_customer",
-    "cancellation",
-    "non_positive_quantity",
-    "non_positive_price",
-    "cancelled_original",
-    "extreme_quantity",
-    "extreme_price",
-    "duplicate",
-    "non_product",
-)
 
 #: Scale factor that makes the median absolute deviation estimate the standard
 #: deviation of a normal distribution (1 / Phi^-1(3/4)).

@@ -39,6 +39,7 @@ from analysis.data.canonical import LAYOUTS, Layout, canonical_table
 from analysis.data.clean import NON_PRODUCT_CODES, CleaningRules, clean, exact_duplicates, validate_transactions
 from analysis.data.params import DataParams, data_params
 from analysis.data.report import DataReport, Flag
+from analysis.data.source import cdnow_master_path, source_of
 from analysis.errors import DataError
 
 __all__ = ["ReadOptions", "cdnow_master_path", "decode", "load_data", "load_transactions", "read_table"]
@@ -439,36 +440,17 @@ def read_table(path: str | Path, options: ReadOptions | None = None) -> pd.DataF
     return _read_file(path, options or ReadOptions()).frame
 
 
-def cdnow_master_path() -> Path:
-    """Path of ``CDNOW_master.txt`` inside the installed ``lifetimes`` wheel."""
-    try:
-        import importlib.util
-
-        spec = importlib.util.find_spec("lifetimes")
-    except ImportError:  # pragma: no cover
-        spec = None
-    if spec is None or spec.origin is None:
-        raise DataError(
-            "The CDNOW data ship inside the 'lifetimes' package, which is not installed.",
-            source="cdnow",
-            fix="pip install lifetimes==0.11.3 (it is in requirements.txt)",
-        )
-    return Path(spec.origin).parent / "datasets" / "CDNOW_master.txt"
-
-
 # --------------------------------------------------------------------------- front door
 
 
 def _source(source: Any, options: ReadOptions, n_customers: int, seed: int) -> _Raw:
     if isinstance(source, pd.DataFrame):
         return _Raw(source, "<DataFrame>")
-    if str(source) == "shop":
-        from analysis.shop import make_shop
-
-        frame = make_shop(n_customers=n_customers, seed=seed).transactions
-        name = f"shop(n_customers={n_customers}, seed={seed})"
-        return _Raw(frame, name, layout=LAYOUTS["canonical"], currency=SHOP_CURRENCY)
-    return _read_file(cdnow_master_path() if str(source) == "cdnow" else Path(source), options)
+    src = source_of(source, n_customers, seed)
+    if src.is_shop:  # a shallow copy: the simulated shop is kept for the chapters' truth (copy on write)
+        frame = src.shop().transactions.copy(deep=False)
+        return _Raw(frame, src.name, layout=LAYOUTS["canonical"], currency=SHOP_CURRENCY)
+    return _read_file(src.path, options)
 
 
 def _with_reading(report: DataReport, raw: _Raw, currency: str) -> DataReport:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from analysis import schema as S
 from analysis._checks import check_day
+from analysis.data.source import Source, source_of
 from analysis.errors import DataError
 
 __all__ = ["DATA_PARAM_MEANINGS", "DataParams", "data_params", "params_error"]
@@ -82,6 +83,11 @@ class DataParams(BaseModel):
     drop_outliers: bool = False
     currency: str = ""
     net_cancellations: bool = False
+
+    @property
+    def source(self) -> Source:
+        """What ``data`` names, resolved once (:class:`analysis.data.source.Source`)."""
+        return source_of(self.data, self.shop_customers, self.seed)
 
     @field_validator("seed", "shop_customers", "outlier_threshold", mode="before")
     @classmethod

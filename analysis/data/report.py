@@ -21,11 +21,31 @@ __all__ = ["DataReport", "Flag", "describe_table"]
 ACTIONS = ("dropped", "kept")
 
 
+#: The cleaning rules (:mod:`analysis.data.clean`) in the order they run, as the report lists them; the first two look at the file's last line while reading it.
+READING_RULES = ("truncated_line", "unterminated_line")
+RULE_ORDER = (
+    *READING_RULES,
+    "unparseable_timestamp",
+    "unparseable_number",
+    "before_min_date",
+    "after_max_date",
+    "missing_customer",
+    "cancellation",
+    "non_positive_quantity",
+    "non_positive_price",
+    "cancelled_original",
+    "extreme_quantity",
+    "extreme_price",
+    "duplicate",
+    "non_product",
+)
+
+
 @dataclass(frozen=True)
 class Flag:
     """One rule's finding on the data.
 
-    ``rule``: the rule's name (as in :data:`analysis.data.clean.RULE_ORDER`);
+    ``rule``: the rule's name (as in :data:`RULE_ORDER`);
     ``column``: the column it looked at (canonical name, the file's name in
     brackets when it differs); ``count``: rows it found among those the earlier
     rules keep, so that a dropping flag's count equals ``report.dropped[rule]``
@@ -115,8 +135,6 @@ class DataReport:
         A rule the layout turns off (``rules_off``) has a row too, at its place
         in the order, with 0 rows dropped and ``note`` "off for this layout: why".
         """
-        from analysis.data.clean import RULE_ORDER  # clean imports this module
-
         left = self.rows_read
         rows = []
         for rule in [r for r in RULE_ORDER if r in self.dropped or r in self.rules_off]:

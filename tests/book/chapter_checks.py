@@ -1,5 +1,5 @@
 """What every chapter page must show in a real browser: one function, applied to the chapters listed in
-test_book.CHAPTER_PAGES (the lead extends that list to chapters 3-5 once they follow the conventions).
+test_book.CHAPTER_PAGES (every chapter in the registry).
 
 :func:`chapter_page_problems` opens a built chapter page in a Playwright page and returns one line per
 problem (empty when the page is right):

@@ -47,7 +47,7 @@ def test_chapter_on_movielens_scores_ratings_and_lists(movielens):
 def test_online_retail_steps():
     from analysis.data import load_data
     from analysis.recommend import EASE
-from analysis.chapters.recommend import steps as RS
+    from analysis.chapters.recommend import steps as RS
     from analysis.chapters.recommend.params import RecommendParams
 
     table, _ = load_data(RecommendParams(data=str(_shared("online_retail/online_retail.parquet"))))

@@ -24,3 +24,15 @@ def run_chapter(tmp_path):
         return execute(notebook, tmp_path, **params)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def run_dir(request, tmp_path_factory) -> Path:
+    """The folder a test module's chapter runs in (its NOTEBOOK, executed once with its TINY parameters)."""
+    return tmp_path_factory.mktemp(Path(request.module.NOTEBOOK).stem)
+
+
+@pytest.fixture(scope="module")
+def glued(request, run_dir) -> dict[str, str]:
+    """What the module's NOTEBOOK glued, executed once with the module's TINY parameters."""
+    return execute(request.module.NOTEBOOK, run_dir, **request.module.TINY)

@@ -3,7 +3,6 @@ worded findings against the glued numbers, the same parameters giving the same g
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -17,18 +16,6 @@ from tests.notebooks.clustering_findings import check_findings, check_page
 pytestmark = pytest.mark.notebooks
 NOTEBOOK = "02_clustering.ipynb"
 TINY = {"shop_customers": 800, "seed": 2, "k_range": [2, 3, 4, 5], "max_points_density": 600, "stability_runs": 3}
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("clustering")
-
-
-@pytest.fixture(scope="module")
-def glued(run_dir):
-    from tests.notebooks.conftest import execute
-
-    return execute(NOTEBOOK, run_dir, **TINY)
 
 
 @pytest.fixture(scope="module")

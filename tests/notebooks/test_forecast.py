@@ -4,7 +4,6 @@ analyst's CSV, and the same parameters giving the same glued values."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,18 +23,6 @@ pytestmark = pytest.mark.notebooks
 NOTEBOOK = "04_forecast.ipynb"
 TINY = {"shop_customers": 600, "seed": 2, "horizon": 7, "n_origins": 2, "top_products": 3}
 P = ForecastParams(**TINY)
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("forecast")
-
-
-@pytest.fixture(scope="module")
-def glued(run_dir):
-    from tests.notebooks.conftest import execute
-
-    return execute(NOTEBOOK, run_dir, **TINY)
 
 
 @pytest.fixture(scope="module")

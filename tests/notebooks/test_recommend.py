@@ -4,14 +4,12 @@ the analyst's CSV, and the same parameters giving the same glued values."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.data import load_transactions
-from analysis.evaluate.ranking import ranking_metrics
 from analysis.chapters.recommend import findings as F
 from analysis.recommend import EASE, filter_min_interactions, interactions_of, split_interactions
 from analysis.shop import make_shop
@@ -21,18 +19,6 @@ pytestmark = pytest.mark.notebooks
 NOTEBOOK = "03_recommend.ipynb"
 TINY = {"shop_customers": 500, "seed": 3, "factors": 8, "iterations": 4}
 DEFAULTS = {"min_interactions": 5, "split": "time", "test_share": 0.25, "top_k": 10}
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("recommend")
-
-
-@pytest.fixture(scope="module")
-def glued(run_dir):
-    from tests.notebooks.conftest import execute
-
-    return execute(NOTEBOOK, run_dir, **TINY)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ churn on a transaction log."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,18 +20,6 @@ from analysis.shop import make_shop
 pytestmark = pytest.mark.notebooks
 NOTEBOOK = "05_risk.ipynb"
 TINY = {"shop_customers": 300, "seed": 1, "cv_folds": 3}
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("risk")
-
-
-@pytest.fixture(scope="module")
-def glued(run_dir):
-    from tests.notebooks.conftest import execute
-
-    return execute(NOTEBOOK, run_dir, **TINY)
 
 
 @pytest.fixture(scope="module")

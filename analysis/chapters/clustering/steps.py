@@ -23,7 +23,6 @@ from analysis.clv.value import holdout_by_frequency
 from analysis.split import TimeSplit, time_split
 from analysis.page import Step
 from analysis import schema as S
-from analysis._checks import check_int
 from analysis.chapters.clustering import findings as F
 from analysis.segment.density import fit_agglomerative, fit_dbscan, k_distance, pca_map, suggest_eps, ward_linkage
 from analysis.segment.kmeans import MIN_SEGMENT_SHARE, N_INIT, STABLE_ARI, centres_in_units, choose_k, fit_kmeans, stability
@@ -66,16 +65,9 @@ COLUMN_WORDS: dict[str, str] = {
 }  # fmt: skip
 
 
-def show(df: pd.DataFrame, *, currency: str = "", caption: str | None = None, **kinds) -> object:
-    """``analysis.plots.table`` with the column and index names in words (:data:`COLUMN_WORDS`).
-
-    ``kinds`` are the table's ``money``, ``shares``, ``counts``, ``numbers``, ``labels`` lists, given in code names.
-    """
-    words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
-    shown = df.rename(columns=words)
-    shown.index = shown.index.set_names([COLUMN_WORDS.get(n, n) if n else n for n in shown.index.names])
-    kinds = {kind: [words.get(c, c) for c in columns] for kind, columns in kinds.items()}
-    return plots.table(shown, currency=currency, caption=caption, **kinds)
+def show(df: pd.DataFrame, **kw) -> object:
+    """:func:`analysis.plots.table_in_words` with this chapter's :data:`COLUMN_WORDS`."""
+    return plots.table_in_words(df, COLUMN_WORDS, **kw)
 
 
 #: Merges of the Ward dendrogram shown on the page.
@@ -134,7 +126,6 @@ def k_step(
     stable_ari: float = STABLE_ARI,
 ) -> Step:
     """Choose k (:func:`choose_k`) unless the parameters fix it; profiles of the candidate k side by side."""
-    k = check_int("k", k, low=0, fix="set k to 0 (choose by the rules) or to a number of segments such as 4")
     choice = choose_k(X, k_range, seed=seed, runs=runs, min_share=min_share, stable_ari=stable_ari)
     k_used = k or choice.k
     candidates = sorted({choice.best_k, choice.elbow_k, k_used})
@@ -160,7 +151,6 @@ def kmeans_step(X: np.ndarray, transformer: Any, k: int, *, seed: int = 0, runs:
 
     The stability runs are those of :func:`choose_k` for the same k (same seeds, best of ``N_INIT`` starts).
     """
-    runs = check_int("stability_runs", runs, low=2, fix="set stability_runs to 2 or more, e.g. 5")
     labels, centres = fit_kmeans(X, k, seed=seed)
     stab = stability(X, k, seeds=range(seed, seed + runs), n_init=N_INIT)
     glue = {
@@ -181,7 +171,6 @@ def _sample(n: int, max_points: int, seed: int) -> np.ndarray:
 
 def dbscan_step(X: np.ndarray, labels: np.ndarray, *, min_samples: int, max_points: int, seed: int = 0) -> Step:
     """DBSCAN with ε at the knee of the k-distance curve, on at most ``max_points`` customers."""
-    max_points = check_int("max_points_density", max_points, low=50, fix="set max_points_density to e.g. 5000")
     rows = _sample(len(X), max_points, seed)
     kdist = k_distance(X[rows], min_samples)
     eps = suggest_eps(kdist)
@@ -205,7 +194,6 @@ def dbscan_step(X: np.ndarray, labels: np.ndarray, *, min_samples: int, max_poin
 
 def ward_step(X: np.ndarray, labels: np.ndarray, k: int, *, max_points: int, seed: int = 0) -> Step:
     """Ward's linkage on at most ``max_points`` customers (the sample DBSCAN sees, same seed) and its clusters cut at k against k-means."""
-    max_points = check_int("max_points_density", max_points, low=50, fix="set max_points_density to e.g. 5000")
     Z, rows = ward_linkage(X, max_points=max_points, seed=seed)
     ward = fit_agglomerative(X[rows], k, max_points=max(int(rows.size), 2))
     ari = float(adjusted_rand_score(labels[rows], ward))

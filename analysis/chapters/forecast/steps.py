@@ -43,14 +43,9 @@ COLUMN_WORDS: dict[str, str] = {
 }  # fmt: skip
 
 
-def show(df: pd.DataFrame, *, currency: str = "", caption: str | None = None, **kinds) -> object:
-    """``analysis.plots.table`` with the column and index names in words (:data:`COLUMN_WORDS`)."""
-    words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
-    shown = df.rename(columns=words)
-    shown.index = shown.index.set_names([COLUMN_WORDS.get(n, n) if n else n for n in shown.index.names])
-    formats = {words.get(c, c): f for c, f in (kinds.pop("formats", None) or {}).items()}
-    kinds = {kind: [words.get(c, c) for c in columns] for kind, columns in kinds.items()}
-    return plots.table(shown, currency=currency, caption=caption, formats=formats or None, **kinds)
+def show(df: pd.DataFrame, **kw) -> object:
+    """:func:`analysis.plots.table_in_words` with this chapter's :data:`COLUMN_WORDS`."""
+    return plots.table_in_words(df, COLUMN_WORDS, **kw)
 
 
 def money_pair(values, currency: str = "") -> list[str]:

@@ -59,12 +59,10 @@ def _step(glue: dict, table, data: dict) -> Step:
 
 
 def show(df: pd.DataFrame, caption: str | None = None, **kinds) -> Any:
-    """``analysis.plots.table`` with the column names in words (coverage as a share)."""
+    """:func:`analysis.plots.table_in_words` with this chapter's :data:`COLUMN_WORDS` (coverage as a share)."""
     if "coverage" in df.columns:
         kinds["shares"] = [*kinds.get("shares", []), "coverage"]
-    words = {c: COLUMN_WORDS.get(c, c) for c in df.columns}
-    kinds = {kind: [words.get(c, c) for c in cols] for kind, cols in kinds.items()}
-    return plots.table(df.rename(columns=words), caption=caption, **kinds)
+    return plots.table_in_words(df, COLUMN_WORDS, caption=caption, **kinds)
 
 
 def matrix_step(table: pd.DataFrame, min_interactions: int) -> Step:

@@ -57,22 +57,20 @@ def chosen_problem(params: RiskParams) -> str:
         return params.problem
     from analysis.data.labelled import is_german
 
-    if params.data == "shop":
+    if params.source.is_shop:
         return "fraud"
-    if params.data != "cdnow" and (params.target or is_german(params.data)):
+    if not params.source.built_in and (params.target or is_german(params.data)):
         return "credit"
     return "churn"
 
 
 def _shop_orders(params: RiskParams):
     from analysis.data.labelled import LabelledReport
-    from analysis.shop import make_shop
-
-    orders = make_shop(n_customers=params.shop_customers, seed=params.seed).orders
+    orders = params.source.shop().orders
     days = orders["timestamp"].dt.normalize()
     positives = int(orders["is_fraud"].sum())
     report = LabelledReport(
-        source=f"shop(n_customers={params.shop_customers}, seed={params.seed}) orders",
+        source=f"{params.source.name} orders",
         customers=int(orders["customer_id"].nunique()), repeat_customers=0, days=int(days.nunique()),
         first_date=str(days.min().date()), last_date=str(days.max().date()), layout="shop_orders",
         rows_read=len(orders), rows_kept=len(orders), target="is_fraud", positive_label="True",
@@ -93,7 +91,7 @@ def load_risk_data(params: RiskParams):
             fix="remove categorical, or set data to a labelled file and target to its label column",
         )  # fmt: skip
     if problem == "fraud":
-        if params.data != "shop":
+        if not params.source.is_shop:
             raise DataError(
                 "problem fraud runs on the built-in shop's orders, whose fraud label is planted.",
                 parameter="problem", rows=[f"data = {params.data}"],
@@ -101,7 +99,7 @@ def load_risk_data(params: RiskParams):
             )  # fmt: skip
         return _shop_orders(params)
     if problem == "credit":
-        if params.data in ("shop", "cdnow"):
+        if params.source.built_in:
             raise DataError(
                 f"problem credit needs a labelled table, not the built-in {params.data!r} log.",
                 parameter="problem", rows=[f"data = {params.data}"],

@@ -11,6 +11,7 @@ import yaml
 from analysis import DataError
 from analysis.book.runner import ROOT
 from analysis.chapters import CHAPTERS, PARTS, get_chapter, select
+from analysis.chapters._base import ChapterParams, Need
 from analysis.chapters._base import parameters_cell_text
 from analysis.book.pages import MIXED, build_table_md, chapters_md, toc_yaml, write_generated
 
@@ -32,6 +33,15 @@ def test_registry_fields():
     for c in CHAPTERS:
         assert c.path(ROOT).exists() and c.notebook.startswith(f"{c.number:02d}_")
         assert c.part in PARTS and c.title and c.question.endswith("?") and c.needs
+    # the book numbers chapters in reading order (parts in order, then the registry's order within a part)
+    reading = sorted(CHAPTERS, key=lambda c: (PARTS.index(c.part), CHAPTERS.index(c)))
+    assert [c.number for c in reading] == [c.number for c in CHAPTERS]
+
+
+def test_every_chapter_folder_has_its_model_and_needs():
+    for c in CHAPTERS:
+        assert issubclass(c.params, ChapterParams) and all(isinstance(n, Need) for n in c.needs)
+        assert callable(c.load) and ":" in c.loader
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
