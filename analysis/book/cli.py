@@ -64,7 +64,8 @@ def _report_params(args: argparse.Namespace):
     from pathlib import Path
 
     from analysis.chapters import check_chapter_params, get_chapter
-    from analysis.chapters._base import ChapterParams, check_params
+    from analysis.chapters._base import ChapterParams
+    from analysis.data.refusals import check_params
     from analysis.data.params import DataParams
     from analysis.data.source import source_of
 

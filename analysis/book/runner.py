@@ -41,7 +41,8 @@ from pydantic import BaseModel
 from analysis.book import pages
 from analysis.book.state import data_identity, fingerprint, html_fingerprint, read_state, write_state
 from analysis.chapters import CHAPTERS, Chapter, check_chapter_params, check_needs, select
-from analysis.chapters._base import ChapterParams, allowed, meanings, non_default, plain
+from analysis.chapters._base import ChapterParams, non_default
+from analysis.data.refusals import allowed, meanings, plain
 from analysis.data.params import DataParams
 from analysis.data.source import source_of
 from analysis.errors import BuildBusy, DataError

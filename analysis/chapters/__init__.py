@@ -21,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.chapters._base import ChapterParams, Facts, Need, check_params, facts_from, shortfalls
+from analysis.chapters._base import ChapterParams, Facts, Need, facts_from, shortfalls
+from analysis.data.refusals import check_params
 
 __all__ = ["CHAPTERS", "PARTS", "Chapter", "Facts", "check_chapter_params", "check_needs", "chapter_params", "facts_from",
            "get_chapter", "select", "takers"]  # fmt: skip

@@ -20,7 +20,8 @@ from analysis.data.clean import (
     validate_transactions,
 )
 from analysis.data.load import ReadOptions, cdnow_master_path, decode, load_data, load_transactions, read_table
-from analysis.data.params import DATA_PARAM_MEANINGS, DataParams, data_params, params_error
+from analysis.data.params import DATA_PARAM_MEANINGS, DataParams, data_params
+from analysis.data.refusals import params_error
 from analysis.data.report import DataReport, Flag
 
 __all__ = [

@@ -13,17 +13,18 @@ import codecs
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from analysis import schema as S
 from analysis._checks import check_day
+from analysis.data.refusals import check_params
 from analysis.data.source import Source, source_of
 from analysis.errors import DataError
 
-__all__ = ["DATA_PARAM_MEANINGS", "DataParams", "data_params", "params_error"]
+__all__ = ["DATA_PARAM_MEANINGS", "DataParams", "data_params"]
 
 DECIMALS = (".", ",")
 THOUSANDS = ("", ",", ".", " ", "'")
@@ -66,6 +67,8 @@ class DataParams(BaseModel):
     """Which data to read and how to read and clean it (see :data:`DATA_PARAM_MEANINGS`)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    #: what each field means, for the parameters table and the refusals (analysis.data.refusals)
+    MEANINGS: ClassVar[dict[str, str]] = DATA_PARAM_MEANINGS
 
     data: str = "shop"
     seed: int = Field(0, ge=0)
@@ -183,30 +186,6 @@ class DataParams(BaseModel):
         return pd.Timestamp(self.min_date).normalize() if self.min_date else None
 
 
-def params_error(exc: ValidationError, *, source: str = "parameters", meanings: Mapping[str, str] | None = None) -> DataError:
-    """A pydantic error as a :class:`DataError` naming each parameter, its value and what is allowed."""
-    meanings = {**DATA_PARAM_MEANINGS, **(meanings or {})}
-    lines, names = [], []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "parameters"
-        name = str(err["loc"][0]) if err["loc"] else "parameters"
-        names.append(loc)
-        value = err.get("input")
-        text = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            text = "unknown parameter"
-        allowed = f" (allowed: {meanings[name]})" if name in meanings else ""
-        lines.append(f"{loc} = {value!r}: {text}{allowed}")
-    return DataError(
-        f"{len(lines)} parameter{'s' if len(lines) > 1 else ''} refused: {lines[0]}"
-        + (f" (and {len(lines) - 1} more below)" if len(lines) > 1 else ""),
-        source=source,
-        column=", ".join(dict.fromkeys(names)),
-        rows=lines,
-        fix="correct " + ", ".join(dict.fromkeys(names)) + " in the parameters file (or the notebook's parameters cell)",
-    )
-
-
 def data_params(
     values: DataParams | Mapping[str, Any] | None = None, *, source: str = "parameters", ignore_extra: bool = True
 ) -> DataParams:
@@ -219,7 +198,4 @@ def data_params(
         return values
     values = values.model_dump() if isinstance(values, BaseModel) else dict(values or {})
     known = {k: v for k, v in values.items() if k in DataParams.model_fields} if ignore_extra else values
-    try:
-        return DataParams(**known)
-    except ValidationError as exc:
-        raise params_error(exc, source=source) from None
+    return check_params(DataParams, "", known, source=source)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from analysis import DataError
 from analysis.book.runner import resolve_parameters
 from analysis.chapters import CHAPTERS, chapter_params, select
-from analysis.chapters._base import check_params, non_default
+from analysis.chapters._base import non_default
+from analysis.data.refusals import check_params
 from analysis.chapters.clustering.params import ClusteringParams
 from analysis.chapters.concepts.params import ConceptsParams
 from analysis.data.params import DataParams
