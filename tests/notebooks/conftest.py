@@ -36,3 +36,11 @@ def run_dir(request, tmp_path_factory) -> Path:
 def glued(request, run_dir) -> dict[str, str]:
     """What the module's NOTEBOOK glued, executed once with the module's TINY parameters."""
     return execute(request.module.NOTEBOOK, run_dir, **request.module.TINY)
+
+
+def same_again(notebook: str, params: dict, glued: dict[str, str], folder: Path) -> None:
+    """Execute ``notebook`` again with the same parameters: every glued value must come back the same."""
+    again = execute(notebook, folder, **params)
+    assert again.keys() == glued.keys(), sorted(again.keys() ^ glued.keys())
+    differ = {k: (glued[k], again[k]) for k in glued if glued[k] != again[k]}
+    assert not differ, differ

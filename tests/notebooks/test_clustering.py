@@ -100,12 +100,9 @@ def test_truth_section_on_the_shop(glued, tx):
 
 
 def test_same_parameters_glue_the_same_values(glued, tmp_path):
-    from tests.notebooks.conftest import execute
+    from tests.notebooks.conftest import same_again
 
-    again = execute(NOTEBOOK, tmp_path, **TINY)
-    assert again.keys() == glued.keys()
-    differ = {k: (glued[k], again[k]) for k in glued if glued[k] != again[k]}
-    assert not differ
+    same_again(NOTEBOOK, TINY, glued, tmp_path)
 
 
 def test_a_forced_k_is_used_and_said(tmp_path):

@@ -117,12 +117,9 @@ def test_the_analysts_csv(glued, run_dir, split):
 
 
 def test_same_parameters_glue_the_same_values(glued, tmp_path):
-    from tests.notebooks.conftest import execute
+    from tests.notebooks.conftest import same_again
 
-    again = execute(NOTEBOOK, tmp_path, **TINY)
-    assert again.keys() == glued.keys()
-    differ = {k: (glued[k], again[k]) for k in glued if glued[k] != again[k]}
-    assert not differ
+    same_again(NOTEBOOK, TINY, glued, tmp_path)
 
 
 def test_glued_values_match_the_recorded_fingerprint(glued):
