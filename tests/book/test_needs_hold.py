@@ -170,3 +170,25 @@ def test_some_random_logs_were_executed():
     if sum(EXECUTED.values()) == 0:
         pytest.skip("run with the property tests above")
     assert all(n >= 1 for n in EXECUTED.values()), EXECUTED
+
+
+def test_forecast_at_the_edge_of_its_stock_sections_need(tmp_path_factory):
+    """The shortest log the needs accept (n_origins 2, horizon 7: the stock section's replanning sets the
+    edge) runs to the end; one day shorter is refused before execution, naming the stock section."""
+    tmp = tmp_path_factory.mktemp("forecast-edge")
+    extra = {"frequency": "D", "horizon": 7, "n_origins": 2, "top_products": 3}
+    refused = None
+    for span in range(70, 130):
+        write_log(tmp / "log.csv", 7, 120, span, 1.0, products=5, most_visits=8)
+        params = accepted("forecast", tmp / "log.csv", **extra)
+        if params is not None:
+            break
+        refused = span
+    assert params is not None and refused == span - 1
+    write_log(tmp / "short.csv", 7, 120, refused, 1.0, products=5, most_visits=8)
+    spec = get_chapter("forecast")
+    short = spec.params(data=str(tmp / "short.csv"), **extra)
+    table, report = load_chapter_data(short, spec)
+    with pytest.raises(DataError, match="stock section"):
+        check_needs(spec, short, report, table)
+    execute("forecast", params, tmp)

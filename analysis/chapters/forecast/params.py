@@ -116,7 +116,52 @@ def prices_and_quantities() -> Need:
     return Need("a transaction log with quantities and unit prices", check)
 
 
-NEEDS: tuple[Need, ...] = (prices_and_quantities(), N.at_least_customers(2), N.at_least_days(30), enough_history())
+def _stock_steps(days: int, holdout: int, window: int, season: int) -> int:
+    """Trading days a rolling-origin backtest of the stock section needs: its test windows of ``window`` days
+    over the holdout, the calibration origins before them and two seasons to start from."""
+    return (max(holdout // window, 1) + CALIBRATION_ORIGINS) * window + 2 * season + 2
+
+
+def _stock_need(params, daily) -> int:
+    """Trading days the stock section needs: the replanning backtest and the plan interval's horizon sums."""
+    from analysis.chapters.forecast.steps import holdout_days
+
+    holdout, m = holdout_days(params, daily), daily.season_length
+    return max(_stock_steps(len(daily), holdout, params.replan_days, m),
+               _stock_steps(len(daily), holdout, params.horizon, m))  # fmt: skip
+
+
+def enough_history_for_stock() -> Need:
+    """Enough trading days for the stock section's own backtests (replanning every replan_days, the plan's
+    interval from sums over the horizon), which its holdout and replan_days set, not n_origins alone."""
+
+    def check(params, facts: Facts) -> Shortfall | None:
+        if facts.table is None:
+            return None
+        from analysis.forecast.series import sales_series
+
+        daily = sales_series(facts.table, "D")
+        need = _stock_need(params, daily)
+        if len(daily) >= need:
+            return None
+        fits = [r for r in range(params.replan_days - 1, params.lead_time_days, -1)
+                if len(daily) >= _stock_need(params.model_copy(update={"replan_days": r}), daily)]  # fmt: skip
+        fix = (f"set replan_days to {fits[0]} or fewer (at least lead_time_days + 1 = {params.lead_time_days + 1})"
+               if fits else f"use a log with at least {need:,} trading days, or a shorter horizon")
+        return Shortfall(
+            f"The data have {len(daily):,} trading days ({facts.first_date} to {facts.last_date}); the stock "
+            f"section replans every {params.replan_days} days over its holdout, after {CALIBRATION_ORIGINS} "
+            f"calibration windows, and needs at least {need:,}.",
+            "replan_days" if fits else "data", (f"trading days = {len(daily):,}", f"replan_days = {params.replan_days}"),
+            fix,
+        )  # fmt: skip
+
+    return Need("enough trading days for the stock section's replanning backtest (replan_days, horizon)", check)
+
+
+NEEDS: tuple[Need, ...] = (
+    prices_and_quantities(), N.at_least_customers(2), N.at_least_days(30), enough_history(), enough_history_for_stock(),
+)
 
 #: the chapter's parameter model (the registry reads MODEL and NEEDS)
 MODEL = ForecastParams

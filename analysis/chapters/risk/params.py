@@ -216,8 +216,42 @@ def _both_outcomes(params, facts: Facts) -> Shortfall | None:
     )  # fmt: skip
 
 
+def _feature_columns(params, facts: Facts) -> list[str] | None:
+    """The columns the chosen problem's models see, from the data as read (None when they cannot be known)."""
+    problem = chosen_problem(params)
+    if problem == "fraud":
+        from analysis.shop.fraud import OBSERVABLE_FRAUD_COLUMNS
+
+        return list(OBSERVABLE_FRAUD_COLUMNS)
+    if _labelled(facts):
+        return list(facts.features)
+    if problem == "churn" and facts.table is not None:
+        import pandas as pd
+
+        from analysis.risk.problems import churn_features
+
+        cut = params.cutoff or (pd.Timestamp(facts.last_date) - pd.Timedelta(days=params.churn_days)).date().isoformat()
+        return [c for c in churn_features(facts.table, cut).columns if c != "customer_id"]
+    return None
+
+
+def _sensitive_column(params, facts: Facts) -> Shortfall | None:
+    """``sensitive`` names a column the models would see (checked here, not halfway through the chapter)."""
+    if not params.sensitive:
+        return None
+    columns = _feature_columns(params, facts)
+    if columns is None or params.sensitive in columns:
+        return None
+    return Shortfall(
+        f"sensitive = {params.sensitive!r} is not a column of this problem's data ({chosen_problem(params)}).",
+        "sensitive", (f"columns: {', '.join(columns[:20])}" + (", ..." if len(columns) > 20 else ""),),
+        'set sensitive to one of the columns listed, or to "" for none',
+    )  # fmt: skip
+
+
 NEEDS: tuple[Need, ...] = (
     Need(f"at least {MIN_CASES} cases (orders, applicants or customers)", _enough_cases),
+    Need("sensitive, when set, names a column of the problem's data", _sensitive_column),
     Need("for churn: purchases before the cut-off and churn_days of data after it", _churn_window),
     Need(f"at least cv_folds (and at least {MIN_EACH}) cases of each outcome", _both_outcomes),
 )

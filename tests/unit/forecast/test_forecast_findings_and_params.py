@@ -155,3 +155,24 @@ def test_a_file_without_prices_is_refused_with_a_fix():
     assert short.rows == ("customer_id c, product_id p, rating 3, timestamp 2024-01-01 00:00:00",)  # rows, not columns
     sales = facts.table.assign(unit_price=2.5)
     assert prices_and_quantities().check(ForecastParams(), Facts(**{**facts.__dict__, "table": sales})) is None
+
+
+def test_the_stock_sections_history_is_checked_before_anything_runs():
+    """n_origins = 2 and horizon = 7 pass the evaluation's need on 81 trading days, but the stock section
+    replans every 14 days after 4 calibration windows: refused by the needs, with a replan_days that fits."""
+    from analysis.chapters import chapter_params, check_needs
+    from analysis.chapters.forecast.params import _stock_need
+    from analysis.data import load_data
+    from analysis.errors import DataError
+    from analysis.forecast.series import sales_series
+
+    P = chapter_params("forecast", {"shop_customers": 300, "seed": 1, "n_origins": 2, "horizon": 7})
+    table, report = load_data(P)
+    short = table[table["timestamp"] >= table["timestamp"].max() - pd.Timedelta(days=80)]
+    with pytest.raises(DataError, match="the stock section replans every 14 days") as err:
+        check_needs("forecast", P, report, short)
+    assert err.value.parameter == "replan_days" and "set replan_days to 13 or fewer" in err.value.fix
+    fixed = P.model_copy(update={"replan_days": 13})
+    check_needs("forecast", fixed, report, short)  # the suggested fix is accepted
+    daily = sales_series(short, "D")
+    assert _stock_need(fixed, daily) <= len(daily) < _stock_need(P, daily)

@@ -129,3 +129,15 @@ def test_categorical_is_for_a_labelled_table_and_reaches_the_reader(tmp_path):
     frame.to_csv(path, index=False)
     table, report = load_risk_data(P(data=str(path), target="bad", categorical=["EDUCATION"]))
     assert report.categorical == ["EDUCATION"] and table["EDUCATION"].iloc[0] == "1"
+
+
+@pytest.mark.parametrize("problem", ["fraud", "credit", "churn"])
+def test_sensitive_must_name_a_column_of_the_problem_before_anything_runs(problem, german):
+    data = {"fraud": {"shop_customers": 300}, "credit": {"data": str(german)},
+            "churn": {"problem": "churn", "shop_customers": 300}}[problem]  # fmt: skip
+    table, report = load_risk_data(P(**data))
+    with pytest.raises(DataError, match="sensitive = 'no_such_column' is not a column") as err:
+        check_needs("risk", P(**data, sensitive="no_such_column"), report, table)
+    assert err.value.parameter == "sensitive" and err.value.rows[0].startswith("columns: ")
+    existing = err.value.rows[0].removeprefix("columns: ").split(", ")[0]
+    check_needs("risk", P(**data, sensitive=existing), report, table)  # the suggested fix is accepted
