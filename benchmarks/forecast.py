@@ -126,18 +126,29 @@ def score_peer(y: np.ndarray, train_ends: list[int], peer: dict) -> dict:
     return out
 
 
-def ets_aada(task: FM.Task, train_end: int, horizon: int) -> FM.Forecast:
-    """statsmodels ETS(A,Ad,A) on the trading days as they are (closures as 0, no calendar)."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+class StatsmodelsETS(FM.Forecaster):
+    """statsmodels ETS(A,Ad,A) on the trading days as they are (closures as 0, no calendar): the peer in-process.
 
-    ctx = FM._quiet()
-    try:
-        fit = ETSModel(pd.Series(task.y[:train_end]), error="add", trend="add", damped_trend=True, seasonal="add",
-                       seasonal_periods=task.season).fit(disp=False, maxiter=1000)
-        pred = fit.get_prediction(start=train_end, end=train_end + horizon - 1)
-    finally:
-        ctx.__exit__(None, None, None)
-    return FM.Forecast(np.asarray(pred.predicted_mean), np.sqrt(np.asarray(pred.var_pred_mean)))
+    Attributes
+    ----------
+    results_ : ETSResults
+        The statsmodels fit.
+    """
+
+    def fit(self, task: FM.Task, train_end: int | None = None, horizon: int | None = None) -> StatsmodelsETS:
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        task = self._start(task, train_end, horizon)
+        with FM._quiet():
+            self.results_ = ETSModel(pd.Series(task.y), error="add", trend="add", damped_trend=True, seasonal="add",
+                                     seasonal_periods=task.season).fit(disp=False, maxiter=1000)
+        return self
+
+    def predict(self, horizon: int | None = None) -> FM.Forecast:
+        h = len(self._future(horizon))
+        with FM._quiet():
+            pred = self.results_.get_prediction(start=self.train_end_, end=self.train_end_ + h - 1)
+        return FM.Forecast(np.asarray(pred.predicted_mean), np.sqrt(np.asarray(pred.var_pred_mean)))
 
 
 def main() -> None:
@@ -149,7 +160,7 @@ def main() -> None:
     log(f"series: {info['trading_days']} trading days, {info['closures']} closures")
     v = y.to_numpy()
     task = FM.Task(y=v, dates=pd.DatetimeIndex(y.index), closed=v == 0, promo=np.zeros(len(v), bool), season=SEASON)
-    models = {**FM.MODELS, "statsmodels ETS(A,Ad,A)": ets_aada}
+    models = {**{name: cls() for name, cls in FM.MODELS.items()}, "statsmodels ETS(A,Ad,A)": StatsmodelsETS()}
     bt = backtest(task, HORIZON, N_ORIGINS, LEVELS, models=models)
     results = {}
     for name, row in bt.scores.iterrows():

@@ -3,7 +3,8 @@ r"""Sales forecasting and inventory: the functions behind the Forecasting chapte
 1. :mod:`~analysis.forecast.series` -- the sales series on a trading calendar
    (non-trading weekdays out, closures flagged, a partial last day dropped).
 2. :mod:`~analysis.forecast.models` -- baselines, the calendar regression,
-   gradient boosting, ETS, seasonal ARIMA and Theta, one signature for all.
+   gradient boosting, ETS, seasonal ARIMA and Theta, scikit-learn estimators
+   (``fit(task, train_end, horizon)``, ``predict(horizon)``).
 3. :mod:`~analysis.forecast.backtest` -- rolling origins
    (:func:`analysis.split.rolling_origins`), scores
    (:mod:`analysis.evaluate.forecast`), model and conformal intervals.
@@ -29,25 +30,26 @@ from analysis.forecast.inventory import (
     simulate_policy,
     window_errors,
 )
-from analysis.forecast.models import MODELS, Forecast, Task, calendar_regression, ets_fits, task_of
+from analysis.forecast.models import ETS, MODELS, CalendarRegression, Forecast, Forecaster, Task, task_of
 from analysis.forecast.price import discount_days, price_elasticity, promotion_flags, promotion_lift, quantity_pricing
 from analysis.forecast.products import future_task, product_tasks, stock_plan, top_products, window_error_sums
 from analysis.forecast.series import SalesSeries, sales_series
 
 __all__ = [
+    "ETS",
     "MODELS",
     "Backtest",
+    "CalendarRegression",
     "Forecast",
+    "Forecaster",
     "Policy",
     "PolicyRun",
     "SalesSeries",
     "Task",
     "backtest",
-    "calendar_regression",
     "conformal_bounds",
     "discount_days",
     "empirical_safety_stock",
-    "ets_fits",
     "future_task",
     "newsvendor",
     "newsvendor_empirical",

@@ -1,6 +1,7 @@
 r"""Rolling-origin evaluation with model and conformal prediction intervals.
 
-:func:`backtest` fits every model at ``n_calibration + n_origins`` rolling
+:func:`backtest` fits a fresh copy of every model (:func:`sklearn.base.clone`)
+at ``n_calibration + n_origins`` rolling
 origins (expanding window, test windows back to back, the last ending on the
 last step; :func:`analysis.split.rolling_origins`). The last ``n_origins`` are
 scored; the ``n_calibration`` before them only provide forecast errors for the
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from sklearn.base import clone
 
 from analysis.errors import DataError
 from analysis.evaluate import forecast as M
@@ -71,7 +73,8 @@ def conformal_bounds(mean: np.ndarray, errors: np.ndarray, level: float) -> tupl
 def _run_model(task: Task, model: Forecaster, origins) -> tuple[list[dict], float]:
     rows, start = [], time.perf_counter()
     for o in origins:
-        f = model(task, o.train_end, o.test_end - o.train_end)
+        horizon = o.test_end - o.train_end
+        f = clone(model).fit(task, o.train_end, horizon).predict(horizon)
         sd = np.full(len(f.mean), np.nan) if f.sd is None else f.sd
         for i, step in enumerate(range(o.train_end, o.test_end)):
             rows.append({"origin": o.number, "step": step, "h": i + 1, "date": task.dates[step],
@@ -137,8 +140,12 @@ def backtest(
     models: Mapping[str, Forecaster] | None = None,
     n_calibration: int = N_CALIBRATION,
 ) -> Backtest:
-    """Every model at every rolling origin: forecasts, intervals and scores (see the module)."""
-    models = dict(MODELS if models is None else models)
+    """Every model at every rolling origin: forecasts, intervals and scores (see the module).
+
+    ``models`` maps the names shown to unfitted :class:`~analysis.forecast.models.Forecaster` objects
+    (default: one of each class in :data:`~analysis.forecast.models.MODELS`, with its default parameters).
+    """
+    models = {name: cls() for name, cls in MODELS.items()} if models is None else dict(models)
     origins = rolling_origins(len(task), horizon, n_origins + n_calibration, min_train=2 * task.season + 2)
     train_ends = {o.number: o.train_end for o in origins}
     frames, rows = [], []

@@ -16,7 +16,7 @@ from analysis import features
 from analysis import schema as S
 from analysis.forecast.backtest import N_CALIBRATION, backtest
 from analysis.forecast.inventory import REVIEW_DAYS, empirical_safety_stock, policy_for, simulate_policy, window_errors
-from analysis.forecast.models import Task, calendar_regression
+from analysis.forecast.models import CalendarRegression, Task
 from analysis.forecast.series import SalesSeries
 
 __all__ = ["error_lag1", "future_task", "horizon_interval", "product_tasks", "stock_plan", "top_products",
@@ -85,7 +85,7 @@ def window_error_sums(task: Task, holdout: int, replan_days: int, days: int) -> 
     """The product's calendar-regression forecast errors (actual - forecast) summed over every ``days``
     consecutive steps of each test window, at the origins :func:`stock_plan` uses (its past errors)."""
     n_origins = max(holdout // replan_days, 1)
-    df = backtest(task, replan_days, n_origins, (0.8,), models={"calendar regression": calendar_regression}).forecasts
+    df = backtest(task, replan_days, n_origins, (0.8,), models={"calendar regression": CalendarRegression()}).forecasts
     sums = [window_errors(p["actual"], p["forecast"], days) for _, p in df.groupby("origin") if len(p) >= days]
     return np.concatenate(sums) if sums else np.array([])
 
@@ -135,11 +135,12 @@ def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: 
     sims, plans = [], []
     n_origins = max(holdout // replan_days, 1)
     for product, task in tasks.items():
-        bt = backtest(task, replan_days, n_origins, (level,), models={"calendar regression": calendar_regression})
+        bt = backtest(task, replan_days, n_origins, (level,), models={"calendar regression": CalendarRegression()})
         df = bt.forecasts
         run = _simulate(df, lead_time, service_level, cover_days)
         sims.append({S.PRODUCT: product, **vars(run)})
-        fc = calendar_regression(future_task(task, horizon, trading_weekdays), len(task), horizon).mean
+        model = CalendarRegression().fit(future_task(task, horizon, trading_weekdays), len(task), horizon)
+        fc = model.predict(horizon).mean
         sd, safety = _safety(df, int(df["origin"].max()) + 1, lead_time, service_level)
         policy = policy_for(float(fc.mean()), safety, lead_time, cover_days)
         total = float(fc.sum())

@@ -56,8 +56,8 @@ def test_benchmark_protocol_goals_for_the_calendar_regression(online_retail_path
     assert info["trading_days"] == 320 and info["dropped_partial_day"] == "2011-12-09"
     v = y.to_numpy()
     task = FM.Task(y=v, dates=pd.DatetimeIndex(y.index), closed=v == 0, promo=np.zeros(len(v), bool), season=6)
-    bt = backtest(task, 24, 6, (0.8, 0.95), models={"seasonal naive": FM.seasonal_naive,
-                                                    "calendar regression": FM.calendar_regression})
+    bt = backtest(task, 24, 6, (0.8, 0.95), models={"seasonal naive": FM.SeasonalNaive(),
+                                                    "calendar regression": FM.CalendarRegression()})
     s = bt.scores
     assert s.loc["seasonal naive", "mase"] == pytest.approx(1.259, abs=0.001)  # the protocol's own check
     assert s.loc["calendar regression", "mase"] <= 0.95 * AUTOETS_MASE

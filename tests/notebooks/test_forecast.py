@@ -41,7 +41,7 @@ def test_series_and_scores_match_the_package(glued, series, tx):
     assert float(glued["total_revenue"]) == pytest.approx(series.table["revenue"].sum())
     task = FM.task_of(series, promo=PR.promotion_flags(tx, series.table.index))
     bt = backtest(task, P.horizon, P.n_origins, P.interval_levels,
-                  models={"seasonal naive": FM.seasonal_naive, glued["best_model"]: FM.MODELS[glued["best_model"]]})
+                  models={"seasonal naive": FM.SeasonalNaive(), glued["best_model"]: FM.MODELS[glued["best_model"]]()})
     assert float(glued["naive_mase"]) == pytest.approx(bt.scores.loc["seasonal naive", "mase"])
     assert float(glued["best_mase"]) == pytest.approx(bt.scores.loc[glued["best_model"], "mase"])
     assert float(glued["cov_80"]) == pytest.approx(bt.scores.loc[glued["best_model"], "coverage_80"])

@@ -107,7 +107,7 @@ def decomposition_step(series: SalesSeries) -> Step:
     from statsmodels.tsa.stattools import acf
 
     task = FM.task_of(series)
-    y = pd.Series(FM._open_values(task, len(task)), index=series.table.index)
+    y = pd.Series(FM.open_values(task, len(task)), index=series.table.index)
     m = max(series.season_length, 2)
     fit = STL(y, period=m, robust=True).fit()
     stl = pd.DataFrame({"observed": y, "trend": fit.trend, "seasonal": fit.seasonal, "resid": fit.resid})
@@ -219,16 +219,9 @@ def aic_step(task: FM.Task, horizon: int, n_origins: int, scores: pd.DataFrame |
     """The ETS forms by AIC (at the last origin) and by rolling-origin MASE, each form fixed at every origin;
     with ``scores`` (the backtest's score table), the best fixed form against the ETS whose form AIC picked at
     each origin and against the best model of the ranking."""
-    train_end = len(task) - horizon
-    fits = FM.ets_fits(task, train_end)
-
-    def form(name: str):
-        def forecast(t: FM.Task, end: int, h: int) -> FM.Forecast:
-            fit = FM.ets_fits_one(t, end, name)
-            return FM._zero_closed(t, end, FM.Forecast(np.asarray(fit.forecast(h))))
-        return forecast
-
-    bt = backtest(task, horizon, n_origins, (0.8,), models={name: form(name) for name in fits}, n_calibration=0)
+    fits = FM.ETS().fit(task, len(task) - horizon).fits_
+    forms = {name: FM.ETS(forms=(name,), intervals=False) for name in fits}  # one form at every origin
+    bt = backtest(task, horizon, n_origins, (0.8,), models=forms, n_calibration=0)
     table = pd.DataFrame({"aic": {k: float(f.aic) for k, f in fits.items()}}).join(bt.scores[["mase"]])
     table.index.name = "model"
     by_aic, by_error = str(table["aic"].idxmin()), str(table["mase"].idxmin())

@@ -81,13 +81,13 @@ def _task(y, season=7, closed=None) -> FM.Task:
 
 def test_baselines_by_hand():
     t = _task([1, 2, 3, 4, 5, 6, 7, 8], season=3)
-    np.testing.assert_allclose(FM.seasonal_naive(t, 8, 4).mean, [6, 7, 8, 6])
-    np.testing.assert_allclose(FM.naive(t, 8, 2).mean, [8, 8])
-    np.testing.assert_allclose(FM.drift(t, 8, 2).mean, [9, 10])
-    np.testing.assert_allclose(FM.mean_forecast(t, 8, 2).mean, [4.5, 4.5])
+    np.testing.assert_allclose(FM.SeasonalNaive().fit(t, 8).predict(4).mean, [6, 7, 8, 6])
+    np.testing.assert_allclose(FM.Naive().fit(t, 8).predict(2).mean, [8, 8])
+    np.testing.assert_allclose(FM.Drift().fit(t, 8).predict(2).mean, [9, 10])
+    np.testing.assert_allclose(FM.MeanForecast().fit(t, 8).predict(2).mean, [4.5, 4.5])
     # seasonal naive sd: residual rms 3 (every y_t - y_{t-3} = 3), sqrt(k + 1) with k = floor((h-1)/m)
-    np.testing.assert_allclose(FM.seasonal_naive(t, 8, 4).sd, [3, 3, 3, 3 * np.sqrt(2)])
-    np.testing.assert_allclose(FM.drift(t, 8, 2).sd, [0, 0], atol=1e-12)
+    np.testing.assert_allclose(FM.SeasonalNaive().fit(t, 8).predict(4).sd, [3, 3, 3, 3 * np.sqrt(2)])
+    np.testing.assert_allclose(FM.Drift().fit(t, 8).predict(2).sd, [0, 0], atol=1e-12)
 
 
 def test_calendar_regression_recovers_a_weekly_pattern_with_trend_and_closures():
@@ -98,7 +98,7 @@ def test_calendar_regression_recovers_a_weekly_pattern_with_trend_and_closures()
     closed[[150, 190]] = True
     y[closed] = 0
     t = _task(y, closed=closed)
-    f = FM.calendar_regression(t, 180, 20)
+    f = FM.CalendarRegression().fit(t, 180, 20).predict(20)
     expected = np.where(closed[180:], 0, y[180:])
     np.testing.assert_allclose(f.mean, expected, atol=1e-6)
 
@@ -111,7 +111,8 @@ def test_no_model_reads_the_future(name):
     rng = np.random.default_rng(0)
     y = 50 + 10 * np.sin(np.arange(120) * 2 * np.pi / 7) + rng.normal(0, 2, 120)
     a, b = _task(y), _task(np.concatenate([y[:100], y[100:] * 5 + 99]))
-    np.testing.assert_allclose(FM.MODELS[name](a, 100, 14).mean, FM.MODELS[name](b, 100, 14).mean)
+    np.testing.assert_allclose(FM.MODELS[name]().fit(a, 100, 14).predict(14).mean,
+                               FM.MODELS[name]().fit(b, 100, 14).predict(14).mean)
 
 
 def test_ets_matches_statsmodels_directly():
@@ -120,12 +121,12 @@ def test_ets_matches_statsmodels_directly():
     rng = np.random.default_rng(1)
     y = 100 + 20 * np.sin(np.arange(140) * 2 * np.pi / 7) + rng.normal(0, 3, 140)
     t = _task(y)
-    fits = FM.ets_fits(t, 140)
+    fits = FM.ETS().fit(t, 140).fits_
     direct = ETSModel(pd.Series(y), error="add", trend=None, seasonal="add", seasonal_periods=7).fit(disp=False)
     assert fits["ETS(A,N,A)"].aic == pytest.approx(direct.aic, rel=1e-6)
     best = min(fits.values(), key=lambda f: f.aic)
     ahead = future_task(t, 7)  # the calendar of the 7 steps after the data
-    np.testing.assert_allclose(FM.ets(ahead, 140, 7).mean, np.asarray(best.forecast(7)), rtol=1e-8)
+    np.testing.assert_allclose(FM.ETS().fit(ahead, 140).predict(7).mean, np.asarray(best.forecast(7)), rtol=1e-8)
 
 
 def test_conformal_bounds_by_hand():
@@ -137,7 +138,7 @@ def test_conformal_bounds_by_hand():
 
 def test_backtest_scores_only_the_last_origins():
     y = np.tile([50.0, 60, 55, 52, 58, 70, 40], 22)[:150]
-    bt = backtest(_task(y), 7, 3, (0.8,), models={"seasonal naive": FM.seasonal_naive})
+    bt = backtest(_task(y), 7, 3, (0.8,), models={"seasonal naive": FM.SeasonalNaive()})
     scored = bt.forecasts[bt.forecasts["scored"]]
     assert sorted(scored["step"]) == list(range(129, 150))
     assert bt.scores.loc["seasonal naive", "mae"] == 0.0
@@ -150,7 +151,7 @@ def test_calendar_regression_fit_agrees_with_scikit_learn():
     rng = np.random.default_rng(4)
     y = 20 + np.tile([3.0, 1, 0, -1, 2, 5, -4], 30) + 0.1 * np.arange(210) + rng.normal(0, 1, 210)
     t = _task(y)
-    f = FM._regression_at(t, 180, 14, window=70)
+    f = FM.CalendarRegression(window=70).fit(t, 180, 14).predict(14)
     steps = np.arange(110, 180)
     X = FM._design(t, steps)
     sk = LinearRegression(fit_intercept=False).fit(X, y[steps])
