@@ -49,16 +49,16 @@ def median_time(fit: Callable[[], Result], runs: int = RUNS) -> tuple[Result, fl
 
 
 def ours(data: pd.DataFrame, repeaters: pd.DataFrame) -> dict[str, Any]:
-    bg, bg_seconds = median_time(lambda: clv.fit_bgnbd(data["frequency"], data["recency"], data["T"]))
-    gg, gg_seconds = median_time(lambda: clv.fit_gammagamma(repeaters["frequency"], repeaters["monetary_value"]))
+    bg, bg_seconds = median_time(lambda: clv.BGNBD().fit(data["frequency"], data["recency"], data["T"]))
+    gg, gg_seconds = median_time(lambda: clv.GammaGamma().fit(repeaters["frequency"], repeaters["monetary_value"]))
     return {
-        "r": bg.r,
-        "alpha": bg.alpha,
-        "a": bg.a,
-        "b": bg.b,
-        "p": gg.p,
-        "q": gg.q,
-        "gamma": gg.gamma,
+        "r": bg.r_,
+        "alpha": bg.alpha_,
+        "a": bg.a_,
+        "b": bg.b_,
+        "p": gg.p_,
+        "q": gg.q_,
+        "gamma": gg.gamma_,
         "seconds": bg_seconds + gg_seconds,
     }
 

@@ -6,9 +6,8 @@ offending rows (by the caller's index when there is one) and the fix.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,47 +30,6 @@ SPEND_FIX = (
     f"(column '{schema.REPEAT_VALUE}' of analysis.features.customer_summary), "
     "for customers with x > 0 only, e.g. summary[summary['x'] > 0]"
 )
-
-
-_GTOL = 1e-8
-
-
-_MAXITER = 1000
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class FittedModel:
-    """What every fitted model carries besides its parameters (keyword-only, after them).
-
-    ``loglik`` is the total log-likelihood at the fit, ``n_customers`` the
-    (weighted) number of customers fitted and ``converged`` the optimiser's
-    verdict; parameters typed in by hand keep the defaults (not fitted). A
-    subclass lists its parameters in ``PARAMETERS``, checked finite and positive.
-    """
-
-    PARAMETERS: ClassVar[tuple[str, ...]] = ()
-    loglik: float = float("nan")
-    n_customers: int = 0
-    converged: bool = False
-
-    def __post_init__(self) -> None:
-        _check_parameters(type(self).__name__, {name: getattr(self, name) for name in self.PARAMETERS})
-
-    def as_dict(self) -> dict[str, Any]:
-        """Parameters first, then the fit's fields, as a plain dict (for tables and JSON)."""
-        values = dataclasses.asdict(self)
-        return {**{name: values.pop(name) for name in self.PARAMETERS}, **values}
-
-
-def _check_parameters(owner: str, values: dict[str, float]) -> None:
-    bad = [name for name, value in values.items() if not (np.isfinite(value) and value > 0)]
-    if bad:
-        raise DataError(
-            f"{owner} parameters must be finite and positive",
-            column=", ".join(bad),
-            rows=[f"{name} = {values[name]!r}" for name in bad],
-            fix=f"fit them with fit_{owner.lower().replace('-', '')} or pass the published values",
-        )
 
 
 Labels = pd.Index | None  # row labels for messages: a pandas index, or None for positions
@@ -224,9 +182,7 @@ def _initial(initial: Any, names: tuple[str, ...], default: Sequence[float]) -> 
     if initial is None:
         return np.asarray(default, dtype=np.float64)
     try:
-        if dataclasses.is_dataclass(initial):
-            values = [getattr(initial, name) for name in names]
-        elif isinstance(initial, dict):
+        if isinstance(initial, dict):
             values = [initial[name] for name in names]
         else:
             values = list(initial)
@@ -238,7 +194,7 @@ def _initial(initial: Any, names: tuple[str, ...], default: Sequence[float]) -> 
             f"initial must give {len(names)} finite positive values for {', '.join(names)}",
             column="initial",
             rows=[repr(initial)],
-            fix="pass a fitted result, a dict or a sequence in that order, or None for the default",
+            fix="pass a dict (e.g. a fitted model's as_dict()) or a sequence in that order, or None for the default",
         )
     return array
 

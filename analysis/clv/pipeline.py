@@ -13,8 +13,8 @@ import pandas as pd
 from analysis import schema
 from analysis._checks import check_day, check_int, check_number, require_columns
 from analysis.clv._inputs import _summary
-from analysis.clv.bgnbd import BGNBD, conditional_expected_purchases, expected_cumulative_repeats, fit_bgnbd, prob_alive
-from analysis.clv.gammagamma import P_BOUNDARY, GammaGamma, conditional_expected_spend, fit_gammagamma
+from analysis.clv.bgnbd import BGNBD
+from analysis.clv.gammagamma import P_BOUNDARY, GammaGamma
 from analysis.clv.value import customer_lifetime_value
 from analysis.errors import DataError
 from analysis.split import DateLike
@@ -46,13 +46,13 @@ NO_DROPOUT_BELOW = 1e-3
 
 
 def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10) -> tuple[BGNBD, GammaGamma]:
-    r"""Fit the BG/NBD and the Gamma-Gamma model to a calibration summary.
+    r"""Fit the BG/NBD and the Gamma-Gamma model to a calibration summary; both fitted models are returned.
 
-    * BG/NBD (:func:`fit_bgnbd`) on **every** row of ``summary``: ``x`` repeat
+    * BG/NBD (:meth:`BGNBD.fit <analysis.clv.BGNBD.fit>`) on **every** row of ``summary``: ``x`` repeat
       purchase days, ``t_x`` and ``T`` in the summary's time unit (the
       ``unit_days`` of :func:`analysis.features.customer_summary`, weeks by
-      default), which is then the unit of ``alpha``.
-    * Gamma-Gamma (:func:`fit_gammagamma`) on the rows with ``x > 0`` **and**
+      default), which is then the unit of ``alpha_``.
+    * Gamma-Gamma (:meth:`GammaGamma.fit <analysis.clv.GammaGamma.fit>`) on the rows with ``x > 0`` **and**
       ``monetary_value > 0``: customers with no repeat purchase carry no
       information about spend, and the model's likelihood needs a positive
       mean :math:`\bar m` (repeat purchases of zero or negative value, e.g. free
@@ -87,8 +87,8 @@ def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10) -> tuple[BGNBD
     n_spenders = int(spend.sum())
     if n_repeaters < min_repeaters or n_spenders < min_repeaters:
         raise _too_few(summary, repeat, n_spenders, min_repeaters)
-    bg = fit_bgnbd(x, summary[schema.T_X], summary[schema.T_CAL])
-    gg = fit_gammagamma(x[spend], value[spend])
+    bg = BGNBD().fit(x, summary[schema.T_X], summary[schema.T_CAL])
+    gg = GammaGamma().fit(x[spend], value[spend])
     return bg, gg
 
 
@@ -133,11 +133,11 @@ def fit_diagnostics(bg: BGNBD, gg: GammaGamma) -> dict[str, bool]:
       customer would make a thousand repeat purchases before leaving, far
       beyond any history in the data.  The fit says customers practically never
       leave, so :math:`P(\text{alive}) \approx 1` for everyone (the odds in
-      :func:`prob_alive` scale with :math:`a/(b+x-1)`) and "lost" customers
+      :meth:`~analysis.clv.BGNBD.prob_alive` scale with :math:`a/(b+x-1)`) and "lost" customers
       cannot be told apart from quiet ones.
     * ``spend_degenerate`` -- the Gamma-Gamma optimum is on the boundary
       of its parameter space (:math:`p \to \infty`, :math:`\gamma \to 0`,
-      ``gg.at_boundary``; :func:`fit_gammagamma` then fixes :math:`p` at
+      ``gg.at_boundary_``; :meth:`GammaGamma.fit <analysis.clv.GammaGamma.fit>` then fixes :math:`p` at
       :data:`~analysis.clv.gammagamma.P_BOUNDARY`). A customer's transaction
       values have coefficient of variation :math:`1/\sqrt{p}`, so the fit
       claims each customer spends (within 3 %) the same on every purchase: one
@@ -151,9 +151,9 @@ def fit_diagnostics(bg: BGNBD, gg: GammaGamma) -> dict[str, bool]:
     Every value is a plain ``bool``; ``True`` means "look at this".
     """
     return {
-        "no_dropout": bool(bg.a / (bg.a + bg.b) < NO_DROPOUT_BELOW),
-        "spend_degenerate": bool(gg.at_boundary or gg.p > P_BOUNDARY),
-        "spend_mean_undefined": bool(gg.q <= 1.0),
+        "no_dropout": bool(bg.a_ / (bg.a_ + bg.b_) < NO_DROPOUT_BELOW),
+        "spend_degenerate": bool(gg.at_boundary_ or gg.p_ > P_BOUNDARY),
+        "spend_mean_undefined": bool(gg.q_ <= 1.0),
     }
 
 
@@ -184,11 +184,12 @@ def value_customers(
     Columns, one row per row of ``summary`` (same index):
 
     * ``customer_id``;
-    * ``p_alive`` -- :func:`prob_alive`;
+    * ``p_alive`` -- :meth:`BGNBD.prob_alive <analysis.clv.BGNBD.prob_alive>`;
     * ``expected_purchases`` -- :math:`E[Y(K) \mid x, t_x, T]`, repeat purchase
-      days in the next :math:`K` units (:func:`conditional_expected_purchases`);
+      days in the next :math:`K` units (:meth:`BGNBD.conditional_expected_purchases
+      <analysis.clv.BGNBD.conditional_expected_purchases>`);
     * ``expected_spend`` -- :math:`E(M \mid \bar m, x)` in money per purchase
-      (:func:`conditional_expected_spend`);
+      (:meth:`GammaGamma.conditional_expected_spend <analysis.clv.GammaGamma.conditional_expected_spend>`);
     * ``clv`` -- :func:`customer_lifetime_value` with ``step=1`` unit,
       ``horizon=K`` and discount :math:`d`, in money.
 
@@ -212,9 +213,9 @@ def value_customers(
     x_spend = x.where(positive, 0)
     mbar = value.where(positive, 0.0)  # ignored where x_spend == 0; must only be >= 0
     out = pd.DataFrame({schema.CUSTOMER: summary[schema.CUSTOMER]}, index=summary.index)
-    out[schema.P_ALIVE] = prob_alive(bg, x, t_x, T)
-    out[schema.EXPECTED_PURCHASES] = conditional_expected_purchases(bg, float(horizon), x, t_x, T)
-    out[schema.EXPECTED_SPEND] = conditional_expected_spend(gg, x_spend, mbar)
+    out[schema.P_ALIVE] = bg.prob_alive(x, t_x, T)
+    out[schema.EXPECTED_PURCHASES] = bg.conditional_expected_purchases(float(horizon), x, t_x, T)
+    out[schema.EXPECTED_SPEND] = gg.conditional_expected_spend(x_spend, mbar)
     out[schema.CLV] = customer_lifetime_value(
         bg, gg, x, t_x, T, mbar, horizon=horizon, discount_rate=step_rate, step=1.0, x_spend=x_spend
     )
@@ -246,7 +247,7 @@ def tracking_curve(
     * ``actual`` -- repeat purchase days up to and including each date
       (the cumulative sum);
     * ``expected`` -- :math:`\sum_i \mathbf{1}[\tau_d > s_i]\,E[X(\tau_d - s_i)]`
-      (:func:`expected_cumulative_repeats`).
+      (:meth:`BGNBD.expected_cumulative_repeats <analysis.clv.BGNBD.expected_cumulative_repeats>`).
     """
     dated = isinstance(repeats_by_day, pd.Series) and isinstance(repeats_by_day.index, pd.DatetimeIndex)
     if not dated or len(repeats_by_day) == 0:
@@ -273,7 +274,7 @@ def tracking_curve(
         )
     day_ends = ((repeats_by_day.index.normalize() - start).days.to_numpy(dtype=np.float64) + 1.0) / unit
     actual = repeats_by_day.cumsum()
-    expected = expected_cumulative_repeats(bg, birth_days / unit, day_ends)
+    expected = bg.expected_cumulative_repeats(birth_days / unit, day_ends)
     out = pd.DataFrame({"actual": actual.to_numpy(), "expected": expected}, index=repeats_by_day.index)
     out.index.name = "date"
     return out

@@ -15,7 +15,7 @@ from analysis import schema
 from analysis._checks import check_int, check_number
 from analysis.clv._inputs import SUMMARY_FIX, FloatArray, _counts, _output, _same_length, _summary, _times
 from analysis.clv.bgnbd import BGNBD, _conditional
-from analysis.clv.gammagamma import GammaGamma, conditional_expected_spend
+from analysis.clv.gammagamma import GammaGamma
 from analysis.evaluate import by_group
 
 __all__ = ["customer_lifetime_value", "holdout_by_frequency"]
@@ -38,7 +38,7 @@ def customer_lifetime_value(
 
     With period length :math:`\Delta` = ``step``, per-period discount rate
     :math:`d` = ``discount_rate`` and :math:`E[Y(t)]` from
-    :func:`conditional_expected_purchases`,
+    :meth:`BGNBD.conditional_expected_purchases <analysis.clv.BGNBD.conditional_expected_purchases>`,
 
     .. math::
 
@@ -46,7 +46,8 @@ def customer_lifetime_value(
         \frac{E[Y(k\Delta) \mid x, t_x, T] - E[Y((k-1)\Delta) \mid x, t_x, T]}{(1+d)^{k}}
 
     with :math:`K` = ``horizon`` and :math:`E(M \mid \bar m, x)` from
-    :func:`conditional_expected_spend`.
+    :meth:`GammaGamma.conditional_expected_spend <analysis.clv.GammaGamma.conditional_expected_spend>`;
+    ``bg`` and ``gg`` are fitted (or given) models.
 
     **Units.** ``t_x``, ``T`` and ``step`` are in the fit's time unit; the
     discount rate is *per step*.  Example, a fit in weeks valued monthly for a
@@ -63,17 +64,18 @@ def customer_lifetime_value(
     horizon = check_int("horizon", horizon, low=1, fix="pass horizon as an int, e.g. horizon=12 with step=4.345 for a year in months of weeks")
     discount_rate = check_number("discount_rate", discount_rate, low=0.0, fix="pass the rate per step, e.g. 0.01 for 1 % a month with monthly steps")
     step = check_number("step", step, low=0.0, open_low=True, fix="pass the period length in the fit's time unit, e.g. step=4.345 weeks for a month")
-    spend = np.atleast_1d(conditional_expected_spend(gg, x if x_spend is None else x_spend, mbar))
+    spend = np.atleast_1d(gg.conditional_expected_spend(x if x_spend is None else x_spend, mbar))
+    params = bg._values()
     xa, ta, Ta = _summary(x, t_x, T)
     _same_length({schema.X: xa, "mbar": spend}, SUMMARY_FIX)
     grid = step * np.arange(horizon + 1, dtype=np.float64)
-    cumulative = _conditional(bg, grid[None, :], xa[:, None], ta[:, None], Ta[:, None])
+    cumulative = _conditional(params, grid[None, :], xa[:, None], ta[:, None], Ta[:, None])
     discount = (1.0 + discount_rate) ** -np.arange(1, horizon + 1, dtype=np.float64)
     return _output(spend * np.sum(np.diff(cumulative, axis=1) * discount, axis=1), x, t_x, T, mbar)
 
 
 def holdout_by_frequency(
-    params: BGNBD,
+    bg: BGNBD,
     x: ArrayLike,
     t_x: ArrayLike,
     T: ArrayLike,
@@ -92,12 +94,13 @@ def holdout_by_frequency(
     * ``n_customers`` -- customers in the group,
     * ``actual`` -- mean holdout repeat purchases per customer (``x_holdout``),
     * ``predicted`` -- mean of :math:`E[Y(\text{duration}) \mid x, t_x, T]`
-      (eq. 10, :func:`conditional_expected_purchases`).
+      (eq. 10, :meth:`BGNBD.conditional_expected_purchases <analysis.clv.BGNBD.conditional_expected_purchases>`).
 
     ``duration`` is the holdout length in the fit's time unit (a scalar or one
     per customer).  Only groups with customers appear.
     """
     max_x = check_int("max_x", max_x, low=1, fix="pass the frequency from which customers are pooled, e.g. max_x=7")
+    params = bg._values()
     xa, ta, Ta = _summary(x, t_x, T)
     fix = "pass x_holdout = repeat purchases in the holdout period, one per customer, in the order of x"
     actual, _ = _counts(schema.X_HOLDOUT, x_holdout, fix)

@@ -1,15 +1,16 @@
 """Fraud, credit default and churn: the Risk chapter's package.
 
 - ``problems``: the three problems as one shape (:class:`RiskData`);
-- ``logistic``: logistic regression from its formula (loss, gradient, Hessian, Newton);
+- ``logistic``: logistic regression from its formula (loss, gradient, Hessian; Newton's method as the
+  estimator ``NewtonLogistic``);
 - ``models``: the scikit-learn pipelines compared, with our blend;
 - ``compare``: every model under the same stratified folds;
 - ``steps`` / ``figures``: the chapter's steps and figures;
 - ``params``: the chapter's parameters, loader and needs (imported by the book's registry, not here).
 """
 
-from analysis.risk.logistic import fit_newton, gradient, hessian, loss, numeric_gradient, scorecard_points
+from analysis.risk.logistic import NewtonLogistic, gradient, hessian, loss, numeric_gradient, scorecard_points
 from analysis.risk.problems import RiskData, churn_labels, churn_problem, credit_problem, fraud_problem
 
-__all__ = ["RiskData", "churn_labels", "churn_problem", "credit_problem", "fit_newton", "fraud_problem", "gradient",
-           "hessian", "loss", "numeric_gradient", "scorecard_points"]
+__all__ = ["NewtonLogistic", "RiskData", "churn_labels", "churn_problem", "credit_problem", "fraud_problem",
+           "gradient", "hessian", "loss", "numeric_gradient", "scorecard_points"]

@@ -1,4 +1,4 @@
-r"""Logistic regression from its formula: loss, gradient, Hessian, Newton's method.
+r"""Logistic regression from its formula: loss, gradient, Hessian, Newton's method (:class:`NewtonLogistic`).
 
 In the book's notation (chapter 5): for rows :math:`\phi_i` (a leading 1 for the
 intercept), labels :math:`y_i \in \{0, 1\}` and :math:`\pi_i = \sigma(\phi_i^\top \beta)`,
@@ -19,15 +19,14 @@ is iteratively reweighted least squares (IRLS). In the code, ``w`` is :math:`\be
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.special import expit, log_expit
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from analysis._checks import check_int, check_number
 from analysis.errors import DataError
 
-__all__ = ["NewtonFit", "fit_newton", "gradient", "hessian", "loss", "numeric_gradient", "penalty_from_c",
+__all__ = ["NewtonLogistic", "gradient", "hessian", "loss", "numeric_gradient", "penalty_from_c",
            "scorecard_points"]  # fmt: skip
 
 #: The scorecard's anchor: BASE_SCORE points at odds BASE_ODDS (good : bad), PDO points double the odds.
@@ -87,37 +86,102 @@ def penalty_from_c(C: float, n: int) -> float:
     return 1.0 / (C * n)
 
 
-@dataclass(frozen=True)
-class NewtonFit:
-    """Intercept, weights, Newton steps taken, the loss after each step and the final gradient norm."""
+class NewtonLogistic(ClassifierMixin, BaseEstimator):
+    r"""Logistic regression fitted by Newton's method (IRLS), as a scikit-learn classifier.
 
-    intercept: float
-    coef: np.ndarray
-    steps: int
-    losses: tuple[float, ...]
-    gradient_norm: float
+    Minimises the penalised mean log-loss :math:`J(\beta)` of :func:`loss`
+    (module text) from :math:`\beta = 0` by Newton's step
+    :math:`\beta \leftarrow \beta - t\,(\nabla^2 J)^{-1} \nabla J`
+    (:func:`gradient`, :func:`hessian`), halving :math:`t` from 1 while a
+    step does not lower the loss, until the largest change of a weight is
+    below ``tol``. With ``lam`` :math:`= 1/(C n)` (:func:`penalty_from_c`) its
+    minimum is scikit-learn's ``LogisticRegression(C=C)``.
 
+    Parameters
+    ----------
+    lam : float
+        The ridge penalty :math:`\tau` on the weights (not the intercept); 0 for none.
+    tol : float
+        Stop when no weight moves by more than this in a step.
+    max_iter : int
+        Most Newton steps.
 
-def fit_newton(X: np.ndarray, y: np.ndarray, lam: float = 0.0, *, tol: float = 1e-10, max_steps: int = 50) -> NewtonFit:
-    """Minimise :func:`loss` by Newton's method (IRLS) from w = 0, halving a step that does not lower the loss."""
-    y = np.asarray(y, dtype=np.float64)
-    if not set(np.unique(y)) <= {0.0, 1.0}:
-        raise DataError("Labels must be 0 or 1.", column="y", rows=[str(v) for v in np.unique(y)[:5]],
-                        fix="code the positive outcome as 1 and the other as 0")  # fmt: skip
-    check_int("max_steps", max_steps, low=1)
-    w = np.zeros(np.asarray(X).shape[1] + 1)
-    losses = [loss(w, X, y, lam)]
-    for step in range(1, max_steps + 1):
-        g = gradient(w, X, y, lam)
-        direction = np.linalg.solve(hessian(w, X, y, lam) + 1e-12 * np.eye(len(w)), g)
-        t = 1.0
-        while loss(w - t * direction, X, y, lam) > losses[-1] + 1e-15 and t > 1e-8:
-            t /= 2
-        w = w - t * direction
-        losses.append(loss(w, X, y, lam))
-        if np.max(np.abs(t * direction)) < tol:
-            break
-    return NewtonFit(float(w[0]), w[1:], step, tuple(losses), float(np.linalg.norm(gradient(w, X, y, lam))))
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features)
+        The weights :math:`\tilde\beta`, on the log-odds of class 1.
+    intercept_ : ndarray of shape (1,)
+        The intercept :math:`\beta_0`.
+    n_iter_ : int
+        Newton steps taken.
+    losses_ : tuple of float
+        :math:`J` at the start and after each step (never rising).
+    gradient_norm_ : float
+        :math:`\lVert \nabla J \rVert` at the end.
+    classes_ : ndarray
+        ``[0, 1]``: labels are coded 0 and 1.
+    n_features_in_ : int
+        Columns of ``X`` seen in ``fit``.
+
+    References
+    ----------
+    Hosmer, D. W., Lemeshow, S. & Sturdivant, R. X. (2013). *Applied Logistic
+    Regression*, 3rd ed. Wiley (Newton-Raphson, iteratively reweighted least squares).
+    """
+
+    def __init__(self, lam: float = 0.0, *, tol: float = 1e-10, max_iter: int = 50) -> None:
+        self.lam = lam
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> NewtonLogistic:
+        """Minimise :func:`loss` by Newton's method from w = 0; ``X`` without the column of ones, ``y`` in {0, 1}."""
+        y = np.asarray(y, dtype=np.float64)
+        if not set(np.unique(y)) <= {0.0, 1.0}:
+            raise DataError("Labels must be 0 or 1.", column="y", rows=[str(v) for v in np.unique(y)[:5]],
+                            fix="code the positive outcome as 1 and the other as 0")  # fmt: skip
+        lam, tol = self.lam, self.tol
+        max_iter = check_int("max_iter", self.max_iter, low=1)
+        w = np.zeros(np.asarray(X).shape[1] + 1)
+        losses = [loss(w, X, y, lam)]
+        for step in range(1, max_iter + 1):
+            g = gradient(w, X, y, lam)
+            direction = np.linalg.solve(hessian(w, X, y, lam) + 1e-12 * np.eye(len(w)), g)
+            t = 1.0
+            while loss(w - t * direction, X, y, lam) > losses[-1] + 1e-15 and t > 1e-8:
+                t /= 2
+            w = w - t * direction
+            losses.append(loss(w, X, y, lam))
+            if np.max(np.abs(t * direction)) < tol:
+                break
+        self.intercept_ = w[:1].copy()
+        self.coef_ = w[None, 1:].copy()
+        self.n_iter_ = step
+        self.losses_ = tuple(losses)
+        self.gradient_norm_ = float(np.linalg.norm(gradient(w, X, y, lam)))
+        self.classes_ = np.array([0, 1])
+        self.n_features_in_ = len(w) - 1
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        r"""The log-odds :math:`\phi^\top \beta` of class 1, one per row of ``X``."""
+        if not hasattr(self, "coef_"):
+            raise DataError("This NewtonLogistic model is not fitted yet: it has no weights.", column="model",
+                            fix="call NewtonLogistic(lam).fit(X, y) first")  # fmt: skip
+        A = _design(X)
+        if A.shape[1] != self.n_features_in_ + 1:
+            raise DataError(f"X has {A.shape[1] - 1} columns; the model was fitted on {self.n_features_in_}.",
+                            column="X", fix="encode the features as for fit (the same encoder)")  # fmt: skip
+        return A @ np.r_[self.intercept_, self.coef_[0]]
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        r"""Columns :math:`1 - \pi` and :math:`\pi = \sigma(\phi^\top \beta)`, the probabilities of classes 0 and 1."""
+        p = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        r"""Class 1 where the log-odds are positive (:math:`\pi > 1/2`), else 0."""
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
 
 def scorecard_points(coef: np.ndarray, intercept: float, *, pdo: float = PDO, base_score: float = BASE_SCORE,

@@ -184,7 +184,7 @@ def p_alive_baseline(transactions: pd.DataFrame, cutoff, customers: pd.Series, c
     window). Customers who bought on the cut-off day only (T = 0) get the prior's value. All nan when
     fewer than ten customers bought again before the cut-off (the model cannot be fitted).
     """
-    from analysis.clv import fit_bgnbd, prob_alive
+    from analysis.clv import BGNBD
 
     cut = check_day("cutoff", cutoff)
     days = transactions.loc[transactions[S.TIMESTAMP].dt.normalize() <= cut, [S.CUSTOMER, S.TIMESTAMP]]
@@ -195,11 +195,11 @@ def p_alive_baseline(transactions: pd.DataFrame, cutoff, customers: pd.Series, c
     fit_on = summary[summary["T"] > 0]
     if (fit_on["x"] > 0).sum() < 10:
         return np.full(len(customers), np.nan)
-    bg = fit_bgnbd(fit_on["x"], fit_on["t_x"], fit_on["T"])
+    bg = BGNBD().fit(fit_on["x"], fit_on["t_x"], fit_on["T"])
     alive = pd.Series(1.0, index=summary.index)
-    alive.loc[fit_on.index] = prob_alive(bg, fit_on["x"], fit_on["t_x"], fit_on["T"])
+    alive.loc[fit_on.index] = bg.prob_alive(fit_on["x"], fit_on["t_x"], fit_on["T"])
     t = churn_days / 7.0
-    quiet = ((bg.alpha + summary["T"]) / (bg.alpha + summary["T"] + t)) ** (bg.r + summary["x"])
+    quiet = ((bg.alpha_ + summary["T"]) / (bg.alpha_ + summary["T"] + t)) ** (bg.r_ + summary["x"])
     none = (1.0 - alive) + alive * quiet
     return none.reindex(customers.to_numpy()).to_numpy(np.float64)
 

@@ -42,9 +42,9 @@ def test_segmentation_numbers_match_the_package(glued, tx):
 def test_clv_numbers_match_the_package(glued, tx):
     split = time_split(tx["timestamp"].min(), tx["timestamp"].max())
     summary = features.customer_summary(tx, split.calibration_end, split.observation_end)
-    bg = clv.fit_bgnbd(summary["x"], summary["t_x"], summary["T"])
-    assert float(glued["fit_r"]) == pytest.approx(bg.r, rel=1e-6)
-    assert float(glued["fit_b"]) == pytest.approx(bg.b, rel=1e-6)
+    bg = clv.BGNBD().fit(summary["x"], summary["t_x"], summary["T"])
+    assert float(glued["fit_r"]) == pytest.approx(bg.r_, rel=1e-6)
+    assert float(glued["fit_b"]) == pytest.approx(bg.b_, rel=1e-6)
     assert float(glued["holdout_actual"]) == summary["x_holdout"].sum()
     assert int(glued["holdout_days"]) == split.holdout_days
     assert float(glued["total_clv"]) > 0

@@ -17,7 +17,6 @@ from sklearn.metrics import adjusted_rand_score
 
 from analysis import features, plots
 from analysis import evaluate, fmt
-from analysis.clv.bgnbd import conditional_expected_purchases
 from analysis.clv.pipeline import NO_DROPOUT_BELOW, fit_diagnostics, fit_models, tracking_curve, value_customers
 from analysis.clv.value import holdout_by_frequency
 from analysis.split import TimeSplit, time_split
@@ -276,10 +275,10 @@ SYMBOLS = {"r": "r", "alpha": "α (alpha)", "a": "a", "b": "b", "p": "κ (p)", "
 def _parameters(bg, gg) -> pd.DataFrame:
     """The fitted parameters, each with a note when its value was set by a bound rather than by the data."""
     edge = "on the edge of the fit's box: set by the bound, not by the data"
-    rows = [("BG/NBD", SYMBOLS[n], getattr(bg, n), edge if n in bg.bounded else "") for n in ("r", "alpha", "a", "b")]
+    rows = [("BG/NBD", SYMBOLS[n], getattr(bg, f"{n}_"), edge if n in bg.bounded_ else "") for n in bg.PARAMETERS]
     fixed = "fixed at the boundary (the fit ran to infinity)"
-    rows += [("Gamma-Gamma", SYMBOLS[n], getattr(gg, n), fixed if n == "p" and gg.at_boundary else "")
-             for n in ("p", "q", "gamma")]  # fmt: skip
+    rows += [("Gamma-Gamma", SYMBOLS[n], getattr(gg, f"{n}_"), fixed if n == "p" and gg.at_boundary_ else "")
+             for n in gg.PARAMETERS]  # fmt: skip
     table = pd.DataFrame(rows, columns=["model", "parameter", "estimate", "note"]).set_index(["model", "parameter"])
     return table if table["note"].str.len().any() else table.drop(columns="note")
 
@@ -298,30 +297,30 @@ def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", curr
         "cohort_finding": F.cohort(len(summary), int(transactions[S.CUSTOMER].nunique()), fmt.day(split.calibration_end)),
         "n_repeaters": n_rep,
         **{f"fit_{k}": v for k, v in {**bg.as_dict(), **gg.as_dict()}.items() if isinstance(v, float)},
-        **{f"fit_{k}_text": fmt.number(getattr(m, k)) for m, ks in ((bg, "r alpha a b"), (gg, "p q gamma")) for k in ks.split()},
-        "gg_at_boundary": int(gg.at_boundary),
+        **{f"fit_{k}_text": fmt.number(getattr(m, f"{k}_")) for m in (bg, gg) for k in m.PARAMETERS},
+        "gg_at_boundary": int(gg.at_boundary_),
         "bg_no_dropout": int(flags["no_dropout"]),
         "spend_corr": r,
         "spend_finding": F.spend_independence(r, n_rep),
-        "boundary_finding": F.spend_boundary(gg.at_boundary, gg.p, gg.q, gg.gamma, currency),
-        "bg_at_boundary": int(bg.at_boundary),
-        "bg_bounded": ", ".join(bg.bounded) or "none",
+        "boundary_finding": F.spend_boundary(gg.at_boundary_, gg.p_, gg.q_, gg.gamma_, currency),
+        "bg_at_boundary": int(bg.at_boundary_),
+        "bg_bounded": ", ".join(bg.bounded_) or "none",
     }
     return Step(glue, _parameters(bg, gg), {"split": split, "summary": summary, "bg": bg, "gg": gg})
 
 
 def dropout_finding(bg, holdout_error: float = float("nan")) -> str:
     """The dropout sentence of the calibration fit: its parameters on the box, and its forecasts judged by the holdout error."""
-    no_dropout = bool(bg.a / (bg.a + bg.b) < NO_DROPOUT_BELOW)
-    bounded = {name: float(getattr(bg, name)) for name in bg.bounded}
-    return F.dropout(bg.a, bg.b, no_dropout, bg.at_boundary, bounded, holdout_error)
+    no_dropout = bool(bg.a_ / (bg.a_ + bg.b_) < NO_DROPOUT_BELOW)
+    bounded = {name: float(getattr(bg, f"{name}_")) for name in bg.bounded_}
+    return F.dropout(bg.a_, bg.b_, no_dropout, bg.at_boundary_, bounded, holdout_error)
 
 
 def holdout_step(transactions: pd.DataFrame, summary: pd.DataFrame, bg, split: TimeSplit) -> Step:
     """The BG/NBD's forecast for the holdout against what happened: by frequency, in total, day by day."""
     x, t_x, T = summary[S.X], summary[S.T_X], summary[S.T_CAL]
     table = holdout_by_frequency(bg, x, t_x, T, summary[S.X_HOLDOUT], summary[S.DURATION_HOLDOUT], max_x=MAX_X)
-    predicted = conditional_expected_purchases(bg, summary[S.DURATION_HOLDOUT], x, t_x, T)
+    predicted = bg.conditional_expected_purchases(summary[S.DURATION_HOLDOUT], x, t_x, T)
     actual = summary[S.X_HOLDOUT].to_numpy(float)
     error = evaluate.bias_share(predicted, actual)
     top = table.iloc[-1]

@@ -52,23 +52,23 @@ def persona_recovery(shop: Shop, summary: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for p in shop.truth.personas:
         part = summary[persona == p.name]
-        bg = clv.fit_bgnbd(part[S.X], part[S.T_X], part[S.T_CAL])
+        bg = clv.BGNBD().fit(part[S.X], part[S.T_X], part[S.T_CAL])
         spenders = part[(part[S.X] > 0) & (part[S.REPEAT_VALUE] > 0)]
-        gg = clv.fit_gammagamma(spenders[S.X], spenders[S.REPEAT_VALUE])
+        gg = clv.GammaGamma().fit(spenders[S.X], spenders[S.REPEAT_VALUE])
         rows.append(
             {
                 "persona": p.name,
                 "customers": len(part),
                 "r/alpha planted": p.r / p.alpha,
-                "r/alpha fitted": bg.r / bg.alpha,
+                "r/alpha fitted": bg.r_ / bg.alpha_,
                 "a/(a+b) planted": p.a / (p.a + p.b),
-                "a/(a+b) fitted": bg.a / (bg.a + bg.b),
+                "a/(a+b) fitted": bg.a_ / (bg.a_ + bg.b_),
                 "p planted": p.gg_p,
-                "p fitted": gg.p,
+                "p fitted": gg.p_,
                 "q planted": p.gg_q,
-                "q fitted": gg.q,
+                "q fitted": gg.q_,
                 "mean spend planted": p.gg_p * p.gg_gamma / (p.gg_q - 1),
-                "mean spend fitted": gg.p * gg.gamma / (gg.q - 1) if gg.q > 1 else float("nan"),
+                "mean spend fitted": gg.p_ * gg.gamma_ / (gg.q_ - 1) if gg.q_ > 1 else float("nan"),
             }
         )
     return pd.DataFrame(rows).set_index("persona")

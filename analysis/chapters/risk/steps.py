@@ -21,7 +21,7 @@ from analysis.chapters.risk import findings as F
 from analysis.page import Step
 from analysis.chapters.risk import figures
 from analysis.risk.compare import FITTED, Comparison, compare_models, tree_depth_curve
-from analysis.risk.logistic import fit_newton, gradient, numeric_gradient, penalty_from_c, scorecard_points
+from analysis.risk.logistic import NewtonLogistic, gradient, numeric_gradient, penalty_from_c, scorecard_points
 from analysis.risk.models import MODEL_LABELS, binary_columns, make_models, onehot, weighted_variants
 from analysis.risk.problems import RiskData, churn_problem, credit_problem, default_cutoff, fraud_problem, leave_out
 
@@ -122,21 +122,22 @@ def logistic_step(cases: RiskData, seed: int) -> Step:
     names = [str(n) for n in enc.get_feature_names_out()]
     lam = penalty_from_c(C_TEXTBOOK, len(Z))
     with threadpool_limits(limits=1):  # one thread: the same sums in the same order on every run
-        ours = fit_newton(Z, cases.y, lam)
+        ours = NewtonLogistic(lam).fit(Z, cases.y)
         sk = LogisticRegression(C=C_TEXTBOOK, tol=1e-10, max_iter=10_000).fit(Z, cases.y)
-    diff = float(np.max(np.abs(np.r_[sk.intercept_, sk.coef_.ravel()] - np.r_[ours.intercept, ours.coef])))
+    diff = float(np.max(np.abs(np.r_[sk.intercept_, sk.coef_.ravel()] - np.r_[ours.intercept_, ours.coef_.ravel()])))
     w = np.random.default_rng(seed).normal(0, 0.1, Z.shape[1] + 1)
     grad_error = float(np.max(np.abs(gradient(w, Z, cases.y, lam) - numeric_gradient(w, Z, cases.y, lam))))
-    odds = pd.DataFrame({"feature": names, "coefficient": ours.coef, "odds ratio": np.exp(ours.coef)})
+    coef = ours.coef_.ravel()
+    odds = pd.DataFrame({"feature": names, "coefficient": coef, "odds ratio": np.exp(coef)})
     odds = odds.reindex(odds["coefficient"].abs().sort_values(ascending=False).index).head(10).reset_index(drop=True)
     top = odds.iloc[0]
     flags = binary_columns(enc)
     kind = "flag" if top["feature"] in flags else "number" if top["feature"] in cases.numeric else "category"
     column = str(top["feature"]).split(" = ", 1)[0]
     odds["against"] = [reference.get(str(f).split(" = ", 1)[0], "") if " = " in str(f) else "" for f in odds["feature"]]
-    glue = {"newton_steps": ours.steps, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
+    glue = {"newton_steps": ours.n_iter_, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
             "lambda_pen_text": fmt.number(lam),
-            "newton_finding": F.newton(diff, ours.steps, grad_error),
+            "newton_finding": F.newton(diff, ours.n_iter_, grad_error),
             "odds_finding": F.strongest(top["feature"], float(top["odds ratio"]), kind,
                                         reference.get(column, ""))}  # fmt: skip
     return Step(glue=glue, table=odds, data={"fit": ours, "names": names, "encoder": enc, "sklearn": sk, "Z": Z,
@@ -354,7 +355,7 @@ def explain_step(cases: RiskData, seed: int) -> Step:
 
 def scorecard_step(names: list[str], fit) -> Step:
     """Points per feature (value) from the Newton fit: PDO points double the odds of good."""
-    base, points, factor = scorecard_points(fit.coef, fit.intercept)
+    base, points, factor = scorecard_points(fit.coef_.ravel(), float(fit.intercept_[0]))
     table = pd.DataFrame({"feature": names, "points": points})
     table = table.reindex(table["points"].abs().sort_values(ascending=False).index).head(12).reset_index(drop=True)
     return Step(glue={"score_base": base, "score_factor": factor}, table=table)

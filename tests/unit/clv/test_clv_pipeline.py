@@ -12,8 +12,8 @@ import pytest
 from analysis import clv, features
 from analysis.errors import DataError
 
-FHL = clv.BGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426)  # FHL 2005, CDNOW in weeks
-FH = clv.GammaGamma(p=6.25, q=3.74, gamma=15.44)  # FH 2013, same cohort
+FHL = clv.BGNBD.from_parameters(r=0.243, alpha=4.414, a=0.793, b=2.426)  # FHL 2005, CDNOW in weeks
+FH = clv.GammaGamma.from_parameters(p=6.25, q=3.74, gamma=15.44)  # FH 2013, same cohort
 
 
 def _summary(rows: list[tuple[str, int, float, float, float]]) -> pd.DataFrame:
@@ -90,26 +90,26 @@ def test_default_calibration_end_refuses_bad_share_and_dates() -> None:
 
 def test_fit_models_fits_bgnbd_on_all_rows_and_gammagamma_on_positive_spend() -> None:
     bg, gg = clv.fit_models(SMALL)
-    assert bg == clv.fit_bgnbd(SMALL["x"], SMALL["t_x"], SMALL["T"])
-    assert bg.n_customers == 15
+    assert bg.as_dict() == clv.BGNBD().fit(SMALL["x"], SMALL["t_x"], SMALL["T"]).as_dict()
+    assert bg.n_customers_ == 15
     spend = SMALL[(SMALL["x"] > 0) & (SMALL["monetary_value"] > 0)]
     assert len(spend) == 10  # c07 (free repeat orders) and c09 (returns) are left out of the spend fit
-    assert gg == clv.fit_gammagamma(spend["x"], spend["monetary_value"])
-    assert gg.n_customers == 10
+    assert gg.as_dict() == clv.GammaGamma().fit(spend["x"], spend["monetary_value"]).as_dict()
+    assert gg.n_customers_ == 10
 
 
 def test_fit_models_on_cdnow_reproduces_the_published_fits(lifetimes_cdnow: pd.DataFrame) -> None:
     summary = lifetimes_cdnow
     bg, gg = clv.fit_models(summary)
     repeaters = summary[summary["x"] > 0]  # on CDNOW every repeater has a positive mean spend
-    assert bg == clv.fit_bgnbd(summary["x"], summary["t_x"], summary["T"])
-    assert gg == clv.fit_gammagamma(repeaters["x"], repeaters["monetary_value"])
-    assert bg.n_customers == 2357 and gg.n_customers == 946 and bg.converged and gg.converged
+    assert bg.as_dict() == clv.BGNBD().fit(summary["x"], summary["t_x"], summary["T"]).as_dict()
+    assert gg.as_dict() == clv.GammaGamma().fit(repeaters["x"], repeaters["monetary_value"]).as_dict()
+    assert bg.n_customers_ == 2357 and gg.n_customers_ == 946 and bg.converged_ and gg.converged_
     for name in ("r", "alpha", "a", "b"):
-        assert getattr(bg, name) == pytest.approx(getattr(FHL, name), abs=1e-3), name
-    assert bg.loglik == pytest.approx(-9582.4, abs=0.05)
+        assert getattr(bg, f"{name}_") == pytest.approx(getattr(FHL, f"{name}_"), abs=1e-3), name
+    assert bg.loglik_ == pytest.approx(-9582.4, abs=0.05)
     for name in ("p", "q", "gamma"):
-        assert getattr(gg, name) == pytest.approx(getattr(FH, name), abs=1e-2), name
+        assert getattr(gg, f"{name}_") == pytest.approx(getattr(FH, f"{name}_"), abs=1e-2), name
     flags = clv.fit_diagnostics(bg, gg)
     assert flags == dict.fromkeys(["no_dropout", "spend_degenerate", "spend_mean_undefined"], False)
 
@@ -144,7 +144,7 @@ def test_fit_models_fix_depends_on_the_holdout() -> None:
     assert err.value.fix.startswith("these data have too few repeat customers for the CLV models")
     assert "later calibration_end" not in err.value.fix
     # min_repeaters is the threshold, for repeaters and for repeaters with a positive spend
-    assert clv.fit_models(SMALL, min_repeaters=10)[1].n_customers == 10
+    assert clv.fit_models(SMALL, min_repeaters=10)[1].n_customers_ == 10
     with pytest.raises(DataError, match="only 10 of them spent a positive amount") as err:
         clv.fit_models(SMALL, min_repeaters=11)  # 12 repeaters, 10 with a positive spend
     assert "with positive repeat spend = 10" in str(err.value)
@@ -178,14 +178,16 @@ def test_fit_diagnostics_flags() -> None:
         "spend_degenerate": False,
         "spend_mean_undefined": False,
     }
-    immortal = clv.BGNBD(r=0.5, alpha=3.0, a=1e-4, b=2.0)  # a/(a+b) = 5e-5
+    immortal = clv.BGNBD.from_parameters(r=0.5, alpha=3.0, a=1e-4, b=2.0)  # a/(a+b) = 5e-5
     assert clv.fit_diagnostics(immortal, FH)["no_dropout"] is True
-    edge = clv.BGNBD(r=0.5, alpha=3.0, a=1.1e-3, b=1.0)  # a/(a+b) = 1.0988e-3: just above the threshold
+    edge = clv.BGNBD.from_parameters(r=0.5, alpha=3.0, a=1.1e-3, b=1.0)  # a/(a+b) = 1.0988e-3: just above the threshold
     assert clv.fit_diagnostics(edge, FH)["no_dropout"] is False
-    degenerate = clv.GammaGamma(p=5e4, q=2.0, gamma=1e-3)
+    degenerate = clv.GammaGamma.from_parameters(p=5e4, q=2.0, gamma=1e-3)
     assert clv.fit_diagnostics(FHL, degenerate)["spend_degenerate"] is True
-    assert clv.fit_diagnostics(FHL, clv.GammaGamma(p=999.0, q=2.0, gamma=1.0))["spend_degenerate"] is False
-    assert clv.fit_diagnostics(FHL, clv.GammaGamma(p=2.0, q=0.8, gamma=1.0))["spend_mean_undefined"] is True
+    inside = clv.GammaGamma.from_parameters(p=999.0, q=2.0, gamma=1.0)
+    assert clv.fit_diagnostics(FHL, inside)["spend_degenerate"] is False
+    no_mean = clv.GammaGamma.from_parameters(p=2.0, q=0.8, gamma=1.0)
+    assert clv.fit_diagnostics(FHL, no_mean)["spend_mean_undefined"] is True
 
 
 # ---------------------------------------------------------------------------
@@ -202,24 +204,24 @@ def test_value_customers_by_hand() -> None:
     rate = 1.10 ** (7 / 365.25) - 1
     x_spend = np.where(m > 0, x, 0)
     mbar = np.where(m > 0, m, 0.0)
-    np.testing.assert_allclose(out["p_alive"], clv.prob_alive(FHL, x, t_x, T), rtol=1e-12)
+    np.testing.assert_allclose(out["p_alive"], FHL.prob_alive(x, t_x, T), rtol=1e-12)
     np.testing.assert_allclose(
-        out["expected_purchases"], clv.conditional_expected_purchases(FHL, weeks, x, t_x, T), rtol=1e-12
+        out["expected_purchases"], FHL.conditional_expected_purchases(weeks, x, t_x, T), rtol=1e-12
     )
-    np.testing.assert_allclose(out["expected_spend"], clv.conditional_expected_spend(FH, x_spend, mbar), rtol=1e-12)
+    np.testing.assert_allclose(out["expected_spend"], FH.conditional_expected_spend(x_spend, mbar), rtol=1e-12)
     by_hand = clv.customer_lifetime_value(
         FHL, FH, x, t_x, T, mbar, horizon=weeks, discount_rate=rate, x_spend=x_spend
     )
     np.testing.assert_allclose(out["clv"], by_hand, rtol=1e-12)
     # free repeat orders (c07), returns (c09) and no repeat (c02) get the population mean spend
-    mean_spend = FH.p * FH.gamma / (FH.q - 1)
+    mean_spend = FH.p_ * FH.gamma_ / (FH.q_ - 1)
     spend = out.set_index("customer_id")["expected_spend"]
     assert spend[["c02", "c07", "c09"]].tolist() == pytest.approx([mean_spend] * 3, rel=1e-12)
     assert spend["c01"] != pytest.approx(mean_spend)
     # c07 is valued on its own purchase history: x = 1 drives the forecast, not x_spend = 0
     c07 = SMALL.set_index("customer_id").loc["c07"]
     assert out.set_index("customer_id").loc["c07", "expected_purchases"] == pytest.approx(
-        clv.conditional_expected_purchases(FHL, weeks, 1, c07["t_x"], c07["T"]), rel=1e-12
+        FHL.conditional_expected_purchases(weeks, 1, c07["t_x"], c07["T"]), rel=1e-12
     )
 
 
@@ -227,12 +229,12 @@ def test_value_customers_horizon_and_unit() -> None:
     # 3 days in weeks rounds to 0: at least one step
     short = clv.value_customers(SMALL, FHL, FH, horizon_days=3, annual_discount_rate=0.0)
     x, t_x, T = SMALL["x"], SMALL["t_x"], SMALL["T"]
-    np.testing.assert_allclose(short["expected_purchases"], clv.conditional_expected_purchases(FHL, 1, x, t_x, T))
+    np.testing.assert_allclose(short["expected_purchases"], FHL.conditional_expected_purchases(1, x, t_x, T))
     # no discount, one step: CLV = spend * expected purchases
     np.testing.assert_allclose(short["clv"], short["expected_spend"] * short["expected_purchases"], rtol=1e-12)
     # the same customers in days, valued daily for 30 days: alpha scales with the unit
     days = SMALL.assign(t_x=SMALL["t_x"] * 7, T=SMALL["T"] * 7)
-    daily_bg = clv.BGNBD(r=FHL.r, alpha=FHL.alpha * 7, a=FHL.a, b=FHL.b)
+    daily_bg = clv.BGNBD.from_parameters(r=FHL.r_, alpha=FHL.alpha_ * 7, a=FHL.a_, b=FHL.b_)
     out = clv.value_customers(days, daily_bg, FH, horizon_days=30, annual_discount_rate=0.05, unit_days=1.0)
     m = SMALL["monetary_value"]
     by_hand = clv.customer_lifetime_value(
@@ -241,7 +243,7 @@ def test_value_customers_horizon_and_unit() -> None:
     )  # fmt: skip
     np.testing.assert_allclose(out["clv"], by_hand, rtol=1e-12)
     np.testing.assert_allclose(
-        out["expected_purchases"], clv.conditional_expected_purchases(FHL, 30 / 7, x, t_x, T), rtol=1e-9
+        out["expected_purchases"], FHL.conditional_expected_purchases(30 / 7, x, t_x, T), rtol=1e-9
     )
 
 
@@ -252,9 +254,9 @@ def test_value_customers_on_cdnow_matches_lifetimes(lifetimes_cdnow: pd.DataFram
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"lifetimes(\.|$)")
         lt = lifetimes.BetaGeoFitter()
-        lt.params_ = pd.Series({"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b})
+        lt.params_ = pd.Series({"r": bg.r_, "alpha": bg.alpha_, "a": bg.a_, "b": bg.b_})
         ggf = lifetimes.GammaGammaFitter()
-        ggf.params_ = pd.Series({"p": FH.p, "q": FH.q, "v": FH.gamma})
+        ggf.params_ = pd.Series({"p": FH.p_, "q": FH.q_, "v": FH.gamma_})
         x, t_x, T = summary["x"], summary["t_x"], summary["T"]
         expected = lt.conditional_expected_number_of_purchases_up_to_time(52, x, t_x, T)
         spend = ggf.conditional_expected_average_profit(summary["x"], summary["monetary_value"])
@@ -350,15 +352,15 @@ def test_tracking_curve_expected_by_hand(tracked: tuple[pd.DataFrame, pd.DataFra
     birth = (summary["first_purchase"] - FIRST_DAY).dt.days.to_numpy() / 7  # a 0, b 1/7, c 9/7 weeks
     np.testing.assert_allclose(birth, [0, 1 / 7, 9 / 7])
     end_of_last_day = ((LAST_DAY - FIRST_DAY).days + 1) / 7  # 20 days
-    expected = sum(float(clv.expected_purchases(FHL, end_of_last_day - b)) for b in birth)
+    expected = sum(float(FHL.expected_purchases(end_of_last_day - b)) for b in birth)
     assert curve["expected"].iloc[-1] == pytest.approx(expected, rel=1e-12)
     assert curve["expected"].iloc[-1] == pytest.approx(
-        clv.expected_cumulative_repeats(FHL, birth, [end_of_last_day])[0], rel=1e-12
+        FHL.expected_cumulative_repeats(birth, [end_of_last_day])[0], rel=1e-12
     )
     # c is born on 01-10: by the end of 01-09 only a and b count
     end_of_0109 = 9 / 7
     assert curve.loc["2024-01-09", "expected"] == pytest.approx(
-        float(clv.expected_purchases(FHL, end_of_0109)) + float(clv.expected_purchases(FHL, end_of_0109 - 1 / 7))
+        float(FHL.expected_purchases(end_of_0109)) + float(FHL.expected_purchases(end_of_0109 - 1 / 7))
     )
     assert curve["expected"].is_monotonic_increasing and curve["expected"].iloc[0] > 0
 
@@ -367,7 +369,8 @@ def test_tracking_curve_in_days_and_errors(tracked: tuple[pd.DataFrame, pd.DataF
     summary, curve = tracked
     daily = features.repeat_purchases_by_day(TRACK_TX, CAL_END, end=LAST_DAY)
     in_days = clv.tracking_curve(
-        daily, summary, clv.BGNBD(r=FHL.r, alpha=FHL.alpha * 7, a=FHL.a, b=FHL.b), FIRST_DAY, unit_days=1.0
+        daily, summary, clv.BGNBD.from_parameters(r=FHL.r_, alpha=FHL.alpha_ * 7, a=FHL.a_, b=FHL.b_), FIRST_DAY,
+        unit_days=1.0,
     )
     np.testing.assert_allclose(in_days["expected"], curve["expected"], rtol=1e-9)  # the unit cancels out
     with pytest.raises(DataError, match="after the first purchase of 2 customers") as err:

@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 
 from analysis.errors import DataError
 from analysis.risk.logistic import (
-    fit_newton,
+    NewtonLogistic,
     gradient,
     hessian,
     loss,
@@ -54,12 +54,12 @@ def test_hessian_matches_differences_of_the_gradient(data):
 @pytest.mark.parametrize("C", [1.0, 0.1, 10.0])
 def test_newton_matches_scikit_learn(data, C):
     X, y = data
-    ours = fit_newton(X, y, penalty_from_c(C, len(y)))
+    ours = NewtonLogistic(penalty_from_c(C, len(y))).fit(X, y)
     sk = LogisticRegression(C=C, tol=1e-12, max_iter=10_000).fit(X, y)
-    assert ours.intercept == pytest.approx(sk.intercept_[0], abs=1e-6)
-    assert np.allclose(ours.coef, sk.coef_.ravel(), atol=1e-6)
-    assert ours.gradient_norm < 1e-9
-    assert all(b <= a + 1e-15 for a, b in zip(ours.losses, ours.losses[1:]))  # the loss never rises
+    assert ours.intercept_[0] == pytest.approx(sk.intercept_[0], abs=1e-6)
+    assert np.allclose(ours.coef_.ravel(), sk.coef_.ravel(), atol=1e-6)
+    assert ours.gradient_norm_ < 1e-9
+    assert all(b <= a + 1e-15 for a, b in zip(ours.losses_, ours.losses_[1:]))  # the loss never rises
 
 
 def test_loss_at_zero_is_log_two(data):
@@ -78,8 +78,33 @@ def test_scorecard_points_double_the_odds():
 
 def test_refusals_are_worded():
     with pytest.raises(DataError, match="0 or 1"):
-        fit_newton(np.ones((3, 1)), np.array([0, 2, 1]))
+        NewtonLogistic().fit(np.ones((3, 1)), np.array([0, 2, 1]))
     with pytest.raises(DataError, match="finite 2-D"):
         loss(np.zeros(2), np.array([[np.nan], [1.0]]), np.array([0, 1]))
     with pytest.raises(DataError, match="C"):
         penalty_from_c(0.0, 10)
+
+
+def test_newton_is_a_scikit_learn_classifier(data):
+    from sklearn.base import clone, is_classifier
+
+    X, y = data
+    model = NewtonLogistic(0.01, tol=1e-12, max_iter=30)
+    assert is_classifier(model) and model.get_params() == {"lam": 0.01, "max_iter": 30, "tol": 1e-12}
+    assert model.fit(X, y) is model and not hasattr(clone(model), "coef_")
+    assert model.coef_.shape == (1, 4) and model.intercept_.shape == (1,) and 1 <= model.n_iter_ <= 30
+    sk = LogisticRegression(C=1 / (0.01 * len(y)), tol=1e-12, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(model.decision_function(X), sk.decision_function(X), atol=1e-6)
+    np.testing.assert_allclose(model.predict_proba(X), sk.predict_proba(X), atol=1e-6)
+    np.testing.assert_array_equal(model.predict(X), sk.predict(X))
+    np.testing.assert_array_equal(model.classes_, [0, 1])
+    assert model.score(X, y) == pytest.approx(sk.score(X, y))
+
+
+def test_newton_refuses_an_unfitted_use_and_the_wrong_columns(data):
+    X, y = data
+    with pytest.raises(DataError) as info:
+        NewtonLogistic().predict_proba(X)
+    assert info.value.column == "model" and "NewtonLogistic" in str(info.value) and "fit(X, y)" in info.value.fix
+    with pytest.raises(DataError, match="fitted on 4"):
+        NewtonLogistic().fit(X, y).predict(X[:, :3])

@@ -96,7 +96,7 @@ def test_shop_fraud_odds_ratios_match_the_planted_coefficients():
     from analysis.shop.fraud import DEFAULT_FRAUD_COEFFICIENTS as B
 
     step = logistic_step(fraud_problem(make_shop(n_customers=3000, seed=0).orders), 0)
-    coef = dict(zip(step["names"], step["fit"].coef))
+    coef = dict(zip(step["names"], step["fit"].coef_.ravel()))
     for flag in ("country_mismatch", "night", "is_new_customer"):
         assert abs(coef[flag] - B[flag]) < 0.35, (flag, coef[flag], B[flag])
     assert "`country_mismatch`" in step.glue["odds_finding"] and "having it" in step.glue["odds_finding"]

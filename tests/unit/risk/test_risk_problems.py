@@ -133,7 +133,7 @@ def test_churn_uses_the_clv_time_split_and_refuses_a_window_past_the_data():
 
 
 def test_bgnbd_baseline_is_the_probability_of_a_quiet_window():
-    from analysis.clv import fit_bgnbd, prob_alive
+    from analysis.clv import BGNBD
     from analysis.risk.problems import p_alive_baseline
 
     tx = make_shop(150, seed=3).transactions
@@ -145,11 +145,11 @@ def test_bgnbd_baseline_is_the_probability_of_a_quiet_window():
     per = days.groupby("customer_id")["d"].agg(["min", "max", "nunique"])
     per = per.assign(x=per["nunique"] - 1, t_x=(per["max"] - per["min"]).dt.days / 7, T=(cut - per["min"]).dt.days / 7)
     fit = per[per["T"] > 0]
-    bg = fit_bgnbd(fit["x"], fit["t_x"], fit["T"])
+    bg = BGNBD().fit(fit["x"], fit["t_x"], fit["T"])
     who = fit[fit["x"] > 2].index[0]
     row = fit.loc[who]
-    alive = prob_alive(bg, row["x"], row["t_x"], row["T"])
-    expected = 1 - alive + alive * ((bg.alpha + row["T"]) / (bg.alpha + row["T"] + 8)) ** (bg.r + row["x"])
+    alive = bg.prob_alive(row["x"], row["t_x"], row["T"])
+    expected = 1 - alive + alive * ((bg.alpha_ + row["T"]) / (bg.alpha_ + row["T"] + 8)) ** (bg.r_ + row["x"])
     assert got[list(customers).index(who)] == pytest.approx(expected, rel=1e-6)
     assert np.all((got > 0) & (got < 1))
 
