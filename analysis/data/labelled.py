@@ -105,7 +105,9 @@ class LabelledReport(Facts):
         return out
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), default=str)
+        from analysis.data.report import json_text
+
+        return json_text(self.to_dict())
 
     def __str__(self) -> str:
         lines = [
