@@ -203,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         print(INTERRUPTED, file=sys.stderr, flush=True)
         return 143 if isinstance(stop, Terminated) else 130
     except Exception as err:
+        from analysis.book.disk import is_no_space, no_space_message
+
+        if is_no_space(err):  # a full disk is no bug: say where, and how much is left
+            print(f"error: {no_space_message(err)}; the last good book is unchanged", file=sys.stderr)
+            return 1
         if os.environ.get("ANALYSIS_DEBUG"):
             raise
         print(

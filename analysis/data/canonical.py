@@ -11,6 +11,7 @@ column (detected, the layout's, or ``date_format``).
 from __future__ import annotations
 
 import difflib
+import json
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ import pandas as pd
 from analysis import schema as S
 from analysis.errors import DataError
 
-__all__ = ["DATE_FORMATS", "LAYOUTS", "Layout", "canonical_table", "detect_layout", "to_canonical", "to_number"]
+__all__ = ["DATE_FAMILIES", "DATE_FORMATS", "LAYOUTS", "Layout", "canonical_table", "date_families", "detect_layout", "to_canonical",
+           "to_number"]
 
 
 @dataclass(frozen=True)
@@ -427,6 +429,28 @@ DATE_FORMATS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+#: How each family of :data:`DATE_FORMATS` is written, for messages.
+DATE_FAMILIES = {
+    "iso": "ISO year-month-day (2011-12-31)",
+    "day_first": "day-first (31/12/2011)",
+    "month_first": "month-first (12/31/2011)",
+}
+
+
+def date_families(values: pd.Series, *, limit: int = 2000) -> list[str]:
+    """The families of :data:`DATE_FORMATS` (``iso``, ``day_first``, ``month_first``) whose best format parses
+    the most of ``values`` (text; at most ``limit`` distinct ones are tried), at least half of them; several
+    when they tie (01/02/2011 is day-first and month-first), none when no family reads half."""
+    text = pd.Series(values.dropna().astype("str").str.strip().unique()[:limit], dtype="str")
+    if text.empty:
+        return []
+    shares = {}
+    for family, formats in DATE_FORMATS.items():
+        shares[family] = max(float(_to_datetime(text, f).notna().mean()) for f in formats)
+    best = max(shares.values())
+    return [f for f, share in shares.items() if share == best and best >= 0.5]
+
+
 #: Timestamps outside these years are not dates of a sale (a parser's reading of "/1" as year 0):
 #: they count as unreadable.
 YEARS = (1, 9999)
@@ -582,8 +606,8 @@ def _best_format(distinct: pd.Series, *, source: str | None, column: str, date_o
     winners = [(f, fam, parsed) for f, (fam, parsed, share) in results.items() if share == best]
     families = {fam for _, fam, _ in winners}
     if {"day_first", "month_first"} <= families:
-        day = next(p for _, fam, p in winners if fam == "day_first")
-        month = next(p for _, fam, p in winners if fam == "month_first")
+        day_format, day = next((f, p) for f, fam, p in winners if fam == "day_first")
+        month_format, month = next((f, p) for f, fam, p in winners if fam == "month_first")
         differ = day.notna() & month.notna() & (day != month)
         if differ.any() and date_order in ("day_first", "month_first"):
             return day if date_order == "day_first" else month
@@ -596,8 +620,9 @@ def _best_format(distinct: pd.Series, *, source: str | None, column: str, date_o
                 column=column,
                 rows=[f"{v!r} is {d:%d %b %Y} day-first, {m:%d %b %Y} month-first" for v, d, m in
                       zip(examples, day[differ].head(3), month[differ].head(3), strict=True)],
-                fix="say which with date_format, e.g. date_format: '%d/%m/%Y %H:%M' in the parameters file, "
-                "or --date-format '%d/%m/%Y %H:%M' for python -m analysis report",
+                fix=f"say which in the parameters file: date_format: {json.dumps(day_format)} (day-first) or "
+                f"date_format: {json.dumps(month_format)} (month-first); for python -m analysis report, "
+                f"--date-format {json.dumps(day_format)}",
             )  # fmt: skip
     return winners[0][2]
 

@@ -299,6 +299,8 @@ FIXES = {
     "unparseable_numbers": "the numbers do not parse: remove currency signs and units, and say how they are "
     "written with decimal (',' for 2,50) and thousands (',' for 1,234.50; '.' for 1.234,50)",
     "nonfinite": "replace infinite values (inf) with real numbers or remove those rows",
+    "mixed_dates": "write the whole column in one format, best ISO 8601 (2011-12-09 12:50; in a spreadsheet, "
+    "format the cells as yyyy-mm-dd hh:mm) and export again; date_format reads one format, not two",
     "empty": "fill the empty cells or remove those rows (or map the right column)",
     "negative": "negative prices are refused by the rules (negative_price='error'); fix the rows or set "
     "negative_price='drop' to drop them",
@@ -364,6 +366,29 @@ def _number_hint(bad: pd.Series) -> str:
     return ""
 
 
+def _mixed_dates(raw: pd.Series, bad: pd.Series, good: pd.Series) -> str:
+    """The problem in words when the unreadable dates are in another known format than the read ones
+    (ISO in a day-first column, ...), naming both formats and their shares; "" otherwise."""
+    from analysis.data.canonical import DATE_FAMILIES, date_families  # canonical imports nothing from here
+
+    read, unread = date_families(raw[good]), date_families(raw[bad])
+    if not read or not unread or set(unread) & set(read):
+        return ""
+    present = int((bad | good).sum())
+
+    def example(mask: pd.Series) -> str:
+        i = int(np.flatnonzero(mask.to_numpy(dtype=bool))[0])
+        return f"row {i + 1}: {raw.iloc[i]!r}"
+
+    read_text = " or ".join(DATE_FAMILIES[f] for f in read)
+    unread_text = " or ".join(DATE_FAMILIES[f] for f in unread)
+    return (
+        f"The dates are written in two formats: {good.sum() / present:.0%} {read_text} (e.g. {example(good)}) "
+        f"and {bad.sum() / present:.0%} {unread_text} (e.g. {example(bad)}); a column is read with one format, "
+        f"so the {int(bad.sum()):,} in the second cannot be read."
+    )
+
+
 def _explain(
     table: pd.DataFrame, column: str, check: str, case: object, rules: CleaningRules, raw: Mapping[str, pd.Series]
 ) -> tuple[str, pd.Series, str]:
@@ -375,6 +400,10 @@ def _explain(
         empty = raw[column].isna() if column in raw else pd.Series(False, index=table.index)
         bad = missing & ~empty
         what = "dates" if column == S.TIMESTAMP else "numbers"
+        if what == "dates" and bad.any() and column in raw:
+            mixed = _mixed_dates(raw[column], missing & ~empty, ~missing)
+            if mixed:
+                return mixed, bad, "mixed_dates"
         problem = (
             f"{missing.mean():.1%} of the values in {column} are missing: {int(empty.sum()):,} empty and "
             f"{int(bad.sum()):,} that cannot be parsed as {what} (at most "

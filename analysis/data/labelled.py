@@ -201,7 +201,7 @@ def _missing_target(frame: pd.DataFrame, target: str, source: str) -> DataError:
     return DataError(
         f"The target column {target!r} is not in the table{hint}.",
         source=source, column=target, rows=[f"columns: {', '.join(columns[:12])}"],
-        fix=f"set target to one of the table's columns{', e.g. ' + json.dumps(close[0]) if close else ''}",
+        fix=f"set target to one of the table's columns{', e.g. target: ' + json.dumps(close[0]) if close else ''}",
     )  # fmt: skip
 
 
@@ -234,14 +234,16 @@ def binary_target(values: pd.Series, positive_label: str, *, source: str, column
             raise DataError(
                 f"positive_label {positive_label!r} is not a value of the target column {column!r}.",
                 source=source, column=column, parameter="positive_label", rows=[f"values: {found}"],
-                fix="set positive_label to one of: " + ", ".join(json.dumps(v) for v in counts.index[:6]),
+                fix=f"set positive_label to one of: {', '.join(json.dumps(v) for v in counts.index[:6])}; "
+                f"e.g. positive_label: {json.dumps(str(counts.index[-1]))}",
             )  # fmt: skip
         return (text == positive_label).to_numpy(np.int8), positive_label, "given"
     if len(counts) > 2:
         raise DataError(
             f"The target column {column!r} is not binary: it takes {len(counts):,} values ({found}).",
             source=source, column=column, rows=[found],
-            fix="set positive_label to the value that counts as the bad outcome (every other value then "
+            fix=f"set positive_label to the value that counts as the bad outcome, e.g. positive_label: "
+            f"{json.dumps(str(counts.index[-1]))} (every other value then "
             "counts as good), or choose a two-valued target column",
         )  # fmt: skip
     values_set = set(counts.index)
@@ -356,6 +358,13 @@ def read_labelled(
         target = target or "class"
         positive_label = positive_label or ("2" if target == "class" else "")
     frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.shape[1] < 2:  # said without its content: the file may be anything (a system file, notes)
+        raise DataError(
+            "The file is not a labelled table: its lines have one field (a table needs its features and a target, "
+            "separated by a comma, a semicolon, a tab or |).",
+            source=source,
+            fix="give a CSV with a header line naming the columns, a Parquet or an Excel file",
+        )
     if target not in frame.columns:
         raise _missing_target(frame, target, source)
     rows_read = len(frame)

@@ -80,6 +80,7 @@ class _Raw:
     flags: list[Flag] = field(default_factory=list)
     layout: Layout | None = None
     currency: str = ""
+    plain_text: bool = False  # words separated by spaces: refusals do not show its first line
     sheet: str = ""  # the Excel sheet read
     other_sheets: list[str] = field(default_factory=list)  # the workbook's sheets not read
     workbook: Any = None  # the Excel file (a path or bytes), to look into the other sheets
@@ -182,6 +183,28 @@ def _reads_as_text(text: str) -> bool:
     return any(c in text for c in "\n\r,;\t|") or all(c.isprintable() and ord(c) < 0x250 for c in text)
 
 
+def _text_codec(encoding: str, source: str) -> None:
+    """Refuse, as a parameter error, an ``encoding`` that is no codec or no text encoding (rot13, base64, zip)."""
+    try:
+        info = codecs.lookup(encoding)
+        ok = getattr(info, "_is_text_encoding", True)
+    except LookupError:
+        ok = False
+    if not ok:
+        raise DataError(
+            f"encoding {encoding!r} is not a text encoding Python can decode a file with.",
+            source=source,
+            parameter="encoding",
+            fix='set encoding: "" to detect it, or give a text encoding such as utf-8, cp1252 or latin-1',
+        )
+
+
+def _codec_width(encoding: str) -> int:
+    """Bytes a character takes at least: 2 for UTF-16, 4 for UTF-32, else 1."""
+    name = codecs.lookup(encoding).name if encoding else ""
+    return 2 if name.startswith("utf-16") else 4 if name.startswith("utf-32") else 1
+
+
 def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[str, str]:
     """Text and the name of its encoding.
 
@@ -198,6 +221,18 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
     raise :class:`DataError`.
     """
     if encoding:
+        _text_codec(encoding, source)
+    wide = _codec_width(encoding) > 1 if encoding else raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not wide:
+        if b"\x00" in raw[:SNIFF_BYTES]:  # no text but UTF-16/32 holds NUL bytes: never shown, it is no table
+            raise DataError(
+                "The file holds binary data (NUL bytes), not text: it is not a table (CSV), and its name does not "
+                "end in .parquet or .xlsx.",
+                source=source,
+                fix="give a CSV, Parquet or Excel file; if it is text in UTF-16 without a byte-order mark, "
+                "set encoding: utf-16",
+            )
+    if encoding:
         try:
             return raw.decode(encoding).removeprefix("\ufeff"), _codec_name(encoding)
         except UnicodeDecodeError as exc:
@@ -205,8 +240,9 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
                 f"The file is not valid {encoding}: byte {raw[exc.start:exc.start + 1]!r} on line "
                 f"{_line_of(raw, exc.start)} cannot be decoded.",
                 source=source,
+                parameter="encoding",
                 rows=[f"line {_line_of(raw, exc.start)}: {raw[max(exc.start - 30, 0):exc.start + 10]!r}"],
-                fix="leave encoding empty to detect it, or give the file's real encoding (e.g. utf-8, cp1252, latin-1)",
+                fix='set encoding: "" to detect it, or give the file\'s real encoding (e.g. utf-8, cp1252, latin-1)',
             ) from None
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
@@ -375,20 +411,73 @@ def _more_fields_than_names(df: pd.DataFrame, text: str, sep: str, name: str) ->
     )
 
 
+#: The fewest fields a line of a transaction log has (customer, product, date).
+MIN_FIELDS = 3
+#: Lines above the header that a title block may take (a report's name, an export date, blank lines).
+MAX_TITLE_LINES = 10
+
+
+def _title_rows(sample: str) -> tuple[int, int] | None:
+    """``(title lines, fields)`` when the first lines of a delimited file have at most half the fields of
+    every line from some line on (at most :data:`MAX_TITLE_LINES` down): title rows above the header;
+    else None. (A header one name short is another problem: see :func:`_more_fields_than_names`.)"""
+    lines = sample.splitlines()[:60]
+    if len(lines) < 3:
+        return None
+    lines = lines[:-1]  # the last line may be cut (a short file, or the end of the sample)
+    for sep in (",", ";", "\t", "|"):
+        try:
+            counts = [len(row) if any(f.strip() for f in row) else 0 for row in csv.reader(lines, delimiter=sep)]
+        except csv.Error:
+            continue
+        for k in range(1, min(MAX_TITLE_LINES, len(counts) - 2) + 1):
+            body = counts[k:]
+            m = body[0]
+            if m >= 3 and all(c == m for c in body) and all(c <= max(1, m // 2) for c in counts[:k]):
+                return k, m
+    return None
+
+
+def _one_field(name: str) -> DataError:
+    return DataError(
+        f"The file is not a table of orders: its first line has one field, no comma, semicolon, tab or | between "
+        f"values (a log has at least {MIN_FIELDS} columns: a customer, a product and a date).",
+        source=name,
+        fix="give the CSV export of the orders (one line per order line, a header naming the columns), "
+        "or a Parquet or Excel file",
+    )
+
+
 def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag]]:
     text, encoding = decode(payload, options.encoding, source=name)
     if not text.strip():
         raise DataError("The data file has no rows.", source=name, fix="export the data again")
+    title = _title_rows(text[:SNIFF_BYTES])
+    if title:
+        k, m = title
+        raise DataError(
+            f"The header is probably not on the first row: the first {k} line{'s have' if k > 1 else ' has'} fewer "
+            f"fields than the {m} of every line below {'them' if k > 1 else 'it'} (title rows above the header).",
+            source=name,
+            rows=[f"line {k + 1} is the first with {m} fields"],
+            fix=f"delete the {k} line{'s' if k > 1 else ''} above the header, so that the first line names the columns",
+        )
     sep, has_header = _sniff(text[:SNIFF_BYTES], options.decimal)
     text, flags = _check_last_line(text, sep)
     df = _parse(text, sep, has_header)
     if not isinstance(df.index, pd.RangeIndex):  # pandas took the extra leading fields as an index
+        if df.shape[1] == 1:  # a first line without a separator above lines with some: prose, not a table
+            raise _one_field(name)
         rows = [ln.rstrip("\r") for ln in text.splitlines()[1:] if ln.strip()]
         if sep == r"\s+" or not all(ln.endswith(sep) for ln in rows):
             raise _more_fields_than_names(df, text, sep, name)
         df = _parse(text, sep, has_header, index_col=False)  # a separator closes every line: no field there
+    if df.shape[1] == 1:  # no separator at all: said without its content, the file may be anything (a system file)
+        raise _one_field(name)
     if not has_header:
         df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
+    elif sep == r"\s+":  # a header of words separated by spaces: maybe no table at all, its words are not shown
+        df.attrs["plain_text"] = True
     return df, encoding, flags
 
 
@@ -439,6 +528,18 @@ def _read_frame(p: Path, options: ReadOptions) -> tuple[pd.DataFrame, str, list[
     return *_read_text(payload, str(p), options), inner_suffix, _Sheets()
 
 
+def _not_a_known_table(name: str, fields: int) -> DataError:
+    """Words separated by spaces under a line that is no known header: maybe no table at all (a system
+    file, notes), so nothing of it is shown."""
+    return DataError(
+        f"The file is not a known table: its {fields} fields a line are separated by spaces, and its first line "
+        "is no header of a known layout (CDNOW and MovieLens files have no header).",
+        source=name,
+        fix="give the CSV export of the orders with a header naming the columns (separated by a comma, a "
+        "semicolon, a tab or |), then a mapping if its names are not a known layout's",
+    )
+
+
 def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
     """Read a file (any container) into a raw table of text or native columns."""
     p = _check_path(path)
@@ -456,6 +557,8 @@ def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
             fix="check that the file is a complete CSV, Parquet or Excel export and that its ending "
             "(.csv, .parquet, .xlsx, .csv.gz, .zip) matches its content",
         ) from None
+    if df.empty and df.attrs.get("plain_text"):
+        raise _not_a_known_table(name, df.shape[1])
     if df.empty:
         cut = [f for f in flags if f.rule == "truncated_line"]
         raise DataError(
@@ -465,7 +568,9 @@ def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
             fix="export the data again",
         )
     df.columns = [str(c).strip() for c in df.columns]
-    return _Raw(df, name, encoding, flags, sheet=sheets.read, other_sheets=sheets.others, workbook=sheets.workbook)
+    plain_text = bool(df.attrs.pop("plain_text", False))
+    return _Raw(df, name, encoding, flags, plain_text=plain_text, sheet=sheets.read, other_sheets=sheets.others,
+                workbook=sheets.workbook)  # fmt: skip
 
 
 def read_table(path: str | Path, options: ReadOptions | None = None) -> pd.DataFrame:
@@ -644,6 +749,8 @@ def _load(
     except DataError as err:
         if raw.other_sheets and err.parameter is None:
             raise _other_sheet_hint(err, raw, mapping) from None
+        if raw.plain_text and not mapping:
+            raise _not_a_known_table(name, raw.frame.shape[1]) from None
         raise
     if rules is None:
         rules = CleaningRules.from_mapping({**layout.rule_defaults, **(overrides or {})})
