@@ -246,16 +246,24 @@ def _as_id(values: pd.Series) -> tuple[pd.Series, int, list[str]]:
     missing. ``rewritten`` counts the cells whose text changed that way;
     ``merged`` lists (a few) ids that the column writes both ways.
     """
-    def written(v: object) -> object:
-        if isinstance(v, float | np.floating):
-            return np.format_float_positional(v, trim="0") if np.isfinite(v) else None
-        return None if pd.isna(v) else str(v).strip()
-
-    text = values.map(written).astype("str")
-    text = text.where(text.notna() & (text != "") & (text.str.lower() != "nan"), pd.NA)
+    if pd.api.types.is_float_dtype(values):  # vectorised: whole numbers as integers, the rest as written
+        x = values.astype("float64")  # a nullable Float64 column too
+        whole = pd.Series(np.isfinite(x) & (x == np.floor(x)) & (x.abs() < 2**53), index=values.index)
+        out = pd.Series(pd.NA, index=values.index, dtype="str")
+        out[whole] = x[whole].astype("int64").astype("str")
+        rest = x.notna() & ~whole
+        if rest.any():
+            out[rest] = x[rest].astype("str")
+        return out, int(whole.sum()), []
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("str").where(values.notna(), pd.NA).astype("str"), 0, []
+    text = values.astype("str").str.strip()  # an object column's Python floats read 17850.0
+    text = text.where(values.notna() & text.notna() & (text != "") & (text.str.lower() != "nan"), pd.NA)
     text = text.astype("str")
-    out = text.str.replace(f"^{INTEGRAL_FLOAT}$", r"\1", regex=True)
-    changed = text.notna() & (out != text)
+    out = text.copy()
+    candidates = text.str.endswith("0").fillna(False).astype(bool)  # only 17850.0-like cells can change
+    out[candidates] = text[candidates].str.replace(f"^{INTEGRAL_FLOAT}$", r"\1", regex=True)
+    changed = (text.notna() & (out != text)).fillna(False).astype(bool)
     merged: list[str] = []
     if changed.any():
         plain = set(out[text.notna() & ~changed].unique())

@@ -425,11 +425,15 @@ def _title_rows(sample: str) -> tuple[int, int] | None:
     if len(lines) < 3:
         return None
     lines = lines[:-1]  # the last line may be cut (a short file, or the end of the sample)
+    per_sep = {}
     for sep in (",", ";", "\t", "|"):
         try:
-            counts = [len(row) if any(f.strip() for f in row) else 0 for row in csv.reader(lines, delimiter=sep)]
+            per_sep[sep] = [len(row) if any(f.strip() for f in row) else 0 for row in csv.reader(lines, delimiter=sep)]
         except csv.Error:
             continue
+    if any(len(set(counts)) == 1 and counts[0] >= 2 for counts in per_sep.values()):
+        return None  # one separator splits every line alike, the first included: a header on the first row
+    for counts in per_sep.values():
         for k in range(1, min(MAX_TITLE_LINES, len(counts) - 2) + 1):
             body = counts[k:]
             m = body[0]

@@ -110,3 +110,11 @@ def test_a_table_s_columns_are_still_named_when_its_layout_is_unknown(tmp_path):
     with pytest.raises(DataError) as err:
         load_data({"data": str(path)})
     assert "Order Number" in str(err.value) and "order_id='Order Number'" in err.value.fix
+
+
+def test_another_separator_inside_quoted_values_is_no_title_row(tmp_path):
+    path = tmp_path / "quoted.csv"
+    rows = [f'o{i},c{i % 3},p,2,1.5,2011-01-{i + 1:02d} 10:00,";;"' for i in range(6)]
+    path.write_text("\n".join(["order_id,customer_id,product_id,quantity,unit_price,timestamp,description", *rows]))
+    table, _ = load_data({"data": str(path)})
+    assert table["description"].tolist() == [";;"] * 6
