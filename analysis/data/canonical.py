@@ -559,8 +559,10 @@ def _parse_timestamps(
     one the column is ambiguous: :class:`DataError`. Timestamps with a zone or
     an offset become the shop's local time (:func:`_zoned`); the note says how.
     """
+    naive_note = f"the timestamps carry no zone: read as local time in {timezone}" if timezone else ""
     if pd.api.types.is_datetime64_any_dtype(values):
-        note = _zone_note(*_zone(values, None), timezone) if isinstance(values.dtype, pd.DatetimeTZDtype) else ""
+        aware = isinstance(values.dtype, pd.DatetimeTZDtype)
+        note = _zone_note(*_zone(values, None), timezone) if aware else naive_note
         return _naive(_zoned(values, None, timezone)), note
     if fmt == "epoch":
         secs = pd.to_numeric(values, errors="coerce")
@@ -572,12 +574,12 @@ def _parse_timestamps(
     text = values.astype("str").str.strip()
     distinct = pd.Series(text.dropna().unique(), dtype="str")
     if distinct.empty:
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]"), ""
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]"), naive_note
     if fmt:
         lookup = _to_datetime(distinct, fmt)
     else:
         lookup = _best_format(distinct, source=source, column=column, date_order=date_order)
-    note = ""
+    note = naive_note
     if isinstance(lookup.dtype, pd.DatetimeTZDtype):
         note = _zone_note(*_zone(lookup, text.dropna()), timezone)
         lookup = _zoned(lookup, distinct, timezone)

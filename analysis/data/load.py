@@ -514,16 +514,29 @@ def _read_excel(source: Path | io.BytesIO, name: str, sheet: str) -> tuple[pd.Da
     return frame, _Sheets(chosen, [n for n in names if n != chosen], source)
 
 
+def _not_a_workbook(name: str, sheet: str) -> DataError:
+    return DataError(
+        f"sheet is set ({sheet!r}), but the file is not an Excel workbook: it has no sheets.",
+        source=name,
+        parameter="sheet",
+        fix='set sheet: "" (the default) for a CSV or Parquet file',
+    )
+
+
 def _read_frame(p: Path, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag], str, _Sheets]:
     """(raw table, encoding, reading flags, inner file ending, sheets) of a file or of the file inside its container."""
     suffix = p.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
+        if options.sheet:
+            raise _not_a_workbook(str(p), options.sheet)
         return pd.read_parquet(p), "", [], suffix, _Sheets()
     if suffix in EXCEL_SUFFIXES:
         frame, sheets = _read_excel(p, str(p), options.sheet)
         return frame, "", [], suffix, sheets
     payload, inner = _unpack(p)
     inner_suffix = Path(inner).suffix.lower()
+    if options.sheet and inner_suffix not in EXCEL_SUFFIXES:
+        raise _not_a_workbook(str(p), options.sheet)
     if inner_suffix in PARQUET_SUFFIXES:
         return pd.read_parquet(io.BytesIO(payload)), "", [], inner_suffix, _Sheets()
     if inner_suffix in EXCEL_SUFFIXES:

@@ -121,6 +121,7 @@ CASES = {
     "decimal commas and thousands points": lambda t: ({"data": _decimal_comma(t, True)}, ""),
     "a summary as the first sheet": lambda t: ({"data": _excel(t, "Summary")}, ""),
     "a sheet that is not there": lambda t: ({"data": _excel(t, "Orders"), "sheet": "orders"}, ""),
+    "a sheet for a CSV file": lambda t: ({"data": _cp1252(t), "sheet": "Orders"}, ""),
     "the wrong encoding": lambda t: ({"data": _cp1252(t), "encoding": "utf-8"}, ""),
     "a codec that is no text encoding": lambda t: ({"data": _cp1252(t), "encoding": "rot13"}, ""),
     "only postage lines, dropped": lambda t: (

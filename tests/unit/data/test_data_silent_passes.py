@@ -215,3 +215,17 @@ def test_an_unknown_timezone_is_a_parameter_error():
         data_params({"timezone": "Europe/Londn"})
     assert "timezone" in str(err.value) and "Europe/London" in str(err.value)
     assert data_params({"timezone": " UTC "}).timezone == "UTC"
+
+
+def test_a_sheet_for_a_file_without_sheets_is_refused(tmp_path):
+    path = write_csv(tmp_path / "orders.csv", normal_lines(30))
+    with pytest.raises(DataError) as err:
+        load_data({"data": str(path), "sheet": "Orders"})
+    assert err.value.parameter == "sheet" and 'sheet: ""' in err.value.fix
+    assert load_data({"data": str(path)})[1].sheet == ""
+
+
+def test_a_timezone_for_timestamps_without_a_zone_is_said():
+    table, report = load_transactions(frame(normal_lines(30)), timezone="Europe/Paris")
+    assert report.timezone == "the timestamps carry no zone: read as local time in Europe/Paris"
+    assert table["timestamp"].iloc[0] == load_transactions(frame(normal_lines(30)))[0]["timestamp"].iloc[0]
