@@ -8,7 +8,6 @@ interrupted (Ctrl-C): one line, and the last good book is unchanged.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -82,6 +81,7 @@ def _report_params(args: argparse.Namespace):
 def cmd_report(args: argparse.Namespace) -> int:
     from analysis.chapters import check_needs
     from analysis.book.runner import load_chapter_data
+    from analysis.data.report import json_text  # valid JSON: non-finite numbers as null
 
     chapter, params = _report_params(args)
     table, report = load_chapter_data(params, chapter)
@@ -91,7 +91,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:  # the report first, then the verdict (or the refusal, on stderr)
         if args.json:
             extra = {"needs_met": chapter.name} if chapter is not None and sys.exc_info()[0] is None else {}
-            print(json.dumps({**report.to_dict(), **extra}, default=str))
+            print(json_text({**report.to_dict(), **extra}))
         else:
             print(report)
     if chapter is not None and not args.json:
@@ -205,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
         print(INTERRUPTED, file=sys.stderr, flush=True)
         return 143 if isinstance(stop, Terminated) else 130
     except Exception as err:
+        from analysis.book.disk import is_no_space, no_space_message
+
+        if is_no_space(err):  # a full disk is no bug: say where, and how much is left
+            print(f"error: {no_space_message(err)}; the last good book is unchanged", file=sys.stderr)
+            return 1
         if os.environ.get("ANALYSIS_DEBUG"):
             raise
         print(

@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from analysis.book import pages
+from analysis.book.disk import is_no_space, no_space_message
 from analysis.book.state import data_identity, fingerprint, html_fingerprint, read_state, write_state
 from analysis.chapters import CHAPTERS, Chapter, check_chapter_params, check_needs, select
 from analysis.chapters._base import ChapterParams, non_default
@@ -427,6 +428,12 @@ def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: in
         if err.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel (same process group) first
             shutil.rmtree(work, ignore_errors=True)
             raise KeyboardInterrupt from None
+        if is_no_space(f"{err.ename}: {err.evalue}"):
+            raise _failed(
+                chapter, out, paths,
+                f"chapter {chapter.name} stopped in {progress.where()}: {no_space_message(err.evalue, default=cwd)}",
+                data_error=False,
+            ) from None  # fmt: skip
         raise _failed(
             chapter, out, paths,
             f"chapter {chapter.name} failed in {progress.where()}:\n{err.ename}: {err.evalue.strip()}",
@@ -502,6 +509,9 @@ def render_html(paths: Paths) -> None:
         log = paths.work / "jupyter-book.log"
         log.write_text(result.stdout + "\n" + result.stderr)
         shutil.rmtree(paths.build_new, ignore_errors=True)
+        if is_no_space(result.stdout + result.stderr):
+            raise ChapterFailed(f"the HTML build stopped: {no_space_message(None, paths.book)} (the previous book is "
+                                f"unchanged; full log: {log})", data_error=False)  # fmt: skip
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
         raise ChapterFailed(f"the HTML build failed (the previous book is unchanged); full log: {log}\n{tail}",
                             data_error=False)  # fmt: skip

@@ -11,6 +11,7 @@ column (detected, the layout's, or ``date_format``).
 from __future__ import annotations
 
 import difflib
+import json
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ import pandas as pd
 from analysis import schema as S
 from analysis.errors import DataError
 
-__all__ = ["DATE_FORMATS", "LAYOUTS", "Layout", "canonical_table", "detect_layout", "to_canonical", "to_number"]
+__all__ = ["DATE_FAMILIES", "DATE_FORMATS", "LAYOUTS", "Layout", "canonical_table", "date_families", "detect_layout", "to_canonical",
+           "to_number"]
 
 
 @dataclass(frozen=True)
@@ -221,19 +223,52 @@ def _mapping_hint(columns) -> str:
 # --------------------------------------------------------------------------- canonical
 
 
-def _as_id(values: pd.Series) -> pd.Series:
-    """Ids as text: 17850.0 -> '17850'; blanks and NaN -> missing."""
-    if pd.api.types.is_float_dtype(values):
-        whole = values.dropna()
-        if (whole == np.floor(whole)).all():
-            out = values.astype("Int64").astype("str")
-            return out.where(values.notna(), pd.NA).astype("str")
-    out = values.astype("str").str.strip()
-    out = out.where(values.notna() & (out != "") & (out.str.lower() != "nan"), pd.NA).astype("str")
-    present = out.dropna()
-    if len(present) and present.str.fullmatch(r"-?\d+\.0+").all():  # a float column saved as text
-        out = out.str.replace(r"\.0+$", "", regex=True)
-    return out
+@dataclass
+class ParseNotes:
+    """What parsing changed that the report must say: ids rewritten (column -> cells, e.g. 17850.0 ->
+    17850), ids the column wrote both ways (column -> a few of them), and the time zone note."""
+
+    ids_rewritten: dict[str, int] = field(default_factory=dict)
+    ids_merged: dict[str, list[str]] = field(default_factory=dict)
+    timezone: str = ""
+
+
+
+#: An id written as an integral float: 17850.0, -3.00 (a spreadsheet or a float column saved as text).
+INTEGRAL_FLOAT = r"(-?\d+)\.0+"
+
+
+def _as_id(values: pd.Series) -> tuple[pd.Series, int, list[str]]:
+    """Ids as text, normalised value by value: ``(ids, rewritten, merged)``.
+
+    An integral float (17850.0, or the text ``"17850.0"``) is the integer 17850,
+    so ``13085`` and ``13085.0`` in one column are one id; blanks and NaN are
+    missing. ``rewritten`` counts the cells whose text changed that way;
+    ``merged`` lists (a few) ids that the column writes both ways.
+    """
+    if pd.api.types.is_float_dtype(values):  # vectorised: whole numbers as integers, the rest as written
+        x = values.astype("float64")  # a nullable Float64 column too
+        whole = pd.Series(np.isfinite(x) & (x == np.floor(x)) & (x.abs() < 2**53), index=values.index)
+        out = pd.Series(pd.NA, index=values.index, dtype="str")
+        out[whole] = x[whole].astype("int64").astype("str")
+        rest = x.notna() & ~whole
+        if rest.any():
+            out[rest] = x[rest].astype("str")
+        return out, int(whole.sum()), []
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("str").where(values.notna(), pd.NA).astype("str"), 0, []
+    text = values.astype("str").str.strip()  # an object column's Python floats read 17850.0
+    text = text.where(values.notna() & text.notna() & (text != "") & (text.str.lower() != "nan"), pd.NA)
+    text = text.astype("str")
+    out = text.copy()
+    candidates = text.str.endswith("0").fillna(False).astype(bool)  # only 17850.0-like cells can change
+    out[candidates] = text[candidates].str.replace(f"^{INTEGRAL_FLOAT}$", r"\1", regex=True)
+    changed = (text.notna() & (out != text)).fillna(False).astype(bool)
+    merged: list[str] = []
+    if changed.any():
+        plain = set(out[text.notna() & ~changed].unique())
+        merged = [v for v in pd.unique(out[changed]) if v in plain][:5]
+    return out, int(changed.sum()), merged
 
 
 def to_number(values: pd.Series, *, decimal: str = ".", thousands: str = "") -> pd.Series:
@@ -275,7 +310,7 @@ def to_canonical(
     detection of the timestamp format; ``decimal`` and ``thousands`` say how
     numbers are written (see :func:`to_number`).
     """
-    table, layout, _ = canonical_table(
+    table, layout, _, _ = canonical_table(
         df, layout, mapping=mapping, source=source, date_format=date_format, decimal=decimal, thousands=thousands
     )
     return table, layout
@@ -339,9 +374,11 @@ def canonical_table(
     date_format: str | None = None,
     decimal: str = ".",
     thousands: str = "",
-) -> tuple[pd.DataFrame, Layout, dict[str, pd.Series]]:
+    timezone: str = "",
+) -> tuple[pd.DataFrame, Layout, dict[str, pd.Series], ParseNotes]:
     """:func:`to_canonical`, also returning the unparsed values of the parsed columns
-    (so that a message or a flag can show what the file really said)."""
+    (so that a message or a flag can show what the file really said) and what parsing
+    changed (:class:`ParseNotes`). ``timezone``: see :func:`_zoned`."""
     df, layout = _choose_layout(df, layout, mapping, source)
     out = pd.DataFrame(index=df.index)
     for canonical, src in layout.columns.items():
@@ -354,12 +391,14 @@ def canonical_table(
         raw[S.PRICE] = df[layout.amount_column]
     if layout.kind == "interactions":
         raw["rating"] = df["rating"]
-    out[S.TIMESTAMP] = _parse_timestamps(
+    notes = ParseNotes()
+    out[S.TIMESTAMP], notes.timezone = _parse_timestamps(
         out[S.TIMESTAMP],
         date_format or layout.timestamp_format,
         source=source,
         column=layout.columns[S.TIMESTAMP],
         date_order=layout.date_order,
+        timezone=timezone,
     )
 
     def number(values: pd.Series) -> pd.Series:
@@ -369,13 +408,17 @@ def canonical_table(
         out[S.QUANTITY] = number(out[S.QUANTITY])
     _prices_and_orders(out, df, layout, number)
     for col in (S.ORDER, S.CUSTOMER, S.PRODUCT):
-        out[col] = _as_id(out[col])
+        out[col], rewritten, merged = _as_id(out[col])
+        if rewritten:
+            notes.ids_rewritten[col] = rewritten
+        if merged:
+            notes.ids_merged[col] = merged
     for col in S.TRANSACTION_OPTIONAL:
         if col in out:
             out[col] = out[col].astype("str")
     order = [*S.TRANSACTION_REQUIRED, *[c for c in out.columns if c not in S.TRANSACTION_REQUIRED]]
     out = out[order].reset_index(drop=True)
-    return out, layout, {c: v.reset_index(drop=True) for c, v in raw.items()}
+    return out, layout, {c: v.reset_index(drop=True) for c, v in raw.items()}, notes
 
 
 #: Candidate formats for text timestamps, tried on every value of the column.
@@ -394,18 +437,106 @@ DATE_FORMATS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+#: How each family of :data:`DATE_FORMATS` is written, for messages.
+DATE_FAMILIES = {
+    "iso": "ISO year-month-day (2011-12-31)",
+    "day_first": "day-first (31/12/2011)",
+    "month_first": "month-first (12/31/2011)",
+}
+
+
+def date_families(values: pd.Series, *, limit: int = 2000) -> list[str]:
+    """The families of :data:`DATE_FORMATS` (``iso``, ``day_first``, ``month_first``) whose best format parses
+    the most of ``values`` (text; at most ``limit`` distinct ones are tried), at least half of them; several
+    when they tie (01/02/2011 is day-first and month-first), none when no family reads half."""
+    text = pd.Series(values.dropna().astype("str").str.strip().unique()[:limit], dtype="str")
+    if text.empty:
+        return []
+    shares = {}
+    for family, formats in DATE_FORMATS.items():
+        shares[family] = max(float(_to_datetime(text, f).notna().mean()) for f in formats)
+    best = max(shares.values())
+    return [f for f, share in shares.items() if share == best and best >= 0.5]
+
+
 #: Timestamps outside these years are not dates of a sale (a parser's reading of "/1" as year 0):
 #: they count as unreadable.
 YEARS = (1, 9999)
 
 
 def _naive(parsed: pd.Series) -> pd.Series:
-    """Drop a time zone, keeping the local wall-clock time (weekday and hour stay the shop's)."""
+    """Wall-clock timestamps (no zone) within :data:`YEARS`; a zone still attached is dropped (see :func:`_zoned`)."""
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_localize(None)
     parsed = parsed.astype("datetime64[us]")
     years = parsed.dt.year
     return parsed.where(years.isna() | years.between(*YEARS))
+
+
+#: The offset at the end of a written timestamp: Z, +01:00, -0500, +01.
+OFFSET = r"(Z|[+-]\d{2}(?::?\d{2})?)\s*$"
+
+
+def _offset_text(offset: str) -> str:
+    """``Z`` -> ``+00:00``, ``-0500`` -> ``-05:00``, ``+01`` -> ``+01:00``."""
+    if offset == "Z":
+        return "+00:00"
+    digits = offset[1:].replace(":", "")
+    return f"{offset[0]}{digits[:2]}:{(digits[2:] or '00')[:2]}"
+
+
+def _offset_minutes(offset: str) -> int:
+    text = _offset_text(offset)
+    sign = -1 if text[0] == "-" else 1
+    return sign * (int(text[1:3]) * 60 + int(text[4:6]))
+
+
+def _shares(labels: pd.Series) -> str:
+    counts = labels.value_counts()
+    total = int(counts.sum())
+    return ", ".join(f"{k} {n / total:.0%}" for k, n in counts.head(4).items()) + (" ..." if len(counts) > 4 else "")
+
+
+def _zone(parsed: pd.Series, text: pd.Series | None) -> tuple[str, bool]:
+    """(the zone or offsets the data are written in, in words; whether the offsets differ between rows)."""
+    if text is not None:
+        found = text.str.extract(OFFSET, expand=False).dropna()
+        if len(found):
+            offsets = "UTC" + found.map(_offset_text)
+            return (_shares(offsets), True) if offsets.nunique() > 1 else (offsets.iloc[0], False)
+    return str(parsed.dtype.tz), False
+
+
+def _zone_note(zone: str, mixed: bool, timezone: str) -> str:
+    if timezone:
+        return f"converted to {timezone} from {zone}"
+    if mixed:
+        return (
+            f"offsets differ between rows ({zone}): each timestamp is read as the local time it is written in; "
+            "set timezone (e.g. timezone: Europe/London) to convert them to one zone"
+        )
+    return f"{zone}, read as local time (set timezone to convert to another zone)"
+
+
+def _zoned(parsed: pd.Series, text: pd.Series | None, timezone: str) -> pd.Series:
+    """Aware timestamps as the shop's wall-clock time (naive ones unchanged).
+
+    With ``timezone`` (an IANA name such as Europe/London) every timestamp is
+    converted to that zone. Without it the data's own zone is kept: one zone or
+    offset is read as its local time; offsets that differ between rows (a zone
+    with summer time, or rows from several zones) are each read as the local
+    time they are written in (``text``, the values as written, gives each row's offset).
+    """
+    if not isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        return parsed
+    if timezone:
+        return parsed.dt.tz_convert(timezone).dt.tz_localize(None)
+    _, mixed = _zone(parsed, text)
+    if mixed:
+        offset = text.str.extract(OFFSET, expand=False).map(lambda o: _offset_minutes(o) if isinstance(o, str) else 0)
+        utc = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        return utc + pd.to_timedelta(offset.astype("float64"), unit="min")
+    return parsed.dt.tz_localize(None)
 
 
 def _parse_timestamps(
@@ -415,8 +546,9 @@ def _parse_timestamps(
     source: str | None = None,
     column: str = S.TIMESTAMP,
     date_order: str | None = None,
-) -> pd.Series:
-    """Parse a timestamp column with ONE format for all its values.
+    timezone: str = "",
+) -> tuple[pd.Series, str]:
+    """Parse a timestamp column with ONE format for all its values: ``(timestamps, time zone note)``.
 
     With ``fmt`` given (a layout's or the user's ``date_format``), that format.
     Otherwise every candidate in :data:`DATE_FORMATS` is tried on all distinct
@@ -424,33 +556,50 @@ def _parse_timestamps(
     ``01/02/2011`` cannot mean January in one row and February in the next.
     When a day-first and a month-first format parse equally well but disagree
     (every day is 12 or less), the layout's ``date_order`` decides; without
-    one the column is ambiguous: :class:`DataError`.
+    one the column is ambiguous: :class:`DataError`. Timestamps with a zone or
+    an offset become the shop's local time (:func:`_zoned`); the note says how.
     """
+    naive_note = f"the timestamps carry no zone: read as local time in {timezone}" if timezone else ""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return _naive(values)
+        aware = isinstance(values.dtype, pd.DatetimeTZDtype)
+        note = _zone_note(*_zone(values, None), timezone) if aware else naive_note
+        return _naive(_zoned(values, None, timezone)), note
     if fmt == "epoch":
         secs = pd.to_numeric(values, errors="coerce")
-        return pd.to_datetime(secs, unit="s", errors="coerce").astype("datetime64[us]")
+        out = pd.to_datetime(secs, unit="s", errors="coerce")
+        if timezone:
+            out = out.dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
+            return out.astype("datetime64[us]"), f"converted to {timezone} from UTC (Unix seconds)"
+        return out.astype("datetime64[us]"), ""
     text = values.astype("str").str.strip()
     distinct = pd.Series(text.dropna().unique(), dtype="str")
     if distinct.empty:
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]"), naive_note
     if fmt:
         lookup = _to_datetime(distinct, fmt)
     else:
         lookup = _best_format(distinct, source=source, column=column, date_order=date_order)
-    mapping = pd.Series(lookup.to_numpy(), index=distinct.to_numpy())
-    return pd.Series(text.map(mapping).to_numpy(), index=values.index).astype("datetime64[us]")
+    note = naive_note
+    if isinstance(lookup.dtype, pd.DatetimeTZDtype):
+        note = _zone_note(*_zone(lookup, text.dropna()), timezone)
+        lookup = _zoned(lookup, distinct, timezone)
+    mapping = pd.Series(_naive(lookup).to_numpy(), index=distinct.to_numpy())
+    return pd.Series(text.map(mapping).to_numpy(), index=values.index).astype("datetime64[us]"), note
 
 
 def _to_datetime(text: pd.Series, fmt: str | None) -> pd.Series:
+    """Parsed timestamps: naive, or aware (in UTC when the offsets differ between values); years outside
+    :data:`YEARS` missing."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "could not infer format": we fall back on purpose
         try:
             parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         except ValueError:  # offsets that differ between rows: align them in UTC first
             parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
-    return _naive(parsed)
+    if not pd.api.types.is_datetime64_any_dtype(parsed):  # mixed aware and naive values
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+    years = parsed.dt.year
+    return parsed.where(years.isna() | years.between(*YEARS))
 
 
 def _best_format(distinct: pd.Series, *, source: str | None, column: str, date_order: str | None) -> pd.Series:
@@ -467,8 +616,8 @@ def _best_format(distinct: pd.Series, *, source: str | None, column: str, date_o
     winners = [(f, fam, parsed) for f, (fam, parsed, share) in results.items() if share == best]
     families = {fam for _, fam, _ in winners}
     if {"day_first", "month_first"} <= families:
-        day = next(p for _, fam, p in winners if fam == "day_first")
-        month = next(p for _, fam, p in winners if fam == "month_first")
+        day_format, day = next((f, p) for f, fam, p in winners if fam == "day_first")
+        month_format, month = next((f, p) for f, fam, p in winners if fam == "month_first")
         differ = day.notna() & month.notna() & (day != month)
         if differ.any() and date_order in ("day_first", "month_first"):
             return day if date_order == "day_first" else month
@@ -481,8 +630,9 @@ def _best_format(distinct: pd.Series, *, source: str | None, column: str, date_o
                 column=column,
                 rows=[f"{v!r} is {d:%d %b %Y} day-first, {m:%d %b %Y} month-first" for v, d, m in
                       zip(examples, day[differ].head(3), month[differ].head(3), strict=True)],
-                fix="say which with date_format, e.g. date_format: '%d/%m/%Y %H:%M' in the parameters file, "
-                "or --date-format '%d/%m/%Y %H:%M' for python -m analysis report",
+                fix=f"say which in the parameters file: date_format: {json.dumps(day_format)} (day-first) or "
+                f"date_format: {json.dumps(month_format)} (month-first); for python -m analysis report, "
+                f"--date-format {json.dumps(day_format)}",
             )  # fmt: skip
     return winners[0][2]
 

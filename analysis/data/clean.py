@@ -20,6 +20,7 @@ of the same item; extreme quantities and prices (robust z above
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -30,6 +31,7 @@ import pandas as pd
 
 from analysis import schema as S
 from analysis._checks import check_day, check_number, require_columns  # noqa: F401  (require_columns re-exported)
+from analysis.data.params import DEFAULT_MIN_DATE
 from analysis.data.report import READING_RULES, RULE_ORDER, DataReport, Flag, describe_table
 from analysis.errors import DataError
 
@@ -59,6 +61,8 @@ NON_PRODUCT_CODES: tuple[str, ...] = (
 #: Scale factor that makes the median absolute deviation estimate the standard
 #: deviation of a normal distribution (1 / Phi^-1(3/4)).
 MAD_SCALE = 1.4826
+#: An order id that this many customers or more share is flagged (``shared_order``).
+SHARED_ORDER_CUSTOMERS = 5
 SHOWN_ROWS = 5
 
 
@@ -79,7 +83,11 @@ class CleaningRules:
     - ``non_product_codes``: drop lines whose product id is one of these.
     - ``min_date`` / ``max_date``: ISO dates; rows before ``min_date`` or after
       the end of the day ``max_date`` are dropped and flagged. ``max_date=None``
-      means the day of the run (a sale cannot lie in the future).
+      means the day of the run (a sale cannot lie in the future); ``min_date``
+      is 1990-01-01 by default (a 1900 date is a spreadsheet's empty date cell), None for none.
+    - ``shared_order``: always on, never drops: rows of orders that more than
+      :data:`SHARED_ORDER_CUSTOMERS` (5) or more customers share are flagged (an order belongs to one customer; many
+      customers on one order id usually mean the wrong column is mapped).
     - ``outlier_threshold``: a quantity or unit price whose robust z
       (:func:`robust_z`) exceeds it is flagged; ``drop_outliers`` drops it.
     - ``max_unparseable_share``: timestamps or numbers that cannot be parsed are
@@ -97,7 +105,7 @@ class CleaningRules:
     non_product_codes: tuple[str, ...] = ()
     max_unparseable_share: float = 0.01
     negative_price: Literal["drop", "error"] = "drop"
-    min_date: str | None = None
+    min_date: str | None = DEFAULT_MIN_DATE
     max_date: str | None = None
     outlier_threshold: float = 50.0
     drop_outliers: bool = False
@@ -271,6 +279,8 @@ FIXES = {
     "unparseable_numbers": "the numbers do not parse: remove currency signs and units, and say how they are "
     "written with decimal (',' for 2,50) and thousands (',' for 1,234.50; '.' for 1.234,50)",
     "nonfinite": "replace infinite values (inf) with real numbers or remove those rows",
+    "mixed_dates": "write the whole column in one format, best ISO 8601 (2011-12-09 12:50; in a spreadsheet, "
+    "format the cells as yyyy-mm-dd hh:mm) and export again; date_format reads one format, not two",
     "empty": "fill the empty cells or remove those rows (or map the right column)",
     "negative": "negative prices are refused by the rules (negative_price='error'); fix the rows or set "
     "negative_price='drop' to drop them",
@@ -336,6 +346,29 @@ def _number_hint(bad: pd.Series) -> str:
     return ""
 
 
+def _mixed_dates(raw: pd.Series, bad: pd.Series, good: pd.Series) -> str:
+    """The problem in words when the unreadable dates are in another known format than the read ones
+    (ISO in a day-first column, ...), naming both formats and their shares; "" otherwise."""
+    from analysis.data.canonical import DATE_FAMILIES, date_families  # canonical imports nothing from here
+
+    read, unread = date_families(raw[good]), date_families(raw[bad])
+    if not read or not unread or set(unread) & set(read):
+        return ""
+    present = int((bad | good).sum())
+
+    def example(mask: pd.Series) -> str:
+        i = int(np.flatnonzero(mask.to_numpy(dtype=bool))[0])
+        return f"row {i + 1}: {raw.iloc[i]!r}"
+
+    read_text = " or ".join(DATE_FAMILIES[f] for f in read)
+    unread_text = " or ".join(DATE_FAMILIES[f] for f in unread)
+    return (
+        f"The dates are written in two formats: {good.sum() / present:.0%} {read_text} (e.g. {example(good)}) "
+        f"and {bad.sum() / present:.0%} {unread_text} (e.g. {example(bad)}); a column is read with one format, "
+        f"so the {int(bad.sum()):,} in the second cannot be read."
+    )
+
+
 def _explain(
     table: pd.DataFrame, column: str, check: str, case: object, rules: CleaningRules, raw: Mapping[str, pd.Series]
 ) -> tuple[str, pd.Series, str]:
@@ -347,6 +380,10 @@ def _explain(
         empty = raw[column].isna() if column in raw else pd.Series(False, index=table.index)
         bad = missing & ~empty
         what = "dates" if column == S.TIMESTAMP else "numbers"
+        if what == "dates" and bad.any() and column in raw:
+            mixed = _mixed_dates(raw[column], missing & ~empty, ~missing)
+            if mixed:
+                return mixed, bad, "mixed_dates"
         problem = (
             f"{missing.mean():.1%} of the values in {column} are missing: {int(empty.sum()):,} empty and "
             f"{int(bad.sum()):,} that cannot be parsed as {what} (at most "
@@ -449,7 +486,8 @@ def _find_simple(rule: str, ctx: _Context) -> _Finding | None:
     if rule == "before_min_date":
         if not r.min_date:
             return None
-        return _Finding(_bool(ts < r.min_date_stamp()), S.TIMESTAMP, f"rows dated before min_date {r.min_date}", True)
+        why = "min_date" if r.min_date != DEFAULT_MIN_DATE else 'min_date, by default: earlier dates are not plausible sales; set min_date: "" to keep them'
+        return _Finding(_bool(ts < r.min_date_stamp()), S.TIMESTAMP, f"rows dated before {r.min_date} ({why})", True)
     if rule == "after_max_date":
         why = "max_date" if r.max_date else "the day of the run; set max_date to change it"
         what = f"rows dated after {r.max_day():%Y-%m-%d} ({why})"
@@ -538,7 +576,30 @@ def _find_cancelled_original(ctx: _Context, keep: np.ndarray) -> _Finding | None
     return _Finding(mask, (S.CUSTOMER, S.PRODUCT, S.QUANTITY), what, drops, "" if drops else fix)
 
 
+def _find_shared_order(ctx: _Context, keep: np.ndarray) -> _Finding | None:
+    """Kept rows of orders that :data:`SHARED_ORDER_CUSTOMERS` or more customers share: an order belongs to one
+    customer (two on one order can be a gift or a typing slip; many mean the column is not the order's)."""
+    kept = ctx.table.loc[keep, [S.ORDER, S.CUSTOMER]].dropna()
+    if kept.empty:
+        return None
+    per_order = kept.groupby(S.ORDER, sort=False)[S.CUSTOMER].nunique()
+    shared = per_order[per_order >= SHARED_ORDER_CUSTOMERS]
+    mask = np.zeros(len(ctx.table), dtype=bool)
+    if shared.empty:
+        return _Finding(mask, S.ORDER, "", False)
+    mask[keep] = _bool(ctx.table.loc[keep, S.ORDER].isin(shared.index))
+    top = shared.idxmax()
+    what = (
+        f"rows of {len(shared):,} order{'s' if len(shared) > 1 else ''} that {SHARED_ORDER_CUSTOMERS} or more customers share "
+        f"(order {top} has {int(shared.max()):,} customers; an order normally belongs to one customer)"
+    )
+    fix = "check that order_id is mapped to the order or invoice number (not a store, a day or a batch)"
+    return _Finding(mask, (S.ORDER, S.CUSTOMER), what, False, fix)
+
+
 def _find(rule: str, ctx: _Context, keep: np.ndarray) -> _Finding | None:
+    if rule == "shared_order":
+        return _find_shared_order(ctx, keep)
     if rule == "cancelled_original":
         return _find_cancelled_original(ctx, keep)
     if rule == "extreme_quantity":
@@ -573,6 +634,32 @@ def _flag(rule: str, finding: _Finding, hits: np.ndarray, ctx: _Context) -> Flag
 
 def _revenue(table: pd.DataFrame, rows: np.ndarray) -> float:
     return round(float((table[S.QUANTITY][rows] * table[S.PRICE][rows]).sum()), 2) if S.PRICE in table else 0.0
+
+
+def _check_revenue(ctx: _Context, keep: np.ndarray, source: str) -> None:
+    """Refuse revenue that is not a finite number: quantity x unit price, or their sum, beyond the largest float."""
+    q = ctx.table[S.QUANTITY].to_numpy(dtype="float64")
+    p = ctx.table[S.PRICE].to_numpy(dtype="float64")
+    with np.errstate(over="ignore", invalid="ignore"):
+        line = q * p
+        total = float(np.nansum(line[keep]))
+    bad = keep & ~np.isfinite(line) & np.isfinite(q) & np.isfinite(p)
+    if not bad.any() and math.isfinite(total):
+        return
+    if not bad.any():  # every line is finite, their sum is not: show the largest lines
+        order = np.argsort(-np.abs(np.where(keep, line, 0.0)))[:SHOWN_ROWS]
+        bad = np.zeros(len(q), dtype=bool)
+        bad[order] = True
+    raise DataError(
+        "The revenue is not a finite number: quantity x unit price "
+        + ("overflows on some rows" if (keep & ~np.isfinite(line)).any() else "adds up beyond the largest number")
+        + f" (above {np.finfo('float64').max:.3g}); such prices or quantities are not real sales.",
+        source=source,
+        column=ctx.column_name((S.QUANTITY, S.PRICE)),
+        rows=ctx.rows(bad, (S.QUANTITY, S.PRICE)),
+        fix="correct or remove those rows (a unit price of 1e300 is a typing or export error); "
+        "if the column holds another unit, map the right column",
+    )
 
 
 def clean(
@@ -617,6 +704,8 @@ def clean(
             keep &= ~hits
         if hits.any():
             flags.append(_flag(rule, finding, hits, ctx))
+    if kind == "transactions":
+        _check_revenue(ctx, keep, source)
     out = table[keep].reset_index(drop=True)
     report = DataReport(
         source=source,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -74,6 +75,13 @@ GERMAN_LABELS: dict[str, dict[str, str]] = {
 GERMAN_SENSITIVE = "personal_status_sex"
 #: A text column with more distinct values than this share of the rows is an identifier, not a feature.
 ID_SHARE = 0.5
+#: A text column whose non-empty cells are numbers in at least this share is a numeric column with junk cells.
+NUMERIC_SHARE = 0.9
+#: Words of a column name that mark an identifier (customer_id, AccountNo, loan_number, ...).
+ID_WORDS = {"id", "ids", "key", "no", "nr", "num", "number", "uuid", "guid", "ref", "reference", "account", "code"}
+#: Whole numbers unique per row, all written with this many digits or more, are identifiers (customer numbers).
+ID_DIGITS = 6
+SHOWN_ROWS = 5
 
 
 @dataclass
@@ -94,6 +102,8 @@ class LabelledReport(Facts):
     missing_target: int = 0
     sensitive: str = ""  # a column the chapter checks the scores by group on ("" none)
     currency: str = ""
+    junk_cells: dict[str, int] = field(default_factory=dict)  # numeric column -> text cells set missing
+    junk_rows: list[str] = field(default_factory=list)  # the first of them: row, column, what it said
 
     @property
     def positive_share(self) -> float:
@@ -105,7 +115,9 @@ class LabelledReport(Facts):
         return out
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), default=str)
+        from analysis.data.report import json_text
+
+        return json_text(self.to_dict())
 
     def __str__(self) -> str:
         lines = [
@@ -118,6 +130,12 @@ class LabelledReport(Facts):
         ]
         if self.id_columns:
             lines.append(f"  identifier columns left out of the features: {', '.join(self.id_columns)}")
+        if self.junk_cells:
+            counts = ", ".join(f"{c} {n:,}" for c, n in self.junk_cells.items())
+            total = sum(self.junk_cells.values())
+            lines.append(f"  text in numeric columns, set missing (the models fill it with the median): {counts}")
+            more = f" (first {len(self.junk_rows)} of {total:,})" if total > len(self.junk_rows) else ""
+            lines.append(f"      rows{more}: {'; '.join(self.junk_rows)}")
         return "\n".join(lines)
 
 
@@ -183,7 +201,7 @@ def _missing_target(frame: pd.DataFrame, target: str, source: str) -> DataError:
     return DataError(
         f"The target column {target!r} is not in the table{hint}.",
         source=source, column=target, rows=[f"columns: {', '.join(columns[:12])}"],
-        fix=f"set target to one of the table's columns{', e.g. ' + json.dumps(close[0]) if close else ''}",
+        fix=f"set target to one of the table's columns{', e.g. target: ' + json.dumps(close[0]) if close else ''}",
     )  # fmt: skip
 
 
@@ -216,14 +234,16 @@ def binary_target(values: pd.Series, positive_label: str, *, source: str, column
             raise DataError(
                 f"positive_label {positive_label!r} is not a value of the target column {column!r}.",
                 source=source, column=column, parameter="positive_label", rows=[f"values: {found}"],
-                fix="set positive_label to one of: " + ", ".join(json.dumps(v) for v in counts.index[:6]),
+                fix=f"set positive_label to one of: {', '.join(json.dumps(v) for v in counts.index[:6])}; "
+                f"e.g. positive_label: {json.dumps(str(counts.index[-1]))}",
             )  # fmt: skip
         return (text == positive_label).to_numpy(np.int8), positive_label, "given"
     if len(counts) > 2:
         raise DataError(
             f"The target column {column!r} is not binary: it takes {len(counts):,} values ({found}).",
             source=source, column=column, rows=[found],
-            fix="set positive_label to the value that counts as the bad outcome (every other value then "
+            fix=f"set positive_label to the value that counts as the bad outcome, e.g. positive_label: "
+            f"{json.dumps(str(counts.index[-1]))} (every other value then "
             "counts as good), or choose a two-valued target column",
         )  # fmt: skip
     values_set = set(counts.index)
@@ -241,15 +261,39 @@ def _is_row_number(col: pd.Series) -> bool:
     return col.is_unique and int(col.max()) - int(col.min()) == len(col) - 1
 
 
+def _name_words(name: str) -> set[str]:
+    """``customerID`` -> {customer, id}; ``loan_no`` -> {loan, no}."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))
+    return {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
+
+
+def _is_numeric_id(name: str, col: pd.Series) -> bool:
+    """Whole numbers, one per row, that name a case rather than measure it: a column named like an id
+    (customer_id, AccountNo), or numbers all written with :data:`ID_DIGITS` digits or more and the same
+    number of digits (customer numbers 100234, 100871, ...); row counters are :func:`_is_row_number`."""
+    if len(col) < 20 or col.isna().any() or not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return False
+    values = col.to_numpy(dtype="float64")
+    if not (np.isfinite(values).all() and (values == np.round(values)).all()) or not col.is_unique:
+        return False
+    if _name_words(name) & ID_WORDS:
+        return True
+    digits = {len(str(abs(int(v)))) for v in values}
+    return len(digits) == 1 and digits.pop() >= ID_DIGITS
+
+
 def _columns(frame: pd.DataFrame, codes: Sequence[str] = ()) -> tuple[list[str], list[str], list[str]]:
-    """``(features, categorical, ids)``: text columns that nearly every row has its own value of, and whole-number
-    columns that number the rows, are ids; ``codes`` are numeric columns to read as categories."""
+    """``(features, categorical, ids)``: text columns that nearly every row has its own value of, whole-number
+    columns that number the rows, and whole numbers unique per row named or written like ids
+    (:func:`_is_numeric_id`) are ids; ``codes`` are numeric columns to read as categories."""
     features, categorical, ids = [], [], []
     for name in frame.columns:
         col = frame[name]
         numeric = pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
         if name not in codes and (
-            (not numeric and len(col) >= 20 and col.nunique() > ID_SHARE * len(col)) or _is_row_number(col)
+            (not numeric and len(col) >= 20 and col.nunique() > ID_SHARE * len(col))
+            or _is_row_number(col)
+            or _is_numeric_id(name, col)
         ):
             ids.append(str(name))
             continue
@@ -257,6 +301,34 @@ def _columns(frame: pd.DataFrame, codes: Sequence[str] = ()) -> tuple[list[str],
         if not numeric or name in codes:
             categorical.append(str(name))
     return features, categorical, ids
+
+
+def _junk_to_missing(table: pd.DataFrame, codes: Sequence[str], rows_in_file: np.ndarray) -> tuple[dict[str, int], list[str]]:
+    """Text cells in a column whose other cells are numbers (at least :data:`NUMERIC_SHARE` of the non-empty
+    ones) are set missing and the column becomes numeric (in place): ``({column: cells}, first rows)``;
+    ``rows_in_file`` gives each row's position in the file (rows without a target are gone).
+    One "n/a?" must not turn a numeric column into a category with a level per value."""
+    counts: dict[str, int] = {}
+    rows: list[tuple[int, str]] = []
+    for name in table.columns:
+        col = table[name]
+        if name in codes or pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        text = col.astype("string").str.strip()
+        present = text.notna() & (text != "")
+        numbers = pd.to_numeric(text.where(present), errors="coerce")
+        parsed = numbers.notna()
+        if not present.any() or parsed[present].mean() < NUMERIC_SHARE:
+            continue
+        junk = present & ~parsed
+        table[name] = numbers.astype("float64")
+        if junk.any():
+            counts[str(name)] = int(junk.sum())
+            rows += [
+                (int(rows_in_file[i]), f"row {int(rows_in_file[i]) + 1}: {name} {col.iloc[i]!r}")
+                for i in np.flatnonzero(junk.to_numpy(dtype=bool))[:SHOWN_ROWS]
+            ]
+    return counts, [text for _, text in sorted(rows)[:SHOWN_ROWS]]
 
 
 def category_text(col: pd.Series) -> pd.Series:
@@ -286,6 +358,13 @@ def read_labelled(
         target = target or "class"
         positive_label = positive_label or ("2" if target == "class" else "")
     frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.shape[1] < 2:  # said without its content: the file may be anything (a system file, notes)
+        raise DataError(
+            "The file is not a labelled table: its lines have one field (a table needs its features and a target, "
+            "separated by a comma, a semicolon, a tab or |).",
+            source=source,
+            fix="give a CSV with a header line naming the columns, a Parquet or an Excel file",
+        )
     if target not in frame.columns:
         raise _missing_target(frame, target, source)
     rows_read = len(frame)
@@ -306,6 +385,7 @@ def read_labelled(
                         rows=[f"columns: {', '.join(map(str, table.columns[:20]))}"],
                         fix="list feature columns of the table (not the target), spelled as in its header")  # fmt: skip
     codes = list(categorical)
+    junk, junk_rows = _junk_to_missing(table, codes, np.flatnonzero(has_target.to_numpy(dtype=bool)))
     features, categorical, ids = _columns(table, codes)
     table = table[features].copy()
     for name in categorical:
@@ -317,6 +397,7 @@ def read_labelled(
         target=target, positive_label=positive, label_chosen=why, positives=int(y.sum()),
         negatives=int(len(y) - y.sum()), features=features, categorical=categorical, id_columns=ids,
         missing_target=int((~has_target).sum()), sensitive=GERMAN_SENSITIVE if german else "",
+        junk_cells=junk, junk_rows=junk_rows,
     )  # fmt: skip
     return table, report
 

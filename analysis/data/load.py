@@ -22,8 +22,10 @@ from __future__ import annotations
 import bz2
 import codecs
 import csv
+import difflib
 import gzip
 import io
+import json
 import re
 import zipfile
 import zlib
@@ -35,7 +37,8 @@ from typing import Any
 import pandas as pd
 from charset_normalizer import from_bytes
 
-from analysis.data.canonical import LAYOUTS, Layout, canonical_table
+from analysis import schema as S
+from analysis.data.canonical import LAYOUTS, Layout, ParseNotes, canonical_table, detect_layout
 from analysis.data.clean import NON_PRODUCT_CODES, CleaningRules, clean, exact_duplicates, validate_transactions
 from analysis.data.params import DataParams, data_params
 from analysis.data.report import DataReport, Flag
@@ -64,6 +67,8 @@ class ReadOptions:
     decimal: str = "."
     thousands: str = ""
     date_format: str = ""
+    sheet: str = ""  # the Excel sheet to read ("" the first)
+    timezone: str = ""  # the shop's time zone ("" the data's own)
 
 
 @dataclass
@@ -76,6 +81,10 @@ class _Raw:
     flags: list[Flag] = field(default_factory=list)
     layout: Layout | None = None
     currency: str = ""
+    plain_text: bool = False  # words separated by spaces: refusals do not show its first line
+    sheet: str = ""  # the Excel sheet read
+    other_sheets: list[str] = field(default_factory=list)  # the workbook's sheets not read
+    workbook: Any = None  # the Excel file (a path or bytes), to look into the other sheets
 
 
 # --------------------------------------------------------------------------- files and containers
@@ -175,6 +184,28 @@ def _reads_as_text(text: str) -> bool:
     return any(c in text for c in "\n\r,;\t|") or all(c.isprintable() and ord(c) < 0x250 for c in text)
 
 
+def _text_codec(encoding: str, source: str) -> None:
+    """Refuse, as a parameter error, an ``encoding`` that is no codec or no text encoding (rot13, base64, zip)."""
+    try:
+        info = codecs.lookup(encoding)
+        ok = getattr(info, "_is_text_encoding", True)
+    except LookupError:
+        ok = False
+    if not ok:
+        raise DataError(
+            f"encoding {encoding!r} is not a text encoding Python can decode a file with.",
+            source=source,
+            parameter="encoding",
+            fix='set encoding: "" to detect it, or give a text encoding such as utf-8, cp1252 or latin-1',
+        )
+
+
+def _codec_width(encoding: str) -> int:
+    """Bytes a character takes at least: 2 for UTF-16, 4 for UTF-32, else 1."""
+    name = codecs.lookup(encoding).name if encoding else ""
+    return 2 if name.startswith("utf-16") else 4 if name.startswith("utf-32") else 1
+
+
 def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[str, str]:
     """Text and the name of its encoding.
 
@@ -191,6 +222,18 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
     raise :class:`DataError`.
     """
     if encoding:
+        _text_codec(encoding, source)
+    wide = _codec_width(encoding) > 1 if encoding else raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not wide:
+        if b"\x00" in raw[:SNIFF_BYTES]:  # no text but UTF-16/32 holds NUL bytes: never shown, it is no table
+            raise DataError(
+                "The file holds binary data (NUL bytes), not text: it is not a table (CSV), and its name does not "
+                "end in .parquet or .xlsx.",
+                source=source,
+                fix="give a CSV, Parquet or Excel file; if it is text in UTF-16 without a byte-order mark, "
+                "set encoding: utf-16",
+            )
+    if encoding:
         try:
             return raw.decode(encoding).removeprefix("\ufeff"), _codec_name(encoding)
         except UnicodeDecodeError as exc:
@@ -198,8 +241,9 @@ def decode(raw: bytes, encoding: str = "", *, source: str = "<bytes>") -> tuple[
                 f"The file is not valid {encoding}: byte {raw[exc.start:exc.start + 1]!r} on line "
                 f"{_line_of(raw, exc.start)} cannot be decoded.",
                 source=source,
+                parameter="encoding",
                 rows=[f"line {_line_of(raw, exc.start)}: {raw[max(exc.start - 30, 0):exc.start + 10]!r}"],
-                fix="leave encoding empty to detect it, or give the file's real encoding (e.g. utf-8, cp1252, latin-1)",
+                fix='set encoding: "" to detect it, or give the file\'s real encoding (e.g. utf-8, cp1252, latin-1)',
             ) from None
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
@@ -368,37 +412,150 @@ def _more_fields_than_names(df: pd.DataFrame, text: str, sep: str, name: str) ->
     )
 
 
+#: The fewest fields a line of a transaction log has (customer, product, date).
+MIN_FIELDS = 3
+#: Lines above the header that a title block may take (a report's name, an export date, blank lines).
+MAX_TITLE_LINES = 10
+
+
+def _title_rows(sample: str) -> tuple[int, int] | None:
+    """``(title lines, fields)`` when the first lines of a delimited file have at most half the fields of
+    every line from some line on (at most :data:`MAX_TITLE_LINES` down): title rows above the header;
+    else None. (A header one name short is another problem: see :func:`_more_fields_than_names`.)"""
+    lines = sample.splitlines()[:60]
+    if len(lines) < 3:
+        return None
+    lines = lines[:-1]  # the last line may be cut (a short file, or the end of the sample)
+    per_sep = {}
+    for sep in (",", ";", "\t", "|"):
+        try:
+            per_sep[sep] = [len(row) if any(f.strip() for f in row) else 0 for row in csv.reader(lines, delimiter=sep)]
+        except csv.Error:
+            continue
+    if any(len(set(counts)) == 1 and counts[0] >= 2 for counts in per_sep.values()):
+        return None  # one separator splits every line alike, the first included: a header on the first row
+    for counts in per_sep.values():
+        for k in range(1, min(MAX_TITLE_LINES, len(counts) - 2) + 1):
+            body = counts[k:]
+            m = body[0]
+            if m >= 3 and all(c == m for c in body) and all(c <= max(1, m // 2) for c in counts[:k]):
+                return k, m
+    return None
+
+
+def _one_field(name: str) -> DataError:
+    return DataError(
+        f"The file is not a table of orders: its first line has one field, no comma, semicolon, tab or | between "
+        f"values (a log has at least {MIN_FIELDS} columns: a customer, a product and a date).",
+        source=name,
+        fix="give the CSV export of the orders (one line per order line, a header naming the columns), "
+        "or a Parquet or Excel file",
+    )
+
+
 def _read_text(payload: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag]]:
     text, encoding = decode(payload, options.encoding, source=name)
     if not text.strip():
         raise DataError("The data file has no rows.", source=name, fix="export the data again")
+    title = _title_rows(text[:SNIFF_BYTES])
+    if title:
+        k, m = title
+        raise DataError(
+            f"The header is probably not on the first row: the first {k} line{'s have' if k > 1 else ' has'} fewer "
+            f"fields than the {m} of every line below {'them' if k > 1 else 'it'} (title rows above the header).",
+            source=name,
+            rows=[f"line {k + 1} is the first with {m} fields"],
+            fix=f"delete the {k} line{'s' if k > 1 else ''} above the header, so that the first line names the columns",
+        )
     sep, has_header = _sniff(text[:SNIFF_BYTES], options.decimal)
     text, flags = _check_last_line(text, sep)
     df = _parse(text, sep, has_header)
     if not isinstance(df.index, pd.RangeIndex):  # pandas took the extra leading fields as an index
+        if df.shape[1] == 1:  # a first line without a separator above lines with some: prose, not a table
+            raise _one_field(name)
         rows = [ln.rstrip("\r") for ln in text.splitlines()[1:] if ln.strip()]
         if sep == r"\s+" or not all(ln.endswith(sep) for ln in rows):
             raise _more_fields_than_names(df, text, sep, name)
         df = _parse(text, sep, has_header, index_col=False)  # a separator closes every line: no field there
+    if df.shape[1] == 1:  # no separator at all: said without its content, the file may be anything (a system file)
+        raise _one_field(name)
     if not has_header:
         df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
+    elif sep == r"\s+":  # a header of words separated by spaces: maybe no table at all, its words are not shown
+        df.attrs["plain_text"] = True
     return df, encoding, flags
 
 
-def _read_frame(p: Path, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag], str]:
-    """(raw table, encoding, reading flags, inner file ending) of a file or of the file inside its container."""
+@dataclass
+class _Sheets:
+    """Which sheet of a workbook was read, the others, and the workbook (for a refusal's hint)."""
+
+    read: str = ""
+    others: list[str] = field(default_factory=list)
+    workbook: Any = None
+
+
+def _read_excel(source: Path | io.BytesIO, name: str, sheet: str) -> tuple[pd.DataFrame, _Sheets]:
+    """The sheet ``sheet`` ("" the first) of a workbook, with the names of the sheets it did not read."""
+    with pd.ExcelFile(source) as book:
+        names = [str(n) for n in book.sheet_names]
+        if sheet and sheet not in names:
+            close = difflib.get_close_matches(sheet, names, n=1)
+            raise DataError(
+                f"The workbook has no sheet {sheet!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f"; its sheets: {', '.join(map(repr, names))}.",
+                source=name,
+                parameter="sheet",
+                fix=f"set sheet to one of them, e.g. sheet: {json.dumps(close[0] if close else names[0])}",
+            )
+        chosen = sheet or names[0]
+        frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    return frame, _Sheets(chosen, [n for n in names if n != chosen], source)
+
+
+def _not_a_workbook(name: str, sheet: str) -> DataError:
+    return DataError(
+        f"sheet is set ({sheet!r}), but the file is not an Excel workbook: it has no sheets.",
+        source=name,
+        parameter="sheet",
+        fix='set sheet: "" (the default) for a CSV or Parquet file',
+    )
+
+
+def _read_frame(p: Path, options: ReadOptions) -> tuple[pd.DataFrame, str, list[Flag], str, _Sheets]:
+    """(raw table, encoding, reading flags, inner file ending, sheets) of a file or of the file inside its container."""
     suffix = p.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
-        return pd.read_parquet(p), "", [], suffix
+        if options.sheet:
+            raise _not_a_workbook(str(p), options.sheet)
+        return pd.read_parquet(p), "", [], suffix, _Sheets()
     if suffix in EXCEL_SUFFIXES:
-        return pd.read_excel(p, dtype=object), "", [], suffix
+        frame, sheets = _read_excel(p, str(p), options.sheet)
+        return frame, "", [], suffix, sheets
     payload, inner = _unpack(p)
     inner_suffix = Path(inner).suffix.lower()
+    if options.sheet and inner_suffix not in EXCEL_SUFFIXES:
+        raise _not_a_workbook(str(p), options.sheet)
     if inner_suffix in PARQUET_SUFFIXES:
-        return pd.read_parquet(io.BytesIO(payload)), "", [], inner_suffix
+        return pd.read_parquet(io.BytesIO(payload)), "", [], inner_suffix, _Sheets()
     if inner_suffix in EXCEL_SUFFIXES:
-        return pd.read_excel(io.BytesIO(payload), dtype=object), "", [], inner_suffix
-    return *_read_text(payload, str(p), options), inner_suffix
+        frame, sheets = _read_excel(io.BytesIO(payload), str(p), options.sheet)
+        return frame, "", [], inner_suffix, sheets
+    return *_read_text(payload, str(p), options), inner_suffix, _Sheets()
+
+
+def _not_a_known_table(name: str, fields: int) -> DataError:
+    """Words separated by spaces under a line that is no known header: maybe no table at all (a system
+    file, notes), so nothing of it is shown."""
+    return DataError(
+        f"The file is not a known table: its {fields} fields a line are separated by spaces, and its first line "
+        "is no header of a known layout (CDNOW and MovieLens files have no header).",
+        source=name,
+        fix="give the CSV export of the orders with a header naming the columns (separated by a comma, a "
+        "semicolon, a tab or |), then a mapping if its names are not a known layout's",
+    )
 
 
 def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
@@ -406,7 +563,7 @@ def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
     p = _check_path(path)
     name = str(p)
     try:
-        df, encoding, flags, _ = _read_frame(p, options)
+        df, encoding, flags, _, sheets = _read_frame(p, options)
     except DataError:
         raise
     except (ValueError, OSError, ImportError, pd.errors.ParserError) as exc:
@@ -418,6 +575,8 @@ def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
             fix="check that the file is a complete CSV, Parquet or Excel export and that its ending "
             "(.csv, .parquet, .xlsx, .csv.gz, .zip) matches its content",
         ) from None
+    if df.empty and df.attrs.get("plain_text"):
+        raise _not_a_known_table(name, df.shape[1])
     if df.empty:
         cut = [f for f in flags if f.rule == "truncated_line"]
         raise DataError(
@@ -427,7 +586,9 @@ def _read_file(path: str | Path, options: ReadOptions) -> _Raw:
             fix="export the data again",
         )
     df.columns = [str(c).strip() for c in df.columns]
-    return _Raw(df, name, encoding, flags)
+    plain_text = bool(df.attrs.pop("plain_text", False))
+    return _Raw(df, name, encoding, flags, plain_text=plain_text, sheet=sheets.read, other_sheets=sheets.others,
+                workbook=sheets.workbook)  # fmt: skip
 
 
 def read_table(path: str | Path, options: ReadOptions | None = None) -> pd.DataFrame:
@@ -453,31 +614,115 @@ def _source(source: Any, options: ReadOptions, n_customers: int, seed: int) -> _
     return _read_file(src.path, options)
 
 
-def _with_reading(report: DataReport, raw: _Raw, currency: str) -> DataReport:
-    """Add what reading found (encoding, a cut-off last line) to the report of the cleaning."""
+def _with_reading(report: DataReport, raw: _Raw, currency: str, notes: ParseNotes) -> DataReport:
+    """Add what reading and parsing found (encoding, sheets, a cut-off last line, ids written as
+    floats, time zones) to the report of the cleaning."""
     cut = sum(f.count for f in raw.flags if f.rule == "truncated_line")
     dropped = {"truncated_line": cut, **report.dropped} if cut else report.dropped
     return replace(
         report,
         rows_read=report.rows_read + cut,
         dropped=dropped,
-        flags=[*raw.flags, *report.flags],
+        flags=[*raw.flags, *_id_flags(notes), *report.flags],
         encoding=raw.encoding,
         currency=currency,
+        sheet=raw.sheet,
+        other_sheets=list(raw.other_sheets),
+        ids_rewritten=dict(notes.ids_rewritten),
+        timezone=notes.timezone,
     )
 
 
-def _nothing_left(report: DataReport) -> DataError:
+def _id_flags(notes: ParseNotes) -> list[Flag]:
+    """A flag for each id column that writes one id both as an integer and as an integral float."""
+    flags = []
+    for column, ids in notes.ids_merged.items():
+        n = notes.ids_rewritten[column]
+        message = (
+            f"{n:,} {column} cells are written as integral floats (such as {ids[0]}.0) in a column that also "
+            f"writes them as integers ({ids[0]}): read as the integer, so each is one id, not two: kept"
+        )
+        flags.append(Flag("id_written_two_ways", column, n, [f"{column} {i} and {i}.0" for i in ids], "kept", message))
+    return flags
+
+
+#: Rules a parameter turns off, and the setting that does it (for the refusal of data that a rule empties).
+RULE_PARAMETERS = {
+    "before_min_date": 'min_date: ""',
+    "non_product": "drop_non_product: false",
+    "duplicate": "drop_duplicates: false",
+    "extreme_quantity": "drop_outliers: false",
+    "extreme_price": "drop_outliers: false",
+    "cancelled_original": "net_cancellations: false",
+}
+
+
+def _nothing_left(report: DataReport, table: pd.DataFrame) -> DataError:
+    """Every row was dropped: the rule that dropped most, and the parameter that would keep them when
+    there is one that would (never one that only moves the refusal to the next rule)."""
     worst = max(report.dropped, key=report.dropped.get)
-    return DataError(
+    fix = RULE_PARAMETERS.get(worst)
+    why = ""
+    if worst == "after_max_date":
+        last = table[S.TIMESTAMP].max()
+        fix = f"max_date: {last:%Y-%m-%d}" if pd.notna(last) else None
+        why = " (every date is after max_date, by default the day of the run)"
+    elif worst == "cancellation":
+        prefix = report.rules.get("cancellation_prefix")
+        returns = bool((table[S.QUANTITY] < 0).mean() > 0.5)
+        if returns:
+            why = f": the file holds only cancellations or returns (order ids starting with {prefix!r}, negative quantities)"
+        else:
+            fix = 'cancellation_prefix: ""'
+            why = f" (every order id starts with {prefix!r}, the mark of a cancelled order in the UCI data)"
+    elif worst == "non_positive_quantity":
+        why = ": every quantity is 0 or less, as in a file of returns"
+    elif worst == "missing_customer":
+        why = ": the customer id is empty on every row"
+    problem = (
         f"Cleaning dropped every row: of {report.rows_read:,} rows, the rule {worst!r} dropped "
-        f"{report.dropped[worst]:,}.",
+        f"{report.dropped[worst]:,}{why}."
+    )
+    if fix:
+        advice = f"if those rows are valid sales, set {fix} in the parameters file"
+    elif worst in ("cancellation", "non_positive_quantity"):
+        advice = "the book analyses sales: give the file of orders (sales), not of returns"
+    else:
+        advice = "check that the right columns are mapped (mapping: order_id: ..., customer_id: ...)"
+    return DataError(
+        problem,
         source=report.source,
         column=", ".join(f"{rule}: {n:,}" for rule, n in report.dropped.items() if n),
         rows=[str(f) for f in report.flags[:3]],
-        fix="check that the right columns are mapped, or relax that rule in the parameters file "
-        "(e.g. cancellation_prefix: null, or max_date for dates after today)",
+        fix=advice,
     )
+
+
+def _other_sheet_hint(err: DataError, raw: _Raw, mapping: Mapping[str, str] | None) -> DataError:
+    """A refusal of a workbook's sheet, naming the workbook's other sheets and the one that fits a layout."""
+    fits = []
+    for name in raw.other_sheets:
+        try:
+            head = pd.read_excel(raw.workbook, sheet_name=name, nrows=5, dtype=object)
+            if isinstance(raw.workbook, io.BytesIO):
+                raw.workbook.seek(0)
+            head.columns = [str(c).strip() for c in head.columns]
+            if mapping:
+                ok = set(mapping.values()) <= set(head.columns)
+            else:
+                detect_layout(head)
+                ok = True
+        except (DataError, ValueError, OSError):
+            ok = False
+        if ok:
+            fits.append(name)
+    sheets = ", ".join(map(repr, [raw.sheet, *raw.other_sheets]))
+    problem = f"{err.problem} (This is the sheet {raw.sheet!r} of a workbook with the sheets {sheets}.)"
+    if fits:
+        fix = f"set sheet: {json.dumps(fits[0])} (its columns fit) in the parameters file"
+    else:
+        fix = f"set sheet to the sheet that holds the orders (one of {sheets}), or {err.fix}"
+    return DataError(problem, source=err.source, column=err.column, parameter="sheet", rows=err.rows, fix=fix)
 
 
 def _load(
@@ -495,23 +740,30 @@ def _load(
     name = raw.source
     if raw.frame.empty:
         raise DataError("The table has no rows.", source=name, fix="pass a table with at least one order line")
-    table, layout, unparsed = canonical_table(
-        raw.frame, raw.layout, mapping=mapping, source=name, date_format=options.date_format or None,
-        decimal=options.decimal, thousands=options.thousands,
-    )  # fmt: skip
+    try:
+        table, layout, unparsed, notes = canonical_table(
+            raw.frame, raw.layout, mapping=mapping, source=name, date_format=options.date_format or None,
+            decimal=options.decimal, thousands=options.thousands, timezone=options.timezone,
+        )  # fmt: skip
+    except DataError as err:
+        if raw.other_sheets and err.parameter is None:
+            raise _other_sheet_hint(err, raw, mapping) from None
+        if raw.plain_text and not mapping:
+            raise _not_a_known_table(name, raw.frame.shape[1]) from None
+        raise
     if rules is None:
         rules = CleaningRules.from_mapping({**layout.rule_defaults, **(overrides or {})})
     validate_transactions(table, source=name, rules=rules, kind=layout.kind, raw=unparsed)
-    table, report = clean(
+    cleaned, report = clean(
         table, rules=rules, source=name, layout=layout.name, kind=layout.kind,
         duplicate_of=exact_duplicates(raw.frame), columns=layout.columns, raw=unparsed,
     )  # fmt: skip
-    report = _with_reading(report, raw, currency or raw.currency or layout.currency)
+    report = _with_reading(report, raw, currency or raw.currency or layout.currency, notes)
     off = {rule: why for rule, why in layout.rules_off.items() if getattr(rules, rule, None) is False}
     report = replace(report, rules_off=off)
     if report.rows_kept == 0:
-        raise _nothing_left(report)
-    return table, report
+        raise _nothing_left(report, table)
+    return cleaned, report
 
 
 def load_transactions(
@@ -527,6 +779,8 @@ def load_transactions(
     decimal: str = ".",
     thousands: str = "",
     currency: str = "",
+    sheet: str = "",
+    timezone: str = "",
 ) -> tuple[pd.DataFrame, DataReport]:
     """Read, validate and clean a transaction log; return (table, report).
 
@@ -536,9 +790,12 @@ def load_transactions(
     tell (day-first or month-first). ``rules``: the cleaning rules; when omitted,
     :class:`CleaningRules` defaults with the detected layout's own adjustments
     (``Layout.rule_defaults``) and then ``overrides`` (a mapping of rule name ->
-    value) on top. :func:`load_data` is the same with checked parameters.
+    value) on top. ``sheet``: the Excel sheet ("" the first); ``timezone``: the
+    shop's time zone, to which timestamps with a zone or an offset are converted
+    ("" keeps the data's own). :func:`load_data` is the same with checked parameters.
     """
-    options = ReadOptions(encoding=encoding, decimal=decimal, thousands=thousands, date_format=date_format or "")
+    options = ReadOptions(encoding=encoding, decimal=decimal, thousands=thousands, date_format=date_format or "",
+                          sheet=sheet, timezone=timezone)  # fmt: skip
     return _load(source, options=options, mapping=mapping, rules=rules, overrides=overrides,
                  n_customers=n_customers, seed=seed, currency=currency)  # fmt: skip
 
@@ -549,6 +806,7 @@ def rule_overrides(params: DataParams) -> dict[str, object]:
         "duplicates": params.drop_duplicates,
         "non_product_codes": NON_PRODUCT_CODES if params.drop_non_product else (),
         "min_date": params.min_date or None,
+        "cancellation_prefix": params.cancellation_prefix or None,
         "max_date": params.max_date or None,
         "outlier_threshold": params.outlier_threshold,
         "drop_outliers": params.drop_outliers,
@@ -566,6 +824,7 @@ def load_data(params: DataParams | Mapping[str, Any]) -> tuple[pd.DataFrame, Dat
     lines, and a :class:`Flag` for every rule that found rows.
     """
     p = data_params(params)
-    options = ReadOptions(encoding=p.encoding, decimal=p.decimal, thousands=p.thousands, date_format=p.date_format)
+    options = ReadOptions(encoding=p.encoding, decimal=p.decimal, thousands=p.thousands, date_format=p.date_format,
+                          sheet=p.sheet, timezone=p.timezone)  # fmt: skip
     return _load(p.data, options=options, mapping=p.mapping or None, rules=None, overrides=rule_overrides(p),
                  n_customers=p.shop_customers, seed=p.seed, currency=p.currency)  # fmt: skip

@@ -10,7 +10,9 @@ user's words.
 from __future__ import annotations
 
 import codecs
+import difflib
 import re
+import zoneinfo
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -29,6 +31,8 @@ __all__ = ["DATA_PARAM_MEANINGS", "DataParams", "data_params"]
 DECIMALS = (".", ",")
 THOUSANDS = ("", ",", ".", " ", "'")
 MAPPABLE = S.TRANSACTION_REQUIRED + S.TRANSACTION_OPTIONAL
+#: Sales dated before this day are not plausible in a shop's log (a 1900 date is a spreadsheet's empty cell).
+DEFAULT_MIN_DATE = "1990-01-01"
 
 #: One line per parameter: what it means, for tables and error messages.
 DATA_PARAM_MEANINGS: dict[str, str] = {
@@ -42,11 +46,17 @@ DATA_PARAM_MEANINGS: dict[str, str] = {
     "thousands": "thousands separator: \"\", \",\", \".\", \" \" or \"'\" (must differ from decimal)",
     "drop_duplicates": "drop exact duplicate lines (they are always counted)",
     "drop_non_product": "drop postage, fees, manual adjustments",
-    "min_date": 'ISO date; earlier rows are flagged and dropped ("" none)',
+    "min_date": 'ISO date; earlier rows are flagged and dropped (default 1990-01-01: earlier dates are not plausible '
+    'sales; "" none)',
     "max_date": 'ISO date; later rows are flagged and dropped ("": the day of the run)',
     "outlier_threshold": "robust z (|x - median| / (1.4826 MAD)) above which a quantity or unit price is flagged",
     "drop_outliers": "drop the flagged extreme lines instead of only flagging them",
     "currency": 'ISO 4217 code such as GBP; "": from the layout',
+    "sheet": 'the Excel sheet to read ("" the first; the data report names the others)',
+    "timezone": 'the shop\'s time zone (IANA name such as Europe/London): timestamps with a zone or an offset are '
+    'converted to it ("" keeps the data\'s own zone)',
+    "cancellation_prefix": 'order ids starting with this text are cancellations and dropped ("C" as in the UCI data; '
+    '"" none)',
     "net_cancellations": "also drop the earlier lines that a dropped cancellation cancels "
     "(same customer, product and quantity; they are always counted)",
 }
@@ -80,12 +90,15 @@ class DataParams(BaseModel):
     thousands: str = Field("", validate_default=True)
     drop_duplicates: bool = False
     drop_non_product: bool = False
-    min_date: str = ""
+    min_date: str = DEFAULT_MIN_DATE
     max_date: str = Field("", validate_default=True)
     outlier_threshold: float = Field(50.0, gt=0, allow_inf_nan=False)
     drop_outliers: bool = False
     currency: str = ""
     net_cancellations: bool = False
+    sheet: str = ""
+    timezone: str = ""
+    cancellation_prefix: str = "C"
 
     @property
     def source(self) -> Source:
@@ -125,6 +138,22 @@ class DataParams(BaseModel):
                 codecs.lookup(value)
             except LookupError:
                 raise ValueError(f"encoding {value!r} is not a codec Python knows (e.g. utf-8, cp1252, latin-1)") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise ValueError(
+                    f"timezone {value!r} is not a time zone name{hint}; use an IANA name such as Europe/London, "
+                    'America/New_York or UTC, or "" to keep the data\'s own zone'
+                ) from None
         return value
 
     @field_validator("date_format")

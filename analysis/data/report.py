@@ -10,13 +10,34 @@ JSON object with the same content.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import schema as S
 
-__all__ = ["DataReport", "Flag", "describe_table"]
+__all__ = ["DataReport", "Flag", "describe_table", "json_safe", "json_text"]
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float (inf, -inf, NaN) as None, so that it is valid JSON."""
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def json_text(value: Any) -> str:
+    """One JSON object: non-finite numbers as null, anything else JSON has no type for as its text."""
+    return json.dumps(json_safe(value), allow_nan=False, default=str)
 
 ACTIONS = ("dropped", "kept")
 
@@ -38,6 +59,7 @@ RULE_ORDER = (
     "extreme_price",
     "duplicate",
     "non_product",
+    "shared_order",
 )
 
 
@@ -114,12 +136,16 @@ class DataReport:
     cancelled_originals: int = 0
     cancelled_revenue: float = 0.0
     rules_off: dict[str, str] = field(default_factory=dict)
+    sheet: str = ""
+    other_sheets: list[str] = field(default_factory=list)
+    ids_rewritten: dict[str, int] = field(default_factory=dict)
+    timezone: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=False)
+        return json_text(self.to_dict())
 
     def share_dropped_by(self, rule: str) -> float:
         """The share of the rows read that ``rule`` dropped (0.0 when it dropped none or did not run)."""
@@ -154,6 +180,18 @@ class DataReport:
             return "n/a (no prices in these data)"
         return "not known (set the currency parameter)"
 
+    def _sheet_lines(self) -> list[str]:
+        if not self.sheet:
+            return []
+        others = ", ".join(repr(s) for s in self.other_sheets)
+        return [f"  sheet       {self.sheet!r}" + (f" (not read: {others}; set sheet to read another)" if others else "")]
+
+    def _id_lines(self) -> list[str]:
+        return [
+            f"  ids         {column}: {n:,} written as integral floats (17850.0), read as integers (17850)"
+            for column, n in self.ids_rewritten.items()
+        ]
+
     def __str__(self) -> str:
         rev = "n/a" if self.revenue is None else f"{self.revenue:,.2f}" + (f" {self.currency}" if self.currency else "")
         dup_action = "dropped" if self.rules.get("duplicates") else "kept"
@@ -161,11 +199,14 @@ class DataReport:
             f"data report for {self.source}",
             f"  layout      {self.layout} ({self.kind})",
             f"  encoding    {self.encoding or 'n/a (not a text file)'}",
+            *self._sheet_lines(),
             f"  rows        {self.rows_read:,} read, {self.rows_kept:,} kept",
             f"  customers   {self.customers:,} ({self.repeat_customers:,} with two or more orders)",
             f"  products    {self.products:,}",
             f"  orders      {self.orders:,}",
+            *self._id_lines(),
             f"  dates       {self.first_date} .. {self.last_date} ({self.days:,} days with a sale)",
+            *([f"  time zone   {self.timezone}"] if self.timezone else []),
             f"  revenue     {rev}",
             f"  currency    {self._currency_text()}",
             f"  duplicates  {self.duplicates:,} exact duplicate line{'' if self.duplicates == 1 else 's'}"

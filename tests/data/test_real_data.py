@@ -135,3 +135,14 @@ def test_cdnow_report_lists_the_rule_off_for_its_layout():
     off = steps[steps["rule"] == "non_positive_price"]
     assert len(off) == 1 and off["note"].iloc[0].startswith("off for this layout: zero-dollar purchases")
     assert "non_positive_price" not in report.dropped and report.cancelled_originals == 0
+
+
+def test_online_retail_float_customer_ids_are_integers_and_the_report_counts_them(online_retail):
+    """CustomerID is a float column (17850.0): every id is rewritten as the integer, the counts stay the
+    published ones, and no id is written both ways; no invoice is shared by many customers (issue 26)."""
+    table, report = load_data({"data": str(online_retail)})
+    raw = pd.read_parquet(online_retail, columns=["CustomerID"])
+    assert report.ids_rewritten == {"customer_id": int(raw["CustomerID"].notna().sum())} == {"customer_id": 406_829}
+    assert table["customer_id"].str.fullmatch(r"\d+").all() and report.customers == 4_338
+    assert report.flag("id_written_two_ways") is None and report.flag("shared_order") is None
+    assert report.dropped["before_min_date"] == 0 and report.timezone == ""

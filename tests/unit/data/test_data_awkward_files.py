@@ -243,7 +243,7 @@ def test_latin_1_text_is_read_and_encoding_overrides(tmp_path):
     with pytest.raises(DataError) as err:
         load_data({"data": str(path), "encoding": "utf-8"})
     msg = str(err.value)
-    assert "not valid utf-8" in msg and "line 2" in msg and str(path) in msg and "leave encoding empty" in msg
+    assert "not valid utf-8" in msg and "line 2" in msg and str(path) in msg and 'encoding: ""' in msg
 
 
 def test_latin_1_control_bytes_fall_back_to_latin_1(tmp_path):
@@ -265,10 +265,22 @@ def test_byte_order_marks(tmp_path, codec, name):
 
 def test_bytes_that_are_no_known_text_are_refused(tmp_path):
     path = tmp_path / "binary.csv"
-    path.write_bytes(bytes(range(256)) * 4)
+    path.write_bytes(bytes(range(1, 256)) * 4)
     with pytest.raises(DataError) as err:
         load_data({"data": str(path)})
     assert "not text in UTF-8, Windows-1252 or Latin-1" in str(err.value) and "encoding" in str(err.value)
+
+
+def test_binary_bytes_are_refused_without_showing_them(tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"SECRET" + bytes(range(256)) * 4)
+    with pytest.raises(DataError) as err:
+        load_data({"data": str(path)})
+    assert "binary data (NUL bytes)" in str(err.value) and "SECRET" not in str(err.value)
+    path.write_bytes("order_id,customer_id\n".encode("utf-16-le"))  # UTF-16 without its mark: say so
+    with pytest.raises(DataError) as err:
+        load_data({"data": str(path)})
+    assert "encoding: utf-16" in err.value.fix
 
 
 # --------------------------------------------------------------------------- containers

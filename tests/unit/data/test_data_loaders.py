@@ -66,10 +66,11 @@ def test_uci_layout_in_every_format(tmp_path, uci, name, kwargs):
     table, report = load_transactions(path)
     assert report.layout == "online_retail"
     assert report.rows_read == len(UCI_ROWS)
-    # default rules: dates after today, missing customer, cancellation, qty <= 0, price <= 0
+    # default rules: dates before 1990 or after today, missing customer, cancellation, qty <= 0, price <= 0
     assert report.dropped == {
         "unparseable_timestamp": 0,
         "unparseable_number": 0,
+        "before_min_date": 0,
         "after_max_date": 0,
         "missing_customer": 1,
         "cancellation": 1,

@@ -19,12 +19,13 @@ def test_defaults_are_the_contract():
     p = DataParams()
     assert p.model_dump() == {
         "data": "shop", "seed": 0, "shop_customers": 3000, "mapping": {}, "encoding": "", "date_format": "",
-        "decimal": ".", "thousands": "", "drop_duplicates": False, "drop_non_product": False, "min_date": "",
-        "max_date": "", "outlier_threshold": 50.0, "drop_outliers": False, "currency": "",
-        "net_cancellations": False,
+        "decimal": ".", "thousands": "", "drop_duplicates": False, "drop_non_product": False,
+        "min_date": "1990-01-01", "max_date": "", "outlier_threshold": 50.0, "drop_outliers": False, "currency": "",
+        "net_cancellations": False, "sheet": "", "timezone": "", "cancellation_prefix": "C",
     }  # fmt: skip
     assert set(DATA_PARAM_MEANINGS) == set(DataParams.model_fields)
-    assert p.max_day() == pd.Timestamp.today().normalize() and p.min_day() is None
+    assert p.max_day() == pd.Timestamp.today().normalize() and p.min_day() == pd.Timestamp("1990-01-01")
+    assert DataParams(min_date="").min_day() is None
 
 
 @pytest.mark.parametrize(

@@ -164,3 +164,55 @@ def test_numeric_codes_become_categories_when_listed_and_row_numbers_are_ids(tmp
     with pytest.raises(DataError, match="categorical") as err:
         read_labelled(path, target="default", categorical=["MARITAL", "default"])
     assert "'MARITAL'" in str(err.value) and "'default'" in str(err.value) and "LIMIT_BAL" in str(err.value)
+
+
+# --------------------------------------------------------------------------- junk cells and identifiers (issue 26)
+
+
+def _applicants(n: int = 200, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "income": rng.normal(3000, 800, n).round(2), "age": rng.integers(18, 80, n),
+        "region": rng.choice(["north", "south"], n), "defaulted": rng.integers(0, 2, n),
+    })  # fmt: skip
+
+
+def test_junk_text_in_a_numeric_column_is_counted_set_missing_and_shown(tmp_path):
+    frame = _applicants().astype({"income": object})
+    frame.loc[[4, 90], "income"] = ["n/a?", "see note"]
+    table, report = read_labelled(_csv(tmp_path, frame), target="defaulted")
+    assert table["income"].dtype == "float64" and table["income"].isna().sum() == 2
+    assert "income" not in report.categorical and report.junk_cells == {"income": 2}
+    assert report.junk_rows == ["row 5: income 'n/a?'", "row 91: income 'see note'"]
+    assert "text in numeric columns, set missing" in str(report) and "row 91" in str(report)
+    clean, plain = read_labelled(_csv(tmp_path, _applicants(), "clean.csv"), target="defaulted")
+    assert plain.junk_cells == {} and "text in numeric" not in str(plain)
+
+
+def test_a_text_column_that_is_mostly_text_stays_a_category(tmp_path):
+    frame = _applicants()
+    frame["grade"] = ["1", "2", "A", "B", "C"] * 40  # 40 % numbers: codes, not a numeric column
+    table, report = read_labelled(_csv(tmp_path, frame), target="defaulted")
+    assert "grade" in report.categorical and report.junk_cells == {}
+
+
+def test_numeric_id_columns_are_kept_out_of_the_features(tmp_path):
+    frame = _applicants()
+    rng = np.random.default_rng(1)
+    frame["customer_id"] = rng.choice(np.arange(1, 10**6), 200, replace=False)  # unique, named like an id
+    frame["AccountNo"] = rng.choice(np.arange(10**4, 10**5), 200, replace=False)
+    frame["member"] = rng.choice(np.arange(100_000, 999_999), 200, replace=False)  # six digits each
+    frame["ref"] = [f"R-{i:05d}" for i in rng.permutation(200)]  # text, unique
+    table, report = read_labelled(_csv(tmp_path, frame), target="defaulted")
+    assert set(report.id_columns) == {"customer_id", "AccountNo", "member", "ref"}
+    assert not set(report.id_columns) & set(table.columns)
+    assert "identifier columns left out of the features" in str(report)
+
+
+def test_whole_numbers_unique_per_row_that_measure_stay_features(tmp_path):
+    frame = _applicants()
+    rng = np.random.default_rng(2)
+    frame["loan_amount"] = rng.choice(np.arange(500, 90_000), 200, replace=False)  # unique, varied digits
+    frame["customer_id"] = np.arange(200) % 50  # named like an id, not unique: a feature (a group)
+    table, report = read_labelled(_csv(tmp_path, frame), target="defaulted")
+    assert report.id_columns == [] and {"loan_amount", "customer_id"} <= set(table.columns)
