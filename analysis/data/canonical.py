@@ -229,6 +229,8 @@ def _mapping_hint(columns) -> str:
         "pass a column mapping canonical=your_column, e.g. "
         + ", ".join(parts)
         + " (python: load_transactions(path, mapping={...}); shell: python -m analysis report PATH --map order_id=...; make: a 'mapping:' entry in PARAMS=params.yaml)"
+        + "; order_id, quantity and unit_price may be left out (an order is then a customer's day, a quantity 1, "
+        "and there is no money)"
     )
 
 
