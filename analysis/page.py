@@ -183,6 +183,8 @@ def _banner_facts(report: Any, params: Any) -> list[str]:
         f"{html.escape(str(report.first_date))} to {html.escape(str(report.last_date))}",
         f"currency {html.escape(currency)}" if currency else "no currency given",
     ]
+    if getattr(report, "has_money", True) is False:  # a log whose mapping leaves out unit_price (or ratings)
+        facts[-1] = "no prices in these data"
     return facts
 
 

@@ -34,7 +34,8 @@ from analysis.data.refusals import check_params, meanings, plain
 from analysis.errors import DataError
 
 __all__ = ["ChapterParams", "DATE_RULE", "Facts", "MIN_REPEATERS", "Need", "Shortfall", "check_params",
-           "facts_from", "iso_date", "meanings", "non_default", "parameters_cell_text", "plain", "shortfalls"]  # fmt: skip
+           "WITHOUT_PRICES", "facts_from", "iso_date", "meanings", "needs_money", "non_default", "parameters_cell_text",
+           "plain", "shortfalls"]  # fmt: skip
 
 
 def _rule(fn, *args, **kwargs):
@@ -176,6 +177,27 @@ def at_least_repeaters(n: int) -> Need:
         f"models need at least {many(n, 'such repeat customer')}.",
         "repeat customers", f"at least {many(n, 'customer')} who came back",
     )  # fmt: skip
+
+def needs_money(what: str, instead: str = "") -> Need:
+    """Unit prices, which ``what`` needs: a log whose mapping leaves out ``unit_price`` has none
+    (:mod:`analysis.data.canonical`). ``instead`` names what runs without them."""
+
+    def check(params, facts: Facts) -> Shortfall | None:
+        if facts.has_money:
+            return None
+        return Shortfall(
+            f"The data have no unit prices (the column mapping leaves out unit_price), and {what}.",
+            "data", ("unit_price = missing on every line",),
+            "map a unit price column in the parameters file (mapping: {unit_price: <your price column>, ...})"
+            + (f"; {instead}" if instead else ""),
+        )  # fmt: skip
+
+    return Need("unit prices (a unit_price column in the log or the mapping)", check)
+
+#: What runs on a log without prices, for the fixes of the chapters that need them.
+WITHOUT_PRICES = (
+    "without prices, the concepts (orders, customers, cohorts), recommend and risk (churn) chapters run on this log"
+)
 
 def shortfalls(needs: Sequence[Need], params, facts: Facts) -> list[Shortfall]:
     """Every unmet need, in the chapter's order, stopping at the first data minimum that fails."""

@@ -6,6 +6,16 @@ optional columns) here: :func:`detect_layout` recognises a known layout by its
 column names, or a user mapping names the columns; numbers are parsed with the
 given decimal mark and thousands separator, timestamps with ONE format per
 column (detected, the layout's, or ``date_format``).
+
+Logs with less: a mapping may leave out ``order_id``, ``quantity`` and
+``unit_price`` (:data:`LEFT_OUT`). The canonical table keeps all six columns:
+a left-out ``order_id`` is derived (an order is a customer's purchases on one
+day, ``<customer>-<YYYY-MM-DD>``), a left-out ``quantity`` is 1 on every line,
+and a left-out ``unit_price`` is present but missing on every line: such a
+table has no money (layout kind ``"purchases"``; the data report says
+``has_money`` False, revenue n/a, and which columns were derived or absent, in
+``filled``). Rules that look at prices or at order ids stand down with a note
+(``Layout.rules_off``); chapters say in their needs which sections need money.
 """
 
 from __future__ import annotations
@@ -22,8 +32,8 @@ import pandas as pd
 from analysis import schema as S
 from analysis.errors import DataError
 
-__all__ = ["DATE_FAMILIES", "DATE_FORMATS", "LAYOUTS", "Layout", "canonical_table", "date_families", "detect_layout", "to_canonical",
-           "to_number"]
+__all__ = ["DATE_FAMILIES", "DATE_FORMATS", "LAYOUTS", "LEFT_OUT", "Layout", "canonical_table", "date_families",
+           "detect_layout", "mapped_layout", "to_canonical", "to_number"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +41,8 @@ class Layout:
     """A known column layout and how it maps onto the canonical table.
 
     ``columns`` maps canonical name -> the layout's column name. ``kind`` is
-    ``"transactions"`` or ``"interactions"`` (ratings without prices).
+    ``"transactions"``, ``"purchases"`` (a purchase log without prices: a mapping
+    that leaves out ``unit_price``) or ``"interactions"`` (ratings without prices).
     ``timestamp_format`` is passed to :func:`pandas.to_datetime`; ``"epoch"``
     means Unix seconds. ``date_order`` says how the layout's text dates are
     written when the values alone cannot tell. ``amount_column`` names a line total to divide by the
@@ -51,6 +62,8 @@ class Layout:
     rules_off: Mapping[str, str] = field(default_factory=dict)
     date_order: str | None = None  # "month_first" or "day_first": settles dates like 1/2/2011
     currency: str = ""  # ISO 4217 code of the layout's money columns, when the data set is known
+    #: canonical columns the layout leaves out, and how they are filled (column -> what the report says)
+    filled: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def source_columns(self) -> set[str]:
@@ -217,6 +230,8 @@ def _mapping_hint(columns) -> str:
         "pass a column mapping canonical=your_column, e.g. "
         + ", ".join(parts)
         + " (python: load_transactions(path, mapping={...}); shell: python -m analysis report PATH --map order_id=...; make: a 'mapping:' entry in PARAMS=params.yaml)"
+        + "; order_id, quantity and unit_price may be left out (an order is then a customer's day, a quantity 1, "
+        "and there is no money)"
     )
 
 
@@ -327,7 +342,7 @@ def _choose_layout(df: pd.DataFrame, layout: Layout | None, mapping: Mapping[str
                 source=source,
                 fix=f"map only these: {', '.join(S.TRANSACTION_REQUIRED + S.TRANSACTION_OPTIONAL)}",
             )
-        layout = Layout(name="mapped", columns=dict(mapping), description="a user-given column mapping")
+        layout = mapped_layout(mapping, source=source)
     elif layout is None:
         layout = detect_layout(df, source=source)
     if layout.name == "movielens" and list(df.columns) != MOVIELENS_NAMES:
@@ -363,6 +378,79 @@ def _prices_and_orders(out: pd.DataFrame, df: pd.DataFrame, layout: Layout, numb
         out[S.ORDER] = cust.astype("str") + "-" + day.astype("str")
     else:
         out[S.PRICE] = number(out[S.PRICE])
+
+
+# --------------------------------------------------------------------------- logs with less
+
+#: The canonical columns a mapping may leave out, and what the data report says of each then.
+LEFT_OUT: dict[str, str] = {
+    S.ORDER: "derived: an order is a customer's purchases on one day",
+    S.QUANTITY: "derived: 1 on every line",
+    S.PRICE: "absent: no unit prices, so no money (revenue and spend are not known)",
+}
+#: What every mapping must name.
+MAPPING_NEEDS = (S.CUSTOMER, S.PRODUCT, S.TIMESTAMP)
+#: Why a rule stands down when the mapping leaves out what it looks at (rule -> reason).
+LEFT_OUT_RULES = {
+    S.PRICE: {
+        "cancellation": "no unit prices in these data (unit_price not mapped): no cancellations to net",
+        "non_positive_price": "no unit prices in these data (unit_price not mapped)",
+        "cancelled_original": "no unit prices in these data (unit_price not mapped)",
+        "extreme_price": "no unit prices in these data (unit_price not mapped)",
+    },
+    S.ORDER: {"cancellation": "order ids are derived (order_id not mapped), so none marks a cancellation"},
+}
+
+
+def mapped_layout(mapping: Mapping[str, str], *, source: str | None = None) -> Layout:
+    """The layout of a user's column mapping, which may leave out ``order_id``, ``quantity`` and
+    ``unit_price`` (:data:`LEFT_OUT`) but must name a customer, a product and a timestamp."""
+    mapping = {k: v for k, v in mapping.items() if v not in (None, "")}
+    absent = [c for c in MAPPING_NEEDS if c not in mapping]
+    if absent:
+        raise DataError(
+            f"The column mapping does not name {', '.join(absent)}: every log needs a customer, a product "
+            "and a timestamp column.",
+            source=source,
+            column=", ".join(absent),
+            fix="add " + ", ".join(f"{c}: <your column>" for c in absent) + " to the mapping "
+            "(order_id, quantity and unit_price may be left out)",
+        )
+    filled = {c: why for c, why in LEFT_OUT.items() if c not in mapping}
+    off: dict[str, str] = {}
+    for column in (S.ORDER, S.PRICE):
+        if column in filled:
+            off.update({r: why for r, why in LEFT_OUT_RULES[column].items() if r not in off})
+    defaults: dict[str, object] = {"cancellation_prefix": None} if "cancellation" in off else {}
+    if S.PRICE in filled:
+        defaults["non_positive_price"] = False
+    return Layout(
+        name="mapped",
+        columns=dict(mapping),
+        description="a user-given column mapping",
+        kind="purchases" if S.PRICE in filled else "transactions",
+        filled=filled,
+        rule_defaults=defaults,
+        rules_off=off,
+    )
+
+
+def _fill_left_out(out: pd.DataFrame, layout: Layout) -> None:
+    """Quantity 1 and a missing unit price where the mapping leaves them out; the order id is a
+    placeholder here, derived by :func:`_day_orders` once the customer ids are normalised (in place)."""
+    if S.QUANTITY in layout.filled:
+        out[S.QUANTITY] = 1.0
+    if S.PRICE in layout.filled:
+        out[S.PRICE] = np.nan
+    if S.ORDER in layout.filled:
+        out[S.ORDER] = out[S.CUSTOMER]
+
+
+def _day_orders(out: pd.DataFrame) -> pd.Series:
+    """One order per customer and day: ``<customer id>-<YYYY-MM-DD>`` (missing when either is)."""
+    day = out[S.TIMESTAMP].dt.strftime("%Y-%m-%d")
+    order = out[S.CUSTOMER].astype("str") + "-" + day.astype("str")
+    return order.where(out[S.CUSTOMER].notna() & day.notna(), pd.NA).astype("str")
 
 
 def canonical_table(
@@ -406,13 +494,18 @@ def canonical_table(
 
     if S.QUANTITY in out:
         out[S.QUANTITY] = number(out[S.QUANTITY])
+    _fill_left_out(out, layout)
     _prices_and_orders(out, df, layout, number)
     for col in (S.ORDER, S.CUSTOMER, S.PRODUCT):
+        if col in layout.filled:  # derived below, never written by the file
+            continue
         out[col], rewritten, merged = _as_id(out[col])
         if rewritten:
             notes.ids_rewritten[col] = rewritten
         if merged:
             notes.ids_merged[col] = merged
+    if S.ORDER in layout.filled:  # from the customer ids as normalised above
+        out[S.ORDER] = _day_orders(out)
     for col in S.TRANSACTION_OPTIONAL:
         if col in out:
             out[col] = out[col].astype("str")

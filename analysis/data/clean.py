@@ -463,7 +463,7 @@ class _Finding:
 
 
 def _number_columns(ctx: _Context) -> list[str]:
-    cols = [S.QUANTITY] if ctx.kind == "interactions" else [S.QUANTITY, S.PRICE]
+    cols = [S.QUANTITY] if ctx.kind != "transactions" else [S.QUANTITY, S.PRICE]  # purchases: no prices
     if ctx.kind == "interactions" and "rating" in ctx.table:
         cols.append("rating")
     return cols

@@ -28,6 +28,14 @@ class Facts:
         """Calendar days from the first to the last sale (0 when they fall on the same day)."""
         return (pd.Timestamp(self.last_date) - pd.Timestamp(self.first_date)).days
 
+    @property
+    def has_money(self) -> bool:
+        """Whether the data have unit prices (a log whose mapping leaves out ``unit_price`` has none); True
+        when only the report's counts are known."""
+        if self.table is None:
+            return True
+        return S.PRICE in self.table.columns and bool(self.table[S.PRICE].notna().any())
+
     def repeaters_before(self, day: str) -> int:
         """Customers who bought again, for a positive amount, on or before ``day`` (the CLV calibration)."""
         if self.table is None:

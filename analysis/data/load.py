@@ -761,9 +761,19 @@ def _load(
     report = _with_reading(report, raw, currency or raw.currency or layout.currency, notes)
     off = {rule: why for rule, why in layout.rules_off.items() if getattr(rules, rule, None) is False}
     report = replace(report, rules_off=off)
+    report = _with_left_out(report, layout)
     if report.rows_kept == 0:
         raise _nothing_left(report, table)
     return cleaned, report
+
+
+def _with_left_out(report: DataReport, layout: Layout) -> DataReport:
+    """The columns the mapping left out (``filled``), whether there is money (``has_money``), and the rules
+    that stand down without prices or order ids (``rules_off``, with why)."""
+    if not layout.filled:
+        return replace(report, has_money=layout.kind == "transactions")
+    off = {**report.rules_off, **{r: why for r, why in layout.rules_off.items() if r not in report.rules_off}}
+    return replace(report, has_money=layout.kind == "transactions", filled=dict(layout.filled), rules_off=off)
 
 
 def load_transactions(

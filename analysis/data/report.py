@@ -111,6 +111,11 @@ class DataReport:
     layout turns off (rule -> why); :meth:`steps` lists them too.
     ``customers``, ``repeat_customers`` (two or more orders), ``orders``,
     ``days`` (distinct days with a sale) and the date range describe the kept rows.
+    ``has_money``: whether the data have unit prices (False for a log whose
+    mapping leaves out ``unit_price``, and for ratings): without them
+    ``revenue`` is None and the chapters' sections that need money say so.
+    ``filled``: the canonical columns the mapping left out, and how each was
+    filled (derived order ids, a quantity of 1, absent prices).
     """
 
     source: str
@@ -140,6 +145,8 @@ class DataReport:
     other_sheets: list[str] = field(default_factory=list)
     ids_rewritten: dict[str, int] = field(default_factory=dict)
     timezone: str = ""
+    has_money: bool = True
+    filled: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -191,9 +198,13 @@ class DataReport:
             f"  ids         {column}: {n:,} written as integral floats (17850.0), read as integers (17850)"
             for column, n in self.ids_rewritten.items()
         ]
+    def _left_out_lines(self) -> list[str]:
+        """``  left out    quantity: derived: 1 on every line``, one line per column the mapping left out."""
+        return [f"  {'left out' if i == 0 else '':<12}{col}: {how}" for i, (col, how) in enumerate(self.filled.items())]
 
     def __str__(self) -> str:
         rev = "n/a" if self.revenue is None else f"{self.revenue:,.2f}" + (f" {self.currency}" if self.currency else "")
+        rev += " (no prices in these data)" if not self.has_money else ""
         dup_action = "dropped" if self.rules.get("duplicates") else "kept"
         lines = [
             f"data report for {self.source}",
@@ -209,6 +220,7 @@ class DataReport:
             *([f"  time zone   {self.timezone}"] if self.timezone else []),
             f"  revenue     {rev}",
             f"  currency    {self._currency_text()}",
+            *self._left_out_lines(),
             f"  duplicates  {self.duplicates:,} exact duplicate line{'' if self.duplicates == 1 else 's'}"
             f" ({dup_action if self.duplicates else 'none'})",
             "  dropped by rule:",

@@ -45,7 +45,7 @@ class RiskData:
     sensitive: pd.Series | None = None
     bayes: np.ndarray | None = None  # the planted probability (fraud on the shop)
     baseline: np.ndarray | None = None  # churn: the BG/NBD's P(no purchase in the window)
-    value: np.ndarray | None = None  # churn: the value at stake per customer
+    value: np.ndarray | None = None  # churn: the value at stake per customer (None: no prices in the log)
     notes: dict = field(default_factory=dict)
 
     @property
@@ -169,7 +169,20 @@ def churn_features(transactions: pd.DataFrame, cutoff) -> pd.DataFrame:
     out["overdue"] = out["recency_days"] / out["mean_gap_days"]
     if S.COUNTRY in tx.columns and tx[S.COUNTRY].notna().any():
         out["country"] = tx.groupby(S.CUSTOMER)[S.COUNTRY].agg(lambda s: s.mode().iloc[0] if s.notna().any() else "missing")
+    if not has_prices(transactions):  # a log without prices: no spend features (they would all be 0)
+        out = out.drop(columns=list(SPEND_FEATURES))
     return out.rename_axis(S.CUSTOMER).reset_index()
+
+
+#: The churn features that need prices (:func:`churn_features` leaves them out of a log without prices).
+SPEND_FEATURES = ("revenue", "value_last_year", "mean_order_value")
+
+
+def has_prices(transactions: pd.DataFrame) -> bool:
+    """Whether the log has unit prices (a log whose mapping leaves out ``unit_price`` has none)."""
+    if S.REVENUE in transactions.columns:
+        return bool(transactions[S.REVENUE].notna().any())
+    return S.PRICE in transactions.columns and bool(transactions[S.PRICE].notna().any())
 
 
 def p_alive_baseline(transactions: pd.DataFrame, cutoff, customers: pd.Series, churn_days: int) -> np.ndarray:
@@ -235,6 +248,6 @@ def churn_problem(transactions: pd.DataFrame, cutoff, churn_days: int) -> RiskDa
     return RiskData(
         "churn", cap_levels(X, categorical), table["churned"].to_numpy(np.int8), table[S.CUSTOMER],
         numeric, categorical, "customer", f"no purchase in the {churn_days} days after the cut-off",
-        baseline=baseline, value=X["value_last_year"].to_numpy(np.float64),
+        baseline=baseline, value=X["value_last_year"].to_numpy(np.float64) if "value_last_year" in X else None,
         notes={"cutoff": cutoff.date().isoformat(), "churn_days": churn_days, "holdout_days": split.holdout_days},
     )  # fmt: skip

@@ -12,6 +12,7 @@ from analysis._checks import check_increasing_shares
 from analysis.chapters._base import (
     DATE_RULE,
     MIN_REPEATERS,
+    WITHOUT_PRICES,
     ChapterParams,
     Facts,
     Need,
@@ -22,6 +23,7 @@ from analysis.chapters._base import (
     at_least_span,
     iso_date,
     many,
+    needs_money,
 )
 
 
@@ -158,6 +160,10 @@ def calibration_inside() -> Need:
 
 
 NEEDS: tuple[Need, ...] = (
+    needs_money(
+        "this chapter needs them: it segments customers on recency, frequency and monetary value, ranks them "
+        "in value tiers by revenue and values them with the Gamma-Gamma spend model", WITHOUT_PRICES,
+    ),  # fmt: skip
     at_least_span(3),
     at_least_repeaters(MIN_REPEATERS),
     more_customers_than_clusters(),

@@ -29,6 +29,7 @@ __all__ = [
     "cleaning",
     "concentration",
     "half_revenue",
+    "no_prices",
     "month1_retention",
     "orders_per_customer",
     "repeat_by_acquisition",
@@ -101,12 +102,17 @@ def repeat_rate(rate: float, customers: int) -> str:
     return sentence(f"{head}: most customers bought once and did not come back within the data")
 
 
-def best_month(monthly: pd.DataFrame, currency: str = "") -> str:
+def best_month(monthly: pd.DataFrame, currency: str = "", measure: str = "revenue") -> str:
     """The best full calendar month by revenue; partial months are named, left out, and compared per day.
 
     ``monthly`` is :func:`analysis.kpi.monthly`: ``revenue``, ``days`` (days covered)
-    and ``partial`` by month.
+    and ``partial`` by month. With ``measure="orders"`` (data without prices) its
+    ``revenue`` column holds the orders and the sentence counts orders.
     """
+
+    def amount(value: float) -> str:
+        return f"{fmt.money(value, currency)} in revenue" if measure == "revenue" else plural(round(value), "order")
+
     full = monthly[~monthly["partial"]]
     partial = monthly[monthly["partial"]]
     if full.empty:
@@ -114,11 +120,11 @@ def best_month(monthly: pd.DataFrame, currency: str = "") -> str:
     best = full["revenue"].idxmax()
     if len(full) == 1:
         text = (
-            f"only one month, {best:%B %Y}, is covered completely ({fmt.money(full.loc[best, 'revenue'], currency)} "
-            "in revenue), so there is no other full month to compare it with"
+            f"only one month, {best:%B %Y}, is covered completely ({amount(full.loc[best, 'revenue'])}"
+            "), so there is no other full month to compare it with"
         )
     else:
-        text = f"the best full month was {best:%B %Y} with {fmt.money(full.loc[best, 'revenue'], currency)} in revenue"
+        text = f"the best full month was {best:%B %Y} with {amount(full.loc[best, 'revenue'])}"
     pace = full.loc[best, "revenue"] / best.days_in_month
     for month, row in partial.iterrows():
         ahead = row["revenue"] / row["days"] > pace if row["days"] else False
@@ -185,17 +191,18 @@ def weekday(by_day: pd.DataFrame, overall_aov: float, currency: str = "") -> str
     """
     busiest = by_day["orders"].idxmax()
     row = by_day.loc[busiest]
-    way = compare(row["aov"], overall_aov, tolerance=AOV_TOLERANCE)
-    than = "as" if way == "about the same" else "than"
     share = row["share_of_orders"]
     head = f"most orders are placed on {busiest}s" if share > MOST else (
         f"more orders are placed on {busiest}s than on any other day"
     )
-    text = (
-        f"{head} ({plural(row['orders'], 'order')}, {fmt.share(share)} "
-        f"of all); the average order value that day, {fmt.money(row['aov'], currency, 2)}, is {way} {than} "
-        f"the overall {fmt.money(overall_aov, currency, 2)}"
-    )
+    text = f"{head} ({plural(row['orders'], 'order')}, {fmt.share(share)} of all)"
+    if math.isfinite(overall_aov):  # without prices (NaN) there is no order value to compare
+        way = compare(row["aov"], overall_aov, tolerance=AOV_TOLERANCE)
+        than = "as" if way == "about the same" else "than"
+        text += (
+            f"; the average order value that day, {fmt.money(row['aov'], currency, 2)}, is {way} {than} "
+            f"the overall {fmt.money(overall_aov, currency, 2)}"
+        )
     empty = [str(d) for d, n in by_day["orders"].items() if n == 0]
     if empty:
         text += f"; no order was ever placed on a {' or a '.join(empty)}"
@@ -237,6 +244,11 @@ def orders_per_customer(median: float, mean: float) -> str:
             f"{head}: the mean sits below the median, so a group of customers with few orders pulls it down"
         )
     return sentence(f"{head}: mean and median are close, so orders are spread evenly across customers")
+
+
+def no_prices(what: str) -> str:
+    """Why a money finding is missing: the data have no unit prices."""
+    return sentence(f"these data have no unit prices, so {what} is not known")
 
 
 def half_revenue(customer_share: float) -> str:

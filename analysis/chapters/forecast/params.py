@@ -104,6 +104,14 @@ def prices_and_quantities() -> Need:
         table = facts.table
         if table is None or ({S.QUANTITY, S.PRICE} <= set(table.columns) and table[S.PRICE].notna().any()):
             return None
+        if "rating" not in table.columns and S.PRICE in table.columns:  # a purchase log whose mapping has no price
+            return Shortfall(
+                "The data have no unit prices (the column mapping leaves out unit_price): there is no revenue "
+                "to forecast, and this chapter forecasts revenue.",
+                "data", _first_rows(table),
+                "map a unit price column in the parameters file (mapping: {unit_price: <your price column>, "
+                f"...}}); {N.WITHOUT_PRICES}",
+            )  # fmt: skip
         what = "ratings" if "rating" in table.columns else "interactions (ratings or clicks)"
         return Shortfall(
             f"The file holds {what} of products by customers, not sales: it gives no unit prices, so there "

@@ -258,12 +258,17 @@ def cost_step(cases: RiskData, scores: np.ndarray, cost_fp: float, cost_fn: floa
     glue = {"best_threshold": best_t, "best_cost": best_cost, "theory_threshold": theory_t, "theory_cost": theory_cost,
             "none_cost": none_cost, "best_share_flagged": best_share,
             "cost_finding": F.cost_threshold(best_t, best_cost, theory_t, theory_cost, none_cost)
-            + (" " + F.CHURN_DECIDES if cases.problem == "churn" else "")}  # fmt: skip
+            + (" " + F.CHURN_DECIDES if cases.problem == "churn" and cases.value is not None else "")}  # fmt: skip
     return Step(glue=glue, data={"fig": figures.cost_curve(curve, best_share, theory_share), "threshold": best_t})
 
 
-def problem_intro(problem: str) -> str:
+def problem_intro(problem: str, has_money: bool = True) -> str:
     """The paragraph on this problem's decision (fraud: review capacity; churn: the offer; credit: none)."""
+    if problem == "churn" and not has_money:
+        return ("**Churn: whom to send an offer.** These data have no prices, so the value at stake and the "
+                "offer's expected value in money are not known: the offer goes to the customers whose churn "
+                "score is at least the cheapest threshold of the cost curve above, and the table counts them by "
+                "score decile.")  # fmt: skip
     if problem == "fraud":
         return ("**Fraud: review capacity.** A fraud team reviews a fixed share of orders (`review_share`), so the "
                 "question is the precision in the top of the ranking.")  # fmt: skip
@@ -289,6 +294,8 @@ def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency:
                               "precision": [r["precision"]], "share of all frauds caught": [r["recall"]],
                               "fraud rate of all orders": [r["base_rate"]]})  # fmt: skip
         return Step(glue=glue, table=table)
+    if cases.problem == "churn" and cases.value is None:
+        return churn_without_money(cases, p, params)
     if cases.problem == "churn":
         deciles = offer_deciles(cases.y, p, cases.value, params.offer_cost, params.offer_success)
         gain = offer_value(p, cases.value, params.offer_cost, params.offer_success)
@@ -307,6 +314,24 @@ def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency:
     matrix = pd.DataFrame({"outcome": [f"bad ({cases.label_text})", "good"], "flagged": [0.0, params.cost_fp],
                            "let through": [params.cost_fn, 0.0]})  # fmt: skip
     return Step(glue={"problem_finding": ""}, table=matrix)
+
+
+def churn_without_money(cases: RiskData, p: np.ndarray, params) -> Step:
+    """Churn on a log without prices: the offer goes to scores at or above the cheapest cost threshold (no value
+    at stake to weigh); the table counts customers, churners and offers by score decile."""
+    threshold = C.min_cost_threshold(cases.y, p, params.cost_fp, params.cost_fn)[0]
+    offered = p >= threshold if np.isfinite(threshold) else np.zeros(len(p), dtype=bool)
+    rank = pd.Series(p).rank(method="first", ascending=False).to_numpy()
+    decile = np.minimum(10, 1 + ((rank - 1) * 10 // len(p)).astype(int))
+    frame = pd.DataFrame({"decile": decile, "y": cases.y, "p": p, "o": offered})
+    g = frame.groupby("decile")
+    table = pd.DataFrame({"customers": g.size(), "churn rate": g["y"].mean(), "mean score": g["p"].mean(),
+                          "offers": g["o"].sum().astype(int)}).reset_index()  # fmt: skip
+    finding = (f"These data have no prices, so the offer's value in money is not known: {int(offered.sum()):,} of "
+               f"{len(p):,} customers score at or above the cheapest threshold and get the offer.")  # fmt: skip
+    glue = {"offer_deciles_positive": int((table["offers"] > 0).sum()), "offer_count": int(offered.sum()),
+            "offer_share": float(offered.mean()), "problem_finding": finding}  # fmt: skip
+    return Step(glue=glue, table=table, data={"decision": np.where(offered, "offer", "no offer")})
 
 
 def offer_value(p: np.ndarray, value: np.ndarray, offer_cost: float, success: float) -> np.ndarray:

@@ -195,3 +195,13 @@ def test_months_mentions_partial_months_only_when_there_are_some():
     assert FC.months(18, 0) == "The data span 18 calendar months."
     assert FC.months(13, 2) == "The data span 13 calendar months (2 of them only in part)."
     assert FC.months(1, 1) == "The data span 1 calendar month (it only in part)."
+
+
+def test_without_prices_the_findings_count_orders_and_say_why_money_is_missing():
+    text = F.best_month(_monthly([10.0, 30.0, 25.0], [31, 29, 31]), measure="orders")
+    assert text.startswith("The best full month was February 2024 with 30 orders") and "revenue" not in text
+    one = F.weekday(_weekdays([10, 30, 0], [np.nan, np.nan, np.nan]), float("nan"))
+    assert one == "Most orders are placed on Tuesdays (30 orders, 75.0% of all); no order was ever placed on a Saturday."
+    assert F.no_prices("the concentration of revenue") == (
+        "These data have no unit prices, so the concentration of revenue is not known."
+    )

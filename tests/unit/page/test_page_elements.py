@@ -72,6 +72,13 @@ def test_data_banner_names_the_data_and_warns_on_big_drops():
     assert "<code>missing_customer</code> dropped 8.0%" in html
 
 
+def test_data_banner_says_when_the_data_have_no_prices():
+    report = Report()
+    report.has_money = False
+    html = page.data_banner(report).data
+    assert "no prices in these data" in html and "no currency given" not in html
+
+
 def test_data_banner_reads_flags_currency_and_duplicates_when_the_report_has_them():
     report = Report()
     report.currency = "GBP"

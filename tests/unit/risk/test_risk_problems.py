@@ -165,3 +165,11 @@ def test_a_numeric_sensitive_attribute_keeps_the_files_codes(tmp_path):
     table, report = read_labelled(path, target="default", categorical=["MARRIAGE"])
     data = credit_problem(table, report, "MARRIAGE")  # a category: the same labels
     assert sorted(data.sensitive.unique()) == ["1", "2", "3"]
+
+
+def test_churn_on_a_log_without_prices_has_no_spend_features_and_no_value_at_stake():
+    log = TINY.assign(unit_price=np.nan)
+    feats = churn_features(log, CUT).set_index("customer_id")
+    assert not {"revenue", "value_last_year", "mean_order_value"} & set(feats.columns)
+    full = churn_features(TINY, CUT).set_index("customer_id")
+    pd.testing.assert_frame_equal(feats, full.drop(columns=["revenue", "value_last_year", "mean_order_value"]))

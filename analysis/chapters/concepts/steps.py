@@ -1,0 +1,106 @@
+"""The Concepts chapter on data with or without money.
+
+A log whose mapping leaves out ``unit_price`` (``report.has_money`` False, see
+:mod:`analysis.data.canonical`) still has orders, customers, days and cohorts:
+these helpers keep the counts and replace every money KPI, table column,
+figure and sentence by counts or by the words "no prices in these data". With
+money they return exactly what the chapter showed before (the shop's book is
+unchanged).
+"""
+
+from __future__ import annotations
+
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+
+from analysis import fmt, kpi, plots
+from analysis import schema as S
+from analysis.chapters.concepts import findings as F
+
+__all__ = ["MONEY_KPIS", "NO_PRICES", "concentration", "customers_for_share", "head", "headline", "headline_table",
+           "monthly_figure", "money_text", "top_share", "weekday_sentence", "weekday_table", "zero_days"]  # fmt: skip
+
+#: What a money value reads when the data have no prices.
+NO_PRICES = "n/a (no prices in these data)"
+#: The headline KPIs that need prices.
+MONEY_KPIS = ("revenue", "aov", "revenue_per_customer")
+
+
+def headline(customers: pd.DataFrame, has_money: bool = True) -> dict[str, float]:
+    """:func:`analysis.kpi.headline`; without prices the money KPIs are missing (NaN), the counts stay."""
+    k = kpi.headline(customers)
+    if not has_money:
+        k.update(dict.fromkeys(MONEY_KPIS, float("nan")))
+    return k
+
+
+def money_text(value: float, currency: str, digits: int | None, has_money: bool = True) -> str:
+    """An amount in words (:func:`analysis.fmt.money`), or :data:`NO_PRICES`."""
+    return fmt.money(value, currency, digits) if has_money else NO_PRICES
+
+
+def headline_table(k: dict[str, float], currency: str, has_money: bool = True) -> pd.DataFrame:
+    """:func:`analysis.kpi.headline_table`, without the money rows when there are no prices."""
+    return kpi.headline_table({n: v for n, v in k.items() if has_money or n not in MONEY_KPIS}, currency=currency)
+
+
+def head(transactions: pd.DataFrame, has_money: bool = True, n: int = 5) -> pd.DataFrame:
+    """The first lines of the clean table; without prices the empty ``unit_price`` column is left out."""
+    first = transactions.head(n)
+    return first if has_money else first.drop(columns=S.PRICE)
+
+
+def top_share(customers: pd.DataFrame, fraction: float, has_money: bool = True) -> float:
+    """:func:`analysis.kpi.top_share`; NaN without prices."""
+    return kpi.top_share(customers, fraction) if has_money else float("nan")
+
+
+def customers_for_share(customers: pd.DataFrame, share: float, has_money: bool = True) -> float:
+    """:func:`analysis.kpi.customers_for_share`; NaN without prices."""
+    return kpi.customers_for_share(customers, share) if has_money else float("nan")
+
+
+def concentration(top: float, fraction: float, customers: int, has_money: bool = True) -> str:
+    """:func:`findings.concentration`, or why it is not known."""
+    if has_money:
+        return F.concentration(top, fraction, customers)
+    return F.no_prices("the concentration of revenue")
+
+
+def zero_days(daily: pd.DataFrame, has_money: bool = True) -> pd.DataFrame:
+    """Days without a sale: no revenue, or without prices no order."""
+    return daily[daily["revenue" if has_money else "orders"] == 0]
+
+
+def monthly_figure(monthly: pd.DataFrame, currency: str, has_money: bool = True):
+    """:func:`analysis.plots.monthly_revenue`; without prices the same bars count orders."""
+    if has_money:
+        return plots.monthly_revenue(monthly, currency=currency)
+    fig = plots.monthly_revenue(monthly.assign(revenue=monthly["orders"].astype(float)))
+    ax = fig.axes[0]
+    ax.set_ylabel("orders")
+    ax.set_title("Monthly orders (no prices in these data)")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.count(v)))
+    return fig
+
+
+def best_month(monthly: pd.DataFrame, currency: str, has_money: bool = True) -> str:
+    """:func:`findings.best_month` by revenue, or without prices by orders."""
+    if has_money:
+        return F.best_month(monthly, currency)
+    return F.best_month(monthly.assign(revenue=monthly["orders"].astype(float)), measure="orders")
+
+
+def weekday_table(weekdays: pd.DataFrame, words: dict[str, str], currency: str, has_money: bool = True):
+    """:func:`analysis.kpi.by_weekday` as a table with its columns in ``words``; without prices the revenue
+    and AOV columns are left out."""
+    shown = (weekdays if has_money else weekdays.drop(columns=["revenue", "aov"])).rename(columns=words)
+    return plots.table(shown, currency=currency, money=[words["aov"]] if has_money else [])
+
+
+def weekday_sentence(weekdays: pd.DataFrame, aov: float, currency: str, has_money: bool = True) -> str:
+    """:func:`findings.weekday`; without prices the busiest weekday by orders alone."""
+    if has_money:
+        return F.weekday(weekdays, aov, currency)
+    return F.weekday(weekdays.assign(aov=np.nan), float("nan"))
