@@ -110,6 +110,7 @@ def data_sets_md(facts: dict[str, dict | None]) -> str:
 def example_file(folder: Path) -> Path:
     """A small export from the built-in shop, as another system would write it: own names, ';' and ','."""
     from analysis.data import load_data
+    from analysis.page import to_csv
 
     table, _ = load_data({"data": "shop", "shop_customers": EXAMPLE_CUSTOMERS, "seed": 1})
     export = table[list(EXAMPLE_MAPPING)].rename(columns=EXAMPLE_MAPPING).head(300)
@@ -117,7 +118,7 @@ def example_file(folder: Path) -> Path:
     export["Created At"] = export["Created At"].dt.strftime("%d/%m/%Y %H:%M")
     export["Customer Email"] = "customer" + export["Customer Email"].astype(str) + "@example.com"
     path = folder / EXAMPLE_CSV
-    export.to_csv(path, sep=";", decimal=",", index=False)
+    to_csv(export, path, sep=";", decimal=",", index=False)
     return path
 
 
