@@ -49,9 +49,16 @@ _PARAMS_STYLE = "margin: 0.6em 0; overflow-x: auto; max-width: 100%;"
 _FINDINGS_STYLE = "border-left: 4px solid #2e7d32; background: #eef7ee; padding: 0.5em 0.9em; margin: 0.6em 0;"
 
 
+_CHAR_REF = re.compile(r"&amp;(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
 def _inline(text: str) -> str:
-    """Plain text to HTML, with Markdown ``code`` and **bold** spans kept as such."""
-    out = html.escape(str(text), quote=False)
+    """Plain text to HTML, with Markdown ``code`` and **bold** spans kept as such.
+
+    Character references stay references, as Markdown reads them: a data string
+    escaped by :func:`analysis.fmt.escape` shows as its text here and on the page.
+    """
+    out = _CHAR_REF.sub(r"&\1;", html.escape(str(text), quote=False))
     out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
     return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
 

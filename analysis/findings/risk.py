@@ -131,7 +131,7 @@ def strongest(feature: str, odds_ratio: float, kind: str, reference: str = "") -
         "for having this value rather than not")
     way = "multiplies" if odds_ratio >= 1 else "divides"
     factor = odds_ratio if odds_ratio >= 1 else 1 / odds_ratio
-    return f"The strongest single effect is `{feature}`, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
+    return f"The strongest single effect is {fmt.escape(feature, code=True)}, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
 
 
 def best_model(table: pd.DataFrame, diff_sd: float | None = None) -> str:
@@ -279,14 +279,14 @@ def group_check(table: pd.DataFrame | None, column: str) -> str:
     if off.any():
         i = (gap / se.where(se > 0)).where(off).fillna(gap.where(off)).idxmax()
         w = table.loc[i]
-        return (f"By `{column}`, the group {w['group']} ({fmt.count(w['cases'])} cases) is scored at "
+        return (f"By {fmt.escape(column, code=True)}, the group {fmt.escape(w['group'])} ({fmt.count(w['cases'])} cases) is scored at "
                 f"{fmt.share(w['predicted'])} on average but {fmt.share(w['observed'])} of it are positive, more than "
                 f"{fmt.number(GROUP_SE)} binomial standard errors ({fmt.points(se[i])} each) apart: the scores are "
                 "miscalibrated for it." + spread)  # fmt: skip
     worst = gap.idxmax()
-    return (f"By `{column}`, no group's mean score is off its observed rate by more than both {fmt.points(GROUP_GAP)} "
+    return (f"By {fmt.escape(column, code=True)}, no group's mean score is off its observed rate by more than both {fmt.points(GROUP_GAP)} "
             f"and {fmt.number(GROUP_SE)} binomial standard errors (largest gap {fmt.points(gap[worst])}, group "
-            f"{table.loc[worst, 'group']} of {fmt.count(table.loc[worst, 'cases'])} cases)." + spread)  # fmt: skip
+            f"{fmt.escape(table.loc[worst, 'group'])} of {fmt.count(table.loc[worst, 'cases'])} cases)." + spread)  # fmt: skip
 
 
 def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:

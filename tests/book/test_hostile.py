@@ -1,0 +1,68 @@
+"""Text from a file never becomes code on a page: every chapter built on a log whose every text is hostile.
+
+The log (tests/book/hostile.py) plants HTML elements (an ``<img onerror>``, a
+``<script src>`` and an ``<iframe>`` to a ``.invalid`` host, all of class
+``planted``), Markdown and MyST markup (links, glue roles, math, emphasis) and
+spreadsheet formulas in its descriptions, categories, product and customer ids,
+its column names (read through ``mapping``) and its file name. Headless
+Chromium then opens every page: no planted element is in the DOM, no request
+leaves the machine, no dialog opens, and the planted text reads as text.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.book import ROOT
+from tests.book.hostile import write_hostile
+from tests.book.test_book import BOOK_FILES, COPY, browser, make  # noqa: F401 (browser is a fixture)
+
+pytestmark = pytest.mark.book
+PLANTED = ".planted, [onerror], [onload], script[src*='invalid'], iframe, a[href*='invalid'], img[src='x']"
+
+
+@pytest.fixture(scope="module")
+def hostile_book(tmp_path_factory) -> Path:
+    if not (ROOT / ".venv" / "bin" / "python").exists():
+        pytest.skip("the book tier runs make inside the project's .venv: run `make test`, which creates it")
+    dest = tmp_path_factory.mktemp("hostile")
+    for name in COPY:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+    (dest / "book").mkdir()
+    for name in BOOK_FILES:
+        shutil.copy2(ROOT / "book" / name, dest / "book" / name)
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+    data, params = write_hostile(tmp_path_factory.mktemp("data"))
+    result = make(dest, "book", f"DATA={data}", f"PARAMS={params}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return dest / "book" / "_build" / "html"
+
+
+def test_no_planted_element_runs_or_loads_on_any_page(hostile_book, browser):
+    pages = ["intro.html", "data.html"] + sorted(f"chapters/{p.name}" for p in (hostile_book / "chapters").glob("*.html"))
+    assert len(pages) >= 7
+    problems, texts = [], {}
+    for name in pages:
+        context = browser.new_context()
+        page = context.new_page()
+        outside, dialogs = [], []
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith(("file://", "data:", "blob:", "about:")) else None)  # fmt: skip
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto((hostile_book / name).as_uri(), wait_until="load")
+        page.wait_for_timeout(300)  # an onerror handler runs after the image fails
+        found = page.evaluate(f"() => Array.from(document.querySelectorAll({PLANTED!r})).map(e => e.outerHTML)")
+        if found or outside or dialogs or page.title() == "pwned":
+            problems.append((name, found[:3], outside[:3], dialogs[:3], page.title()))
+        texts[name] = page.evaluate("() => document.body.innerText")
+        context.close()
+    assert problems == []
+    # escaped, not dropped: the file name on the front page, the descriptions in a table, as the reader can read them
+    assert "onerror=alert(1)> $1 `x` {glue}.csv" in texts["intro.html"]
+    concepts = texts["chapters/01_concepts.html"]
+    assert "<script class=\"planted\" src=\"http://evil.invalid/x.js\"></script>" in concepts
+    assert "{glue:text}`n` **b** $x_1_2$ _u_" in concepts
