@@ -89,14 +89,16 @@ class ClusteringParams(ChapterParams):
     k_range: list[int] = Field(
         default_factory=lambda: [2, 3, 4, 5, 6, 7, 8],
         min_length=1,
+        max_length=50,
         description="candidate numbers of clusters for k-means",
-        json_schema_extra={"allowed": "whole numbers >= 2 in increasing order, e.g. [2, 3, 4, 5, 6]"},
+        json_schema_extra={"allowed": "at most 50 whole numbers from 2 to 1000 in increasing order, e.g. [2, 3, 4, 5, 6]"},
     )
     k: int = Field(
         0,
         ge=0,
+        le=1000,
         description="number of k-means segments (0: chosen from k_range by the elbow, smallest-segment and stability rules)",
-        json_schema_extra={"allowed": "0 (choose from k_range) or a whole number >= 2"},
+        json_schema_extra={"allowed": "0 (choose from k_range) or a whole number from 2 to 1000"},
     )
     min_segment_share: float = Field(
         0.05, ge=0, le=0.5, allow_inf_nan=False,
@@ -106,9 +108,9 @@ class ClusteringParams(ChapterParams):
         0.8, ge=0, le=1, allow_inf_nan=False,
         description="a k is usable only if k-means runs from different seeds agree at least this well (mean ARI)",
     )  # fmt: skip
-    dbscan_min_samples: int = Field(10, ge=2, description="DBSCAN's min_samples (the k of the k-distance plot)")
+    dbscan_min_samples: int = Field(10, ge=2, le=1000, description="DBSCAN's min_samples (the k of the k-distance plot)")
     max_points_density: int = Field(
-        5000, ge=100, description="at most this many customers for DBSCAN and Ward (both are quadratic): a random sample, the same for both, when there are more"
+        5000, ge=100, le=20_000, description="at most this many customers for DBSCAN and Ward (both are quadratic): a random sample, the same for both, when there are more"
     )
     tier_cuts: list[float] = Field(
         default_factory=lambda: [0.8, 0.95],
@@ -116,7 +118,7 @@ class ClusteringParams(ChapterParams):
         json_schema_extra={"allowed": "two increasing shares between 0 and 1, e.g. [0.8, 0.95]"},
     )
     stability_runs: int = Field(
-        5, ge=2, description="k-means runs with different seeds, per candidate k and for the stability check"
+        5, ge=2, le=100, description="k-means runs with different seeds, per candidate k and for the stability check"
     )
     calibration_end: str = Field(
         "",
@@ -129,10 +131,11 @@ class ClusteringParams(ChapterParams):
     @field_validator("k_range")
     @classmethod
     def _k_range(cls, value: list[int]) -> list[int]:
-        small = [v for v in value if v < 2]
+        small = [v for v in value if v < 2 or v > 1000]
         if small:
             raise PydanticCustomError(
-                "book_rule", "k-means needs at least 2 clusters, and k_range holds {small}", {"small": small}
+                "book_rule", "k-means needs at least 2 clusters (and takes at most 1000), and k_range holds {small}",
+                {"small": small},
             )
         if any(b <= a for a, b in zip(value, value[1:])):
             raise PydanticCustomError("book_rule", "k_range must be strictly increasing", {})
@@ -210,6 +213,8 @@ def allowed(model: type[BaseModel], name: str) -> str:
         for cls, sign in ((at.Ge, ">="), (at.Gt, ">"), (at.Le, "<="), (at.Lt, "<")):
             if isinstance(m, cls):
                 bounds.append(f"{sign} {getattr(m, cls.__name__.lower())}")
+        if isinstance(m, at.MaxLen):
+            bounds.append(f"at most {m.max_length} of them")
     if name in DATA_PARAM_MEANINGS and not bounds:
         return f"{kind}: {DATA_PARAM_MEANINGS[name]}"
     return " ".join([kind] + [" and ".join(bounds)] if bounds else [kind])
@@ -255,7 +260,8 @@ def _one_line(err: dict, model: type[BaseModel], chapter: str, given: Mapping[st
     default = model.model_fields[name].get_default(call_default_factory=True)
     example = "" if "e.g." in rule else f", e.g. {name}: {default!r} (the default)"
     fix = (err.get("ctx") or {}).get("fix") or f"set {name} to {rule}{example}"
-    line = f"Parameter {name} = {value!r} is refused{where}: {_reason(err, model, name)}; allowed: {rule}"
+    shown = repr(value) if len(repr(value)) <= 120 else f"{repr(value)[:100]}... ({len(value)} values)"
+    line = f"Parameter {name} = {shown} is refused{where}: {_reason(err, model, name)}; allowed: {rule}"
     return name, line, f"{fix}, {WHERE}"
 
 
