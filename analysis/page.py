@@ -49,6 +49,14 @@ _PARAMS_STYLE = "margin: 0.6em 0; overflow-x: auto; max-width: 100%;"
 _FINDINGS_STYLE = "border-left: 4px solid #2e7d32; background: #eef7ee; padding: 0.5em 0.9em; margin: 0.6em 0;"
 
 
+#: A Markdown code span: a run of backticks, then text up to the same run (``a `b` c`` from fmt.escape(code=True)).
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def _strip_one_space(code: str) -> str:
+    return code[1:-1] if len(code) > 2 and code.startswith(" ") and code.endswith(" ") else code
+
+
 _CHAR_REF = re.compile(r"&amp;(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
@@ -59,8 +67,15 @@ def _inline(text: str) -> str:
     escaped by :func:`analysis.fmt.escape` shows as its text here and on the page.
     """
     out = _CHAR_REF.sub(r"&\1;", html.escape(str(text), quote=False))
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+    parts, pos = [], 0
+    for m in _CODE_SPAN.finditer(out):  # bold outside code spans only
+        parts += [_bold(out[pos : m.start()]), f"<code>{_strip_one_space(m.group(2))}</code>"]
+        pos = m.end()
+    return "".join(parts) + _bold(out[pos:])
+
+
+def _bold(text: str) -> str:
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", text)
 
 
 def _value_text(value: Any) -> str:

@@ -123,7 +123,7 @@ def cost_curve(curve: pd.DataFrame, chosen_share: float, theory_share: float) ->
 def partial_dependence(grid: np.ndarray, average: np.ndarray, feature: str, categorical: bool = False) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     if categorical:
-        ax.bar([str(g) for g in grid], average)
+        ax.bar([fmt.label(g) for g in grid], average)
         ax.tick_params(axis="x", labelrotation=45)
     else:
         ax.plot(grid, average, lw=1.5)

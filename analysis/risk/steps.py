@@ -64,7 +64,7 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
                 f"label from the {params.churn_days} days after it.")  # fmt: skip
     cases, twins = drop_duplicate_columns(cases)
     if twins:
-        pairs = "; ".join(f"`{a}` repeats `{b}`" for a, b in twins)
+        pairs = "; ".join(f"{fmt.escape(a, code=True)} repeats {fmt.escape(b, code=True)}" for a, b in twins)
         when += (f" Identical feature columns are dropped ({pairs}): on these data they hold the same number for "
                  "every case, so a model would only split the credit between them.")  # fmt: skip
     glue = {"problem": problem, "unit": cases.unit, "n_cases": len(cases.y), "cutoff_text": when.strip()}
@@ -368,7 +368,7 @@ def group_step(cases: RiskData, scores: np.ndarray) -> Step:
     table = C.by_group(cases.y, scores, cases.sensitive)
     name = str(cases.sensitive.name)
     formats = {"counts": ["cases"], "shares": ["observed rate", "mean score"], "numbers": ["ROC AUC"]}
-    return Step(glue={"group_finding": F.group_check(table, name), "group_column": name},
+    return Step(glue={"group_finding": F.group_check(table, name), "group_column": fmt.escape(name)},
                 table=table.rename(columns={"observed": "observed rate", "predicted": "mean score", "auc": "ROC AUC"}),
                 data={"formats": formats})  # fmt: skip
 

@@ -57,3 +57,35 @@ def write_hostile(folder: Path, customers: int = 300, seed: int = 1) -> tuple[Pa
     params = folder / "hostile params.yaml"
     params.write_text(yaml.safe_dump({**PARAMS, "mapping": MAPPING}, sort_keys=False, allow_unicode=True))
     return data, params
+
+
+#: A labelled table's columns (the risk chapter's credit problem): names and category values are hostile too
+LABELLED = {
+    "amount": 'amount <img class="planted" src=x onerror=alert(5)> $',
+    "score": "score `x` $a_1_2$ **",
+    "grade": "grade [g](http://evil.invalid) _",
+    "region": "region <script class=planted>alert(6)</script>",
+    "bad": "bad <b class=planted> {glue:text}`n`",
+}
+
+
+def write_hostile_labelled(folder: Path, rows: int = 300, seed: int = 1) -> tuple[Path, Path]:
+    """A small labelled table with hostile column names and category values, and its parameters file."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=rows)
+    frame = pd.DataFrame({
+        "amount": np.round(rng.lognormal(7, 1, rows), 2),
+        "score": x,
+        "grade": rng.integers(1, 5, rows),
+        "region": rng.choice([f"north {TAG}", "south $x_1_2$", "=HYPERLINK(\"http://evil.invalid\")"], rows),
+    })  # fmt: skip
+    frame["bad"] = (rng.random(rows) < 1 / (1 + np.exp(1 - x))).astype(int)
+    data = folder / f"labelled {TAG} $.csv"
+    frame.rename(columns=LABELLED).to_csv(data, index=False, quoting=csv.QUOTE_ALL)
+    params = folder / "labelled params.yaml"
+    risk = {"target": LABELLED["bad"], "sensitive": LABELLED["region"], "categorical": [LABELLED["grade"]], "cv_folds": 3}
+    params.write_text(yaml.safe_dump({"seed": 1, "risk": risk}, sort_keys=False, allow_unicode=True))
+    return data, params

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from analysis.book import ROOT
-from tests.book.hostile import write_hostile
+from tests.book.hostile import write_hostile, write_hostile_labelled
 from tests.book.test_book import BOOK_FILES, COPY, browser, make  # noqa: F401 (browser is a fixture)
 
 pytestmark = pytest.mark.book
@@ -25,7 +25,7 @@ PLANTED = ".planted, [onerror], [onload], script[src*='invalid'], iframe, a[href
 
 
 @pytest.fixture(scope="module")
-def hostile_book(tmp_path_factory) -> Path:
+def hostile_project(tmp_path_factory) -> Path:
     if not (ROOT / ".venv" / "bin" / "python").exists():
         pytest.skip("the book tier runs make inside the project's .venv: run `make test`, which creates it")
     dest = tmp_path_factory.mktemp("hostile")
@@ -39,12 +39,11 @@ def hostile_book(tmp_path_factory) -> Path:
     data, params = write_hostile(tmp_path_factory.mktemp("data"))
     result = make(dest, "book", f"DATA={data}", f"PARAMS={params}")
     assert result.returncode == 0, result.stdout + result.stderr
-    return dest / "book" / "_build" / "html"
+    return dest
 
 
-def test_no_planted_element_runs_or_loads_on_any_page(hostile_book, browser):
-    pages = ["intro.html", "data.html"] + sorted(f"chapters/{p.name}" for p in (hostile_book / "chapters").glob("*.html"))
-    assert len(pages) >= 7
+def problems_and_texts(browser, html: Path, pages: list[str]) -> tuple[list, dict[str, str]]:
+    """Per page: planted elements in the DOM, requests that leave the machine, dialogs; and the page's text."""
     problems, texts = [], {}
     for name in pages:
         context = browser.new_context()
@@ -53,16 +52,36 @@ def test_no_planted_element_runs_or_loads_on_any_page(hostile_book, browser):
         page.on("request", lambda r: outside.append(r.url)
                 if not r.url.startswith(("file://", "data:", "blob:", "about:")) else None)  # fmt: skip
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto((hostile_book / name).as_uri(), wait_until="load")
+        page.goto((html / name).as_uri(), wait_until="load")
         page.wait_for_timeout(300)  # an onerror handler runs after the image fails
         found = page.evaluate(f"() => Array.from(document.querySelectorAll({PLANTED!r})).map(e => e.outerHTML)")
         if found or outside or dialogs or page.title() == "pwned":
             problems.append((name, found[:3], outside[:3], dialogs[:3], page.title()))
         texts[name] = page.evaluate("() => document.body.innerText")
         context.close()
+    return problems, texts
+
+
+def test_no_planted_element_runs_or_loads_on_any_page(hostile_project, browser):
+    html = hostile_project / "book" / "_build" / "html"
+    pages = ["intro.html", "data.html"] + sorted(f"chapters/{p.name}" for p in (html / "chapters").glob("*.html"))
+    assert len(pages) >= 7
+    problems, texts = problems_and_texts(browser, html, pages)
     assert problems == []
     # escaped, not dropped: the file name on the front page, the descriptions in a table, as the reader can read them
     assert "onerror=alert(1)> $1 `x` {glue}.csv" in texts["intro.html"]
     concepts = texts["chapters/01_concepts.html"]
     assert "<script class=\"planted\" src=\"http://evil.invalid/x.js\"></script>" in concepts
     assert "{glue:text}`n` **b** $x_1_2$ _u_" in concepts
+
+
+def test_a_labelled_table_with_hostile_column_names_and_values(hostile_project, browser, tmp_path):
+    """The risk chapter's credit problem names the table's columns and categories in sentences, tables and figures."""
+    data, params = write_hostile_labelled(tmp_path)
+    result = make(hostile_project, "chapter", "CH=risk", f"DATA={data}", f"PARAMS={params}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = hostile_project / "book" / "_build" / "html"
+    problems, texts = problems_and_texts(browser, html, ["intro.html", "chapters/05_risk.html"])
+    assert problems == []
+    risk = texts["chapters/05_risk.html"]
+    assert "score `x` $a_1_2$ **" in risk and "region <script class=planted>alert(6)</script>" in risk
