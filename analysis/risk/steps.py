@@ -348,7 +348,8 @@ def explain_step(cases: RiskData, seed: int) -> Step:
         pd_result = partial_dependence(model, cases.X.iloc[test], [feature], grid_resolution=30,
                                        categorical_features=[feature] if categorical else None)  # fmt: skip
     fig = figures.partial_dependence(pd_result["grid_values"][0], pd_result["average"][0], feature, categorical)
-    glue = {"top_feature": fmt.escape(feature), "top_feature_md": fmt.escape(feature, code=True), "top_auc_drop": float(table.iloc[0]["auc_drop"])}
+    # top_feature: the column's own name, which the exercise drops (no page cites it); the page cites top_feature_md
+    glue = {"top_feature": feature, "top_feature_md": fmt.escape(feature, code=True), "top_auc_drop": float(table.iloc[0]["auc_drop"])}
     data = {"model": model, "fig_pdp": fig}
     return Step(glue=glue, table=table.rename(columns={"auc_drop": "ROC AUC lost", "auc_drop_sd": "sd"}), data=data)
 
