@@ -75,6 +75,23 @@ def test_no_planted_element_runs_or_loads_on_any_page(hostile_project, browser):
     assert "{glue:text}`n` **b** $x_1_2$ _u_" in concepts
 
 
+def test_the_deliverables_hold_no_formula(hostile_project):
+    import csv
+    import re
+
+    number = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+    files = sorted((hostile_project / "book" / "chapters").glob("*.csv"))
+    assert len(files) >= 5  # one per chapter
+    formulas = []
+    for path in files:
+        with open(path, newline="") as f:
+            formulas += [(path.name, cell) for row in csv.reader(f) for cell in row
+                         if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not number.fullmatch(cell)]  # fmt: skip
+    assert formulas == []
+    customers = (hostile_project / "book" / "chapters" / "clustering_customers.csv").read_text()
+    assert "'@C0" in customers  # the planted ids, kept, with their apostrophe
+
+
 def test_a_labelled_table_with_hostile_column_names_and_values(hostile_project, browser, tmp_path):
     """The risk chapter's credit problem names the table's columns and categories in sentences, tables and figures."""
     data, params = write_hostile_labelled(tmp_path)
