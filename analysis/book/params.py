@@ -260,7 +260,9 @@ def _one_line(err: dict, model: type[BaseModel], chapter: str, given: Mapping[st
     default = model.model_fields[name].get_default(call_default_factory=True)
     example = "" if "e.g." in rule else f", e.g. {name}: {default!r} (the default)"
     fix = (err.get("ctx") or {}).get("fix") or f"set {name} to {rule}{example}"
-    shown = repr(value) if len(repr(value)) <= 120 else f"{repr(value)[:100]}... ({len(value)} values)"
+    shown = repr(value)
+    if len(shown) > 120:  # a long list: its start and its length
+        shown = shown[:100] + "..." + (f" ({len(value)} values)" if isinstance(value, list | dict | tuple) else "")
     line = f"Parameter {name} = {shown} is refused{where}: {_reason(err, model, name)}; allowed: {rule}"
     return name, line, f"{fix}, {WHERE}"
 

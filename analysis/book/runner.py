@@ -252,7 +252,9 @@ def load_params_file(params_file: str | None) -> dict:
         text = path.read_text(encoding="utf-8")
         _yaml_shape(text, str(path))
         values = yaml.load(text, Loader=_yaml_loader()) or {}  # noqa: S506 (safe)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except DataError:  # the file's shape refused (a DataError is a ValueError too)
+        raise
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:  # ValueError: an integer of 5,000 digits
         raise DataError(f"The parameters file is not valid YAML: {exc}", source=str(path), fix="fix the YAML") from None
     if not isinstance(values, dict):
         raise DataError(

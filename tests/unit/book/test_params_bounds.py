@@ -77,6 +77,7 @@ def test_nesting_deeper_than_any_parameter_is_refused(tmp_path):
         ("encoding: rot13\n", "encoding", "not a codec Python knows for text"),
         ("encoding: nonsense\n", "encoding", "not a codec Python knows for text"),
         ("max_points_density: 1000000\n", "max_points_density", "<= 20000"),
+        ("seed: " + "9" * 300 + "\n", "seed", f"<= {MAX_SEED}"),
     ],
 )
 def test_values_beyond_their_parameter_are_refused_by_name(tmp_path, text, parameter, words):
@@ -104,3 +105,9 @@ def test_every_integer_and_list_parameter_has_a_stated_upper_bound():
             if bounds and not any(isinstance(m, bounds) for m in field.metadata) and name != "tier_cuts":
                 unbounded.append(f"{chapter.name}.{name}")  # tier_cuts: exactly two, by its own rule
     assert unbounded == []
+
+
+def test_an_integer_too_long_for_python_is_refused_as_yaml(tmp_path):
+    path = tmp_path / "digits.yaml"
+    path.write_text("seed: " + "9" * 5000 + "\n")
+    assert "not valid YAML" in refused(path).problem
