@@ -18,7 +18,7 @@ import pytest
 
 from analysis.book import ROOT
 from tests.book.hostile import write_hostile, write_hostile_labelled
-from tests.book.test_book import BOOK_FILES, COPY, browser, make  # noqa: F401 (browser is a fixture)
+from tests.book.test_book import BOOK_FILES, COPY, make
 
 pytestmark = pytest.mark.book
 PLANTED = ".planted, [onerror], [onload], script[src*='invalid'], iframe, a[href*='invalid'], img[src='x']"
