@@ -11,8 +11,19 @@ export OPENBLAS_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
 # Optional knobs: DATA=path/to/orders.csv  PARAMS=params.yaml  CH=concepts  CELL_TIMEOUT=600 (seconds per cell)
-BOOK_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PARAMS),--params "$(PARAMS)") \
-            $(if $(CELL_TIMEOUT),--cell-timeout "$(CELL_TIMEOUT)")
+# They reach Python byte for byte and run nothing: make takes each value unexpanded ($(value ...)) and
+# exports it; the recipe passes "$$ANALYSIS_..." in double quotes, which the shell substitutes as one word
+# and never reads as code (a file name with backticks, $(...), quotes or spaces is only a name).
+override DATA := $(value DATA)
+override PARAMS := $(value PARAMS)
+override CH := $(value CH)
+override CELL_TIMEOUT := $(value CELL_TIMEOUT)
+export ANALYSIS_DATA := $(DATA)
+export ANALYSIS_PARAMS := $(PARAMS)
+export ANALYSIS_CH := $(CH)
+export ANALYSIS_CELL_TIMEOUT := $(CELL_TIMEOUT)
+BOOK_ARGS = $(if $(DATA),--data "$$ANALYSIS_DATA") $(if $(PARAMS),--params "$$ANALYSIS_PARAMS") \
+            $(if $(CELL_TIMEOUT),--cell-timeout "$$ANALYSIS_CELL_TIMEOUT")
 
 .PHONY: book chapter handout doctor test test-fast serve clean venv help
 
@@ -49,7 +60,7 @@ chapter: $(STAMP)
 ifeq ($(strip $(CH)),)
 	@$(BIN)/python -m analysis chapters
 else
-	$(BIN)/python -m analysis book --chapter "$(CH)" $(BOOK_ARGS)
+	$(BIN)/python -m analysis book --chapter "$$ANALYSIS_CH" $(BOOK_ARGS)
 endif
 
 handout: $(STAMP)

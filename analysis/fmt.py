@@ -9,6 +9,7 @@ and worded findings (``analysis.chapters._findings``) both format through these.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -136,6 +137,41 @@ def points(value: Any, decimals: int = 1) -> str:
     return f"{text.replace('-', '−')} {unit}"
 
 
+# Characters that start markup somewhere a data string can land: Markdown and MyST (code, emphasis, links,
+# roles, substitutions, math, tables, headings), HTML (tags, entities) and matplotlib (mathtext).
+_MARKUP = {c: f"&#{ord(c)};" for c in "\\`*_[]{}$~|#^"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MARKUP.update({"\n": " ", "\r": " ", "\t": " "})
+_MARKUP_TABLE = str.maketrans(_MARKUP)
+
+
+def escape(value: Any, *, code: bool = False) -> str:
+    r"""A data string (a description, an id, a column or file name) as text in a sentence, never markup.
+
+    The one escape for text from the data that is glued into Markdown (``{glue:md}``),
+    shown in HTML (the findings box, a banner) or both: ``<``, ``>`` and ``&`` become
+    HTML entities, and the characters that start Markdown or MyST markup (backtick,
+    ``*``, ``_``, brackets, braces, ``$``, ``|``, ``#``, ``~``, ``^``, backslash) become
+    numeric character references; line breaks become spaces. Markdown and HTML both
+    show a reference as its character, so ``<img src=x onerror=alert(1)>`` reads as
+    that text on the page. ``code=True`` gives a Markdown code span instead (for
+    Markdown only), fenced with more backticks than any run in the text:
+    ``escape("a`b", code=True)`` -> ``\`\`a`b\`\```. Figure labels take :func:`label`.
+    """
+    if not code:
+        return str(value).translate(_MARKUP_TABLE)
+    text = re.sub(r"[\r\n\t]", " ", str(value))
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""  # one space each side is stripped
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def label(value: Any) -> str:
+    """A data string as a matplotlib label: ``$`` escaped, so ``$5 off`` is not read as mathtext."""
+    return str(value).replace("$", r"\$")
+
+
 # --------------------------------------------------------------------------- words
 
 
@@ -147,10 +183,12 @@ def sentence(text: str) -> str:
     text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?:" else text + "."
 
+
 def plural(n: float, singular: str, plural_form: str | None = None) -> str:
     """A count with its noun: ``plural(1, "day")`` -> ``"1 day"``, ``plural(2500, "order")`` -> ``"2,500 orders"``."""
     word = singular if round(float(n)) == 1 else (plural_form or singular + "s")
     return f"{count(n)} {word}"
+
 
 def join_words(items: Sequence[str] | Iterable[str], conjunction: str = "and") -> str:
     """``["a"]`` -> ``"a"``; ``["a", "b"]`` -> ``"a and b"``; ``["a", "b", "c"]`` -> ``"a, b and c"``."""

@@ -34,6 +34,9 @@ __all__ = [
     "findings_box",
     "kept_counts",
     "parameters_table",
+    "formula_safe",
+    "formula_safe_frame",
+    "to_csv",
     "write_csv",
 ]
 
@@ -46,11 +49,33 @@ _PARAMS_STYLE = "margin: 0.6em 0; overflow-x: auto; max-width: 100%;"
 _FINDINGS_STYLE = "border-left: 4px solid #2e7d32; background: #eef7ee; padding: 0.5em 0.9em; margin: 0.6em 0;"
 
 
+#: A Markdown code span: a run of backticks, then text up to the same run (``a `b` c`` from fmt.escape(code=True)).
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def _strip_one_space(code: str) -> str:
+    return code[1:-1] if len(code) > 2 and code.startswith(" ") and code.endswith(" ") else code
+
+
+_CHAR_REF = re.compile(r"&amp;(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
 def _inline(text: str) -> str:
-    """Plain text to HTML, with Markdown ``code`` and **bold** spans kept as such."""
-    out = html.escape(str(text), quote=False)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+    """Plain text to HTML, with Markdown ``code`` and **bold** spans kept as such.
+
+    Character references stay references, as Markdown reads them: a data string
+    escaped by :func:`analysis.fmt.escape` shows as its text here and on the page.
+    """
+    out = _CHAR_REF.sub(r"&\1;", html.escape(str(text), quote=False))
+    parts, pos = [], 0
+    for m in _CODE_SPAN.finditer(out):  # bold outside code spans only
+        parts += [_bold(out[pos : m.start()]), f"<code>{_strip_one_space(m.group(2))}</code>"]
+        pos = m.end()
+    return "".join(parts) + _bold(out[pos:])
+
+
+def _bold(text: str) -> str:
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", text)
 
 
 def _value_text(value: Any) -> str:
@@ -241,6 +266,54 @@ def findings_box(sentences: Iterable[str], title: str = "What this run found") -
 
 
 _CSV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def formula_safe(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, with a leading apostrophe; anything else unchanged.
+
+    The OWASP rule: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a ``'`` in front (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``), unless it
+    is a plain number (``-2``, ``+1.5``, ``-3,5``, ``1e-3`` stay). Numbers, dates and
+    missing values are not text and pass unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _safe_labels(index: pd.Index) -> pd.Index:
+    """``index`` with its labels and names made safe; unchanged (same type) when none needed it."""
+    index = index.set_names([formula_safe(n) for n in index.names])
+    if isinstance(index, pd.MultiIndex):
+        tuples = [tuple(formula_safe(v) for v in t) for t in index]
+        changed = tuples != list(index)
+        return pd.MultiIndex.from_tuples(tuples, names=index.names) if changed else index
+    safe = [formula_safe(v) for v in index]
+    return pd.Index(safe, name=index.name) if any(a is not b for a, b in zip(safe, index, strict=True)) else index
+
+
+def formula_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells, column names and index labels pass :func:`formula_safe`."""
+    out = df.copy()
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
+            continue
+        safe = col.astype(object).map(formula_safe, na_action="ignore")
+        if not safe.equals(col.astype(object)):
+            out.isetitem(j, safe)
+    out.columns = _safe_labels(out.columns)
+    out.index = _safe_labels(out.index)
+    return out
+
+
+def to_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> None:
+    """The book's one CSV writer: ``df.to_csv(path, **kwargs)`` with every text cell, column name and
+    index label made safe to open in a spreadsheet (:func:`formula_safe`)."""
+    formula_safe_frame(df).to_csv(path, **kwargs)
 
 
 def write_csv(df: pd.DataFrame, name: str) -> str:
@@ -248,6 +321,8 @@ def write_csv(df: pd.DataFrame, name: str) -> str:
 
     Returns the file name, for the page's ``{download}`` link. The index is written
     when it carries information (a named index or anything but a plain 0..n-1).
+    Text that a spreadsheet would run as a formula is written with a leading
+    apostrophe (:func:`to_csv`).
     """
     name = str(name)
     if not name.endswith(".csv"):
@@ -259,7 +334,7 @@ def write_csv(df: pd.DataFrame, name: str) -> str:
             fix="use letters, digits, '_', '-' and '.', no folders, e.g. 'concepts_monthly.csv'",
         )
     plain = isinstance(df.index, pd.RangeIndex) and df.index.name is None and df.index.start == 0
-    df.to_csv(Path.cwd() / name, index=not plain)
+    to_csv(df, Path.cwd() / name, index=not plain)
     return name
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterable, Mapping
 
@@ -434,7 +435,9 @@ def table(
       shown once, as the first column(s);
     - numbers right-aligned, text left-aligned; the table scrolls sideways when wide
       (it sits in a ``<div class="book-table">`` with ``overflow-x: auto``);
-    - ``caption`` above the table.
+    - ``caption`` above the table;
+    - cells, column names and the caption escaped for HTML (a description ``<img src=x onerror=...>``
+      shows as text; the Styler itself does not escape).
 
     A column's kind is guessed by :func:`column_kind`; name columns in ``money``,
     ``shares``, ``counts``, ``numbers`` or ``labels`` to override the guess, or give
@@ -473,13 +476,19 @@ def table(
             func = custom if callable(custom) else (lambda v, f=custom: fmt.MISSING if fmt._missing(v) else f.format(v))
         else:
             func = _formatter(kind, flat[col], currency, digits)
-        styler = styler.format(func, subset=[col])
+        styler = styler.format(_escaped(func), subset=[col])
         if kind in ("count", "money", "share", "number") or (kind == "label" and _is_numeric_text(flat[col])):
             right.append(col)
     styler = styler.hide(axis="index").set_table_styles(_table_styles(list(flat.columns), right))
+    styler = styler.format_index(lambda name: html.escape(str(name)), axis="columns", level=None)
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(html.escape(caption))
     return styler
+
+
+def _escaped(func):
+    """``func``, with its text escaped for HTML: a cell from the data (``<img onerror=...>``) shows as text."""
+    return lambda v: html.escape(str(func(v)))
 
 
 def note_table(text: str) -> TableStyler:

@@ -89,6 +89,11 @@ def data_facts(root: Path, cache_path: Path) -> dict[str, dict | None]:
     return out
 
 
+def _code(text: str) -> str:
+    """A name as code in a cell of a Markdown table (a ``|`` would end the cell even inside backticks)."""
+    return fmt.escape(text, code=True).replace("|", "\\|")
+
+
 def data_sets_md(facts: dict[str, dict | None]) -> str:
     rows = ["| data set | layout | rows read | rows kept | customers (users) | products (items) | dates | "
             "dropped by cleaning |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
@@ -97,10 +102,10 @@ def data_sets_md(facts: dict[str, dict | None]) -> str:
         if f is None:
             absent.append(name)
             continue
-        dropped = "; ".join(f"`{rule}` {fmt.count(n)}" for rule, n in f["dropped"].items()) or "nothing"
-        rows.append(f"| {name} | `{f['layout']}` | {fmt.count(f['rows_read'])} | {fmt.count(f['rows_kept'])} "
-                    f"| {fmt.count(f['customers'])} | {fmt.count(f['products'])} | {f['first_date']} to "
-                    f"{f['last_date']} | {dropped} |")  # fmt: skip
+        dropped = "; ".join(f"{_code(rule)} {fmt.count(n)}" for rule, n in f["dropped"].items()) or "nothing"
+        rows.append(f"| {fmt.escape(name)} | {_code(f['layout'])} | {fmt.count(f['rows_read'])} "
+                    f"| {fmt.count(f['rows_kept'])} | {fmt.count(f['customers'])} | {fmt.count(f['products'])} "
+                    f"| {fmt.escape(f['first_date'])} to {fmt.escape(f['last_date'])} | {dropped} |")  # fmt: skip
     text = "\n".join(rows) + "\n"
     if absent:
         text += (f"\nNot on the machine that built this page (no `../shared/data`): {', '.join(absent)}. "
@@ -111,6 +116,7 @@ def data_sets_md(facts: dict[str, dict | None]) -> str:
 def example_file(folder: Path) -> Path:
     """A small export from the built-in shop, as another system would write it: own names, ';' and ','."""
     from analysis.data import load_data
+    from analysis.page import to_csv
 
     table, _ = load_data({"data": "shop", "shop_customers": EXAMPLE_CUSTOMERS, "seed": 1})
     export = table[list(EXAMPLE_MAPPING)].rename(columns=EXAMPLE_MAPPING).head(300)
@@ -118,7 +124,7 @@ def example_file(folder: Path) -> Path:
     export["Created At"] = export["Created At"].dt.strftime("%d/%m/%Y %H:%M")
     export["Customer Email"] = "customer" + export["Customer Email"].astype(str) + "@example.com"
     path = folder / EXAMPLE_CSV
-    export.to_csv(path, sep=";", decimal=",", index=False)
+    to_csv(export, path, sep=";", decimal=",", index=False)
     return path
 
 

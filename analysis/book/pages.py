@@ -77,7 +77,8 @@ def toc_yaml(chapters_dir: Path) -> str:
 
 
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text for a cell of a Markdown table: a file name or a parameter value is shown as text, never markup."""
+    return fmt.escape(text)
 
 
 def chapters_md(chapters_dir: Path) -> str:

@@ -38,6 +38,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from analysis import fmt
 from analysis.book import pages
 from analysis.book.disk import is_no_space, no_space_message
 from analysis.book.state import data_identity, fingerprint, html_fingerprint, read_state, write_state
@@ -178,7 +179,61 @@ def _yaml_loader():
     return Loader
 
 
+#: A parameters file holds names and values, never data: larger files are refused before they are parsed.
+MAX_PARAMS_BYTES = 64 * 1024
+#: Nesting deeper than any parameter needs (a chapter section, a mapping or list inside it) is refused.
+MAX_PARAMS_DEPTH = 3
+
+
+def _yaml_shape(text: str, source: str) -> None:
+    """Refuse YAML anchors and aliases (one alias can stand for a billion values) and deep nesting.
+
+    Reads the event stream only (no values are built), so a hostile file is refused at once;
+    the refusal names the parameter (``clustering.k_range``) where the alias or the nesting is.
+    """
+    import yaml
+
+    stack: list[dict] = []  # one entry per open mapping or list: its current key, whether a key comes next
+
+    def where() -> str:
+        return ".".join(str(e["key"]) for e in stack if e["mapping"] and e["key"] is not None) or "the file's top level"
+
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = getattr(event.start_mark, "line", 0) + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            mark = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            raise DataError(
+                f"The parameters file uses a YAML {mark}{event.anchor} (line {line}, in {where()}): aliases "
+                "and anchors are not read, since one alias can stand for millions of values.",
+                source=source,
+                parameter=where(),
+                fix=f"write the value of {where()} out in full, without '&' anchors and '*' aliases",
+            )
+        parent = stack[-1] if stack else None
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(stack) >= MAX_PARAMS_DEPTH:
+                raise DataError(
+                    f"The parameters file nests values {len(stack) + 1} levels deep (line {line}, in {where()}); "
+                    f"a chapter's section holding a mapping or a list is {MAX_PARAMS_DEPTH}, the most any takes.",
+                    source=source,
+                    parameter=where(),
+                    fix=f"give {where()} a value of the form `make chapter` lists (a number, a text, a list "
+                    "or a mapping of them)",
+                )
+            stack.append({"mapping": isinstance(event, yaml.MappingStartEvent), "key": None, "next_key": True})
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            if stack and stack[-1]["mapping"]:
+                stack[-1]["next_key"] = True
+        elif isinstance(event, yaml.ScalarEvent) and parent is not None and parent["mapping"]:
+            if parent["next_key"]:
+                parent["key"], parent["next_key"] = event.value, False
+            else:
+                parent["next_key"] = True
+
+
 def load_params_file(params_file: str | None) -> dict:
+    """The parameters file as a dict: at most :data:`MAX_PARAMS_BYTES`, plain YAML (no aliases), shallow."""
     if not params_file:
         return {}
     import yaml
@@ -186,9 +241,22 @@ def load_params_file(params_file: str | None) -> dict:
     path = Path(params_file)
     if not path.is_file():
         raise DataError("The parameters file does not exist.", source=str(path), fix="check the PARAMS path")
+    size = path.stat().st_size
+    if size > MAX_PARAMS_BYTES:
+        raise DataError(
+            f"The parameters file is {fmt.count(size)} bytes; a parameters file is read up to "
+            f"{fmt.count(MAX_PARAMS_BYTES)} bytes (64 KiB).",
+            source=str(path),
+            parameter="PARAMS (--params)",
+            fix="give only parameter names and values (`make chapter` lists them); data go in DATA=, not in PARAMS=",
+        )
     try:
-        values = yaml.load(path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}  # noqa: S506 (safe)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+        _yaml_shape(text, str(path))
+        values = yaml.load(text, Loader=_yaml_loader()) or {}  # noqa: S506 (safe)
+    except DataError:  # the file's shape refused (a DataError is a ValueError too)
+        raise
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:  # ValueError: an integer of 5,000 digits
         raise DataError(f"The parameters file is not valid YAML: {exc}", source=str(path), fix="fix the YAML") from None
     if not isinstance(values, dict):
         raise DataError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import os
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -33,6 +34,28 @@ THOUSANDS = ("", ",", ".", " ", "'")
 MAPPABLE = S.TRANSACTION_REQUIRED + S.TRANSACTION_OPTIONAL
 #: Sales dated before this day are not plausible in a shop's log (a 1900 date is a spreadsheet's empty cell).
 DEFAULT_MIN_DATE = "1990-01-01"
+#: The largest seed NumPy and scikit-learn take (their seeds are unsigned 32-bit integers).
+MAX_SEED = 2**32 - 1
+#: Memory a chapter needs per customer of the built-in shop, with room to spare: the log alone takes about
+#: 10 KB a customer (30,000 customers: 633,360 lines, 520 MB at its peak); a chapter holds it, its derived
+#: tables and its models at once.
+SHOP_BYTES_PER_CUSTOMER = 50_000
+
+
+def _memory_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - a system without sysconf
+        return 8 * 1024**3
+
+
+#: The most customers of the built-in shop this machine holds: half its memory at SHOP_BYTES_PER_CUSTOMER each.
+MEMORY_BYTES = _memory_bytes()
+MAX_SHOP_CUSTOMERS = max(50, MEMORY_BYTES // 2 // SHOP_BYTES_PER_CUSTOMER)
+SHOP_CUSTOMERS_RULE = (
+    f"a whole number from 50 to {MAX_SHOP_CUSTOMERS:,} (what this machine holds: half of its "
+    f"{MEMORY_BYTES / 1024**3:.0f} GB of memory at about {SHOP_BYTES_PER_CUSTOMER // 1000} KB a customer)"
+)
 
 #: One line per parameter: what it means, for tables and error messages.
 DATA_PARAM_MEANINGS: dict[str, str] = {
@@ -81,8 +104,8 @@ class DataParams(BaseModel):
     MEANINGS: ClassVar[dict[str, str]] = DATA_PARAM_MEANINGS
 
     data: str = "shop"
-    seed: int = Field(0, ge=0)
-    shop_customers: int = Field(3000, ge=50)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+    shop_customers: int = Field(3000, ge=50, le=MAX_SHOP_CUSTOMERS, json_schema_extra={"allowed": SHOP_CUSTOMERS_RULE})
     mapping: dict[str, str] = Field(default_factory=dict)
     encoding: str = ""
     date_format: str = ""
@@ -112,6 +135,13 @@ class DataParams(BaseModel):
             raise ValueError(f"must be a number, not {value!r}")
         return value
 
+    @field_validator("shop_customers", mode="before")
+    @classmethod
+    def _shop_size(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_SHOP_CUSTOMERS:
+            raise ValueError(f"shop_customers must be {SHOP_CUSTOMERS_RULE}, got {value:,}")
+        return value
+
     @field_validator("data")
     @classmethod
     def _data(cls, value: str) -> str:
@@ -136,8 +166,11 @@ class DataParams(BaseModel):
         if value:
             try:
                 codecs.lookup(value)
+                "a".encode(value)  # rot13, base64, zlib: codecs Python knows, but not text encodings
             except LookupError:
-                raise ValueError(f"encoding {value!r} is not a codec Python knows (e.g. utf-8, cp1252, latin-1)") from None
+                raise ValueError(
+                    f"encoding {value!r} is not a codec Python knows for text (e.g. utf-8, cp1252, latin-1)"
+                ) from None
         return value
 
     @field_validator("timezone")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,8 @@ def allowed(model: type[BaseModel], name: str) -> str:
         for cls, sign in ((at.Ge, ">="), (at.Gt, ">"), (at.Le, "<="), (at.Lt, "<")):
             if isinstance(m, cls):
                 bounds.append(f"{sign} {getattr(m, cls.__name__.lower())}")
+        if isinstance(m, at.MaxLen):
+            bounds.append(f"at most {m.max_length} of them")
     if name in _model_meanings(model) and not bounds:
         return f"{kind}: {_model_meanings(model)[name]}"
     return " ".join([kind] + [" and ".join(bounds)] if bounds else [kind])
@@ -111,9 +114,13 @@ def _one_line(
     value = given.get(name, err.get("input"))
     rule = allowed(model, name)
     default = model.model_fields[name].get_default(call_default_factory=True)
-    example = "" if "e.g." in rule else f", e.g. {name}: {default!r} (the default)"
+    written = json.dumps(default, ensure_ascii=False) if isinstance(default, str) else repr(default)  # as YAML takes it
+    example = "" if "e.g." in rule else f", e.g. {name}: {written} (the default)"
     fix = (err.get("ctx") or {}).get("fix") or f"set {name} to {rule}{example}"
-    line = f"Parameter {name} = {value!r} is refused{where}: {_reason(err, model, name)}; allowed: {rule}"
+    shown = repr(value)
+    if len(shown) > 120:  # a long list: its start and its length
+        shown = shown[:100] + "..." + (f" ({len(value)} values)" if isinstance(value, list | dict | tuple) else "")
+    line = f"Parameter {name} = {shown} is refused{where}: {_reason(err, model, name)}; allowed: {rule}"
     return name, line, f"{fix}, {WHERE}"
 
 def params_error(

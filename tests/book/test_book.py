@@ -20,7 +20,6 @@ from analysis.chapters import CHAPTERS
 from analysis.book.pages import MIXED
 
 pytestmark = pytest.mark.book
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 COPY = ["analysis", "notebooks", "Makefile", "requirements.txt", "requirements-dev.txt", "constraints.txt", "pyproject.toml"]
 # _toc.yml is generated from the registry; every hand-written page of book/ goes along (spark.md when it exists)
@@ -150,21 +149,6 @@ def test_python_entry_point_reruns_one_chapter(project):
 
 
 # --------------------------------------------------------------------------- the browser
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (CI installs it: apt-get install chromium); browser checks skipped")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )  # fmt: skip
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize(

@@ -98,3 +98,44 @@ def test_is_count_like():
     assert not fmt.is_count_like(pd.Series([1.5, 2.0]))
     assert not fmt.is_count_like(pd.Series([], dtype=float))
     assert not fmt.is_count_like(pd.Series([np.inf]))
+
+
+# --------------------------------------------------------------------------- escape: data strings as text
+
+
+def test_escape_leaves_plain_text_alone_and_turns_markup_into_references():
+    from markdown_it import MarkdownIt
+
+    assert fmt.escape("Pastel Greeting Card, Navy (P0374) 10.5% off") == "Pastel Greeting Card, Navy (P0374) 10.5% off"
+    evil = "<img src=x onerror=alert(1)> [x](http://e.invalid) {glue:text}`n` **b** $x$ _u_ a|b # \\ ~ ^ &amp;"
+    import html
+    import re
+
+    text = fmt.escape(evil)
+    assert not set("<>`*_[]{}$|#\\~^") & set(re.sub(r"&#?[0-9a-z]+;", "", text))
+    assert MarkdownIt("commonmark").renderInline(text) == html.escape(evil)  # no markup: the text, escaped
+    assert html.unescape(text) == evil  # Markdown and HTML both read the references as the characters
+    assert fmt.escape("two\nlines\r\tend") == "two lines  end"
+
+
+def test_escape_as_code_fences_with_more_backticks_than_the_text_holds():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    for text in ["orders.csv", "a`b", "`x`", "o <img src=x> $1 ``x` {glue}.csv", " padded "]:
+        code = fmt.escape(text, code=True)
+        assert md.renderInline(code) == f"<code>{text.replace('<', '&lt;').replace('>', '&gt;')}</code>", text
+    assert fmt.escape("", code=True) == ""
+
+
+def test_label_escapes_dollars_for_matplotlib():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_xlabel(fmt.label("$x_1_2$ off"))  # unescaped, mathtext refuses a double subscript
+    fig.canvas.draw()
+    plt.close(fig)
+    assert fmt.label("a $5 b") == r"a \$5 b"

@@ -31,14 +31,16 @@ class ClusteringParams(ChapterParams):
     k_range: list[int] = Field(
         default_factory=lambda: [2, 3, 4, 5, 6, 7, 8],
         min_length=1,
+        max_length=50,
         description="candidate numbers of clusters for k-means",
-        json_schema_extra={"allowed": "whole numbers >= 2 in increasing order, e.g. [2, 3, 4, 5, 6]"},
+        json_schema_extra={"allowed": "at most 50 whole numbers from 2 to 1000 in increasing order, e.g. [2, 3, 4, 5, 6]"},
     )
     k: int = Field(
         0,
         ge=0,
+        le=1000,
         description="number of k-means segments (0: chosen from k_range by the elbow, smallest-segment and stability rules)",
-        json_schema_extra={"allowed": "0 (choose from k_range) or a whole number >= 2"},
+        json_schema_extra={"allowed": "0 (choose from k_range) or a whole number from 2 to 1000"},
     )
     min_segment_share: float = Field(
         0.05, ge=0, le=0.5, allow_inf_nan=False,
@@ -48,9 +50,9 @@ class ClusteringParams(ChapterParams):
         0.8, ge=0, le=1, allow_inf_nan=False,
         description="a k is usable only if k-means runs from different seeds agree at least this well (mean ARI)",
     )  # fmt: skip
-    dbscan_min_samples: int = Field(10, ge=2, description="DBSCAN's min_samples (the k of the k-distance plot)")
+    dbscan_min_samples: int = Field(10, ge=2, le=1000, description="DBSCAN's min_samples (the k of the k-distance plot)")
     max_points_density: int = Field(
-        5000, ge=100, description="at most this many customers for DBSCAN and Ward (both are quadratic): a random sample, the same for both, when there are more"
+        5000, ge=100, le=20_000, description="at most this many customers for DBSCAN and Ward (both are quadratic): a random sample, the same for both, when there are more"
     )
     tier_cuts: list[float] = Field(
         default_factory=lambda: [0.8, 0.95],
@@ -58,7 +60,7 @@ class ClusteringParams(ChapterParams):
         json_schema_extra={"allowed": "two increasing shares between 0 and 1, e.g. [0.8, 0.95]"},
     )
     stability_runs: int = Field(
-        5, ge=2, description="k-means runs with different seeds, per candidate k and for the stability check"
+        5, ge=2, le=100, description="k-means runs with different seeds, per candidate k and for the stability check"
     )
     calibration_end: str = Field(
         "",
@@ -71,10 +73,11 @@ class ClusteringParams(ChapterParams):
     @field_validator("k_range")
     @classmethod
     def _k_range(cls, value: list[int]) -> list[int]:
-        small = [v for v in value if v < 2]
+        small = [v for v in value if v < 2 or v > 1000]
         if small:
             raise PydanticCustomError(
-                "book_rule", "k-means needs at least 2 clusters, and k_range holds {small}", {"small": small}
+                "book_rule", "k-means needs at least 2 clusters (and takes at most 1000), and k_range holds {small}",
+                {"small": small},
             )
         if any(b <= a for a, b in zip(value, value[1:])):
             raise PydanticCustomError("book_rule", "k_range must be strictly increasing", {})

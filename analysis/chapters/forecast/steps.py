@@ -325,7 +325,8 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
         "holding_money": holding_money, "shortage_money": shortage_money,
         "holdout_finding": F.holdout(holdout, window_days, len(daily), params.replan_days, calendar_days,
                                      window_weeks),
-        "nv_product": str(first), "nv_product_name": f"{shown} (product {first})" if shown else f"product {first}",
+        "nv_product": fmt.escape(first),  # glued as Markdown: ids and descriptions from the data as text
+        "nv_product_name": f"{fmt.escape(shown)} (product {fmt.escape(first)})" if shown else f"product {fmt.escape(first)}",
         "nv_ratio": ratio, "nv_quantity": quantity, "nv_mean": mean, "promo_days": PROMO_DAYS,
         "nv_windows": len(errors),
         "stock_finding": F.stock(csl, params.service_level, fill, cycles),

@@ -25,7 +25,7 @@ class RecommendParams(ChapterParams):
     regularization: float = Field(0.1, ge=0, allow_inf_nan=False, description="L2 penalty of matrix factorisation")
     iterations: int = Field(10, ge=1, le=1000, description="ALS sweeps (and BPR / autoencoder epochs)")
     neighbours: int = Field(40, ge=1, le=10000, description="neighbours of the kNN models")
-    min_interactions: int = Field(5, ge=1, description="customers and products with fewer interactions are left out")
+    min_interactions: int = Field(5, ge=1, le=10_000, description="customers and products with fewer interactions are left out")
     min_support: float = Field(0.01, gt=0, le=1, allow_inf_nan=False, description="least share of baskets an itemset must appear in")
     n_recommendations: int = Field(10, ge=1, le=1000, description="recommendations per customer in the analyst's CSV")
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analysis import features, plots
+from analysis import features, fmt, plots
 from analysis import schema as S
 from analysis.errors import DataError
 from analysis.evaluate.ranking import ranking_metrics
@@ -296,7 +296,7 @@ def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int =
     top_cf = np.argsort(-item_knn.sim_.T, axis=1, kind="stable")[:, :shown]
     mean_overlap = float(np.mean([len(set(a) & set(b)) / shown for a, b in zip(top_text, top_cf)]))
     overlap = len(set(by_text) & set(by_cf)) / shown
-    name = f"product {train.items[j]} ({texts.iloc[j].strip()})"
+    name = f"product {fmt.escape(train.items[j])} ({fmt.escape(texts.iloc[j].strip())})"
     glue = {"cold_product": name, "cold_overlap": overlap, "mean_text_overlap": mean_overlap,
             "content_finding": F.cold_start(name, overlap, shown)}
     if test is not None:
@@ -322,7 +322,7 @@ def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None,
     top = None
     if len(rules):
         r = rules.iloc[0]
-        top = (f"{_label(r['antecedent'], texts)} -> {_label(r['consequent'], texts)} (confidence "
+        top = (f"{fmt.escape(_label(r['antecedent'], texts))} -> {fmt.escape(_label(r['consequent'], texts))} (confidence "
                f"{r['confidence']:.0%}, lift {r['lift']:.1f})")
     glue = {"n_baskets": n_baskets, "n_itemsets": n_itemsets, "n_rules": len(rules), "n_pairs": n_pairs,
             "min_confidence": F.MIN_CONFIDENCE, "n_rules_shown": min(shown, len(rules)),
@@ -362,9 +362,9 @@ def _together(rules: pd.DataFrame, texts: pd.Series | None, shown: int = 5) -> s
     counts = rules["antecedent"].value_counts()
     product = sorted(counts.index[counts == counts.max()])[0]
     mine = rules[rules["antecedent"] == product].sort_values(["confidence", "consequent"], ascending=[False, True])
-    listed = "; ".join(f"{_label(c, texts)} ({conf:.0%} of its baskets)"
+    listed = "; ".join(f"{fmt.escape(_label(c, texts))} ({conf:.0%} of its baskets)"
                        for c, conf in zip(mine["consequent"].head(shown), mine["confidence"].head(shown)))
-    return f"Frequently bought together with {_label(product, texts)}: {listed}."
+    return f"Frequently bought together with {fmt.escape(_label(product, texts))}: {listed}."
 
 
 def _label(product: str, texts: pd.Series | None) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.tree import plot_tree
 
+from analysis import fmt
 from analysis.risk.models import MODEL_LABELS
 
 #: Below this positive share the precision axis is logarithmic (the floor would sit on the axis otherwise).
@@ -51,7 +52,7 @@ def tree_box_text(text: str) -> str:
 
 def tree(pipeline, max_depth: int = 2) -> plt.Figure:
     """The fitted tree's top ``max_depth`` levels, splits named by the encoded features (raw units)."""
-    names = [str(n) for n in pipeline.named_steps["encode"].get_feature_names_out()]
+    names = [fmt.label(n) for n in pipeline.named_steps["encode"].get_feature_names_out()]
     fig, ax = plt.subplots(figsize=(9, 4.8))  # 9 pt text stays readable at page width
     boxes = plot_tree(pipeline.named_steps["model"], max_depth=max_depth, feature_names=names,
                       class_names=["negative", "positive"], filled=True, impurity=False, proportion=True, rounded=True,
@@ -122,10 +123,10 @@ def cost_curve(curve: pd.DataFrame, chosen_share: float, theory_share: float) ->
 def partial_dependence(grid: np.ndarray, average: np.ndarray, feature: str, categorical: bool = False) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     if categorical:
-        ax.bar([str(g) for g in grid], average)
+        ax.bar([fmt.label(g) for g in grid], average)
         ax.tick_params(axis="x", labelrotation=45)
     else:
         ax.plot(grid, average, lw=1.5)
-    ax.set(xlabel=feature, ylabel="mean predicted probability")
+    ax.set(xlabel=fmt.label(feature), ylabel="mean predicted probability")
     fig.tight_layout()
     return fig

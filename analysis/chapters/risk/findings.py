@@ -78,7 +78,7 @@ def code_like(X: pd.DataFrame, numeric: list[str]) -> list[str]:
 
 
 def _names(columns: list[str], most: int = 8) -> str:
-    shown = [f"`{c}`" for c in columns[:most]]
+    shown = [fmt.escape(c, code=True) for c in columns[:most]]
     if len(columns) > most:
         shown.append(f"{len(columns) - most} more")
     return join_words(shown)
@@ -100,12 +100,12 @@ def columns_read(
     if ids:
         text += f" Left out as row ids (a different value in nearly every row): {_names(ids)}."
     if left_out:
-        text += f" `{left_out}` is kept out of the models, for the check by group (section 7)."
+        text += f" {fmt.escape(left_out, code=True)} is kept out of the models, for the check by group (section 7)."
     gaps = {k: v for k, v in (gaps or {}).items() if v}
     if gaps:
         worst = max(gaps, key=gaps.get)
         text += (f" {plural(len(gaps), 'numeric column')} {'has' if len(gaps) == 1 else 'have'} missing values "
-                 f"(most: `{worst}`, {fmt.count(gaps[worst])} of {fmt.count(n)} cases); each model fills them with "
+                 f"(most: {fmt.escape(worst, code=True)}, {fmt.count(gaps[worst])} of {fmt.count(n)} cases); each model fills them with "
                  "the median of its training part. Missing categories count as a category of their own.")  # fmt: skip
     if codes:
         text += (f" {_names(codes)} {'holds' if len(codes) == 1 else 'hold'} only a few whole numbers: if these are "
@@ -131,7 +131,7 @@ def strongest(feature: str, odds_ratio: float, kind: str, reference: str = "") -
         "for having this value rather than not")
     way = "multiplies" if odds_ratio >= 1 else "divides"
     factor = odds_ratio if odds_ratio >= 1 else 1 / odds_ratio
-    return f"The strongest single effect is `{feature}`, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
+    return f"The strongest single effect is {fmt.escape(feature, code=True)}, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
 
 
 def best_model(table: pd.DataFrame, diff_sd: float | None = None) -> str:
@@ -279,14 +279,14 @@ def group_check(table: pd.DataFrame | None, column: str) -> str:
     if off.any():
         i = (gap / se.where(se > 0)).where(off).fillna(gap.where(off)).idxmax()
         w = table.loc[i]
-        return (f"By `{column}`, the group {w['group']} ({fmt.count(w['cases'])} cases) is scored at "
+        return (f"By {fmt.escape(column, code=True)}, the group {fmt.escape(w['group'])} ({fmt.count(w['cases'])} cases) is scored at "
                 f"{fmt.share(w['predicted'])} on average but {fmt.share(w['observed'])} of it are positive, more than "
                 f"{fmt.number(GROUP_SE)} binomial standard errors ({fmt.points(se[i])} each) apart: the scores are "
                 "miscalibrated for it." + spread)  # fmt: skip
     worst = gap.idxmax()
-    return (f"By `{column}`, no group's mean score is off its observed rate by more than both {fmt.points(GROUP_GAP)} "
+    return (f"By {fmt.escape(column, code=True)}, no group's mean score is off its observed rate by more than both {fmt.points(GROUP_GAP)} "
             f"and {fmt.number(GROUP_SE)} binomial standard errors (largest gap {fmt.points(gap[worst])}, group "
-            f"{table.loc[worst, 'group']} of {fmt.count(table.loc[worst, 'cases'])} cases)." + spread)  # fmt: skip
+            f"{fmt.escape(table.loc[worst, 'group'])} of {fmt.count(table.loc[worst, 'cases'])} cases)." + spread)  # fmt: skip
 
 
 def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
@@ -351,9 +351,9 @@ def ex_dearer_miss(old_t: float, new_t: float, old_share: float, new_share: floa
 def ex_drop_feature(feature: str, auc_with: float, auc_without: float) -> str:
     lost = auc_with - auc_without
     if lost > 0:
-        return (f"Without `{feature}`, logistic regression's ROC AUC falls from {fmt.number(auc_with)} to "
+        return (f"Without {fmt.escape(feature, code=True)}, logistic regression's ROC AUC falls from {fmt.number(auc_with)} to "
                 f"{fmt.number(auc_without)}, a loss of {fmt.number(lost)}.")  # fmt: skip
-    return (f"Without `{feature}`, logistic regression's ROC AUC is {fmt.number(auc_without)} against "
+    return (f"Without {fmt.escape(feature, code=True)}, logistic regression's ROC AUC is {fmt.number(auc_without)} against "
             f"{fmt.number(auc_with)} with it: the other features carry the same information for a linear model.")  # fmt: skip
 
 

@@ -33,6 +33,7 @@ class RiskParams(ChapterParams):
     sensitive: str = Field("", description='a column to check the scores by group on ("" for german.data: personal status and sex)')
     categorical: list[str] = Field(
         default_factory=list,
+        max_length=1000,
         description="credit: numeric columns that hold category codes (e.g. [EDUCATION]), one-hot encoded, not scaled",
     )
     churn_days: int = Field(90, ge=1, le=3650, description="churned: no purchase in this many days after the cut-off")

@@ -64,7 +64,7 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
                 f"label from the {params.churn_days} days after it.")  # fmt: skip
     cases, twins = drop_duplicate_columns(cases)
     if twins:
-        pairs = "; ".join(f"`{a}` repeats `{b}`" for a, b in twins)
+        pairs = "; ".join(f"{fmt.escape(a, code=True)} repeats {fmt.escape(b, code=True)}" for a, b in twins)
         when += (f" Identical feature columns are dropped ({pairs}): on these data they hold the same number for "
                  "every case, so a model would only split the credit between them.")  # fmt: skip
     glue = {"problem": problem, "unit": cases.unit, "n_cases": len(cases.y), "cutoff_text": when.strip()}
@@ -92,13 +92,13 @@ def drop_duplicate_columns(cases: RiskData) -> tuple[RiskData, list[tuple[str, s
 def banner(report, problem: str) -> HTML:
     """The data banner of a labelled table or of the shop's orders (a transaction log has page.data_banner)."""
     facts = [
-        f"<strong>Data:</strong> <code>{html.escape(str(report.source))}</code> (layout <code>{report.layout}</code>)",
+        f"<strong>Data:</strong> <code>{html.escape(str(report.source))}</code> (layout <code>{html.escape(str(report.layout))}</code>)",
         f"{fmt.count(report.rows_kept)} of {fmt.count(report.rows_read)} rows kept",
         f"target <code>{html.escape(report.target)}</code>, positive = <code>{html.escape(report.positive_label)}</code> "
         f"({html.escape(report.label_chosen)})",
         f"problem <code>{problem}</code>",
     ]
-    extra = f" · identifier columns left out: {', '.join(report.id_columns)}" if report.id_columns else ""
+    extra = f" · identifier columns left out: {html.escape(', '.join(report.id_columns))}" if report.id_columns else ""
     style = "border-left: 4px solid #3b6ea5; background: #eef3fb; padding: 0.5em 0.9em; margin: 0.6em 0;"
     return HTML(f'<div class="data-banner" style="{style}"><p style="margin: 0;">{" · ".join(facts)}{extra}</p></div>')
 
@@ -108,7 +108,8 @@ def framing_step(cases: RiskData) -> Step:
     table = pd.DataFrame({"outcome": [f"positive: {cases.label_text}", "negative"], "cases": [pos, n - pos],
                           "share": [pos / n, (n - pos) / n]})  # fmt: skip
     glue = {"n_positive": pos, "positive_share": pos / n, "n_features": cases.X.shape[1],
-            "label_text": cases.label_text, "balance_finding": F.balance(pos, n, cases.unit, cases.label_text)}  # fmt: skip
+            "label_text": fmt.escape(cases.label_text),
+            "balance_finding": F.balance(pos, n, cases.unit, fmt.escape(cases.label_text))}  # fmt: skip
     return Step(glue=glue, table=table)
 
 
@@ -373,7 +374,8 @@ def explain_step(cases: RiskData, seed: int) -> Step:
         pd_result = partial_dependence(model, cases.X.iloc[test], [feature], grid_resolution=30,
                                        categorical_features=[feature] if categorical else None)  # fmt: skip
     fig = figures.partial_dependence(pd_result["grid_values"][0], pd_result["average"][0], feature, categorical)
-    glue = {"top_feature": feature, "top_feature_md": f"`{feature}`", "top_auc_drop": float(table.iloc[0]["auc_drop"])}
+    # top_feature: the column's own name, which the exercise drops (no page cites it); the page cites top_feature_md
+    glue = {"top_feature": feature, "top_feature_md": fmt.escape(feature, code=True), "top_auc_drop": float(table.iloc[0]["auc_drop"])}
     data = {"model": model, "fig_pdp": fig}
     return Step(glue=glue, table=table.rename(columns={"auc_drop": "ROC AUC lost", "auc_drop_sd": "sd"}), data=data)
 
@@ -393,7 +395,7 @@ def group_step(cases: RiskData, scores: np.ndarray) -> Step:
     table = C.by_group(cases.y, scores, cases.sensitive)
     name = str(cases.sensitive.name)
     formats = {"counts": ["cases"], "shares": ["observed rate", "mean score"], "numbers": ["ROC AUC"]}
-    return Step(glue={"group_finding": F.group_check(table, name), "group_column": name},
+    return Step(glue={"group_finding": F.group_check(table, name), "group_column": fmt.escape(name)},
                 table=table.rename(columns={"observed": "observed rate", "predicted": "mean score", "auc": "ROC AUC"}),
                 data={"formats": formats})  # fmt: skip
 

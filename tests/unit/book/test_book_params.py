@@ -50,7 +50,7 @@ CASES = [
     ("concepts", "max_months", "12", "a whole number"),
     ("concepts", "max_months", True, "a whole number"),
     ("concepts", "max_months", 2.5, "a whole number"),
-    ("clustering", "k", -3, "0 (choose from k_range) or a whole number >= 2"),
+    ("clustering", "k", -3, "0 (choose from k_range) or a whole number from 2 to 1000"),
     ("clustering", "k", 1, "one segment is no segmentation"),
     ("clustering", "k_range", [1, 2, 3], "at least 2 clusters"),
     ("clustering", "k_range", [4, 3, 5], "strictly increasing"),
@@ -75,7 +75,7 @@ CASES = [
     ("clustering", "discount_rate", 1.0, ">= 0 and < 1"),
     ("clustering", "discount_rate", -0.1, ">= 0 and < 1"),
     ("clustering", "discount_rate", "high", "a number"),
-    ("clustering", "shop_customers", 10, ">= 50"),
+    ("clustering", "shop_customers", 10, "from 50 to"),
     ("concepts", "seed", -1, ">= 0"),
 ]
 

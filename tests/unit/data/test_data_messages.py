@@ -75,7 +75,7 @@ def test_a_codec_that_is_no_text_encoding_is_a_parameter_error(tmp_path):
     for codec in ("rot13", "base64", "zlib"):
         with pytest.raises(DataError) as err:
             load_data({"data": str(path), "encoding": codec})
-        assert err.value.parameter == "encoding" and "not a text encoding" in err.value.problem
+        assert err.value.parameter == "encoding" and "not a codec Python knows for text" in err.value.problem
         assert 'encoding: ""' in err.value.fix
     assert load_data({"data": str(path), "encoding": "cp1252"})[1].encoding == "cp1252"
 

@@ -141,3 +141,13 @@ def test_parameters_table_puts_the_chapter_knobs_first_and_names_changed_default
     assert text.index("<code>k_range</code>") < text.index("<code>data</code>")
     assert "(default: 0)" in text  # k changed from its default
     assert text.count("(default:") == 1
+
+
+def test_findings_box_shows_escaped_data_strings_as_text():
+    from analysis import fmt
+
+    evil = "<img src=x onerror=alert(1)> **b** `c`"
+    html = page.findings_box([f"Product {fmt.escape(evil)} and column {fmt.escape('a `b` **', code=True)}."]).data
+    assert "<img" not in html and "<strong>" not in html
+    assert "Product &lt;img src=x onerror=alert(1)&gt; &#42;&#42;b&#42;&#42; &#96;c&#96; and" in html
+    assert "column <code>a `b` **</code>." in html

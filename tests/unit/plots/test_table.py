@@ -122,3 +122,13 @@ def test_a_note_table_is_one_row_of_text_through_the_one_formatter():
     assert isinstance(styled, TableStyler)
     html = styled.to_html()
     assert "no planted personas in these data" in html and ">note<" in html and 'class="book-table"' in html
+
+
+def test_cells_column_names_index_and_caption_are_escaped():
+    evil = "<img src=x onerror=alert(1)>"
+    df = pd.DataFrame({evil: [evil, "a & b"], "n": [1, 2]}, index=pd.Index([evil, "<b>"], name="<i>id</i>"))
+    html = plots.table(df, caption="<script>x</script>", formats={"n": lambda v: f"<u>{v}</u>"}).to_html()
+    assert "<img" not in html and "<script" not in html and "<b>" not in html and "<i>" not in html
+    assert "<u>" not in html  # even a custom formatter's text is escaped
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "a &amp; b" in html and "&lt;i&gt;id&lt;/i&gt;" in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
