@@ -21,7 +21,6 @@ fix. Rows with a missing target are dropped and counted. The
 
 from __future__ import annotations
 
-import csv
 import difflib
 import json
 import re
@@ -32,7 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.data.canonical import to_number
 from analysis.data.facts import Facts
+from analysis.data.load import ReadOptions, read_table
 from analysis.errors import DataError
 
 __all__ = ["GERMAN_COLUMNS", "GERMAN_LABELS", "LabelledReport", "binary_candidates", "binary_target", "is_german", "read_labelled"]
@@ -161,31 +162,11 @@ def _read_german(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_any(path: Path) -> pd.DataFrame:
-    suffixes = [s.lower() for s in path.suffixes]
-    try:
-        if ".parquet" in suffixes or ".pq" in suffixes:
-            return pd.read_parquet(path)
-        if any(s in (".xlsx", ".xls", ".xlsm") for s in suffixes):
-            return pd.read_excel(path)
-        if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip"):
-            return pd.read_csv(path, sep=None, engine="python")  # the delimiter sniffed inside the container
-        return pd.read_csv(path, sep=_sniff(path), low_memory=False)
-    except (OSError, ValueError, csv.Error, UnicodeDecodeError) as exc:
-        raise DataError(
-            f"Could not read the labelled table: {exc}",
-            source=str(path),
-            fix="give a CSV with a header line (comma, semicolon or tab), a Parquet or an Excel file",
-        ) from None
-
-
-def _sniff(path: Path) -> str:
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        sample = handle.read(64 * 1024)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
+def _read_any(path: Path, options: ReadOptions | None = None) -> pd.DataFrame:
+    """The table as the transaction logs' reader reads it (:func:`analysis.data.load.read_table`: encodings,
+    delimiters, decimal marks, containers, Excel sheets); text columns of numbers become numbers in
+    :func:`_junk_to_missing`, with the same decimal mark and thousands separator."""
+    return read_table(path, options or ReadOptions())
 
 
 def _missing_target(frame: pd.DataFrame, target: str, source: str) -> DataError:
@@ -303,7 +284,8 @@ def _columns(frame: pd.DataFrame, codes: Sequence[str] = ()) -> tuple[list[str],
     return features, categorical, ids
 
 
-def _junk_to_missing(table: pd.DataFrame, codes: Sequence[str], rows_in_file: np.ndarray) -> tuple[dict[str, int], list[str]]:
+def _junk_to_missing(table: pd.DataFrame, codes: Sequence[str], rows_in_file: np.ndarray,
+                     options: ReadOptions | None = None) -> tuple[dict[str, int], list[str]]:
     """Text cells in a column whose other cells are numbers (at least :data:`NUMERIC_SHARE` of the non-empty
     ones) are set missing and the column becomes numeric (in place): ``({column: cells}, first rows)``;
     ``rows_in_file`` gives each row's position in the file (rows without a target are gone).
@@ -316,7 +298,8 @@ def _junk_to_missing(table: pd.DataFrame, codes: Sequence[str], rows_in_file: np
             continue
         text = col.astype("string").str.strip()
         present = text.notna() & (text != "")
-        numbers = pd.to_numeric(text.where(present), errors="coerce")
+        opts = options or ReadOptions()
+        numbers = to_number(text.where(present), decimal=opts.decimal, thousands=opts.thousands)
         parsed = numbers.notna()
         if not present.any() or parsed[present].mean() < NUMERIC_SHARE:
             continue
@@ -334,13 +317,18 @@ def _junk_to_missing(table: pd.DataFrame, codes: Sequence[str], rows_in_file: np
 def category_text(col: pd.Series) -> pd.Series:
     """Category labels as text: whole numbers without a trailing ``.0`` (codes read as floats when a value is
     missing), missing values as ``missing``."""
+    if not pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        numbers = pd.to_numeric(col, errors="coerce")  # codes read as text ("1.0" from a file written by pandas)
+        if col.notna().any() and numbers.notna().sum() == col.notna().sum():
+            col = numbers
     if pd.api.types.is_float_dtype(col) and bool((col.dropna() % 1 == 0).all()):
         col = col.astype("Int64")
     return col.astype("string").fillna("missing").astype(str)
 
 
 def read_labelled(
-    path: str | Path, target: str = "", positive_label: str = "", categorical: Sequence[str] = ()
+    path: str | Path, target: str = "", positive_label: str = "", categorical: Sequence[str] = (),
+    options: ReadOptions | None = None,
 ) -> tuple[pd.DataFrame, LabelledReport]:
     """Read a labelled table: ``(table, report)``; ``table`` has the features and a 0/1 column ``y``.
 
@@ -353,7 +341,7 @@ def read_labelled(
         raise DataError("The labelled table does not exist.", source=source, parameter="data",
                         fix="set data to the path of a labelled CSV/Parquet file (or German Credit's german.data)")  # fmt: skip
     german = is_german(path)
-    frame = _read_german(path) if german else _read_any(path)
+    frame = _read_german(path) if german else _read_any(path, options)
     if german:
         target = target or "class"
         positive_label = positive_label or ("2" if target == "class" else "")
@@ -366,6 +354,12 @@ def read_labelled(
             fix="give a CSV with a header line naming the columns, a Parquet or an Excel file",
         )
     if target not in frame.columns:
+        if frame.attrs.get("plain_text"):  # its "columns" are the file's first words: said without them
+            raise DataError(
+                f"The file is not a labelled table: its lines are words separated by spaces, with no column {target!r}.",
+                source=source, parameter="data",
+                fix="give a CSV with a header line naming the columns, a Parquet or an Excel file",
+            )
         raise _missing_target(frame, target, source)
     rows_read = len(frame)
     has_target = frame[target].notna() & (frame[target].astype(str).str.strip() != "")
@@ -385,7 +379,7 @@ def read_labelled(
                         rows=[f"columns: {', '.join(map(str, table.columns[:20]))}"],
                         fix="list feature columns of the table (not the target), spelled as in its header")  # fmt: skip
     codes = list(categorical)
-    junk, junk_rows = _junk_to_missing(table, codes, np.flatnonzero(has_target.to_numpy(dtype=bool)))
+    junk, junk_rows = _junk_to_missing(table, codes, np.flatnonzero(has_target.to_numpy(dtype=bool)), options)
     features, categorical, ids = _columns(table, codes)
     table = table[features].copy()
     for name in categorical:

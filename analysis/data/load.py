@@ -598,7 +598,9 @@ def read_table(path: str | Path, options: ReadOptions | None = None) -> pd.DataF
     numbers and dates happens in :func:`analysis.data.canonical.to_canonical`,
     where a failure can name its column.
     """
-    return _read_file(path, options or ReadOptions()).frame
+    raw = _read_file(path, options or ReadOptions())
+    raw.frame.attrs["plain_text"] = raw.plain_text  # words separated by spaces: a refusal shows none of them
+    return raw.frame
 
 
 # --------------------------------------------------------------------------- front door

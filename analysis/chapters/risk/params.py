@@ -109,7 +109,11 @@ def load_risk_data(params: RiskParams):
             )  # fmt: skip
         from analysis.data.labelled import read_labelled
 
-        return read_labelled(params.data, params.target, params.positive_label, params.categorical)
+        from analysis.data.load import ReadOptions
+
+        options = ReadOptions(encoding=params.encoding, decimal=params.decimal, thousands=params.thousands,
+                              sheet=params.sheet)  # the transaction logs' reader, with the same knobs
+        return read_labelled(params.data, params.target, params.positive_label, params.categorical, options)
     from analysis.data import load_data
 
     try:

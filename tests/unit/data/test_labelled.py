@@ -128,7 +128,7 @@ def test_a_missing_file_and_an_unreadable_one(tmp_path):
         read_labelled(tmp_path / "none.csv", target="y")
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"not parquet")
-    with pytest.raises(DataError, match="Could not read"):
+    with pytest.raises(DataError, match="could not be read"):
         read_labelled(bad, target="y")
 
 
