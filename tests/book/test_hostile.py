@@ -11,14 +11,12 @@ leaves the machine, no dialog opens, and the planted text reads as text.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from analysis.book.runner import ROOT
 from tests.book.hostile import write_hostile, write_hostile_labelled
-from tests.book.test_book import BOOK_FILES, COPY, make
+from tests.book.test_book import copy_project, make
 
 pytestmark = pytest.mark.book
 PLANTED = ".planted, [onerror], [onload], script[src*='invalid'], iframe, a[href*='invalid'], img[src='x']"
@@ -26,16 +24,7 @@ PLANTED = ".planted, [onerror], [onload], script[src*='invalid'], iframe, a[href
 
 @pytest.fixture(scope="module")
 def hostile_project(tmp_path_factory) -> Path:
-    if not (ROOT / ".venv" / "bin" / "python").exists():
-        pytest.skip("the book tier runs make inside the project's .venv: run `make test`, which creates it")
-    dest = tmp_path_factory.mktemp("hostile")
-    for name in COPY:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
-    (dest / "book").mkdir()
-    for name in BOOK_FILES:
-        shutil.copy2(ROOT / "book" / name, dest / "book" / name)
-    (dest / ".venv").symlink_to(ROOT / ".venv")
+    dest = copy_project(tmp_path_factory.mktemp("hostile"))
     data, params = write_hostile(tmp_path_factory.mktemp("data"))
     result = make(dest, "book", f"DATA={data}", f"PARAMS={params}")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -129,6 +129,8 @@ def test_build_table_shows_data_parameters_rows_and_flags_mixed_data(tmp_path):
     assert "| mine.csv (**ran on" in row and "/data/" not in row  # the file's name, not its path
     shop = {"concepts": run("shop", "2026-01-01T10:00:00", data="shop(n_customers=2000, seed=0)")}
     assert "built-in shop, 2,000 customers, seed 0" in build_table_md(shop, tmp_path)
+    orders = {"risk": run("shop", "2026-01-01T10:00:00", data="shop(n_customers=3000, seed=0) orders")}
+    assert "built-in shop, 3,000 customers, seed 0, its orders" in build_table_md(orders, tmp_path)
     assert MIXED not in next(line for line in text.splitlines() if "01_concepts" in line)
 
 
