@@ -10,13 +10,10 @@ from collections.abc import Iterable, Mapping
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker
-import numpy as np
 import pandas as pd
-from matplotlib.patches import FancyBboxPatch
 from pandas.io.formats.style import Styler
 
 from analysis import fmt
-from analysis import schema as S
 from analysis.errors import DataError
 
 __all__ = [
@@ -26,21 +23,11 @@ __all__ = [
     "PALETTE",
     "SKY",
     "TableStyler",
-    "cohort_heatmap",
     "column_kind",
-    "data_model_diagram",
-    "dendrogram",
-    "distributions",
-    "holdout",
-    "k_choice",
-    "k_distance",
-    "monthly_revenue",
     "money_axis",
     "note_table",
-    "scatter_segments",
     "style",
     "table",
-    "tracking",
 ]
 
 
@@ -81,223 +68,6 @@ def money_axis(ax, currency: str = "", axis: str = "y") -> None:
     """Tick labels of ``axis`` as money in ``currency`` (``£1,200``), the book's one way to write amounts."""
     formatter = matplotlib.ticker.FuncFormatter(lambda v, _: fmt.money(v, currency, 0))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
-
-
-TABLES = {
-    "customers": ([S.CUSTOMER + " (key)", S.COUNTRY, S.CHANNEL], (0.02, 0.55)),
-    "orders": ([S.ORDER + " (key)", S.CUSTOMER, S.TIMESTAMP], (0.37, 0.55)),
-    "order lines": ([S.ORDER, S.PRODUCT, S.QUANTITY, S.PRICE], (0.37, 0.02)),
-    "products": ([S.PRODUCT + " (key)", S.DESCRIPTION, S.CATEGORY], (0.72, 0.02)),
-}
-LINKS = [("customers", "orders", "1 : n"), ("orders", "order lines", "1 : n"), ("products", "order lines", "1 : n")]
-
-
-def data_model_diagram() -> plt.Figure:
-    """The shop's entities and how they relate (the canonical table joins them)."""
-    fig, ax = plt.subplots(figsize=(9, 4.4))
-    ax.set_axis_off()
-    w, h = 0.26, 0.4
-    centres = {}
-    for name, (cols, (x, y)) in TABLES.items():
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.01", fc=PALE, ec=BLUE, lw=1.5))
-        ax.text(x + w / 2, y + h - 0.06, name, ha="center", va="center", fontweight="bold", fontsize=11)
-        for i, col in enumerate(cols):
-            ax.text(x + 0.02, y + h - 0.15 - i * 0.075, col, ha="left", va="center", family="monospace", fontsize=9)
-        centres[name] = (x, y)
-    for a, b, label in LINKS:
-        (xa, ya), (xb, yb) = centres[a], centres[b]
-        if ya == yb:  # side by side
-            start, end = (xa + w, ya + h / 2), (xb, yb + h / 2)
-        elif xa == xb:  # one above the other
-            start, end = (xa + w / 2, ya), (xb + w / 2, yb + h)
-        else:
-            start, end = (xa, ya + h / 2), (xb + w, yb + h / 2)
-        ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": BLUE, "lw": 1.5})
-        ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.03, label, ha="center", fontsize=9)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    fig.tight_layout()
-    return fig
-
-
-def monthly_revenue(monthly: pd.DataFrame, *, currency: str = "") -> plt.Figure:
-    """Bars of monthly revenue from :func:`analysis.kpi.monthly`.
-
-    Full months are solid, the best of them darker and labelled; a month the data
-    cover only in part is an empty hatched outline labelled with the days it
-    covers, so it never reads as a month to compare, even when it is the tallest.
-    """
-    fig, ax = plt.subplots()
-    labels = monthly.index.strftime("%Y-%m")
-    pos = np.arange(len(labels))
-    partial = monthly["partial"].to_numpy(dtype=bool)
-    revenue = monthly["revenue"].to_numpy(dtype=float)
-    full = np.flatnonzero(~partial)
-    best = full[np.argmax(revenue[full])] if len(full) else None
-    colours = [BLUE if i == best else SKY for i in full]
-    ax.bar(pos[full], revenue[full], color=colours, label="full month")
-    if partial.any():
-        ax.bar(
-            pos[partial], revenue[partial], color="none", edgecolor=GREY, hatch="//", ls="--",
-            label="month only partly in the data",
-        )  # fmt: skip
-    top = float(np.nanmax(revenue)) if len(revenue) else 1.0
-    days = monthly["days"] if "days" in monthly else pd.Series(np.nan, index=monthly.index)
-    for i in np.flatnonzero(partial):
-        month = monthly.index[i]
-        ax.text(pos[i], revenue[i] + 0.02 * top, f"partial\n{days.iloc[i]:.0f}/{month.days_in_month} days",
-                ha="center", va="bottom", fontsize=7, color=GREY)  # fmt: skip
-    if best is not None:
-        label = "best full\nmonth"
-        ax.text(pos[best], revenue[best] + 0.02 * top, label, ha="center", va="bottom", fontsize=7, color=BLUE)
-    ax.set_ylim(0, top * 1.18 if top > 0 else 1)
-    ax.set_ylabel(f"revenue ({currency})" if currency else "revenue")
-    ax.set_title("Monthly revenue")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.money(v, currency, 0)))
-    step = max(1, len(labels) // 12)
-    ax.set_xticks(pos[::step], labels[::step], rotation=45, ha="right")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    fig.tight_layout()
-    return fig
-
-
-def cohort_heatmap(retention: pd.DataFrame) -> plt.Figure:
-    """Retention by acquisition cohort (rows) and months since first purchase (columns)."""
-    import seaborn as sns
-
-    if retention.empty:
-        fig, ax = plt.subplots(figsize=(9, 1.6))
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, "No calendar month is covered completely: no retention to show.", ha="center", va="center")
-        return fig
-    fig, ax = plt.subplots(figsize=(9, 0.35 * len(retention) + 1.5))
-    sns.heatmap(
-        retention,
-        annot=retention.shape[1] <= 13,
-        fmt=".0%",
-        cmap="Blues",
-        vmin=0,
-        vmax=max(0.05, float(np.nanmax(retention.iloc[:, 1:].to_numpy())) if retention.shape[1] > 1 else 1),
-        cbar_kws={"label": "share of cohort buying", "format": matplotlib.ticker.PercentFormatter(1.0)},
-        annot_kws={"fontsize": 7},
-        ax=ax,
-    )
-    ax.set_title("Cohort retention")
-    ax.set_xlabel("months since the first purchase")
-    ax.set_ylabel("cohort (month of the first purchase)")
-    ax.grid(False)
-    fig.tight_layout()
-    return fig
-
-
-# --------------------------------------------------------------------------- clustering & CLV
-
-
-def distributions(before: pd.DataFrame, after: pd.DataFrame) -> plt.Figure:
-    """Histograms of each feature before (top row) and after (bottom row) the transform."""
-    cols = list(before.columns)
-    fig, axes = plt.subplots(2, len(cols), figsize=(2.4 * len(cols) + 1, 4.6))
-    for j, col in enumerate(cols):
-        axes[0, j].hist(before[col], bins=40, color=BLUE)
-        axes[0, j].set_title(col, fontsize=9)
-        axes[1, j].hist(after[col], bins=40, color=ORANGE)
-        axes[1, j].set_xlabel("standard deviations from the mean", fontsize=8)
-    axes[0, 0].set_ylabel("customers (raw)")
-    axes[1, 0].set_ylabel("customers (transformed)")
-    fig.tight_layout()
-    return fig
-
-
-def k_choice(table: pd.DataFrame, best_k: int, elbow_k: int | None) -> plt.Figure:
-    """Inertia (elbow) and mean silhouette against k."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.6))
-    a.plot(table["k"], table["inertia"], "o-", color=BLUE)
-    if elbow_k is not None:
-        a.axvline(elbow_k, color="grey", ls="--", lw=1)
-    a.set_xlabel("number of clusters k")
-    a.set_ylabel("inertia $W(k)$")
-    a.set_title("Elbow")
-    b.plot(table["k"], table["silhouette"], "o-", color=ORANGE)
-    b.axvline(best_k, color="grey", ls="--", lw=1)
-    b.set_xlabel("number of clusters k")
-    b.set_ylabel("mean silhouette")
-    b.set_title("Silhouette")
-    fig.tight_layout()
-    return fig
-
-
-def k_distance(kdist: np.ndarray, eps: float, min_samples: int) -> plt.Figure:
-    """Sorted distances to the ``min_samples``-th neighbour, with the chosen eps."""
-    fig, ax = plt.subplots(figsize=(7, 3.4))
-    ax.plot(np.arange(len(kdist)), kdist, color=BLUE)
-    ax.axhline(eps, color=ORANGE, ls="--", label=f"eps = {eps:.2f}")
-    ax.set_xlabel("customers, sorted by that distance")
-    ax.set_ylabel(f"distance to neighbour {min_samples} (standardised units)")
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
-def dendrogram(linkage: np.ndarray, k: int, *, last: int = 30) -> plt.Figure:
-    """A Ward dendrogram truncated to its ``last`` merges, with the cut that gives ``k`` clusters."""
-    from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
-
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    scipy_dendrogram(linkage, truncate_mode="lastp", p=last, ax=ax, color_threshold=linkage[-k + 1, 2] if k > 1 else 0)
-    if k > 1:
-        ax.axhline((linkage[-k, 2] + linkage[-k + 1, 2]) / 2, color="grey", ls="--", lw=1)
-    ax.set_ylabel("Ward merge height (increase in W)")
-    ax.set_xlabel("clusters (size in brackets)")
-    ax.grid(False)
-    fig.tight_layout()
-    return fig
-
-
-def scatter_segments(coords: np.ndarray, names: pd.Series, *, xlabel: str, ylabel: str, seed: int = 0) -> plt.Figure:
-    """Points coloured by segment name (at most 20,000 drawn, sampled with ``seed``)."""
-    idx = np.arange(len(coords))
-    if len(idx) > 20_000:
-        idx = np.sort(np.random.default_rng(seed).choice(idx, 20_000, replace=False))
-    fig, ax = plt.subplots(figsize=(7.5, 5))
-    labels = names.to_numpy()[idx]
-    for i, name in enumerate(pd.unique(names)):
-        m = labels == name
-        colour = PALETTE[i % len(PALETTE)]
-        ax.scatter(coords[idx][m, 0], coords[idx][m, 1], s=6, alpha=0.6, label=str(name), color=colour)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend(markerscale=3, fontsize=8, loc="best")
-    fig.tight_layout()
-    return fig
-
-
-def holdout(table: pd.DataFrame, max_x: int) -> plt.Figure:
-    """Mean holdout purchases, actual vs BG/NBD prediction, by calibration frequency."""
-    fig, ax = plt.subplots(figsize=(7, 3.6))
-    labels = [str(x) if x < max_x else f"{max_x}+" for x in table["x"]]
-    pos = np.arange(len(labels))
-    ax.bar(pos - 0.2, table["actual"], width=0.4, label="actual", color=BLUE)
-    ax.bar(pos + 0.2, table["predicted"], width=0.4, label="BG/NBD", color=ORANGE)
-    ax.set_xticks(pos, labels)
-    ax.set_xlabel("repeat purchase days in the calibration period")
-    ax.set_ylabel("mean purchase days per customer\nin the holdout")
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
-def tracking(dates: pd.DatetimeIndex, actual: np.ndarray, expected: np.ndarray, calibration_end) -> plt.Figure:
-    """Cumulative repeat purchases over time: actual vs BG/NBD expectation."""
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    ax.plot(dates, actual, label="actual", color=BLUE)
-    ax.plot(dates, expected, label="BG/NBD", color=ORANGE, ls="--")
-    ax.axvline(pd.Timestamp(calibration_end), color="grey", ls=":", label="calibration end")
-    ax.set_ylabel("cumulative repeat purchase days")
-    ax.set_xlabel("date")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.legend()
-    fig.tight_layout()
-    return fig
 
 
 # --------------------------------------------------------------------------- tables

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis import fmt, kpi, plots
 from analysis import schema as S
+from analysis.chapters.concepts import figures as FIG
 from analysis.chapters.concepts import findings as F
 
 __all__ = ["MONEY_KPIS", "NO_PRICES", "concentration", "customers_for_share", "head", "headline", "headline_table",
@@ -74,10 +75,10 @@ def zero_days(daily: pd.DataFrame, has_money: bool = True) -> pd.DataFrame:
 
 
 def monthly_figure(monthly: pd.DataFrame, currency: str, has_money: bool = True):
-    """:func:`analysis.plots.monthly_revenue`; without prices the same bars count orders."""
+    """:func:`analysis.FIG.monthly_revenue`; without prices the same bars count orders."""
     if has_money:
-        return plots.monthly_revenue(monthly, currency=currency)
-    fig = plots.monthly_revenue(monthly.assign(revenue=monthly["orders"].astype(float)))
+        return FIG.monthly_revenue(monthly, currency=currency)
+    fig = FIG.monthly_revenue(monthly.assign(revenue=monthly["orders"].astype(float)))
     ax = fig.axes[0]
     ax.set_ylabel("orders")
     ax.set_title("Monthly orders (no prices in these data)")

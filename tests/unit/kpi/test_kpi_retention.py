@@ -111,7 +111,7 @@ def test_no_complete_month_raises_or_gives_an_empty_matrix(counts: pd.DataFrame)
         kpi.cohort_retention(counts, observed_until="2024-01-25")
     empty = kpi.cohort_retention(counts, observed_until="2024-01-25", allow_empty=True)
     assert empty.empty and list(empty.columns) == [0] and empty.index.name == "cohort"
-    from analysis import plots
+    from analysis.chapters.concepts import figures as concepts_figures
 
-    fig = plots.cohort_heatmap(empty)
+    fig = concepts_figures.cohort_heatmap(empty)
     assert "no retention to show" in fig.axes[0].texts[0].get_text()

@@ -1,4 +1,4 @@
-"""plots.monthly_revenue: partial months drawn as labelled outlines, the best full month marked."""
+"""concepts_figures.monthly_revenue: partial months drawn as labelled outlines, the best full month marked."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 from analysis import plots  # noqa: E402
+from analysis.chapters.concepts import figures as concepts_figures
 
 
 def _monthly(revenue, days):
@@ -22,7 +23,7 @@ def _monthly(revenue, days):
 
 
 def test_partial_month_is_an_outline_even_when_tallest():
-    fig = plots.monthly_revenue(_monthly([100.0, 300.0, 250.0, 400.0], [31, 29, 31, 29]), currency="GBP")
+    fig = concepts_figures.monthly_revenue(_monthly([100.0, 300.0, 250.0, 400.0], [31, 29, 31, 29]), currency="GBP")
     ax = fig.axes[0]
     bars = [p for p in ax.patches if p.get_height() > 0]
     assert len(bars) == 4
@@ -40,6 +41,6 @@ def test_partial_month_is_an_outline_even_when_tallest():
 
 
 def test_no_full_month_draws_no_best_label():
-    fig = plots.monthly_revenue(_monthly([5.0], [3]))
+    fig = concepts_figures.monthly_revenue(_monthly([5.0], [3]))
     assert [t.get_text() for t in fig.axes[0].texts] == ["partial\n3/31 days"]
     plt.close(fig)

@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis import plots  # noqa: E402
+from analysis.chapters.clustering import figures as clustering_figures
 
 OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
 
@@ -25,7 +26,9 @@ def test_no_colour_outside_the_palette_in_the_figure_code():
     import re
     from pathlib import Path
 
-    source = Path(plots.__file__).read_text()
+    package = Path(plots.__file__).parent
+    files = [Path(plots.__file__), *sorted((package / "chapters").glob("*/figures.py"))]
+    source = "".join(f.read_text() for f in files)
     colours = {c.upper() for c in re.findall(r'"(#[0-9a-fA-F]{6})"', source)}
     assert colours <= OKABE_ITO | {plots.GREY.upper(), plots.PALE.upper()}
 
@@ -40,11 +43,11 @@ def test_every_axis_of_the_chapter_figures_is_labelled():
     holdout = pd.DataFrame({"x": [0, 1, 2], "actual": [0.1, 0.5, 1.0], "predicted": [0.2, 0.4, 1.1]})
     dates = pd.date_range("2024-01-01", periods=5)
     figures = [
-        plots.k_choice(table, 2, 3),
-        plots.k_distance(np.linspace(0, 1, 50), 0.5, 10),
-        plots.holdout(holdout, 2),
-        plots.tracking(dates, np.arange(5.0), np.arange(5.0), "2024-01-03"),
-        plots.scatter_segments(np.random.default_rng(0).normal(size=(40, 2)), pd.Series(["a", "b"] * 20),
+        clustering_figures.k_choice(table, 2, 3),
+        clustering_figures.k_distance(np.linspace(0, 1, 50), 0.5, 10),
+        clustering_figures.holdout(holdout, 2),
+        clustering_figures.tracking(dates, np.arange(5.0), np.arange(5.0), "2024-01-03"),
+        clustering_figures.scatter_segments(np.random.default_rng(0).normal(size=(40, 2)), pd.Series(["a", "b"] * 20),
                                xlabel="PC1 (40% of variance)", ylabel="PC2 (20%)"),  # fmt: skip
     ]
     for fig in figures:
@@ -55,7 +58,7 @@ def test_every_axis_of_the_chapter_figures_is_labelled():
 
 def test_scatter_colours_come_from_the_palette():
     plots.style()
-    fig = plots.scatter_segments(np.zeros((6, 2)), pd.Series(list("abcabc")), xlabel="x", ylabel="y")
+    fig = clustering_figures.scatter_segments(np.zeros((6, 2)), pd.Series(list("abcabc")), xlabel="x", ylabel="y")
     used = {matplotlib.colors.to_hex(c.get_facecolor()[0]).upper() for c in fig.axes[0].collections}
     assert used <= OKABE_ITO and len(used) == 3
     plt.close(fig)
