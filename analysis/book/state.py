@@ -17,13 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from analysis.data.source import hash_file
+
 BOOK_SOURCES = (".yml", ".md", ".bib")
-
-
-def hash_file(h, path: Path) -> None:
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
 
 
 def data_identity(params: BaseModel) -> str:

@@ -124,7 +124,7 @@ def prices_and_quantities() -> Need:
     return Need("a transaction log with quantities and unit prices", check)
 
 
-def _stock_steps(days: int, holdout: int, window: int, season: int) -> int:
+def _stock_steps(holdout: int, window: int, season: int) -> int:
     """Trading days a rolling-origin backtest of the stock section needs: its test windows of ``window`` days
     over the holdout, the calibration origins before them and two seasons to start from."""
     return (max(holdout // window, 1) + CALIBRATION_ORIGINS) * window + 2 * season + 2
@@ -135,8 +135,7 @@ def _stock_need(params, daily) -> int:
     from analysis.chapters.forecast.steps import holdout_days
 
     holdout, m = holdout_days(params, daily), daily.season_length
-    return max(_stock_steps(len(daily), holdout, params.replan_days, m),
-               _stock_steps(len(daily), holdout, params.horizon, m))  # fmt: skip
+    return max(_stock_steps(holdout, params.replan_days, m), _stock_steps(holdout, params.horizon, m))
 
 
 def enough_history_for_stock() -> Need:
