@@ -45,7 +45,7 @@ PARAMS_HINT = (
 NO_DROPOUT_BELOW = 1e-3
 
 
-def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10) -> tuple[BGNBD, GammaGamma]:
+def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10, money: bool = True) -> tuple[BGNBD, GammaGamma | None]:
     r"""Fit the BG/NBD and the Gamma-Gamma model to a calibration summary; both fitted models are returned.
 
     * BG/NBD (:meth:`BGNBD.fit <analysis.clv.BGNBD.fit>`) on **every** row of ``summary``: ``x`` repeat
@@ -65,8 +65,11 @@ def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10) -> tuple[BGNBD
     end (or spent a positive amount doing so): the message gives both counts
     and says whether a later calibration end can help (judged from the
     ``x_holdout`` column when the summary has one).
+
+    ``money=False`` (data without prices): there is no spend to fit, so only the BG/NBD is fitted and the
+    Gamma-Gamma model is ``None``; the summary needs no ``monetary_value``.
     """
-    _require_summary(summary, [schema.X, schema.T_X, schema.T_CAL, schema.REPEAT_VALUE])
+    _require_summary(summary, [schema.X, schema.T_X, schema.T_CAL] + [schema.REPEAT_VALUE] * money)
     min_repeaters = check_int(
         "min_repeaters", min_repeaters, low=1, fix="pass the smallest number of repeat customers to fit on, e.g. 10"
     )
@@ -80,15 +83,15 @@ def fit_models(summary: pd.DataFrame, *, min_repeaters: int = 10) -> tuple[BGNBD
         )
     _summary(summary[schema.X], summary[schema.T_X], summary[schema.T_CAL])  # DataError on bad values first
     x = summary[schema.X]
-    value = summary[schema.REPEAT_VALUE]
     repeat = x > 0
     n_repeaters = int(repeat.sum())
+    value = summary[schema.REPEAT_VALUE] if money else pd.Series(np.inf, index=summary.index)
     spend = repeat & (value > 0)
     n_spenders = int(spend.sum())
     if n_repeaters < min_repeaters or n_spenders < min_repeaters:
         raise _too_few(summary, repeat, n_spenders, min_repeaters)
     bg = BGNBD().fit(x, summary[schema.T_X], summary[schema.T_CAL])
-    gg = GammaGamma().fit(x[spend], value[spend])
+    gg = GammaGamma().fit(x[spend], value[spend]) if money else None
     return bg, gg
 
 
@@ -125,7 +128,7 @@ def _too_few_fix(summary: pd.DataFrame, repeat: pd.Series, min_repeaters: int) -
     return f"{too_few} (even by the end of the data only {by_end:,} customers of this cohort bought again)"
 
 
-def fit_diagnostics(bg: BGNBD, gg: GammaGamma) -> dict[str, bool]:
+def fit_diagnostics(bg: BGNBD, gg: GammaGamma | None) -> dict[str, bool]:
     r"""Flags for fits that run to the edge of the models, where their output misleads.
 
     * ``no_dropout`` -- the BG/NBD's mean dropout probability after a
@@ -148,19 +151,20 @@ def fit_diagnostics(bg: BGNBD, gg: GammaGamma) -> dict[str, bool]:
       :math:`p\gamma/(q-1)` does not exist, so customers without a positive
       repeat spend cannot be valued (:func:`value_customers` raises).
 
-    Every value is a plain ``bool``; ``True`` means "look at this".
+    Every value is a plain ``bool``; ``True`` means "look at this". Without a spend model (``gg`` None,
+    data without prices) the two spend flags are False.
     """
     return {
         "no_dropout": bool(bg.a_ / (bg.a_ + bg.b_) < NO_DROPOUT_BELOW),
-        "spend_degenerate": bool(gg.at_boundary_ or gg.p_ > P_BOUNDARY),
-        "spend_mean_undefined": bool(gg.q_ <= 1.0),
+        "spend_degenerate": bool(gg is not None and (gg.at_boundary_ or gg.p_ > P_BOUNDARY)),
+        "spend_mean_undefined": bool(gg is not None and gg.q_ <= 1.0),
     }
 
 
 def value_customers(
     summary: pd.DataFrame,
     bg: BGNBD,
-    gg: GammaGamma,
+    gg: GammaGamma | None,
     *,
     horizon_days: int,
     annual_discount_rate: float,
@@ -197,8 +201,12 @@ def value_customers(
     ``monetary_value <= 0``) are valued with the population mean spend
     :math:`p\gamma/(q-1)` (``x_spend = 0``), as are customers with ``x == 0``;
     their purchase forecast still uses their ``x``.
+
+    Without a spend model (``gg`` None: data without prices) the value is in purchases, not money: the
+    columns stop at ``expected_purchases``.
     """
-    _require_summary(summary, [schema.CUSTOMER, schema.X, schema.T_X, schema.T_CAL, schema.REPEAT_VALUE], rows=True)
+    needed = [schema.CUSTOMER, schema.X, schema.T_X, schema.T_CAL] + [schema.REPEAT_VALUE] * (gg is not None)
+    _require_summary(summary, needed, rows=True)
     horizon_days = check_number("horizon_days", horizon_days, low=1, fix="set horizon_days to the CLV horizon in days, e.g. 365")
     rate = check_number(
         "annual_discount_rate", annual_discount_rate, low=0.0, fix="set the annual discount rate as a fraction >= 0, e.g. 0.10"
@@ -208,13 +216,15 @@ def value_customers(
     step_rate = (1.0 + rate) ** (unit / 365.25) - 1.0
 
     x, t_x, T = summary[schema.X], summary[schema.T_X], summary[schema.T_CAL]
+    out = pd.DataFrame({schema.CUSTOMER: summary[schema.CUSTOMER]}, index=summary.index)
+    out[schema.P_ALIVE] = bg.prob_alive(x, t_x, T)
+    out[schema.EXPECTED_PURCHASES] = bg.conditional_expected_purchases(float(horizon), x, t_x, T)
+    if gg is None:
+        return out
     value = summary[schema.REPEAT_VALUE]
     positive = value > 0
     x_spend = x.where(positive, 0)
     mbar = value.where(positive, 0.0)  # ignored where x_spend == 0; must only be >= 0
-    out = pd.DataFrame({schema.CUSTOMER: summary[schema.CUSTOMER]}, index=summary.index)
-    out[schema.P_ALIVE] = bg.prob_alive(x, t_x, T)
-    out[schema.EXPECTED_PURCHASES] = bg.conditional_expected_purchases(float(horizon), x, t_x, T)
     out[schema.EXPECTED_SPEND] = gg.conditional_expected_spend(x_spend, mbar)
     out[schema.CLV] = customer_lifetime_value(
         bg, gg, x, t_x, T, mbar, horizon=horizon, discount_rate=step_rate, step=1.0, x_spend=x_spend

@@ -37,7 +37,8 @@ class Facts:
         return S.PRICE in self.table.columns and bool(self.table[S.PRICE].notna().any())
 
     def repeaters_before(self, day: str) -> int:
-        """Customers who bought again, for a positive amount, on or before ``day`` (the CLV calibration)."""
+        """Customers who bought again (for a positive amount, when the data have prices) on or before ``day``
+        (the CLV calibration)."""
         if self.table is None:
             return self.repeat_customers
         from analysis.features import customer_summary
@@ -46,7 +47,8 @@ class Facts:
             summary = customer_summary(self.table, day)
         except DataError:
             return 0
-        return int(((summary[S.X] > 0) & (summary[S.REPEAT_VALUE] > 0)).sum())
+        spent = (summary[S.REPEAT_VALUE] > 0) if self.has_money else True
+        return int(((summary[S.X] > 0) & spent).sum())
 
 
     def earliest_calibration_end(self, n: int) -> str | None:

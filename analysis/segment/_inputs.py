@@ -14,7 +14,22 @@ from numpy.typing import ArrayLike
 
 from analysis._checks import check_int, require_columns, row_labels
 from analysis.errors import DataError
-from analysis.schema import CUSTOMER, MONETARY, RECENCY, TENURE
+from analysis.schema import CUSTOMER, FREQUENCY, MONETARY, RECENCY, TENURE
+
+#: What a customer's value is measured in, by its column: revenue with prices, orders (a count) without.
+#: The segment tables name their total and share columns after it: ``revenue``/``share_revenue`` or
+#: ``orders``/``share_orders``.
+VALUE_NAMES: dict[str, str] = {MONETARY: "revenue", FREQUENCY: "orders"}
+
+
+def value_name(value: str) -> str:
+    """The name of the value measure in a table's columns: ``revenue`` for monetary, ``orders`` for frequency."""
+    if value not in VALUE_NAMES:
+        raise DataError(
+            f"unknown value column {value!r}: segments are valued by {' or '.join(VALUE_NAMES)}",
+            column=value, fix=f"pass value={MONETARY!r} (revenue) or value={FREQUENCY!r} (orders, for data without prices)",
+        )  # fmt: skip
+    return VALUE_NAMES[value]
 
 _NEGATIVE_FIX = {
     MONETARY: "net revenue below zero means returns exceed purchases; drop or clip these customers "
@@ -159,12 +174,13 @@ def relabel_by_size(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def check_revenue(total: float, *, what: str) -> float:
-    """A positive total revenue, without which revenue shares are undefined."""
+def check_revenue(total: float, *, what: str, value: str = MONETARY) -> float:
+    """A positive total of the value measure (revenue, or orders), without which its shares are undefined."""
     if not total > 0:
+        name = value_name(value)
         raise DataError(
-            f"{what}: total revenue is {total:g}, so revenue shares are undefined",
-            column=MONETARY,
+            f"{what}: total {name} is {total:g}, so {name} shares are undefined",
+            column=value,
             fix="check the monetary column (is it filled? do returns cancel all purchases?)",
         )
     return total

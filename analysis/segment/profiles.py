@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from analysis._checks import check_number, require_columns
 from analysis.errors import DataError
 from analysis.schema import FREQUENCY, MONETARY, RECENCY, SEGMENT, TENURE, VALUE_TIER
-from analysis.segment._inputs import check_customers, check_labels, check_revenue
+from analysis.segment._inputs import check_customers, check_labels, check_revenue, value_name
 
 __all__ = ["NAME_RULES", "NEW_WINDOW_SHARE", "TIERS", "candidate_profiles", "name_segments", "profile_segments", "tier_table", "value_tiers"]
 
@@ -21,9 +21,19 @@ _PROFILE_FEATURES: tuple[str, ...] = (RECENCY, FREQUENCY, MONETARY, TENURE)
 _MEDIANS = tuple(f"median_{c}" for c in _PROFILE_FEATURES)
 
 
+def _features(value: str) -> tuple[str, ...]:
+    """The profiled features: all four with revenue as the value, no monetary value when orders are (no prices)."""
+    return _PROFILE_FEATURES if value == MONETARY else tuple(c for c in _PROFILE_FEATURES if c != MONETARY)
+
+
+def _value_of(profile: pd.DataFrame) -> str:
+    """The value column a profile was built with: ``revenue`` when it has one, else ``orders``."""
+    return "revenue" if "revenue" in profile.columns else "orders"
+
+
 # ------------------------------------------------------------------ profiling
-def profile_segments(customers: pd.DataFrame, labels: ArrayLike) -> pd.DataFrame:
-    r"""One row per segment: size, revenue and the median customer.
+def profile_segments(customers: pd.DataFrame, labels: ArrayLike, *, value: str = MONETARY) -> pd.DataFrame:
+    r"""One row per segment: size, value and the median customer.
 
     Columns: ``segment``, ``n_customers``, ``share_customers``
     (:math:`n_c / n`), ``revenue`` (:math:`\sum_{i\in c} \text{monetary}_i`),
@@ -31,22 +41,26 @@ def profile_segments(customers: pd.DataFrame, labels: ArrayLike) -> pd.DataFrame
     ``median_recency``, ``median_frequency``, ``median_monetary``,
     ``median_tenure``. Rows sorted by segment; DBSCAN's noise (-1) is a
     segment of its own. ``labels[i]`` belongs to ``customers.iloc[i]``.
+
+    ``value="frequency"`` (data without prices) values segments by their orders: columns ``orders`` and
+    ``share_orders`` in place of revenue, and no ``median_monetary``.
     """
-    values = check_customers(customers, _PROFILE_FEATURES, what="profile_segments")
+    name, features = value_name(value), _features(value)
+    values = check_customers(customers, features, what="profile_segments")
     lab = check_labels(labels, len(customers), what="profile_segments")
-    total = float(values[MONETARY].sum())
-    check_revenue(total, what="profile_segments")
-    frame = pd.DataFrame({SEGMENT: lab, **{c: values[c] for c in _PROFILE_FEATURES}})
+    total = float(values[value].sum())
+    check_revenue(total, what="profile_segments", value=value)
+    frame = pd.DataFrame({SEGMENT: lab, **{c: values[c] for c in features}})
     grouped = frame.groupby(SEGMENT, sort=True)
     out = pd.DataFrame(
         {
             "n_customers": grouped.size().astype(np.int64),
-            "revenue": grouped[MONETARY].sum(),
-            **{f"median_{c}": grouped[c].median() for c in _PROFILE_FEATURES},
+            name: grouped[value].sum(),
+            **{f"median_{c}": grouped[c].median() for c in features},
         }
     )
     out.insert(1, "share_customers", out["n_customers"] / len(frame))
-    out.insert(3, "share_revenue", out["revenue"] / total)
+    out.insert(3, f"share_{name}", out[name] / total)
     return out.reset_index()
 
 
@@ -87,8 +101,8 @@ _QUALIFIERS: dict[str, tuple[str, str]] = {
 def _qualifier(row: pd.Series, other: pd.Series) -> str:
     """The words for ``row`` against ``other``: the behaviour (recency, frequency, spend) whose medians differ the
     most on a log scale; tenure only when the three are equal."""
-    gaps = {c: float(np.log1p(row[c]) - np.log1p(other[c])) for c in _QUALIFIERS}
-    behaviour = [c for c in _QUALIFIERS if c != "median_tenure"]
+    gaps = {c: float(np.log1p(row[c]) - np.log1p(other[c])) for c in _QUALIFIERS if c in row.index}
+    behaviour = [c for c in gaps if c != "median_tenure"]
     feature = max(behaviour, key=lambda c: abs(gaps[c]))
     if gaps[feature] == 0:
         feature = "median_tenure"
@@ -105,9 +119,10 @@ def _unique_names(base: dict[int, str], profile: pd.DataFrame) -> dict[int, str]
     that get " (2)", " (3)", ... in order of decreasing revenue.
     """
     rows = profile.set_index(SEGMENT)
+    value = _value_of(profile)
     names: dict[int, str] = {}
     for name in dict.fromkeys(base.values()):
-        members = sorted((s for s, b in base.items() if b == name), key=lambda s: (-rows.loc[s, "revenue"], s))
+        members = sorted((s for s, b in base.items() if b == name), key=lambda s: (-rows.loc[s, value], s))
         lead = rows.loc[members[0]]
         names[members[0]] = name
         if len(members) == 2:
@@ -115,7 +130,7 @@ def _unique_names(base: dict[int, str], profile: pd.DataFrame) -> dict[int, str]
         for seg in members[1:]:
             names[seg] = ", ".join(filter(None, (name, _qualifier(rows.loc[seg], lead))))
     seen: dict[str, int] = {}
-    for seg in sorted(names, key=lambda s: (-rows.loc[s, "revenue"], s)):
+    for seg in sorted(names, key=lambda s: (-rows.loc[s, value], s)):
         seen[names[seg]] = seen.get(names[seg], 0) + 1
         if seen[names[seg]] > 1:
             names[seg] = f"{names[seg]} ({seen[names[seg]]})"
@@ -139,6 +154,9 @@ def name_segments(profile: pd.DataFrame, overall: pd.DataFrame) -> dict[int, str
     one-order customers is not frequent. The word *lost* is kept for the RFM
     segment of that name (:mod:`analysis.segment.rfm`).
 
+    A profile valued by orders (data without prices: no ``median_monetary``) is named by the same rules
+    with the spend conditions left out, so "high-value" then means recent and frequent.
+
     Names are unique: when several segments meet the same rule, each is told
     apart by the feature of its own profile that differs most (see
     :func:`_unique_names`), e.g. "high-value loyal, more recent".
@@ -153,9 +171,12 @@ def name_segments(profile: pd.DataFrame, overall: pd.DataFrame) -> dict[int, str
     if not isinstance(profile, pd.DataFrame):
         raise DataError(f"name_segments: profile must be a DataFrame, got {type(profile).__name__}",
                         fix="pass the output of profile_segments(customers, labels)")  # fmt: skip
-    require_columns(profile, [SEGMENT, "revenue", *_MEDIANS], source="segment profile",
+    money = "median_monetary" in profile.columns
+    features = _features(MONETARY if money else FREQUENCY)
+    medians = [f"median_{c}" for c in features]
+    require_columns(profile, [SEGMENT, _value_of(profile), *medians], source="segment profile",
                     fix="pass the output of profile_segments(customers, labels)")  # fmt: skip
-    bad = profile[SEGMENT].duplicated(keep=False) | profile[list(_MEDIANS)].isna().any(axis=1)
+    bad = profile[SEGMENT].duplicated(keep=False) | profile[medians].isna().any(axis=1)
     if bad.any():
         raise DataError(
             "name_segments: profile has repeated segment labels or missing medians",
@@ -163,20 +184,26 @@ def name_segments(profile: pd.DataFrame, overall: pd.DataFrame) -> dict[int, str
             rows=profile.loc[bad, SEGMENT].tolist(),
             fix="pass the output of profile_segments (one row per segment)",
         )
-    ref = check_customers(overall, _PROFILE_FEATURES, what="name_segments (overall)")
-    reference = {key: float(np.median(ref[c])) for key, c in (("R", RECENCY), ("F", FREQUENCY), ("M", MONETARY))}
+    ref = check_customers(overall, features, what="name_segments (overall)")
+    reference = {key: float(np.median(ref[c])) for key, c in (("R", RECENCY), ("F", FREQUENCY), ("M", MONETARY)) if c in ref}
+    reference.setdefault("M", -np.inf)  # no prices: every segment passes the spend conditions
     reference["T1"] = float(np.quantile(ref[TENURE], 0.25))
     reference["W"] = float(np.max(ref[TENURE]))
+
+    def medians_of(row: pd.Series) -> tuple[float, ...]:
+        return tuple(float(row[c]) if c in row.index else 0.0 for c in _MEDIANS)
+
     base = {
-        int(row[SEGMENT]): "noise" if int(row[SEGMENT]) == -1 else _base_name(*(float(row[c]) for c in _MEDIANS), reference)
+        int(row[SEGMENT]): "noise" if int(row[SEGMENT]) == -1 else _base_name(*medians_of(row), reference)
         for _, row in profile.iterrows()
     }
     names = _unique_names(base, profile.assign(**{SEGMENT: profile[SEGMENT].astype(int)}))
     return {int(s): names[int(s)] for s in profile[SEGMENT]}
 
 
-def value_tiers(customers: pd.DataFrame, cuts: tuple[float, float] = (0.8, 0.95)) -> pd.Series:
-    r"""Value tiers "high", "medium", "low" by cumulative share of revenue.
+def value_tiers(customers: pd.DataFrame, cuts: tuple[float, float] = (0.8, 0.95), *, value: str = MONETARY) -> pd.Series:
+    r"""Value tiers "high", "medium", "low" by cumulative share of revenue (of orders with ``value="frequency"``,
+    for data without prices: the same rule on order counts).
 
     Sort customers by monetary value, descending, and let :math:`S(m)` be the
     revenue of the customers spending **strictly more** than :math:`m`, and
@@ -214,12 +241,13 @@ def value_tiers(customers: pd.DataFrame, cuts: tuple[float, float] = (0.8, 0.95)
     Kotler, P., Keller, K. L. (2016). *Marketing Management*, 15th ed.
     """
     c1, c2 = _check_cuts(cuts)
-    m = check_customers(customers, (MONETARY,), what="value_tiers")[MONETARY]
+    value_name(value)
+    m = check_customers(customers, (value,), what="value_tiers")[value].astype(float)
     order = np.argsort(-m, kind="stable")
     sorted_m = m[order]
     cum = np.cumsum(sorted_m)
     total = float(cum[-1])
-    check_revenue(total, what="value_tiers")
+    check_revenue(total, what="value_tiers", value=value)
     before = np.concatenate(([0.0], cum[:-1]))  # revenue of the customers ahead in the list
     block_start = np.concatenate(([True], sorted_m[1:] != sorted_m[:-1]))
     block = np.cumsum(block_start) - 1
@@ -243,23 +271,24 @@ def _check_cuts(cuts: Sequence[float]) -> tuple[float, float]:
     return c1, check_number("tier_cuts[1]", cuts[1], low=c1, high=1.0, open_low=True, fix=fix)
 
 
-def tier_table(customers: pd.DataFrame, tiers: pd.Series) -> pd.DataFrame:
-    """Customers and revenue per value tier, with their shares, best tier first."""
-    values = check_customers(customers, (MONETARY,), what="tier_table")[MONETARY]
-    frame = pd.DataFrame({VALUE_TIER: pd.Categorical(tiers, categories=list(TIERS)), MONETARY: values})
-    out = frame.groupby(VALUE_TIER, observed=False).agg(customers=(MONETARY, "size"), revenue=(MONETARY, "sum"))
+def tier_table(customers: pd.DataFrame, tiers: pd.Series, *, value: str = MONETARY) -> pd.DataFrame:
+    """Customers and value (revenue, or orders for data without prices) per value tier, with their shares, best tier first."""
+    name = value_name(value)
+    values = check_customers(customers, (value,), what="tier_table")[value]
+    frame = pd.DataFrame({VALUE_TIER: pd.Categorical(tiers, categories=list(TIERS)), value: values})
+    out = frame.groupby(VALUE_TIER, observed=False).agg(customers=(value, "size"), **{name: (value, "sum")})
     out["customers"] = out["customers"].astype(np.int64)
     out.insert(1, "share_customers", out["customers"] / out["customers"].sum())
-    out["share_revenue"] = out["revenue"] / out["revenue"].sum()
+    out[f"share_{name}"] = out[name] / out[name].sum()
     return out
 
 
-def candidate_profiles(customers: pd.DataFrame, labels_by_k: dict[int, np.ndarray]) -> pd.DataFrame:
+def candidate_profiles(customers: pd.DataFrame, labels_by_k: dict[int, np.ndarray], *, value: str = MONETARY) -> pd.DataFrame:
     """Profiles of several k side by side: one block of rows per k, segments named by :func:`name_segments`."""
     blocks = []
     for k, labels in labels_by_k.items():
-        profile = profile_segments(customers, labels)
+        profile = profile_segments(customers, labels, value=value)
         profile.insert(0, "name", profile[SEGMENT].map(name_segments(profile, customers)))
         profile.insert(0, "k", k)
-        blocks.append(profile.drop(columns=["revenue", "median_tenure"]))
+        blocks.append(profile.drop(columns=[value_name(value), "median_tenure"]))
     return pd.concat(blocks, ignore_index=True)

@@ -20,7 +20,7 @@ from analysis._checks import require_columns
 from analysis.errors import DataError
 from analysis.schema import AOV, CUSTOMER, FREQUENCY, MONETARY, RECENCY, RFM_SCORE, RFM_SEGMENT, TENURE
 from analysis.schema import F_SCORE, M_SCORE, OVERDUE, R_SCORE
-from analysis.segment._inputs import check_customers
+from analysis.segment._inputs import check_customers, value_name
 
 __all__ = [
     "DEFAULT_FEATURES",
@@ -169,7 +169,7 @@ def _quintile_score(values: np.ndarray) -> np.ndarray:
     return (1 + np.floor(LEVELS * (ranks - 1) / n)).astype(np.int64)
 
 
-def rfm_scores(customers: pd.DataFrame) -> pd.DataFrame:
+def rfm_scores(customers: pd.DataFrame, *, money: bool = True) -> pd.DataFrame:
     r"""Recency, frequency and monetary scores 1-5 by quintile, the industry's RFM cells.
 
     For a feature :math:`v` ordered so that larger is better (recency is
@@ -192,30 +192,42 @@ def rfm_scores(customers: pd.DataFrame) -> pd.DataFrame:
     ----------
     Hughes, A. M. (1994). *Strategic Database Marketing*. Probus.
     """
-    values = check_customers(customers, (RECENCY, FREQUENCY, MONETARY), what="rfm_scores")
+    values = check_customers(customers, (RECENCY, FREQUENCY, MONETARY)[: 3 if money else 2], what="rfm_scores")
     out = pd.DataFrame(index=customers.index)
     if CUSTOMER in customers.columns:
         out[CUSTOMER] = customers[CUSTOMER]
     out[R_SCORE] = _quintile_score(-values[RECENCY])
     out[F_SCORE] = _quintile_score(values[FREQUENCY])
-    out[M_SCORE] = _quintile_score(values[MONETARY])
-    out[RFM_SCORE] = out[R_SCORE].astype(str) + out[F_SCORE].astype(str) + out[M_SCORE].astype(str)
-    return out
+    out[RFM_SCORE] = out[R_SCORE].astype(str) + out[F_SCORE].astype(str)
+    if money:
+        out[M_SCORE] = _quintile_score(values[MONETARY])
+        out[RFM_SCORE] += out[M_SCORE].astype(str)
+    return out[[c for c in (CUSTOMER, R_SCORE, F_SCORE, M_SCORE, RFM_SCORE) if c in out.columns]]
+
+
+def _rules(money: bool) -> tuple:
+    """The rules of :data:`RFM_RULES` that can be read: without an M score, those that ask for one drop out."""
+    return RFM_RULES if money else tuple(rule for rule in RFM_RULES if rule[3] == (1, LEVELS))
 
 
 def rfm_segment(scores: pd.DataFrame) -> pd.Series:
     """The named RFM segment of each customer: the first rule of :data:`RFM_RULES` its scores meet.
 
-    The rules cover every cell of 1-5 scores, so every customer gets a name.
-    Returns an ordered categorical ``rfm_segment`` (categories in rule order).
+    The rules cover every cell of 1-5 scores, so every customer gets a name. Scores without ``m_score``
+    (data without prices) are named by the rules that ask nothing of M, which still cover every cell.
+    Returns an ordered categorical ``rfm_segment`` (categories in rule order: those of the rules used).
     """
-    require_columns(scores, (R_SCORE, F_SCORE, M_SCORE), source="RFM scores", fix="pass the output of rfm_scores(customers)")
-    r, f, m = (scores[c].to_numpy() for c in (R_SCORE, F_SCORE, M_SCORE))
+    require_columns(scores, (R_SCORE, F_SCORE), source="RFM scores", fix="pass the output of rfm_scores(customers)")
+    money = M_SCORE in scores.columns
+    r, f = (scores[c].to_numpy() for c in (R_SCORE, F_SCORE))
+    m = scores[M_SCORE].to_numpy() if money else np.ones_like(r)
     name = np.full(r.size, "", dtype=object)
-    for seg, (r0, r1), (f0, f1), (m0, m1), _ in RFM_RULES:
+    rules = _rules(money)
+    for seg, (r0, r1), (f0, f1), (m0, m1), _ in rules:
         hit = (name == "") & (r >= r0) & (r <= r1) & (f >= f0) & (f <= f1) & (m >= m0) & (m <= m1)
         name[hit] = seg
-    return pd.Series(pd.Categorical(name, categories=list(RFM_SEGMENTS), ordered=True), index=scores.index, name=RFM_SEGMENT)
+    names = [rule[0] for rule in rules]
+    return pd.Series(pd.Categorical(name, categories=names, ordered=True), index=scores.index, name=RFM_SEGMENT)
 
 
 def _span(lo_hi: tuple[int, int]) -> str:
@@ -223,30 +235,39 @@ def _span(lo_hi: tuple[int, int]) -> str:
     return "any" if (lo, hi) == (1, LEVELS) else str(lo) if lo == hi else f"{lo}–{hi}"
 
 
-def rfm_rules_table() -> pd.DataFrame:
-    """The rules of :data:`RFM_RULES` as a table for the page (first matching rule wins)."""
+def rfm_rules_table(*, money: bool = True) -> pd.DataFrame:
+    """The rules of :data:`RFM_RULES` as a table for the page (first matching rule wins); without prices
+    (``money=False``) the rules that need an M score are left out and so is the M column."""
     rows = [
-        {"segment": seg, "R score": _span(r), "F score": _span(f), "M score": _span(m), "reads as": meaning}
-        for seg, r, f, m, meaning in RFM_RULES
-    ]
+        {"segment": seg, "R score": _span(r), "F score": _span(f), **({"M score": _span(m)} if money else {}),
+         "reads as": meaning}
+        for seg, r, f, m, meaning in _rules(money)
+    ]  # fmt: skip
     table = pd.DataFrame(rows)
     table.index = pd.RangeIndex(1, len(rows) + 1, name="rule")
     return table
 
 
-def rfm_segment_table(customers: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
-    """Customers, revenue and median R, F, M per named RFM segment (every segment listed, empty ones as 0)."""
-    values = check_customers(customers, (RECENCY, FREQUENCY, MONETARY), what="rfm_segment_table")
-    frame = pd.DataFrame({RFM_SEGMENT: pd.Categorical(segments, categories=list(RFM_SEGMENTS), ordered=True), **values})
+def rfm_segment_table(customers: pd.DataFrame, segments: pd.Series, *, value: str = MONETARY) -> pd.DataFrame:
+    """Customers, value and median R, F (and M) per named RFM segment (every segment listed, empty ones as 0).
+
+    ``value`` is the column a customer's value is measured in: ``monetary`` (columns ``revenue`` and
+    ``share_revenue``) or, for data without prices, ``frequency`` (``orders``, ``share_orders``; no M).
+    """
+    name = value_name(value)
+    columns = (RECENCY, FREQUENCY, MONETARY) if value == MONETARY else (RECENCY, FREQUENCY)
+    values = check_customers(customers, columns, what="rfm_segment_table")
+    categories = segments.cat.categories if isinstance(segments.dtype, pd.CategoricalDtype) else list(RFM_SEGMENTS)
+    frame = pd.DataFrame({RFM_SEGMENT: pd.Categorical(segments, categories=list(categories), ordered=True), **values})
     grouped = frame.groupby(RFM_SEGMENT, observed=False)
-    total = float(values[MONETARY].sum())
+    total = float(values[value].sum())
     out = pd.DataFrame(
         {
             "customers": grouped.size().astype(np.int64),
             "share_customers": grouped.size() / len(frame),
-            "revenue": grouped[MONETARY].sum(),
-            "share_revenue": grouped[MONETARY].sum() / total if total > 0 else np.nan,
-            **{f"median_{c}": grouped[c].median() for c in (RECENCY, FREQUENCY, MONETARY)},
+            name: grouped[value].sum(),
+            f"share_{name}": grouped[value].sum() / total if total > 0 else np.nan,
+            **{f"median_{c}": grouped[c].median() for c in columns},
         }
     )
     return out

@@ -73,6 +73,8 @@ def test_worded_findings_follow_the_glued_numbers(glued, shop):
     tx, report, customers, daily = shop
     money = getattr(report, "currency", "")
     assert glued["cleaning_sentence"] == F.cleaning(int(glued["rows_read"]), report.dropped)
+    texts = [fmt.money(float(glued[n]), money, 2 if n != "revenue" else None) for n in ("revenue", "aov", "revenue_per_customer")]
+    assert glued["headline_sentence"] == F.headline(int(glued["customers"]), int(glued["orders"]), *texts)
     assert glued["concentration_sentence"] == F.concentration(float(glued["top20_share"]), 0.2, int(glued["customers"]))
     assert glued["repeat_sentence"] == F.repeat_rate(float(glued["repeat_rate"]), int(glued["customers"]))
     assert fmt.share(float(glued["top20_share"])) in glued["concentration_sentence"]

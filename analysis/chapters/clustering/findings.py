@@ -27,6 +27,11 @@ __all__ = [
     "SUMMARY",
     "alive_by_segment",
     "call_first",
+    "clv_total",
+    "no_spend_check",
+    "no_spend_model",
+    "top_segment",
+    "without_prices",
     "cohort",
     "dbscan",
     "dropout",
@@ -187,7 +192,9 @@ def ward(ari: float, n_points: int, n_customers: int, k: int) -> str:
 
 
 def rfm_segments(table: pd.DataFrame) -> str:
-    """Champions' share of customers and revenue, and the largest RFM segment (``rfm_segment_table`` output)."""
+    """Champions' share of customers and of the value (revenue, or orders without prices), and the largest RFM
+    segment (``rfm_segment_table`` output)."""
+    value = "revenue" if "share_revenue" in table.columns else "orders"
     largest = table["customers"].idxmax()
     empty = [str(s) for s in table.index[table["customers"] == 0]]
     champ = table.loc["champions"]
@@ -195,7 +202,7 @@ def rfm_segments(table: pd.DataFrame) -> str:
         empty = [e for e in empty if e != "champions"]
         text = "no customer scores as a champion on these data"
     else:
-        text = f"champions, {fmt.share(champ['share_customers'])} of the customers, bring {fmt.share(champ['share_revenue'])} of the revenue"
+        text = f"champions, {fmt.share(champ['share_customers'])} of the customers, bring {fmt.share(champ[f'share_{value}'])} of the {value}"
     if largest == "champions":
         text += "; they are also the largest segment"
     else:
@@ -205,16 +212,19 @@ def rfm_segments(table: pd.DataFrame) -> str:
     return sentence(text)
 
 
-def tiers(share_customers: float, share_revenue: float, cut: float) -> str:
-    """Value-tier concentration: how few customers make the first ``cut`` of revenue."""
-    head = f"the high tier, {fmt.share(share_customers)} of the customers, brings {fmt.share(share_revenue)} of the revenue"
+def tiers(share_customers: float, share_revenue: float, cut: float, value: str = "revenue") -> str:
+    """Value-tier concentration: how few customers make the first ``cut`` of the value (``revenue``, or ``orders``
+    for data without prices)."""
+    head = f"the high tier, {fmt.share(share_customers)} of the customers, brings {fmt.share(share_revenue)} of the {value}"
+    are = "is" if value == "revenue" else "are"
     if share_customers <= CONCENTRATED_TIER:
-        return sentence(f"{head}: revenue is concentrated in few customers, so losing one of them costs far more "
+        return sentence(f"{head}: {value} {are} concentrated in few customers, so losing one of them costs far more "
                         "than losing an average customer")  # fmt: skip
     if share_customers >= EVEN_TIER:
-        return sentence(f"{head}: it takes most of the customers to make {fmt.share(cut, 0)} of the revenue, so "
-                        "revenue is spread fairly evenly and there is no small group to protect")  # fmt: skip
-    return sentence(f"{head}: revenue is moderately concentrated (equal spending would need "
+        return sentence(f"{head}: it takes most of the customers to make {fmt.share(cut, 0)} of the {value}, so "
+                        f"{value} {are} spread fairly evenly and there is no small group to protect")  # fmt: skip
+    equal = "spending" if value == "revenue" else "buying"
+    return sentence(f"{head}: {value} {are} moderately concentrated (equal {equal} would need "
                     f"{fmt.share(cut, 0)} of the customers)")  # fmt: skip
 
 
@@ -307,8 +317,10 @@ def spend_boundary(at_boundary: bool, p: float, q: float, gamma: float, currency
                     f"about {fmt.share(cv, 0)} from purchase to purchase{mean}")  # fmt: skip
 
 
-def holdout(error: float, actual: float, predicted: float, days: int) -> str:
-    """The BG/NBD's holdout error in numbers, whichever way it goes, and what it means for CLV."""
+def holdout(error: float, actual: float, predicted: float, days: int, money: bool = True) -> str:
+    """The BG/NBD's holdout error in numbers, whichever way it goes, and what it means for CLV (for the expected
+    purchases on data without prices)."""
+    what = "CLV from this model is" if money else "the expected purchases from this model are"
     head = (
         f"over the {plural(days, 'day')} of the holdout the cohort made {fmt.count(actual)} repeat purchase days; the "
         f"model predicted {fmt.count(predicted)}"
@@ -320,12 +332,12 @@ def holdout(error: float, actual: float, predicted: float, days: int) -> str:
     if error < 0:
         return sentence(
             f"{head}: it under-predicts by {fmt.share(-error)}. Customers bought more after the calibration end than "
-            "their calibration rhythm implied (a busy season, or a campaign, in the holdout), so CLV from this model "
-            "is likely too low by a similar share"
+            "their calibration rhythm implied (a busy season, or a campaign, in the holdout), so "
+            f"{what} likely too low by a similar share"
         )
     return sentence(
         f"{head}: it over-predicts by {fmt.share(error)}. Customers bought less after the calibration end than their "
-        "calibration rhythm implied (a quiet season, or customers leaving faster), so CLV from this model is likely "
+        f"calibration rhythm implied (a quiet season, or customers leaving faster), so {what} likely "
         "too high by a similar share"
     )
 
@@ -341,6 +353,24 @@ def cohort(n_cohort: int, n_customers: int, calibration_end: str) -> str:
         f"purchase came before {calibration_end}; the other {fmt.count(later)} first bought later and are left out of "
         "the fit and of the holdout check (the CLV below, fitted on all the data, includes them)"
     )
+
+
+def top_segment(name: str, share_customers: float, share_value: float, value: str = "revenue") -> str:
+    """The k-means segment with the most value (``revenue``, or ``orders`` for data without prices)."""
+    return sentence(f"the k-means segment with the most {value} is *{name}*: {fmt.share(share_customers)} of the "
+                    f"customers bring {fmt.share(share_value)} of the {value}")  # fmt: skip
+
+
+def clv_total(weeks: int, total: str, median: str, segment: str, share: float, money: bool = True) -> str:
+    """What the valued customers are worth over the horizon (in money), or how many purchase days they are
+    expected to make (data without prices), and the RFM segment with the largest part of it."""
+    if money:
+        return sentence(f"over the next {plural(weeks, 'week')}, the valued customers are worth {total} in "
+                        f"discounted expected revenue; the median customer {median}. The RFM segment {segment} holds "
+                        f"{fmt.share(share)} of that value")  # fmt: skip
+    return sentence(f"over the next {plural(weeks, 'week')}, the valued customers are expected to buy on {total} "
+                    f"purchase days in all (the median customer on {median}); the RFM segment {segment} is expected "
+                    f"to make {fmt.share(share)} of them")  # fmt: skip
 
 
 def excluded_from_clv(n_customers: int, n_valued: int, last_day: str) -> str:
@@ -465,13 +495,15 @@ def top_frequency_group(group: int, actual: float, predicted: float) -> str:
 
 
 
-def call_first(n_candidates: int) -> str:
-    """Exercise 2: how many repeat buyers the model believes are gone (P(alive) below one half)."""
+def call_first(n_candidates: int, value: str = "revenue") -> str:
+    """Exercise 2: how many repeat buyers the model believes are gone (P(alive) below one half); ``value`` is
+    what past value is measured in (``revenue``, or ``orders`` for data without prices)."""
+    past = f"past {value}" if value == "revenue" else "most past orders"
     if n_candidates == 0:
         return sentence("on this run no repeat buyer has P(alive) below 0.5, so the list is empty: rank the customers "
-                        "to call by recency and past revenue instead")  # fmt: skip
+                        f"to call by recency and {past} instead")  # fmt: skip
     return sentence(f"on this run {plural(n_candidates, 'repeat buyer')} have P(alive) below 0.5; the hidden cell "
-                    f"lists the {'ten' if n_candidates >= 10 else fmt.count(n_candidates)} with the highest past revenue")  # fmt: skip
+                    f"lists the {'ten' if n_candidates >= 10 else fmt.count(n_candidates)} with the {'highest ' * (value == 'revenue')}{past}")  # fmt: skip
 
 
 def truth(match: dict[str, float] | None, errors: dict[str, float] | None) -> str:
@@ -498,12 +530,37 @@ def truth(match: dict[str, float] | None, errors: dict[str, float] | None) -> st
     )
 
 
-def skew(raw: float, after: float) -> str:
-    """What the log and standardisation did to the skewness of monetary value."""
+def skew(raw: float, after: float, feature: str = "monetary value") -> str:
+    """What the log and standardisation did to the skewness of ``feature`` (monetary value; frequency for data
+    without prices)."""
     if abs(after) < abs(raw):
-        return sentence(f"the skewness of monetary value drops from {fmt.number(raw)} to {fmt.number(after)}")
-    return sentence(f"the skewness of monetary value does not drop ({fmt.number(raw)} before, {fmt.number(after)} "
-                    "after): these amounts have no long right tail for the log to tame")  # fmt: skip
+        return sentence(f"the skewness of {feature} drops from {fmt.number(raw)} to {fmt.number(after)}")
+    what = "amounts" if feature == "monetary value" else "counts"
+    return sentence(f"the skewness of {feature} does not drop ({fmt.number(raw)} before, {fmt.number(after)} "
+                    f"after): these {what} have no long right tail for the log to tame")  # fmt: skip
+
+
+def without_prices(has_money: bool) -> str:
+    """What the chapter does on data without unit prices (empty when the data have them)."""
+    if has_money:
+        return ""
+    return (
+        "**These data have no unit prices** (the column mapping leaves out `unit_price`), so no customer has a "
+        "monetary value. The chapter runs on what the data hold: the features are recency, frequency and tenure; "
+        "RFM scores are R and F only (the rules that need an M score drop out); segments and value tiers are "
+        "valued by their orders instead of their revenue; and the CLV section fits the BG/NBD alone, giving "
+        "expected purchase days and P(alive) but no value in money (the Gamma-Gamma spend model needs prices)."
+    )
+
+
+def no_spend_model() -> str:
+    """The spend sections on data without prices."""
+    return sentence("these data have no prices, so there is no spend to model: the Gamma-Gamma model is not fitted")
+
+
+def no_spend_check() -> str:
+    """The check of the Gamma-Gamma assumption on data without prices."""
+    return sentence("without prices there is no spend, so there is nothing to check here")
 
 
 #: The glued findings, in order, that make the chapter's "What this run found".
@@ -528,18 +585,20 @@ SUMMARY: tuple[str, ...] = (
 FAIR_SHARE = 0.2
 
 
-def largest_rfm_segment(name: str, share_customers: float, share_revenue: float) -> str:
-    """Exercise 2.1: the RFM segment with the most customers, and whether it brings more or less than its share."""
+def largest_rfm_segment(name: str, share_customers: float, share_revenue: float, value: str = "revenue") -> str:
+    """Exercise 2.1: the RFM segment with the most customers, and whether it brings more or less than its share
+    (of the revenue, or of the ``orders`` for data without prices)."""
     head = (f"the largest RFM segment is {name}, with {fmt.share(share_customers)} of the customers and "
-            f"{fmt.share(share_revenue)} of the revenue")  # fmt: skip
+            f"{fmt.share(share_revenue)} of the {value}")  # fmt: skip
     if share_customers <= 0:
         return sentence(f"{head}")
     ratio = share_revenue / share_customers
+    verb = "spend" if value == "revenue" else "buy"
     if abs(ratio - 1) <= FAIR_SHARE:
-        return sentence(f"{head}: about its share, so its customers spend like the average customer")
+        return sentence(f"{head}: about its share, so its customers {verb} like the average customer")
     more = ratio > 1
     return sentence(
-        f"{head}: {fmt.number(ratio)} times its share of the customers, so its customers spend "
-        + ("more than the average customer: the base of the revenue" if more
-           else "less than the average customer: many customers, little of the revenue")
+        f"{head}: {fmt.number(ratio)} times its share of the customers, so its customers {verb} "
+        + (f"more than the average customer: the base of the {value}" if more
+           else f"less than the average customer: many customers, little of the {value}")
     )  # fmt: skip

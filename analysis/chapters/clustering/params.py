@@ -12,7 +12,6 @@ from analysis._checks import check_increasing_shares
 from analysis.chapters._base import (
     DATE_RULE,
     MIN_REPEATERS,
-    WITHOUT_PRICES,
     ChapterParams,
     Facts,
     Need,
@@ -23,7 +22,6 @@ from analysis.chapters._base import (
     at_least_span,
     iso_date,
     many,
-    needs_money,
 )
 
 
@@ -162,11 +160,9 @@ def calibration_inside() -> Need:
     )
 
 
+#: Without unit prices the chapter runs on recency, frequency and tenure, values segments by orders and fits the
+#: BG/NBD alone (the page says so), so prices are not among its needs.
 NEEDS: tuple[Need, ...] = (
-    needs_money(
-        "this chapter needs them: it segments customers on recency, frequency and monetary value, ranks them "
-        "in value tiers by revenue and values them with the Gamma-Gamma spend model", WITHOUT_PRICES,
-    ),  # fmt: skip
     at_least_span(3),
     at_least_repeaters(MIN_REPEATERS),
     more_customers_than_clusters(),

@@ -17,6 +17,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from analysis import features, plots
 from analysis import evaluate, fmt
+from analysis.chapters._findings import plural, sentence
 from analysis.clv.pipeline import NO_DROPOUT_BELOW, fit_diagnostics, fit_models, tracking_curve, value_customers
 from analysis.clv.value import holdout_by_frequency
 from analysis.split import TimeSplit, time_split
@@ -27,10 +28,15 @@ from analysis.segment.density import fit_agglomerative, fit_dbscan, k_distance, 
 from analysis.segment.kmeans import MIN_SEGMENT_SHARE, N_INIT, STABLE_ARI, centres_in_units, choose_k, fit_kmeans, stability
 from analysis.segment.profiles import candidate_profiles, name_segments, profile_segments, tier_table, value_tiers
 from analysis.segment.rfm import DEFAULT_FEATURES, overdue, rfm_matrix, rfm_rules_table, rfm_scores, rfm_segment, rfm_segment_table
+from analysis.segment._inputs import value_name
 
 __all__ = [
     "COLUMN_WORDS",
+    "features_of",
+    "share_column",
     "show",
+    "value_of",
+    "value_word",
     "Step",
     "customers_step",
     "dbscan_step",
@@ -61,6 +67,8 @@ COLUMN_WORDS: dict[str, str] = {
     "segment_name": "segment name", "value_tier": "value tier", "recency": "recency (days)", "frequency": "orders",
     "monetary": "revenue", "tenure": "tenure (days)", "raw": "before", "transformed": "after",
     "rows_dropped": "rows dropped", "rows_left": "rows left",
+    "orders": "orders", "share_orders": "share of orders", "total_expected_purchases": "total expected purchase days",
+    "share_expected_purchases": "share of expected purchase days",
 }  # fmt: skip
 
 
@@ -73,44 +81,71 @@ def show(df: pd.DataFrame, **kw) -> object:
 MERGES_SHOWN = 30
 
 
-def customers_step(transactions: pd.DataFrame) -> Step:
-    """One row per customer (:func:`analysis.features.customer_table`) and a summary of its four features."""
+def features_of(money: bool = True) -> list[str]:
+    """The features the chapter clusters on: recency, frequency, monetary value and tenure; no monetary value
+    on data without prices (``money`` False: the report's ``has_money``)."""
+    return [f for f in DEFAULT_FEATURES if money or f != S.MONETARY]
+
+
+def value_of(money: bool = True) -> str:
+    """The column a customer's value is measured in: monetary (revenue), or frequency (orders) without prices."""
+    return S.MONETARY if money else S.FREQUENCY
+
+
+def value_word(money: bool = True) -> str:
+    """What a customer's value is counted in, as the tables name it: ``revenue``, or ``orders`` without prices."""
+    return value_name(value_of(money))
+
+
+def share_column(money: bool = True) -> str:
+    """The segment tables' share-of-value column: ``share_revenue``, or ``share_orders`` without prices."""
+    return f"share_{value_word(money)}"
+
+
+def customers_step(transactions: pd.DataFrame, money: bool = True) -> Step:
+    """One row per customer (:func:`analysis.features.customer_table`) and a summary of its features (without
+    prices the money columns, all empty, are dropped)."""
     customers = features.customer_table(transactions)
-    summary = customers[list(DEFAULT_FEATURES)].describe(percentiles=[0.25, 0.5, 0.75, 0.99]).T
-    return Step({"n_customers": len(customers)}, summary, {"customers": customers})
+    if not money:
+        customers = customers.drop(columns=[S.MONETARY, S.AOV])
+    summary = customers[features_of(money)].describe(percentiles=[0.25, 0.5, 0.75, 0.99]).T
+    glue = {"n_customers": len(customers), "prices_finding": F.without_prices(money)}
+    return Step(glue, summary, {"customers": customers})
 
 
-def transform_step(customers: pd.DataFrame) -> Step:
+def transform_step(customers: pd.DataFrame, money: bool = True) -> Step:
     """The clustering matrix (log then standardise) and the skewness of each feature before and after."""
-    features = list(DEFAULT_FEATURES)
+    features = features_of(money)
     X, transformer = rfm_matrix(customers, features=features)
     after = pd.DataFrame(X, columns=features)
     skew = pd.DataFrame({"raw": customers[features].skew(), "transformed": after.skew()})
+    shown = S.MONETARY if money else S.FREQUENCY  # the feature whose tail the log tames most
     glue = {
-        "skew_monetary_raw": float(skew.loc[S.MONETARY, "raw"]),
-        "skew_monetary_after": float(skew.loc[S.MONETARY, "transformed"]),
+        f"skew_{shown}_raw": float(skew.loc[shown, "raw"]),
+        f"skew_{shown}_after": float(skew.loc[shown, "transformed"]),
     }
-    glue["skew_finding"] = F.skew(glue["skew_monetary_raw"], glue["skew_monetary_after"])
+    glue["skew_finding"] = F.skew(*glue.values(), "monetary value" if money else "frequency")
     return Step(glue, skew, {"X": X, "transformer": transformer, "after": after, "features": features})
 
 
-def rfm_step(customers: pd.DataFrame) -> Step:
-    """RFM quintile scores, the named segments, the rules table and the segment table."""
-    scores = rfm_scores(customers)
+def rfm_step(customers: pd.DataFrame, money: bool = True) -> Step:
+    """RFM quintile scores, the named segments, the rules table and the segment table (R and F only without prices)."""
+    scores = rfm_scores(customers, money=money)
     scores[S.RFM_SEGMENT] = rfm_segment(scores)
     scores[S.OVERDUE] = overdue(customers)
-    table = rfm_segment_table(customers, scores[S.RFM_SEGMENT])
+    value = value_name(value_of(money))
+    table = rfm_segment_table(customers, scores[S.RFM_SEGMENT], value=value_of(money))
     glue: dict[str, Any] = {
         f"rfm_n_{name.replace(' ', '_')}": int(table.loc[name, "customers"]) for name in table.index
     }
-    glue["rfm_champions_revenue"] = float(table.loc["champions", "share_revenue"])
+    glue[f"rfm_champions_{value}"] = float(table.loc["champions", f"share_{value}"])
     glue["rfm_finding"] = F.rfm_segments(table)
     for name in ("lost", "at risk"):
         late = scores.loc[scores[S.RFM_SEGMENT] == name, S.OVERDUE].dropna()
         key = name.replace(" ", "_")
         glue[f"{key}_late_share"] = float((late > F.LATE).mean()) if len(late) else 0.0
         glue[f"{key}_rhythm_finding"] = F.rhythm(name, len(late), glue[f"{key}_late_share"])
-    return Step(glue, table, {"scores": scores, "rules": rfm_rules_table()})
+    return Step(glue, table, {"scores": scores, "rules": rfm_rules_table(money=money)})
 
 
 def k_step(
@@ -123,6 +158,7 @@ def k_step(
     runs: int = 3,
     min_share: float = MIN_SEGMENT_SHARE,
     stable_ari: float = STABLE_ARI,
+    money: bool = True,
 ) -> Step:
     """Choose k (:func:`choose_k`) unless the parameters fix it; profiles of the candidate k side by side."""
     choice = choose_k(X, k_range, seed=seed, runs=runs, min_share=min_share, stable_ari=stable_ari)
@@ -142,10 +178,13 @@ def k_step(
         "min_segment_share": choice.min_share,
         "stable_ari": choice.stable_ari,
     }
-    return Step(glue, choice.table, {"choice": choice, "k": k_used, "profiles": candidate_profiles(customers, labels)})
+    profiles = candidate_profiles(customers, labels, value=value_of(money))
+    return Step(glue, choice.table, {"choice": choice, "k": k_used, "profiles": profiles})
 
 
-def kmeans_step(X: np.ndarray, transformer: Any, k: int, *, seed: int = 0, runs: int = 5) -> Step:
+def kmeans_step(
+    X: np.ndarray, transformer: Any, k: int, *, seed: int = 0, runs: int = 5, features: Sequence[str] = DEFAULT_FEATURES
+) -> Step:
     """The final k-means fit, its centres in the original units, and its stability across seeds.
 
     The stability runs are those of :func:`choose_k` for the same k (same seeds, best of ``N_INIT`` starts).
@@ -158,7 +197,7 @@ def kmeans_step(X: np.ndarray, transformer: Any, k: int, *, seed: int = 0, runs:
         "stability_min": stab.min_ari,
         "stability_finding": F.stability(stab.mean_ari, stab.min_ari, runs),
     }
-    units = centres_in_units(centres, transformer, list(DEFAULT_FEATURES))
+    units = centres_in_units(centres, transformer, list(features))
     return Step(glue, units, {"labels": labels})
 
 
@@ -205,34 +244,41 @@ def ward_step(X: np.ndarray, labels: np.ndarray, k: int, *, max_points: int, see
     return Step(glue, None, {"linkage": Z})
 
 
-def profile_step(customers: pd.DataFrame, labels: np.ndarray, X: np.ndarray) -> Step:
+def profile_step(customers: pd.DataFrame, labels: np.ndarray, X: np.ndarray, money: bool = True) -> Step:
     """The k-means segments' profiles and rule-based names, and the PCA map coordinates."""
-    profile = profile_segments(customers, labels)
+    value = value_name(value_of(money))
+    profile = profile_segments(customers, labels, value=value_of(money))
     names = name_segments(profile, customers)
     profile.insert(1, "name", profile[S.SEGMENT].map(names))
     coords, ratio = pca_map(X, n_components=2)
-    top = profile.sort_values("share_revenue", ascending=False).iloc[0]
+    top = profile.sort_values(f"share_{value}", ascending=False).iloc[0]
     glue = {
         "top_segment": f"*{top['name']}*",
         "top_segment_share_customers": float(top["share_customers"]),
-        "top_segment_share_revenue": float(top["share_revenue"]),
+        f"top_segment_share_{value}": float(top[f"share_{value}"]),
+        "top_segment_finding": F.top_segment(
+            str(top["name"]), float(top["share_customers"]), float(top[f"share_{value}"]), value
+        ),
+        "value_word": value,
         "pca_variance": float(ratio.sum()),
     }
     named = pd.Series(labels, index=customers.index).map(names).rename(S.SEGMENT_NAME)
     return Step(glue, profile, {"names": named, "coords": coords, "ratio": ratio})
 
 
-def tier_step(customers: pd.DataFrame, cuts: Sequence[float]) -> Step:
-    """Value tiers by cumulative revenue share, their table and the concentration finding."""
-    tiers = value_tiers(customers, cuts=tuple(cuts))
-    table = tier_table(customers, tiers)
+def tier_step(customers: pd.DataFrame, cuts: Sequence[float], money: bool = True) -> Step:
+    """Value tiers by cumulative share of revenue (of orders without prices), their table and the concentration finding."""
+    value = value_name(value_of(money))
+    tiers = value_tiers(customers, cuts=tuple(cuts), value=value_of(money))
+    table = tier_table(customers, tiers, value=value_of(money))
     high = table.loc["high"]
+    share = float(high[f"share_{value}"])
     glue = {
         "tier_high": float(cuts[0]),
         "tier_medium": float(cuts[1]),
         "high_tier_share": float(high["share_customers"]),
-        "high_tier_revenue": float(high["share_revenue"]),
-        "tier_finding": F.tiers(float(high["share_customers"]), float(high["share_revenue"]), float(cuts[0])),
+        f"high_tier_{value}": share,
+        "tier_finding": F.tiers(float(high["share_customers"]), share, float(cuts[0]), value),
     }
     return Step(glue, table, {"tiers": tiers})
 
@@ -273,36 +319,49 @@ SYMBOLS = {"r": "r", "alpha": "α (alpha)", "a": "a", "b": "b", "p": "κ (p)", "
 
 
 def _parameters(bg, gg) -> pd.DataFrame:
-    """The fitted parameters, each with a note when its value was set by a bound rather than by the data."""
+    """The fitted parameters, each with a note when its value was set by a bound rather than by the data (no
+    Gamma-Gamma rows without a spend model)."""
     edge = "on the edge of the fit's box: set by the bound, not by the data"
     rows = [("BG/NBD", SYMBOLS[n], getattr(bg, f"{n}_"), edge if n in bg.bounded_ else "") for n in bg.PARAMETERS]
     fixed = "fixed at the boundary (the fit ran to infinity)"
     rows += [("Gamma-Gamma", SYMBOLS[n], getattr(gg, f"{n}_"), fixed if n == "p" and gg.at_boundary_ else "")
-             for n in gg.PARAMETERS]  # fmt: skip
+             for n in (gg.PARAMETERS if gg is not None else ())]  # fmt: skip
     table = pd.DataFrame(rows, columns=["model", "parameter", "estimate", "note"]).set_index(["model", "parameter"])
     return table if table["note"].str.len().any() else table.drop(columns="note")
 
 
-def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", currency: str = "") -> Step:
-    """Split the days, build the calibration summary, fit both models, check them (boundary, dropout, independence)."""
+def _spend_glue(gg, summary: pd.DataFrame, currency: str) -> dict[str, Any]:
+    """The spend model's numbers and findings; on data without prices (``gg`` None) the sentences that say so."""
+    if gg is None:
+        n_rep = int((summary[S.X] > 0).sum())
+        return {"n_repeaters": n_rep, "spend_fit_finding": F.no_spend_model(), "boundary_finding": "",
+                "spend_finding": F.no_spend_check(), "gg_at_boundary": 0}  # fmt: skip
+    r, n_rep = spend_correlation(summary)
+    fitted = sentence(f"spend is fitted on the {plural(n_rep, 'repeat customer')} with a positive repeat spend")
+    boundary = F.spend_boundary(gg.at_boundary_, gg.p_, gg.q_, gg.gamma_, currency)
+    return {
+        "n_repeaters": n_rep, "spend_corr": r, "spend_finding": F.spend_independence(r, n_rep),
+        "boundary_finding": boundary, "spend_fit_finding": f"{fitted} {boundary}", "gg_at_boundary": int(gg.at_boundary_),
+    }  # fmt: skip
+
+
+def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", currency: str = "", money: bool = True) -> Step:
+    """Split the days, build the calibration summary, fit both models (the BG/NBD alone without prices), check
+    them (boundary, dropout, independence)."""
     split = time_split(*_days(transactions), calibration_end or None)
     summary = features.customer_summary(transactions, split.calibration_end, split.observation_end, unit_days=UNIT_DAYS)
-    bg, gg = fit_models(summary)
+    bg, gg = fit_models(summary, money=money)
     flags = fit_diagnostics(bg, gg)
-    r, n_rep = spend_correlation(summary)
+    fitted = {**bg.as_dict(), **(gg.as_dict() if gg is not None else {})}
     glue = {
         "cal_end": fmt.day(split.calibration_end),
         "holdout_weeks": split.holdout_units(UNIT_DAYS),
         "n_cohort": len(summary),
         "cohort_finding": F.cohort(len(summary), int(transactions[S.CUSTOMER].nunique()), fmt.day(split.calibration_end)),
-        "n_repeaters": n_rep,
-        **{f"fit_{k}": v for k, v in {**bg.as_dict(), **gg.as_dict()}.items() if isinstance(v, float)},
-        **{f"fit_{k}_text": fmt.number(getattr(m, f"{k}_")) for m in (bg, gg) for k in m.PARAMETERS},
-        "gg_at_boundary": int(gg.at_boundary_),
+        **{f"fit_{k}": v for k, v in fitted.items() if isinstance(v, float)},
+        **{f"fit_{k}_text": fmt.number(getattr(m, f"{k}_")) for m in (bg, gg) if m is not None for k in m.PARAMETERS},
         "bg_no_dropout": int(flags["no_dropout"]),
-        "spend_corr": r,
-        "spend_finding": F.spend_independence(r, n_rep),
-        "boundary_finding": F.spend_boundary(gg.at_boundary_, gg.p_, gg.q_, gg.gamma_, currency),
+        **_spend_glue(gg, summary, currency),
         "bg_at_boundary": int(bg.at_boundary_),
         "bg_bounded": ", ".join(bg.bounded_) or "none",
     }
@@ -316,7 +375,7 @@ def dropout_finding(bg, holdout_error: float = float("nan")) -> str:
     return F.dropout(bg.a_, bg.b_, no_dropout, bg.at_boundary_, bounded, holdout_error)
 
 
-def holdout_step(transactions: pd.DataFrame, summary: pd.DataFrame, bg, split: TimeSplit) -> Step:
+def holdout_step(transactions: pd.DataFrame, summary: pd.DataFrame, bg, split: TimeSplit, money: bool = True) -> Step:
     """The BG/NBD's forecast for the holdout against what happened: by frequency, in total, day by day."""
     x, t_x, T = summary[S.X], summary[S.T_X], summary[S.T_CAL]
     table = holdout_by_frequency(bg, x, t_x, T, summary[S.X_HOLDOUT], summary[S.DURATION_HOLDOUT], max_x=MAX_X)
@@ -331,7 +390,7 @@ def holdout_step(transactions: pd.DataFrame, summary: pd.DataFrame, bg, split: T
         "holdout_error": error,
         "holdout_mae": evaluate.mae(predicted, actual),
         "holdout_days": split.holdout_days,
-        "holdout_finding": F.holdout(error, float(actual.sum()), float(np.sum(predicted)), split.holdout_days),
+        "holdout_finding": F.holdout(error, float(actual.sum()), float(np.sum(predicted)), split.holdout_days, money),
         "top_group_finding": F.top_frequency_group(int(top[S.X]), float(top["actual"]), float(top["predicted"])),
         "dropout_finding": dropout_finding(bg, error),
     }
@@ -353,19 +412,23 @@ def _segment_alive(valued: pd.DataFrame, segment: str) -> dict[str, float]:
 
 
 def _by_segment(valued: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Mean P(alive), expected purchases and CLV per segment, largest part of the value first; without CLV
+    (data without prices) the value is the expected purchase days."""
+    total = "total_clv" if S.CLV in valued.columns else "total_expected_purchases"
     out = valued.groupby(column, observed=True).agg(
         customers=(S.CUSTOMER, "size"),
         p_alive=(S.P_ALIVE, "mean"),
         expected_purchases=(S.EXPECTED_PURCHASES, "mean"),
-        mean_clv=(S.CLV, "mean"),
-        total_clv=(S.CLV, "sum"),
-    )
-    out["share_clv"] = out["total_clv"] / out["total_clv"].sum()
-    return out.sort_values("total_clv", ascending=False)
+        **({"mean_clv": (S.CLV, "mean"), total: (S.CLV, "sum")} if S.CLV in valued.columns
+           else {total: (S.EXPECTED_PURCHASES, "sum")}),
+    )  # fmt: skip
+    out["share_" + total.removeprefix("total_")] = out[total] / out[total].sum()
+    return out.sort_values(total, ascending=False)
 
 
 def value_step(
-    transactions: pd.DataFrame, customers: pd.DataFrame, *, horizon_days: int, discount_rate: float, currency: str = ""
+    transactions: pd.DataFrame, customers: pd.DataFrame, *, horizon_days: int, discount_rate: float, currency: str = "",
+    money: bool = True,
 ) -> Step:
     """Fit on all the data, value each customer, and read P(alive) and CLV by RFM segment.
 
@@ -375,22 +438,26 @@ def value_step(
     """
     first, last = _days(transactions)
     full = features.customer_summary(transactions, last, unit_days=UNIT_DAYS)
-    bg, gg = fit_models(full)
+    bg, gg = fit_models(full, money=money)
     values = value_customers(full, bg, gg, horizon_days=horizon_days, annual_discount_rate=discount_rate, unit_days=UNIT_DAYS)
     valued = customers.merge(values, on=S.CUSTOMER).merge(full[[S.CUSTOMER, S.X]], on=S.CUSTOMER)
     no_dropout = fit_diagnostics(bg, gg)["no_dropout"]
     repeat = valued[valued[S.X] > 0]
     lost, risk = _segment_alive(valued, "lost"), _segment_alive(valued, "at risk")
     by_rfm = _by_segment(valued, S.RFM_SEGMENT)
+    worth = valued[S.CLV] if money else valued[S.EXPECTED_PURCHASES]
+    said = (lambda v: fmt.money(v, currency)) if money else fmt.number
+    weeks = max(1, round(horizon_days / UNIT_DAYS))
     glue = {
         "horizon_weeks": max(1, round(horizon_days / UNIT_DAYS)),
         "n_valued": len(valued),
         "n_not_valued": len(customers) - len(valued),
         "excluded_finding": F.excluded_from_clv(len(customers), len(valued), fmt.day(last)),
-        "total_clv": float(valued[S.CLV].sum()),
-        "median_clv": float(valued[S.CLV].median()),
-        "total_clv_text": fmt.money(valued[S.CLV].sum(), currency),
-        "median_clv_text": fmt.money(valued[S.CLV].median(), currency),
+        ("total_clv" if money else "total_expected_purchases"): float(worth.sum()),
+        ("median_clv" if money else "median_expected_purchases"): float(worth.median()),
+        "clv_finding": F.clv_total(
+            weeks, said(worth.sum()), said(worth.median()), f"*{by_rfm.index[0]}*", float(by_rfm.iloc[0, -1]), money
+        ),
         "one_time_share": float((valued[S.X] == 0).mean()),
         "lost_n": lost["n"],
         "lost_alive": lost["mean"],
@@ -399,7 +466,7 @@ def value_step(
         "at_risk_alive_finding": F.alive_by_segment("at risk", *risk.values(), no_dropout=no_dropout),
         "win_back_finding": F.win_back(no_dropout, len(repeat), float((repeat[S.P_ALIVE] < ALIVE_CUT).mean()) if len(repeat) else 0.0),
         "top_clv_segment": f"*{by_rfm.index[0]}*",
-        "top_clv_share": float(by_rfm["share_clv"].iloc[0]),
+        "top_clv_share": float(by_rfm.iloc[0, -1]),
     }
     return Step(glue, by_rfm, {"valued": valued, "summary": full, "bg": bg, "gg": gg, "no_dropout": no_dropout})
 
@@ -416,8 +483,10 @@ def analyst_table(customers: pd.DataFrame, valued: pd.DataFrame) -> pd.DataFrame
 
     Customers the CLV table leaves out keep empty P(alive), expected purchases and CLV.
     """
-    model = valued[[S.CUSTOMER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV]]
-    out = customers.merge(model, on=S.CUSTOMER, how="left")[list(CSV_COLUMNS)]
+    model = valued[[c for c in (S.CUSTOMER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV) if c in valued.columns]]
+    out = customers.merge(model, on=S.CUSTOMER, how="left")
+    out = out[[c for c in CSV_COLUMNS if c in out.columns]]  # data without prices: no monetary, M score or CLV
     for column in (S.MONETARY, S.CLV):  # money in cents: 572713.89, not 572713.8900000011
-        out[column] = out[column].round(2)
+        if column in out.columns:
+            out[column] = out[column].round(2)
     return out

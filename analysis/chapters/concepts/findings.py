@@ -16,6 +16,7 @@ from analysis import fmt
 from analysis.chapters._findings import compare, join_words, plural, sentence
 
 __all__ = [
+    "headline",
     "AOV_TOLERANCE",
     "CONCENTRATED",
     "EVEN",
@@ -244,6 +245,16 @@ def orders_per_customer(median: float, mean: float) -> str:
             f"{head}: the mean sits below the median, so a group of customers with few orders pulls it down"
         )
     return sentence(f"{head}: mean and median are close, so orders are spread evenly across customers")
+
+
+def headline(customers: int, orders: int, revenue: str, aov: str, per_customer: str, has_money: bool = True) -> str:
+    """The headline KPIs in one sentence (amounts already in words); without prices, the counts and why the
+    amounts are missing."""
+    head = f"{plural(customers, 'customer')} placed {plural(orders, 'order')}"
+    if has_money:
+        return sentence(f"{head} worth {revenue} in revenue: an average order value of {aov} and {per_customer} per customer")
+    return sentence(f"{head}, {fmt.number(orders / customers) if customers else 0} per customer; these data have no unit "
+                    "prices, so revenue, the average order value and revenue per customer are not known")  # fmt: skip
 
 
 def no_prices(what: str) -> str:

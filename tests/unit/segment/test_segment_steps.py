@@ -28,7 +28,7 @@ def run():
 
 def test_customer_transform_and_rfm_steps(run):
     customers = run["customers"]["customers"]
-    assert run["customers"].glue == {"n_customers": len(customers)}
+    assert run["customers"].glue == {"n_customers": len(customers), "prices_finding": ""}
     assert run["transform"]["X"].shape == (len(customers), 4)
     assert run["transform"].glue["skew_monetary_after"] < run["transform"].glue["skew_monetary_raw"]
     rfm = run["rfm"]
@@ -71,7 +71,7 @@ def test_clv_steps_and_the_analyst_table(run):
     assert hold.table["n_customers"].sum() == len(cal["summary"])
     value = CLV.value_step(tx, customers[[S.CUSTOMER, S.RFM_SEGMENT]], horizon_days=365, discount_rate=0.1, currency="EUR")
     assert value.glue["n_valued"] + value.glue["n_not_valued"] == len(customers)
-    assert value.glue["total_clv_text"].startswith("€")
+    assert "worth €" in value.glue["clv_finding"] and value.glue["total_clv"] > 0
     customers[S.SEGMENT_NAME] = "x"
     customers[S.VALUE_TIER] = "low"
     table = CLV.analyst_table(customers, value["valued"])
@@ -86,3 +86,38 @@ def test_spend_correlation_is_pearson_among_positive_repeat_spenders() -> None:
     assert n == 3 and r == pytest.approx(1.0)
     r, n = CLV.spend_correlation(summary.assign(**{S.REPEAT_VALUE: [0.0, 5.0, 5.0, 5.0, 5.0]}))
     assert np.isnan(r) and n == 4
+
+
+def test_without_prices_every_step_runs_on_recency_frequency_and_orders(run):
+    """A log without unit prices: RFM on R and F, segments and tiers valued by orders, the BG/NBD alone."""
+    tx = run["tx"].assign(**{S.PRICE: np.nan})
+    first = SEG.customers_step(tx, money=False)
+    customers = first["customers"]
+    assert S.MONETARY not in customers.columns and "no unit prices" in first.glue["prices_finding"]
+    transform = SEG.transform_step(customers, money=False)
+    assert transform["features"] == [S.RECENCY, S.FREQUENCY, S.TENURE] and transform["X"].shape == (len(customers), 3)
+    assert "skewness of frequency" in transform.glue["skew_finding"]
+    rfm = SEG.rfm_step(customers, money=False)
+    assert S.M_SCORE not in rfm["scores"] and rfm["scores"][S.RFM_SCORE].str.len().eq(2).all()
+    assert "cannot lose" not in set(rfm["scores"][S.RFM_SEGMENT]) and "M score" not in rfm["rules"]
+    assert rfm.table["orders"].sum() == customers[S.FREQUENCY].sum()
+    assert rfm.table["share_orders"].sum() == pytest.approx(1.0) and "of the orders" in rfm.glue["rfm_finding"]
+    X = transform["X"]
+    k = SEG.k_step(X, customers, [2, 3], seed=0, runs=2, money=False)
+    assert "share_orders" in k["profiles"] and "median_monetary" not in k["profiles"]
+    km = SEG.kmeans_step(X, transform["transformer"], k["k"], seed=0, runs=2, features=transform["features"])
+    assert list(km.table.columns) == transform["features"]
+    profile = SEG.profile_step(customers, km["labels"], X, money=False)
+    assert profile["names"].notna().all() and "of the orders" in profile.glue["top_segment_finding"]
+    tiers = SEG.tier_step(customers, [0.8, 0.95], money=False)
+    assert tiers.glue["tier_finding"] == F.tiers(tiers.glue["high_tier_share"], tiers.glue["high_tier_orders"], 0.8, "orders")
+    cal = CLV.calibration_step(tx, "", "", money=False)
+    assert cal["gg"] is None and list(cal.table.index.get_level_values("model").unique()) == ["BG/NBD"]
+    assert "Gamma-Gamma model is not fitted" in cal.glue["spend_fit_finding"]
+    scored = customers.join(rfm["scores"].drop(columns=S.CUSTOMER))
+    value = CLV.value_step(tx, scored[[S.CUSTOMER, S.RFM_SEGMENT]], horizon_days=365, discount_rate=0.1, money=False)
+    assert S.CLV not in value["valued"] and value.table["share_expected_purchases"].sum() == pytest.approx(1.0)
+    assert "purchase days in all" in value.glue["clv_finding"] and "€" not in value.glue["clv_finding"]
+    scored[S.SEGMENT_NAME], scored[S.VALUE_TIER] = "x", "low"
+    table = CLV.analyst_table(scored, value["valued"])
+    assert {S.MONETARY, S.M_SCORE, S.CLV}.isdisjoint(table.columns) and len(table) == len(customers)
