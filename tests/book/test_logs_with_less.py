@@ -9,12 +9,13 @@ the fix (map a unit price column); an accepted chapter is executed by papermill 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from analysis import DataError
-from analysis.book.runner import load_chapter_data
+from analysis.book.runner import glued_values, load_chapter_data
 from analysis.chapters import CHAPTERS, check_needs
 from analysis.data import load_transactions
 
@@ -32,6 +33,13 @@ TINY = {
 }
 #: what each chapter does on such a log: "runs", or "refused" (by its needs, before anything runs)
 EXPECTED = {"concepts": "runs", "clustering": "runs", "recommend": "runs", "forecast": "refused", "risk": "runs"}
+
+
+#: what a glued value must never read (a number that is missing, infinite or "not applicable")
+NOT_A_NUMBER = re.compile(r"\b(nan|NaN|inf|n/a)\b")
+#: words that speak of money: on a log without prices a sentence may use them only to say there are no prices
+MONEY_WORDS = re.compile(r"revenue|spend|€|£|\$|\bCLV\b|worth [€£$\d]")
+SENTENCE = re.compile(r"(?<=\.)\s+")
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +74,8 @@ def test_a_customer_product_date_log_is_refused_by_the_needs_or_runs(chapter, ba
         return
     assert EXPECTED[chapter.name] == "runs", f"{chapter.name} was not refused by its needs"
     execute(chapter.name, params, tmp_path, "risk churn" if chapter.name == "risk" else "")
+    glued = glued_values(tmp_path / chapter.notebook)
+    shown = {k: v for k, v in glued.items() if " " in v}  # sentences and tables (numbers missing without prices stay unshown)
+    assert not [k for k, v in shown.items() if NOT_A_NUMBER.search(v)], "a glued text reads nan, inf or n/a"
+    said = [s for v in shown.values() for s in SENTENCE.split(v) if MONEY_WORDS.search(s) and "price" not in s]
+    assert not said, f"{chapter.name} speaks of money on a log without prices: {said[:3]}"

@@ -342,16 +342,18 @@ def holdout(error: float, actual: float, predicted: float, days: int, money: boo
     )
 
 
-def cohort(n_cohort: int, n_customers: int, calibration_end: str) -> str:
+def cohort(n_cohort: int, n_customers: int, calibration_end: str, money: bool = True) -> str:
     """Who the calibration fit sees: the customers whose first purchase came before the calibration end."""
     later = n_customers - n_cohort
+    below = "the CLV below, fitted on all the data, includes them" if money else (
+        "the expected purchases below, fitted on all the data, include them")
     if later == 0:
         return sentence(f"all {plural(n_customers, 'customer')} had made their first purchase before {calibration_end}, "
                         "so the calibration cohort is the whole customer base")  # fmt: skip
     return sentence(
         f"the calibration cohort is the {fmt.count(n_cohort)} of the {plural(n_customers, 'customer')} whose first "
         f"purchase came before {calibration_end}; the other {fmt.count(later)} first bought later and are left out of "
-        "the fit and of the holdout check (the CLV below, fitted on all the data, includes them)"
+        f"the fit and of the holdout check ({below})"
     )
 
 

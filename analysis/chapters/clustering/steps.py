@@ -357,7 +357,9 @@ def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", curr
         "cal_end": fmt.day(split.calibration_end),
         "holdout_weeks": split.holdout_units(UNIT_DAYS),
         "n_cohort": len(summary),
-        "cohort_finding": F.cohort(len(summary), int(transactions[S.CUSTOMER].nunique()), fmt.day(split.calibration_end)),
+        "cohort_finding": F.cohort(
+            len(summary), int(transactions[S.CUSTOMER].nunique()), fmt.day(split.calibration_end), money
+        ),
         **{f"fit_{k}": v for k, v in fitted.items() if isinstance(v, float)},
         **{f"fit_{k}_text": fmt.number(getattr(m, f"{k}_")) for m in (bg, gg) if m is not None for k in m.PARAMETERS},
         "bg_no_dropout": int(flags["no_dropout"]),
