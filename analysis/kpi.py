@@ -12,6 +12,8 @@ With :math:`R` revenue, :math:`O` orders and :math:`N` customers in a period:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,9 @@ from analysis._checks import check_day, check_int, check_share, require_columns
 from analysis.errors import DataError
 
 __all__ = [
+    "CLOSURE_MAX_SHARE",
+    "NON_TRADING_SHARE",
+    "TradingCalendar",
     "WEEKDAYS",
     "by_weekday",
     "cohort_retention",
@@ -30,6 +35,7 @@ __all__ = [
     "headline_table",
     "monthly",
     "top_share",
+    "trading_calendar",
 ]
 
 
@@ -279,3 +285,67 @@ def cohort_sizes(counts: pd.DataFrame) -> pd.Series:
     sizes = first.groupby(pd.to_datetime(first["cohort"]).dt.strftime("%Y-%m"))["customers"].sum()
     sizes.index.name = "cohort"
     return sizes.astype(np.int64)
+
+
+#: A weekday with at least this share of days without a sale is a non-trading weekday.
+NON_TRADING_SHARE = 0.9
+#: Zero days on trading weekdays are closures only while they are at most this share of trading days.
+CLOSURE_MAX_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class TradingCalendar:
+    """The days a shop trades on, read from its daily series (:func:`trading_calendar`).
+
+    ``off``: the non-trading weekdays (0 = Monday); ``closed``: for each day of the series, whether it is a
+    closure (no sale on a trading weekday); ``off_sales``: for each non-trading weekday's name, the days of
+    that weekday with a sale and all such days in the series (``(1, 53)``: one Saturday of 53 had a sale).
+    """
+
+    off: tuple[int, ...]
+    closed: np.ndarray
+    off_sales: dict[str, tuple[int, int]]
+
+    @property
+    def off_names(self) -> tuple[str, ...]:
+        return tuple(WEEKDAYS[d] for d in self.off)
+
+    def longest_closure(self, index: pd.DatetimeIndex) -> tuple[pd.Timestamp, pd.Timestamp, int] | None:
+        """The longest run of days without trade that holds a closure (non-trading weekdays inside it count
+        as part of the run): first day, last day, calendar days; ``None`` without closures."""
+        if not self.closed.any():
+            return None
+        shut = self.closed | np.isin(index.day_of_week, self.off)
+        best, start = None, None
+        for i, flag in enumerate(np.append(shut, False)):
+            if flag and start is None:
+                start = i
+            elif not flag and start is not None:
+                if self.closed[start:i].any() and (best is None or i - start > best[1] - best[0]):
+                    best = (start, i)
+                start = None
+        first, stop = best
+        return index[first], index[stop - 1], stop - first
+
+
+def trading_calendar(daily: pd.DataFrame) -> TradingCalendar:
+    r"""Which weekdays the shop trades on, and which trading days it was closed, from a daily series.
+
+    A weekday is **non-trading** when it occurs at least 4 times and :data:`NON_TRADING_SHARE` or more of
+    its days have no order (a shop closed on Saturdays that opened on one Saturday of the year still does
+    not trade on Saturdays). A day without an order on a trading weekday is a **closure** (Christmas, a
+    bank holiday), unless such days are common (more than :data:`CLOSURE_MAX_SHARE` of the trading days:
+    a small shop's quiet days are low demand, not closures, and none is flagged).
+
+    Every chapter reads the calendar from this one function, so no two chapters disagree about it.
+    """
+    require_columns(daily, ["orders"], source="daily series")
+    zero = (daily["orders"] == 0).to_numpy()
+    dow = daily.index.day_of_week.to_numpy()
+    off = tuple(d for d in range(7) if (dow == d).sum() >= 4 and zero[dow == d].mean() >= NON_TRADING_SHARE)
+    trading = ~np.isin(dow, off)
+    closed = zero & trading
+    if closed[trading].mean() > CLOSURE_MAX_SHARE:
+        closed = np.zeros_like(closed)
+    sales = {WEEKDAYS[d]: (int((~zero[dow == d]).sum()), int((dow == d).sum())) for d in off}
+    return TradingCalendar(off=off, closed=closed, off_sales=sales)

@@ -14,17 +14,19 @@ The helpers below are shared by the chapter modules (the first three are
 - :func:`plural` -- ``plural(1, "day")`` -> ``"1 day"``, ``plural(3, "day")`` -> ``"3 days"``;
 - :func:`join_words` -- ``["a", "b", "c"]`` -> ``"a, b and c"``;
 - :func:`compare` -- ``"higher"``, ``"lower"`` or ``"about the same"`` within a relative tolerance;
-- :func:`summary` -- the "What this run found" bullet list (Markdown) from sentences.
+- :func:`summary` -- the "What this run found" bullet list (Markdown) from sentences;
+- :func:`trading_days` -- the shop's trading week in words, the same in every chapter.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from analysis import fmt
 from analysis.fmt import join_words, plural, sentence
 
-__all__ = ["compare", "join_words", "plural", "sentence", "summary"]  # the first three from analysis.fmt
+__all__ = ["compare", "join_words", "plural", "sentence", "summary", "trading_days"]  # the first three from analysis.fmt
 
 
 def compare(value: float, reference: float, *, tolerance: float = 0.05) -> str:
@@ -45,3 +47,15 @@ def compare(value: float, reference: float, *, tolerance: float = 0.05) -> str:
 def summary(sentences: Iterable[str]) -> str:
     """The "What this run found" list as Markdown bullets, one finding per line (empty ones skipped)."""
     return "\n".join(f"- {sentence(s)}" for s in sentences if s and str(s).strip())
+
+
+def trading_days(off_sales: Mapping[str, tuple[int, int]]) -> str:
+    """The days a shop trades on, from :attr:`analysis.kpi.TradingCalendar.off_sales` (non-trading weekday ->
+    days with a sale, days in the data): one wording for every chapter, so none says "never" of a weekday on
+    which another chapter counts a sale."""
+    if not off_sales:
+        return "the shop trades every day of the week"
+    days = join_words([f"{day}s" for day in off_sales], "or")
+    counts = join_words([f"{fmt.count(sold) if sold else 'none'} of the {fmt.count(total)} {day}s"
+                         for day, (sold, total) in off_sales.items()])  # fmt: skip
+    return f"the shop does not trade on {days} (sales on {counts} in the data)"

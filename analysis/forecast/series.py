@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import features
+from analysis.kpi import CLOSURE_MAX_SHARE, NON_TRADING_SHARE, trading_calendar
 from analysis import schema as S
 from analysis._checks import check_choice, check_int, require_columns
 from analysis.errors import DataError
@@ -40,10 +41,6 @@ __all__ = [
     "trading_calendar",
 ]
 
-#: A weekday with at least this share of days without a sale is a non-trading weekday.
-NON_TRADING_SHARE = 0.9
-#: Zero days on trading weekdays are closures only while they are at most this share of trading days.
-CLOSURE_MAX_SHARE = 0.1
 #: The last day is partial when its last sale is earlier than this quantile of the other days' last sales.
 PARTIAL_QUANTILE = 0.05
 #: The measures of each period.
@@ -67,6 +64,7 @@ class SalesSeries:
     non_trading: tuple[str, ...]
     dropped_last: pd.Timestamp | None
     calendar_days: int
+    off_sales: dict[str, tuple[int, int]] | None = None  # non-trading weekday -> (days with a sale, days)
 
     def __len__(self) -> int:
         return len(self.table)
@@ -89,18 +87,6 @@ def partial_last_day(transactions: pd.DataFrame) -> pd.Timestamp | None:
         return None
     usual = float(np.quantile(last_sale.iloc[:-1], PARTIAL_QUANTILE))
     return last_sale.index[-1] if last_sale.iloc[-1] < usual else None
-
-
-def trading_calendar(daily: pd.DataFrame) -> tuple[tuple[int, ...], np.ndarray]:
-    """Non-trading weekdays (0 = Monday) and the closure flag of each day of a daily series."""
-    zero = (daily["orders"] == 0).to_numpy()
-    dow = daily.index.day_of_week.to_numpy()
-    off = tuple(d for d in range(7) if (dow == d).sum() >= 4 and zero[dow == d].mean() >= NON_TRADING_SHARE)
-    trading = ~np.isin(dow, off)
-    closed = zero & trading
-    if closed[trading].mean() > CLOSURE_MAX_SHARE:
-        closed = np.zeros_like(closed)
-    return off, closed
 
 
 def _weekly(daily: pd.DataFrame) -> pd.DataFrame:
@@ -142,7 +128,8 @@ def sales_series(transactions: pd.DataFrame, frequency: str = "D", season_length
     if cut is not None:
         tx = transactions[pd.to_datetime(transactions[S.TIMESTAMP]).dt.normalize() < cut]
     daily = features.daily_series(tx)[list(MEASURES)].astype("float64")
-    off, closed = trading_calendar(daily)
+    calendar = trading_calendar(daily)  # the book's one calendar (analysis.kpi), shared with chapter 1
+    off, closed = calendar.off, calendar.closed
     if frequency == "D":
         table = daily.assign(closed=closed)[~np.isin(daily.index.day_of_week, off)]
         season = season_length or 7 - len(off)
@@ -153,4 +140,4 @@ def sales_series(transactions: pd.DataFrame, frequency: str = "D", season_length
     table.index.name = "date"
     return SalesSeries(table=table, frequency=frequency, season_length=season,
                        non_trading=tuple(_DAY_NAMES[d] for d in off), dropped_last=cut,
-                       calendar_days=len(daily))
+                       calendar_days=len(daily), off_sales=calendar.off_sales)

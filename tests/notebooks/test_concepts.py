@@ -13,6 +13,7 @@ from analysis import features, fmt, kpi
 from analysis.book.runner import ROOT, glued_values, tag_removed_cells
 from analysis.data import load_transactions
 from analysis.chapters.concepts import findings as F
+from analysis.chapters.concepts import steps as ST
 
 pytestmark = pytest.mark.notebooks
 NOTEBOOK = ROOT / "notebooks" / "01_concepts.ipynb"
@@ -85,6 +86,7 @@ def test_worded_findings_follow_the_glued_numbers(glued, shop):
     zero = int(glued["zero_days"])
     assert (zero == 0) == glued["zero_days_sentence"].startswith("Every one of the")
     assert fmt.count(int(glued["n_days"])) in glued["zero_days_sentence"]
+    assert glued["zero_days_sentence"] == ST.calendar_sentence(daily)  # the calendar every chapter reads
     assert fmt.share(float(glued["month1_retention"])) in glued["month1_sentence"]
     assert glued["weekday_sentence"] == F.weekday(kpi.by_weekday(daily), float(glued["aov"]), money)
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import fmt
-from analysis.chapters._findings import compare, join_words, plural, sentence
+from analysis.chapters._findings import compare, join_words, plural, sentence, trading_days
 
 __all__ = [
     "headline",
@@ -136,22 +136,24 @@ def best_month(monthly: pd.DataFrame, currency: str = "", measure: str = "revenu
     return sentence(text)
 
 
-def zero_sales_days(n_zero: int, n_days: int, by_weekday: Mapping[str, int] | None = None) -> str:
-    """Days without a sale; ``by_weekday`` (weekday name -> zero days) says where they fall."""
-    if n_zero == 0:
+def zero_sales_days(n_days: int, n_zero: int, off_sales: Mapping[str, tuple[int, int]] | None = None,
+                    longest: tuple[str, str, int] | None = None) -> str:
+    """Days without a sale, read with the shop's calendar (:func:`analysis.kpi.trading_calendar`): the weekdays it
+    does not trade on (``off_sales``) are said first and counted apart; ``n_zero`` counts the days without a sale
+    on the other days; ``longest`` is the longest closure (first day, last day, calendar days)."""
+    off_sales = dict(off_sales or {})
+    other = n_days - sum(total for _, total in off_sales.values())
+    if off_sales:
+        head = trading_days(off_sales) + f"; of the other {plural(other, 'day')}, "
+        text = head + (f"{fmt.count(n_zero)} ({fmt.share(n_zero / other)}) {'has' if n_zero == 1 else 'have'} no sale"
+                       if n_zero else "every one has a sale")  # fmt: skip
+    elif n_zero == 0:
         return sentence(f"every one of the {plural(n_days, 'day')} in the data has at least one sale")
-    text = (
-        f"{fmt.count(n_zero)} of the {plural(n_days, 'day')} in the data ({fmt.share(n_zero / n_days)}) "
-        f"{'has' if n_zero == 1 else 'have'} no sale at all"
-    )
-    if by_weekday:
-        day, most = max(by_weekday.items(), key=lambda kv: kv[1])
-        if n_zero == 1:
-            text += f", a {day}"
-        elif most == n_zero:
-            text += f", all of them on {day}s"
-        elif most / n_zero > MOSTLY_ONE_WEEKDAY:
-            text += f", most of them ({fmt.count(most)}) on {day}s"
+    else:
+        text = (f"{fmt.count(n_zero)} of the {plural(n_days, 'day')} in the data ({fmt.share(n_zero / n_days)}) "
+                f"{'has' if n_zero == 1 else 'have'} no sale at all")  # fmt: skip
+    if longest is not None and longest[2] > 1:
+        text += f"; the longest closure runs from {longest[0]} to {longest[1]} ({plural(longest[2], 'day')})"
     return sentence(text)
 
 

@@ -20,7 +20,7 @@ from analysis.chapters.concepts import figures as FIG
 from analysis.chapters.concepts import findings as F
 
 __all__ = ["MONEY_KPIS", "NO_PRICES", "concentration", "customers_for_share", "head", "headline", "headline_table",
-           "monthly_figure", "money_text", "top_share", "weekday_sentence", "weekday_table", "zero_days"]  # fmt: skip
+           "monthly_figure", "money_text", "calendar_sentence", "top_share", "weekday_sentence", "weekday_table", "zero_days"]  # fmt: skip
 
 #: What a money value reads when the data have no prices.
 NO_PRICES = "n/a (no prices in these data)"
@@ -72,6 +72,18 @@ def concentration(top: float, fraction: float, customers: int, has_money: bool =
 def zero_days(daily: pd.DataFrame, has_money: bool = True) -> pd.DataFrame:
     """Days without a sale: no revenue, or without prices no order."""
     return daily[daily["revenue" if has_money else "orders"] == 0]
+
+
+def calendar_sentence(daily: pd.DataFrame) -> str:
+    """The days without a sale, read with the shop's calendar (the one :func:`analysis.kpi.trading_calendar`
+    every chapter uses): non-trading weekdays said and counted apart, then the other empty days and the
+    longest closure."""
+    calendar = kpi.trading_calendar(daily)
+    trading = ~np.isin(daily.index.day_of_week, calendar.off)
+    n_zero = int(((daily["orders"] == 0).to_numpy() & trading).sum())
+    run = calendar.longest_closure(daily.index)
+    longest = (fmt.day(run[0]), fmt.day(run[1]), run[2]) if run else None
+    return F.zero_sales_days(len(daily), n_zero, calendar.off_sales, longest)
 
 
 def monthly_figure(monthly: pd.DataFrame, currency: str, has_money: bool = True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from analysis import fmt
-from analysis.chapters._findings import join_words, plural, sentence
+from analysis.chapters._findings import trading_days, join_words, plural, sentence
 
 __all__ = [
     "BEATS",
@@ -75,12 +75,11 @@ SUMMARY = ("calendar_finding", "best_finding", "known_summary", "split_finding",
            "lift_finding", "elasticity_finding", "stock_finding", "truth_finding")
 
 
-def calendar(non_trading, closures: int, dropped_last, frequency: str, season: int) -> str:
-    """What the calendar detection did."""
+def calendar(off_sales, closures: int, dropped_last, frequency: str, season: int) -> str:
+    """What the calendar detection did (``off_sales``: :attr:`analysis.kpi.TradingCalendar.off_sales`)."""
     parts = []
     if frequency == "D":
-        parts.append("the shop trades every day of the week" if not non_trading else
-                     f"the shop never trades on {join_words(non_trading)}, so those days are left out of the series")
+        parts.append(trading_days(off_sales) + (", so those days are left out of the series" if off_sales else ""))
         parts.append(f"the season is {plural(season, 'trading day')} long")
         parts.append(f"{plural(closures, 'closure')} on trading days kept as zero and flagged" if closures
                      else "no closures on trading days")

@@ -95,7 +95,7 @@ def series_step(transactions: pd.DataFrame, frequency: str = "D", season_length:
         "step_unit": "trading day" if series.frequency == "D" else "week", "calendar_days": series.calendar_days,
         "total_revenue": float(t["revenue"].sum()), "peak_position": str(profile.idxmax()),
         "trough_position": str(profile.idxmin()), "profile_range": float(profile.max() / profile.min() - 1),
-        "calendar_finding": F.calendar(series.non_trading, series.closures, series.dropped_last, series.frequency,
+        "calendar_finding": F.calendar(series.off_sales or {}, series.closures, series.dropped_last, series.frequency,
                                        series.season_length),
     }
     return Step(glue, profile.to_frame(), {"series": series, "profile": profile})

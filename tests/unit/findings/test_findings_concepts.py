@@ -86,13 +86,18 @@ def test_best_month_with_one_or_no_full_month():
 
 
 def test_zero_sales_days_both_ways():
-    assert F.zero_sales_days(0, 730) == "Every one of the 730 days in the data has at least one sale."
-    text = F.zero_sales_days(69, 374, {"Saturday": 53, "Sunday": 10, "Monday": 6})
-    assert text == "69 of the 374 days in the data (18.4%) have no sale at all, most of them (53) on Saturdays."
-    assert "have no sale at all, all of them on Sundays" in F.zero_sales_days(5, 100, {"Sunday": 5})
-    one = F.zero_sales_days(1, 10, {"Saturday": 1})
-    assert one == "1 of the 10 days in the data (10.0%) has no sale at all, a Saturday."
-    assert F.zero_sales_days(4, 100, {"Sunday": 2, "Monday": 2}).endswith("have no sale at all.")
+    assert F.zero_sales_days(730, 0) == "Every one of the 730 days in the data has at least one sale."
+    text = F.zero_sales_days(374, 16, {"Saturday": (1, 53)}, ("2010-12-23", "2011-01-03", 12))
+    assert text == (
+        "The shop does not trade on Saturdays (sales on 1 of the 53 Saturdays in the data); of the other 321 days, "
+        "16 (5.0%) have no sale; the longest closure runs from 2010-12-23 to 2011-01-03 (12 days)."
+    )
+    both = F.zero_sales_days(100, 0, {"Saturday": (0, 15), "Sunday": (0, 14)})
+    assert both.startswith("The shop does not trade on Saturdays or Sundays (sales on none of the 15 Saturdays and none")
+    assert both.endswith("of the other 71 days, every one has a sale.")
+    one = F.zero_sales_days(10, 1)
+    assert one == "1 of the 10 days in the data (10.0%) has no sale at all."
+    assert F.zero_sales_days(100, 4, None, ("2024-01-01", "2024-01-01", 1)).endswith("have no sale at all.")
 
 
 def test_month1_retention_each_case():

@@ -25,12 +25,13 @@ from analysis.chapters.forecast.params import CALIBRATION_ORIGINS, ForecastParam
 
 
 def test_calendar_finding_each_way():
-    assert "never trades on saturday" in F.calendar(("Saturday",), 16, pd.Timestamp("2011-12-09"), "D", 6)
-    assert "cut off early" in F.calendar(("Saturday",), 16, pd.Timestamp("2011-12-09"), "D", 6)
-    text = F.calendar((), 0, None, "D", 7)
+    text = F.calendar({"Saturday": (1, 53)}, 16, pd.Timestamp("2011-12-09"), "D", 6)
+    assert "does not trade on saturdays (sales on 1 of the 53 saturdays in the data), so those days are left out" in text.lower()
+    assert "cut off early" in text
+    text = F.calendar({}, 0, None, "D", 7)
     assert "every day of the week" in text and "no closures" in text and "complete" in text
-    assert "weekly series with a season of 52 weeks" in F.calendar((), 0, None, "W", 52)
-    assert "without a season" in F.calendar((), 0, None, "W", 1)
+    assert "weekly series with a season of 52 weeks" in F.calendar({}, 0, None, "W", 52)
+    assert "without a season" in F.calendar({}, 0, None, "W", 1)
 
 
 def test_best_model_finding_each_way():
