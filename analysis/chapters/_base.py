@@ -196,7 +196,8 @@ def needs_money(what: str, instead: str = "") -> Need:
 
 #: What runs on a log without prices, for the fixes of the chapters that need them.
 WITHOUT_PRICES = (
-    "without prices, the concepts (orders, customers, cohorts), recommend and risk (churn) chapters run on this log"
+    "without prices, the concepts (orders, customers, cohorts), recommend, forecast (units sold) and risk (churn) "
+    "chapters run on this log"
 )
 
 def shortfalls(needs: Sequence[Need], params, facts: Facts) -> list[Shortfall]:
