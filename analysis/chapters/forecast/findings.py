@@ -423,15 +423,16 @@ CORRELATED = 0.2
 # --------------------------------------------------------------------------- logs without prices
 
 
-def measure_note(quantity_filled: str = "") -> str:
-    """What a log without unit prices forecasts: units sold; ``quantity_filled`` is how the data report says the
-    quantity was filled when the mapping left it out (its ``filled["quantity"]``, e.g. "derived: 1 on every
-    line"), "" when the log has its own quantities."""
+def measure_note(quantity_filled: str = "", prices: bool = False) -> str:
+    """What the chapter forecasts when the log lacks prices or quantities: without unit prices (``prices``
+    False) units sold; ``quantity_filled`` is how the data report says the quantity was filled when the mapping
+    left it out (its ``filled["quantity"]``, e.g. "derived: 1 on every line"), "" when the log has its own
+    quantities. A log with both says nothing ("")."""
+    one = f"the column mapping leaves out the quantity ({quantity_filled}), so each line counts one unit"
+    if prices:
+        return sentence(f"{one} in the stock section's forecasts") if quantity_filled else ""
     head = "these data have no unit prices, so this chapter forecasts units sold (the sum of the quantities)"
-    if not quantity_filled:
-        return sentence(head)
-    return sentence(f"{head}; the column mapping leaves out the quantity ({quantity_filled}), so each line "
-                    "counts one unit")
+    return sentence(f"{head}; {one}" if quantity_filled else head)
 
 
 def price_section_skipped() -> tuple[str, str]:

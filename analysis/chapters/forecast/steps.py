@@ -105,9 +105,10 @@ def measure(report) -> Measure:
     """The measure this run forecasts, from its data report: revenue when the data have unit prices
     (``report.has_money``), else units sold, with the sentence that says so (and, when the mapping left out
     the quantity, how the report says it was filled)."""
-    if getattr(report, "has_money", True):
-        return Measure("revenue", "revenue", report.currency)
-    return Measure("units", "units sold", "", F.measure_note(report.filled.get(S.QUANTITY, "")))
+    quantity = report.filled.get(S.QUANTITY, "")
+    if report.has_money:
+        return Measure("revenue", "revenue", report.currency, F.measure_note(quantity, prices=True))
+    return Measure("units", "units sold", "", F.measure_note(quantity))
 
 
 def show(df: pd.DataFrame, **kw) -> object:

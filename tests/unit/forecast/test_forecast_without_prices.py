@@ -63,6 +63,9 @@ def test_the_measure_is_revenue_with_prices_and_units_sold_without(loaded, units
                                mapping={**MAPPING, "quantity": "qty", "unit_price": "price"})[1]
     revenue = ST.measure(priced)
     assert (revenue.column, revenue.name, revenue.money, revenue.note) == ("revenue", "revenue", True, "")
+    one_unit = ST.measure(load_transactions(_log().assign(price=1.5), mapping={**MAPPING, "unit_price": "price"})[1])
+    assert one_unit.column == "revenue" and one_unit.note == F.measure_note("derived: 1 on every line", prices=True)
+    assert "each line counts one unit" in one_unit.note and "no unit prices" not in one_unit.note
 
 
 def test_a_log_with_its_own_quantities_but_no_prices_counts_its_quantities():
@@ -120,6 +123,9 @@ def test_the_series_step_forecasts_units(loaded, units, series_step):
     assert glue["calendar_finding"].startswith(units.note + " ")
     assert glue["calendar_finding"].endswith(F.calendar(series.non_trading, series.closures, series.dropped_last,
                                                         "D", series.season_length))
+    weekly = ST.series_step(table, units, "W")
+    assert weekly.glue["total_revenue"] == weekly["series"].table["units"].sum() > 0
+    assert weekly.glue["step_unit"] == "week" and weekly["profile"].name == "units sold / mean"
 
 
 def test_decomposition_split_and_intervals_read_the_units(series_step, units):
