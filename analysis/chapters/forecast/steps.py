@@ -419,7 +419,8 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     shown = names.get(first, "")
     nv_finding = F.newsvendor(ratio, quantity, mean)
     window_days, window_weeks = _window_days(params, daily)
-    plan.insert(0, "description", [names.get(i, "") for i in plan.index])
+    if names:  # a log without descriptions gets no empty column
+        plan.insert(0, "description", [names.get(i, "") for i in plan.index])
     glue = {
         "n_top": len(top), "holdout_steps": holdout, "holdout_calendar_days": calendar_days,
         "csl": csl, "fill_rate": fill, "cycles": cycles,

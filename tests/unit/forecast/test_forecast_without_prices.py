@@ -172,6 +172,7 @@ def test_the_stock_section_runs_in_units_and_says_the_costs_need_prices(stock):
     assert "unit prices" in glue["shortage_money"] and np.isnan(glue["holding_total"])
     shown = ST.stock_table(sim, ST.Measure("units", "units sold")).to_html()
     assert "units short" in shown and "cost" not in shown and not _plain(shown)
+    assert "description" not in stock["plan"]  # the log has no descriptions: no empty column in the plan
 
 
 def test_the_newsvendor_needs_no_price(stock, loaded, series_step):
