@@ -197,7 +197,7 @@ def needs_money(what: str, instead: str = "") -> Need:
 #: What runs on a log without prices, for the fixes of the chapters that need them.
 WITHOUT_PRICES = (
     "without prices, the concepts (orders, customers, cohorts), clustering (recency and frequency, purchases "
-    "expected), recommend and risk (churn) chapters run on this log"
+    "expected), recommend, forecast (units sold) and risk (churn) chapters run on this log"
 )
 
 def shortfalls(needs: Sequence[Need], params, facts: Facts) -> list[Shortfall]:

@@ -10,8 +10,7 @@ import pandas as pd
 from analysis import plots
 from analysis.plots import BLUE, GREEN, GREY, ORANGE, VERMILLION
 
-__all__ = ["acf_plot", "coverage_plot", "forecast_plot", "money_label", "seasonal_profile", "series_plot",
-           "stl_plot"]
+__all__ = ["acf_plot", "coverage_plot", "forecast_plot", "seasonal_profile", "series_plot", "stl_plot"]
 
 
 def _dates(ax, offset: bool = True) -> None:
@@ -28,24 +27,21 @@ def _years(dates) -> str:
     return str(years.min()) if years.min() == years.max() else f"{years.min()} to {years.max()}"
 
 
-def money_label(what: str, currency: str) -> str:
-    """An axis label naming the quantity and its currency: ``revenue per step (GBP)``."""
-    return f"{what} ({currency.upper()})" if currency else what
-
-
-def series_plot(table: pd.DataFrame, currency: str, season: int, step: str = "step") -> plt.Figure:
-    """Revenue per step (``step`` names it: ``trading day`` or ``week``) with its moving mean over one season,
-    and the known closures marked."""
+def series_plot(table: pd.DataFrame, measure, season: int, step: str = "step") -> plt.Figure:
+    """The measure per step (``measure``: the chapter's :class:`~analysis.chapters.forecast.steps.Measure`,
+    revenue or units sold; ``step`` names the step: ``trading day`` or ``week``) with its moving mean over one
+    season, and the known closures marked."""
     fig, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 3.6))
-    ax.plot(table.index, table["revenue"], color=BLUE, lw=0.8, label="revenue")
+    values = table[measure.column]
+    ax.plot(table.index, values, color=BLUE, lw=0.8, label=measure.name)
     if season > 1:
-        ax.plot(table.index, table["revenue"].rolling(season, center=True).mean(), color=ORANGE, lw=2,
+        ax.plot(table.index, values.rolling(season, center=True).mean(), color=ORANGE, lw=2,
                 label=f"mean over {season} {step}s")
     shut = table.index[table["closed"]]
     if len(shut):
         ax.scatter(shut, np.zeros(len(shut)), color=VERMILLION, marker="x", zorder=3, label="closed")
-    plots.money_axis(ax, currency)
-    ax.set_ylabel(money_label(f"revenue per {step}", currency))
+    measure.axis(ax)
+    ax.set_ylabel(measure.label(measure.per(step)))
     _dates(ax)
     ax.set_xlabel("date")
     ax.legend(loc="upper left")
@@ -54,23 +50,24 @@ def series_plot(table: pd.DataFrame, currency: str, season: int, step: str = "st
 
 
 def seasonal_profile(profile: pd.Series) -> plt.Figure:
-    """Mean revenue at each position in the season, relative to the overall mean."""
+    """The mean at each position in the season, relative to the overall mean (the series' name, such as
+    ``revenue / mean``, labels the axis)."""
     fig, ax = plt.subplots(figsize=(plots.PAGE_WIDTH * 0.7, 3.2))
     ax.bar([str(i) for i in profile.index], profile.to_numpy(), color=BLUE)
     ax.axhline(1.0, color=GREY, ls="--", lw=1)
-    ax.set_ylabel("revenue / mean")
+    ax.set_ylabel(str(profile.name))
     fig.tight_layout()
     return fig
 
 
-def stl_plot(stl: pd.DataFrame, currency: str) -> plt.Figure:
-    """The STL decomposition: observed, trend, season and remainder, one panel each."""
+def stl_plot(stl: pd.DataFrame, measure) -> plt.Figure:
+    """The STL decomposition of the measure: observed, trend, season and remainder, one panel each."""
     fig, axes = plt.subplots(4, 1, figsize=(plots.PAGE_WIDTH, 6.4), sharex=True)
     for ax, name, colour in zip(axes, ("observed", "trend", "seasonal", "resid"),
                                 (BLUE, ORANGE, GREEN, GREY), strict=True):
         ax.plot(stl.index, stl[name], color=colour, lw=0.9)
-        ax.set_ylabel(money_label({"resid": "remainder"}.get(name, name), currency))
-        plots.money_axis(ax, currency)
+        ax.set_ylabel(measure.label({"resid": "remainder"}.get(name, name)))
+        measure.axis(ax)
     _dates(axes[-1])
     axes[-1].set_xlabel("date")
     fig.tight_layout()
@@ -95,10 +92,10 @@ def acf_plot(acf: np.ndarray, bound: float, season: int) -> plt.Figure:
     return fig
 
 
-def forecast_plot(history: pd.Series, last: pd.DataFrame, currency: str, level_name: str,
+def forecast_plot(history: pd.Series, last: pd.DataFrame, measure, level_name: str,
                   step: str = "step") -> plt.Figure:
     """The last origin: the recent history, the actual test window, the best model's forecast and its
-    conformal interval, and the seasonal naive (revenue per ``step``)."""
+    conformal interval, and the seasonal naive (the measure per ``step``)."""
     fig, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 3.6))
     ax.plot(history.index, history.to_numpy(), color=GREY, lw=0.9, label="history")
     best = last[last["role"] == "best"]
@@ -109,8 +106,8 @@ def forecast_plot(history: pd.Series, last: pd.DataFrame, currency: str, level_n
         ax.fill_between(best["date"], best[f"lower_{level_name}"], best[f"upper_{level_name}"], color=BLUE,
                         alpha=0.15, label=f"{level_name} % conformal interval")
     ax.plot(naive["date"], naive["forecast"], color=ORANGE, ls="--", lw=1.2, label="seasonal naive")
-    plots.money_axis(ax, currency)
-    ax.set_ylabel(money_label(f"revenue per {step}", currency))
+    measure.axis(ax)
+    ax.set_ylabel(measure.label(measure.per(step)))
     _dates(ax, offset=False)
     ax.set_xlabel(f"date ({_years(history.index.append(pd.DatetimeIndex(best['date'])))})")
     ax.legend(loc="upper left", fontsize=8.5)

@@ -42,6 +42,10 @@ __all__ = [
     "naive_at_last_origin",
     "normal_vs_empirical",
     "CORRELATED",
+    "costs_without_prices",
+    "measure_note",
+    "newsvendor_without_prices",
+    "price_section_skipped",
 ]
 
 #: A model "beats" the best baseline when its MASE is at least this share lower.
@@ -413,3 +417,40 @@ def normal_vs_empirical(ratio: float, lag1: float = float("nan")) -> str:
 
 #: A lag-1 autocorrelation of the daily forecast errors at or above this counts as "correlated from day to day".
 CORRELATED = 0.2
+
+
+# --------------------------------------------------------------------------- logs without prices
+
+
+def measure_note(quantity_filled: str = "", prices: bool = False) -> str:
+    """What the chapter forecasts when the log lacks prices or quantities: without unit prices (``prices``
+    False) units sold; ``quantity_filled`` is how the data report says the quantity was filled when the mapping
+    left it out (its ``filled["quantity"]``, e.g. "derived: 1 on every line"), "" when the log has its own
+    quantities. A log with both says nothing ("")."""
+    one = f"the column mapping leaves out the quantity ({quantity_filled}), so each line counts one unit"
+    if prices:
+        return sentence(f"{one} in the stock section's forecasts") if quantity_filled else ""
+    head = "these data have no unit prices, so this chapter forecasts units sold (the sum of the quantities)"
+    return sentence(f"{head}; {one}" if quantity_filled else head)
+
+
+def price_section_skipped() -> tuple[str, str]:
+    """The promotion lift and the price elasticity on a log without unit prices: both need them (the discount
+    days are found in the prices), so the section is skipped; the two sentences of section 7."""
+    return (sentence("these data have no unit prices, and this section needs them: discount days are found in "
+                     "the prices, so no promotion lift is estimated"),
+            sentence("the price elasticity of units needs unit prices too and is not estimated"))
+
+
+def costs_without_prices() -> tuple[str, str]:
+    """The holding and stock-out costs of the stock policy on a log without unit prices, as the two amounts
+    of the stock section's sentence ("holding the stock cost ... and the units short ...")."""
+    return ("an amount these data cannot give",
+            "an amount they cannot give either: both costs are shares of unit prices, and these data have none")
+
+
+def newsvendor_without_prices() -> str:
+    """Why the newsvendor runs on a log without unit prices: both costs are shares of the same price."""
+    return sentence("the critical ratio needs no price: both costs are shares of the product's price, which "
+                    "cancels; with no promotion lift (section 7 needs prices), the promotion's demand is the "
+                    "forecast without one")

@@ -95,8 +95,10 @@ def _first_rows(table, limit: int = 3) -> tuple[str, ...]:
     return tuple(rows)
 
 
-def prices_and_quantities() -> Need:
-    """A transaction log with quantities and unit prices (sales to add up), not ratings or clicks."""
+def sales_not_ratings() -> Need:
+    """A log of sales (customers buying products), not ratings or clicks. A purchase log whose mapping leaves
+    out ``unit_price`` is accepted: the chapter then forecasts units sold and skips what needs prices
+    (:func:`analysis.chapters.forecast.steps.measure`)."""
 
     def check(params, facts: Facts) -> Shortfall | None:
         from analysis import schema as S
@@ -105,13 +107,7 @@ def prices_and_quantities() -> Need:
         if table is None or ({S.QUANTITY, S.PRICE} <= set(table.columns) and table[S.PRICE].notna().any()):
             return None
         if "rating" not in table.columns and S.PRICE in table.columns:  # a purchase log whose mapping has no price
-            return Shortfall(
-                "The data have no unit prices (the column mapping leaves out unit_price): there is no revenue "
-                "to forecast, and this chapter forecasts revenue.",
-                "data", _first_rows(table),
-                "map a unit price column in the parameters file (mapping: {unit_price: <your price column>, "
-                f"...}}); {N.WITHOUT_PRICES}",
-            )  # fmt: skip
+            return None
         what = "ratings" if "rating" in table.columns else "interactions (ratings or clicks)"
         return Shortfall(
             f"The file holds {what} of products by customers, not sales: it gives no unit prices, so there "
@@ -121,7 +117,7 @@ def prices_and_quantities() -> Need:
             "not a file of ratings",
         )
 
-    return Need("a transaction log with quantities and unit prices", check)
+    return Need("a log of sales (with or without unit prices), not ratings or clicks", check)
 
 
 def _stock_steps(holdout: int, window: int, season: int) -> int:
@@ -167,7 +163,7 @@ def enough_history_for_stock() -> Need:
 
 
 NEEDS: tuple[Need, ...] = (
-    prices_and_quantities(), N.at_least_customers(2), N.at_least_days(30), enough_history(), enough_history_for_stock(),
+    sales_not_ratings(), N.at_least_customers(2), N.at_least_days(30), enough_history(), enough_history_for_stock(),
 )
 
 #: the chapter's parameter model (the registry reads MODEL and NEEDS)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
@@ -25,8 +27,9 @@ from analysis.forecast.series import SalesSeries, sales_series
 from analysis.page import Step
 
 __all__ = [
-    "COLUMN_WORDS", "aic_step", "money_formats", "backtest_step", "decomposition_step", "intervals_step", "price_step",
-    "holdout_days", "last_origin", "random_split_step", "series_step", "split_features", "show", "stock_step", "truth_step",
+    "COLUMN_WORDS", "Measure", "aic_step", "money_formats", "backtest_step", "decomposition_step", "intervals_step",
+    "measure", "price_step", "holdout_days", "last_origin", "random_split_step", "series_step", "split_features",
+    "show", "stock_step", "stock_table", "truth_step",
 ]
 
 #: Column and index names as the reader sees them.
@@ -39,8 +42,73 @@ COLUMN_WORDS: dict[str, str] = {
     "error_lag1": "lag-1 error autocorrelation",
     "safety_stock": "safety stock", "reorder_point": "reorder point", "order_up_to": "order-up-to level",
     "product_id": "product ID", "description": "product", "holding": "holding cost", "shortage": "stock-out cost",
-    "planted": "planted", "recovered": "recovered", "model": "model",
+    "planted": "planted", "recovered": "recovered", "model": "model", "units_short": "units short",
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What the chapter forecasts, chosen once by :func:`measure`: the column of the sales series
+    (``revenue``, or ``units`` on a log without prices), its name in words, the currency its amounts are
+    written in, and the sentence the page says about it ("" for revenue). Every label, table and amount of the
+    chapter reads its words and formats from here."""
+
+    column: str
+    name: str
+    currency: str = ""
+    note: str = ""
+
+    @property
+    def money(self) -> bool:
+        """Whether the measure is an amount of money (revenue) rather than a count of units."""
+        return self.column == "revenue"
+
+    def per(self, step: str) -> str:
+        """``revenue per trading day``, ``units sold per week``."""
+        return f"{self.name} per {step}"
+
+    def label(self, what: str) -> str:
+        """An axis label: ``what`` with the currency of an amount of money (``revenue per week (GBP)``)."""
+        return f"{what} ({self.currency.upper()})" if self.money and self.currency else what
+
+    def axis(self, ax, axis: str = "y") -> None:
+        """Tick labels of ``axis`` as money (:func:`analysis.plots.money_axis`) or as counts."""
+        if self.money:
+            plots.money_axis(ax, self.currency, axis)
+            return
+        formatter = matplotlib.ticker.FuncFormatter(lambda v, _: fmt.count(v))
+        (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+    def amount(self, value: float) -> str:
+        """One amount in words: ``£1,234.50`` (:func:`analysis.fmt.money`), or ``12.3 units``."""
+        return fmt.money(value, self.currency) if self.money else _units(value)
+
+    def amounts(self, values) -> list[str]:
+        """Amounts cited in one sentence: :func:`money_pair` for money, else each in units."""
+        return money_pair(values, self.currency) if self.money else [_units(v) for v in values]
+
+    def kinds(self, amounts, **kinds) -> dict:
+        """The keyword arguments of :func:`show` with ``amounts`` (code names of columns in this measure) as
+        money in the currency, or as numbers; ``kinds`` are the other columns' kinds."""
+        if self.money:
+            return {"currency": self.currency, "money": list(amounts), **kinds}
+        return {**kinds, "numbers": [*kinds.get("numbers", []), *amounts]}
+
+
+def _units(value: float) -> str:
+    """``12.3 units``, ``1 unit`` (three significant digits, :func:`analysis.fmt.number`)."""
+    text = fmt.number(value)
+    return f"{text} unit" if text == "1" else f"{text} units"
+
+
+def measure(report) -> Measure:
+    """The measure this run forecasts, from its data report: revenue when the data have unit prices
+    (``report.has_money``), else units sold, with the sentence that says so (and, when the mapping left out
+    the quantity, how the report says it was filled)."""
+    quantity = report.filled.get(S.QUANTITY, "")
+    if report.has_money:
+        return Measure("revenue", "revenue", report.currency, F.measure_note(quantity, prices=True))
+    return Measure("units", "units sold", "", F.measure_note(quantity))
 
 
 def show(df: pd.DataFrame, **kw) -> object:
@@ -71,8 +139,9 @@ def money_formats(df: pd.DataFrame, columns, currency: str = "") -> dict:
     return {c: one(c) for c in columns}
 
 
-def _profile(series: SalesSeries) -> pd.Series:
-    """Mean revenue at each position of the season (weekday names for daily series) over the overall mean."""
+def _profile(series: SalesSeries, measure: Measure) -> pd.Series:
+    """The mean of the measure at each position of the season (weekday names for daily series) over the overall
+    mean."""
     table = series.table[~series.table["closed"]]
     if series.frequency == "D":
         key = table.index.day_name().str[:3]
@@ -80,33 +149,38 @@ def _profile(series: SalesSeries) -> pd.Series:
     else:
         key = pd.Index(np.arange(len(table)) % max(series.season_length, 1))
         order = sorted(set(key))
-    profile = table["revenue"].groupby(key).mean() / table["revenue"].mean()
-    return profile.reindex(order).rename("revenue / mean")
+    values = table[measure.column]
+    profile = values.groupby(key).mean() / values.mean()
+    return profile.reindex(order).rename(f"{measure.name} / mean")
 
 
-def series_step(transactions: pd.DataFrame, frequency: str = "D", season_length: int = 0) -> Step:
-    """The sales series on its trading calendar, its seasonal profile and what the calendar detection did."""
+def series_step(transactions: pd.DataFrame, measure: Measure, frequency: str = "D", season_length: int = 0) -> Step:
+    """The sales series on its trading calendar, its seasonal profile and what the calendar detection did;
+    ``total_revenue`` is the total of the measure (units sold on a log without prices), and the calendar
+    finding starts with the measure's note, if any."""
     series = sales_series(transactions, frequency, season_length)
     t = series.table
-    profile = _profile(series)
+    profile = _profile(series, measure)
+    calendar = F.calendar(series.off_sales or {}, series.closures, series.dropped_last, series.frequency,
+                          series.season_length)
     glue = {
         "n_steps": len(series), "first_day": t.index[0].date().isoformat(), "last_day": t.index[-1].date().isoformat(),
         "season": series.season_length, "closures": series.closures,
         "step_unit": "trading day" if series.frequency == "D" else "week", "calendar_days": series.calendar_days,
-        "total_revenue": float(t["revenue"].sum()), "peak_position": str(profile.idxmax()),
+        "total_revenue": float(t[measure.column].sum()), "peak_position": str(profile.idxmax()),
         "trough_position": str(profile.idxmin()), "profile_range": float(profile.max() / profile.min() - 1),
-        "calendar_finding": F.calendar(series.off_sales or {}, series.closures, series.dropped_last, series.frequency,
-                                       series.season_length),
+        "calendar_finding": f"{measure.note} {calendar}" if measure.note else calendar,
     }
     return Step(glue, profile.to_frame(), {"series": series, "profile": profile})
 
 
-def decomposition_step(series: SalesSeries) -> Step:
-    """STL decomposition of revenue (closures filled by the value a season earlier) and the autocorrelation."""
+def decomposition_step(series: SalesSeries, measure: Measure) -> Step:
+    """STL decomposition of the measure (closures filled by the value a season earlier) and the
+    autocorrelation."""
     from statsmodels.tsa.seasonal import STL
     from statsmodels.tsa.stattools import acf
 
-    task = FM.task_of(series)
+    task = FM.task_of(series, measure.column)
     y = pd.Series(FM.open_values(task, len(task)), index=series.table.index)
     m = max(series.season_length, 2)
     fit = STL(y, period=m, robust=True).fit()
@@ -131,7 +205,7 @@ def split_features(task: FM.Task) -> np.ndarray:
     return np.column_stack([steps % max(task.season, 1), task.dates.day_of_year, steps, task.closed, task.promo])
 
 
-def random_split_step(task: FM.Task, horizon: int, n_origins: int, seed: int = 0, currency: str = "") -> Step:
+def random_split_step(task: FM.Task, horizon: int, n_origins: int, measure: Measure, seed: int = 0) -> Step:
     """One gradient-boosting regressor on the same features, scored on the same steps (the test windows of
     the last ``n_origins`` rolling origins) once from a shuffled 5-fold split of the whole series and once
     from the rolling origins (fitted on the steps before each origin)."""
@@ -152,7 +226,7 @@ def random_split_step(task: FM.Task, horizon: int, n_origins: int, seed: int = 0
                                   for origin in range(start, n, horizon)])
     random_mae = float(np.mean(np.abs(y[test] - shuffled)))
     honest_mae = float(np.mean(np.abs(y[test] - rolling)))
-    random_money, honest_money = money_pair([random_mae, honest_mae], currency)
+    random_money, honest_money = measure.amounts([random_mae, honest_mae])
     glue = {"random_mae": random_mae, "honest_mae": float(honest_mae), "split_steps": len(test),
             "random_mae_money": random_money, "honest_mae_money": honest_money,
             "split_finding": F.random_split(random_mae, honest_mae)}
@@ -239,7 +313,7 @@ def aic_step(task: FM.Task, horizon: int, n_origins: int, scores: pd.DataFrame |
     return Step(glue, table)
 
 
-def intervals_step(bt: Backtest, best: str, currency: str = "") -> Step:
+def intervals_step(bt: Backtest, best: str, measure: Measure) -> Step:
     """Holdout coverage of every model's own and conformal intervals at each level."""
     cols = {}
     for level in bt.levels:
@@ -255,14 +329,18 @@ def intervals_step(bt: Backtest, best: str, currency: str = "") -> Step:
         glue[f"width_{name}"] = float(bt.scores.loc[best, f"width_{name}"])
     first = bt.levels[0]
     glue["first_width"] = glue[f"width_{level_name(first)}"]
-    glue["first_width_money"] = fmt.money(glue["first_width"], currency)
+    glue["first_width_money"] = measure.amount(glue["first_width"])
     glue["coverage_finding"] = F.coverage(best, first, glue[f"cov_{level_name(first)}"],
                                           glue[f"cov_model_{level_name(first)}"])
     return Step(glue, table)
 
 
-def price_step(transactions: pd.DataFrame, daily: SalesSeries) -> Step:
-    """Discount days found in the prices, the promotion lift on daily orders and the price elasticity."""
+def price_step(transactions: pd.DataFrame, daily: SalesSeries, measure: Measure) -> Step:
+    """Discount days found in the prices, the promotion lift on daily orders and the price elasticity; on a log
+    without prices (a measure in units) the section is skipped: no discount days, no lift, no elasticity,
+    and the findings say that both need unit prices."""
+    if not measure.money:
+        return _price_skipped()
     days = PR.discount_days(transactions)
     flags = days["discount_day"]
     orders = daily.table["orders"]
@@ -280,14 +358,33 @@ def price_step(transactions: pd.DataFrame, daily: SalesSeries) -> Step:
     return Step(glue, None, {"lift": lift, "elasticity": el, "discount_days": days})
 
 
+def _price_skipped() -> Step:
+    """:func:`price_step` on a log without unit prices: the same glued names, nothing estimated."""
+    nan = float("nan")
+    lift, el = PR.Lift(nan, nan, nan, 0), PR.Elasticity(nan, nan, 0, 0)
+    lift_finding, elasticity_finding = F.price_section_skipped()
+    glue = {
+        "discount_days": 0, "mean_discount": nan, "lift": nan, "lift_low": nan, "lift_high": nan, "elasticity": nan,
+        "elasticity_se": nan, "elasticity_rows": 0, "elasticity_products": 0, "quantity_pricing": nan,
+        "lift_finding": lift_finding, "elasticity_finding": elasticity_finding,
+    }
+    days = pd.DataFrame({"share": [], "discount": [], "discount_day": pd.Series([], dtype=bool)})
+    return Step(glue, None, {"lift": lift, "elasticity": el, "discount_days": days})
+
+
 def _trading_weekdays(daily: SalesSeries) -> list[int]:
     names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     return [i for i, d in enumerate(names) if d not in daily.non_trading]
 
 
 def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: int, lift: float,
-               currency: str = "") -> Step:
-    """Per-product forecasts, the (s, S) policy simulated over the holdout, costs, the plan and the newsvendor."""
+               measure: Measure) -> Step:
+    """Per-product forecasts, the (s, S) policy simulated over the holdout, costs, the plan and the newsvendor.
+
+    The forecasts, the policy and the newsvendor are in units; the holding and stock-out costs are shares of
+    each product's median price, so a log without prices (a measure in units) has none: the table counts the
+    units short instead, and the costs' words say they need prices. The newsvendor's critical ratio is the same
+    with or without prices (both of its costs are shares of the one price, which cancels)."""
     top = top_products(transactions, params.top_products)
     tasks = product_tasks(transactions, daily, top)
     sim, plan = stock_plan(
@@ -295,13 +392,20 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
         service_level=params.service_level, cover_days=params.order_cover_days, level=params.interval_levels[0],
         trading_weekdays=_trading_weekdays(daily),
     )
-    price = transactions.groupby(transactions[S.PRODUCT].astype(str))[S.PRICE].median()
     dates = daily.table.index[-holdout:]
     calendar_days = int((dates[-1] - dates[0]).days) + 1  # holding cost is yearly: count calendar days
-    sim["holding"] = params.holding_cost * sim["mean_stock"] * price.reindex(sim.index) * calendar_days / 365
     demand = {p: float(t.y[-holdout:].sum()) for p, t in tasks.items()}
     short = pd.Series({p: demand[p] * (1 - sim.loc[p, "fill_rate"]) for p in sim.index})
-    sim["shortage"] = params.stockout_cost * short * price.reindex(sim.index)
+    if measure.money:
+        price = transactions.groupby(transactions[S.PRODUCT].astype(str))[S.PRICE].median()
+        sim["holding"] = params.holding_cost * sim["mean_stock"] * price.reindex(sim.index) * calendar_days / 365
+        sim["shortage"] = params.stockout_cost * short * price.reindex(sim.index)
+        holding_money, shortage_money = money_pair([float(sim["holding"].sum()), float(sim["shortage"].sum())],
+                                                   measure.currency)
+    else:
+        price = pd.Series(dtype="float64")  # no prices: the newsvendor's one price cancels, 1.0 below
+        sim["units_short"] = short
+        holding_money, shortage_money = F.costs_without_prices()
     cycles = int(sim["cycles"].sum())
     csl = float(1 - sim["stockout_cycles"].sum() / cycles) if cycles else float("nan")
     fill = float(1 - short.sum() / max(sum(demand.values()), 1e-12))
@@ -313,15 +417,16 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     ratio, quantity = newsvendor_empirical(mean, errors, params.stockout_cost * p, params.leftover_cost * p)
     names = _descriptions(transactions)
     shown = names.get(first, "")
-    holding_money, shortage_money = money_pair([float(sim["holding"].sum()), float(sim["shortage"].sum())],
-                                               currency)
+    nv_finding = F.newsvendor(ratio, quantity, mean)
     window_days, window_weeks = _window_days(params, daily)
-    plan.insert(0, "description", [names.get(i, "") for i in plan.index])
+    if names:  # a log without descriptions gets no empty column
+        plan.insert(0, "description", [names.get(i, "") for i in plan.index])
     glue = {
         "n_top": len(top), "holdout_steps": holdout, "holdout_calendar_days": calendar_days,
         "csl": csl, "fill_rate": fill, "cycles": cycles,
-        "stockout_days": int(sim["stockout_days"].sum()), "holding_total": float(sim["holding"].sum()),
-        "shortage_total": float(sim["shortage"].sum()),
+        "stockout_days": int(sim["stockout_days"].sum()),
+        "holding_total": float(sim["holding"].sum()) if measure.money else float("nan"),
+        "shortage_total": float(sim["shortage"].sum()) if measure.money else float("nan"),
         "holding_money": holding_money, "shortage_money": shortage_money,
         "holdout_finding": F.holdout(holdout, window_days, len(daily), params.replan_days, calendar_days,
                                      window_weeks),
@@ -330,9 +435,20 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
         "nv_ratio": ratio, "nv_quantity": quantity, "nv_mean": mean, "promo_days": PROMO_DAYS,
         "nv_windows": len(errors),
         "stock_finding": F.stock(csl, params.service_level, fill, cycles),
-        "nv_finding": F.newsvendor(ratio, quantity, mean),
+        "nv_finding": nv_finding if measure.money else f"{nv_finding} {F.newsvendor_without_prices()}",
     }
     return Step(glue, sim, {"plan": plan, "simulation": sim, "tasks": tasks})
+
+
+def stock_table(sim: pd.DataFrame, measure: Measure) -> object:
+    """The stock simulation per product as the page shows it: the holding and stock-out costs in the currency
+    (one format per column, :func:`money_formats`), or on a log without prices the units short."""
+    kinds = {"shares": ["fill_rate", "cycle_service_level"],
+             "counts": ["cycles", "stockout_days", "orders_placed", "stockout_cycles"]}
+    if measure.money:
+        costs = money_formats(sim, ["holding", "shortage"], measure.currency)
+        return show(sim, currency=measure.currency, formats=costs, numbers=["mean_stock"], **kinds)
+    return show(sim, numbers=["mean_stock", "units_short"], **kinds)
 
 
 #: Length of the one-off promotion of the newsvendor, in trading days (steps of the daily series).

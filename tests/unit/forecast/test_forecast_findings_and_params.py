@@ -142,20 +142,26 @@ def test_history_need_names_the_shortfall_and_the_fix():
     assert need.check(p, long) is None
 
 
-def test_a_file_without_prices_is_refused_with_a_fix():
-    from analysis.chapters.forecast.params import prices_and_quantities
+def test_a_file_of_ratings_is_refused_with_a_fix_and_a_purchase_log_without_prices_is_accepted():
+    from analysis.chapters.forecast.params import sales_not_ratings
 
     ratings = pd.DataFrame({"order_id": ["a"], "customer_id": ["c"], "product_id": ["p"], "quantity": [1.0],
                             "unit_price": [float("nan")], "timestamp": [pd.Timestamp("2024-01-01")],
                             "rating": [3]})
     facts = Facts(source="u.data", customers=1, repeat_customers=0, days=1, first_date="2024-01-01",
                   last_date="2024-01-01", table=ratings)
-    short = prices_and_quantities().check(ForecastParams(), facts)
+    short = sales_not_ratings().check(ForecastParams(), facts)
     assert short is not None and "ratings" in short.problem and "no unit prices" in short.problem
     assert "not a file of ratings" in short.fix and "unit_price" not in short.problem
     assert short.rows == ("customer_id c, product_id p, rating 3, timestamp 2024-01-01 00:00:00",)  # rows, not columns
     sales = facts.table.assign(unit_price=2.5)
-    assert prices_and_quantities().check(ForecastParams(), Facts(**{**facts.__dict__, "table": sales})) is None
+    assert sales_not_ratings().check(ForecastParams(), Facts(**{**facts.__dict__, "table": sales})) is None
+    purchases = facts.table.drop(columns="rating")  # a purchase log whose mapping leaves out unit_price
+    accepted = Facts(**{**facts.__dict__, "table": purchases})
+    assert not accepted.has_money and sales_not_ratings().check(ForecastParams(), accepted) is None
+    clicks = purchases.drop(columns="unit_price")  # no price column at all: interactions, not sales
+    short = sales_not_ratings().check(ForecastParams(), Facts(**{**facts.__dict__, "table": clicks}))
+    assert short is not None and "interactions (ratings or clicks)" in short.problem
 
 
 def test_the_stock_sections_history_is_checked_before_anything_runs():
@@ -177,3 +183,26 @@ def test_the_stock_sections_history_is_checked_before_anything_runs():
     check_needs("forecast", fixed, report, short)  # the suggested fix is accepted
     daily = sales_series(short, "D")
     assert _stock_need(fixed, daily) <= len(daily) < _stock_need(P, daily)
+
+
+def test_movielens_ratings_are_refused_by_the_needs_and_a_purchase_log_without_prices_is_not(movielens, tmp_path):
+    """Through the loader and the needs, as the runner checks them: the MovieLens ratings file is refused with
+    the ratings message; the same customers and films as a purchase log (no rating, no price) are accepted."""
+    from analysis.book.runner import load_chapter_data
+    from analysis.chapters import check_needs, get_chapter
+    from analysis.errors import DataError
+
+    chapter = get_chapter("forecast")
+    checked = chapter.params(data=str(movielens))
+    table, report = load_chapter_data(checked, chapter)
+    with pytest.raises(DataError, match="The file holds ratings of products by customers, not sales") as err:
+        check_needs(chapter, checked, report, table)
+    assert "not a file of ratings" in err.value.fix
+    log = pd.read_csv(movielens, sep="\t", names=["user", "item", "rating", "ts"]).head(20_000)
+    log["day"] = pd.to_datetime(log["ts"], unit="s").dt.strftime("%Y-%m-%d %H:%M:%S")
+    log[["user", "item", "day"]].to_csv(tmp_path / "purchases.csv", index=False)
+    purchases = chapter.params(data=str(tmp_path / "purchases.csv"), horizon=7, n_origins=2,
+                               mapping={"customer_id": "user", "product_id": "item", "timestamp": "day"})
+    table, report = load_chapter_data(purchases, chapter)
+    assert report.has_money is False
+    check_needs(chapter, purchases, report, table)  # accepted: no DataError

@@ -71,5 +71,5 @@ def test_autocorrelation_of_the_changes_drops_the_trend():
     revenue = 10 * np.arange(n) + rng.normal(0, 20, n)  # a trend, no season
     series = _Series(table=pd.DataFrame({"revenue": revenue, "closed": False}, index=dates), season_length=7,
                      closed=np.zeros(n, bool), frequency="D")
-    glue = ST.decomposition_step(series).glue
+    glue = ST.decomposition_step(series, ST.Measure("revenue", "revenue")).glue
     assert glue["acf_season"] > 0.5 and abs(glue["acf_diff_season"]) < 0.3

@@ -17,10 +17,11 @@ P = ForecastParams()
 
 @pytest.fixture(scope="module")
 def shop_run():
-    tx, _ = load_data(P)
+    tx, report = load_data(P)
     shop = make_shop(n_customers=P.shop_customers, seed=P.seed)
-    daily = ST.series_step(tx, "D")["series"]
-    price = ST.price_step(tx, daily)
+    measure = ST.measure(report)  # revenue: the shop has prices
+    daily = ST.series_step(tx, measure, "D")["series"]
+    price = ST.price_step(tx, daily, measure)
     return tx, shop, daily, price
 
 
@@ -45,7 +46,8 @@ def test_promotion_lift_and_elasticity_are_recovered(shop_run):
 
 def test_stock_policy_reaches_its_target_cycle_service_level_within_two_points(shop_run):
     tx, _, daily, price = shop_run
-    step = ST.stock_step(tx, daily, P, ST.holdout_days(P, daily), price.glue["lift"])
+    revenue = ST.Measure("revenue", "revenue")
+    step = ST.stock_step(tx, daily, P, ST.holdout_days(P, daily), price.glue["lift"], revenue)
     assert step.glue["cycles"] >= 50
     assert abs(step.glue["csl"] - P.service_level) <= 0.02
     plan = step["plan"]

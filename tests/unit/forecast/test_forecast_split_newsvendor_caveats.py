@@ -26,7 +26,7 @@ def _task(n: int = 140, season: int = 7) -> FM.Task:
 
 def test_both_splits_fit_the_same_model_on_the_same_features_and_score_the_same_steps():
     task, h, k = _task(), 7, 3
-    glue = ST.random_split_step(task, h, k, seed=0, currency="GBP").glue
+    glue = ST.random_split_step(task, h, k, ST.Measure("revenue", "revenue", "GBP"), seed=0).glue
     X, y = ST.split_features(task), task.y
     test = np.arange(len(y) - h * k, len(y))
     assert glue["split_steps"] == len(test) == h * k
