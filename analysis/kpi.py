@@ -226,22 +226,23 @@ def headline_table(values: dict[str, float], *, currency: str = "") -> pd.DataFr
     return pd.DataFrame(rows, columns=["KPI", "value"]).set_index("KPI")
 
 
-def _revenue_high_to_low(customers: pd.DataFrame) -> tuple[np.ndarray, float]:
-    """Customers' revenue, the biggest spender first, and its total."""
-    require_columns(customers, [S.MONETARY], source="customer table")
-    m = np.sort(customers[S.MONETARY].to_numpy(dtype=np.float64))[::-1]
+def _revenue_high_to_low(customers: pd.DataFrame, value: str = S.MONETARY) -> tuple[np.ndarray, float]:
+    """Customers' revenue (or another ``value`` column), the biggest first, and its total."""
+    require_columns(customers, [value], source="customer table")
+    m = np.sort(customers[value].to_numpy(dtype=np.float64))[::-1]
     return m, float(m.sum())
 
 
-def top_share(customers: pd.DataFrame, fraction: float = 0.2) -> float:
-    r"""The share of revenue brought by the top ``fraction`` of customers by revenue.
+def top_share(customers: pd.DataFrame, fraction: float = 0.2, *, value: str = S.MONETARY) -> float:
+    r"""The share of revenue brought by the top ``fraction`` of customers by revenue (of orders with
+    ``value="frequency"``, for data without prices).
 
     With customers sorted by their revenue :math:`m_{(1)} \ge m_{(2)} \ge \dots`,
     :math:`\sum_{i \le \lceil fN \rceil} m_{(i)} / \sum_i m_i`. Equal spread gives
     ``fraction`` itself; the "80/20 rule" is ``top_share(c, 0.2) == 0.8``.
     """
     fraction = check_share("fraction", fraction, fix="pass the top share of customers, e.g. 0.2 for the top 20%")
-    m, total = _revenue_high_to_low(customers)
+    m, total = _revenue_high_to_low(customers, value)
     if not len(m) or total <= 0:
         return float("nan")
     top = int(np.ceil(fraction * len(m)))

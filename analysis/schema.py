@@ -49,3 +49,4 @@ P_ALIVE = "p_alive"  # BG/NBD probability of being active at the end of the data
 EXPECTED_PURCHASES = "expected_purchases"  # expected repeat purchase days over the CLV horizon
 EXPECTED_SPEND = "expected_spend"  # Gamma-Gamma expected value per purchase day
 CLV = "clv"  # discounted expected revenue over the CLV horizon
+WIN_BACK = "win_back"  # on the win-back list: by P(alive) when the BG/NBD holds its holdout, else by overdue

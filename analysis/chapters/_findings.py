@@ -15,7 +15,8 @@ The helpers below are shared by the chapter modules (the first three are
 - :func:`join_words` -- ``["a", "b", "c"]`` -> ``"a, b and c"``;
 - :func:`compare` -- ``"higher"``, ``"lower"`` or ``"about the same"`` within a relative tolerance;
 - :func:`summary` -- the "What this run found" bullet list (Markdown) from sentences;
-- :func:`trading_days` -- the shop's trading week in words, the same in every chapter.
+- :func:`trading_days` -- the shop's trading week in words, the same in every chapter;
+- :func:`concentration` -- how concentrated revenue (or orders) is, one scale for the whole book.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from collections.abc import Iterable, Mapping
 from analysis import fmt
 from analysis.fmt import join_words, plural, sentence
 
-__all__ = ["compare", "join_words", "plural", "sentence", "summary", "trading_days"]  # the first three from analysis.fmt
+__all__ = ["CONCENTRATED", "EVEN", "compare", "concentration", "join_words", "plural", "sentence", "summary",
+           "trading_days"]  # the first three from analysis.fmt
 
 
 def compare(value: float, reference: float, *, tolerance: float = 0.05) -> str:
@@ -59,3 +61,22 @@ def trading_days(off_sales: Mapping[str, tuple[int, int]]) -> str:
     counts = join_words([f"{fmt.count(sold) if sold else 'none'} of the {fmt.count(total)} {day}s"
                          for day, (sold, total) in off_sales.items()])  # fmt: skip
     return f"the shop does not trade on {days} (sales on {counts} in the data)"
+
+
+#: The top 20% of customers bringing at least this share of the value: "concentrated in a minority" ...
+CONCENTRATED = 0.6
+#: ... at most this share: "spread fairly evenly"; between the two, "moderately concentrated". One scale for the
+#: whole book, read on the top 20% share (kpi.top_share), so no two chapters word the same customers differently.
+EVEN = 0.35
+
+
+def concentration(top20: float, value: str = "revenue") -> str:
+    """The book's one verdict on concentration, from the share ``top20`` of the value (``revenue``, or ``orders``)
+    brought by the top 20% of customers (:data:`CONCENTRATED`, :data:`EVEN`)."""
+    are = "is" if value == "revenue" else "are"
+    if top20 >= CONCENTRATED:
+        return f"{value} {are} concentrated in a minority of customers"
+    equal = "spending" if value == "revenue" else "buying"
+    if top20 <= EVEN:
+        return f"{value} {are} spread fairly evenly (equal {equal} would give 20%)"
+    return f"{value} {are} moderately concentrated (equal {equal} would give 20%, the '80/20 rule' 80%)"

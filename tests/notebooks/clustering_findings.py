@@ -10,6 +10,7 @@ import pandas as pd
 from analysis import fmt
 from analysis.clv import P_BOUNDARY
 from analysis.chapters.clustering import findings as F
+from analysis.chapters._findings import CONCENTRATED, concentration
 from analysis.segment import RFM_SEGMENTS
 from analysis.chapters.clustering.steps import CSV_COLUMNS
 
@@ -53,8 +54,9 @@ def _segments(g: dict[str, str]) -> None:
     high = _f(g, "high_tier_share")
     tier = g["tier_finding"]
     assert fmt.share(high) in tier
-    assert ("concentrated in few" in tier) == (high <= F.CONCENTRATED_TIER)
-    assert ("spread fairly evenly" in tier) == (high >= F.EVEN_TIER)
+    top20 = _f(g, "top20_share")
+    assert tier.endswith(concentration(top20) + ".")  # the book's one scale, the words chapter 1 uses
+    assert ("concentrated in a minority" in tier) == (top20 >= CONCENTRATED)
 
 
 def _clv_fits(g: dict[str, str]) -> None:
@@ -94,9 +96,12 @@ def _holdout_and_alive(g: dict[str, str]) -> None:
         assert "none has a rhythm" in text or (fmt.share(share) in text and ("gone quiet" in text) == (share >= F.MOSTLY_LATE))
     no_dropout = bool(int(g["bg_no_dropout"]))
     win = g["win_back_finding"]
-    # never both "cannot tell lost from quiet" and "the customers to win back, with a number on each"
-    assert ("singles out nobody" in win) or not no_dropout
-    assert ("below one half" in win) == (not no_dropout and "singles out nobody" not in win)
+    # the win-back list rests on P(alive) only when the model passed its holdout check and sees dropout
+    holds = abs(_f(g, "holdout_error")) <= F.ACCURATE and not no_dropout
+    assert bool(int(g["model_holds"])) == holds and g["win_back_rule"] == ("p_alive" if holds else "overdue")
+    assert ("below one half" in win) == holds and ("own rhythm" in win) == (not holds)
+    assert f"{fmt.count(int(g['n_win_back']))} of the" in win
+    assert g["holdout_cause_finding"] == F.holdout_cause(_f(g, "holdout_error"), _f(g, "misfit_error"), _f(g, "season_change"))
     raw, log = _f(g, "ex2_2"), _f(g, "ex2_2_log")
     ex1 = g["ex2_2_sentence"]
     assert fmt.share(raw) in ex1 and ("lumps" in ex1) == (raw >= F.MOST and raw - log >= F.CLEARLY)

@@ -12,12 +12,10 @@ import pandas as pd
 
 from analysis import fmt
 from analysis.clv.bgnbd import BG_BOUNDARY, BG_FLOOR
-from analysis.chapters._findings import join_words, plural, sentence
+from analysis.chapters._findings import concentration, join_words, plural, sentence
 
 __all__ = [
     "ACCURATE",
-    "CONCENTRATED_TIER",
-    "EVEN_TIER",
     "INDEPENDENT",
     "CLEARLY",
     "MOST",
@@ -37,6 +35,7 @@ __all__ = [
     "dropout",
     "excluded_from_clv",
     "holdout",
+    "holdout_cause",
     "k_choice",
     "largest_without_log",
     "rfm_segments",
@@ -51,12 +50,9 @@ __all__ = [
     "truth",
     "ward",
     "win_back",
+    "lost_value",
 ]
 
-#: The high value tier is "concentrated" when it holds at most this share of the customers ...
-CONCENTRATED_TIER = 0.25
-#: ... and revenue is "spread" when the high tier needs at least this share of the customers.
-EVEN_TIER = 0.5
 #: DBSCAN calling at least this share of the customers noise found "mostly noise".
 MOSTLY_NOISE = 0.5
 #: Stability (ARI between seeds) at or above this is "stable".
@@ -212,20 +208,14 @@ def rfm_segments(table: pd.DataFrame) -> str:
     return sentence(text)
 
 
-def tiers(share_customers: float, share_revenue: float, cut: float, value: str = "revenue") -> str:
-    """Value-tier concentration: how few customers make the first ``cut`` of the value (``revenue``, or ``orders``
-    for data without prices)."""
+def tiers(share_customers: float, share_revenue: float, cut: float, value: str = "revenue", top20: float = float("nan")) -> str:
+    """Value tiers: the high tier's share of the customers and of the value (``revenue``, or ``orders`` for data
+    without prices), and how concentrated the value is on the book's one scale, read on the share ``top20`` of
+    the top 20% of customers (the words chapter 1 uses for the same customers)."""
     head = f"the high tier, {fmt.share(share_customers)} of the customers, brings {fmt.share(share_revenue)} of the {value}"
-    are = "is" if value == "revenue" else "are"
-    if share_customers <= CONCENTRATED_TIER:
-        return sentence(f"{head}: {value} {are} concentrated in few customers, so losing one of them costs far more "
-                        "than losing an average customer")  # fmt: skip
-    if share_customers >= EVEN_TIER:
-        return sentence(f"{head}: it takes most of the customers to make {fmt.share(cut, 0)} of the {value}, so "
-                        f"{value} {are} spread fairly evenly and there is no small group to protect")  # fmt: skip
-    equal = "spending" if value == "revenue" else "buying"
-    return sentence(f"{head}: {value} {are} moderately concentrated (equal {equal} would need "
-                    f"{fmt.share(cut, 0)} of the customers)")  # fmt: skip
+    if math.isnan(top20):
+        return sentence(head)
+    return sentence(f"{head}; the top 20% of customers bring {fmt.share(top20)}: {concentration(top20, value)}")
 
 
 def _forecast_use(error: float) -> str:
@@ -342,6 +332,32 @@ def holdout(error: float, actual: float, predicted: float, days: int, money: boo
     )
 
 
+def holdout_cause(error: float, misfit: float, season: float) -> str:
+    """The likelier cause of a holdout miss beyond :data:`ACCURATE`: the model's misfit on the calibration period
+    (``misfit``, its own error there, same sign as the holdout's) or the season (``season``, how much busier the
+    holdout's weeks were a year earlier than the weeks before them; NaN when the history does not hold them)."""
+    if math.isnan(error) or abs(error) <= ACCURATE:
+        return ""
+    parts = []
+    misfit_explains = not math.isnan(misfit) and abs(misfit) > ACCURATE and (misfit < 0) == (error < 0)
+    season_explains = not math.isnan(season) and abs(season) > ACCURATE and (season > 0) == (error < 0)
+    if not math.isnan(misfit):
+        parts.append(f"on the calibration period itself the model is off by {fmt.signed_share(misfit)}"
+                     + (", the same way" if misfit_explains else ""))  # fmt: skip
+    if math.isnan(season):
+        parts.append("the history does not hold the holdout's weeks a year earlier, so the season cannot be checked")
+    else:
+        word = "busier" if season > 0 else "quieter"
+        parts.append(f"a year earlier the same weeks were {fmt.share(abs(season))} {word} than the weeks before them")
+    if misfit_explains and (not season_explains or abs(misfit) >= abs(season)):
+        cause = "the likelier cause is the model's misfit, not only the season: refit or segment before using its forecasts"
+    elif season_explains:
+        cause = "the likelier cause is the season, which a model of steady purchase rates cannot see"
+    else:
+        cause = "neither the season nor the fit explains the miss: the customers changed after the calibration end"
+    return sentence("; ".join(parts) + f": {cause}")
+
+
 def cohort(n_cohort: int, n_customers: int, calibration_end: str, money: bool = True) -> str:
     """Who the calibration fit sees: the customers whose first purchase came before the calibration end."""
     later = n_customers - n_cohort
@@ -439,19 +455,41 @@ def rhythm(segment: str, n_repeat: int, late_share: float) -> str:
                     "so the label is more a warning than a verdict")  # fmt: skip
 
 
-def win_back(no_dropout: bool, n_repeat: int, low_alive_share: float) -> str:
-    """Who P(alive) can single out: only repeat buyers, and only when the fit sees dropout at all."""
-    if no_dropout:
-        return sentence("with practically no dropout in the fit, P(alive) singles out nobody: rank customers to win "
-                        "back by recency and past value instead")  # fmt: skip
+def win_back(no_dropout: bool, n_repeat: int, n_win_back: int, model_holds: bool = True,
+             holdout_error: float = float("nan")) -> str:  # fmt: skip
+    """Whom to win back first, by the measure that holds: P(alive) below one half when the BG/NBD passes its
+    holdout check (within :data:`ACCURATE`) and sees dropout at all; otherwise each repeat buyer's own rhythm
+    (silent for more than :data:`LATE` of their mean gaps between orders)."""
     if n_repeat == 0:
-        return sentence("no customer bought twice, so P(alive) is 1 for everyone and singles out nobody")
+        return sentence("no customer bought twice, so neither P(alive) nor a rhythm of their own singles anybody out")
+    rhythm = (f"{fmt.count(n_win_back)} of the {plural(n_repeat, 'repeat buyer')} have been silent for more than "
+              f"{fmt.number(LATE)} of their own mean gaps between orders: the win-back list of the analyst's file "
+              "(column win_back)")  # fmt: skip
+    if no_dropout:
+        return sentence("with practically no dropout in the fit, P(alive) singles out nobody, so the list uses each "
+                        f"customer's own rhythm instead: {rhythm}")  # fmt: skip
+    if not model_holds:
+        return sentence(f"the BG/NBD misses its holdout by {fmt.signed_share(holdout_error)}, beyond the page's "
+                        f"{fmt.share(ACCURATE, 0)} rule, so the list does not rest on its P(alive) but on each "
+                        f"customer's own rhythm: {rhythm}")  # fmt: skip
     return sentence(
-        f"among the {plural(n_repeat, 'customer')} who bought on two or more days, {fmt.share(low_alive_share)} have "
-        "P(alive) below one half: "
-        "customers who used to buy regularly and have been silent for longer than their own rhythm, the ones to "
-        "win back (or write off) first"
+        f"the BG/NBD passes its holdout check, so the list rests on its P(alive): {fmt.count(n_win_back)} of the "
+        f"{plural(n_repeat, 'customer')} who bought on two or more days have P(alive) below one half, customers who "
+        "used to buy regularly and have been silent for longer than their own rhythm, the ones to win back (or "
+        "write off) first (column win_back of the analyst's file)"
     )
+
+
+def lost_value(clv_total: str, past_total: str, clv_above_past: bool, n: int) -> str:
+    """RFM's lost customers against the model's value of them: predicted CLV beside their whole past revenue."""
+    if n == 0:
+        return ""
+    head = (f"the {plural(n, 'customer')} RFM calls lost carry {clv_total} of predicted CLV, against {past_total} of "
+            "revenue in their whole past")  # fmt: skip
+    if clv_above_past:
+        return sentence(f"{head}: the model expects more from them than they ever spent, so it does not see them as "
+                        "lost; trust the label (their recency) over the model's value for them")  # fmt: skip
+    return sentence(f"{head}: the model, too, expects little of them")
 
 
 #: Exercise 1: a largest segment at least this share of the customers holds "most" of them ...
@@ -576,9 +614,11 @@ SUMMARY: tuple[str, ...] = (
     "boundary_finding",
     "spend_finding",
     "holdout_finding",
+    "holdout_cause_finding",
     "excluded_finding",
     "lost_alive_finding",
     "lost_rhythm_finding",
+    "lost_value_finding",
     "win_back_finding",
 )
 

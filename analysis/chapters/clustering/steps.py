@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from analysis import features, plots
+from analysis import features, kpi, plots
 from analysis import evaluate, fmt
 from analysis.chapters._findings import plural, sentence
 from analysis.clv.pipeline import NO_DROPOUT_BELOW, fit_diagnostics, fit_models, tracking_curve, value_customers
@@ -37,6 +37,7 @@ __all__ = [
     "show",
     "value_of",
     "value_word",
+    "csv_columns",
     "Step",
     "customers_step",
     "dbscan_step",
@@ -68,7 +69,8 @@ COLUMN_WORDS: dict[str, str] = {
     "monetary": "revenue", "tenure": "tenure (days)", "raw": "before", "transformed": "after",
     "rows_dropped": "rows dropped", "rows_left": "rows left",
     "orders": "orders", "share_orders": "share of orders", "total_expected_purchases": "total expected purchase days",
-    "share_expected_purchases": "share of expected purchase days",
+    "share_expected_purchases": "share of expected purchase days", "late_share": "repeat buyers late",
+    "past_revenue": "past revenue", "win_back": "win back",
 }  # fmt: skip
 
 
@@ -273,12 +275,14 @@ def tier_step(customers: pd.DataFrame, cuts: Sequence[float], money: bool = True
     table = tier_table(customers, tiers, value=value_of(money))
     high = table.loc["high"]
     share = float(high[f"share_{value}"])
+    top20 = kpi.top_share(customers, 0.2, value=value_of(money))  # the scale chapter 1 words concentration on
     glue = {
         "tier_high": float(cuts[0]),
         "tier_medium": float(cuts[1]),
         "high_tier_share": float(high["share_customers"]),
         f"high_tier_{value}": share,
-        "tier_finding": F.tiers(float(high["share_customers"]), share, float(cuts[0]), value),
+        "top20_share": top20,
+        "tier_finding": F.tiers(float(high["share_customers"]), share, float(cuts[0]), value, top20),
     }
     return Step(glue, table, {"tiers": tiers})
 
@@ -398,7 +402,35 @@ def holdout_step(transactions: pd.DataFrame, summary: pd.DataFrame, bg, split: T
     }
     repeats = features.repeat_purchases_by_day(transactions, split.calibration_end, end=split.observation_end)
     track = tracking_curve(repeats, summary, bg, split.first_day, unit_days=UNIT_DAYS)
+    causes = holdout_causes(transactions, split, track)
+    glue |= causes | {"holdout_cause_finding": F.holdout_cause(error, causes["misfit_error"], causes["season_change"])}
+    # the page's rule for trusting the model's forecasts (and its P(alive)): the holdout within F.ACCURATE
+    glue["model_holds"] = int(abs(error) <= F.ACCURATE and not fit_diagnostics(bg, None)["no_dropout"])
     return Step(glue, table, {"tracking": track})
+
+
+#: The season check needs at least this many days before the holdout's weeks a year earlier.
+SEASON_MIN_DAYS = 28
+
+
+def holdout_causes(transactions: pd.DataFrame, split: TimeSplit, track: pd.DataFrame) -> dict[str, float]:
+    """Two checks of why the holdout forecast misses: ``misfit_error``, the model's own error on the calibration
+    period (expected against actual cumulative repeat purchase days at the calibration end, a share of the actual),
+    and ``season_change``, how much busier (+) or quieter (-) the holdout's weeks were a year earlier than the
+    weeks just before them (repeat purchase days per day of all customers; NaN when the history does not hold
+    those weeks a year earlier, with at least :data:`SEASON_MIN_DAYS` days before them)."""
+    at_cut = track.loc[: split.calibration_end].iloc[-1]
+    misfit = float(at_cut["expected"] / at_cut["actual"] - 1) if at_cut["actual"] > 0 else float("nan")
+    last = split.observation_end
+    daily = features.repeat_purchases_by_day(transactions, last + pd.Timedelta(days=1), end=last)
+    year = pd.Timedelta(days=364)  # 52 weeks: the same weekdays a year earlier
+    start, end = split.calibration_end + pd.Timedelta(days=1) - year, last - year
+    before = max(daily.index[0], start - pd.Timedelta(days=split.holdout_days))
+    season = float("nan")
+    if (start - before).days >= SEASON_MIN_DAYS:
+        was, then = daily.loc[before: start - pd.Timedelta(days=1)].mean(), daily.loc[start:end].mean()
+        season = float(then / was - 1) if was > 0 else float("nan")
+    return {"misfit_error": misfit, "season_change": season}
 
 
 def _segment_alive(valued: pd.DataFrame, segment: str) -> dict[str, float]:
@@ -414,15 +446,18 @@ def _segment_alive(valued: pd.DataFrame, segment: str) -> dict[str, float]:
 
 
 def _by_segment(valued: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Mean P(alive), expected purchases and CLV per segment, largest part of the value first; without CLV
-    (data without prices) the value is the expected purchase days."""
+    """The RFM labels reconciled with the model: per segment the mean P(alive), the share of its repeat buyers
+    late against their own rhythm, expected purchases, past revenue and CLV, largest part of the value first;
+    without CLV (data without prices) the value is the expected purchase days."""
     total = "total_clv" if S.CLV in valued.columns else "total_expected_purchases"
-    out = valued.groupby(column, observed=True).agg(
+    late = valued[S.OVERDUE].gt(F.LATE).where(valued[S.OVERDUE].notna())  # NaN for one-time buyers: no rhythm
+    out = valued.assign(late=late).groupby(column, observed=True).agg(
         customers=(S.CUSTOMER, "size"),
         p_alive=(S.P_ALIVE, "mean"),
+        late_share=("late", "mean"),
         expected_purchases=(S.EXPECTED_PURCHASES, "mean"),
-        **({"mean_clv": (S.CLV, "mean"), total: (S.CLV, "sum")} if S.CLV in valued.columns
-           else {total: (S.EXPECTED_PURCHASES, "sum")}),
+        **({"past_revenue": (S.MONETARY, "sum"), "mean_clv": (S.CLV, "mean"), total: (S.CLV, "sum")}
+           if S.CLV in valued.columns else {total: (S.EXPECTED_PURCHASES, "sum")}),
     )  # fmt: skip
     out["share_" + total.removeprefix("total_")] = out[total] / out[total].sum()
     return out.sort_values(total, ascending=False)
@@ -430,13 +465,14 @@ def _by_segment(valued: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def value_step(
     transactions: pd.DataFrame, customers: pd.DataFrame, *, horizon_days: int, discount_rate: float, currency: str = "",
-    money: bool = True,
+    money: bool = True, model_holds: bool = True, holdout_error: float = float("nan"),
 ) -> Step:
-    """Fit on all the data, value each customer, and read P(alive) and CLV by RFM segment.
+    """Fit on all the data, value each customer, read P(alive) and CLV by RFM segment, and list whom to win back.
 
-    ``customers`` carries ``customer_id`` and ``rfm_segment``. Customers whose
-    first purchase is on the last day have no time behind them and are left
-    out of the values (counted and said).
+    ``customers`` carries ``customer_id``, ``rfm_segment``, ``overdue`` and (with prices) ``monetary``. Customers
+    whose first purchase is on the last day have no time behind them and are left out of the values (counted and
+    said). The win-back list (column ``win_back``) rests on P(alive) below one half when the model passed its
+    holdout check (``model_holds``), else on each repeat buyer's own rhythm (``overdue`` above ``F.LATE``).
     """
     first, last = _days(transactions)
     full = features.customer_summary(transactions, last, unit_days=UNIT_DAYS)
@@ -444,7 +480,9 @@ def value_step(
     values = value_customers(full, bg, gg, horizon_days=horizon_days, annual_discount_rate=discount_rate, unit_days=UNIT_DAYS)
     valued = customers.merge(values, on=S.CUSTOMER).merge(full[[S.CUSTOMER, S.X]], on=S.CUSTOMER)
     no_dropout = fit_diagnostics(bg, gg)["no_dropout"]
-    repeat = valued[valued[S.X] > 0]
+    repeat = valued[S.X] > 0
+    rests_on_model = model_holds and not no_dropout
+    valued[S.WIN_BACK] = repeat & ((valued[S.P_ALIVE] < ALIVE_CUT) if rests_on_model else valued[S.OVERDUE].gt(F.LATE))
     lost, risk = _segment_alive(valued, "lost"), _segment_alive(valued, "at risk")
     by_rfm = _by_segment(valued, S.RFM_SEGMENT)
     worth = valued[S.CLV] if money else valued[S.EXPECTED_PURCHASES]
@@ -466,18 +504,63 @@ def value_step(
         "at_risk_alive": risk["mean"],
         "lost_alive_finding": F.alive_by_segment("lost", *lost.values(), no_dropout=no_dropout),
         "at_risk_alive_finding": F.alive_by_segment("at risk", *risk.values(), no_dropout=no_dropout),
-        "win_back_finding": F.win_back(no_dropout, len(repeat), float((repeat[S.P_ALIVE] < ALIVE_CUT).mean()) if len(repeat) else 0.0),
+        "n_win_back": int(valued[S.WIN_BACK].sum()),
+        "win_back_rule": "p_alive" if rests_on_model else "overdue",
+        "win_back_finding": F.win_back(no_dropout, int(repeat.sum()), int(valued[S.WIN_BACK].sum()), model_holds,
+                                       holdout_error),
+        "lost_value_finding": _lost_value(by_rfm, currency) if money else "",
         "top_clv_segment": f"*{by_rfm.index[0]}*",
         "top_clv_share": float(by_rfm.iloc[0, -1]),
     }
     return Step(glue, by_rfm, {"valued": valued, "summary": full, "bg": bg, "gg": gg, "no_dropout": no_dropout})
 
 
+def _lost_value(by_rfm: pd.DataFrame, currency: str) -> str:
+    if "lost" not in by_rfm.index:
+        return ""
+    row = by_rfm.loc["lost"]
+    clv, past = float(row["total_clv"]), float(row["past_revenue"])
+    return F.lost_value(fmt.money(clv, currency), fmt.money(past, currency), clv > past, int(row["customers"]))
+
+
 #: Columns of the analyst's CSV, in order.
 CSV_COLUMNS = (
     S.CUSTOMER, S.RECENCY, S.FREQUENCY, S.MONETARY, S.TENURE, S.R_SCORE, S.F_SCORE, S.M_SCORE, S.RFM_SCORE,
-    S.RFM_SEGMENT, S.OVERDUE, S.SEGMENT_NAME, S.VALUE_TIER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV,
+    S.RFM_SEGMENT, S.OVERDUE, S.SEGMENT_NAME, S.VALUE_TIER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV, S.WIN_BACK,
 )  # fmt: skip
+
+
+#: What each column of the analyst's CSV holds: (unit, meaning); {currency}, {weeks} and {rate} are the run's.
+CSV_MEANINGS: dict[str, tuple[str, str]] = {
+    S.CUSTOMER: ("id", "the customer's id as in the data file"),
+    S.RECENCY: ("days", "days from the last purchase to the day after the data end"),
+    S.FREQUENCY: ("orders", "orders placed in the data"),
+    S.MONETARY: ("{currency}", "revenue of all the customer's orders in the data"),
+    S.TENURE: ("days", "days from the first purchase to the day after the data end"),
+    S.R_SCORE: ("1-5", "recency score (5 = the most recent fifth of the customers)"),
+    S.F_SCORE: ("1-5", "frequency score (5 = the most frequent fifth)"),
+    S.M_SCORE: ("1-5", "monetary score (5 = the highest-spending fifth)"),
+    S.RFM_SCORE: ("code", "the scores R, F (and M) written together as text: a code, not a number"),
+    S.RFM_SEGMENT: ("name", "the named RFM segment (the rules table of section 2)"),
+    S.OVERDUE: ("gaps", "days since the last order over the customer's own mean gap between orders "
+                        "(empty for one-time buyers)"),
+    S.SEGMENT_NAME: ("name", "the k-means segment's name (section 5)"),
+    S.VALUE_TIER: ("high/medium/low", "value tier by cumulative share of {value}"),
+    S.P_ALIVE: ("probability", "BG/NBD probability that the customer is still active at the data end"),
+    S.EXPECTED_PURCHASES: ("purchase days", "expected purchase days over the next {weeks} weeks"),
+    S.CLV: ("{currency}", "expected revenue over the next {weeks} weeks, discounted at {rate} a year"),
+    S.WIN_BACK: ("true/false", "on the win-back list ({rule})"),
+}  # fmt: skip
+
+
+def csv_columns(table: pd.DataFrame, *, currency: str, weeks: int, rate: float, rule: str) -> pd.DataFrame:
+    """The analyst's CSV described column by column (name, unit, meaning) for the page."""
+    rules = {"p_alive": f"P(alive) below {ALIVE_CUT:g}, the model having passed its holdout check",
+             "overdue": f"silent for more than {F.LATE:g} of their own mean gaps: the model failed its holdout check"}
+    fill = {"currency": currency or "money", "weeks": weeks, "rate": fmt.share(rate, 0), "rule": rules[rule],
+            "value": "revenue" if S.MONETARY in table else "orders"}  # fmt: skip
+    rows = [(c, *(part.format(**fill) for part in CSV_MEANINGS[c])) for c in table.columns]
+    return pd.DataFrame(rows, columns=["column", "unit", "meaning"])
 
 
 def analyst_table(customers: pd.DataFrame, valued: pd.DataFrame) -> pd.DataFrame:
@@ -485,7 +568,7 @@ def analyst_table(customers: pd.DataFrame, valued: pd.DataFrame) -> pd.DataFrame
 
     Customers the CLV table leaves out keep empty P(alive), expected purchases and CLV.
     """
-    model = valued[[c for c in (S.CUSTOMER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV) if c in valued.columns]]
+    model = valued[[c for c in (S.CUSTOMER, S.P_ALIVE, S.EXPECTED_PURCHASES, S.CLV, S.WIN_BACK) if c in valued.columns]]
     out = customers.merge(model, on=S.CUSTOMER, how="left")
     out = out[[c for c in CSV_COLUMNS if c in out.columns]]  # data without prices: no monetary, M score or CLV
     for column in (S.MONETARY, S.CLV):  # money in cents: 572713.89, not 572713.8900000011

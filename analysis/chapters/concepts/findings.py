@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import fmt
-from analysis.chapters._findings import compare, join_words, plural, sentence, trading_days
+from analysis.chapters._findings import CONCENTRATED, EVEN, compare, join_words, plural, sentence, trading_days
+from analysis.chapters._findings import concentration as verdict
 
 __all__ = [
     "headline",
@@ -40,10 +41,7 @@ __all__ = [
     "zero_sales_days",
 ]
 
-#: The top 20% of customers bringing at least this share of revenue is "concentrated".
-CONCENTRATED = 0.6
-#: ... at most this share, "spread fairly evenly" (equal spending gives 20%).
-EVEN = 0.35
+#: CONCENTRATED and EVEN, the book's one concentration scale, live in analysis.chapters._findings.
 #: Below this many customers, a top-20% share is a handful of people and no verdict is given.
 MIN_CUSTOMERS = 10
 #: A repeat rate at or above this means most customers came back.
@@ -75,20 +73,14 @@ def cleaning(rows_read: int, dropped: Mapping[str, int]) -> str:
 
 
 def concentration(top: float, fraction: float = 0.2, customers: int | None = None) -> str:
-    """How concentrated revenue is: the share ``top`` brought by the top ``fraction`` of ``customers``."""
+    """How concentrated revenue is: the share ``top`` brought by the top ``fraction`` of ``customers``, worded on
+    the book's one scale (:func:`analysis.chapters._findings.concentration`, read on the top 20%)."""
     head = f"the top {fmt.share(fraction, 0)} of customers bring {fmt.share(top)} of the revenue"
     if customers is not None and customers < MIN_CUSTOMERS:
         return sentence(f"{head}, but with only {plural(customers, 'customer')} that says little about concentration")
-    if top >= CONCENTRATED:
-        verdict = "revenue is concentrated in a minority of customers"
-    elif top <= EVEN:
-        verdict = f"revenue is spread fairly evenly (equal spending would give {fmt.share(fraction, 0)})"
-    else:
-        verdict = (
-            f"revenue is moderately concentrated (equal spending would give {fmt.share(fraction, 0)}, "
-            "the '80/20 rule' 80%)"
-        )
-    return sentence(f"{head}: {verdict}")
+    if fraction != 0.2:
+        return sentence(head)  # the scale is stated for the top 20%
+    return sentence(f"{head}: {verdict(top)}")
 
 
 def repeat_rate(rate: float, customers: int) -> str:

@@ -79,11 +79,17 @@ def test_rfm_segments_names_the_largest_and_the_empty() -> None:
     assert none.count("champion") == 1
 
 
-def test_tiers_concentrated_moderate_even() -> None:
-    assert "concentrated in few" in F.tiers(0.18, 0.80, 0.8)
-    assert "moderately" in F.tiers(0.35, 0.80, 0.8)
-    text = F.tiers(0.6, 0.81, 0.8)
+def test_tiers_concentrated_moderate_even_on_the_books_one_scale() -> None:
+    from analysis.chapters.concepts import findings as C
+
+    assert "concentrated in a minority" in F.tiers(0.18, 0.80, 0.8, top20=0.75)
+    assert "moderately" in F.tiers(0.35, 0.80, 0.8, top20=0.5)
+    text = F.tiers(0.6, 0.81, 0.8, top20=0.3)
     assert "spread fairly evenly" in text and "concentrated" not in text and "60.0%" in text
+    for top20 in (0.75, 0.5, 0.3):  # chapter 1 words the same customers the same way
+        verdict = C.concentration(top20, 0.2, 1000).split(": ", 1)[1]
+        assert F.tiers(0.3, 0.8, 0.8, top20=top20).endswith(verdict)
+    assert F.tiers(0.3, 0.8, 0.8, "orders", 0.7).endswith("orders are concentrated in a minority of customers.")
 
 
 def test_dropout_no_dropout_and_normal() -> None:
@@ -139,11 +145,32 @@ def test_alive_by_segment_high_low_middle_empty() -> None:
     assert "No customer" in F.alive_by_segment("lost", math.nan, 0, math.nan, math.nan)
 
 
-def test_win_back_never_contradicts_no_dropout() -> None:
-    nothing = F.win_back(True, 500, 0.0)
-    assert "singles out nobody" in nothing and "win back" in nothing and "below one half" not in nothing
-    assert "singles out nobody" in F.win_back(False, 0, 0.0)
-    assert "12.5% have P(alive) below one half" in F.win_back(False, 400, 0.125)
+def test_win_back_rests_on_the_measure_that_holds() -> None:
+    nothing = F.win_back(True, 500, 37)
+    assert "singles out nobody" in nothing and "own rhythm" in nothing and "below one half" not in nothing
+    assert "37 of the 500 repeat buyers have been silent for more than 3" in nothing
+    assert "singles anybody out" in F.win_back(False, 0, 0)
+    holds = F.win_back(False, 400, 50, model_holds=True, holdout_error=0.02)
+    assert "passes its holdout check" in holds and "50 of the 400 customers" in holds and "P(alive) below one half" in holds
+    fails = F.win_back(False, 400, 120, model_holds=False, holdout_error=-0.2)
+    assert "misses its holdout by −20.0%" in fails and "not rest on its P(alive)" in fails and "120 of the 400" in fails
+
+
+def test_the_holdout_cause_is_named_each_way() -> None:
+    assert F.holdout_cause(0.02, -0.3, 0.5) == ""  # within the rule: nothing to explain
+    misfit = F.holdout_cause(-0.2, -0.15, float("nan"))
+    assert "off by −15.0%, the same way" in misfit and "cannot be checked" in misfit and "misfit" in misfit
+    season = F.holdout_cause(-0.2, 0.01, 0.3)
+    assert "30.0% busier" in season and "likelier cause is the season" in season
+    assert "likelier cause is the model's misfit" in F.holdout_cause(-0.2, -0.4, 0.1)
+    assert "the customers changed" in F.holdout_cause(0.2, -0.1, 0.2)  # neither goes the holdout's way
+
+
+def test_lost_value_reconciles_the_label_with_the_model() -> None:
+    above = F.lost_value("€9,000", "€5,000", True, 752)
+    assert "752 customers RFM calls lost carry €9,000" in above and "does not see them as lost" in above
+    assert "expects little of them" in F.lost_value("€900", "€5,000", False, 752)
+    assert F.lost_value("€0", "€0", False, 0) == ""
 
 
 def test_exercise_findings_follow_their_numbers() -> None:

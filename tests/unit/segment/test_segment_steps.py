@@ -58,7 +58,7 @@ def test_density_profile_and_tier_steps(run):
     assert profile["names"].notna().all() and profile["coords"].shape == (len(customers), 2)
     tiers = SEG.tier_step(customers, [0.8, 0.95])
     assert tiers.table["customers"].sum() == len(customers)
-    assert tiers.glue["tier_finding"] == F.tiers(tiers.glue["high_tier_share"], tiers.glue["high_tier_revenue"], 0.8)
+    assert tiers.glue["tier_finding"] == F.tiers(tiers.glue["high_tier_share"], tiers.glue["high_tier_revenue"], 0.8, "revenue", tiers.glue["top20_share"])
 
 
 def test_clv_steps_and_the_analyst_table(run):
@@ -69,13 +69,24 @@ def test_clv_steps_and_the_analyst_table(run):
     hold = CLV.holdout_step(tx, cal["summary"], cal["bg"], cal["split"])
     assert hold.glue["holdout_actual"] == cal["summary"][S.X_HOLDOUT].sum()
     assert hold.table["n_customers"].sum() == len(cal["summary"])
-    value = CLV.value_step(tx, customers[[S.CUSTOMER, S.RFM_SEGMENT]], horizon_days=365, discount_rate=0.1, currency="EUR")
+    kept = customers[[S.CUSTOMER, S.RFM_SEGMENT, S.OVERDUE, S.MONETARY]]
+    value = CLV.value_step(tx, kept, horizon_days=365, discount_rate=0.1, currency="EUR")
+    assert value.glue["win_back_rule"] == "p_alive" and value["valued"][S.WIN_BACK].sum() == value.glue["n_win_back"]
+    rhythm = CLV.value_step(tx, kept, horizon_days=365, discount_rate=0.1, currency="EUR", model_holds=False,
+                            holdout_error=-0.2)  # fmt: skip
+    late = rhythm["valued"][S.OVERDUE] > F.LATE
+    assert rhythm.glue["win_back_rule"] == "overdue" and rhythm["valued"][S.WIN_BACK].equals(late)
+    assert {"past_revenue", "late_share"} <= set(value.table.columns)
+    assert value.table["past_revenue"].sum() == pytest.approx(customers[S.MONETARY].sum(), rel=1e-9)
     assert value.glue["n_valued"] + value.glue["n_not_valued"] == len(customers)
     assert "worth €" in value.glue["clv_finding"] and value.glue["total_clv"] > 0
     customers[S.SEGMENT_NAME] = "x"
     customers[S.VALUE_TIER] = "low"
     table = CLV.analyst_table(customers, value["valued"])
     assert list(table.columns) == list(CLV.CSV_COLUMNS) and len(table) == len(customers)
+    described = CLV.csv_columns(table, currency="EUR", weeks=52, rate=0.1, rule="p_alive")
+    assert described["column"].tolist() == list(table.columns) and described["meaning"].str.len().gt(10).all()
+    assert "discounted at 10% a year" in described.set_index("column").loc[S.CLV, "meaning"]
 
 
 def test_spend_correlation_is_pearson_among_positive_repeat_spenders() -> None:
@@ -110,12 +121,15 @@ def test_without_prices_every_step_runs_on_recency_frequency_and_orders(run):
     profile = SEG.profile_step(customers, km["labels"], X, money=False)
     assert profile["names"].notna().all() and "of the orders" in profile.glue["top_segment_finding"]
     tiers = SEG.tier_step(customers, [0.8, 0.95], money=False)
-    assert tiers.glue["tier_finding"] == F.tiers(tiers.glue["high_tier_share"], tiers.glue["high_tier_orders"], 0.8, "orders")
+    assert tiers.glue["tier_finding"] == F.tiers(
+        tiers.glue["high_tier_share"], tiers.glue["high_tier_orders"], 0.8, "orders", tiers.glue["top20_share"]
+    )
     cal = CLV.calibration_step(tx, "", "", money=False)
     assert cal["gg"] is None and list(cal.table.index.get_level_values("model").unique()) == ["BG/NBD"]
     assert "Gamma-Gamma model is not fitted" in cal.glue["spend_fit_finding"]
     scored = customers.join(rfm["scores"].drop(columns=S.CUSTOMER))
-    value = CLV.value_step(tx, scored[[S.CUSTOMER, S.RFM_SEGMENT]], horizon_days=365, discount_rate=0.1, money=False)
+    value = CLV.value_step(tx, scored[[S.CUSTOMER, S.RFM_SEGMENT, S.OVERDUE]], horizon_days=365, discount_rate=0.1,
+                           money=False)  # fmt: skip
     assert S.CLV not in value["valued"] and value.table["share_expected_purchases"].sum() == pytest.approx(1.0)
     assert "purchase days in all" in value.glue["clv_finding"] and "€" not in value.glue["clv_finding"]
     scored[S.SEGMENT_NAME], scored[S.VALUE_TIER] = "x", "low"
