@@ -5,21 +5,30 @@ from __future__ import annotations
 
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
+from analysis import fmt, plots
+from analysis import schema as S
 from analysis.plots import BLUE, ORANGE, PALETTE
 
 __all__ = ["dendrogram", "distributions", "holdout", "k_choice", "k_distance", "scatter_segments", "tracking"]
 
 
-def distributions(before: pd.DataFrame, after: pd.DataFrame) -> plt.Figure:
-    """Histograms of each feature before (top row) and after (bottom row) the transform."""
+def distributions(before: pd.DataFrame, after: pd.DataFrame, currency: str = "") -> plt.Figure:
+    """Histograms of each feature before (top row) and after (bottom row) the transform; raw amounts on the book's
+    money axis and every raw axis with few ticks, so large values never run together."""
     cols = list(before.columns)
     fig, axes = plt.subplots(2, len(cols), figsize=(2.4 * len(cols) + 1, 4.6))
     for j, col in enumerate(cols):
         axes[0, j].hist(before[col], bins=40, color=BLUE)
         axes[0, j].set_title(col, fontsize=9)
+        axes[0, j].xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3, integer=True))
+        if col == S.MONETARY:
+            plots.money_axis(axes[0, j], currency, axis="x")
+        else:
+            axes[0, j].xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.count(v)))
         axes[1, j].hist(after[col], bins=40, color=ORANGE)
         axes[1, j].set_xlabel("standard deviations from the mean", fontsize=8)
     axes[0, 0].set_ylabel("customers (raw)")

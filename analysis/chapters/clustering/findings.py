@@ -150,8 +150,9 @@ def stability(mean_ari: float, min_ari: float, runs: int) -> str:
 
 
 def dbscan(n_clusters: int, noise_share: float, n_points: int, n_customers: int, largest_share: float,
-           ari: float = math.nan) -> str:  # fmt: skip
-    """What DBSCAN found, by its counts: mostly noise, one mass, or several clusters."""
+           ari: float = math.nan, artefact: str = "") -> str:  # fmt: skip
+    """What DBSCAN found, by its counts: mostly noise, one mass, or several clusters (and when those split
+    exactly on one value of a feature, ``artefact``, that they are the feature's gap, not groups)."""
     where = _sample(n_points, n_customers)
     if n_clusters == 0 or noise_share >= MOSTLY_NOISE:
         return sentence(
@@ -164,6 +165,12 @@ def dbscan(n_clusters: int, noise_share: float, n_points: int, n_customers: int,
             f"{where}, DBSCAN finds one dense mass holding {fmt.share(largest_share)} of these customers and "
             f"{fmt.share(noise_share)} noise: the customers form one connected cloud, so DBSCAN is an outlier finder "
             "here (the noise points are customers unlike any other, worth a look), not a segmenter"
+        )
+    if artefact:
+        return sentence(
+            f"{where}, DBSCAN finds {n_clusters} dense clusters and {fmt.share(noise_share)} noise, but they split "
+            f"exactly on {artefact} against the rest: a discrete feature leaves a gap between its values that a "
+            "density method reads as a border, so these clusters are that gap, not groups of customers"
         )
     if math.isnan(ari):
         agree = ""

@@ -209,14 +209,40 @@ def _sample(n: int, max_points: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=max_points, replace=False))
 
 
-def dbscan_step(X: np.ndarray, labels: np.ndarray, *, min_samples: int, max_points: int, seed: int = 0) -> Step:
-    """DBSCAN with ε at the knee of the k-distance curve, on at most ``max_points`` customers."""
+#: DBSCAN's clusters "split on one value" of a feature when they agree with that split at least this well (ARI).
+ARTEFACT_ARI = 0.95
+
+
+def split_on_one_value(found: np.ndarray, raw: pd.DataFrame) -> str:
+    """The feature value DBSCAN's clusters split on exactly (``"frequency = 1"``), or ``""``.
+
+    ``found``: the cluster labels of the points that are not noise; ``raw``: their raw features. A discrete
+    feature (orders) leaves a gap between its most common value and the next, and a density method can
+    read that gap as two groups: one-order customers against repeat buyers. The clusters are an artefact of
+    the feature when they match ``feature == mode`` with an ARI of at least :data:`ARTEFACT_ARI`.
+    """
+    if np.unique(found).size < 2:
+        return ""
+    for column in raw.columns:
+        values = raw[column].to_numpy()
+        mode = pd.Series(values).mode().iloc[0]
+        if adjusted_rand_score(found, values == mode) >= ARTEFACT_ARI:
+            return f"{column} = {fmt.number(mode)}"
+    return ""
+
+
+def dbscan_step(
+    X: np.ndarray, labels: np.ndarray, *, min_samples: int, max_points: int, seed: int = 0, raw: pd.DataFrame | None = None
+) -> Step:
+    """DBSCAN with ε at the knee of the k-distance curve, on at most ``max_points`` customers; ``raw`` (the
+    customers' raw features, rows as in ``X``) lets the finding say when the clusters split on one value."""
     rows = _sample(len(X), max_points, seed)
     kdist = k_distance(X[rows], min_samples)
     eps = suggest_eps(kdist)
     db = fit_dbscan(X[rows], eps, min_samples)
     found = db[db >= 0]
     n_clusters = int(np.unique(found).size)
+    artefact = split_on_one_value(found, raw.iloc[rows][db >= 0]) if raw is not None else ""
     largest = float(np.bincount(found).max() / db.size) if found.size else 0.0
     ari = float(adjusted_rand_score(labels[rows][db >= 0], found)) if n_clusters > 1 else float("nan")
     noise = float((db == -1).mean())
@@ -227,7 +253,8 @@ def dbscan_step(X: np.ndarray, labels: np.ndarray, *, min_samples: int, max_poin
         "dbscan_sample": int(rows.size),
         "max_points_density": max_points,
         "dbscan_largest": largest,
-        "dbscan_finding": F.dbscan(n_clusters, noise, int(rows.size), len(X), largest, ari),
+        "dbscan_artefact": artefact,
+        "dbscan_finding": F.dbscan(n_clusters, noise, int(rows.size), len(X), largest, ari, artefact),
     }
     return Step(glue, None, {"kdist": kdist, "eps": eps, "labels": db})
 

@@ -253,3 +253,19 @@ def test_dropout_names_the_parameters_on_the_box() -> None:
     two = F.dropout(7614.0, 1e4, False, True, {"a": 1e4, "b": 1e4})
     assert "a = 10,000 and b = 10,000 sit on the edge" in two
     assert "edge of the box" not in F.dropout(3.72e-7, 0.5, True, False, {})
+
+
+def test_dbscan_clusters_that_split_on_one_value_are_called_an_artefact() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from analysis.chapters.clustering.steps import split_on_one_value
+
+    raw = pd.DataFrame({"recency": [5, 80, 12, 40, 7, 300], "frequency": [1, 1, 1, 3, 5, 2]})
+    one_order = np.array([0, 0, 0, 1, 1, 1])
+    assert split_on_one_value(one_order, raw) == "frequency = 1"
+    assert split_on_one_value(np.array([0, 1, 0, 1, 0, 1]), raw) == ""  # cuts across every value
+    assert split_on_one_value(np.zeros(6, int), raw) == ""  # one cluster: nothing split
+    text = F.dbscan(2, 0.01, 500, 500, 0.6, 0.1, "frequency = 1")
+    assert "split exactly on frequency = 1" in text and "not groups of customers" in text and "separate" not in text
+    assert "separate dense groups" in F.dbscan(2, 0.01, 500, 500, 0.6, 0.1)
