@@ -28,11 +28,13 @@ __all__ = [
     "TradingCalendar",
     "WEEKDAYS",
     "by_weekday",
+    "censored_cohorts",
     "cohort_retention",
     "cohort_sizes",
     "customers_for_share",
     "headline",
     "headline_table",
+    "left_censored",
     "monthly",
     "top_share",
     "trading_calendar",
@@ -350,3 +352,29 @@ def trading_calendar(daily: pd.DataFrame) -> TradingCalendar:
         closed = np.zeros_like(closed)
     sales = {WEEKDAYS[d]: (int((~zero[dow == d]).sum()), int((dow == d).sum())) for d in off}
     return TradingCalendar(off=off, closed=closed, off_sales=sales)
+
+
+def _censor_end(first_day, censor_days: int) -> pd.Timestamp:
+    censor_days = check_int("censor_days", censor_days, low=0, fix="use a number of days >= 0, e.g. 30 (0: off)")
+    return check_day("first_day", first_day).normalize() + pd.Timedelta(days=censor_days)
+
+
+def left_censored(first_purchase: pd.Series, first_day, censor_days: int = 30) -> pd.Series:
+    r"""Customers first seen within the first ``censor_days`` days of the log: *left-censored*.
+
+    A log starts on some day, not with the shop; a customer whose first purchase in the log falls in its first
+    weeks was often buying before (their true first purchase, tenure and cohort are unknown). Such customers are
+    "already customers", not new ones: cohort averages, "new customer" counts and tenure read them apart.
+    Returns a boolean Series with the index of ``first_purchase``; ``censor_days`` 0 marks nobody.
+    """
+    end = _censor_end(first_day, censor_days)
+    return pd.to_datetime(first_purchase).dt.normalize() < end
+
+
+def censored_cohorts(cohorts, first_day, censor_days: int = 30) -> list[str]:
+    """The monthly cohorts (``YYYY-MM`` labels, as :func:`cohort_retention` names them) that begin before the
+    censoring window ends: their customers include :func:`left_censored` ones, so they are "already customers"."""
+    end = _censor_end(first_day, censor_days)
+    if censor_days == 0:
+        return []
+    return [str(c) for c in cohorts if pd.Timestamp(f"{c}-01") < end]

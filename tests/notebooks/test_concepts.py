@@ -108,10 +108,16 @@ def test_every_exercise_answer_against_an_independent_computation(glued, shop):
     back = bought[bought["age"] == 1].groupby("cohort")["customer_id"].nunique()
     last_full = pd.Timestamp(report.last_date).to_period("M") - (0 if pd.Timestamp(report.last_date).is_month_end else 1)
     measured = [c for c in sorted(size.index) if c + 1 <= last_full][:12]  # cohorts whose month 1 is fully observed
+    log_start = tx["timestamp"].min().normalize()
+    measured = [c for c in measured if c.start_time >= log_start + pd.Timedelta(days=30)]  # already-customers out
     weighted = sum(back.get(c, 0) for c in measured) / sum(size[c] for c in measured)
     assert float(glued["ex1_3"]) == pytest.approx(weighted)
     assert glued["ex1_3_sentence"].endswith(".") and fmt.share(weighted) in glued["ex1_3_sentence"]
     starts = pd.to_datetime(tx.groupby("customer_id")["timestamp"].min())
+    n_already = int((starts.dt.normalize() < log_start + pd.Timedelta(days=30)).sum())
+    assert int(glued["censored_customers"]) == n_already and fmt.count(n_already) in glued["censor_sentence"]
+    starts = starts[starts.dt.normalize() >= log_start + pd.Timedelta(days=30)]  # first seen after the censor window
+    orders = orders.loc[starts.index]
     middle = (starts.min() + (starts.max() - starts.min()) / 2).normalize()
     early, late = orders[starts <= middle], orders[starts > middle]
     assert float(glued["ex1_4_early"]) == pytest.approx((early >= 2).mean())

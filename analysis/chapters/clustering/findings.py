@@ -30,6 +30,7 @@ __all__ = [
     "no_spend_model",
     "top_segment",
     "without_prices",
+    "censored_in_cohort",
     "cohort",
     "dbscan",
     "dropout",
@@ -336,6 +337,19 @@ def holdout(error: float, actual: float, predicted: float, days: int, money: boo
         f"{head}: it over-predicts by {fmt.share(error)}. Customers bought less after the calibration end than their "
         f"calibration rhythm implied (a quiet season, or customers leaving faster), so {what} likely "
         "too high by a similar share"
+    )
+
+
+def censored_in_cohort(n_censored: int, n_cohort: int, censor_days: int) -> str:
+    """How the CLV calibration treats customers first seen at the log's start (possibly buying before it)."""
+    if censor_days == 0 or n_censored == 0:
+        return ""
+    return sentence(
+        f"{fmt.count(n_censored)} of the {plural(n_cohort, 'customer')} of the cohort ({fmt.share(n_censored / n_cohort)}) "
+        f"were first seen in the log's first {plural(censor_days, 'day')} and may have been buying before it: the "
+        "models start their clock at their first purchase in the log, which makes them look younger than they are "
+        "(their purchases per week are overstated if they really bought before), and the tenure rule never calls "
+        "them new"
     )
 
 

@@ -66,6 +66,11 @@ class ClusteringParams(ChapterParams):
         json_schema_extra={"allowed": f'"" (two thirds into the data) or {DATE_RULE}'},
     )
     horizon_days: int = Field(365, ge=1, le=3650, description="CLV horizon in days")
+    censor_days: int = Field(
+        30, ge=0, le=366,
+        description="customers first seen in this many days at the start of the log may have been buying before "
+        "it, and the CLV section says how many of the cohort they are; 0 switches it off",
+    )  # fmt: skip
     discount_rate: float = Field(0.10, ge=0, lt=1, allow_inf_nan=False, description="annual discount rate for CLV")
 
     @field_validator("k_range")

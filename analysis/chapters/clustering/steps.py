@@ -376,7 +376,9 @@ def _spend_glue(gg, summary: pd.DataFrame, currency: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", currency: str = "", money: bool = True) -> Step:
+def calibration_step(
+    transactions: pd.DataFrame, calibration_end: str = "", currency: str = "", money: bool = True, censor_days: int = 0
+) -> Step:
     """Split the days, build the calibration summary, fit both models (the BG/NBD alone without prices), check
     them (boundary, dropout, independence)."""
     split = time_split(*_days(transactions), calibration_end or None)
@@ -384,6 +386,7 @@ def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", curr
     bg, gg = fit_models(summary, money=money)
     flags = fit_diagnostics(bg, gg)
     fitted = {**bg.as_dict(), **(gg.as_dict() if gg is not None else {})}
+    n_censored = int(kpi.left_censored(summary[S.FIRST], split.first_day, censor_days).sum())
     glue = {
         "cal_end": fmt.day(split.calibration_end),
         "holdout_weeks": split.holdout_units(UNIT_DAYS),
@@ -394,6 +397,8 @@ def calibration_step(transactions: pd.DataFrame, calibration_end: str = "", curr
         **{f"fit_{k}": v for k, v in fitted.items() if isinstance(v, float)},
         **{f"fit_{k}_text": fmt.number(getattr(m, f"{k}_")) for m in (bg, gg) if m is not None for k in m.PARAMETERS},
         "bg_no_dropout": int(flags["no_dropout"]),
+        "censored_in_cohort": n_censored,
+        "censored_finding": F.censored_in_cohort(n_censored, len(summary), censor_days),
         **_spend_glue(gg, summary, currency),
         "bg_at_boundary": int(bg.at_boundary_),
         "bg_bounded": ", ".join(bg.bounded_) or "none",

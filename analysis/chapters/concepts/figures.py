@@ -92,8 +92,9 @@ def monthly_revenue(monthly: pd.DataFrame, *, currency: str = "") -> plt.Figure:
     fig.tight_layout()
     return fig
 
-def cohort_heatmap(retention: pd.DataFrame) -> plt.Figure:
-    """Retention by acquisition cohort (rows) and months since first purchase (columns)."""
+def cohort_heatmap(retention: pd.DataFrame, censored: list[str] | tuple[str, ...] = ()) -> plt.Figure:
+    """Retention by acquisition cohort (rows) and months since first purchase (columns); the ``censored``
+    cohorts (already customers when the log starts) are labelled so."""
     import seaborn as sns
 
     if retention.empty:
@@ -113,6 +114,7 @@ def cohort_heatmap(retention: pd.DataFrame) -> plt.Figure:
         annot_kws={"fontsize": 7},
         ax=ax,
     )
+    ax.set_yticklabels([f"{c} (already customers)" if c in censored else c for c in retention.index], rotation=0)
     ax.set_title("Cohort retention")
     ax.set_xlabel("months since the first purchase")
     ax.set_ylabel("cohort (month of the first purchase)")

@@ -18,6 +18,8 @@ from analysis.chapters._findings import concentration as verdict
 
 __all__ = [
     "headline",
+    "left_censored",
+    "no_new_customers",
     "AOV_TOLERANCE",
     "CONCENTRATED",
     "EVEN",
@@ -149,6 +151,35 @@ def zero_sales_days(n_days: int, n_zero: int, off_sales: Mapping[str, tuple[int,
     return sentence(text)
 
 
+def left_censored(n_censored: int, n_customers: int, cohorts: list[str], censor_days: int, first_day: str,
+                  first_rate: float = float("nan"), later_rate: float = float("nan")) -> str:  # fmt: skip
+    """Who the log's start may hide: customers first seen in its first ``censor_days`` days, and their cohorts;
+    ``first_rate`` and ``later_rate`` (month-1 return of the censored cohorts and of the later ones) say whether
+    the data show it: a first cohort that comes back clearly more often was largely buying before."""
+    if censor_days == 0:
+        return sentence("with censor_days 0, every cohort counts as new customers, the first one included")
+    if n_censored == 0 or not cohorts:
+        return sentence(f"no customer was first seen in the log's first {plural(censor_days, 'day')}")
+    months, many = join_words(cohorts), len(cohorts) > 1
+    head = (
+        f"the log starts on {first_day}, and a log starts on some day, not with the shop: the "
+        f"{fmt.count(n_censored)} of the {plural(n_customers, 'customer')} ({fmt.share(n_censored / n_customers)}) "
+        f"first seen in its first {plural(censor_days, 'day')} may have been buying before it"
+    )
+    if math.isnan(first_rate) or math.isnan(later_rate):
+        evidence = ""
+    elif compare(first_rate, later_rate, tolerance=RETENTION_TREND) == "higher":
+        evidence = (f"; their cohort comes back in its next month more often than the later ones ({fmt.share(first_rate)} "
+                    f"against {fmt.share(later_rate)}), a sign that many were already customers")  # fmt: skip
+    else:
+        evidence = (f"; their cohort comes back in its next month about as often as the later ones or less "
+                    f"({fmt.share(first_rate)} against {fmt.share(later_rate)}), so on these data the log may well "
+                    "start with the shop")  # fmt: skip
+    return sentence(f"{head}{evidence}. The cohort{'s' if many else ''} {months} {'are' if many else 'is'} marked "
+                    "as already customers in the heatmap and left out of every average and comparison below, "
+                    "to be safe either way")  # fmt: skip
+
+
 def month1_retention(month1: pd.Series) -> str:
     """Month-1 retention across cohorts (``month1``: one share per cohort, oldest first, measured cells only)."""
     values = pd.Series(month1, dtype=float).dropna()
@@ -268,6 +299,12 @@ def half_revenue(customer_share: float) -> str:
 
 #: Early and late customers' repeat rates "about the same" within this relative difference.
 REPEAT_GAP = 0.1
+
+
+def no_new_customers(censor_days: int) -> str:
+    """Exercise 1.4 when every customer was first seen in the log's first ``censor_days`` days."""
+    return sentence(f"every customer was first seen in the log's first {plural(censor_days, 'day')}, so all count as "
+                    "already customers and there are no new ones to split into early and late")  # fmt: skip
 
 
 def repeat_by_acquisition(early: float, late: float, split: pd.Timestamp, n_early: int, n_late: int) -> str:

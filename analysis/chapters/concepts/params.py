@@ -12,6 +12,11 @@ class ConceptsParams(ChapterParams):
         12, ge=1, le=120, description="acquisition cohorts shown in the retention heatmap (the earliest)"
     )
     max_months: int = Field(12, ge=1, le=120, description="months since first purchase shown in the heatmap")
+    censor_days: int = Field(
+        30, ge=0, le=366,
+        description="customers first seen in this many days at the start of the log count as already customers "
+        "(buying before the log starts), their cohort marked and left out of averages; 0 switches it off",
+    )  # fmt: skip
 
 
 NEEDS: tuple[Need, ...] = (at_least_customers(1), at_least_days(2))

@@ -159,3 +159,14 @@ def test_placeholders_exist_exactly_for_unbuilt_chapters(tmp_path):
     (tmp_path / "chapters" / CHAPTERS[1].notebook).write_text("{}")
     write_generated(tmp_path, {})
     assert not (tmp_path / "_unbuilt" / f"{CHAPTERS[1].stem}.md").exists()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_papermill_reads_every_parameter_line(chapter):
+    """papermill's inspection (used by `papermill --help-notebook` and by JupyterLab extensions) skips a line whose
+    comment holds an "=": every parameter must stay readable, so no meaning may contain one."""
+    from papermill.translators import PythonTranslator
+
+    text = parameters_cell_text(chapter.params)
+    names = [p.name for p in PythonTranslator.inspect({"source": text})]
+    assert names == list(chapter.params.model_fields)

@@ -269,3 +269,10 @@ def test_dbscan_clusters_that_split_on_one_value_are_called_an_artefact() -> Non
     text = F.dbscan(2, 0.01, 500, 500, 0.6, 0.1, "frequency = 1")
     assert "split exactly on frequency = 1" in text and "not groups of customers" in text and "separate" not in text
     assert "separate dense groups" in F.dbscan(2, 0.01, 500, 500, 0.6, 0.1)
+
+
+def test_censored_customers_in_the_calibration_cohort_each_way() -> None:
+    text = F.censored_in_cohort(885, 2900, 30)
+    assert text.startswith("885 of the 2,900 customers of the cohort (30.5%) were first seen in the log's first 30 days")
+    assert "look younger than they are" in text and "never calls them new" in text
+    assert F.censored_in_cohort(0, 2900, 30) == "" and F.censored_in_cohort(885, 2900, 0) == ""

@@ -210,3 +210,16 @@ def test_without_prices_the_findings_count_orders_and_say_why_money_is_missing()
     assert F.no_prices("the concentration of revenue") == (
         "These data have no unit prices, so the concentration of revenue is not known."
     )
+
+
+def test_left_censored_each_way():
+    text = F.left_censored(981, 4338, ["2010-12"], 30, "2010-12-01", 0.35, 0.20)
+    assert "the 981 of the 4,338 customers (22.6%) first seen in its first 30 days may have been buying" in text
+    assert "more often than the later ones (35.0% against 20.0%), a sign that many were already customers" in text
+    assert "The cohort 2010-12 is marked as already customers" in text
+    same = F.left_censored(90, 3000, ["2023-01"], 30, "2023-01-01", 0.21, 0.20)
+    assert "about as often as the later ones or less (21.0% against 20.0%), so on these data the log may well start" in same
+    two = F.left_censored(50, 400, ["2024-01", "2024-02"], 45, "2024-01-20")
+    assert "The cohorts 2024-01 and 2024-02 are marked" in two and "against" not in two
+    assert F.left_censored(0, 400, [], 30, "2024-01-01").startswith("No customer was first seen")
+    assert F.left_censored(0, 400, [], 0, "2024-01-01").startswith("With censor_days 0, every cohort counts as new")
