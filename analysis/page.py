@@ -25,6 +25,7 @@ from analysis.errors import DataError
 from analysis.fmt import plural
 
 __all__ = [
+    "csv_columns",
     "WARN_SHARE",
     "Step",
     "glue_figure",
@@ -314,6 +315,21 @@ def to_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> None:
     """The book's one CSV writer: ``df.to_csv(path, **kwargs)`` with every text cell, column name and
     index label made safe to open in a spreadsheet (:func:`formula_safe`)."""
     formula_safe_frame(df).to_csv(path, **kwargs)
+
+
+def csv_columns(df: pd.DataFrame, meanings: Mapping[str, tuple[str, str]], **fill: Any) -> pd.DataFrame:
+    """A deliverable described column by column for its page: ``column``, ``unit``, ``meaning``.
+
+    ``meanings`` maps each column (and the index, when it is named) to ``(unit, meaning)``, whose ``{name}``
+    fields are filled from ``fill`` (the run's currency, horizon, ...). A column without a meaning is a bug
+    in the chapter, said by name, so a deliverable never gains an undescribed column."""
+    names = ([df.index.name] if df.index.name else []) + list(df.columns)
+    missing = [c for c in names if c not in meanings]
+    if missing:
+        raise DataError(f"no description for the deliverable's column(s) {missing}", column=", ".join(map(str, missing)),
+                        fix="add (unit, meaning) for them to the chapter's column meanings")  # fmt: skip
+    rows = [(c, *(part.format(**fill) for part in meanings[c])) for c in names]
+    return pd.DataFrame(rows, columns=["column", "unit", "meaning"])
 
 
 def write_csv(df: pd.DataFrame, name: str) -> str:

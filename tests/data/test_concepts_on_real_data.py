@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis import schema as S
 from analysis import features, fmt, kpi
 from analysis.data import load_transactions
 from analysis.chapters.concepts import findings as F
@@ -48,6 +49,12 @@ def test_every_finding_follows_the_numbers(online_retail_run):
     monthly = kpi.monthly(daily)
     k = kpi.headline(customers)
     assert glued["concentration_sentence"] == F.concentration(kpi.top_share(customers, 0.2), 0.2, len(customers))
+    # the log starts 2010-12-01 with customers who were buying before: the first cohort is marked and left out
+    assert int(glued["censored_customers"]) == int(kpi.left_censored(customers[S.FIRST], report.first_date, 30).sum())
+    assert "a sign that many were already customers" in glued["censor_sentence"]
+    assert "The cohort 2010-12 is marked as already customers" in glued["censor_sentence"]
+    assert "newer and older cohorts return about equally often" in glued["month1_sentence"]  # not "less often"
+    assert glued["revenue_includes"] == F.revenue_includes(report.duplicates_kept, report.cancelled_originals)
     assert glued["repeat_sentence"] == F.repeat_rate(k["repeat_rate"], k["customers"])
     # December 2011 (9 days) is partial: the best full month is November, and the partial month is named
     november = fmt.money(monthly.loc["2011-11-01", "revenue"], money)

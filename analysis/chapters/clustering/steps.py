@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from analysis import features, kpi, plots
+from analysis import features, kpi, page, plots
 from analysis import evaluate, fmt
 from analysis.chapters._findings import plural, sentence
 from analysis.clv.pipeline import NO_DROPOUT_BELOW, fit_diagnostics, fit_models, tracking_curve, value_customers
@@ -589,10 +589,8 @@ def csv_columns(table: pd.DataFrame, *, currency: str, weeks: int, rate: float, 
     """The analyst's CSV described column by column (name, unit, meaning) for the page."""
     rules = {"p_alive": f"P(alive) below {ALIVE_CUT:g}, the model having passed its holdout check",
              "overdue": f"silent for more than {F.LATE:g} of their own mean gaps: the model failed its holdout check"}
-    fill = {"currency": currency or "money", "weeks": weeks, "rate": fmt.share(rate, 0), "rule": rules[rule],
-            "value": "revenue" if S.MONETARY in table else "orders"}  # fmt: skip
-    rows = [(c, *(part.format(**fill) for part in CSV_MEANINGS[c])) for c in table.columns]
-    return pd.DataFrame(rows, columns=["column", "unit", "meaning"])
+    return page.csv_columns(table, CSV_MEANINGS, currency=currency or "money", weeks=weeks, rate=fmt.share(rate, 0),
+                            rule=rules[rule], value="revenue" if S.MONETARY in table else "orders")  # fmt: skip
 
 
 def analyst_table(customers: pd.DataFrame, valued: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from analysis.chapters._findings import concentration as verdict
 __all__ = [
     "headline",
     "left_censored",
+    "revenue_includes",
     "no_new_customers",
     "AOV_TOLERANCE",
     "CONCENTRATED",
@@ -280,6 +281,21 @@ def headline(customers: int, orders: int, revenue: str, aov: str, per_customer: 
         return sentence(f"{head} worth {revenue} in revenue: an average order value of {aov} and {per_customer} per customer")
     return sentence(f"{head}, {fmt.number(orders / customers) if customers else 0} per customer; these data have no unit "
                     "prices, so revenue, the average order value and revenue per customer are not known")  # fmt: skip
+
+
+def revenue_includes(duplicates: int, cancelled: int, has_money: bool = True) -> str:
+    """What the revenue figure counts that a net revenue would not: exact duplicate lines kept (``duplicates``) and
+    earlier lines cancelled later but kept (``cancelled``), each with the parameter that drops them."""
+    if not has_money:
+        return ""
+    parts = []
+    if duplicates:
+        parts.append(f"{plural(duplicates, 'exact duplicate line')} (drop_duplicates: true drops them)")
+    if cancelled:
+        parts.append(f"{plural(cancelled, 'line')} cancelled later (net_cancellations: true removes them)")
+    if not parts:
+        return sentence("this revenue is net of exact duplicate lines and of lines cancelled later: none is counted")
+    return sentence(f"this revenue is gross: it counts {join_words(parts)}")
 
 
 def no_prices(what: str) -> str:

@@ -20,7 +20,7 @@ from analysis.chapters.concepts import figures as FIG
 from analysis.chapters.concepts import findings as F
 
 __all__ = ["MONEY_KPIS", "NO_PRICES", "concentration", "customers_for_share", "head", "headline", "headline_table",
-           "monthly_figure", "money_text", "calendar_sentence", "top_share", "weekday_sentence", "weekday_table", "zero_days"]  # fmt: skip
+           "monthly_figure", "money_text", "calendar_sentence", "MONTHLY_MEANINGS", "monthly_csv", "top_share", "weekday_sentence", "weekday_table", "zero_days"]  # fmt: skip
 
 #: What a money value reads when the data have no prices.
 NO_PRICES = "n/a (no prices in these data)"
@@ -117,3 +117,21 @@ def weekday_sentence(weekdays: pd.DataFrame, aov: float, currency: str, has_mone
     if has_money:
         return F.weekday(weekdays, aov, currency)
     return F.weekday(weekdays.assign(aov=np.nan), float("nan"))
+
+
+#: What each column of concepts_monthly.csv holds: (unit, meaning); {currency} is the run's.
+MONTHLY_MEANINGS: dict[str, tuple[str, str]] = {
+    "month": ("date", "the first day of the calendar month"),
+    "revenue": ("{currency}", "revenue of the month's kept lines (quantity x unit price)"),
+    "orders": ("orders", "orders placed in the month"),
+    "aov": ("{currency}", "average order value: revenue over orders"),
+    "days": ("days", "days of the month the data cover"),
+    "partial": ("true/false", "the data cover the month only in part: not comparable with a full month"),
+}  # fmt: skip
+
+
+def monthly_csv(monthly: pd.DataFrame, has_money: bool = True) -> pd.DataFrame:
+    """The analyst's monthly file: one row per calendar month; without prices no revenue or AOV columns
+    (they would read 0, not unknown)."""
+    out = monthly.rename_axis("month")
+    return out if has_money else out.drop(columns=[c for c in ("revenue", "aov") if c in out])

@@ -223,3 +223,12 @@ def test_left_censored_each_way():
     assert "The cohorts 2024-01 and 2024-02 are marked" in two and "against" not in two
     assert F.left_censored(0, 400, [], 30, "2024-01-01").startswith("No customer was first seen")
     assert F.left_censored(0, 400, [], 0, "2024-01-01").startswith("With censor_days 0, every cohort counts as new")
+
+
+def test_revenue_includes_says_what_a_net_revenue_would_not_count():
+    both = F.revenue_includes(5268, 3654)
+    assert both == ("This revenue is gross: it counts 5,268 exact duplicate lines (drop_duplicates: true drops them) "
+                    "and 3,654 lines cancelled later (net_cancellations: true removes them).")
+    assert "1 exact duplicate line (" in F.revenue_includes(1, 0) and "cancelled" not in F.revenue_includes(1, 0)
+    assert F.revenue_includes(0, 0).startswith("This revenue is net of exact duplicate lines")
+    assert F.revenue_includes(10, 10, has_money=False) == ""
