@@ -619,7 +619,7 @@ class DataCache:
         self.key, self.value = None, None
 
     def load(self, params: ChapterParams, chapter: Chapter | None = None):
-        shop_only = () if params.source.is_shop else ("shop_customers", "seed")  # the built-in shop's knobs
+        shop_only = () if params.source.is_shop else ("shop_customers", "seed", "shop_history_days")  # the shop's knobs
         fields = [n for n in DataParams.model_fields if n not in shop_only]
         key = json.dumps({n: getattr(params, n) for n in fields}, sort_keys=True, default=str)
         key += data_identity(params) + (chapter.loader if chapter is not None else "")

@@ -606,10 +606,10 @@ def read_table(path: str | Path, options: ReadOptions | None = None) -> pd.DataF
 # --------------------------------------------------------------------------- front door
 
 
-def _source(source: Any, options: ReadOptions, n_customers: int, seed: int) -> _Raw:
+def _source(source: Any, options: ReadOptions, n_customers: int, seed: int, history_days: int = 0) -> _Raw:
     if isinstance(source, pd.DataFrame):
         return _Raw(source, "<DataFrame>")
-    src = source_of(source, n_customers, seed)
+    src = source_of(source, n_customers, seed, history_days)
     if src.is_shop:  # a shallow copy: the simulated shop is kept for the chapters' truth (copy on write)
         frame = src.shop().transactions.copy(deep=False)
         return _Raw(frame, src.name, layout=LAYOUTS["canonical"], currency=SHOP_CURRENCY)
@@ -737,8 +737,9 @@ def _load(
     n_customers: int,
     seed: int,
     currency: str = "",
+    history_days: int = 0,
 ) -> tuple[pd.DataFrame, DataReport]:
-    raw = _source(source, options, n_customers, seed)
+    raw = _source(source, options, n_customers, seed, history_days)
     name = raw.source
     if raw.frame.empty:
         raise DataError("The table has no rows.", source=name, fix="pass a table with at least one order line")
@@ -793,6 +794,7 @@ def load_transactions(
     currency: str = "",
     sheet: str = "",
     timezone: str = "",
+    shop_history_days: int = 0,
 ) -> tuple[pd.DataFrame, DataReport]:
     """Read, validate and clean a transaction log; return (table, report).
 
@@ -804,12 +806,13 @@ def load_transactions(
     (``Layout.rule_defaults``) and then ``overrides`` (a mapping of rule name ->
     value) on top. ``sheet``: the Excel sheet ("" the first); ``timezone``: the
     shop's time zone, to which timestamps with a zone or an offset are converted
-    ("" keeps the data's own). :func:`load_data` is the same with checked parameters.
+    ("" keeps the data's own); ``shop_history_days``: the built-in shop traded that many days before its log
+    starts (a log that begins mid-history). :func:`load_data` is the same with checked parameters.
     """
     options = ReadOptions(encoding=encoding, decimal=decimal, thousands=thousands, date_format=date_format or "",
                           sheet=sheet, timezone=timezone)  # fmt: skip
     return _load(source, options=options, mapping=mapping, rules=rules, overrides=overrides,
-                 n_customers=n_customers, seed=seed, currency=currency)  # fmt: skip
+                 n_customers=n_customers, seed=seed, currency=currency, history_days=shop_history_days)  # fmt: skip
 
 
 def rule_overrides(params: DataParams) -> dict[str, object]:
@@ -839,4 +842,5 @@ def load_data(params: DataParams | Mapping[str, Any]) -> tuple[pd.DataFrame, Dat
     options = ReadOptions(encoding=p.encoding, decimal=p.decimal, thousands=p.thousands, date_format=p.date_format,
                           sheet=p.sheet, timezone=p.timezone)  # fmt: skip
     return _load(p.data, options=options, mapping=p.mapping or None, rules=None, overrides=rule_overrides(p),
-                 n_customers=p.shop_customers, seed=p.seed, currency=p.currency)  # fmt: skip
+                 n_customers=p.shop_customers, seed=p.seed, currency=p.currency,
+                 history_days=p.shop_history_days)  # fmt: skip

@@ -62,6 +62,8 @@ DATA_PARAM_MEANINGS: dict[str, str] = {
     "data": '"shop", "cdnow", or a path (CSV/TSV/TXT, Parquet, Excel; .gz/.bz2/.zip)',
     "seed": "random seed: the built-in shop and every random step",
     "shop_customers": "customers in the built-in shop",
+    "shop_history_days": "days the built-in shop traded before its log starts (0 starts the log with the shop; "
+    "more gives a log that begins mid-history, its customers' earlier purchases known to the truth)",
     "mapping": "column mapping for an unknown layout (canonical name: your column)",
     "encoding": '"" detects the text encoding; else a Python codec name such as cp1252',
     "date_format": '"" detects; else a strftime format, e.g. "%d/%m/%Y %H:%M"',
@@ -106,6 +108,7 @@ class DataParams(BaseModel):
     data: str = "shop"
     seed: int = Field(0, ge=0, le=MAX_SEED)
     shop_customers: int = Field(3000, ge=50, le=MAX_SHOP_CUSTOMERS, json_schema_extra={"allowed": SHOP_CUSTOMERS_RULE})
+    shop_history_days: int = Field(0, ge=0, le=730)
     mapping: dict[str, str] = Field(default_factory=dict)
     encoding: str = ""
     date_format: str = ""
@@ -126,7 +129,7 @@ class DataParams(BaseModel):
     @property
     def source(self) -> Source:
         """What ``data`` names, resolved once (:class:`analysis.data.source.Source`)."""
-        return source_of(self.data, self.shop_customers, self.seed)
+        return source_of(self.data, self.shop_customers, self.seed, self.shop_history_days)
 
     @field_validator("seed", "shop_customers", "outlier_threshold", mode="before")
     @classmethod

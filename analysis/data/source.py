@@ -34,6 +34,7 @@ class Source:
     text: str  # the ``data`` parameter as given
     shop_customers: int = 0
     seed: int = 0
+    shop_history_days: int = 0  # the shop traded this many days before its log starts
 
     @property
     def built_in(self) -> bool:
@@ -56,7 +57,8 @@ class Source:
     def name(self) -> str:
         """How the data report names it: ``shop(n_customers=3000, seed=0)``, or the path."""
         if self.is_shop:
-            return f"shop(n_customers={self.shop_customers}, seed={self.seed})"
+            history = f", history_days={self.shop_history_days}" if self.shop_history_days else ""
+            return f"shop(n_customers={self.shop_customers}, seed={self.seed}{history})"
         return self.text
 
     def identity(self) -> str:
@@ -71,7 +73,7 @@ class Source:
         """The built-in shop itself (its planted truth too), simulated once per size and seed."""
         if not self.is_shop:
             raise ValueError(f"data = {self.text!r} is not the built-in shop")
-        return _shop(self.shop_customers, self.seed)
+        return _shop(self.shop_customers, self.seed, self.shop_history_days)
 
 
 def cdnow_master_path() -> Path:
@@ -92,14 +94,17 @@ def cdnow_master_path() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def _shop(n_customers: int, seed: int):
+def _shop(n_customers: int, seed: int, history_days: int = 0):
     from analysis.shop import make_shop
+    from analysis.shop.make import mid_history
 
+    if history_days:
+        return mid_history(n_customers, seed, history_days)
     return make_shop(n_customers=n_customers, seed=seed)
 
 
-def source_of(data: str | Path, shop_customers: int = 3000, seed: int = 0) -> Source:
+def source_of(data: str | Path, shop_customers: int = 3000, seed: int = 0, shop_history_days: int = 0) -> Source:
     """The source ``data`` names (see the module's docstring)."""
     text = str(data).strip()
     kind = text if text in BUILT_IN else "file"
-    return Source(kind, text, shop_customers, seed)  # type: ignore[arg-type]
+    return Source(kind, text, shop_customers, seed, shop_history_days)  # type: ignore[arg-type]

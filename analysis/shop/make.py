@@ -191,3 +191,25 @@ def make_shop(
         start=cfg.start,
         as_of=cfg.start + pd.Timedelta(days=cfg.days),
     )
+
+
+def mid_history(n_customers: int, seed: int, history_days: int, **options: Any) -> Shop:
+    """The built-in shop whose log starts ``history_days`` after the shop opened: a log that begins mid-history.
+
+    The shop is simulated from ``history_days`` before the usual start (``ShopConfig().start``) to the usual end,
+    and every order before the usual start is cut from the log, as a shop's export would cut it. The customers
+    table gains ``bought_before_log`` (the truth: whether the customer had bought before the log starts), so a
+    chapter's left-censoring rule can be checked against what really happened.
+    """
+    history_days = check_int("history_days", history_days, low=1, high=730,
+                             fix="use a number of days from 1 to 730 (0: the log starts with the shop)")  # fmt: skip
+    usual = resolve_config(None, seed, options, caller="mid_history")
+    start = pd.Timestamp(usual.start)
+    full = make_shop(n_customers, seed, start=start - pd.Timedelta(days=history_days),
+                     days=usual.days + history_days, **options)  # fmt: skip
+    before = set(full.transactions.loc[full.transactions[TIMESTAMP] < start, CUSTOMER])
+    in_log = full.transactions[TIMESTAMP] >= start
+    orders = full.orders[pd.to_datetime(full.orders[TIMESTAMP]) >= start] if TIMESTAMP in full.orders else full.orders
+    customers = full.customers.assign(bought_before_log=full.customers[CUSTOMER].isin(before))
+    return Shop(transactions=full.transactions[in_log].reset_index(drop=True), orders=orders.reset_index(drop=True),
+                customers=customers, products=full.products, truth=full.truth, start=start, as_of=full.as_of)  # fmt: skip

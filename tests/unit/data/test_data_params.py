@@ -19,7 +19,7 @@ from analysis.data.params import MAX_SEED, MAX_SHOP_CUSTOMERS
 def test_defaults_are_the_contract():
     p = DataParams()
     assert p.model_dump() == {
-        "data": "shop", "seed": 0, "shop_customers": 3000, "mapping": {}, "encoding": "", "date_format": "",
+        "data": "shop", "seed": 0, "shop_customers": 3000, "shop_history_days": 0, "mapping": {}, "encoding": "", "date_format": "",
         "decimal": ".", "thousands": "", "drop_duplicates": False, "drop_non_product": False,
         "min_date": "1990-01-01", "max_date": "", "outlier_threshold": 50.0, "drop_outliers": False, "currency": "",
         "net_cancellations": False, "sheet": "", "timezone": "", "cancellation_prefix": "C",
