@@ -21,7 +21,7 @@ __all__ = [
     "rules",
     "sparsity",
     "HYBRID_TOLERANCE", "MIN_CONFIDENCE", "POP_CLOSE", "POP_WEAK", "RECALL_CAP_NOTE", "SUMMARY", "ease_grid",
-    "SAME_NDCG", "beyond_tie", "family_cap", "policy", "variant_rules",
+    "SAME_NDCG", "beyond_tie", "short_log", "family_cap", "policy", "variant_rules",
     "implicit_als_score", "no_planted_tastes", "penalty", "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "precision_gap",
 ]
 
@@ -268,6 +268,14 @@ def family_cap(model: str, before: float, after: float, max_per: int, changed: f
         f"keeping at most {plural(max_per, 'variant')} of one item changes {fmt.share(changed)} of {model}'s "
         f"lists and moves its nDCG@K from {metric(before)} to {metric(after)}: {verdict}"
     )
+
+
+def short_log(asked: int, used: int, span: int) -> str:
+    """Section 10: a note when the log is too short to hold out ``global_test_days`` (its second half is used)."""
+    if used == asked:
+        return ""
+    return sentence(f"the log spans {plural(span, 'day')}, too few to hold out {plural(asked, 'day')} "
+                    f"(`global_test_days`), so the global split holds out its last {plural(used, 'day')}")
 
 
 def variant_rules(n_variant: int, n_rules: int, example: str | None) -> str:

@@ -513,6 +513,8 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
     scores a higher nDCG@K on anything next beyond the tie rule (:data:`findings.SAME_NDCG`).
     """
     last_day = table[S.TIMESTAMP].max().normalize()
+    span = (last_day - table[S.TIMESTAMP].min().normalize()).days
+    asked, days = days, min(days, max(1, span // 2))  # a short log: its second half is the test
     cutoff = last_day - pd.Timedelta(days=days)
     split = global_time_split(table, cutoff, keep=inter)
     tr, te = split.matrices(binary=True)
@@ -555,6 +557,7 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
             chosen = top
     glue = {
         "global_cutoff": f"{cutoff:%Y-%m-%d}", "global_last_day": f"{last_day:%Y-%m-%d}", "global_test_days": days,
+        "global_days_note": F.short_log(asked, days, span),
         "global_users": int((np.diff(te.X.indptr) > 0).sum()), "global_new_users": int((np.diff(new_truth.indptr) > 0).sum()),
         "global_train_users": tr.X.shape[0], "global_items": tr.X.shape[1],
         "again_ndcg": ndcg["buy again"], "global_model_ndcg": policies[0],

@@ -163,3 +163,9 @@ def test_variant_rules_and_the_policy_each_way():
     assert "Re-orders are what these customers do next" in again and "every place" in again and "0.350" in again
     assert "the first 5 places" in F.policy("EASE", 0.33, {0: 0.1, 5: 0.36, 10: 0.35}, 5, 10, False)
     assert "rates a product once" in F.policy("EASE", 0.0, {0: 0.2, 5: 0.1, 10: 0.1}, 0, 10, True)
+
+
+def test_short_log_each_way():
+    assert F.short_log(30, 30, 365) == ""
+    note = F.short_log(30, 9, 19)
+    assert "spans 19 days" in note and "last 9 days" in note and "global_test_days" in note

@@ -163,3 +163,15 @@ def test_rules_between_variants_are_counted_apart():
                        "5": "Vintage Cushion, Green", "6": "Vintage Cushion, Blue"})
     assert RS._variant_pairs(rules, texts).tolist() == [True, False, True]
     assert RS._variant_pairs(rules, None).tolist() == [False, False, False]
+
+
+def test_a_short_log_holds_out_its_second_half(shop):
+    table, inter, best, _ = shop
+    first = table["timestamp"].min().normalize()
+    short = table[table["timestamp"] < first + pd.Timedelta(days=20)]
+    keep = inter[inter["customer_id"].isin(short["customer_id"]) & inter["product_id"].isin(short["product_id"])]
+    step = RS.global_step(short, keep, best, 10, 30, False)
+    span = (short["timestamp"].max().normalize() - first).days
+    assert step.glue["global_test_days"] == span // 2 < 30
+    assert step.glue["global_days_note"] == F.short_log(30, span // 2, span) != ""
+    assert RS.global_step(table, inter, best, 10, 30, False).glue["global_days_note"] == ""
