@@ -21,7 +21,7 @@ __all__ = [
     "rules",
     "sparsity",
     "HYBRID_TOLERANCE", "MIN_CONFIDENCE", "POP_CLOSE", "POP_WEAK", "RECALL_CAP_NOTE", "SUMMARY", "ease_grid",
-    "SAME_NDCG", "beyond_tie", "short_log", "family_cap", "policy", "variant_rules",
+    "SAME_NDCG", "beyond_tie", "no_global_split", "short_log", "family_cap", "policy", "variant_rules",
     "implicit_als_score", "no_planted_tastes", "penalty", "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "precision_gap",
 ]
 
@@ -274,8 +274,16 @@ def short_log(asked: int, used: int, span: int) -> str:
     """Section 10: a note when the log is too short to hold out ``global_test_days`` (its second half is used)."""
     if used == asked:
         return ""
-    return sentence(f"the log spans {plural(span, 'day')}, too few to hold out {plural(asked, 'day')} "
-                    f"(`global_test_days`), so the global split holds out its last {plural(used, 'day')}")
+    return sentence(f"the log spans {plural(span, 'day')}, too few for a cut-off {plural(asked, 'day')} before "
+                    f"its last day (`global_test_days`), so the global split's cut-off is {plural(used, 'day')} "
+                    "before it, halfway")
+
+
+def no_global_split(cutoff: str) -> str:
+    """Section 10 when too few customers or products lie on one side of the global split's cut-off."""
+    return sentence(f"too few of the customers and products kept lie on both sides of the cut-off {cutoff} to "
+                    "score any list on the global split, so nothing tells re-orders from new products here: the "
+                    "lists hold products new to each customer")
 
 
 def variant_rules(n_variant: int, n_rules: int, example: str | None) -> str:

@@ -514,10 +514,28 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
     """
     last_day = table[S.TIMESTAMP].max().normalize()
     span = (last_day - table[S.TIMESTAMP].min().normalize()).days
-    asked, days = days, min(days, max(1, span // 2))  # a short log: its second half is the test
+    asked, days = days, min(days, span // 2)  # a short log: its second half is the test
     cutoff = last_day - pd.Timedelta(days=days)
-    split = global_time_split(table, cutoff, keep=inter)
-    tr, te = split.matrices(binary=True)
+    names = ["buy again", f"most popular, last {days} days", f"{best['model']}, all products",
+             f"{best['model']}, new products only", f"re-orders in the first {max(1, k // 2)}, then {best['model']}",
+             f"re-orders first, then {best['model']}"]
+    base = {"global_cutoff": f"{cutoff:%Y-%m-%d}", "global_last_day": f"{last_day:%Y-%m-%d}",
+            "global_test_days": days, "global_days_note": F.short_log(asked, days, span)}
+    try:
+        split = global_time_split(table, cutoff, keep=inter)
+        tr, te = split.matrices(binary=True)
+    except DataError:
+        tr = te = None
+    if tr is None or min(tr.X.shape) < 2 or te.X.nnz == 0:  # too little on one side of the cut-off
+        nan = float("nan")
+        glue = {**base, "global_users": 0 if te is None else int((np.diff(te.X.indptr) > 0).sum()),
+                "global_new_users": 0, "global_train_users": 0 if tr is None else tr.X.shape[0],
+                "global_items": 0 if tr is None else tr.X.shape[1], "again_ndcg": nan, "global_model_ndcg": nan,
+                "global_pop_ndcg": nan, "reorder_slots": 0, "reorder_share": 0.0,
+                "policy_finding": F.no_global_split(cutoff.strftime("%Y-%m-%d"))}
+        table_out = pd.DataFrame({"model": names, "ndcg_any": nan, "recall_any": nan, "ndcg_new": nan,
+                                  "recall_new": nan})
+        return _step(glue, table_out, {"reorder_share": 0.0})
     counts, _ = split.matrices()
     last = to_matrix(split.train.assign(**{S.WEIGHT: _days(split.train[S.TIMESTAMP])}), tr.users, tr.items)
     recent = split.train[split.train[S.TIMESTAMP] >= cutoff - pd.Timedelta(days=days)]
@@ -556,9 +574,7 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
         if F.beyond_tie(policies[top], policies[0]):
             chosen = top
     glue = {
-        "global_cutoff": f"{cutoff:%Y-%m-%d}", "global_last_day": f"{last_day:%Y-%m-%d}", "global_test_days": days,
-        "global_days_note": F.short_log(asked, days, span),
-        "global_users": int((np.diff(te.X.indptr) > 0).sum()), "global_new_users": int((np.diff(new_truth.indptr) > 0).sum()),
+        **base, "global_users": int((np.diff(te.X.indptr) > 0).sum()), "global_new_users": int((np.diff(new_truth.indptr) > 0).sum()),
         "global_train_users": tr.X.shape[0], "global_items": tr.X.shape[1],
         "again_ndcg": ndcg["buy again"], "global_model_ndcg": policies[0],
         "global_pop_ndcg": ndcg[f"most popular, last {days} days"],

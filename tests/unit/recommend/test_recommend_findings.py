@@ -168,4 +168,5 @@ def test_variant_rules_and_the_policy_each_way():
 def test_short_log_each_way():
     assert F.short_log(30, 30, 365) == ""
     note = F.short_log(30, 9, 19)
-    assert "spans 19 days" in note and "last 9 days" in note and "global_test_days" in note
+    assert "spans 19 days" in note and "cut-off is 9 days before it" in note and "global_test_days" in note
+    assert "2011-01-02" in F.no_global_split("2011-01-02") and "new to each customer" in F.no_global_split("x")

@@ -175,3 +175,15 @@ def test_a_short_log_holds_out_its_second_half(shop):
     assert step.glue["global_test_days"] == span // 2 < 30
     assert step.glue["global_days_note"] == F.short_log(30, span // 2, span) != ""
     assert RS.global_step(table, inter, best, 10, 30, False).glue["global_days_note"] == ""
+
+
+def test_a_log_of_two_days_gives_a_cut_off_on_its_last_day_or_no_global_split(shop):
+    table, inter, best, _ = shop
+    days = table["timestamp"].dt.normalize()
+    two = table[days.isin(days.drop_duplicates().sort_values().iloc[:2])]
+    keep = inter[inter["customer_id"].isin(two["customer_id"]) & inter["product_id"].isin(two["product_id"])]
+    step = RS.global_step(two, keep, best, 10, 30, False)
+    assert step.glue["global_test_days"] == 0 and step.glue["reorder_slots"] == 0
+    nothing = RS.global_step(two, keep.iloc[:0], best, 10, 30, False)  # nobody on both sides of the cut-off
+    assert nothing.glue["policy_finding"] == F.no_global_split(nothing.glue["global_cutoff"])
+    assert nothing.table["ndcg_any"].isna().all() and len(nothing.table) == 6
