@@ -317,6 +317,14 @@ def policy(model: str, again: float, policies: dict[int, float], chosen: int, k:
             f"{model}'s new products score nDCG@K {metric(new)} on anything bought next, buy again {metric(again)}: "
             "re-orders are not what these customers mostly do next, so the lists hold products new to each customer"
         )
+    if chosen < 0:  # the model's ranking over every product, the customer's own included
+        return sentence(
+            f"re-orders are part of what these customers do next: buy again scores nDCG@K {metric(again)} on "
+            f"anything bought next against {metric(new)} for {model}'s new products, and {model}'s own ranking "
+            f"over every product, the customer's own included, scores {metric(policies[chosen])}, the best beyond "
+            "the tie rule; the deliverable lists the model's top products, a product the customer bought before "
+            "flagged as a re-order with its reason"
+        )
     where = "every place" if chosen == k else f"the first {chosen} places"
     return sentence(
         f"re-orders are what these customers do next: buy again scores nDCG@K {metric(again)} on anything bought "

@@ -430,6 +430,8 @@ def comparison_step(rows: list[dict], k: int) -> Step:
 LIKED_RATING = 3.0
 
 
+#: The policy "the model's own ranking over every product, the customer's own included" (global_step's key).
+ALL_PRODUCTS = -1
 #: Candidates scored per list place before the family cap (``max_per_family``) thins a list.
 CANDIDATES = 5
 #: The deliverable's columns: name, type (Frictionless) and meaning (the page shows this table).
@@ -439,8 +441,8 @@ DELIVERABLE_COLUMNS = (
     ("product_id", "string", "the product, as the data name it"),
     ("description", "string", "the product's most frequent description in the data (its category in brackets "
                               "when the data have one)"),
-    ("score", "number", "a new product: the model's score (higher first, comparable within one customer's list); "
-                        "a re-order: the number of the customer's orders that held the product"),
+    ("score", "number", "the model's score (higher first, comparable within one customer's list); for a re-order "
+                        "row that buy again placed first, the number of the customer's orders that held the product"),
     ("reorder", "boolean", "true when the customer bought the product before (a re-order row), false for a "
                            "product new to the customer"),
     ("reason", "string", "why the product is listed: the customer's own product most like it, or the re-order's "
@@ -460,15 +462,15 @@ def _capped(model, n: int, family: np.ndarray, max_per: int, *, exclude_seen: bo
     return limit_per_family(ranked, family, max_per, n)
 
 
-def _capped_with_scores(model, X: sp.csr_matrix, n: int, family: np.ndarray, max_per: int,
-                        batch: int = 2048) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """:func:`_capped` lists of products not in ``X`` and the model's score of every listed pair
-    (``(users, items, scores)``), from one pass over the customers in blocks of ``batch``."""
+def _capped_with_scores(model, X: sp.csr_matrix, n: int, family: np.ndarray, max_per: int, batch: int = 2048,
+                        exclude_seen: bool = True) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`_capped` lists (of products not in ``X`` unless ``exclude_seen`` is false) and the model's score
+    of every listed pair (``(users, items, scores)``), from one pass over the customers in blocks of ``batch``."""
     out, us, its, vals = [], [], [], []
     for start in range(0, X.shape[0], batch):
         block = np.arange(start, min(start + batch, X.shape[0]))
         scores = model.scores(block)
-        ranked = top_k_from_scores(scores, min(X.shape[1], CANDIDATES * n), X[block])
+        ranked = top_k_from_scores(scores, min(X.shape[1], CANDIDATES * n), X[block] if exclude_seen else None)
         lists = limit_per_family(ranked, family, max_per, n)
         r, c = np.nonzero(lists >= 0)
         us.append(block[r]), its.append(lists[r, c]), vals.append(scores[r, lists[r, c]])
@@ -509,7 +511,8 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
     Lists: buy again (:class:`BuyAgain`), most popular in the ``days`` before the cut-off, the best model of
     the per-customer split refitted on the training side (all its products, and new products only), and two
     policies that put the customer's own products first (half the list, or all of it) and fill with the
-    model's new products. The deliverable's policy is the model's new products unless a re-order policy
+    model's new products. The deliverable's policy is the model's new products unless a policy that lists
+    products the customer had (those two, or the model's ranking over all products, :data:`ALL_PRODUCTS`)
     scores a higher nDCG@K on anything next beyond the tie rule (:data:`findings.SAME_NDCG`).
     """
     last_day = table[S.TIMESTAMP].max().normalize()
@@ -519,7 +522,7 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
     names = ["buy again", f"most popular, last {days} days", f"{best['model']}, all products",
              f"{best['model']}, new products only", f"re-orders in the first {max(1, k // 2)}, then {best['model']}",
              f"re-orders first, then {best['model']}"]
-    base = {"global_cutoff": f"{cutoff:%Y-%m-%d}", "global_last_day": f"{last_day:%Y-%m-%d}",
+    base = {"same_ndcg": F.SAME_NDCG, "global_cutoff": f"{cutoff:%Y-%m-%d}", "global_last_day": f"{last_day:%Y-%m-%d}",
             "global_test_days": days, "global_days_note": F.short_log(asked, days, span)}
     try:
         split = global_time_split(table, cutoff, keep=inter)
@@ -531,11 +534,11 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
         glue = {**base, "global_users": 0 if te is None else int((np.diff(te.X.indptr) > 0).sum()),
                 "global_new_users": 0, "global_train_users": 0 if tr is None else tr.X.shape[0],
                 "global_items": 0 if tr is None else tr.X.shape[1], "again_ndcg": nan, "global_model_ndcg": nan,
-                "global_pop_ndcg": nan, "reorder_slots": 0, "reorder_share": 0.0,
+                "global_pop_ndcg": nan, "reorder_slots": 0, "reorder_share": 0.0, "all_products": False,
                 "policy_finding": F.no_global_split(cutoff.strftime("%Y-%m-%d"))}
         table_out = pd.DataFrame({"model": names, "ndcg_any": nan, "recall_any": nan, "ndcg_new": nan,
                                   "recall_new": nan})
-        return _step(glue, table_out, {"reorder_share": 0.0})
+        return _step(glue, table_out, {"reorder_share": 0.0, "all_products": False})
     counts, _ = split.matrices()
     last = to_matrix(split.train.assign(**{S.WEIGHT: _days(split.train[S.TIMESTAMP])}), tr.users, tr.items)
     recent = split.train[split.train[S.TIMESTAMP] >= cutoff - pd.Timedelta(days=days)]
@@ -567,10 +570,12 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
     ndcg = dict(zip(table_out["model"], table_out["ndcg_any"]))
     policies = {0: ndcg[f"{best['model']}, new products only"],
                 half: ndcg[f"re-orders in the first {half}, then {best['model']}"],
-                k: ndcg[f"re-orders first, then {best['model']}"]}
+                k: ndcg[f"re-orders first, then {best['model']}"],
+                ALL_PRODUCTS: ndcg[f"{best['model']}, all products"]}
     chosen = 0
     if not explicit:
-        top = max(policies, key=lambda r: (policies[r], -r))
+        order = list(policies)  # at a tie, the earlier policy: new products first
+        top = max(policies, key=lambda r: (policies[r], -order.index(r)))
         if F.beyond_tie(policies[top], policies[0]):
             chosen = top
     glue = {
@@ -578,10 +583,10 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
         "global_train_users": tr.X.shape[0], "global_items": tr.X.shape[1],
         "again_ndcg": ndcg["buy again"], "global_model_ndcg": policies[0],
         "global_pop_ndcg": ndcg[f"most popular, last {days} days"],
-        "reorder_slots": chosen, "reorder_share": chosen / k,
+        "reorder_slots": chosen, "reorder_share": max(chosen, 0) / k, "all_products": chosen == ALL_PRODUCTS,
         "policy_finding": F.policy(best["model"], ndcg["buy again"], policies, chosen, k, explicit),
     }  # fmt: skip
-    return _step(glue, table_out, {"reorder_share": chosen / k})
+    return _step(glue, table_out, {"reorder_share": max(chosen, 0) / k, "all_products": chosen == ALL_PRODUCTS})
 
 
 def _cells(M: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -612,19 +617,21 @@ def _reasons(X: sp.csr_matrix, sim: np.ndarray, users: np.ndarray, items: np.nda
 
 
 def tomorrow_step(inter: pd.DataFrame, best: dict, n: int, max_per_family: int, reorder_share: float,
-                  texts: pd.Series | None, explicit: bool) -> Step:
+                  texts: pd.Series | None, explicit: bool, all_products: bool = False) -> Step:
     """The deliverable: the best model refitted on every interaction up to the last day, each customer's
     top ``n`` products they do not have (at most ``max_per_family`` variants of one item), the customer's
     own products in the first ``round(reorder_share * n)`` places when the global split chose re-orders
-    (flagged ``reorder``, with the count and last date as the reason)."""
+    (flagged ``reorder``, with the count and last date as the reason); with ``all_products`` the model ranks
+    every product, the customer's own included, and those are flagged as re-orders."""
     full = to_matrix(inter, binary=True)
     values = to_matrix(inter, full.users, full.items).X if explicit else None
     model = fresh(best["fitted"]).fit(full.X)
     family = families_of(texts, full.items)
-    lists, model_scores = _capped_with_scores(model, full.X, n, family, max_per_family)
-    reorder = np.zeros(lists.shape, dtype=bool)
-    slots = int(round(reorder_share * n))
+    lists, model_scores = _capped_with_scores(model, full.X, n, family, max_per_family, exclude_seen=not all_products)
     counts = to_matrix(inter, full.users, full.items).X
+    reorder = (_cells(counts, np.repeat(np.arange(lists.shape[0]), n), np.maximum(lists.ravel(), 0)) > 0)
+    reorder = reorder.reshape(lists.shape) & (lists >= 0)
+    slots = 0 if all_products else int(round(reorder_share * n))
     last = to_matrix(inter.assign(**{S.WEIGHT: _days(inter[S.TIMESTAMP])}), full.users, full.items).X
     if slots:
         again = BuyAgain().fit(counts, last).recommend(n=slots)
@@ -638,7 +645,8 @@ def tomorrow_step(inter: pd.DataFrame, best: dict, n: int, max_per_family: int, 
     scores = np.full(len(users), np.nan)
     scores[at >= 0] = model_scores[2][at[at >= 0]]
     own = _cells(counts, users, items)
-    scores[flags] = own[flags]
+    if not all_products:  # buy again placed these: its count is their score
+        scores[flags] = own[flags]
     reasons = np.array(_reasons(full.X, cosine_similarity(full.X, common=False), users, items, full.items, texts,
                                 values), dtype=object)
     when = pd.to_datetime(_cells(last, users[flags], items[flags]) * 86400.0, unit="s")

@@ -163,6 +163,8 @@ def test_variant_rules_and_the_policy_each_way():
     assert "Re-orders are what these customers do next" in again and "every place" in again and "0.350" in again
     assert "the first 5 places" in F.policy("EASE", 0.33, {0: 0.1, 5: 0.36, 10: 0.35}, 5, 10, False)
     assert "rates a product once" in F.policy("EASE", 0.0, {0: 0.2, 5: 0.1, 10: 0.1}, 0, 10, True)
+    every = F.policy("EASE", 0.33, {0: 0.1, 5: 0.3, 10: 0.35, -1: 0.4}, -1, 10, False)
+    assert "own ranking over every product" in every and "0.400" in every and "flagged as a re-order" in every
 
 
 def test_short_log_each_way():

@@ -111,23 +111,26 @@ def shop():
     return table, inter, best, texts
 
 
-@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
-def test_the_deliverable_never_lists_a_bought_product_unflagged(shop, share):
+@pytest.mark.parametrize("share, everything", [(0.0, False), (0.5, False), (1.0, False), (0.0, True)])
+def test_the_deliverable_never_lists_a_bought_product_unflagged(shop, share, everything):
     table, inter, best, texts = shop
-    out = RS.tomorrow_step(inter, best, 10, 2, share, texts, False)["recommendations"]
+    out = RS.tomorrow_step(inter, best, 10, 2, share, texts, False, everything)["recommendations"]
     assert list(out.columns) == [c[0] for c in RS.DELIVERABLE_COLUMNS]
     bought = set(zip(table[S.CUSTOMER].astype("str"), table[S.PRODUCT].astype("str")))
     pairs = pd.Series([(c, p) in bought for c, p in zip(out["customer_id"], out["product_id"])])
     assert (pairs == out["reorder"]).all()  # a bought product is always flagged, a flagged one always bought
     assert not out.duplicated(["customer_id", "product_id"]).any()
     assert out.groupby("customer_id")["rank"].apply(lambda r: list(r) == list(range(1, len(r) + 1))).all()
-    assert out["reorder"].sum() == 0 if share == 0 else out.groupby("customer_id")["reorder"].sum().max() == 10 * share
+    if everything:  # the model ranks the customer's own products too: some lists hold them
+        assert 0 < out["reorder"].mean() < 1
+    else:
+        assert out["reorder"].sum() == 0 if share == 0 else out.groupby("customer_id")["reorder"].sum().max() == 10 * share
     assert out.loc[out["reorder"], "reason"].str.match(r"re-order: in \d+ of your orders, the last on \d{4}-").all()
     assert out.loc[~out["reorder"], "reason"].str.match("because you bought |no close product").all()
-    # at most two variants of one item among the new products of a list
+    # at most two variants of one item among the products the model placed
     family = variant_family(texts)
-    new = out[~out["reorder"]].assign(f=lambda d: d["product_id"].map(family))
-    assert new.groupby(["customer_id", "f"]).size().max() <= 2
+    placed = out if everything else out[~out["reorder"]]
+    assert placed.assign(f=lambda d: d["product_id"].map(family)).groupby(["customer_id", "f"]).size().max() <= 2
 
 
 def test_the_deliverable_is_refitted_on_every_interaction(shop):
@@ -147,10 +150,11 @@ def test_global_step_scores_buy_again_and_chooses_by_the_tie_rule(shop):
     t = step.table.set_index("model")
     assert t.loc["buy again", "ndcg_new"] == 0  # own products are never new
     policies = {0: t.loc["EASE, new products only", "ndcg_any"], 5: t.loc["re-orders in the first 5, then EASE", "ndcg_any"],
-                10: t.loc["re-orders first, then EASE", "ndcg_any"]}
+                10: t.loc["re-orders first, then EASE", "ndcg_any"], RS.ALL_PRODUCTS: t.loc["EASE, all products", "ndcg_any"]}
     chosen = step.glue["reorder_slots"]
     assert chosen == 0 or F.beyond_tie(policies[chosen], policies[0])
     assert policies[chosen] == max(policies.values()) or chosen == 0
+    assert step["all_products"] == (chosen == RS.ALL_PRODUCTS) and step["reorder_share"] == max(chosen, 0) / 10
     assert step.glue["policy_finding"] == F.policy("EASE", t.loc["buy again", "ndcg_any"], policies, chosen, 10, False)
     assert step.glue["global_cutoff"] == f"{table['timestamp'].max().normalize() - pd.Timedelta(days=30):%Y-%m-%d}"
     assert RS.global_step(table, inter, best, 10, 30, True).glue["reorder_slots"] == 0  # ratings: never re-orders
