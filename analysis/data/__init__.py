@@ -6,6 +6,7 @@
 - ``clean``: validation and the cleaning rules (dates out of range, duplicates,
   extreme values, cancellations, ...);
 - ``report``: :class:`DataReport` and its :class:`Flag` list;
+- ``products``: lines that are not products (postage, fees, adjustments, ...), by code and description;
 - ``params``: :class:`DataParams`, the data parameters every chapter takes.
 """
 
@@ -21,6 +22,7 @@ from analysis.data.clean import (
 )
 from analysis.data.load import ReadOptions, cdnow_master_path, decode, load_data, load_transactions, read_table
 from analysis.data.params import DATA_PARAM_MEANINGS, DataParams, data_params
+from analysis.data.products import non_product_lines, non_product_summary
 from analysis.data.refusals import params_error
 from analysis.data.report import DataReport, Flag
 
@@ -44,6 +46,8 @@ __all__ = [
     "exact_duplicates",
     "load_data",
     "load_transactions",
+    "non_product_lines",
+    "non_product_summary",
     "params_error",
     "read_table",
     "robust_z",

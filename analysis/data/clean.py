@@ -14,8 +14,10 @@ quantities and prices), plus rows dated after the day of the run (or
 ``max_date``) or before ``min_date``. Exact duplicate lines are always counted
 and dropped on request, because a repeated line can be a legitimate second scan
 of the same item; extreme quantities and prices (robust z above
-``outlier_threshold``) are flagged and dropped on request; non-product lines
-(postage, bank charges, manual adjustments) are dropped on request.
+``outlier_threshold``) are flagged and dropped on request; lines that are not
+products (postage, carriage, fees, discounts, manual adjustments, samples, gift
+vouchers, test codes: :mod:`analysis.data.products`) are always flagged, counted
+per code in the report, and dropped on request.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import pandas as pd
 from analysis import schema as S
 from analysis._checks import check_day, check_number, require_columns  # noqa: F401  (require_columns re-exported)
 from analysis.data.params import DEFAULT_MIN_DATE
+from analysis.data.products import NON_PRODUCT_CODES, non_product_lines, non_product_summary
 from analysis.data.report import READING_RULES, RULE_ORDER, DataReport, Flag, describe_table
 from analysis.errors import DataError
 
@@ -50,13 +53,6 @@ __all__ = [
     "robust_z",
     "validate_transactions",
 ]
-
-#: Stock codes that are not products in the UCI Online Retail data (postage,
-#: Dotcom postage, manual, carriage, bank charges, pads, charity, Amazon fee,
-#: discount, samples, bad-debt adjustment). Opt in with ``CleaningRules(non_product_codes=NON_PRODUCT_CODES)``.
-NON_PRODUCT_CODES: tuple[str, ...] = (
-    "POST", "DOT", "M", "m", "C2", "BANK CHARGES", "PADS", "CRUK", "AMAZONFEE", "D", "S", "B",
-)  # fmt: skip
 
 #: Scale factor that makes the median absolute deviation estimate the standard
 #: deviation of a normal distribution (1 / Phi^-1(3/4)).
@@ -80,7 +76,12 @@ class CleaningRules:
       and flagged either way.
     - ``duplicates``: drop exact duplicate lines (every column equal to an earlier
       line); they are counted in the report either way.
-    - ``non_product_codes``: drop lines whose product id is one of these.
+    - ``drop_non_product``: drop the lines that are not products
+      (:func:`analysis.data.products.non_product_lines`: code patterns and
+      descriptions); they are flagged and counted per code either way.
+    - ``non_product_codes``: more product ids to read as non-products, beside
+      what the patterns find (``"default"``: the UCI list, which the patterns
+      already find).
     - ``min_date`` / ``max_date``: ISO dates; rows before ``min_date`` or after
       the end of the day ``max_date`` are dropped and flagged. ``max_date=None``
       means the day of the run (a sale cannot lie in the future); ``min_date``
@@ -103,6 +104,7 @@ class CleaningRules:
     non_positive_price: bool = True
     duplicates: bool = False
     non_product_codes: tuple[str, ...] = ()
+    drop_non_product: bool = False
     max_unparseable_share: float = 0.01
     negative_price: Literal["drop", "error"] = "drop"
     min_date: str | None = DEFAULT_MIN_DATE
@@ -412,6 +414,13 @@ class _Context:
     columns: Mapping[str, str]
     raw: Mapping[str, pd.Series]
     dropped_by: dict[str, np.ndarray] = field(default_factory=dict)
+    _non_product: pd.Series | None = None
+
+    def non_product_kinds(self) -> pd.Series:
+        """Each row's kind of non-product line, or "" (:func:`analysis.data.products.non_product_lines`)."""
+        if self._non_product is None:
+            self._non_product = non_product_lines(self.table, self.rules.non_product_codes)
+        return self._non_product
 
     def column_name(self, column: str | tuple[str, ...]) -> str:
         """``quantity (Qty)``: the canonical name, and the file's when it differs."""
@@ -501,9 +510,12 @@ def _find_simple(rule: str, ctx: _Context) -> _Finding | None:
         return _Finding(_bool(t[S.QUANTITY] <= 0), S.QUANTITY, "rows with a quantity of 0 or less (returns)", True)
     if rule == "non_positive_price" and r.non_positive_price and ctx.kind == "transactions":
         return _Finding(_bool(t[S.PRICE] <= 0), S.PRICE, "rows with a unit price of 0 or less", True)
-    if rule == "non_product" and r.non_product_codes:
-        hit = _bool(t[S.PRODUCT].isin(r.non_product_codes))
-        return _Finding(hit, S.PRODUCT, "rows that are postage, fees or adjustments, not products", True)
+    if rule == "non_product" and ctx.kind != "interactions":
+        kinds = ctx.non_product_kinds()
+        what = "rows that are not products (postage, carriage, fees, discounts, adjustments, samples, vouchers, tests)"
+        fix = "" if r.drop_non_product else "set drop_non_product: true to drop them"
+        column = (S.PRODUCT, S.DESCRIPTION) if S.DESCRIPTION in t.columns else S.PRODUCT
+        return _Finding(_bool(kinds.ne("")), column, what, r.drop_non_product, fix)
     return None
 
 
@@ -628,6 +640,12 @@ def _flag(rule: str, finding: _Finding, hits: np.ndarray, ctx: _Context) -> Flag
     what = finding.what.replace("rows ", "row ", 1) if n == 1 else finding.what
     if rule == "cancelled_original":
         what += f", revenue {_revenue(ctx.table, hits):,.2f}"
+    if rule == "non_product":
+        per_code = non_product_summary(ctx.table[hits], ctx.non_product_kinds()[hits])
+        shown = ", ".join(f"{c} ({k}, {r:,} row{'s' if r != 1 else ''})" for c, k, r in
+                          per_code[["product_id", "kind", "rows"]].head(SHOWN_ROWS).itertuples(index=False))
+        more = f" and {len(per_code) - SHOWN_ROWS:,} more" if len(per_code) > SHOWN_ROWS else ""
+        what += f" under {len(per_code):,} code{'s' if len(per_code) != 1 else ''}: {shown}{more}"
     message = f"{n:,} {what}: " + ("dropped" if finding.drops else f"kept; {finding.fix}")
     return Flag(rule, ctx.column_name(finding.column), n, ctx.rows(hits, finding.column), action, message)
 
@@ -691,6 +709,7 @@ def clean(
     dropped: dict[str, int] = {}
     flags: list[Flag] = []
     originals = np.zeros(len(table), dtype=bool)
+    non_products = np.zeros(len(table), dtype=bool)
     for rule in RULE_ORDER:
         finding = None if rule in READING_RULES else _find(rule, ctx, keep)
         if finding is None:
@@ -698,6 +717,8 @@ def clean(
         hits = finding.mask & keep
         if rule == "cancelled_original":
             originals = hits
+        if rule == "non_product":
+            non_products = hits
         if finding.drops:
             dropped[rule] = int(hits.sum())
             ctx.dropped_by[rule] = hits
@@ -720,5 +741,7 @@ def clean(
         cancelled_originals=int(originals.sum()),
         cancelled_revenue=_revenue(table, originals) if kind == "transactions" else 0.0,
         flags=flags,
+        non_products=(non_product_summary(table[non_products], ctx.non_product_kinds()[non_products])
+                      .to_dict("records") if non_products.any() else []),
     )
     return out, report

@@ -39,7 +39,7 @@ from charset_normalizer import from_bytes
 
 from analysis import schema as S
 from analysis.data.canonical import LAYOUTS, Layout, ParseNotes, canonical_table, detect_layout
-from analysis.data.clean import NON_PRODUCT_CODES, CleaningRules, clean, exact_duplicates, validate_transactions
+from analysis.data.clean import CleaningRules, clean, exact_duplicates, validate_transactions
 from analysis.data.params import DataParams, data_params
 from analysis.data.report import DataReport, Flag
 from analysis.data.source import cdnow_master_path, source_of
@@ -819,7 +819,7 @@ def rule_overrides(params: DataParams) -> dict[str, object]:
     """The cleaning rules the data parameters set (on top of the layout's defaults)."""
     return {
         "duplicates": params.drop_duplicates,
-        "non_product_codes": NON_PRODUCT_CODES if params.drop_non_product else (),
+        "drop_non_product": params.drop_non_product,
         "min_date": params.min_date or None,
         "cancellation_prefix": params.cancellation_prefix or None,
         "max_date": params.max_date or None,

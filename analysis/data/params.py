@@ -70,7 +70,8 @@ DATA_PARAM_MEANINGS: dict[str, str] = {
     "decimal": 'decimal mark in numbers: "." or ","',
     "thousands": "thousands separator: \"\", \",\", \".\", \" \" or \"'\" (must differ from decimal)",
     "drop_duplicates": "drop exact duplicate lines (they are always counted)",
-    "drop_non_product": "drop postage, fees, manual adjustments",
+    "drop_non_product": "drop the lines that are not products (postage, carriage, fees, discounts, manual "
+    "adjustments, samples, gift vouchers, test codes; found by code and description, always counted per code)",
     "min_date": 'ISO date; earlier rows are flagged and dropped (default 1990-01-01: earlier dates are not plausible '
     'sales; "" none)',
     "max_date": 'ISO date; later rows are flagged and dropped ("": the day of the run)',

@@ -116,6 +116,10 @@ class DataReport:
     ``revenue`` is None and the chapters' sections that need money say so.
     ``filled``: the canonical columns the mapping left out, and how each was
     filled (derived order ids, a quantity of 1, absent prices).
+    ``non_products``: the lines that are not products (postage, fees, ...;
+    :mod:`analysis.data.products`) among those the earlier rules keep, one
+    entry per code (``product_id, kind, description, rows, revenue``), dropped
+    when ``rules["drop_non_product"]``, else kept and flagged.
     """
 
     source: str
@@ -147,6 +151,7 @@ class DataReport:
     timezone: str = ""
     has_money: bool = True
     filled: dict[str, str] = field(default_factory=dict)
+    non_products: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -202,6 +207,17 @@ class DataReport:
         """``  left out    quantity: derived: 1 on every line``, one line per column the mapping left out."""
         return [f"  {'left out' if i == 0 else '':<12}{col}: {how}" for i, (col, how) in enumerate(self.filled.items())]
 
+    def _non_product_lines(self) -> list[str]:
+        """The lines that are not products, one line per code (rows and revenue)."""
+        if not self.non_products:
+            return []
+        action = "dropped" if self.rules.get("drop_non_product") else "kept (drop_non_product: true drops them)"
+        out = [f"  not products, {action}:"]
+        for e in self.non_products:
+            money = f", revenue {e['revenue']:,.2f}" if self.has_money else ""
+            out.append(f"    {e['product_id']:<14}{e['kind']:<14}{e['rows']:>8,} rows{money}  {e['description']}")
+        return out
+
     def __str__(self) -> str:
         rev = "n/a" if self.revenue is None else f"{self.revenue:,.2f}" + (f" {self.currency}" if self.currency else "")
         rev += " (no prices in these data)" if not self.has_money else ""
@@ -227,6 +243,7 @@ class DataReport:
         ]
         lines += [f"    {rule:<24}{n:>10,}" for rule, n in self.dropped.items()]
         lines += [f"    {rule:<24}{'off':>10}  (off for this layout: {why})" for rule, why in self.rules_off.items()]
+        lines += self._non_product_lines()
         lines.append("  flags:" if self.flags else "  flags:      none")
         lines += [f"    {flag}" for flag in self.flags]
         return "\n".join(lines)

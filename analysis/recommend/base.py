@@ -9,13 +9,15 @@ items the user already has in ``X``.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import scipy.sparse as sp
 
 from analysis.errors import DataError
 from analysis.evaluate.ranking import top_k_from_scores
 
-__all__ = ["Recommender", "as_csr", "user_means"]
+__all__ = ["Recommender", "as_csr", "fresh", "user_means"]
 
 
 def as_csr(X) -> sp.csr_matrix:
@@ -62,3 +64,10 @@ class Recommender:
             exclude = self.X_[block] if exclude_seen else None
             out.append(top_k_from_scores(self.scores(block), n, exclude))
         return np.vstack(out) if out else np.zeros((0, n), dtype=int)
+
+
+def fresh(model: Recommender) -> Recommender:
+    """An unfitted model of the same class with the same parameters (scikit-learn's ``clone`` for these
+    models: every ``__init__`` argument is kept as the attribute of the same name)."""
+    names = [n for n in inspect.signature(type(model).__init__).parameters if n != "self"]
+    return type(model)(**{n: getattr(model, n) for n in names if hasattr(model, n)})

@@ -1,4 +1,5 @@
-r"""Baselines: most popular items, and the global mean with regularised user and item biases.
+r"""Baselines: most popular items (over all time or a recent window), each customer's own products again,
+and the global mean with regularised user and item biases.
 
 The biased baseline predicts :math:`\hat r_{ui} = \mu + b_u + b_i` and fits the
 biases by alternating closed-form ridge updates on the observed cells only:
@@ -14,7 +15,7 @@ import scipy.sparse as sp
 from analysis._checks import check_int, check_number
 from analysis.recommend.base import Recommender, as_csr
 
-__all__ = ["BiasedBaseline", "Popularity", "predict_pairs"]
+__all__ = ["BiasedBaseline", "BuyAgain", "Popularity", "RecentPopularity", "predict_pairs"]
 
 
 class Popularity(Recommender):
@@ -69,3 +70,62 @@ class BiasedBaseline(Recommender):
 def predict_pairs(model, users, items, low: float, high: float) -> np.ndarray:
     """A model's predictions clipped to the rating scale ``[low, high]``."""
     return np.clip(model.predict(users, items), low, high)
+
+
+class BuyAgain(Recommender):
+    """Each customer's own products: the product in most of the customer's orders first, the more recent
+    one first at a tie; products the customer never had are not listed.
+
+    ``fit(X, last)``: ``X`` holds orders per customer and product (any positive count), ``last`` the same
+    cells' last time as a number (days, say). The score of an owned product is
+    :math:`n_{ij} + \\tfrac12 (t_{ij} - t_{\\min}) / (t_{\\max} - t_{\\min})`, so a whole order more always
+    outranks recency; unowned products score :math:`-\\infty`. Lists keep the owned products
+    (``recommend`` never leaves out what ``X`` holds), shorter than ``n`` when a customer has fewer.
+    """
+
+    def fit(self, X, last=None) -> BuyAgain:
+        self.X_ = as_csr(X)
+        recency = np.zeros(self.X_.nnz)
+        if last is not None:
+            last = sp.csr_matrix(last, dtype=float)
+            if last.shape != self.X_.shape:
+                raise ValueError(f"last has shape {last.shape}, X {self.X_.shape}")
+            t = np.asarray(last[self.X_.nonzero()]).ravel()
+            span = t.max() - t.min() if len(t) else 0.0
+            recency = 0.5 * (t - t.min()) / span if span > 0 else np.zeros_like(t)
+        rows, cols = self.X_.nonzero()
+        self.score_ = sp.csr_matrix((np.asarray(self.X_[rows, cols]).ravel() + recency, (rows, cols)),
+                                    shape=self.X_.shape)
+        return self
+
+    def scores(self, users=None) -> np.ndarray:
+        users = self._users(users)
+        block = self.score_[users]
+        out = np.full(block.shape, -np.inf)
+        r, c = block.nonzero()
+        out[r, c] = np.asarray(block[r, c]).ravel()
+        return out
+
+    def recommend(self, users=None, n: int = 10, *, exclude_seen: bool = False, batch: int = 2048) -> np.ndarray:
+        """Top-``n`` owned products per customer (``-1`` past the customer's own products)."""
+        return super().recommend(users, n, exclude_seen=False, batch=batch)
+
+
+class RecentPopularity(Recommender):
+    """Everyone gets the products most customers took in a recent window (``fit(X, recent)``: ``recent``
+    holds the window's interactions on ``X``'s rows and columns); ties go to the more popular over all
+    of ``X``, then to the lower index. ``recommend`` leaves out each customer's products as usual."""
+
+    def fit(self, X, recent=None) -> RecentPopularity:
+        self.X_ = as_csr(X)
+        recent = self.X_ if recent is None else sp.csr_matrix(recent)
+        if recent.shape != self.X_.shape:
+            raise ValueError(f"recent has shape {recent.shape}, X {self.X_.shape}")
+        overall = np.asarray((self.X_ > 0).sum(axis=0)).ravel().astype(float)
+        window = np.asarray((recent > 0).sum(axis=0)).ravel().astype(float)
+        self.item_users_ = window + overall / (overall.max() + 1.0)  # the window first, all time at a tie
+        return self
+
+    def scores(self, users=None) -> np.ndarray:
+        users = self._users(users)
+        return np.tile(self.item_users_, (len(users), 1))

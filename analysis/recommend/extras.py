@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from analysis import schema as S
 from analysis._checks import check_number
 
-__all__ = ["basket_rules", "product_texts", "text_similarity"]
+__all__ = ["VARIANT_WORDS", "basket_rules", "limit_per_family", "product_texts", "reorders_first", "text_similarity", "variant_family"]
 
 
 def product_texts(table: pd.DataFrame, items) -> pd.Series | None:
@@ -104,3 +104,76 @@ def movielens_texts(data_path: str, items) -> pd.Series | None:
         texts.append(f"{title} [{genres}]" if genres else title)
     text = pd.Series(texts, index=pd.Index(ids, dtype="str"))
     return text.reindex(pd.Index(items, dtype="str")).fillna("")
+
+
+#: Words that name a colour, a size or a pack rather than the item (read as variants of one item).
+VARIANT_WORDS = frozenset(
+    "red pink blue green black white ivory cream grey gray yellow orange purple brown gold silver navy teal "
+    "turquoise lilac lavender beige natural clear multicolour multicolor assorted pastel bright dark light "
+    "small large medium mini jumbo big giant tiny xs xl xxl s m l".split()
+)
+
+
+def variant_family(texts: pd.Series) -> pd.Series:
+    """The item each product is a variant of, as a key shared by its variants.
+
+    A description is read in lower case without colour and size words (:data:`VARIANT_WORDS`), numbers,
+    punctuation and bracketed categories. Two products are variants of one item when these words are
+    the same ("Vintage Cushion, Green" and "Vintage Cushion, Blue"; "REGENCY TEA PLATE GREEN" and
+    "REGENCY TEA PLATE PINK") or when, with four words or more, one differs from the other only by its
+    last word ("REGENCY TEA PLATE ROSES" and "REGENCY TEA PLATE PINK"); the families are the groups
+    these links join. A product without description words is its own family (``"id "`` + its id).
+    """
+    words = texts.fillna("").astype("str").str.lower().str.replace(r"\[[^\]]*\]", " ", regex=True)
+    keys = [tuple(t for t in w if t not in VARIANT_WORDS) for w in words.str.findall(r"[^\W\d_]+")]
+    parent: dict[tuple, tuple] = {}
+
+    def root(node: tuple) -> tuple:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for key in keys:
+        if len(key) >= 4:
+            a, b = root(key), root(key[:-1])
+            if a != b:
+                parent[max(a, b)] = min(a, b)  # the smaller key names the family, whatever the order
+    family = [" ".join(root(k)) if k else "id " + str(i) for k, i in zip(keys, texts.index.astype("str"))]
+    return pd.Series(family, index=texts.index, dtype="str")
+
+
+def limit_per_family(ranked: np.ndarray, family: np.ndarray, max_per: int, n: int) -> np.ndarray:
+    """The first ``n`` entries of each row of ``ranked`` (item indices best first, ``-1`` for none) that
+    keep at most ``max_per`` items of one ``family`` (an integer code per item); ``-1`` pads short rows."""
+    ranked = np.asarray(ranked)
+    out = np.full((ranked.shape[0], n), -1, dtype=int)
+    for u, row in enumerate(ranked):
+        seen: dict[int, int] = {}
+        j = 0
+        for item in row:
+            if item < 0 or j == n:
+                break
+            f = int(family[item])
+            if seen.get(f, 0) < max_per:
+                seen[f] = seen.get(f, 0) + 1
+                out[u, j] = item
+                j += 1
+    return out
+
+
+def reorders_first(again: np.ndarray, new: np.ndarray, slots: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of ``n`` whose first places (at most ``slots``) are the customer's own products from ``again``
+    (best first, ``-1`` for none), filled with the products of ``new`` that are not already listed.
+
+    Returns the lists (``-1`` pads) and a same-shaped boolean array, True where the product is a re-order.
+    """
+    again, new = np.asarray(again), np.asarray(new)
+    out = np.full((again.shape[0], n), -1, dtype=int)
+    reorder = np.zeros((again.shape[0], n), dtype=bool)
+    for u in range(again.shape[0]):
+        own = [int(i) for i in again[u, : min(slots, again.shape[1])] if i >= 0][:n]
+        rest = [int(i) for i in new[u] if i >= 0 and i not in own][: n - len(own)]
+        out[u, : len(own) + len(rest)] = own + rest
+        reorder[u, : len(own)] = True
+    return out, reorder

@@ -25,6 +25,20 @@ from analysis.recommend.base import Recommender, as_csr
 __all__ = ["EASE", "Autoencoder", "ease_weights"]
 
 
+def _spd_inverse(G: np.ndarray) -> np.ndarray:
+    """The inverse of a symmetric positive definite matrix by its Cholesky factor (LAPACK ``potrf``/``potri``,
+    about a quarter faster than a general inverse); a matrix that is not positive definite falls back to
+    :func:`numpy.linalg.inv`."""
+    from scipy.linalg.lapack import dpotrf, dpotri
+
+    c, info = dpotrf(G, lower=0, clean=0)
+    if info == 0:
+        inv, info = dpotri(c, lower=0)
+        if info == 0:
+            return np.triu(inv) + np.triu(inv, 1).T
+    return np.linalg.inv(G)
+
+
 def ease_weights(X, lam: float, dropout: float = 0.0) -> np.ndarray:
     """EASE's ``B`` for the 0/1 (or weighted) matrix ``X``: ridge ``lam`` and the EDLAE ``dropout`` share."""
     X = as_csr(X)
@@ -33,7 +47,7 @@ def ease_weights(X, lam: float, dropout: float = 0.0) -> np.ndarray:
     G = (X.T @ X).toarray()
     diag = np.diag(G).copy()
     G[np.diag_indices_from(G)] += lam + p / (1 - p) * diag
-    P = np.linalg.inv(G)
+    P = _spd_inverse(G)
     B = -P / np.diag(P)[None, :]
     np.fill_diagonal(B, 0.0)
     return B

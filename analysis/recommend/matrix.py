@@ -25,6 +25,7 @@ __all__ = [
     "Split",
     "UserItems",
     "filter_min_interactions",
+    "global_time_split",
     "interactions_of",
     "random_split",
     "split_interactions",
@@ -165,6 +166,34 @@ def stratified_split(df: pd.DataFrame, test_share: float, seed: int, *, by: str 
     order = np.random.rand(len(df))
     test = _ranked_split(df, by, order, test_share)
     return Split(df[~test].reset_index(drop=True), df[test].reset_index(drop=True), "stratified")
+
+
+def global_time_split(table: pd.DataFrame, cutoff, *, keep: pd.DataFrame | None = None) -> Split:
+    """Train on the lines before ``cutoff``, test on what customers bought from it on: the split that
+    looks like deployment (one date for everyone, the model fitted on the past and scored on the next weeks).
+
+    ``table`` is a clean transactions table; both sides are its interactions (:func:`interactions_of`),
+    so a test pair may be a product the customer had before the cut-off (a re-order) or a new one.
+    ``keep`` (interactions) restricts both sides to its customers and products (the chapter's
+    ``min_interactions`` filter); the test keeps the customers and products seen in training only.
+    """
+    require_columns(table, [S.CUSTOMER, S.PRODUCT, S.TIMESTAMP], source="transactions")
+    cut = pd.Timestamp(cutoff)
+    before = table[table[S.TIMESTAMP] < cut]
+    after = table[table[S.TIMESTAMP] >= cut]
+    if before.empty or after.empty:
+        raise DataError(
+            f"The cut-off {cut:%Y-%m-%d} leaves {len(before):,} lines before it and {len(after):,} after.",
+            parameter="global_test_days", rows=[f"first line {table[S.TIMESTAMP].min()}",
+                                                f"last line {table[S.TIMESTAMP].max()}"],
+            fix="hold out fewer days (global_test_days), so that lines fall on both sides",
+        )
+    train, test = interactions_of(before), interactions_of(after)
+    if keep is not None:
+        users, items = keep[S.CUSTOMER].unique(), keep[S.PRODUCT].unique()
+        train = train[train[S.CUSTOMER].isin(users) & train[S.PRODUCT].isin(items)]
+    test = test[test[S.CUSTOMER].isin(train[S.CUSTOMER].unique()) & test[S.PRODUCT].isin(train[S.PRODUCT].unique())]
+    return Split(train.reset_index(drop=True), test.reset_index(drop=True), "global")
 
 
 def split_interactions(df: pd.DataFrame, method: str, test_share: float, seed: int) -> Split:

@@ -123,7 +123,8 @@ class ItemKNN(_KNN):
 
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)
-        return np.asarray(self.X_[users] @ self.topk_)
+        # topk_ keeps `neighbours` cells a column: as a sparse matrix the product costs nnz x neighbours
+        return (self.X_[users] @ sp.csr_matrix(self.topk_)).toarray()
 
     def explain(self, user: int, item: int) -> int:
         """The item of ``user`` that contributes most to ``item``'s score (for "because you bought ...")."""

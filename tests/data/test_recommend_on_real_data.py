@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.chapters.recommend import findings as F
@@ -43,6 +45,11 @@ def test_chapter_on_movielens_scores_ratings_and_lists(movielens):
     assert n("best_ndcg") > n("pop_ndcg")
     assert glued["truth_finding"] == F.no_planted_tastes()
     assert (folder / "recommend_top_n.csv").stat().st_size > 0
+    # issue 21: buy again and the global split on ratings; nobody rates a film twice, so no re-order rows
+    assert n("again_ndcg") == 0 and int(n("reorder_slots")) == 0 and "rates a product once" in glued["policy_finding"]
+    assert int(n("global_users")) > 0 and n("global_model_ndcg") > 0
+    csv = pd.read_csv(folder / "recommend_top_n.csv", dtype={"customer_id": "str", "product_id": "str"})
+    assert not csv["reorder"].any() and len(csv) == int(n("csv_rows")) == 943 * 10
 
 
 def test_online_retail_steps():
@@ -64,3 +71,36 @@ def test_online_retail_steps():
     # benchmarks.md: FP-growth at 0.02 gives 414 itemsets on UK invoices; all countries here, pairs only
     assert rules.glue["n_rules"] > 0 and "REGENCY" in rules.glue["rules_finding"]
     assert rules.glue["together_text"].startswith("Frequently bought together with ")
+
+
+def test_online_retail_lists_for_tomorrow_hold_only_products_and_flag_every_re_order():
+    """Issue 21 on the real log: non-product lines (POST, M, C2, DOT, ...) are dropped by the chapter's default,
+    buy again and the global split are scored, and the deliverable refitted on all the data lists no
+    non-product code and no product the customer bought unless the row is flagged as a re-order."""
+    from analysis.chapters.recommend import steps as RS
+    from analysis.chapters.recommend.params import RecommendParams
+    from analysis.data import load_data, non_product_lines
+    from analysis.recommend import ItemKNN
+
+    path = str(_shared("online_retail/online_retail.parquet"))
+    kept, kept_report = load_data(RecommendParams(data=path, drop_non_product=False))
+    table, report = load_data(RecommendParams(data=path))
+    codes = {e["product_id"] for e in report.non_products}
+    assert {"POST", "M", "C2", "DOT", "BANK CHARGES"} <= codes and report.dropped["non_product"] == len(kept) - len(table)
+    assert not non_product_lines(table).ne("").any() and not table["product_id"].isin(codes).any()
+    assert kept_report.flag("non_product").action == "kept" and kept["product_id"].isin(codes).any()
+    inter = RS.matrix_step(table, 5)["interactions"]
+    data = RS.split_step(inter, "time", 0.25, 0).data
+    best = RS._evaluate("item kNN cosine, shrunk", ItemKNN(40, common=False, shrinkage=10.0), data["train"],
+                        data["test"], 10)
+    step = RS.global_step(table, inter, best, 10, 30, False)
+    t = step.table.set_index("model")
+    assert step.glue["global_cutoff"] == "2011-11-09"  # benchmarks.md: train before 2011-11-09
+    # re-orders dominate what these customers buy next: buy again beats the model's new products by far
+    assert t.loc["buy again", "ndcg_any"] > 2 * t.loc["item kNN cosine, shrunk, new products only", "ndcg_any"]
+    assert step.glue["reorder_slots"] > 0 and step.glue["policy_finding"].startswith("Re-orders are what")
+    texts = RS.texts_of(table, np.sort(inter["product_id"].unique()), path)
+    out = RS.tomorrow_step(inter, best, 10, 2, step["reorder_share"], texts, False)["recommendations"]
+    assert not out["product_id"].isin(codes).any()
+    bought = set(zip(table["customer_id"], table["product_id"]))
+    assert (pd.Series([(c, p) in bought for c, p in zip(out["customer_id"], out["product_id"])]) == out["reorder"]).all()

@@ -88,6 +88,12 @@ def test_findings_follow_the_glued_numbers(glued):
     assert glued["pop_place"].startswith("Most-popular ranks ")
     assert glued["basket_note"] == ""
     assert glued["grid_note"] == F.grid_edge(int(n("factors_chosen")), [2, 4, 8])
+    assert glued["family_finding"] == F.family_cap(glued["best_model"], n("family_ndcg_before"), n("family_ndcg"),
+                                                   int(n("max_per_family")), n("family_changed"), True)
+    assert n("family_ndcg_before") == n("best_ndcg")
+    assert glued["variant_rules_text"] == F.variant_rules(int(n("n_variant_rules")), int(n("n_rules")), None) or \
+        int(n("n_variant_rules")) > 0
+    assert glued["ex3_4_sentence"] == F.penalty_check(n("ex3_4_weaker"), n("ex3_4"), 10, n("ease_ndcg"))
     assert "What this run found" not in glued["run_summary"] and glued["best_finding"] in glued["run_summary"]
 
 
@@ -107,15 +113,26 @@ def test_exercises(glued, split):
 
 
 def test_the_analysts_csv(glued, run_dir, split):
-    _, _, tr, _ = split
+    from analysis.chapters.recommend.steps import DELIVERABLE_COLUMNS
+
+    inter, _, _, _ = split
     csv = pd.read_csv(run_dir / "recommend_top_n.csv", dtype={"customer_id": "str", "product_id": "str"})
-    assert list(csv.columns) == ["customer_id", "rank", "product_id", "score", "reason"]
-    assert len(csv) == int(glued["csv_rows"]) == tr.X.shape[0] * 10
+    assert list(csv.columns) == [c[0] for c in DELIVERABLE_COLUMNS]
+    n_customers = inter["customer_id"].nunique()  # refitted on every interaction, not the training split
+    assert len(csv) == int(glued["csv_rows"]) == n_customers * 10 and int(glued["csv_customers"]) == n_customers
     assert csv.groupby("customer_id")["rank"].apply(lambda r: list(r) == list(range(1, 11))).all()
-    reasons = csv["reason"].str.startswith("because you bought ") | (csv["reason"] == "no close product among yours")
-    assert reasons.all() and csv["reason"].str.startswith("because you bought ").mean() > 0.5
-    bought = set(zip(*[tr.users[tr.X.nonzero()[0]], tr.items[tr.X.nonzero()[1]]]))
-    assert not any((c, p) in bought for c, p in zip(csv["customer_id"], csv["product_id"]))
+    table, _ = load_transactions("shop", n_customers=TINY["shop_customers"], seed=TINY["seed"])
+    bought = set(zip(table["customer_id"], table["product_id"]))
+    flagged = pd.Series([(c, p) in bought for c, p in zip(csv["customer_id"], csv["product_id"])])
+    assert (flagged == csv["reorder"]).all()  # a bought product only as a flagged re-order row
+    assert int(csv["reorder"].sum()) == int(glued["csv_reorder_rows"])
+    assert (int(glued["reorder_slots"]) != 0) == (int(glued["csv_reorder_rows"]) > 0)
+    assert (glued["all_products"] == "True") == (int(glued["reorder_slots"]) == -1)
+    new = csv.loc[~csv["reorder"], "reason"]
+    assert (new.str.startswith("because you bought ") | (new == "no close product among yours")).all()
+    assert csv.loc[csv["reorder"], "reason"].str.startswith("re-order: in ").all()
+    assert glued["policy_finding"].startswith("Re-orders are") == (int(glued["reorder_slots"]) != 0)
+    assert glued["as_of"] == f"{table['timestamp'].max():%Y-%m-%d}"
 
 
 def test_same_parameters_glue_the_same_values(glued, tmp_path):
@@ -128,3 +145,25 @@ def test_glued_values_match_the_recorded_fingerprint(glued):
     from tests.notebooks.fingerprint import check
 
     check("recommend", glued)
+
+
+def test_buy_again_on_the_global_split_by_hand(glued, split):
+    """The global split and buy again written out with pandas alone: train before the cut-off, score what the
+    customers seen before it bought from it on; a customer's own products by orders, then by the last time."""
+    inter, _, _, _ = split
+    table, _ = load_transactions("shop", n_customers=TINY["shop_customers"], seed=TINY["seed"])
+    cut = pd.Timestamp(glued["global_cutoff"])
+    keep = table[table["customer_id"].isin(inter["customer_id"]) & table["product_id"].isin(inter["product_id"])]
+    before, after = keep[keep["timestamp"] < cut], table[table["timestamp"] >= cut]
+    own = before.groupby(["customer_id", "product_id"]).agg(n=("order_id", "nunique"), last=("timestamp", "max"))
+    items = set(before["product_id"])
+    out = []
+    for c, g in after[after["customer_id"].isin(set(before["customer_id"]))].groupby("customer_id"):
+        rel = set(g["product_id"]) & items
+        if not rel:
+            continue
+        mine = own.loc[c].sort_values(["n", "last"], ascending=False).index[:10]
+        dcg = sum(1 / np.log2(r + 2) for r, p in enumerate(mine) if p in rel)
+        out.append(dcg / sum(1 / np.log2(r + 2) for r in range(min(len(rel), 10))))
+    assert int(glued["global_users"]) == len(out)
+    assert float(glued["again_ndcg"]) == pytest.approx(float(np.mean(out)))

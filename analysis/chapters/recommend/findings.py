@@ -21,7 +21,8 @@ __all__ = [
     "rules",
     "sparsity",
     "HYBRID_TOLERANCE", "MIN_CONFIDENCE", "POP_CLOSE", "POP_WEAK", "RECALL_CAP_NOTE", "SUMMARY", "ease_grid",
-    "implicit_als_score", "no_planted_tastes", "penalty", "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "penalty_change", "precision_gap",
+    "SAME_NDCG", "beyond_tie", "no_global_split", "short_log", "family_cap", "policy", "variant_rules",
+    "implicit_als_score", "no_planted_tastes", "penalty", "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "precision_gap",
 ]
 
 def metric(value: float) -> str:
@@ -138,9 +139,10 @@ def rules(n_baskets: int, n_pairs: int, n_rules: int, min_support: float, top: s
     cut = f"a confidence of at least {fmt.share(min_confidence, 0)} and a lift above 1"
     if n_rules == 0:
         return sentence(f"{pairs}, but no rule from {'it' if n_pairs == 1 else 'them'} reaches {cut}")
+    strongest = (f"the strongest by lift between two different items: {top}" if top
+                 else "every one of them pairs two variants of one item")
     return sentence(f"{pairs}; with {cut}, {'it gives' if n_pairs == 1 else 'they give'} "
-                    f"{plural(n_rules, 'rule')} (a pair gives at most two, one each way); the strongest by "
-                    f"lift: {top}")
+                    f"{plural(n_rules, 'rule')} (a pair gives at most two, one each way); {strongest}")
 
 
 def cold_start(product: str, overlap: float, k: int) -> str:
@@ -154,11 +156,12 @@ def cold_start(product: str, overlap: float, k: int) -> str:
 
 
 def dense_pivot(cells: int, density: float) -> str:
-    """Exercise 3.1: the size of a dense pivot and how much of it would be filled."""
+    """Exercise 3.1: the size of a dense pivot, how much of it would be filled, and what that costs."""
     return sentence(
         f"a dense pivot would hold {fmt.count(cells)} cells, of which only {fmt.share(density, 2)} carry an "
-        f"interaction; the other {fmt.share(1 - density, 2)} would be zeros that a similarity or a loss over "
-        "all cells wrongly reads as 'disliked'"
+        f"interaction: {fmt.count(cells * 8)} bytes as 64-bit floats, against about {fmt.count(cells * density * 12)} "
+        "for the sparse matrix's stored values and indices; the zeros cost memory and time, not meaning, since "
+        "what an empty cell means is set by the similarity or the loss that reads it, not by how it is stored"
     )
 
 
@@ -179,19 +182,24 @@ def no_hit(share: float, n_users: int, best: str) -> str:
     )
 
 
-def penalty_check(weaker: float, stronger: float, factor: float) -> str:
-    """Exercise 3.4: EASE's test nDCG change with the penalty divided and multiplied by ``factor``."""
+def penalty_check(weaker: float, stronger: float, factor: float, base: float) -> str:
+    """Exercise 3.4: EASE's test nDCG change with the penalty divided and multiplied by ``factor`` (``base``:
+    the chosen penalty's nDCG); a change counts only beyond the page's tie rule (:data:`SAME_NDCG`)."""
     def moved(change: float) -> str:
-        if abs(change) < 0.005:
-            return f"barely changes (by {metric(abs(change))})"
+        if not beyond_tie(base + change, base) and not beyond_tie(base, base + change):
+            return f"stays within the tie rule (by {metric(abs(change))})"
         return f"{'rises' if change > 0 else 'falls'} by {metric(abs(change))}"
 
-    better = [name for name, c in (("weaker", weaker), ("stronger", stronger)) if c >= 0.005]
-    if not better:
+    better = [name for name, c in (("weaker", weaker), ("stronger", stronger)) if beyond_tie(base + c, base)]
+    worse = [c for c in (weaker, stronger) if beyond_tie(base, base + c)]
+    if better:
+        meaning = (f"a {' and a '.join(better)} penalty scores better on the test split beyond the tie rule: "
+                   "validation and test disagree here")
+    elif len(worse) == 2:
         meaning = "the penalty chosen on the validation split holds up on the test split on both sides"
     else:
-        meaning = (f"a {' and a '.join(better)} penalty scores better on the test split: validation and test "
-                   "disagree here")
+        meaning = ("on at least one side the test split cannot tell the penalties apart (a tie), so it neither "
+                   "confirms nor refutes the validation split's choice there")
     f = fmt.number(factor)
     return sentence(f"with the penalty divided by {f}, EASE's test nDCG@K {moved(weaker)}; multiplied by {f}, "
                     f"it {moved(stronger)}: {meaning}")
@@ -229,26 +237,102 @@ def recall_cap(cap: float, mean_held: float, k: int) -> str:
     )
 
 
-def penalty_change(change: float, factor: float) -> str:
-    """Exercise 3.4: EASE's nDCG when the penalty is multiplied by ``factor``."""
-    if abs(change) < 0.005:
-        verdict = "barely changes"
+#: The page's tie rule for nDCG@K: two lists whose nDCG@K differ by less than this share of the lower one tie.
+SAME_NDCG = 0.02
+#: A hybrid differs from interactions alone when its nDCG is at least this share away (the tie rule).
+HYBRID_TOLERANCE = SAME_NDCG
+
+
+def beyond_tie(value: float, reference: float) -> bool:
+    """Whether nDCG ``value`` is higher than ``reference`` by more than the tie rule (:data:`SAME_NDCG`)."""
+    if not (math.isfinite(value) and math.isfinite(reference)):
+        return False
+    return value > reference * (1 + SAME_NDCG) and value > reference
+
+
+def family_cap(model: str, before: float, after: float, max_per: int, changed: float, has_texts: bool) -> str:
+    """Section 9: the best model's nDCG@K with at most ``max_per`` variants of one item per list."""
+    if not has_texts:
+        return sentence("the data carry no product descriptions, so no product can be told to be a variant of "
+                        "another and the lists are left as the model ranks them")
+    if changed == 0:
+        return sentence(f"no list of {model} holds more than {plural(max_per, 'variant')} of one item, so "
+                        f"`max_per_family` changes nothing here (nDCG@K {metric(before)})")
+    if beyond_tie(before, after):
+        verdict = "it costs accuracy beyond the tie rule: the variants left out were what some customers bought next"
+    elif beyond_tie(after, before):
+        verdict = "it gains accuracy beyond the tie rule: the places freed went to products customers took next"
     else:
-        verdict = "rises" if change > 0 else "falls"
-    if abs(change) < 0.005:
-        meaning = "was already near the best"
-    elif change < 0:
-        meaning = "holds up on the test split"
-    else:
-        meaning = "was too weak for the test split: validation and test disagree here"
+        verdict = "within the tie rule, the lists lose no accuracy for being easier to accept"
     return sentence(
-        f"with {fmt.number(factor)} times the penalty, EASE's nDCG@K {verdict} (by {metric(abs(change))}): "
-        f"the penalty chosen on the validation split {meaning}"
+        f"keeping at most {plural(max_per, 'variant')} of one item changes {fmt.share(changed)} of {model}'s "
+        f"lists and moves its nDCG@K from {metric(before)} to {metric(after)}: {verdict}"
     )
 
 
-#: A hybrid differs from interactions alone when its nDCG is at least this share away.
-HYBRID_TOLERANCE = 0.02
+def short_log(asked: int, used: int, span: int) -> str:
+    """Section 10: a note when the log is too short to hold out ``global_test_days`` (its second half is used)."""
+    if used == asked:
+        return ""
+    return sentence(f"the log spans {plural(span, 'day')}, too few for a cut-off {plural(asked, 'day')} before "
+                    f"its last day (`global_test_days`), so the global split's cut-off is {plural(used, 'day')} "
+                    "before it, halfway")
+
+
+def no_global_split(cutoff: str) -> str:
+    """Section 10 when too few customers or products lie on one side of the global split's cut-off."""
+    return sentence(f"too few of the customers and products kept lie on both sides of the cut-off {cutoff} to "
+                    "score any list on the global split, so nothing tells re-orders from new products here: the "
+                    "lists hold products new to each customer")
+
+
+def variant_rules(n_variant: int, n_rules: int, example: str | None) -> str:
+    """Section 7: how many of the rules pair two variants of one item (shown apart from cross-item rules)."""
+    if n_rules == 0:
+        return ""
+    if n_variant == 0:
+        return sentence("no rule pairs two variants of one item: every rule links different items")
+    share = n_variant / n_rules
+    text = (f"{plural(n_variant, 'rule')} of the {plural(n_rules, 'rule')} ({fmt.share(share)}) "
+            f"{'pairs' if n_variant == 1 else 'pair'} two variants of one item (colours or sizes of the same "
+            "product), which says that customers buy an item in several colours, not what goes with it; "
+            "they are counted apart and left out of the table of rules and of 'bought together'")
+    return sentence(text + (f"; the strongest: {example}" if example else ""))
+
+
+def policy(model: str, again: float, policies: dict[int, float], chosen: int, k: int, explicit: bool) -> str:
+    """Section 10: which list the deliverable sends, from nDCG@K on anything bought next (global split)."""
+    new = policies[0]
+    if explicit:
+        return sentence(f"on ratings a customer rates a product once, so buying again has no meaning: the lists "
+                        f"hold products new to each customer, from {model} (nDCG@K {metric(new)} on the global split)")
+    if chosen == 0:
+        if beyond_tie(again, new):
+            return sentence(
+                f"buy again scores nDCG@K {metric(again)} on anything bought next, above {model}'s new products "
+                f"({metric(new)}), yet no list that puts re-orders first does better than new products alone "
+                f"beyond the tie rule; the lists hold new products only"
+            )
+        return sentence(
+            f"{model}'s new products score nDCG@K {metric(new)} on anything bought next, buy again {metric(again)}: "
+            "re-orders are not what these customers mostly do next, so the lists hold products new to each customer"
+        )
+    if chosen < 0:  # the model's ranking over every product, the customer's own included
+        return sentence(
+            f"re-orders are part of what these customers do next: buy again scores nDCG@K {metric(again)} on "
+            f"anything bought next against {metric(new)} for {model}'s new products, and {model}'s own ranking "
+            f"over every product, the customer's own included, scores {metric(policies[chosen])}, the best beyond "
+            "the tie rule; the deliverable lists the model's top products, a product the customer bought before "
+            "flagged as a re-order with its reason"
+        )
+    where = "every place" if chosen == k else f"the first {chosen} places"
+    return sentence(
+        f"re-orders are what these customers do next: buy again scores nDCG@K {metric(again)} on anything bought "
+        f"next against {metric(new)} for {model}'s new products, and the customer's own products in {where} of a "
+        f"list of {k}, filled with new products, score {metric(policies[chosen])}, the best beyond the tie rule; "
+        "the deliverable puts re-orders first, each flagged as one with its reason"
+    )
+
 
 
 def hybrid(hybrid_ndcg: float, purchases_ndcg: float, weight: float) -> str:
@@ -268,7 +352,8 @@ def hybrid(hybrid_ndcg: float, purchases_ndcg: float, weight: float) -> str:
 
 
 #: The glued findings, in the order of the "What this run found" box.
-SUMMARY = ("sparsity_finding", "best_finding", "rating_finding", "content_finding", "rules_finding", "truth_finding")
+SUMMARY = ("sparsity_finding", "best_finding", "rating_finding", "content_finding", "rules_finding", "truth_finding",
+           "family_finding", "policy_finding")
 
 
 def dense_pivot_cost(common_rmse: float, dense_rmse: float) -> str:

@@ -16,6 +16,11 @@ MIN_PRODUCTS = 20
 
 
 class RecommendParams(ChapterParams):
+    drop_non_product: bool = Field(
+        True, description="drop the lines that are not products (postage, carriage, fees, discounts, manual "
+        "adjustments, samples, gift vouchers, test codes; found by code and description, always counted per code); "
+        "true here: a recommender lists products"
+    )
     split: Literal["time", "random", "stratified"] = Field(
         "time", description="how interactions are split into training and test: per-customer time split, random, or item-stratified"
     )
@@ -28,6 +33,8 @@ class RecommendParams(ChapterParams):
     min_interactions: int = Field(5, ge=1, le=10_000, description="customers and products with fewer interactions are left out")
     min_support: float = Field(0.01, gt=0, le=1, allow_inf_nan=False, description="least share of baskets an itemset must appear in")
     n_recommendations: int = Field(10, ge=1, le=1000, description="recommendations per customer in the analyst's CSV")
+    max_per_family: int = Field(2, ge=1, le=1000, description="most variants of one item (descriptions that differ only by colour, size or a last word) in one list")
+    global_test_days: int = Field(30, ge=1, le=3650, description="days at the end of the log held out by the global time split (train before, score what customers bought after)")
 
 
 def _kept(facts: Facts, n: int) -> tuple[int, int]:

@@ -18,20 +18,26 @@ import scipy.sparse as sp
 from analysis import features, fmt, plots
 from analysis import schema as S
 from analysis.errors import DataError
-from analysis.evaluate.ranking import ranking_metrics
+from analysis.evaluate.ranking import ranking_metrics, top_k_from_scores
 from analysis.evaluate.rating import rating_metrics
 from analysis.chapters.recommend import findings as F
 from analysis.page import Step
-from analysis.recommend.baseline import BiasedBaseline, Popularity
-from analysis.recommend.extras import basket_rules, movielens_texts, product_texts, text_similarity
+from analysis.recommend.base import fresh
+from analysis.recommend.baseline import BiasedBaseline, BuyAgain, Popularity, RecentPopularity
+from analysis.recommend.extras import (
+    basket_rules, limit_per_family, movielens_texts, product_texts, reorders_first, text_similarity, variant_family,
+)  # fmt: skip
 from analysis.recommend.factors import BPR, ExplicitALS, ExplicitSGD, ImplicitALS
 from analysis.recommend.linear import EASE, Autoencoder
-from analysis.recommend.matrix import filter_min_interactions, interactions_of, split_interactions, stratified_split
-from analysis.recommend.neighbours import ItemKNN, UserKNN, keep_top_k
+from analysis.recommend.matrix import (
+    filter_min_interactions, global_time_split, interactions_of, split_interactions, stratified_split, to_matrix,
+)  # fmt: skip
+from analysis.recommend.neighbours import ItemKNN, UserKNN, cosine_similarity, keep_top_k
 
 __all__ = [
-    "COLUMN_WORDS", "EASE_GRID", "baselines_step", "content_step", "factors_step", "implicit_step", "matrix_step",
-    "neighbours_step", "recommendations_step", "rules_as_lists", "rules_step", "show", "split_step", "truth_step",
+    "COLUMN_WORDS", "DELIVERABLE_COLUMNS", "EASE_GRID", "baselines_step", "content_step", "factors_step",
+    "family_step", "families_of", "global_step", "implicit_step", "matrix_step", "neighbours_step", "rules_as_lists",
+    "rules_step", "show", "split_step", "tomorrow_step", "truth_step",
 ]  # fmt: skip
 
 COLUMN_WORDS = {
@@ -44,6 +50,9 @@ COLUMN_WORDS = {
     "description": "description", "similarity": "similarity",
     "by_text": "nearest by description", "text_similarity": "text cosine",
     "by_interactions": "nearest by interactions", "interaction_similarity": "interaction cosine",
+    "ndcg_any": "nDCG@K, anything next", "recall_any": "R@K, anything next",
+    "ndcg_new": "nDCG@K, new products", "recall_new": "R@K, new products", "reorder": "re-order",
+    "column": "column", "type": "type", "meaning": "meaning",
 }  # fmt: skip
 #: Shrinkage n_shrink of the shrunk item kNN (a similarity times n_common / (n_common + n_shrink)).
 KNN_SHRINKAGE = 10.0
@@ -313,26 +322,43 @@ def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int =
     return _step(glue, table, {"text_sim": sim})
 
 
+def _variant_pairs(rules: pd.DataFrame, texts: pd.Series | None) -> np.ndarray:
+    """True for the rules whose two products are variants of one item (:func:`variant_family`)."""
+    if texts is None or rules.empty:
+        return np.zeros(len(rules), dtype=bool)
+    products = pd.Index(pd.unique(pd.concat([rules["antecedent"], rules["consequent"]]).astype("str")))
+    family = variant_family(texts.reindex(products).fillna(""))
+    family = family.where(texts.reindex(products).fillna("").str.strip().ne(""), "id " + products.to_series())
+    return (rules["antecedent"].astype("str").map(family).to_numpy()
+            == rules["consequent"].astype("str").map(family).to_numpy())
+
+
+def _rule_text(r, texts: pd.Series | None) -> str:
+    return (f"{fmt.escape(_label(r['antecedent'], texts))} -> {fmt.escape(_label(r['consequent'], texts))} (confidence "
+            f"{r['confidence']:.0%}, lift {r['lift']:.1f})")
+
+
 def rules_step(table: pd.DataFrame, min_support: float, texts: pd.Series | None, shown: int = 10) -> Step:
-    """FP-growth rules (one product -> one product) on the orders as baskets."""
+    """FP-growth rules (one product -> one product) on the orders as baskets; rules between two variants of
+    one item are counted apart and left out of the table and of "bought together"."""
     baskets = features.baskets(table)
     rules, n_itemsets = basket_rules(baskets, min_support, min_confidence=F.MIN_CONFIDENCE)
     n_baskets = baskets[S.ORDER].nunique()
     n_pairs = rules.attrs["frequent_pairs"]
-    top = None
-    if len(rules):
-        r = rules.iloc[0]
-        top = (f"{fmt.escape(_label(r['antecedent'], texts))} -> {fmt.escape(_label(r['consequent'], texts))} (confidence "
-               f"{r['confidence']:.0%}, lift {r['lift']:.1f})")
+    variant = _variant_pairs(rules, texts)
+    cross, variants = rules[~variant], rules[variant]
+    top = _rule_text(cross.iloc[0], texts) if len(cross) else None
+    example = _rule_text(variants.iloc[0], texts) if len(variants) else None
     glue = {"n_baskets": n_baskets, "n_itemsets": n_itemsets, "n_rules": len(rules), "n_pairs": n_pairs,
-            "min_confidence": F.MIN_CONFIDENCE, "n_rules_shown": min(shown, len(rules)),
-            "mean_basket": len(baskets) / n_baskets,
+            "min_confidence": F.MIN_CONFIDENCE, "n_rules_shown": min(shown, len(cross)),
+            "n_variant_rules": len(variants), "mean_basket": len(baskets) / n_baskets,
             "rules_finding": F.rules(n_baskets, n_pairs, len(rules), min_support, top),
-            "together_text": _together(rules, texts)}
-    shown_rules = rules.head(shown).copy()
+            "variant_rules_text": F.variant_rules(len(variants), len(rules), example),
+            "together_text": _together(cross, texts)}
+    shown_rules = cross.head(shown).copy()
     for col in ("antecedent", "consequent"):
         shown_rules[col] = shown_rules[col].map(lambda p: _label(p, texts))
-    return _step(glue, shown_rules, {"rules": rules})
+    return _step(glue, shown_rules, {"rules": rules, "variant": variant})
 
 
 def rules_as_lists(table: pd.DataFrame, data: dict, min_support: float, k: int) -> dict[str, float]:
@@ -404,33 +430,234 @@ def comparison_step(rows: list[dict], k: int) -> Step:
 LIKED_RATING = 3.0
 
 
-def recommendations_step(model, train, item_sim: np.ndarray, n: int, texts: pd.Series | None,
-                         values=None) -> Step:
-    """Top-``n`` per customer with a reason: the customer's product most similar (item-kNN cosine) to the one
-    shown. On ratings (``values``, the training ratings on ``train``'s rows and columns) only the customer's
-    well-rated products (at least ``LIKED_RATING`` and the customer's mean) are reasons."""
-    recs = model.recommend(n=n)
+#: The policy "the model's own ranking over every product, the customer's own included" (global_step's key).
+ALL_PRODUCTS = -1
+#: Candidates scored per list place before the family cap (``max_per_family``) thins a list.
+CANDIDATES = 5
+#: The deliverable's columns: name, type (Frictionless) and meaning (the page shows this table).
+DELIVERABLE_COLUMNS = (
+    ("customer_id", "string", "the customer, as the data name them"),
+    ("rank", "integer", "the place in the customer's list, 1 first"),
+    ("product_id", "string", "the product, as the data name it"),
+    ("description", "string", "the product's most frequent description in the data (its category in brackets "
+                              "when the data have one)"),
+    ("score", "number", "the model's score (higher first, comparable within one customer's list); for a re-order "
+                        "row that buy again placed first, the number of the customer's orders that held the product"),
+    ("reorder", "boolean", "true when the customer bought the product before (a re-order row), false for a "
+                           "product new to the customer"),
+    ("reason", "string", "why the product is listed: the customer's own product most like it, or the re-order's "
+                         "count and last date"),
+)  # fmt: skip
+
+
+def families_of(texts: pd.Series | None, items) -> np.ndarray:
+    """An integer family per item (:func:`analysis.recommend.variant_family`); each item its own without texts."""
+    if texts is None:
+        return np.arange(len(items))
+    return pd.factorize(variant_family(texts.reindex(pd.Index(items, dtype="str")).fillna("")))[0]
+
+
+def _capped(model, n: int, family: np.ndarray, max_per: int, *, exclude_seen: bool = True) -> np.ndarray:
+    ranked = model.recommend(n=min(model.X_.shape[1], CANDIDATES * n), exclude_seen=exclude_seen)  # fmt: skip
+    return limit_per_family(ranked, family, max_per, n)
+
+
+def _capped_with_scores(model, X: sp.csr_matrix, n: int, family: np.ndarray, max_per: int, batch: int = 2048,
+                        exclude_seen: bool = True) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`_capped` lists (of products not in ``X`` unless ``exclude_seen`` is false) and the model's score
+    of every listed pair (``(users, items, scores)``), from one pass over the customers in blocks of ``batch``."""
+    out, us, its, vals = [], [], [], []
+    for start in range(0, X.shape[0], batch):
+        block = np.arange(start, min(start + batch, X.shape[0]))
+        scores = model.scores(block)
+        ranked = top_k_from_scores(scores, min(X.shape[1], CANDIDATES * n), X[block] if exclude_seen else None)
+        lists = limit_per_family(ranked, family, max_per, n)
+        r, c = np.nonzero(lists >= 0)
+        us.append(block[r]), its.append(lists[r, c]), vals.append(scores[r, lists[r, c]])
+        out.append(lists)
+    return np.vstack(out), (np.concatenate(us), np.concatenate(its), np.concatenate(vals))
+
+
+def family_step(best: dict, train, test, texts: pd.Series | None, k: int, max_per_family: int) -> Step:
+    """The best model's lists with at most ``max_per_family`` variants of one item, scored on the same split."""
+    family = families_of(texts, train.items)
+    capped = _capped(best["fitted"], k, family, max_per_family)
+    after = ranking_metrics(capped, test.X, train=train.X)
+    changed = float(np.mean(np.any(capped != best["recs"][:, :k], axis=1)))
+    glue = {"family_ndcg": after["ndcg"], "family_ndcg_before": best["ndcg"], "family_changed": changed,
+            "n_families": int(len(np.unique(family))), "max_per_family": max_per_family,
+            "family_coverage": after["coverage"],
+            "family_finding": F.family_cap(best["model"], best["ndcg"], after["ndcg"], max_per_family, changed,
+                                           texts is not None)}
+    return _step(glue, None, {"family": family})
+
+
+def _days(stamps: pd.Series) -> np.ndarray:
+    """Timestamps as days (a float) since 1970-01-01."""
+    return (stamps - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy() / 86400.0
+
+
+def _scored(recs: np.ndarray, truth: sp.csr_matrix, train) -> dict[str, float]:
+    """``ranking_metrics`` of ``recs``, or zeros and NaN coverage when no customer has a test product."""
+    if truth.nnz == 0:
+        return {"ndcg": float("nan"), "recall": float("nan"), "users": 0}
+    return ranking_metrics(recs, truth, train=train)
+
+
+def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, days: int, explicit: bool) -> Step:
+    """The global time split: train on everything before ``days`` before the last day, score what customers
+    bought from then on, both anything they bought ("anything next") and the products new to them.
+
+    Lists: buy again (:class:`BuyAgain`), most popular in the ``days`` before the cut-off, the best model of
+    the per-customer split refitted on the training side (all its products, and new products only), and two
+    policies that put the customer's own products first (half the list, or all of it) and fill with the
+    model's new products. The deliverable's policy is the model's new products unless a policy that lists
+    products the customer had (those two, or the model's ranking over all products, :data:`ALL_PRODUCTS`)
+    scores a higher nDCG@K on anything next beyond the tie rule (:data:`findings.SAME_NDCG`).
+    """
+    last_day = table[S.TIMESTAMP].max().normalize()
+    span = (last_day - table[S.TIMESTAMP].min().normalize()).days
+    asked, days = days, min(days, span // 2)  # a short log: its second half is the test
+    cutoff = last_day - pd.Timedelta(days=days)
+    names = ["buy again", f"most popular, last {days} days", f"{best['model']}, all products",
+             f"{best['model']}, new products only", f"re-orders in the first {max(1, k // 2)}, then {best['model']}",
+             f"re-orders first, then {best['model']}"]
+    base = {"same_ndcg": F.SAME_NDCG, "global_cutoff": f"{cutoff:%Y-%m-%d}", "global_last_day": f"{last_day:%Y-%m-%d}",
+            "global_test_days": days, "global_days_note": F.short_log(asked, days, span)}
+    try:
+        split = global_time_split(table, cutoff, keep=inter)
+        tr, te = split.matrices(binary=True)
+    except DataError:
+        tr = te = None
+    if tr is None or min(tr.X.shape) < 2 or te.X.nnz == 0:  # too little on one side of the cut-off
+        nan = float("nan")
+        glue = {**base, "global_users": 0 if te is None else int((np.diff(te.X.indptr) > 0).sum()),
+                "global_new_users": 0, "global_train_users": 0 if tr is None else tr.X.shape[0],
+                "global_items": 0 if tr is None else tr.X.shape[1], "again_ndcg": nan, "global_model_ndcg": nan,
+                "global_pop_ndcg": nan, "reorder_slots": 0, "reorder_share": 0.0, "all_products": False,
+                "policy_finding": F.no_global_split(cutoff.strftime("%Y-%m-%d"))}
+        table_out = pd.DataFrame({"model": names, "ndcg_any": nan, "recall_any": nan, "ndcg_new": nan,
+                                  "recall_new": nan})
+        return _step(glue, table_out, {"reorder_share": 0.0, "all_products": False})
+    counts, _ = split.matrices()
+    last = to_matrix(split.train.assign(**{S.WEIGHT: _days(split.train[S.TIMESTAMP])}), tr.users, tr.items)
+    recent = split.train[split.train[S.TIMESTAMP] >= cutoff - pd.Timedelta(days=days)]
+    recent = to_matrix(recent, tr.users, tr.items, binary=True)
+    new_truth = (te.X - te.X.multiply(tr.X)).tocsr()
+    new_truth.eliminate_zeros()
+    model = fresh(best["fitted"]).fit(tr.X)
+    again = BuyAgain().fit(counts.X, last.X).recommend(n=k)
+    pop = RecentPopularity().fit(tr.X, recent.X)
     scores = model.scores()
-    users = np.repeat(np.arange(recs.shape[0]), recs.shape[1])
-    items = recs.ravel()
-    ok = items >= 0
-    users, items = users[ok], items[ok]
-    ranks = np.tile(np.arange(1, recs.shape[1] + 1), recs.shape[0])[ok]
-    reasons = []
-    X = train.X if values is None else values.X
+    model_any, model_new = top_k_from_scores(scores, k), top_k_from_scores(scores, k, tr.X)
+    del scores
+    half = max(1, k // 2)
+    lists = {
+        "buy again": again,
+        f"most popular, last {days} days": (pop.recommend(n=k, exclude_seen=False), pop.recommend(n=k)),
+        f"{best['model']}, all products": model_any,
+        f"{best['model']}, new products only": model_new,
+        f"re-orders in the first {half}, then {best['model']}": reorders_first(again, model_new, half, k)[0],
+        f"re-orders first, then {best['model']}": reorders_first(again, model_new, k, k)[0],
+    }
+    rows = []
+    for name, recs in lists.items():
+        any_recs, new_recs = recs if isinstance(recs, tuple) else (recs, recs)
+        a, n = _scored(any_recs, te.X, tr.X), _scored(new_recs, new_truth, tr.X)
+        rows.append({"model": name, "ndcg_any": a["ndcg"], "recall_any": a["recall"], "ndcg_new": n["ndcg"],
+                     "recall_new": n["recall"]})
+    table_out = pd.DataFrame(rows)
+    ndcg = dict(zip(table_out["model"], table_out["ndcg_any"]))
+    policies = {0: ndcg[f"{best['model']}, new products only"],
+                half: ndcg[f"re-orders in the first {half}, then {best['model']}"],
+                k: ndcg[f"re-orders first, then {best['model']}"],
+                ALL_PRODUCTS: ndcg[f"{best['model']}, all products"]}
+    chosen = 0
+    if not explicit:
+        order = list(policies)  # at a tie, the earlier policy: new products first
+        top = max(policies, key=lambda r: (policies[r], -order.index(r)))
+        if F.beyond_tie(policies[top], policies[0]):
+            chosen = top
+    glue = {
+        **base, "global_users": int((np.diff(te.X.indptr) > 0).sum()), "global_new_users": int((np.diff(new_truth.indptr) > 0).sum()),
+        "global_train_users": tr.X.shape[0], "global_items": tr.X.shape[1],
+        "again_ndcg": ndcg["buy again"], "global_model_ndcg": policies[0],
+        "global_pop_ndcg": ndcg[f"most popular, last {days} days"],
+        "reorder_slots": chosen, "reorder_share": max(chosen, 0) / k, "all_products": chosen == ALL_PRODUCTS,
+        "policy_finding": F.policy(best["model"], ndcg["buy again"], policies, chosen, k, explicit),
+    }  # fmt: skip
+    return _step(glue, table_out, {"reorder_share": max(chosen, 0) / k, "all_products": chosen == ALL_PRODUCTS})
+
+
+def _cells(M: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The values of ``M`` at the pairs ``(rows[i], cols[i])`` as a flat array (0 where nothing is stored)."""
+    if len(rows) == 0:
+        return np.zeros(0)
+    return np.asarray(M[rows, cols]).ravel().astype(float)
+
+
+def _reasons(X: sp.csr_matrix, sim: np.ndarray, users: np.ndarray, items: np.ndarray, items_ids: np.ndarray,
+             texts: pd.Series | None, values: sp.csr_matrix | None) -> list[str]:
+    """"because you bought <the customer's product most similar to the one listed>" for each pair."""
     verb = "bought" if values is None else "rated"
+    labels = [_label(p, texts) for p in items_ids]
+    out = []
     for u, j in zip(users, items):
         have = X.indices[X.indptr[u] : X.indptr[u + 1]]
         if values is not None:
-            r = X.data[X.indptr[u] : X.indptr[u + 1]]
+            r = values.data[values.indptr[u] : values.indptr[u + 1]]
             have = have[(r >= LIKED_RATING) & (r >= r.mean())]
-        because = have[np.argmax(item_sim[have, j])] if len(have) else -1
-        if because < 0 or not item_sim[because, j] > 0:
-            reasons.append("no close product among yours" if values is None
-                           else "no close product among your well-rated ones")
+        because = have[np.argmax(sim[have, j])] if len(have) else -1
+        if because < 0 or not sim[because, j] > 0:
+            out.append("no close product among yours" if values is None
+                       else "no close product among your well-rated ones")
         else:
-            reasons.append(f"because you {verb} {_label(train.items[because], texts)}")
-    out = pd.DataFrame({"customer_id": train.users[users], "rank": ranks, "product_id": train.items[items],
-                        "score": scores[users, items], "reason": reasons})
-    glue = {"csv_rows": len(out), "csv_customers": out["customer_id"].nunique()}
-    return _step(glue, out.head(10), {"recommendations": out})
+            out.append(f"because you {verb} {labels[because]}")
+    return out
+
+
+def tomorrow_step(inter: pd.DataFrame, best: dict, n: int, max_per_family: int, reorder_share: float,
+                  texts: pd.Series | None, explicit: bool, all_products: bool = False) -> Step:
+    """The deliverable: the best model refitted on every interaction up to the last day, each customer's
+    top ``n`` products they do not have (at most ``max_per_family`` variants of one item), the customer's
+    own products in the first ``round(reorder_share * n)`` places when the global split chose re-orders
+    (flagged ``reorder``, with the count and last date as the reason); with ``all_products`` the model ranks
+    every product, the customer's own included, and those are flagged as re-orders."""
+    full = to_matrix(inter, binary=True)
+    values = to_matrix(inter, full.users, full.items).X if explicit else None
+    model = fresh(best["fitted"]).fit(full.X)
+    family = families_of(texts, full.items)
+    lists, model_scores = _capped_with_scores(model, full.X, n, family, max_per_family, exclude_seen=not all_products)
+    counts = to_matrix(inter, full.users, full.items).X
+    reorder = (_cells(counts, np.repeat(np.arange(lists.shape[0]), n), np.maximum(lists.ravel(), 0)) > 0)
+    reorder = reorder.reshape(lists.shape) & (lists >= 0)
+    slots = 0 if all_products else int(round(reorder_share * n))
+    last = to_matrix(inter.assign(**{S.WEIGHT: _days(inter[S.TIMESTAMP])}), full.users, full.items).X
+    if slots:
+        again = BuyAgain().fit(counts, last).recommend(n=slots)
+        lists, reorder = reorders_first(again, lists, slots, n)
+    users = np.repeat(np.arange(lists.shape[0]), lists.shape[1])
+    items, flags = lists.ravel(), reorder.ravel()
+    ranks = np.tile(np.arange(1, n + 1), lists.shape[0])
+    ok = items >= 0
+    users, items, flags, ranks = users[ok], items[ok], flags[ok], ranks[ok]
+    at = pd.MultiIndex.from_arrays(model_scores[:2]).get_indexer(pd.MultiIndex.from_arrays([users, items]))
+    scores = np.full(len(users), np.nan)
+    scores[at >= 0] = model_scores[2][at[at >= 0]]
+    own = _cells(counts, users, items)
+    if not all_products:  # buy again placed these: its count is their score
+        scores[flags] = own[flags]
+    reasons = np.array(_reasons(full.X, cosine_similarity(full.X, common=False), users, items, full.items, texts,
+                                values), dtype=object)
+    when = pd.to_datetime(_cells(last, users[flags], items[flags]) * 86400.0, unit="s")
+    reasons[flags] = [f"re-order: in {int(c)} of your orders, the last on {d:%Y-%m-%d}" for c, d in zip(own[flags], when)]
+    description = (texts.reindex(pd.Index(full.items[items], dtype="str")).fillna("").str.strip().to_numpy()
+                   if texts is not None else np.full(len(items), "", dtype=object))
+    out = pd.DataFrame({"customer_id": full.users[users], "rank": ranks, "product_id": full.items[items],
+                        "description": description, "score": scores, "reorder": flags, "reason": reasons})
+    out = out.astype({"customer_id": "str", "product_id": "str", "description": "str", "reason": "str"})
+    as_of = inter[S.TIMESTAMP].max()
+    glue = {"csv_rows": len(out), "csv_customers": out["customer_id"].nunique(), "csv_reorder_rows": int(flags.sum()),
+            "as_of": f"{as_of:%Y-%m-%d}", "n_recs": n, "csv_reorder_slots": slots}
+    columns = pd.DataFrame(DELIVERABLE_COLUMNS, columns=["column", "type", "meaning"])
+    return _step(glue, columns, {"recommendations": out, "model": model, "matrix": full})

@@ -178,8 +178,9 @@ def test_each_optional_rule(tmp_path, uci):
     _, base = load_transactions(path)
     _, dup = load_transactions(path, overrides={"duplicates": True})
     assert dup.dropped["duplicate"] == 1 and dup.rows_kept == base.rows_kept - 1
-    _, post = load_transactions(path, overrides={"non_product_codes": "default"})
-    assert post.dropped["non_product"] == 1
+    assert base.flag("non_product").action == "kept" and base.non_products[0]["product_id"] == "POST"
+    _, post = load_transactions(path, overrides={"drop_non_product": True})
+    assert post.dropped["non_product"] == 1 and post.rows_kept == base.rows_kept - 1
     _, keep_c = load_transactions(path, overrides={"cancellation_prefix": None, "non_positive_quantity": False})
     assert "cancellation" not in keep_c.dropped and keep_c.rows_kept == base.rows_kept + 2
 

@@ -43,16 +43,18 @@ def test_rules_and_cold_start_and_exercises():
     assert "1,000 cells" in F.dense_pivot(1000, 0.05)
     assert "precision@5" in F.precision_gap("EASE", 0.3, 0.1, 5)
     assert "most lists miss" in F.no_hit(0.6, 100, "EASE") and "at least one" in F.no_hit(0.4, 100, "EASE")
-    assert "barely changes" in F.penalty_change(0.001, 10)
-    assert "rises" in F.penalty_change(0.02, 10) and "validation and test disagree" in F.penalty_change(0.02, 10)
-    assert "falls" in F.penalty_change(-0.02, 10) and "holds up" in F.penalty_change(-0.02, 10)
+    assert "memory and time, not meaning" in F.dense_pivot(1000, 0.05) and "8,000 bytes" in F.dense_pivot(1000, 0.05)
 
 
 def test_penalty_check_and_ease_grid_each_way():
-    assert "holds up on the test split on both sides" in F.penalty_check(-0.02, -0.01, 10)
-    assert "holds up" in F.penalty_check(0.004, -0.01, 10) and "barely changes" in F.penalty_check(0.004, -0.01, 10)
-    assert "a weaker penalty scores better" in F.penalty_check(0.01, -0.01, 10)
-    assert "a stronger penalty scores better" in F.penalty_check(-0.01, 0.01, 10)
+    base = 0.3
+    tie = base * F.SAME_NDCG
+    assert "holds up on the test split on both sides" in F.penalty_check(-2 * tie, -1.5 * tie, 10, base)
+    within = F.penalty_check(0.5 * tie, -2 * tie, 10, base)  # a rise within the tie rule is no disagreement
+    assert "holds up" not in within and "stays within the tie rule" in within and "cannot tell" in within
+    assert "cannot tell" in F.penalty_check(-0.5 * tie, -2 * tie, 10, base)  # a fall within the rule proves nothing
+    assert "a weaker penalty scores better" in F.penalty_check(2 * tie, -2 * tie, 10, base)
+    assert "a stronger penalty scores better" in F.penalty_check(-2 * tie, 2 * tie, 10, base)
     assert "smallest value tried" in F.ease_grid(3.0, [3.0, 10.0, 30.0], 2.0)
     assert "largest value tried" in F.ease_grid(30.0, [3.0, 10.0, 30.0], 2.0)
     middle = F.ease_grid(10.0, [3.0, 10.0, 30.0], 2.0)
@@ -136,3 +138,37 @@ def test_penalty_prints_alike_in_section_5_and_exercise_3_4():
 def test_no_planted_tastes_claims_no_gap():
     text = F.no_planted_tastes()
     assert text.startswith("These data are not the built-in shop") and "without planted tastes" in text
+
+
+def test_beyond_tie_and_the_family_cap_each_way():
+    assert F.beyond_tie(0.3 * (1 + 2 * F.SAME_NDCG), 0.3) and not F.beyond_tie(0.3 * (1 + F.SAME_NDCG / 2), 0.3)
+    assert not F.beyond_tie(float("nan"), 0.3) and not F.beyond_tie(0.2, 0.3)
+    assert "no product descriptions" in F.family_cap("EASE", 0.3, 0.3, 2, 0.4, False)
+    assert "changes nothing" in F.family_cap("EASE", 0.3, 0.3, 2, 0.0, True)
+    assert "costs accuracy beyond the tie rule" in F.family_cap("EASE", 0.3, 0.25, 2, 0.4, True)
+    assert "gains accuracy" in F.family_cap("EASE", 0.25, 0.3, 2, 0.4, True)
+    same = F.family_cap("EASE", 0.3, 0.299, 2, 0.4, True)
+    assert "within the tie rule" in same and "40.0%" in same and "2 variants" in same
+
+
+def test_variant_rules_and_the_policy_each_way():
+    assert F.variant_rules(0, 0, None) == "" and "every rule links different items" in F.variant_rules(0, 5, None)
+    two = F.variant_rules(2, 8, "A -> B (confidence 50%, lift 3.0)")
+    assert "2 rules of the 8 rules (25.0%) pair two variants" in two and "the strongest: A -> B" in two
+    assert "every one of them pairs two variants" in F.rules(100, 1, 2, 0.01, None)
+    new = {0: 0.20, 5: 0.15, 10: 0.18}
+    assert "not what these customers mostly do next" in F.policy("EASE", 0.1, new, 0, 10, False)
+    assert "no list that puts re-orders first does better" in F.policy("EASE", 0.3, new, 0, 10, False)
+    again = F.policy("EASE", 0.33, {0: 0.1, 5: 0.3, 10: 0.35}, 10, 10, False)
+    assert "Re-orders are what these customers do next" in again and "every place" in again and "0.350" in again
+    assert "the first 5 places" in F.policy("EASE", 0.33, {0: 0.1, 5: 0.36, 10: 0.35}, 5, 10, False)
+    assert "rates a product once" in F.policy("EASE", 0.0, {0: 0.2, 5: 0.1, 10: 0.1}, 0, 10, True)
+    every = F.policy("EASE", 0.33, {0: 0.1, 5: 0.3, 10: 0.35, -1: 0.4}, -1, 10, False)
+    assert "own ranking over every product" in every and "0.400" in every and "flagged as a re-order" in every
+
+
+def test_short_log_each_way():
+    assert F.short_log(30, 30, 365) == ""
+    note = F.short_log(30, 9, 19)
+    assert "spans 19 days" in note and "cut-off is 9 days before it" in note and "global_test_days" in note
+    assert "2011-01-02" in F.no_global_split("2011-01-02") and "new to each customer" in F.no_global_split("x")

@@ -11,6 +11,7 @@ from analysis.data import load_transactions
 from analysis.errors import DataError
 from analysis.chapters.recommend import steps as RS
 from analysis.chapters.recommend.params import MIN_CUSTOMERS
+from analysis.recommend import cosine_similarity, to_matrix
 
 
 @pytest.fixture(scope="module")
@@ -70,37 +71,37 @@ def test_rules_count_the_pairs_that_reach_the_support(small):
     assert step.glue["n_rules"] <= 2 * step.glue["n_pairs"]
 
 
-def test_recommendations_carry_a_reason_from_the_customers_own_products(small):
+def test_reasons_come_from_the_customers_own_products(small):
     table, _ = small
     inter = RS.matrix_step(table, 5)["interactions"]
-    data = RS.split_step(inter, "random", 0.25, 0).data
-    knn = RS.neighbours_step(data["train"], data["test"], 5, 20)["item_knn"]
-    out = RS.recommendations_step(knn, data["train"], knn.sim_, 3, None)["recommendations"]
-    tr = data["train"]
-    row = out.iloc[0]
-    u = int(np.flatnonzero(tr.users == row["customer_id"])[0])
-    have = tr.items[tr.X[u].indices]
-    because = row["reason"].removeprefix("because you bought ").split(" ")[0]
-    assert because in set(have) and row["product_id"] not in set(have)
-    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["customer_id", "rank", "product_id", "score", "reason"]
+    full = to_matrix(inter, binary=True)
+    sim = cosine_similarity(full.X, common=False)
+    users, items = np.array([0, 1]), np.array([int(np.flatnonzero(full.X[0].toarray().ravel() == 0)[0]),
+                                               int(np.flatnonzero(full.X[1].toarray().ravel() == 0)[0])])
+    reasons = RS._reasons(full.X, sim, users, items, full.items, None, None)
+    for u, j, reason in zip(users, items, reasons):
+        have = full.X[u].indices
+        if reason.startswith("because you bought "):
+            because = reason.removeprefix("because you bought ")
+            b = int(np.flatnonzero(full.items == because)[0])
+            assert b in have and sim[b, j] == sim[have, j].max() > 0
+        else:
+            assert reason == "no close product among yours" and not (sim[have, j] > 0).any()
 
 
 def test_on_ratings_the_reason_is_a_well_rated_product():
     import scipy.sparse as sp
 
-    from analysis.recommend import ItemKNN, to_matrix
-
     ratings = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c", "c"],
                             "product_id": ["x", "y", "z", "x", "w", "y", "w"],
                             "weight": [1.0, 5.0, 4.0, 5.0, 4.0, 2.0, 5.0]})
     values = to_matrix(ratings)
-    train = to_matrix(ratings, binary=True)
+    train = to_matrix(ratings, binary=True)  # products w, x, y, z; customers a, b, c
     sim = np.ones((4, 4))  # every product close to every other: only the rating decides the reason
-    knn = ItemKNN(2, common=False).fit(train.X)
-    out = RS.recommendations_step(knn, train, sim, 1, None, values)["recommendations"].set_index("customer_id")
-    assert out.loc["a", "reason"] in {"because you rated y", "because you rated z"}  # x, rated 1, is no reason
-    assert out.loc["c", "reason"] == "because you rated w"  # y (2, below c's mean and 3) is no reason
-    assert not out["reason"].str.contains("bought").any() and sp.issparse(values.X)
+    reasons = RS._reasons(train.X, sim, np.array([0, 2]), np.array([0, 2]), train.items, None, values.X)
+    assert reasons[0] in {"because you rated y", "because you rated z"}  # x, rated 1, is no reason
+    assert reasons[1] == "because you rated w"  # y (2, below c's mean and 3) is no reason
+    assert not any("bought" in r for r in reasons) and sp.issparse(values.X)
 
 
 def test_a_file_with_one_product_is_refused_by_name(small):
