@@ -330,7 +330,8 @@ def read_labelled(
     path: str | Path, target: str = "", positive_label: str = "", categorical: Sequence[str] = (),
     options: ReadOptions | None = None,
 ) -> tuple[pd.DataFrame, LabelledReport]:
-    """Read a labelled table: ``(table, report)``; ``table`` has the features and a 0/1 column ``y``.
+    """Read a labelled table: ``(table, report)``; ``table`` has the features, the first id column the reader
+    found (``report.id_columns[0]``, never a feature: it keys the cases in a deliverable) and a 0/1 column ``y``.
 
     Text columns are categories; ``categorical`` names numeric columns that hold category codes (1 = graduate
     school, 2 = university, ...) and are read as categories too, not as numbers.
@@ -381,7 +382,7 @@ def read_labelled(
     codes = list(categorical)
     junk, junk_rows = _junk_to_missing(table, codes, np.flatnonzero(has_target.to_numpy(dtype=bool)), options)
     features, categorical, ids = _columns(table, codes)
-    table = table[features].copy()
+    table = table[features + ids[:1]].copy()  # the first id column stays, to key the chapter's deliverable
     for name in categorical:
         table[name] = category_text(table[name])
     table["y"] = y

@@ -64,7 +64,8 @@ def test_a_labelled_csv_with_target(tmp_path):
     frame = pd.DataFrame({"id": [f"c{i}" for i in range(30)], "income": np.arange(30.0),
                           "region": ["north", "south", None] * 10, "defaulted": [0, 1, 0] * 10})  # fmt: skip
     table, report = read_labelled(_csv(tmp_path, frame, sep=";"), target="defaulted")
-    assert report.id_columns == ["id"] and "id" not in table.columns
+    assert report.id_columns == ["id"] and "id" not in report.features
+    assert table["id"].tolist()[:2] == ["c0", "c1"]  # kept to key the deliverable, never a feature
     assert report.categorical == ["region"] and table["region"].tolist()[:3] == ["north", "south", "missing"]
     assert report.positive_label == "1" and report.positives == 10
     assert "defaulted" not in table.columns and table["y"].sum() == 10
@@ -205,7 +206,9 @@ def test_numeric_id_columns_are_kept_out_of_the_features(tmp_path):
     frame["ref"] = [f"R-{i:05d}" for i in rng.permutation(200)]  # text, unique
     table, report = read_labelled(_csv(tmp_path, frame), target="defaulted")
     assert set(report.id_columns) == {"customer_id", "AccountNo", "member", "ref"}
-    assert not set(report.id_columns) & set(table.columns)
+    assert not set(report.id_columns) & set(report.features)
+    # the first id column found stays in the table (to key the deliverable), the others leave it
+    assert set(report.id_columns) & set(table.columns) == {report.id_columns[0]}
     assert "identifier columns left out of the features" in str(report)
 
 

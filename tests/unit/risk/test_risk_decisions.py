@@ -1,5 +1,5 @@
 """Decisions valued on what happened (realised cost and offer value by hand), the protected-attribute detector,
-age bands."""
+age bands, and the data's own ids kept for the deliverable."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.data.labelled import GERMAN_COLUMNS
+from analysis.data.labelled import GERMAN_COLUMNS, read_labelled
 from analysis.risk import decisions as D
+from analysis.risk.problems import credit_problem
 from analysis.risk.sensitive import age_bands, find_sensitive
 
 
@@ -81,3 +82,39 @@ def test_age_bands():
     bands = age_bands(pd.Series([19, 25, 34, 35, 61, 62, 80, None]))
     assert bands.tolist() == ["under 25", "25 to 34", "25 to 34", "35 to 49", "50 to 61", "62 or older",
                               "62 or older", "missing"]  # fmt: skip
+
+
+def _cards(tmp_path, with_id: bool = True):
+    rng = np.random.default_rng(3)
+    n = 80
+    frame = pd.DataFrame({"SEX": rng.integers(1, 3, n), "AGE": rng.integers(21, 70, n),
+                          "LIMIT_BAL": rng.integers(1, 50, n) * 1000.0, "average": rng.normal(size=n),
+                          "default": rng.integers(0, 2, n)})  # fmt: skip
+    if with_id:
+        frame.insert(0, "ID", np.arange(1001, 1001 + n))
+    path = tmp_path / "cards.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_protected_columns_leave_the_models_by_default_age_stays(tmp_path):
+    table, report = read_labelled(_cards(tmp_path), target="default")
+    cases = credit_problem(table, report)
+    assert "SEX" not in cases.X.columns and {"AGE", "average", "LIMIT_BAL"} <= set(cases.X.columns)
+    assert list(cases.sensitive.columns) == ["SEX", "AGE"] and cases.notes["left_out"] == ["SEX"]
+    # listed by hand: exactly those leave; the empty list keeps every column a feature
+    listed = credit_problem(table, report, ["SEX", "AGE"])
+    assert not {"SEX", "AGE"} & set(listed.X.columns)
+    kept = credit_problem(table, report, [])
+    assert {"SEX", "AGE"} <= set(kept.X.columns) and "left_out" not in kept.notes
+    assert list(kept.sensitive.columns) == ["SEX", "AGE"]  # still checked by group
+
+
+def test_the_datas_own_id_column_keys_the_cases(tmp_path):
+    table, report = read_labelled(_cards(tmp_path), target="default")
+    cases = credit_problem(table, report)
+    assert cases.ids.name == "ID" and cases.ids.tolist()[:2] == [1001, 1002] and "ID" not in cases.X.columns
+    table, report = read_labelled(_cards(tmp_path, with_id=False), target="default")
+    cases = credit_problem(table, report)
+    assert cases.ids.name == "row" and cases.ids.tolist()[:3] == [1, 2, 3]  # named as the row number, from 1
+    assert cases.unit == "case"  # not "applicant": nothing says these are applications
