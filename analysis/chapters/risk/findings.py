@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis import fmt
 from analysis.chapters._findings import join_words, plural
+from analysis.data.labelled import CODE_LEVELS
 
 __all__ = [
     "AGREE", "BETTER_BRIER", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "TIE_VALUE", "SMALL_SAVING", "WEAK_SKILL", "balance", "best_model",
@@ -44,8 +45,8 @@ CLOSE_TO_BAYES = 0.01
 GROUP_GAP = 0.05
 GROUP_SE = 2.0
 
-#: A numeric column with at most this many distinct whole numbers (and more than two) may hold category codes.
-CODE_LEVELS = 12
+#: A numeric column with at most CODE_LEVELS distinct whole numbers (and more than two) may hold category codes
+#: (the reader's own limit for the columns it reads as codes by their names).
 
 #: The glued sentences that make "What this run found", in page order.
 SUMMARY = ("balance_finding", "sensitive_finding", "best_finding", "calibration_finding", "imbalance_finding",
@@ -86,18 +87,22 @@ def _names(columns: list[str], most: int = 8) -> str:
 
 def columns_read(
     numeric: list[str], categorical: list[str], ids: list[str], codes: list[str], gaps: dict[str, int] | None = None,
-    n: int = 0,
+    n: int = 0, found: list[str] | None = None,
 ) -> str:
     """How the table's columns were read: numbers, categories and ids (the sensitive attributes are
     :func:`sensitive_found`'s); how
-    missing numbers are filled (``gaps``: column -> missing count of ``n`` cases); a hint when numbers look
-    like codes."""
+    missing numbers are filled (``gaps``: column -> missing count of ``n`` cases); the whole numbers read as
+    codes by their names (``found``); a hint when other numbers look like codes (``codes``)."""
     parts = []
     if numeric:
         parts.append(f"{plural(len(numeric), 'column')} as numbers ({_names(numeric)})")
     if categorical:
         parts.append(f"{plural(len(categorical), 'column')} as categories ({_names(categorical)})")
     text = f"The models read {join_words(parts)}."
+    if found:
+        text += (f" {_names(found)} {'holds' if len(found) == 1 else 'hold'} a few whole numbers under a name that "
+                 "marks codes, so each value is a category of its own, measured against the most common one; list "
+                 "an ordered one in `numeric_codes` to keep it a number.")  # fmt: skip
     if ids:
         text += f" Left out as row ids (a different value in nearly every row): {_names(ids)}."
     gaps = {k: v for k, v in (gaps or {}).items() if v}
@@ -333,8 +338,8 @@ def takeaway(model: str, amount: float, churn: bool, currency: str,
     close = {m: v for m, v in (others or {}).items() if tied_value(v, amount, scale)}
     show = (lambda v: fmt.money(v, currency)) if churn else fmt.number
     if churn:
-        head = (f"Judged on what happened, sending the offer by {model}'s scores realises the most among the "
-                f"models, {fmt.money(amount, currency)} in all")  # fmt: skip
+        head = (f"Judged on what happened, sending the offer by the scores of {model} realises the most among "
+                f"the models, {fmt.money(amount, currency)} in all")  # fmt: skip
     else:
         head = (f"Judged on what happened, the cheapest decision among the models comes from {model}, at "
                 f"{fmt.number(amount)} cost units per case (the units of `cost_fp` and `cost_fn`)")  # fmt: skip
@@ -423,7 +428,11 @@ def policies(table: pd.DataFrame, fitted: list[str], baselines: list[str], none:
         better = none if values[none] >= values[every] else every
         text = head + f": {better} does better, so on these data no model's decision pays."
     else:
-        text = head + "."
+        better = none if values[none] >= values[every] else every
+        lead = amount - values[better]
+        shown = fmt.money(lead, currency) if money else f"{fmt.number(lead)} cost units per case"
+        text = head + (f": a lead of {shown} over {better}, {fmt.share(lead / scale)} of what perfect foresight "
+                       "would add to it.")  # fmt: skip
     others = [p for p in ranked[1:] if tied_value(amount, values[p], scale)]
     if others:
         names = join_words(others)

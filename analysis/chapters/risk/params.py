@@ -41,6 +41,11 @@ class RiskParams(ChapterParams):
         max_length=1000,
         description="credit: numeric columns that hold category codes (e.g. [EDUCATION]), one-hot encoded, not scaled",
     )
+    numeric_codes: list[str] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="credit: whole-number columns named like codes (e.g. EDUCATION, PAY_0) to keep as numbers because their order means something; the others are read as categories",
+    )
     churn_days: int = Field(90, ge=1, le=3650, description="churned: no purchase in this many days after the cut-off")
     cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" for the last day of the data minus churn_days)',
                         json_schema_extra={"allowed": f'"" (the last day minus churn_days) or {DATE_RULE}'})
@@ -98,13 +103,14 @@ def _shop_orders(params: RiskParams):
 def load_risk_data(params: RiskParams):
     """The chapter's data, ``(table, report)``: the shop's orders (fraud), a labelled table (credit) or a log (churn)."""
     problem = chosen_problem(params)
-    if params.categorical and problem != "credit":
-        raise DataError(
-            f"categorical applies to a labelled table (problem credit); this run's problem is {problem}, whose "
-            "features the chapter builds itself.",
-            parameter="categorical", rows=[f"categorical = {params.categorical}"],
-            fix="remove categorical, or set data to a labelled file and target to its label column",
-        )  # fmt: skip
+    for name in ("categorical", "numeric_codes"):
+        if getattr(params, name) and problem != "credit":
+            raise DataError(
+                f"{name} applies to a labelled table (problem credit); this run's problem is {problem}, whose "
+                "features the chapter builds itself.",
+                parameter=name, rows=[f"{name} = {getattr(params, name)}"],
+                fix=f"remove {name}, or set data to a labelled file and target to its label column",
+            )  # fmt: skip
     if problem == "fraud":
         if not params.source.is_shop:
             raise DataError(
@@ -127,7 +133,8 @@ def load_risk_data(params: RiskParams):
 
         options = ReadOptions(encoding=params.encoding, decimal=params.decimal, thousands=params.thousands,
                               sheet=params.sheet)  # the transaction logs' reader, with the same knobs
-        return read_labelled(params.data, params.target, params.positive_label, params.categorical, options)
+        return read_labelled(params.data, params.target, params.positive_label, params.categorical, options,
+                             params.numeric_codes)  # fmt: skip
     from analysis.data import load_data
 
     try:

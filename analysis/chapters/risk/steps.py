@@ -57,8 +57,12 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
     if problem == "credit":
         gaps = {c: int(cases.X[c].isna().sum()) for c in cases.numeric}
         # german.doc says which attributes are numerical: no guessing at codes there
-        codes = [] if report.layout == "german_credit" else F.code_like(cases.X, cases.numeric)
-        when = F.columns_read(cases.numeric, cases.categorical, list(report.id_columns), codes, gaps, len(cases.y))
+        kept = set(params.numeric_codes)  # ordered codes the user keeps as numbers: no hint for them
+        codes = [] if report.layout == "german_credit" else [c for c in F.code_like(cases.X, cases.numeric)
+                                                             if c not in kept]  # fmt: skip
+        found = [c for c in getattr(report, "codes_found", []) if c in cases.categorical]
+        when = F.columns_read(cases.numeric, cases.categorical, list(report.id_columns), codes, gaps, len(cases.y),
+                              found)  # fmt: skip
     if problem == "churn":
         when = (f"The cut-off is {cases.notes['cutoff']}: every feature comes from purchases up to that day, the "
                 f"label from the {params.churn_days} days after it.")  # fmt: skip

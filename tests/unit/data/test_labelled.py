@@ -157,9 +157,16 @@ def test_numeric_codes_become_categories_when_listed_and_row_numbers_are_ids(tmp
     })  # fmt: skip
     path = _csv(tmp_path, frame)
     table, report = read_labelled(path, target="default")
-    assert report.id_columns == ["ID"] and report.categorical == []
+    # MARRIAGE is named like codes and holds three whole numbers: read as categories without being listed
+    assert report.id_columns == ["ID"] and report.categorical == ["MARRIAGE"] and report.codes_found == ["MARRIAGE"]
     assert report.features == ["MARRIAGE", "LIMIT_BAL"]
+    table, report = read_labelled(path, target="default", numeric_codes=["MARRIAGE"])  # kept as a number
+    assert report.categorical == [] and report.codes_found == []
+    with pytest.raises(DataError, match="numeric_codes") as err:
+        read_labelled(path, target="default", numeric_codes=["MARITAL"])
+    assert err.value.parameter == "numeric_codes"
     table, report = read_labelled(path, target="default", categorical=["MARRIAGE"])
+    assert report.codes_found == []  # listed by the user, not found
     assert report.categorical == ["MARRIAGE"]
     assert table["MARRIAGE"].tolist()[:4] == ["1", "2", "3", "missing"]
     with pytest.raises(DataError, match="categorical") as err:
@@ -219,3 +226,17 @@ def test_whole_numbers_unique_per_row_that_measure_stay_features(tmp_path):
     frame["customer_id"] = np.arange(200) % 50  # named like an id, not unique: a feature (a group)
     table, report = read_labelled(_csv(tmp_path, frame), target="defaulted")
     assert report.id_columns == [] and {"loan_amount", "customer_id"} <= set(table.columns)
+
+
+def test_code_columns_by_name_and_values():
+    from analysis.data.labelled import code_columns
+
+    frame = pd.DataFrame({
+        "PAY_0": [-2, -1, 0, 1, 2, 3] * 5, "EDUCATION": [1, 2, 3, 4, 5, 6] * 5, "loan_type": [1, 2, 3] * 10,
+        "PAY_AMT1": np.arange(30) * 10.0,  # named like pay, but an amount: many values
+        "SEX": [1, 2] * 15,  # two values: a flag, not a code column
+        "installments": [1, 2, 3] * 10,  # few whole numbers but not named like codes
+        "grade_score": [0.5, 1.5, 2.5] * 10,  # named like codes but not whole numbers
+    })  # fmt: skip
+    assert code_columns(frame) == ["PAY_0", "EDUCATION", "loan_type"]
+    assert code_columns(frame, keep_numbers=["EDUCATION"]) == ["PAY_0", "loan_type"]

@@ -114,6 +114,7 @@ def test_policies_each_way():
     text = F.policies(table, ["m", "n"], [], "flag nobody", "flag everybody", False, scale=0.7)
     assert "that of m, 0.5 cost units per case, against 1.5 cost units per case for flag nobody" in text
     assert "N comes within the same 2.0%: a tie" in text and "adds anything" not in text
+    assert "a lead of 0.2 cost units per case over flag everybody, 28.6% of what perfect foresight" in text
     # a model within the tolerance of acting on everybody adds nothing
     close = table.assign(value=[-0.69, -0.8, -0.7, -1.5])
     assert "a tie with flag everybody, so no model adds anything" in F.policies(
@@ -205,6 +206,9 @@ def test_columns_read_and_code_like_each_way():
     full = F.columns_read(["EDUCATION", "LIMIT"], [], ["ID"], ["EDUCATION"])
     assert "row ids" in full and "`ID`" in full
     assert "`EDUCATION` holds only a few whole numbers" in full and "`categorical`" in full
+    found = F.columns_read(["LIMIT"], ["PAY_0", "EDUCATION"], [], [], found=["PAY_0", "EDUCATION"])
+    assert "`PAY_0` and `EDUCATION` hold a few whole numbers under a name that marks codes" in found
+    assert "`numeric_codes`" in found and "most common one" in found
     many = F.columns_read([f"x{i}" for i in range(10)], [], [], [])
     assert "`x7` and 2 more" in many and "categories" not in many
     gaps = F.columns_read(["score", "amount"], [], [], [], gaps={"score": 40, "amount": 0}, n=400)
