@@ -15,8 +15,8 @@ from analysis.chapters._findings import join_words, plural
 from analysis.data.labelled import CODE_LEVELS
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "TIE_VALUE", "SMALL_SAVING", "WEAK_SKILL", "balance", "best_model",
-    "calibration", "code_like", "columns_read", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
+    "AGREE", "BETTER_BRIER", "FLAT_PDP", "MIN_LEVEL_CASES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "TIE_VALUE", "SMALL_SAVING", "WEAK_SKILL", "balance", "best_model",
+    "calibration", "code_like", "columns_read", "cost_threshold", "flat_pdp", "importance_agrees", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
     "group_check", "imbalance", "policies", "sensitive_found", "tied_value", "value_curve", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "takeaway", "truth",
 ]  # fmt: skip
 
@@ -127,15 +127,48 @@ def newton(max_diff: float, steps: int, grad_error: float) -> str:
             f"{fmt.number(max_diff)} (scikit-learn stopped at its own tolerance); {check}.")  # fmt: skip
 
 
-def strongest(feature: str, odds_ratio: float, kind: str, reference: str = "") -> str:
+#: A category's value (or a flag's rarer side) held by fewer cases than this is not named the strongest effect.
+MIN_LEVEL_CASES = 30
+#: A partial dependence whose mean probability moves by less than this over its grid draws nothing.
+FLAT_PDP = 1e-6
+
+
+def strongest(feature: str, odds_ratio: float, kind: str, reference: str = "", cases: int = 0, n: int = 0) -> str:
     """``kind``: "number" (standardised), "flag" (a 0/1 column) or "category" (one value of a column, measured
-    against the column's ``reference`` value)."""
+    against the column's ``reference`` value); ``cases`` of ``n`` hold the value (a flag: its rarer side).
+    Only values that at least MIN_LEVEL_CASES cases hold are ranked (the sentence says so)."""
     per = {"number": "per standard deviation", "flag": "for having it rather than not"}.get(
         kind, f"for this value rather than the reference value, {reference}" if reference else
         "for having this value rather than not")
     way = "multiplies" if odds_ratio >= 1 else "divides"
     factor = odds_ratio if odds_ratio >= 1 else 1 / odds_ratio
-    return f"The strongest single effect is {fmt.escape(feature, code=True)}, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
+    text = (f"The strongest single effect is {fmt.escape(feature, code=True)}, which {way} the odds of the bad "
+            f"outcome by {fmt.number(factor)} ({per})")  # fmt: skip
+    if kind == "number" or not n:
+        return text + "."
+    held = "have it" if kind == "category" else "are on its rarer side"
+    if cases < MIN_LEVEL_CASES:  # no value held by enough cases has a coefficient at all
+        return text + (f"; only {fmt.count(cases)} of {plural(n, 'case')} {held}, fewer than "
+                       f"{MIN_LEVEL_CASES}: too few to call any effect the strongest.")  # fmt: skip
+    return text + (f"; {fmt.count(cases)} of {plural(n, 'case')} {held} (values that fewer than "
+                   f"{MIN_LEVEL_CASES} cases hold are not ranked).")  # fmt: skip
+
+
+def importance_agrees(column: str, rank: int | None, n_features: int, top: str) -> str:
+    """Whether permutation importance agrees with section 2's strongest single effect (its column)."""
+    name = fmt.escape(column, code=True)
+    if rank == 1:
+        return (f"Permutation importance agrees with section 2: {name}, the column of the strongest single "
+                "effect, is also the most important feature here.")  # fmt: skip
+    where = f"ranks {fmt.count(rank)} of {fmt.count(n_features)} here" if rank else "is not among the features here"
+    return (f"Permutation importance does not agree with section 2's strongest single effect: its column {name} "
+            f"{where}, behind {fmt.escape(top, code=True)} (an odds ratio compares one value with a reference in a "
+            "linear model; importance is what the boosting model loses without the whole column).")  # fmt: skip
+
+
+def flat_pdp(feature: str) -> str:
+    return (f"The partial dependence on {fmt.escape(feature, code=True)} is flat (the boosting model's mean "
+            "probability does not move over its values), so it is not drawn.")
 
 
 def best_model(table: pd.DataFrame, diff_sd: float | None = None) -> str:

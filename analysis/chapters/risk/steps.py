@@ -136,20 +136,33 @@ def logistic_step(cases: RiskData, seed: int) -> Step:
     w = np.random.default_rng(seed).normal(0, 0.1, Z.shape[1] + 1)
     grad_error = float(np.max(np.abs(gradient(w, Z, cases.y, lam) - numeric_gradient(w, Z, cases.y, lam))))
     coef = ours.coef_.ravel()
-    odds = pd.DataFrame({"feature": names, "coefficient": coef, "odds ratio": np.exp(coef)})
-    odds = odds.reindex(odds["coefficient"].abs().sort_values(ascending=False).index).head(10).reset_index(drop=True)
-    top = odds.iloc[0]
     flags = binary_columns(enc)
+    odds = pd.DataFrame({"feature": names, "coefficient": coef, "odds ratio": np.exp(coef),
+                         "cases": [_cases_with(cases.X, n, n in flags) for n in names]})  # fmt: skip
+    odds = odds.reindex(odds["coefficient"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    # the strongest effect is named among values that enough cases hold (a level of 12 cases is noise)
+    enough = odds[odds["cases"] >= F.MIN_LEVEL_CASES]
+    top = (enough if len(enough) else odds).iloc[0]
+    odds = odds.head(10)
     kind = "flag" if top["feature"] in flags else "number" if top["feature"] in cases.numeric else "category"
-    column = str(top["feature"]).split(" = ", 1)[0]
+    column = str(top["feature"]).split(" = ", 1)[0] if kind == "category" else str(top["feature"])
     odds["against"] = [reference.get(str(f).split(" = ", 1)[0], "") if " = " in str(f) else "" for f in odds["feature"]]
     glue = {"newton_steps": ours.n_iter_, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
             "lambda_pen_text": fmt.number(lam),
             "newton_finding": F.newton(diff, ours.n_iter_, grad_error),
             "odds_finding": F.strongest(top["feature"], float(top["odds ratio"]), kind,
-                                        reference.get(column, ""))}  # fmt: skip
+                                        reference.get(column, ""), int(top["cases"]), len(cases.y))}  # fmt: skip
     return Step(glue=glue, table=odds, data={"fit": ours, "names": names, "encoder": enc, "sklearn": sk, "Z": Z,
-                                             "reference": reference})  # fmt: skip
+                                             "reference": reference, "strongest": column})  # fmt: skip
+
+
+def _cases_with(X: pd.DataFrame, name: str, flag: bool) -> int:
+    """How many cases a coefficient speaks of: a category value's (``col = v``) holders, a 0/1 flag's rarer
+    side, every case for a number."""
+    if name in X.columns:
+        return int(min((X[name] == 1).sum(), (X[name] == 0).sum())) if flag else len(X)
+    column, value = name.split(" = ", 1)
+    return int((X[column].astype(str) == value).sum())
 
 
 def tree_step(cases: RiskData, seed: int) -> Step:
@@ -402,8 +415,10 @@ def offer_deciles(y: np.ndarray, p: np.ndarray, act: np.ndarray, value: np.ndarr
     return out.reset_index()
 
 
-def explain_step(cases: RiskData, seed: int) -> Step:
-    """Permutation importance and partial dependence of the boosting model, on a held-out quarter."""
+def explain_step(cases: RiskData, seed: int, strongest: str = "") -> Step:
+    """Permutation importance and partial dependence of the boosting model, on a held-out quarter; whether the
+    importance ranking agrees with section 2's strongest single effect (its column ``strongest``). A partial
+    dependence that draws nothing (a flat line: the model does not use the feature) is not drawn."""
     model = make_models(cases.numeric, cases.categorical, seed, len(cases.y), names=("boosting",))["boosting"]
     train, test = train_test_split(np.arange(len(cases.y)), test_size=0.25, stratify=cases.y, random_state=seed)
     test = test[:EXPLAIN_ROWS]
@@ -411,17 +426,27 @@ def explain_step(cases: RiskData, seed: int) -> Step:
         model.fit(cases.X.iloc[train], cases.y[train])
         imp = permutation_importance(model, cases.X.iloc[test], cases.y[test], scoring="roc_auc", n_repeats=3,
                                      random_state=seed)  # fmt: skip
-    table = pd.DataFrame({"feature": cases.X.columns, "auc_drop": imp.importances_mean, "auc_drop_sd": imp.importances_std})
-    table = table.sort_values("auc_drop", ascending=False, kind="stable").head(10).reset_index(drop=True)
+    full = pd.DataFrame({"feature": cases.X.columns, "auc_drop": imp.importances_mean, "auc_drop_sd": imp.importances_std})
+    full = full.sort_values("auc_drop", ascending=False, kind="stable").reset_index(drop=True)
+    table = full.head(10)
     feature = str(table.iloc[0]["feature"])
     categorical = feature in cases.categorical
     with threadpool_limits(limits=1):
         pd_result = partial_dependence(model, cases.X.iloc[test], [feature], grid_resolution=30,
                                        categorical_features=[feature] if categorical else None)  # fmt: skip
-    fig = figures.partial_dependence(pd_result["grid_values"][0], pd_result["average"][0], feature, categorical)
+    grid, average = pd_result["grid_values"][0], pd_result["average"][0]
+    drawn = len(grid) > 1 and float(np.ptp(average)) > F.FLAT_PDP
+    fig = figures.partial_dependence(grid, average, feature, categorical) if drawn else None
+    ranks = {str(f): i + 1 for i, f in enumerate(full["feature"])}
+    agree = F.importance_agrees(strongest, ranks.get(strongest), len(full), feature) if strongest else ""
     # top_feature: the column's own name, which the exercise drops (no page cites it); the page cites top_feature_md
-    glue = {"top_feature": feature, "top_feature_md": fmt.escape(feature, code=True), "top_auc_drop": float(table.iloc[0]["auc_drop"])}
-    data = {"model": model, "fig_pdp": fig}
+    glue = {"top_feature": feature, "top_feature_md": fmt.escape(feature, code=True),
+            "top_auc_drop": float(table.iloc[0]["auc_drop"]), "importance_finding": agree,
+            "pdp_note": "" if drawn else F.flat_pdp(feature)}  # fmt: skip
+    from IPython.display import Markdown
+
+    # a flat partial dependence is not drawn: the page shows the sentence that says why in its place
+    data = {"model": model, "fig_pdp": fig if drawn else Markdown(glue["pdp_note"]), "drawn": drawn}
     return Step(glue=glue, table=table.rename(columns={"auc_drop": "ROC AUC lost", "auc_drop_sd": "sd"}), data=data)
 
 

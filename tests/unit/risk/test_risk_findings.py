@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pandas as pd
 
 from analysis.chapters.risk import findings as F
@@ -243,3 +245,30 @@ def test_imbalance_says_leave_when_the_auc_does_not_move_at_three_digits():
     assert F.imbalance(table, 0.02, 0.01).startswith("Class weights leave ROC AUC at 0.705")
     moved = table.assign(auc=[0.705, 0.69, 0.70])
     assert F.imbalance(moved, 0.02, 0.01).startswith("Class weights move ROC AUC from 0.705 to 0.69")
+
+
+def test_strongest_names_its_cases_and_importance_agrees_each_way():
+    text = F.strongest("country = Portugal", 3.0, "category", "United Kingdom", 412, 3377)
+    assert "412 of 3,377 cases have it" in text and f"fewer than {F.MIN_LEVEL_CASES} cases hold are not ranked" in text
+    assert "too few to call" in F.strongest("country = Portugal", 3.0, "category", "UK", 12, 3377)
+    assert F.strongest("x", 2.0, "number", "", 100, 100).endswith("(per standard deviation).")
+    assert "is also the most important feature" in F.importance_agrees("country", 1, 12, "country")
+    late = F.importance_agrees("country", 7, 12, "recency_days")
+    assert "does not agree" in late and "ranks 7 of 12 here, behind `recency_days`" in late
+    assert "is flat" in F.flat_pdp("x") and "not drawn" in F.flat_pdp("x")
+
+
+def test_the_strongest_effect_skips_values_few_cases_hold():
+    from analysis.chapters.risk.steps import logistic_step
+    from analysis.risk.problems import RiskData
+
+    rng = np.random.default_rng(0)
+    n = 400
+    country = np.where(np.arange(n) < 10, "Portugal", np.where(np.arange(n) % 2, "UK", "France"))
+    x = rng.normal(size=n)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(0.3 * x + 5.0 * (country == "Portugal") - 0.5)))).astype(np.int8)
+    X = pd.DataFrame({"x": x, "country": country})
+    cases = RiskData("credit", X, y, pd.Series(np.arange(n)), ["x"], ["country"], "case", "bad")
+    step = logistic_step(cases, 0)
+    assert step.table.iloc[0]["feature"] == "country = Portugal" and step.table.iloc[0]["cases"] == 10
+    assert "`country = Portugal`" not in step.glue["odds_finding"] and step["strongest"] != "country = Portugal"
