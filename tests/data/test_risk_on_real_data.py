@@ -132,3 +132,27 @@ def test_folds_are_stratified(german_path):
     y = table["y"].to_numpy()
     for _, test in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
         assert y[test].mean() == pytest.approx(0.3)
+
+
+def test_churn_on_online_retail_values_every_policy_on_what_happened(tmp_path):
+    """Issue 22: the page compares each policy with offering to everybody and to nobody on the realised labels,
+    and the finding names the assumptions (offer cost, success rate, margin, value = revenue)."""
+    from tests.conftest import SHARED_DATA
+    from tests.notebooks.conftest import execute
+
+    path = SHARED_DATA / "online_retail" / "online_retail.parquet"
+    if not path.exists():
+        pytest.skip(f"real data not present: {path}")
+    glued = execute("05_risk.ipynb", tmp_path, data=str(path))
+    assert "`churn` (chosen from the data)" in glued["problem_text"]
+    policy = glued["policy_finding"]
+    for said in ("`offer_cost`", "`offer_success`", "`margin`", "revenue, not profit", "offer to nobody",
+                 "offer to everybody", "Judged on what happened"):
+        assert said in policy
+    assert "cost units" not in glued["cost_finding"] + policy  # churn with prices: money, no cost matrix
+    csv = pd.read_csv(tmp_path / "risk_scores.csv")
+    assert list(csv.columns[:4]) == ["customer_id", "score", "decision", "label"] and csv["customer_id"].is_unique
+    y, offered = csv["label"].to_numpy() == 1, csv["decision"].to_numpy() == "offer"
+    each = y * 0.2 * 1.0 * csv["value_at_stake"].to_numpy() - 10.0  # the defaults: success 0.2, margin 1, cost 10
+    assert float(glued["file_value"]) == pytest.approx(each[offered].sum())
+    assert float(glued["value_all"]) == pytest.approx(each.sum()) and float(glued["value_none"]) == 0.0
