@@ -346,12 +346,12 @@ def problem_intro(problem: str, has_money: bool = True) -> str:
     if problem == "fraud":
         return ("**Fraud: review capacity.** A fraud team reviews a fixed share of orders (`review_share`), so the "
                 "question is the precision in the top of the ranking.")  # fmt: skip
-    if problem == "churn":
+    if problem == "churn":  # plain symbols, no $...$: the issue saw raw LaTeX reach the page from a glued sentence
         return ("**Churn: the value of an offer.** A retention offer costs `offer_cost` (in the data's currency) and "
                 "keeps a would-be churner with probability `offer_success`, who is then worth `margin` times their "
                 "revenue of the past year, the value at stake. The expected value of sending it to a customer of "
-                "churn score $\\pi$ is $\\pi \\cdot$ `offer_success` $\\cdot$ `margin` $\\cdot$ value at stake "
-                "$-$ `offer_cost`; the scores file sends it where that is positive. What it *realised* is read on "
+                "churn score π is π × `offer_success` × `margin` × value at stake − `offer_cost`; the scores "
+                "file sends it where that is positive. What it *realised* is read on "
                 "the labels: each offer to a customer who did churn keeps `offer_success` of `margin` times their "
                 "value at stake, and every offer costs `offer_cost`; the table reads it by score decile.")  # fmt: skip
     return ("**Credit: the cost matrix.** The threshold from the costs weighs the two mistakes "
