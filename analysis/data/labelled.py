@@ -36,7 +36,8 @@ from analysis.data.facts import Facts
 from analysis.data.load import ReadOptions, read_table
 from analysis.errors import DataError
 
-__all__ = ["GERMAN_COLUMNS", "GERMAN_LABELS", "LabelledReport", "binary_candidates", "binary_target", "is_german", "read_labelled"]
+__all__ = ["GERMAN_COLUMNS", "GERMAN_LABELS", "LabelledReport", "binary_candidates", "binary_target", "code_columns",
+           "is_german", "read_labelled"]
 
 #: German Credit's attributes in file order (german.doc, section 7), then the class.
 GERMAN_COLUMNS: tuple[str, ...] = (
@@ -83,6 +84,11 @@ ID_WORDS = {"id", "ids", "key", "no", "nr", "num", "number", "uuid", "guid", "re
 #: Whole numbers unique per row, all written with this many digits or more, are identifiers (customer numbers).
 ID_DIGITS = 6
 SHOWN_ROWS = 5
+#: Words of a column name that mark category codes (EDUCATION, MARRIAGE, PAY_0 repayment status, loan_type).
+CODE_WORDS = {"status", "education", "marriage", "marital", "type", "pay", "grade", "category", "code", "level",
+              "sex", "gender"}  # fmt: skip
+#: A whole-number column named like codes, with 3 to this many distinct values, is read as categories.
+CODE_LEVELS = 12
 
 
 @dataclass
@@ -99,6 +105,7 @@ class LabelledReport(Facts):
     negatives: int = 0
     features: list[str] = field(default_factory=list)
     categorical: list[str] = field(default_factory=list)
+    codes_found: list[str] = field(default_factory=list)  # whole numbers read as category codes by their names
     id_columns: list[str] = field(default_factory=list)
     missing_target: int = 0
     sensitive: str = ""  # a column the chapter checks the scores by group on ("" none)
@@ -314,6 +321,23 @@ def _junk_to_missing(table: pd.DataFrame, codes: Sequence[str], rows_in_file: np
     return counts, [text for _, text in sorted(rows)[:SHOWN_ROWS]]
 
 
+def code_columns(table: pd.DataFrame, keep_numbers: Sequence[str] = ()) -> list[str]:
+    """Numeric columns that hold category codes by their names (a word of :data:`CODE_WORDS`: ``EDUCATION``,
+    ``MARRIAGE``, ``PAY_0``) and their values (whole numbers, 3 to :data:`CODE_LEVELS` distinct), except those
+    in ``keep_numbers`` (ordered codes the user keeps as numbers)."""
+    out = []
+    for name in table.columns:
+        col = table[name]
+        if name in keep_numbers or not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        values = col.dropna()
+        if not _name_words(str(name)) & CODE_WORDS or not 2 < values.nunique() <= CODE_LEVELS:
+            continue
+        if bool((values % 1 == 0).all()):
+            out.append(str(name))
+    return out
+
+
 def category_text(col: pd.Series) -> pd.Series:
     """Category labels as text: whole numbers without a trailing ``.0`` (codes read as floats when a value is
     missing), missing values as ``missing``."""
@@ -328,11 +352,14 @@ def category_text(col: pd.Series) -> pd.Series:
 
 def read_labelled(
     path: str | Path, target: str = "", positive_label: str = "", categorical: Sequence[str] = (),
-    options: ReadOptions | None = None,
+    options: ReadOptions | None = None, numeric_codes: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, LabelledReport]:
-    """Read a labelled table: ``(table, report)``; ``table`` has the features and a 0/1 column ``y``.
+    """Read a labelled table: ``(table, report)``; ``table`` has the features, the first id column the reader
+    found (``report.id_columns[0]``, never a feature: it keys the cases in a deliverable) and a 0/1 column ``y``.
 
-    Text columns are categories; ``categorical`` names numeric columns that hold category codes (1 = graduate
+    Text columns are categories; whole-number columns named like codes are categories too
+    (:func:`code_columns`, listed in ``report.codes_found``) unless ``numeric_codes`` keeps them as numbers
+    (ordered codes); ``categorical`` names further numeric columns that hold category codes (1 = graduate
     school, 2 = university, ...) and are read as categories too, not as numbers.
     """
     path = Path(path)
@@ -371,17 +398,20 @@ def read_labelled(
     if german and positive_label == "2" and target == "class":
         why = "German Credit: 2 = bad"
     table = frame.drop(columns=[target])
-    unknown = [c for c in categorical if c not in table.columns]
-    if unknown:
-        names = ", ".join(map(repr, unknown))
-        raise DataError(f"categorical names {len(unknown)} column(s) the table does not have: {names}.",
-                        source=source, parameter="categorical",
-                        rows=[f"columns: {', '.join(map(str, table.columns[:20]))}"],
-                        fix="list feature columns of the table (not the target), spelled as in its header")  # fmt: skip
+    for parameter, listed in (("categorical", categorical), ("numeric_codes", numeric_codes)):
+        unknown = [c for c in listed if c not in table.columns]
+        if unknown:
+            names = ", ".join(map(repr, unknown))
+            raise DataError(f"{parameter} names {len(unknown)} column(s) the table does not have: {names}.",
+                            source=source, parameter=parameter,
+                            rows=[f"columns: {', '.join(map(str, table.columns[:20]))}"],
+                            fix="list feature columns of the table (not the target), spelled as in its header")  # fmt: skip
     codes = list(categorical)
     junk, junk_rows = _junk_to_missing(table, codes, np.flatnonzero(has_target.to_numpy(dtype=bool)), options)
+    found = [] if german else [c for c in code_columns(table, numeric_codes) if c not in codes]
+    codes += found
     features, categorical, ids = _columns(table, codes)
-    table = table[features].copy()
+    table = table[features + ids[:1]].copy()  # the first id column stays, to key the chapter's deliverable
     for name in categorical:
         table[name] = category_text(table[name])
     table["y"] = y
@@ -390,6 +420,7 @@ def read_labelled(
         layout="german_credit" if german else "labelled", rows_read=rows_read, rows_kept=len(table),
         target=target, positive_label=positive, label_chosen=why, positives=int(y.sum()),
         negatives=int(len(y) - y.sum()), features=features, categorical=categorical, id_columns=ids,
+        codes_found=[c for c in found if c in categorical],
         missing_target=int((~has_target).sum()), sensitive=GERMAN_SENSITIVE if german else "",
         junk_cells=junk, junk_rows=junk_rows,
     )  # fmt: skip

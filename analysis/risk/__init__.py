@@ -5,6 +5,8 @@
   estimator ``NewtonLogistic``);
 - ``models``: the scikit-learn pipelines compared, with our blend;
 - ``compare``: every model under the same stratified folds;
+- ``decisions``: policies valued on the realised labels (cost matrix, the offer in money), the strategy curve;
+- ``sensitive``: the columns that mark a protected attribute or age, and age bands;
 - ``steps`` / ``figures``: the chapter's steps and figures;
 - ``params``: the chapter's parameters, loader and needs (imported by the book's registry, not here).
 """

@@ -21,7 +21,7 @@ from analysis._checks import check_day, check_int, require_columns
 from analysis.errors import DataError
 
 __all__ = ["MAX_LEVELS", "RiskData", "churn_features", "churn_labels", "churn_problem", "credit_problem", "default_cutoff",
-           "fraud_problem", "leave_out", "p_alive_baseline"]
+           "fraud_problem", "leave_out", "p_alive_baseline", "sensitive_columns"]
 
 #: Categories beyond the most frequent MAX_LEVELS of a column are pooled as "other".
 MAX_LEVELS = 30
@@ -42,7 +42,8 @@ class RiskData:
     categorical: list[str]
     unit: str  # "order", "applicant", "customer"
     label_text: str  # what y = 1 means, in words
-    sensitive: pd.Series | None = None
+    sensitive: pd.DataFrame | None = None  # the sensitive attributes' values, for the check by group and audit
+    sensitive_kinds: dict = field(default_factory=dict)  # column -> kind (sex or gender, ..., age)
     bayes: np.ndarray | None = None  # the planted probability (fraud on the shop)
     baseline: np.ndarray | None = None  # churn: the BG/NBD's P(no purchase in the window)
     value: np.ndarray | None = None  # churn: the value at stake per customer (None: no prices in the log)
@@ -82,20 +83,18 @@ def fraud_problem(orders: pd.DataFrame) -> RiskData:
     )  # fmt: skip
 
 
-def credit_problem(table: pd.DataFrame, report, sensitive: str = "") -> RiskData:
+def credit_problem(table: pd.DataFrame, report, sensitive: list[str] | None = None) -> RiskData:
     """A labelled table as read by :func:`analysis.data.labelled.read_labelled` (features and ``y``).
 
-    German Credit's category codes (A11, ...) are written in words. The sensitive attribute is kept for the
-    group check and left out of the model's features (lending law forbids deciding on it).
+    German Credit's category codes (A11, ...) are written in words. The sensitive attributes
+    (:func:`sensitive_columns`) are kept for the check by group and for audit; the protected ones are left
+    out of the model's features (lending law forbids deciding on them). The cases' ids are the table's
+    own id column (the first the reader found) or, when it has none, the row number (``row``, from 1).
     """
     from analysis.data.labelled import GERMAN_LABELS, category_text
 
-    X = table.drop(columns=[LABEL])
-    column = sensitive or report.sensitive
-    if column and column not in X.columns:
-        raise DataError(f"The sensitive attribute {column!r} is not a column of the table.", source=report.source,
-                        parameter="sensitive", rows=[f"columns: {', '.join(X.columns[:12])}"],
-                        fix='set sensitive to one of the feature columns, or to "" for none')  # fmt: skip
+    ids_found = [c for c in getattr(report, "id_columns", []) if c in table.columns]
+    X = table.drop(columns=[LABEL, *ids_found])
     numeric = [c for c in report.features if c not in report.categorical]
     categorical = list(report.categorical)
     X[numeric] = X[numeric].astype(np.float64)
@@ -103,14 +102,53 @@ def credit_problem(table: pd.DataFrame, report, sensitive: str = "") -> RiskData
         for name, words in GERMAN_LABELS.items():
             if name in X.columns:
                 X[name] = X[name].astype(str).map(lambda v, w=words: w.get(v, v))
-    group = None
-    if column:  # a category as the model sees it; a number as the file writes it (a code 1, not 1.0)
-        group = (X[column] if column in categorical else category_text(table[column])).astype(str).rename(column)
-    ids = pd.Series([f"row {i + 1}" for i in range(len(X))], name="applicant")
+    if ids_found:
+        ids = table[ids_found[0]].reset_index(drop=True).rename(ids_found[0])
+    else:
+        ids = pd.Series(np.arange(1, len(X) + 1), name="row")
     label = f"{report.target} = {report.positive_label}"
+    unit = "applicant" if report.layout == "german_credit" else "case"
     cases = RiskData("credit", cap_levels(X, categorical), table[LABEL].to_numpy(np.int8), ids, numeric, categorical,
-                     "applicant", label, sensitive=group)  # fmt: skip
-    return leave_out(cases, column) if column else cases
+                     unit, label)  # fmt: skip
+    audit = X.copy()  # a category as the model sees it; a code as the file writes it (1, not 1.0)
+    for name in numeric:
+        audit[name] = category_text(table[name]) if name in X.columns else audit[name]
+    return sensitive_columns(cases, audit, sensitive, report.layout, source=report.source)
+
+
+def sensitive_columns(cases: RiskData, values: pd.DataFrame, sensitive: list[str] | None, layout: str = "",
+                      source: str = "") -> RiskData:  # fmt: skip
+    """Find, keep for audit and (the protected ones) leave out the sensitive attributes of ``cases``.
+
+    ``sensitive`` None: the columns :func:`analysis.risk.sensitive.find_sensitive` finds; the protected ones
+    leave the features, age stays (its check by group is kept). A list: exactly these columns are sensitive
+    and leave the features; the empty list keeps every column a feature (nothing is left out), and the
+    columns found are still checked by group. ``values``: each column as the audit should read it (numbers
+    of ages, codes as the file writes them).
+    """
+    from analysis.risk.sensitive import AGE, find_sensitive
+
+    found = find_sensitive(cases.X.columns, layout)
+    if sensitive:
+        unknown = [c for c in sensitive if c not in cases.X.columns]
+        if unknown:
+            raise DataError(f"The sensitive attribute {unknown[0]!r} is not a column of the table.", source=source,
+                            parameter="sensitive", rows=[f"columns: {', '.join(map(str, cases.X.columns[:12]))}"],
+                            fix="set sensitive to a list of the feature columns, [] for none left out, or null to "
+                            "let the chapter find them")  # fmt: skip
+        kinds = {c: found.get(c, "named in sensitive") for c in sensitive}
+        out = list(sensitive)
+    else:
+        kinds = dict(found)
+        out = [] if sensitive is not None else [c for c, k in found.items() if k != AGE]
+    cases.notes["found"] = found
+    cases.notes["sensitive_given"] = sensitive
+    if kinds:
+        cases.sensitive = values[list(kinds)].reset_index(drop=True)
+        cases.sensitive_kinds = kinds
+    for column in out:
+        cases = leave_out(cases, column)
+    return cases
 
 
 def leave_out(cases: RiskData, column: str) -> RiskData:
@@ -120,7 +158,7 @@ def leave_out(cases: RiskData, column: str) -> RiskData:
     cases.X = cases.X.drop(columns=[column])
     cases.numeric = [c for c in cases.numeric if c != column]
     cases.categorical = [c for c in cases.categorical if c != column]
-    cases.notes["left_out"] = column
+    cases.notes.setdefault("left_out", []).append(column)
     return cases
 
 

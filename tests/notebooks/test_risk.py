@@ -58,16 +58,32 @@ def test_bayes_auc_on_the_shop(glued, cases):
 
 
 def test_scores_file_and_decisions(glued, scores, cases):
-    assert list(scores.columns[:4]) == ["order", "score", "decision", "label"]
+    # keyed by the data's own order id; the decision at the threshold from the costs, which needs no label
+    assert list(scores.columns[:4]) == ["order_id", "score", "decision", "label"]
+    assert scores["order_id"].tolist() == cases.ids.tolist()
     assert len(scores) == len(cases.y) and scores["label"].sum() == cases.positives
-    t = num(glued, "best_threshold")
-    assert ((scores["score"] >= t) == (scores["decision"] == "flag")).all()
+    t_star = 1.0 / (1.0 + 5.0)
+    assert ((scores["score"] >= t_star) == (scores["decision"] == "flag")).all()
     best_t, best_cost = C.min_cost_threshold(scores["label"].to_numpy(), scores["score"].to_numpy(), 1.0, 5.0)
-    assert best_t == pytest.approx(t) and best_cost == pytest.approx(num(glued, "best_cost"))
+    assert best_t == pytest.approx(num(glued, "best_threshold")) and best_cost == pytest.approx(num(glued, "best_cost"))
     review = C.precision_at_share(scores["label"].to_numpy(), scores["score"].to_numpy(), 0.02)
     assert num(glued, "review_precision") == pytest.approx(review["precision"])
     assert "review capacity" in glued["problem_intro"]
-    assert "The cheapest decision comes from" in glued["takeaway_finding"]
+    assert "the cheapest decision among the models comes from" in glued["takeaway_finding"]
+
+
+def test_the_decision_in_one_table_is_valued_on_the_labels(glued, scores):
+    y = scores["label"].to_numpy()
+    flag = scores["decision"].to_numpy() == "flag"
+    # the file's row: share flagged, bad rate among the accepted, mean cost; against flagging nobody / everybody
+    assert num(glued, "file_share") == pytest.approx(flag.mean())
+    if (~flag).any():
+        assert num(glued, "file_bad_accepted") == pytest.approx(y[~flag].mean())
+    cost = (np.sum(flag & (y == 0)) * 1.0 + np.sum(~flag & (y == 1)) * 5.0) / len(y)
+    assert -num(glued, "file_value") == pytest.approx(cost)
+    assert -num(glued, "value_none") == pytest.approx(5.0 * y.mean())
+    assert -num(glued, "value_all") == pytest.approx(1.0 * (1 - y.mean()))
+    assert "Judged on what happened" in glued["policy_finding"] and "flag nobody" in glued["policy_finding"]
 
 
 def test_findings_follow_the_glued_numbers(glued):
@@ -139,21 +155,34 @@ def test_same_parameters_glue_the_same_values(glued, tmp_path):
 def test_churn_on_a_transaction_log(tmp_path):
     from tests.notebooks.conftest import execute
 
-    out = execute(NOTEBOOK, tmp_path, problem="churn", shop_customers=300, seed=1, cv_folds=3, churn_days=60)
+    out = execute(NOTEBOOK, tmp_path, problem="churn", shop_customers=300, seed=1, cv_folds=3, churn_days=60,
+                  margin=0.5)  # fmt: skip
     assert out["unit"].strip("'\"") == "customer"
-    assert "BG/NBD's probability of no purchase" in out["problem_finding"] and "decile" in out["problem_finding"]
-    assert "worth the most" in out["takeaway_finding"]
+    assert "BG/NBD's probability of no purchase" in out["problem_finding"] and "realised" in out["problem_finding"]
+    assert "realises the most among the models" in out["takeaway_finding"]
     assert "Churn: the value of an offer" in out["problem_intro"] and "review capacity" not in out["problem_intro"]
     assert "no planted model" in out["truth_finding"]
+    # the finding names every assumption, and compares with offering to nobody and to everybody
+    policy = out["policy_finding"]
+    for said in ("€10.00 (`offer_cost`)", "20.0% of the churners it reaches (`offer_success`)", "50.0% (`margin`)",
+                 "offer to nobody", "offer to everybody"):
+        assert said in policy
+    assert "cost units" not in out["cost_finding"]  # no cost matrix on churn with prices
     csv = pd.read_csv(tmp_path / "risk_scores.csv")
-    assert {"customer", "bgnbd_churn_score", "value_at_stake"} <= set(csv.columns)
-    # the decision is the offer's expected value in money (defaults: success 0.2, cost 10), and the page agrees
-    gain = csv["score"] * 0.2 * csv["value_at_stake"] - 10.0
+    assert list(csv.columns[:4]) == ["customer_id", "score", "decision", "label"]
+    assert {"bgnbd_churn_score", "value_at_stake"} <= set(csv.columns)
+    # the decision is the offer's expected value in money (success 0.2, margin 0.5, cost 10), and the page agrees
+    gain = csv["score"] * 0.2 * 0.5 * csv["value_at_stake"] - 10.0
     assert ((gain > 0) == (csv["decision"] == "offer")).all()
     assert int(float(out["offer_count"])) == int((gain > 0).sum())
+    # realised on the labels: each offer to a churner keeps 0.2 x 0.5 x value, every offer costs 10
     y = csv["label"].to_numpy() == 1
-    assert float(out["ex5_1"]) == pytest.approx(float((csv["decision"].to_numpy() == "offer")[y].mean()))
-    assert int(float(out["ex5_2"])) == int((csv["score"] * 0.2 * csv["value_at_stake"] - 20.0 > 0).sum())
+    offered = csv["decision"].to_numpy() == "offer"
+    each = y * 0.2 * 0.5 * csv["value_at_stake"].to_numpy() - 10.0
+    assert float(out["file_value"]) == pytest.approx(each[offered].sum())
+    assert float(out["value_all"]) == pytest.approx(each.sum()) and float(out["value_none"]) == 0.0
+    assert float(out["ex5_1"]) == pytest.approx(float(offered[y].mean()))
+    assert int(float(out["ex5_2"])) == int((csv["score"] * 0.2 * 0.5 * csv["value_at_stake"] - 20.0 > 0).sum())
 
 
 def test_glued_values_match_the_recorded_fingerprint(glued):

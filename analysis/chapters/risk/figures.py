@@ -18,7 +18,8 @@ RARE_AXIS = 0.1
 #: Characters per line of a drawn tree's split text (longer splits wrap).
 SPLIT_WIDTH = 30
 
-__all__ = ["calibration", "cost_curve", "depth_curve", "partial_dependence", "roc_pr", "tree", "tree_box_text"]
+__all__ = ["calibration", "cost_curve", "depth_curve", "partial_dependence", "roc_pr", "strategy_curve", "tree",
+           "tree_box_text", "value_curve"]
 
 
 def depth_curve(curve: pd.DataFrame, best: int) -> plt.Figure:
@@ -115,6 +116,34 @@ def cost_curve(curve: pd.DataFrame, chosen_share: float, theory_share: float) ->
         ax.set_xscale("log")
         ax.set_xlim(left=float(positive.min()))
         ax.set_xlabel("share of cases flagged (log scale)")
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def value_curve(curve: pd.DataFrame, best_share: float, file_share: float, currency: str) -> plt.Figure:
+    """Churn: the offers' realised value against the share of customers offered (highest expected value first),
+    with the best share in hindsight and the file's rule."""
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.plot(curve["share_flagged"], curve["value"], lw=1.3)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.axvline(best_share, color="C3", ls="--", label="most value in hindsight")
+    ax.axvline(file_share, color="grey", ls=":", label="the file's rule (expected value > 0)")
+    ax.set(xlabel="share of customers offered", ylabel=f"realised value ({currency or 'money'})")
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def strategy_curve(curve: pd.DataFrame, accepted: float, bad_rate: float, base_rate: float) -> plt.Figure:
+    """The strategy curve: the bad rate among the accepted cases (lowest scores first) against the share
+    accepted, the file's decision marked and the bad rate of accepting everybody dotted."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    ax.plot(curve["share_accepted"], curve["bad_rate_accepted"], lw=1.4)
+    ax.axhline(base_rate, color="grey", ls=":", lw=0.8, label="accept everybody")
+    if 0 < accepted:
+        ax.plot([accepted], [bad_rate], "o", color="C3", label="the file's decision")
+    ax.set(xlabel="share of cases accepted (lowest scores first)", ylabel="positive rate among the accepted")
     ax.legend(fontsize=9)
     fig.tight_layout()
     return fig

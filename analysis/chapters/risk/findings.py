@@ -12,11 +12,12 @@ import pandas as pd
 
 from analysis import fmt
 from analysis.chapters._findings import join_words, plural
+from analysis.data.labelled import CODE_LEVELS
 
 __all__ = [
-    "AGREE", "BETTER_BRIER", "CHURN_DECIDES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "TIE_VALUE", "SMALL_SAVING", "WEAK_SKILL", "balance", "best_model",
-    "calibration", "code_like", "columns_read", "cost_threshold", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
-    "group_check", "imbalance", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "takeaway", "truth",
+    "AGREE", "BETTER_BRIER", "FLAT_PDP", "MIN_LEVEL_CASES", "CODE_LEVELS", "CLOSE_TO_BAYES", "GROUP_GAP", "GROUP_SE", "OFF_RATE", "WEAK_LIFT", "WEAK_PR", "pr_vs_floor", "RARE", "SAME_RANKING", "SUMMARY", "TIED", "TIE_VALUE", "SMALL_SAVING", "WEAK_SKILL", "balance", "best_model",
+    "calibration", "code_like", "columns_read", "cost_threshold", "flat_pdp", "importance_agrees", "ex_dearer_miss", "ex_dearer_offer", "ex_drop_feature", "ex_gradient_descent", "ex_recall",
+    "group_check", "imbalance", "policies", "sensitive_found", "tied_value", "value_curve", "newton", "offer_value", "p_alive_baseline", "review", "strongest", "takeaway", "truth",
 ]  # fmt: skip
 
 #: A positive share below this is "rare": precision-recall is then the curve to read.
@@ -44,12 +45,12 @@ CLOSE_TO_BAYES = 0.01
 GROUP_GAP = 0.05
 GROUP_SE = 2.0
 
-#: A numeric column with at most this many distinct whole numbers (and more than two) may hold category codes.
-CODE_LEVELS = 12
+#: A numeric column with at most CODE_LEVELS distinct whole numbers (and more than two) may hold category codes
+#: (the reader's own limit for the columns it reads as codes by their names).
 
 #: The glued sentences that make "What this run found", in page order.
-SUMMARY = ("balance_finding", "best_finding", "calibration_finding", "imbalance_finding", "cost_finding",
-           "problem_finding", "group_finding", "truth_finding")  # fmt: skip
+SUMMARY = ("balance_finding", "sensitive_finding", "best_finding", "calibration_finding", "imbalance_finding",
+           "cost_finding", "problem_finding", "policy_finding", "group_finding", "truth_finding")  # fmt: skip
 
 
 def balance(positives: int, n: int, unit: str, label: str) -> str:
@@ -85,22 +86,25 @@ def _names(columns: list[str], most: int = 8) -> str:
 
 
 def columns_read(
-    numeric: list[str], categorical: list[str], ids: list[str], codes: list[str], left_out: str = "",
-    gaps: dict[str, int] | None = None, n: int = 0,
+    numeric: list[str], categorical: list[str], ids: list[str], codes: list[str], gaps: dict[str, int] | None = None,
+    n: int = 0, found: list[str] | None = None,
 ) -> str:
-    """How the table's columns were read: numbers, categories, ids and the sensitive attribute left out; how
-    missing numbers are filled (``gaps``: column -> missing count of ``n`` cases); a hint when numbers look
-    like codes."""
+    """How the table's columns were read: numbers, categories and ids (the sensitive attributes are
+    :func:`sensitive_found`'s); how
+    missing numbers are filled (``gaps``: column -> missing count of ``n`` cases); the whole numbers read as
+    codes by their names (``found``); a hint when other numbers look like codes (``codes``)."""
     parts = []
     if numeric:
         parts.append(f"{plural(len(numeric), 'column')} as numbers ({_names(numeric)})")
     if categorical:
         parts.append(f"{plural(len(categorical), 'column')} as categories ({_names(categorical)})")
     text = f"The models read {join_words(parts)}."
+    if found:
+        text += (f" {_names(found)} {'holds' if len(found) == 1 else 'hold'} a few whole numbers under a name that "
+                 "marks codes, so each value is a category of its own, measured against the most common one; list "
+                 "an ordered one in `numeric_codes` to keep it a number.")  # fmt: skip
     if ids:
         text += f" Left out as row ids (a different value in nearly every row): {_names(ids)}."
-    if left_out:
-        text += f" {fmt.escape(left_out, code=True)} is kept out of the models, for the check by group (section 7)."
     gaps = {k: v for k, v in (gaps or {}).items() if v}
     if gaps:
         worst = max(gaps, key=gaps.get)
@@ -123,15 +127,48 @@ def newton(max_diff: float, steps: int, grad_error: float) -> str:
             f"{fmt.number(max_diff)} (scikit-learn stopped at its own tolerance); {check}.")  # fmt: skip
 
 
-def strongest(feature: str, odds_ratio: float, kind: str, reference: str = "") -> str:
+#: A category's value (or a flag's rarer side) held by fewer cases than this is not named the strongest effect.
+MIN_LEVEL_CASES = 30
+#: A partial dependence whose mean probability moves by less than this over its grid draws nothing.
+FLAT_PDP = 1e-6
+
+
+def strongest(feature: str, odds_ratio: float, kind: str, reference: str = "", cases: int = 0, n: int = 0) -> str:
     """``kind``: "number" (standardised), "flag" (a 0/1 column) or "category" (one value of a column, measured
-    against the column's ``reference`` value)."""
+    against the column's ``reference`` value); ``cases`` of ``n`` hold the value (a flag: its rarer side).
+    Only values that at least MIN_LEVEL_CASES cases hold are ranked (the sentence says so)."""
     per = {"number": "per standard deviation", "flag": "for having it rather than not"}.get(
         kind, f"for this value rather than the reference value, {reference}" if reference else
         "for having this value rather than not")
     way = "multiplies" if odds_ratio >= 1 else "divides"
     factor = odds_ratio if odds_ratio >= 1 else 1 / odds_ratio
-    return f"The strongest single effect is {fmt.escape(feature, code=True)}, which {way} the odds of the bad outcome by {fmt.number(factor)} ({per})."
+    text = (f"The strongest single effect is {fmt.escape(feature, code=True)}, which {way} the odds of the bad "
+            f"outcome by {fmt.number(factor)} ({per})")  # fmt: skip
+    if kind == "number" or not n:
+        return text + "."
+    held = "have it" if kind == "category" else "are on its rarer side"
+    if cases < MIN_LEVEL_CASES:  # no value held by enough cases has a coefficient at all
+        return text + (f"; only {fmt.count(cases)} of {plural(n, 'case')} {held}, fewer than "
+                       f"{MIN_LEVEL_CASES}: too few to call any effect the strongest.")  # fmt: skip
+    return text + (f"; {fmt.count(cases)} of {plural(n, 'case')} {held} (values that fewer than "
+                   f"{MIN_LEVEL_CASES} cases hold are not ranked).")  # fmt: skip
+
+
+def importance_agrees(column: str, rank: int | None, n_features: int, top: str) -> str:
+    """Whether permutation importance agrees with section 2's strongest single effect (its column)."""
+    name = fmt.escape(column, code=True)
+    if rank == 1:
+        return (f"Permutation importance agrees with section 2: {name}, the column of the strongest single "
+                "effect, is also the most important feature here.")  # fmt: skip
+    where = f"ranks {fmt.count(rank)} of {fmt.count(n_features)} here" if rank else "is not among the features here"
+    return (f"Permutation importance does not agree with section 2's strongest single effect: its column {name} "
+            f"{where}, behind {fmt.escape(top, code=True)} (an odds ratio compares one value with a reference in a "
+            "linear model; importance is what the boosting model loses without the whole column).")  # fmt: skip
+
+
+def flat_pdp(feature: str) -> str:
+    return (f"The partial dependence on {fmt.escape(feature, code=True)} is flat (the boosting model's mean "
+            "probability does not move over its values), so it is not drawn.")
 
 
 def best_model(table: pd.DataFrame, diff_sd: float | None = None) -> str:
@@ -213,11 +250,6 @@ def imbalance(table: pd.DataFrame, rate: float, auc_diff_sd: float) -> str:
             f"({fmt.share(rate)}) on these data.")  # fmt: skip
 
 
-#: Churn: the cost matrix only illustrates the method; the decision is the offer's value in money.
-CHURN_DECIDES = ("For churn this matrix (`cost_fp`, `cost_fn`, in no currency) only shows the method: the decision "
-                 "and the scores file use the offer's expected value in money, below.")
-
-
 def cost_threshold(best_t: float, best_cost: float, theory_t: float, theory_cost: float, none_cost: float) -> str:
     if not math.isfinite(best_t):
         return (f"Flagging nothing is cheapest on these data ({fmt.number(none_cost)} cost units per case, in the units of `cost_fp` and `cost_fn`): no score singles out "
@@ -241,52 +273,80 @@ def review(reviewed: int, precision: float, recall: float, base_rate: float, sha
 
 
 def offer_value(deciles: pd.DataFrame, offered: int, n: int, total: float, currency: str) -> str:
-    """``offered`` of ``n`` customers have a positive expected value (worth ``total``); ``deciles``: by score decile."""
-    good = int((deciles["value_per_customer"] > 0).sum())
+    """``offered`` of ``n`` customers get the offer (a positive expected value by the model's score), which
+    realised ``total`` on the labels; ``deciles``: by score decile, with the offers and what they realised."""
     if offered == 0:
-        return ("No customer has a positive expected value at this offer cost and success rate: an offer "
-                "costs more than the value it keeps, so the file sends none.")  # fmt: skip
-    head = (f"The offer's expected value is positive for {fmt.count(offered)} of {plural(n, 'customer')} "
-            f"({fmt.share(offered / n)}), worth {fmt.money(total, currency)} in all: the file sends it to them")
-    if good == len(deciles):
-        return head + "; on average it pays in every score decile."
-    return head + (f". On average over a score decile it pays in {plural(good, 'decile')} of ten (the table); the "
-                   "file decides customer by customer, by score and value at stake together.")
+        return ("No customer has a positive expected value at this offer cost, success rate and margin: an "
+                "offer costs more than the value it is expected to keep, so the file sends none.")  # fmt: skip
+    head = (f"By the model's own expectation the offer pays for {fmt.count(offered)} of {plural(n, 'customer')} "
+            f"({fmt.share(offered / n)}), and the file sends it to them; on what happened it realised "
+            f"{fmt.money(total, currency)}")
+    losing = deciles[(deciles["offers"] > 0) & (deciles["realised value"] < 0)]
+    if total <= 0:
+        return head + ": the offers cost more than they kept."
+    if len(losing):
+        return head + (f", though in {plural(len(losing), 'score decile')} the offers sent lost money "
+                       "(the table).")  # fmt: skip
+    return head + "."
 
 
-def p_alive_baseline(auc_model: float, auc_alive: float | None) -> str:
+def p_alive_baseline(auc_model: float, auc_alive: float | None, diff_sd: float | None = None) -> str:
+    """The model's ROC AUC against the BG/NBD's (a label-free baseline), the lead judged by the spread of the
+    fold-by-fold difference (``diff_sd``; both are scored on the same folds)."""
     if auc_alive is None or math.isnan(auc_alive):
         return "The BG/NBD baseline could not be fitted (fewer than ten repeat customers before the cut-off)."
-    if auc_model > auc_alive:
+    lead = auc_model - auc_alive
+    spread = (f"the spread of the fold-by-fold difference, {fmt.number(diff_sd)}"
+              if diff_sd is not None and not math.isnan(diff_sd) else "")
+    if spread and abs(lead) <= TIED * diff_sd:
+        return (f"The model's churn score (ROC AUC {fmt.number(auc_model)}) and the BG/NBD's probability of no "
+                f"purchase in the window ({fmt.number(auc_alive)}), which uses only frequency and recency and no "
+                f"label, rank customers about as well: the difference is within {spread}.")  # fmt: skip
+    if lead > 0:
         return (f"The model's churn score (ROC AUC {fmt.number(auc_model)}) ranks customers better than the "
                 f"BG/NBD's probability of no purchase in the window ({fmt.number(auc_alive)}), which uses only "
-                "frequency and recency and no label.")  # fmt: skip
-    return (f"The BG/NBD's probability of no purchase in the window ranks customers as well as the model or better "
-            f"({fmt.number(auc_alive)} against {fmt.number(auc_model)}), without any label: the extra features add little.")  # fmt: skip
+                "frequency and recency and no label" + (f"; the lead is more than {spread}." if spread else "."))
+    return (f"The BG/NBD's probability of no purchase in the window ranks customers better than the model "
+            f"({fmt.number(auc_alive)} against {fmt.number(auc_model)}), without any label"
+            + (f", by more than {spread}" if spread else "") + ": the extra features add nothing here.")  # fmt: skip
 
 
-def group_check(table: pd.DataFrame | None, column: str) -> str:
-    """Miscalibrated: a gap above GROUP_GAP and above GROUP_SE binomial standard errors of the group's rate."""
+def group_check(table: pd.DataFrame | None, column: str = "") -> str:
+    """``table``: the check by group (attribute, group, cases, flagged, bad_accepted, observed, predicted, auc);
+    miscalibrated: a gap above GROUP_GAP and above GROUP_SE binomial standard errors of the group's rate; per
+    attribute, the range of the flag rates at the file's threshold."""
     if table is None or table.empty:
-        return ("These data name no sensitive attribute, so the scores are not checked by group (set `sensitive` "
-                "to a column to check them).")  # fmt: skip
+        return ("These data name no sensitive attribute, so the scores are not checked by group (list columns in "
+                "`sensitive` to check them).")  # fmt: skip
+    if "attribute" not in table:
+        table = table.assign(attribute=column)
+    texts = []
+    for name, part in table.groupby("attribute", sort=False):
+        if "flagged" in part and len(part) > 1:
+            lo, hi = part["flagged"].idxmin(), part["flagged"].idxmax()
+            texts.append(f"By {fmt.escape(name, code=True)}, the share flagged ranges from "
+                         f"{fmt.share(part.loc[lo, 'flagged'])} ({fmt.escape(part.loc[lo, 'group'])}, "
+                         f"{fmt.count(part.loc[lo, 'cases'])} cases) to {fmt.share(part.loc[hi, 'flagged'])} "
+                         f"({fmt.escape(part.loc[hi, 'group'])}, {fmt.count(part.loc[hi, 'cases'])} cases).")
     gap = (table["predicted"] - table["observed"]).abs()
     se = (table["observed"] * (1 - table["observed"]) / table["cases"]).pow(0.5)
     off = (gap > GROUP_GAP) & (gap > GROUP_SE * se)
-    auc = table["auc"].dropna()
-    spread = (f" ROC AUC ranges from {fmt.number(auc.min())} to {fmt.number(auc.max())} across groups." if len(auc) > 1
-              else "")  # fmt: skip
     if off.any():
         i = (gap / se.where(se > 0)).where(off).fillna(gap.where(off)).idxmax()
         w = table.loc[i]
-        return (f"By {fmt.escape(column, code=True)}, the group {fmt.escape(w['group'])} ({fmt.count(w['cases'])} cases) is scored at "
-                f"{fmt.share(w['predicted'])} on average but {fmt.share(w['observed'])} of it are positive, more than "
-                f"{fmt.number(GROUP_SE)} binomial standard errors ({fmt.points(se[i])} each) apart: the scores are "
-                "miscalibrated for it." + spread)  # fmt: skip
-    worst = gap.idxmax()
-    return (f"By {fmt.escape(column, code=True)}, no group's mean score is off its observed rate by more than both {fmt.points(GROUP_GAP)} "
+        texts.append(
+            f"By {fmt.escape(w['attribute'], code=True)}, the group {fmt.escape(w['group'])} ({fmt.count(w['cases'])} cases) is scored at "
+            f"{fmt.share(w['predicted'])} on average but {fmt.share(w['observed'])} of it are positive, more than "
+            f"{fmt.number(GROUP_SE)} binomial standard errors ({fmt.points(se[i])} each) apart: the scores are "
+            "miscalibrated for it.")  # fmt: skip
+    else:
+        worst = gap.idxmax()
+        texts.append(
+            f"No group's mean score is off its observed rate by more than both {fmt.points(GROUP_GAP)} "
             f"and {fmt.number(GROUP_SE)} binomial standard errors (largest gap {fmt.points(gap[worst])}, group "
-            f"{fmt.escape(table.loc[worst, 'group'])} of {fmt.count(table.loc[worst, 'cases'])} cases)." + spread)  # fmt: skip
+            f"{fmt.escape(table.loc[worst, 'group'])} of {fmt.escape(table.loc[worst, 'attribute'], code=True)}, "
+            f"{fmt.count(table.loc[worst, 'cases'])} cases).")  # fmt: skip
+    return " ".join(texts)
 
 
 def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
@@ -303,23 +363,25 @@ def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
 
 
 def takeaway(model: str, amount: float, churn: bool, currency: str,
-             others: dict[str, float] | None = None) -> str:  # fmt: skip
-    """The model whose decision is worth the most; a tie with every other model (``others``: model -> value)
-    within TIE_VALUE of it (each model's threshold is tuned on the scores it is judged on, so small leads are
-    noise)."""
-    close = {m: v for m, v in (others or {}).items() if abs(v - amount) <= TIE_VALUE * abs(amount)}
+             others: dict[str, float] | None = None, scale: float | None = None) -> str:  # fmt: skip
+    """The model whose decision realised the most on the out-of-fold labels (churn: money, higher is better;
+    otherwise the mean cost, lower is better); a tie with every other model (``others``: model -> value)
+    within TIE_VALUE of ``scale`` (:func:`tied_value`; ``amount`` when not given)."""
+    scale = abs(amount) if scale is None else scale
+    close = {m: v for m, v in (others or {}).items() if tied_value(v, amount, scale)}
     show = (lambda v: fmt.money(v, currency)) if churn else fmt.number
     if churn:
-        head = f"Sending the offer by {model}'s scores is worth the most, {fmt.money(amount, currency)} in all"
+        head = (f"Judged on what happened, sending the offer by the scores of {model} realises the most among "
+                f"the models, {fmt.money(amount, currency)} in all")  # fmt: skip
     else:
-        head = (f"The cheapest decision comes from {model}, at {fmt.number(amount)} cost units per case (the units "
-                "of `cost_fp` and `cost_fn`)")  # fmt: skip
+        head = (f"Judged on what happened, the cheapest decision among the models comes from {model}, at "
+                f"{fmt.number(amount)} cost units per case (the units of `cost_fp` and `cost_fn`)")  # fmt: skip
     if not close:
         return head + "."
     names = join_words(f"{m} ({show(v)})" for m, v in close.items())
     verb = "comes" if len(close) == 1 else "come"
-    return head + (f", but {names} {verb} within {fmt.share(TIE_VALUE)} of it: a tie on these data, since each "
-                   "threshold is tuned on the scores it is judged on.")  # fmt: skip
+    return head + (f", but {names} {verb} within {fmt.share(TIE_VALUE)} of what perfect foresight would add to "
+                   "the better of acting on nobody and on everybody: a tie on these data.")  # fmt: skip
 
 
 def ex_recall(threshold: float, flagged: int, n: int, recall: float) -> str:
@@ -360,3 +422,97 @@ def ex_drop_feature(feature: str, auc_with: float, auc_without: float) -> str:
 def ex_gradient_descent(steps: int, gap: float, newton_steps: int) -> str:
     return (f"After {fmt.count(steps)} gradient steps the loss is still {fmt.number(gap)} above the minimum that "
             f"Newton's method reached in {plural(newton_steps, 'step')}: curvature is what Newton's step adds.")  # fmt: skip
+
+
+def tied_value(a: float, b: float, scale: float) -> bool:
+    """Two decisions' values are a tie when they differ by at most TIE_VALUE of ``scale`` (one tolerance for
+    the whole table: the room between the better of acting on nobody and on everybody and perfect foresight)."""
+    return abs(a - b) <= TIE_VALUE * abs(scale)
+
+
+def _policy_amount(value: float, money: bool, currency: str) -> str:
+    return fmt.money(value, currency) if money else f"{fmt.number(-value)} cost units per case"
+
+
+def policies(table: pd.DataFrame, fitted: list[str], baselines: list[str], none: str, every: str, money: bool,
+             currency: str = "", assumptions: str = "", scale: float | None = None) -> str:
+    """The decisions valued on the out-of-fold labels. ``table``: policy, value (higher is better: money
+    realised, or minus the mean cost), best first; ``fitted``: the models' policies; ``baselines``: scores
+    without a fitted model (the BG/NBD's, the planted Bayes score's); ``none`` and ``every``: acting on
+    nobody and on everybody; ``scale``: the room between the better of those two and perfect foresight (the
+    largest value in size when not given). A model within TIE_VALUE of ``scale`` of acting on nobody or on
+    everybody adds nothing."""
+    values = dict(zip(table["policy"], table["value"]))
+    if scale is None:
+        scale = float(table["value"].abs().max())
+    scale = scale or 1.0
+    ranked = [p for p in table["policy"] if p in fitted]
+    top = ranked[0]
+    amount = values[top]
+    show = lambda v: _policy_amount(v, money, currency)  # noqa: E731
+    head = (f"{assumptions} " if assumptions else "") + (
+        f"Judged on what happened (the out-of-fold labels), the best model's decision is that of {top}, "
+        f"{show(amount)}, against {show(values[none])} for {none} and {show(values[every])} for {every}")
+    near = [p for p in (none, every) if tied_value(amount, values[p], scale)]
+    if near:
+        text = head + (f": within {fmt.share(TIE_VALUE)} of what perfect foresight would add to the better of "
+                       f"the two, a tie with {join_words(near)}, so no model adds anything here.")  # fmt: skip
+    elif amount < max(values[none], values[every]):
+        better = none if values[none] >= values[every] else every
+        text = head + f": {better} does better, so on these data no model's decision pays."
+    else:
+        better = none if values[none] >= values[every] else every
+        lead = amount - values[better]
+        shown = fmt.money(lead, currency) if money else f"{fmt.number(lead)} cost units per case"
+        text = head + (f": a lead of {shown} over {better}, {fmt.share(lead / scale)} of what perfect foresight "
+                       "would add to it.")  # fmt: skip
+    others = [p for p in ranked[1:] if tied_value(amount, values[p], scale)]
+    if others:
+        names = join_words(others)
+        text += (f" {names[:1].upper() + names[1:]} {'comes' if len(others) == 1 else 'come'} within the same "
+                 f"{fmt.share(TIE_VALUE)}: a tie.")  # fmt: skip
+    for base in baselines:
+        if base in values and values[base] > amount and not tied_value(amount, values[base], scale):
+            text += f" The {base} does better than every model ({show(values[base])})."
+    return text
+
+
+def value_curve(best_share: float, best_value: float, file_share: float, file_value: float, currency: str) -> str:
+    """The offer's realised value as it goes to more customers, highest expected value first."""
+    head = (f"Offering to the customers with the highest expected value first, the realised value peaks at "
+            f"{fmt.money(best_value, currency)} when {fmt.share(best_share)} of them get the offer; the rule "
+            f"(offer where the expected value is positive) sends it to {fmt.share(file_share)} and realises "
+            f"{fmt.money(file_value, currency)}")  # fmt: skip
+    if best_value <= 0:
+        return head + ": on these data no set of offers pays for itself."
+    return head + "."
+
+
+def sensitive_found(found: dict[str, str], left_out: list[str], given: list[str] | None, unit: str = "case") -> str:
+    """What the chapter found and left out. ``found``: column -> kind (by name or the layout's documentation);
+    ``left_out``: the columns kept out of the models; ``given``: the parameter ``sensitive`` (None: not set)."""
+    def names(cols):
+        return join_words(fmt.escape(c, code=True) for c in cols)
+
+    if given is not None and not given:
+        head = ("`sensitive` is the empty list, so every column is a feature, protected or not" +
+                (f"; the check by group still reads {names(found)}." if found else "."))  # fmt: skip
+        return head
+    if given:
+        return (f"`sensitive` lists {names(given)}: left out of every model and checked by group (section 7)."
+                + (f" Found by name but not listed, so kept as features: {names([c for c in found if c not in given])}."
+                   if [c for c in found if c not in given] else ""))  # fmt: skip
+    if not found:
+        return ("No column's name marks a protected attribute (sex or gender, marital status, race or ethnicity, "
+                "religion, national origin) or age, so nothing is left out and there is no check by group; "
+                "list such columns in `sensitive` if the names hide them.")  # fmt: skip
+    parts = [f"{fmt.escape(c, code=True)} ({k})" for c, k in found.items()]
+    text = f"The chapter found {join_words(parts)}."
+    if left_out:
+        text += f" Left out of every model, kept for the check by group and the audit columns of the file: {names(left_out)}."
+    ages = [c for c, k in found.items() if k == "age" and c not in left_out]
+    if ages:
+        text += (f" {names(ages)} stays a feature and is checked by group: lending rules such as the Equal Credit "
+                 "Opportunity Act allow age in an empirically sound scoring system provided older "
+                 f"{unit}s are not scored down for it; to leave it out, list it in `sensitive` with the others.")
+    return text

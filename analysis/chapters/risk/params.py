@@ -30,21 +30,40 @@ class RiskParams(ChapterParams):
     )
     target: str = Field("", description='the label column of a labelled table ("" for german.data: class)')
     positive_label: str = Field("", description='the target value that counts as positive, the bad outcome ("" for 1, True, yes or the rarer value)')
-    sensitive: str = Field("", description='a column to check the scores by group on ("" for german.data: personal status and sex)')
+    sensitive: list[str] | None = Field(
+        None, max_length=100,
+        description="protected columns: left out of every model and checked by group (null: the chapter finds "
+        "them by name, e.g. sex, marital status, race, religion, nationality; age is found and checked but stays "
+        "a feature unless listed here; []: none left out)",
+    )  # fmt: skip
     categorical: list[str] = Field(
         default_factory=list,
         max_length=1000,
         description="credit: numeric columns that hold category codes (e.g. [EDUCATION]), one-hot encoded, not scaled",
     )
+    numeric_codes: list[str] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="credit: whole-number columns named like codes (e.g. EDUCATION, PAY_0) to keep as numbers because their order means something; the others are read as categories",
+    )
     churn_days: int = Field(90, ge=1, le=3650, description="churned: no purchase in this many days after the cut-off")
     cutoff: str = Field("", description='churn cut-off, YYYY-MM-DD ("" for the last day of the data minus churn_days)',
                         json_schema_extra={"allowed": f'"" (the last day minus churn_days) or {DATE_RULE}'})
     cv_folds: int = Field(5, ge=2, le=20, description="folds of stratified cross-validation")
-    cost_fp: float = Field(1.0, ge=0, allow_inf_nan=False, description="fraud and credit: cost of flagging a good case (a false positive), in the units of cost_fn")
-    cost_fn: float = Field(5.0, ge=0, allow_inf_nan=False, description="fraud and credit: cost of letting a bad case through (a false negative), in the units of cost_fp")
+    cost_fp: float = Field(1.0, ge=0, allow_inf_nan=False, description="fraud, credit (and churn without prices): cost of flagging a good case (a false positive), in the units of cost_fn")
+    cost_fn: float = Field(5.0, ge=0, allow_inf_nan=False, description="fraud, credit (and churn without prices): cost of letting a bad case through (a false negative), in the units of cost_fp")
     review_share: float = Field(0.02, gt=0, le=1, allow_inf_nan=False, description="share of orders the fraud team can review")
     offer_success: float = Field(0.2, gt=0, le=1, allow_inf_nan=False, description="churn: share of would-be churners an offer keeps")
     offer_cost: float = Field(10.0, ge=0, allow_inf_nan=False, description="churn: cost of one retention offer, in the data's currency")
+    margin: float = Field(1.0, gt=0, le=1, allow_inf_nan=False, description="churn: share of a kept customer's revenue that is profit (1: the value kept is revenue, not margin)")
+
+    @field_validator("sensitive", mode="before")
+    @classmethod
+    def _one_column(cls, value: Any) -> Any:
+        """A single column name, as earlier versions took it, is a list of one ("" is null: find them)."""
+        if isinstance(value, str):
+            return [value] if value else None
+        return value
 
     @field_validator("cutoff", mode="before")
     @classmethod
@@ -84,13 +103,14 @@ def _shop_orders(params: RiskParams):
 def load_risk_data(params: RiskParams):
     """The chapter's data, ``(table, report)``: the shop's orders (fraud), a labelled table (credit) or a log (churn)."""
     problem = chosen_problem(params)
-    if params.categorical and problem != "credit":
-        raise DataError(
-            f"categorical applies to a labelled table (problem credit); this run's problem is {problem}, whose "
-            "features the chapter builds itself.",
-            parameter="categorical", rows=[f"categorical = {params.categorical}"],
-            fix="remove categorical, or set data to a labelled file and target to its label column",
-        )  # fmt: skip
+    for name in ("categorical", "numeric_codes"):
+        if getattr(params, name) and problem != "credit":
+            raise DataError(
+                f"{name} applies to a labelled table (problem credit); this run's problem is {problem}, whose "
+                "features the chapter builds itself.",
+                parameter=name, rows=[f"{name} = {getattr(params, name)}"],
+                fix=f"remove {name}, or set data to a labelled file and target to its label column",
+            )  # fmt: skip
     if problem == "fraud":
         if not params.source.is_shop:
             raise DataError(
@@ -113,7 +133,8 @@ def load_risk_data(params: RiskParams):
 
         options = ReadOptions(encoding=params.encoding, decimal=params.decimal, thousands=params.thousands,
                               sheet=params.sheet)  # the transaction logs' reader, with the same knobs
-        return read_labelled(params.data, params.target, params.positive_label, params.categorical, options)
+        return read_labelled(params.data, params.target, params.positive_label, params.categorical, options,
+                             params.numeric_codes)  # fmt: skip
     from analysis.data import load_data
 
     try:
@@ -241,22 +262,26 @@ def _feature_columns(params, facts: Facts) -> list[str] | None:
 
 
 def _sensitive_column(params, facts: Facts) -> Shortfall | None:
-    """``sensitive`` names a column the models would see (checked here, not halfway through the chapter)."""
+    """``sensitive`` names columns the models would see (checked here, not halfway through the chapter)."""
     if not params.sensitive:
         return None
     columns = _feature_columns(params, facts)
-    if columns is None or params.sensitive in columns:
+    if columns is None:
+        return None
+    unknown = [c for c in params.sensitive if c not in columns]
+    if not unknown:
         return None
     return Shortfall(
-        f"sensitive = {params.sensitive!r} is not a column of this problem's data ({chosen_problem(params)}).",
+        f"sensitive = {unknown[0]!r} is not a column of this problem's data ({chosen_problem(params)}).",
         "sensitive", (f"columns: {', '.join(columns[:20])}" + (", ..." if len(columns) > 20 else ""),),
-        'set sensitive to one of the columns listed, or to "" for none',
+        "set sensitive to a list of the columns listed, [] for none left out, or null to let the chapter find "
+        "them",
     )  # fmt: skip
 
 
 NEEDS: tuple[Need, ...] = (
     Need(f"at least {MIN_CASES} cases (orders, applicants or customers)", _enough_cases),
-    Need("sensitive, when set, names a column of the problem's data", _sensitive_column),
+    Need("sensitive, when set, names columns of the problem's data", _sensitive_column),
     Need("for churn: purchases before the cut-off and churn_days of data after it", _churn_window),
     Need(f"at least cv_folds (and at least {MIN_EACH}) cases of each outcome", _both_outcomes),
 )

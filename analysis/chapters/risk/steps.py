@@ -23,12 +23,14 @@ from analysis.chapters.risk import figures
 from analysis.risk.compare import FITTED, Comparison, compare_models, tree_depth_curve
 from analysis.risk.logistic import NewtonLogistic, gradient, numeric_gradient, penalty_from_c, scorecard_points
 from analysis.risk.models import MODEL_LABELS, binary_columns, make_models, onehot, weighted_variants
-from analysis.risk.problems import RiskData, churn_problem, credit_problem, default_cutoff, fraud_problem, leave_out
+from analysis.risk import decisions as D
+from analysis.risk.problems import RiskData, churn_problem, credit_problem, default_cutoff, fraud_problem, sensitive_columns
+from analysis.risk.sensitive import group_values
 
 __all__ = [
     "banner", "cases_step", "drop_duplicate_columns", "problem_intro", "compare_step", "cost_step", "evaluation_step", "explain_step", "framing_step",
     "group_step", "imbalance_step", "logistic_step", "offer_deciles", "offer_value", "problem_step", "scorecard_step", "scores_table",
-    "takeaway_step", "tree_step", "truth_step",
+    "takeaway_step", "tree_step", "truth_step", "decide", "in_money", "policy_step", "realised", "scores_columns",
 ]  # fmt: skip
 
 #: Rows the explanations (permutation importance, partial dependence) look at, at most.
@@ -45,20 +47,22 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
     else:
         cut = params.cutoff or default_cutoff(table, params.churn_days).date().isoformat()
         cases = churn_problem(table, cut, params.churn_days)
-    if params.sensitive and problem != "credit":
-        if params.sensitive not in cases.X.columns:
-            raise DataError(f"The sensitive attribute {params.sensitive!r} is not a feature of this problem.",
+    if problem != "credit":
+        if params.sensitive and [c for c in params.sensitive if c not in cases.X.columns]:
+            raise DataError(f"The sensitive attribute {params.sensitive[0]!r} is not a feature of this problem.",
                             parameter="sensitive", rows=[f"features: {', '.join(cases.X.columns)}"],
-                            fix='set sensitive to one of the features listed, or to "" for none')  # fmt: skip
-        cases.sensitive = cases.X[params.sensitive].astype(str).rename(params.sensitive)
-        cases = leave_out(cases, params.sensitive)
+                            fix="set sensitive to a list of the features listed, or [] for none")  # fmt: skip
+        cases = sensitive_columns(cases, cases.X, params.sensitive)
     when = ""
     if problem == "credit":
         gaps = {c: int(cases.X[c].isna().sum()) for c in cases.numeric}
         # german.doc says which attributes are numerical: no guessing at codes there
-        codes = [] if report.layout == "german_credit" else F.code_like(cases.X, cases.numeric)
-        when = F.columns_read(cases.numeric, cases.categorical, list(report.id_columns), codes,
-                              cases.notes.get("left_out", ""), gaps, len(cases.y))  # fmt: skip
+        kept = set(params.numeric_codes)  # ordered codes the user keeps as numbers: no hint for them
+        codes = [] if report.layout == "german_credit" else [c for c in F.code_like(cases.X, cases.numeric)
+                                                             if c not in kept]  # fmt: skip
+        found = [c for c in getattr(report, "codes_found", []) if c in cases.categorical]
+        when = F.columns_read(cases.numeric, cases.categorical, list(report.id_columns), codes, gaps, len(cases.y),
+                              found)  # fmt: skip
     if problem == "churn":
         when = (f"The cut-off is {cases.notes['cutoff']}: every feature comes from purchases up to that day, the "
                 f"label from the {params.churn_days} days after it.")  # fmt: skip
@@ -67,7 +71,10 @@ def cases_step(params, problem: str, table: pd.DataFrame, report) -> Step:
         pairs = "; ".join(f"{fmt.escape(a, code=True)} repeats {fmt.escape(b, code=True)}" for a, b in twins)
         when += (f" Identical feature columns are dropped ({pairs}): on these data they hold the same number for "
                  "every case, so a model would only split the credit between them.")  # fmt: skip
-    glue = {"problem": problem, "unit": cases.unit, "n_cases": len(cases.y), "cutoff_text": when.strip()}
+    found = F.sensitive_found(cases.notes.get("found", {}), cases.notes.get("left_out", []),
+                              cases.notes.get("sensitive_given"), cases.unit)  # fmt: skip
+    glue = {"problem": problem, "unit": cases.unit, "n_cases": len(cases.y), "cutoff_text": when.strip(),
+            "sensitive_finding": found}  # fmt: skip
     return Step(glue=glue, data={"cases": cases})
 
 
@@ -129,20 +136,33 @@ def logistic_step(cases: RiskData, seed: int) -> Step:
     w = np.random.default_rng(seed).normal(0, 0.1, Z.shape[1] + 1)
     grad_error = float(np.max(np.abs(gradient(w, Z, cases.y, lam) - numeric_gradient(w, Z, cases.y, lam))))
     coef = ours.coef_.ravel()
-    odds = pd.DataFrame({"feature": names, "coefficient": coef, "odds ratio": np.exp(coef)})
-    odds = odds.reindex(odds["coefficient"].abs().sort_values(ascending=False).index).head(10).reset_index(drop=True)
-    top = odds.iloc[0]
     flags = binary_columns(enc)
+    odds = pd.DataFrame({"feature": names, "coefficient": coef, "odds ratio": np.exp(coef),
+                         "cases": [_cases_with(cases.X, n, n in flags) for n in names]})  # fmt: skip
+    odds = odds.reindex(odds["coefficient"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    # the strongest effect is named among values that enough cases hold (a level of 12 cases is noise)
+    enough = odds[odds["cases"] >= F.MIN_LEVEL_CASES]
+    top = (enough if len(enough) else odds).iloc[0]
+    odds = odds.head(10)
     kind = "flag" if top["feature"] in flags else "number" if top["feature"] in cases.numeric else "category"
-    column = str(top["feature"]).split(" = ", 1)[0]
+    column = str(top["feature"]).split(" = ", 1)[0] if kind == "category" else str(top["feature"])
     odds["against"] = [reference.get(str(f).split(" = ", 1)[0], "") if " = " in str(f) else "" for f in odds["feature"]]
     glue = {"newton_steps": ours.n_iter_, "coef_max_diff": diff, "grad_error": grad_error, "lambda_pen": lam,
             "lambda_pen_text": fmt.number(lam),
             "newton_finding": F.newton(diff, ours.n_iter_, grad_error),
             "odds_finding": F.strongest(top["feature"], float(top["odds ratio"]), kind,
-                                        reference.get(column, ""))}  # fmt: skip
+                                        reference.get(column, ""), int(top["cases"]), len(cases.y))}  # fmt: skip
     return Step(glue=glue, table=odds, data={"fit": ours, "names": names, "encoder": enc, "sklearn": sk, "Z": Z,
-                                             "reference": reference})  # fmt: skip
+                                             "reference": reference, "strongest": column})  # fmt: skip
+
+
+def _cases_with(X: pd.DataFrame, name: str, flag: bool) -> int:
+    """How many cases a coefficient speaks of: a category value's (``col = v``) holders, a 0/1 flag's rarer
+    side, every case for a number."""
+    if name in X.columns:
+        return int(min((X[name] == 1).sum(), (X[name] == 0).sum())) if flag else len(X)
+    column, value = name.split(" = ", 1)
+    return int((X[column].astype(str) == value).sum())
 
 
 def tree_step(cases: RiskData, seed: int) -> Step:
@@ -175,24 +195,61 @@ def compare_step(cases: RiskData, folds: int, seed: int) -> Step:
     return Step(glue=glue, table=shown, data={"comparison": comp, "best": best})
 
 
-def evaluation_step(cases: RiskData, comp: Comparison, best: str, threshold: float, folds: int, seed: int) -> Step:
-    """ROC / PR curves, calibration with Platt and isotonic recalibration, the confusion matrix at ``threshold``."""
+def evaluation_step(cases: RiskData, comp: Comparison, best: str, act: np.ndarray, folds: int, seed: int) -> Step:
+    """ROC / PR curves, calibration with Platt and isotonic recalibration, the confusion matrix of the file's
+    decision ``act`` (the cases flagged or offered)."""
     y, p = cases.y, comp.scores[best]
     platt = C.recalibrate(y, p, "platt", folds=folds, seed=seed)
     iso = C.recalibrate(y, p, "isotonic", folds=folds, seed=seed)
     briers = {k: C.score_metrics(y, s)["brier"] for k, s in (("raw", p), ("platt", platt), ("isotonic", iso))}
     tables = {"as fitted": C.calibration_table(y, p), "Platt": C.calibration_table(y, platt),
               "isotonic": C.calibration_table(y, iso)}  # fmt: skip
-    conf = C.confusion_at(y, p, threshold)
-    matrix = pd.DataFrame({"flagged": [conf["tp"], conf["fp"]], "let through": [conf["fn"], conf["tn"]]},
+    act = np.asarray(act, dtype=bool)
+    conf = {"tp": int(np.sum(act & (y == 1))), "fp": int(np.sum(act & (y == 0))),
+            "fn": int(np.sum(~act & (y == 1))), "tn": int(np.sum(~act & (y == 0)))}  # fmt: skip
+    verb = _verb(cases)
+    matrix = pd.DataFrame({verb[1]: [conf["tp"], conf["fp"]], verb[2]: [conf["fn"], conf["tn"]]},
                           index=pd.Index(["actually positive", "actually negative"], name="outcome"))  # fmt: skip
     glue = {"brier_raw": briers["raw"], "brier_platt": briers["platt"], "brier_isotonic": briers["isotonic"],
-            "conf_threshold": threshold, "conf_tp": conf["tp"], "conf_fp": conf["fp"], "conf_fn": conf["fn"],
+            "conf_tp": conf["tp"], "conf_fp": conf["fp"], "conf_fn": conf["fn"],
             "calibration_finding": F.calibration(briers["raw"], briers["platt"], briers["isotonic"], MODEL_LABELS[best],
                                                  float(np.mean(y)))}  # fmt: skip
     shown = {k: v for k, v in comp.scores.items()}
     return Step(glue=glue, table=matrix, data={"fig_roc": figures.roc_pr(y, shown), "fig_cal": figures.calibration(tables),
                                                 "platt": platt, "isotonic": iso})  # fmt: skip
+
+
+def _verb(cases: RiskData) -> tuple[str, str, str]:
+    """``(verb, done, not done)``: flag / flagged / let through, or offer / offered / no offer (churn)."""
+    return ("offer", "offered", "no offer") if cases.problem == "churn" else ("flag", "flagged", "let through")
+
+
+def in_money(cases: RiskData) -> bool:
+    """Churn on a log with prices decides in money; everything else (and churn without prices) by the costs."""
+    return cases.problem == "churn" and cases.value is not None
+
+
+def decide(cases: RiskData, p: np.ndarray, params) -> tuple[np.ndarray, float]:
+    """``(act, threshold)``: the cases the decision flags or offers to, from scores ``p`` alone (no label).
+
+    Churn with prices: the offer where its expected value is positive (:func:`analysis.risk.decisions.offer_rule`,
+    threshold nan); otherwise flag at the threshold from the costs, cost_fp / (cost_fp + cost_fn) (eq.
+    risk-threshold), which needs calibrated scores and no label.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    if in_money(cases):
+        return D.offer_rule(p, cases.value, params.offer_success, params.margin, params.offer_cost), float("nan")
+    t = C.bayes_threshold(params.cost_fp, params.cost_fn)
+    return p >= t, t
+
+
+def realised(cases: RiskData, params):
+    """The realised value of a decision on the labels (higher is better): money for churn with prices, minus
+    the mean cost per case otherwise."""
+    if in_money(cases):
+        return lambda act: D.realised_offer_value(cases.y, act, cases.value, params.offer_success, params.margin,
+                                                  params.offer_cost)  # fmt: skip
+    return lambda act: -D.realised_cost(cases.y, act, params.cost_fp, params.cost_fn)
 
 
 class Undersampled:
@@ -247,8 +304,24 @@ def imbalance_step(cases: RiskData, comp: Comparison, folds: int, seed: int) -> 
                                                        "mean_score": "mean score"}).reset_index())  # fmt: skip
 
 
-def cost_step(cases: RiskData, scores: np.ndarray, cost_fp: float, cost_fn: float) -> Step:
-    """The cost curve of ``scores``, the cheapest threshold and the threshold from the costs alone."""
+def cost_step(cases: RiskData, scores: np.ndarray, params, act: np.ndarray, currency: str = "EUR") -> Step:
+    """Fraud, credit (and churn without prices): the cost curve of ``scores``, the cheapest threshold in
+    hindsight and the threshold from the costs, which the file uses. Churn with prices: the offers' realised
+    value as they go to more customers, highest expected value first."""
+    if in_money(cases):
+        expected = scores * params.offer_success * params.margin * cases.value
+        order = np.argsort(-expected, kind="stable")
+        each = cases.y[order] * params.offer_success * params.margin * cases.value[order] - params.offer_cost
+        curve = pd.DataFrame({"share_flagged": np.r_[0, np.arange(1, len(order) + 1)] / len(order),
+                              "value": np.r_[0.0, np.cumsum(each)]})  # fmt: skip
+        k = int(np.argmax(curve["value"].to_numpy()))
+        file_value = realised(cases, params)(act)
+        glue = {"best_share_flagged": float(curve["share_flagged"].iloc[k]), "best_value": float(curve["value"].iloc[k]),
+                "cost_finding": F.value_curve(float(curve["share_flagged"].iloc[k]), float(curve["value"].iloc[k]),
+                                              float(np.mean(act)), file_value, currency)}  # fmt: skip
+        fig = figures.value_curve(curve, float(curve["share_flagged"].iloc[k]), float(np.mean(act)), currency)
+        return Step(glue=glue, data={"fig": fig})
+    cost_fp, cost_fn = params.cost_fp, params.cost_fn
     curve = C.cost_curve(cases.y, scores, cost_fp, cost_fn)
     best_t, best_cost = C.min_cost_threshold(cases.y, scores, cost_fp, cost_fn)
     theory_t = C.bayes_threshold(cost_fp, cost_fn)
@@ -258,34 +331,36 @@ def cost_step(cases: RiskData, scores: np.ndarray, cost_fp: float, cost_fn: floa
     theory_share = float((scores >= theory_t).mean())
     glue = {"best_threshold": best_t, "best_cost": best_cost, "theory_threshold": theory_t, "theory_cost": theory_cost,
             "none_cost": none_cost, "best_share_flagged": best_share,
-            "cost_finding": F.cost_threshold(best_t, best_cost, theory_t, theory_cost, none_cost)
-            + (" " + F.CHURN_DECIDES if cases.problem == "churn" and cases.value is not None else "")}  # fmt: skip
-    return Step(glue=glue, data={"fig": figures.cost_curve(curve, best_share, theory_share), "threshold": best_t})
+            "cost_finding": F.cost_threshold(best_t, best_cost, theory_t, theory_cost, none_cost)}  # fmt: skip
+    return Step(glue=glue, data={"fig": figures.cost_curve(curve, best_share, theory_share)})
 
 
 def problem_intro(problem: str, has_money: bool = True) -> str:
     """The paragraph on this problem's decision (fraud: review capacity; churn: the offer; credit: none)."""
     if problem == "churn" and not has_money:
-        return ("**Churn: whom to send an offer.** These data have no prices, so the value at stake and the "
-                "offer's expected value in money are not known: the offer goes to the customers whose churn "
-                "score is at least the cheapest threshold of the cost curve above, and the table counts them by "
-                "score decile.")  # fmt: skip
+        return ("**Churn: whom to send an offer.** These data have no prices, so `offer_cost`, `offer_success` "
+                "and `margin` cannot be set against the revenue a kept customer brings: the chapter falls back "
+                "to the cost matrix, an offer to a customer who would have stayed costing `cost_fp` and a churner "
+                "missed `cost_fn` (cost units, not money), and sends the offer at the threshold from those costs; "
+                "the table counts customers, churners and offers by score decile.")  # fmt: skip
     if problem == "fraud":
         return ("**Fraud: review capacity.** A fraud team reviews a fixed share of orders (`review_share`), so the "
                 "question is the precision in the top of the ranking.")  # fmt: skip
-    if problem == "churn":
+    if problem == "churn":  # plain symbols, no $...$: the issue saw raw LaTeX reach the page from a glued sentence
         return ("**Churn: the value of an offer.** A retention offer costs `offer_cost` (in the data's currency) and "
-                "keeps a would-be churner with probability `offer_success`, who is then worth their revenue of the "
-                "past year, the value at stake. The expected value of sending it to a customer of churn score $\\pi$ "
-                "is $\\pi \\cdot$ `offer_success` $\\cdot$ value at stake $-$ `offer_cost`; the scores file "
-                "sends it where that is positive, and the table reads it by score decile.")  # fmt: skip
-    return ("**Credit: the cost matrix.** The cost threshold above weighs the two mistakes "
+                "keeps a would-be churner with probability `offer_success`, who is then worth `margin` times their "
+                "revenue of the past year, the value at stake. The expected value of sending it to a customer of "
+                "churn score π is π × `offer_success` × `margin` × value at stake − `offer_cost`; the scores "
+                "file sends it where that is positive. What it *realised* is read on "
+                "the labels: each offer to a customer who did churn keeps `offer_success` of `margin` times their "
+                "value at stake, and every offer costs `offer_cost`; the table reads it by score decile.")  # fmt: skip
+    return ("**Credit: the cost matrix.** The threshold from the costs weighs the two mistakes "
             "by the costs in the table below; no other decision is made on a credit table.")  # fmt: skip
 
 
-def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency: str) -> Step:
-    """The decision of each problem, with its table: fraud, precision at the review capacity; churn, the offer's
-    value by score decile and the P(alive) baseline; credit, the cost matrix the threshold weighs."""
+def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency: str, act: np.ndarray) -> Step:
+    """The decision of each problem, with its table: fraud, precision at the review capacity; churn, the offers
+    and what they realised by score decile, and the P(alive) baseline; credit, the cost matrix."""
     p = comp.scores[best]
     if cases.problem == "fraud":
         r = C.precision_at_share(cases.y, p, params.review_share)
@@ -295,70 +370,55 @@ def problem_step(cases: RiskData, comp: Comparison, best: str, params, currency:
                               "precision": [r["precision"]], "share of all frauds caught": [r["recall"]],
                               "fraud rate of all orders": [r["base_rate"]]})  # fmt: skip
         return Step(glue=glue, table=table)
-    if cases.problem == "churn" and cases.value is None:
-        return churn_without_money(cases, p, params)
     if cases.problem == "churn":
-        deciles = offer_deciles(cases.y, p, cases.value, params.offer_cost, params.offer_success)
-        gain = offer_value(p, cases.value, params.offer_cost, params.offer_success)
+        deciles = offer_deciles(cases.y, p, act, cases.value, params)
         alive = comp.folds.get("p_alive")
         auc_alive = float(alive["auc"].mean()) if alive is not None else float("nan")
         auc_model = float(comp.folds[best]["auc"].mean())
-        offered = gain > 0
-        finding = F.offer_value(deciles, int(offered.sum()), len(p), float(gain[offered].sum()), currency)
-        glue = {"offer_deciles_positive": int((deciles["value_per_customer"] > 0).sum()),
-                "offer_count": int(offered.sum()), "offer_share": float(offered.mean()),
-                "problem_finding": finding + " " + F.p_alive_baseline(auc_model, auc_alive)}  # fmt: skip
-        shown = deciles.rename(columns={"churn_rate": "churn rate", "mean_score": "mean score",
-                                        "value_at_stake": "value at stake", "value_per_customer": "value per customer",
-                                        "value_total": "value in all"})  # fmt: skip
-        return Step(glue=glue, table=shown, data={"decision": np.where(offered, "offer", "no offer")})
+        diff_sd = (float(np.std(comp.folds[best]["auc"].to_numpy() - alive["auc"].to_numpy(), ddof=1))
+                   if alive is not None else float("nan"))  # fmt: skip
+        if cases.value is not None:
+            finding = F.offer_value(deciles, int(act.sum()), len(p), realised(cases, params)(act), currency)
+        else:
+            finding = (f"These data have no prices, so the offer's value in money is not known: {int(act.sum()):,} "
+                       f"of {len(p):,} customers score at or above the threshold from the costs and get the offer.")
+        glue = {"offer_deciles_positive": int((deciles["offers"] > 0).sum()), "offer_count": int(act.sum()),
+                "offer_share": float(act.mean()),
+                "problem_finding": finding + " " + F.p_alive_baseline(auc_model, auc_alive, diff_sd)}  # fmt: skip
+        return Step(glue=glue, table=deciles)
     matrix = pd.DataFrame({"outcome": [f"bad ({cases.label_text})", "good"], "flagged": [0.0, params.cost_fp],
                            "let through": [params.cost_fn, 0.0]})  # fmt: skip
     return Step(glue={"problem_finding": ""}, table=matrix)
 
 
-def churn_without_money(cases: RiskData, p: np.ndarray, params) -> Step:
-    """Churn on a log without prices: the offer goes to scores at or above the cheapest cost threshold (no value
-    at stake to weigh); the table counts customers, churners and offers by score decile."""
-    threshold = C.min_cost_threshold(cases.y, p, params.cost_fp, params.cost_fn)[0]
-    offered = p >= threshold if np.isfinite(threshold) else np.zeros(len(p), dtype=bool)
+def offer_value(p: np.ndarray, value: np.ndarray, offer_cost: float, success: float, margin: float = 1.0) -> np.ndarray:
+    """The expected value of sending the offer to each customer: score x success x margin x value - offer cost."""
+    return np.asarray(p, dtype=np.float64) * success * margin * np.asarray(value, dtype=np.float64) - offer_cost
+
+
+def offer_deciles(y: np.ndarray, p: np.ndarray, act: np.ndarray, value: np.ndarray | None, params) -> pd.DataFrame:
+    """Per score decile (1 = highest): customers, churn rate, mean score, offers sent and, with prices, the
+    mean value at stake and what the offers realised on the labels (kept churners' margin on their value,
+    less every offer's cost)."""
     rank = pd.Series(p).rank(method="first", ascending=False).to_numpy()
     decile = np.minimum(10, 1 + ((rank - 1) * 10 // len(p)).astype(int))
-    frame = pd.DataFrame({"decile": decile, "y": cases.y, "p": p, "o": offered})
+    frame = pd.DataFrame({"decile": decile, "y": y, "p": p, "o": np.asarray(act, dtype=bool)})
+    if value is not None:
+        each = np.asarray(y) * params.offer_success * params.margin * np.asarray(value) - params.offer_cost
+        frame["v"], frame["r"] = value, np.where(frame["o"], each, 0.0)
     g = frame.groupby("decile")
-    table = pd.DataFrame({"customers": g.size(), "churn rate": g["y"].mean(), "mean score": g["p"].mean(),
-                          "offers": g["o"].sum().astype(int)}).reset_index()  # fmt: skip
-    finding = (f"These data have no prices, so the offer's value in money is not known: {int(offered.sum()):,} of "
-               f"{len(p):,} customers score at or above the cheapest threshold and get the offer.")  # fmt: skip
-    glue = {"offer_deciles_positive": int((table["offers"] > 0).sum()), "offer_count": int(offered.sum()),
-            "offer_share": float(offered.mean()), "problem_finding": finding}  # fmt: skip
-    return Step(glue=glue, table=table, data={"decision": np.where(offered, "offer", "no offer")})
-
-
-def offer_value(p: np.ndarray, value: np.ndarray, offer_cost: float, success: float) -> np.ndarray:
-    """The expected value of sending the offer to each customer: score x success x value at stake - offer cost."""
-    return np.asarray(p, dtype=np.float64) * success * np.asarray(value, dtype=np.float64) - offer_cost
-
-
-def offer_deciles(y: np.ndarray, p: np.ndarray, value: np.ndarray, offer_cost: float, success: float) -> pd.DataFrame:
-    """Per score decile (1 = highest): customers, churn rate, mean score, and the offer's expected value.
-
-    Expected value per customer offered = mean score x success x value at stake - offer cost.
-    """
-    rank = pd.Series(p).rank(method="first", ascending=False).to_numpy()
-    decile = np.minimum(10, 1 + ((rank - 1) * 10 // len(p)).astype(int))
-    frame = pd.DataFrame({"decile": decile, "y": y, "p": p, "v": value})
-    g = frame.groupby("decile")
-    out = pd.DataFrame({"customers": g.size(), "churn_rate": g["y"].mean(), "mean_score": g["p"].mean(),
-                        "value_at_stake": g["v"].mean()})  # fmt: skip
-    frame["ev"] = offer_value(frame["p"].to_numpy(), frame["v"].to_numpy(), offer_cost, success)
-    out["value_per_customer"] = frame.groupby("decile")["ev"].mean()
-    out["value_total"] = out["value_per_customer"] * out["customers"]
+    out = pd.DataFrame({"customers": g.size(), "churn rate": g["y"].mean(), "mean score": g["p"].mean(),
+                        "offers": g["o"].sum().astype(int)})  # fmt: skip
+    if value is not None:
+        out["value at stake"] = g["v"].mean()
+        out["realised value"] = g["r"].sum()
     return out.reset_index()
 
 
-def explain_step(cases: RiskData, seed: int) -> Step:
-    """Permutation importance and partial dependence of the boosting model, on a held-out quarter."""
+def explain_step(cases: RiskData, seed: int, strongest: str = "") -> Step:
+    """Permutation importance and partial dependence of the boosting model, on a held-out quarter; whether the
+    importance ranking agrees with section 2's strongest single effect (its column ``strongest``). A partial
+    dependence that draws nothing (a flat line: the model does not use the feature) is not drawn."""
     model = make_models(cases.numeric, cases.categorical, seed, len(cases.y), names=("boosting",))["boosting"]
     train, test = train_test_split(np.arange(len(cases.y)), test_size=0.25, stratify=cases.y, random_state=seed)
     test = test[:EXPLAIN_ROWS]
@@ -366,17 +426,27 @@ def explain_step(cases: RiskData, seed: int) -> Step:
         model.fit(cases.X.iloc[train], cases.y[train])
         imp = permutation_importance(model, cases.X.iloc[test], cases.y[test], scoring="roc_auc", n_repeats=3,
                                      random_state=seed)  # fmt: skip
-    table = pd.DataFrame({"feature": cases.X.columns, "auc_drop": imp.importances_mean, "auc_drop_sd": imp.importances_std})
-    table = table.sort_values("auc_drop", ascending=False, kind="stable").head(10).reset_index(drop=True)
+    full = pd.DataFrame({"feature": cases.X.columns, "auc_drop": imp.importances_mean, "auc_drop_sd": imp.importances_std})
+    full = full.sort_values("auc_drop", ascending=False, kind="stable").reset_index(drop=True)
+    table = full.head(10)
     feature = str(table.iloc[0]["feature"])
     categorical = feature in cases.categorical
     with threadpool_limits(limits=1):
         pd_result = partial_dependence(model, cases.X.iloc[test], [feature], grid_resolution=30,
                                        categorical_features=[feature] if categorical else None)  # fmt: skip
-    fig = figures.partial_dependence(pd_result["grid_values"][0], pd_result["average"][0], feature, categorical)
+    grid, average = pd_result["grid_values"][0], pd_result["average"][0]
+    drawn = len(grid) > 1 and float(np.ptp(average)) > F.FLAT_PDP
+    fig = figures.partial_dependence(grid, average, feature, categorical) if drawn else None
+    ranks = {str(f): i + 1 for i, f in enumerate(full["feature"])}
+    agree = F.importance_agrees(strongest, ranks.get(strongest), len(full), feature) if strongest else ""
     # top_feature: the column's own name, which the exercise drops (no page cites it); the page cites top_feature_md
-    glue = {"top_feature": feature, "top_feature_md": fmt.escape(feature, code=True), "top_auc_drop": float(table.iloc[0]["auc_drop"])}
-    data = {"model": model, "fig_pdp": fig}
+    glue = {"top_feature": feature, "top_feature_md": fmt.escape(feature, code=True),
+            "top_auc_drop": float(table.iloc[0]["auc_drop"]), "importance_finding": agree,
+            "pdp_note": "" if drawn else F.flat_pdp(feature)}  # fmt: skip
+    from IPython.display import Markdown
+
+    # a flat partial dependence is not drawn: the page shows the sentence that says why in its place
+    data = {"model": model, "fig_pdp": fig if drawn else Markdown(glue["pdp_note"]), "drawn": drawn}
     return Step(glue=glue, table=table.rename(columns={"auc_drop": "ROC AUC lost", "auc_drop_sd": "sd"}), data=data)
 
 
@@ -388,16 +458,88 @@ def scorecard_step(names: list[str], fit) -> Step:
     return Step(glue={"score_base": base, "score_factor": factor}, table=table)
 
 
-def group_step(cases: RiskData, scores: np.ndarray) -> Step:
+def group_step(cases: RiskData, scores: np.ndarray, act: np.ndarray) -> Step:
+    """The check by group of every sensitive attribute at the file's decision ``act``: cases, share flagged
+    (or offered), bad rate among the accepted (the cases not flagged), observed rate, mean score (calibration
+    in the large) and ROC AUC within the group; age in bands."""
     if cases.sensitive is None:  # a one-row table keeps the chapter's table numbers the same on every run
         table = pd.DataFrame({"note": ["not run: these data name no sensitive attribute (parameter sensitive)"]})
-        return Step(glue={"group_finding": F.group_check(None, "")}, table=table)
-    table = C.by_group(cases.y, scores, cases.sensitive)
-    name = str(cases.sensitive.name)
-    formats = {"counts": ["cases"], "shares": ["observed rate", "mean score"], "numbers": ["ROC AUC"]}
-    return Step(glue={"group_finding": F.group_check(table, name), "group_column": fmt.escape(name)},
-                table=table.rename(columns={"observed": "observed rate", "predicted": "mean score", "auc": "ROC AUC"}),
-                data={"formats": formats})  # fmt: skip
+        return Step(glue={"group_finding": F.group_check(None)}, table=table)
+    act = np.asarray(act, dtype=bool)
+    parts = []
+    for name, kind in cases.sensitive_kinds.items():
+        groups = group_values(cases.sensitive[name], kind).to_numpy()
+        part = C.by_group(cases.y, scores, groups)
+        frame = pd.DataFrame({"g": groups.astype(str), "a": act, "y": cases.y})
+        per = frame.groupby("g", sort=True)
+        part["flagged"] = per["a"].mean().to_numpy()
+        accepted = frame[~frame["a"]].groupby("g")["y"].mean()
+        part["bad_accepted"] = part["group"].map(accepted).to_numpy(dtype=float)
+        part.insert(0, "attribute", name)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    verb = _verb(cases)[1]
+    names = {"observed": "observed rate", "predicted": "mean score", "auc": "ROC AUC", "flagged": f"share {verb}",
+             "bad_accepted": "bad rate among accepted" if cases.problem != "churn" else "churn rate among not offered"}
+    shown = table[["attribute", "group", "cases", "flagged", "bad_accepted", "observed", "predicted", "auc"]]
+    formats = {"counts": ["cases"], "shares": [names[k] for k in ("flagged", "bad_accepted", "observed", "predicted")],
+               "numbers": ["ROC AUC"]}  # fmt: skip
+    column = ", ".join(cases.sensitive_kinds)
+    return Step(glue={"group_finding": F.group_check(table), "group_column": fmt.escape(column)},
+                table=shown.rename(columns=names), data={"formats": formats, "groups": table})  # fmt: skip
+
+
+def policy_step(cases: RiskData, comp: Comparison, best: str, params, currency: str = "EUR") -> Step:
+    """The decision in one table: every policy (each model's scores and the baselines' under the same rule,
+    acting on nobody, acting on everybody) valued on the out-of-fold labels, best first; the strategy curve
+    of the file's model (bad rate among the accepted against the share accepted)."""
+    value = realised(cases, params)
+    verb, done, _ = _verb(cases)
+    names = {k: MODEL_LABELS.get(k, k) for k in comp.scores}
+    acts = {names[k]: decide(cases, s, params)[0] for k, s in comp.scores.items()}
+    none, every = ("offer to nobody", "offer to everybody") if verb == "offer" else ("flag nobody", "flag everybody")
+    rows = D.policy_rows(cases.y, acts, value)
+    rows["policy"] = rows["policy"].replace({D.NONE: none, D.ALL: every})
+    rows = rows.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
+    money = in_money(cases)
+    fitted = [names[k] for k in comp.scores if k not in ("bayes", "p_alive")]
+    baselines = [names[k] for k in comp.scores if k in ("bayes", "p_alive")]
+    assumptions = ""
+    if money:
+        assumptions = (f"An offer costs {fmt.money(params.offer_cost, currency)} (`offer_cost`) and keeps "
+                       f"{fmt.share(params.offer_success)} of the churners it reaches (`offer_success`), each then "
+                       f"worth {fmt.share(params.margin)} (`margin`) of their revenue of the past year"
+                       + (": the value kept is revenue, not profit, unless `margin` says otherwise."
+                          if params.margin == 1 else "."))  # fmt: skip
+    elif cases.problem == "churn":
+        assumptions = ("These data have no prices, so the offer is valued with `cost_fp` and `cost_fn` in cost "
+                       "units, not in money.")  # fmt: skip
+    perfect = cases.y == 1  # perfect foresight: act on exactly the cases that turn out positive (and pay)
+    if money:
+        perfect = perfect & D.offer_rule(1.0, cases.value, params.offer_success, params.margin, params.offer_cost)
+    trivial = rows.set_index("policy").loc[[none, every], "value"].max()
+    scale = abs(value(perfect) - float(trivial))
+    finding = F.policies(rows[["policy", "value"]], fitted, baselines, none, every, money, currency, assumptions,
+                         scale)  # fmt: skip
+    chosen = names[best]
+    file_row = rows.set_index("policy").loc[chosen]
+    shown = rows.assign(policy=[p + " (the file's)" if p == chosen else p for p in rows["policy"]])
+    shown = shown[["policy", "share_acted", "positive_rate_rest", "positive_rate_acted", "value"]]
+    rest = "bad rate among accepted" if cases.problem != "churn" else "churn rate among not offered"
+    worth = f"realised value ({currency})" if money else "mean cost per case"
+    shown = shown.assign(value=shown["value"] if money else -shown["value"]).rename(columns={
+        "share_acted": f"share {done}", "positive_rate_rest": rest,
+        "positive_rate_acted": f"positive rate among {done}", "value": worth})  # fmt: skip
+    curve = D.strategy_curve(cases.y, comp.scores[best])
+    fig = figures.strategy_curve(curve, 1 - float(file_row["share_acted"]), float(file_row["positive_rate_rest"]),
+                                 float(np.mean(cases.y)))  # fmt: skip
+    glue = {"policy_finding": finding, "file_share": float(file_row["share_acted"]),
+            "file_bad_accepted": float(file_row["positive_rate_rest"]), "file_value": float(file_row["value"]),
+            "value_all": float(rows.set_index("policy").loc[every, "value"]),
+            "value_none": float(rows.set_index("policy").loc[none, "value"])}  # fmt: skip
+    formats = {"shares": [f"share {done}", rest, f"positive rate among {done}"],
+               "money": [worth] if money else [], "numbers": [] if money else [worth]}  # fmt: skip
+    return Step(glue=glue, table=shown, data={"formats": formats, "fig": fig, "policies": rows, "scale": scale})
 
 
 def truth_step(cases: RiskData, comp: Comparison) -> Step:
@@ -411,45 +553,73 @@ def truth_step(cases: RiskData, comp: Comparison) -> Step:
                 data={"formats": {"numbers": ["gap to Bayes ROC AUC"]}})
 
 
-def scores_table(cases: RiskData, scores: np.ndarray, threshold: float, comp: Comparison,
-                 decision: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
-    """The analyst's file: one row per case with its out-of-fold score, the decision and the label.
+#: The scores file's columns, in words (the page shows them; ``scores_columns`` picks those present).
+SCORE_COLUMNS = {
+    "score": "the out-of-fold probability of the positive outcome from the file's model (scored by a model that "
+             "never saw the case)",
+    "decision": "flag / pass (fraud, credit: flag when the score is at least cost_fp / (cost_fp + cost_fn)) or "
+                "offer / no offer (churn: where the offer's expected value is positive)",
+    "label": "the outcome that happened, 1 = positive",
+    "value_at_stake": "churn: the customer's revenue in the year before the cut-off, in the data's currency",
+    "bgnbd_churn_score": "churn: the BG/NBD's probability of no purchase in the window, a baseline without labels",
+}
 
-    The decision is ``flag`` / ``pass`` at ``threshold`` (fraud, credit), or the given one (churn: ``offer`` /
-    ``no offer`` by the offer's expected value).
-    """
-    if decision is None:
-        decision = np.where(scores >= threshold, "flag", "pass")
-    out = pd.DataFrame({cases.unit: cases.ids.to_numpy(), "score": scores, "decision": decision,
+
+def scores_table(cases: RiskData, scores: np.ndarray, act: np.ndarray, comp: Comparison) -> pd.DataFrame:
+    """The analyst's file: one row per case, keyed by the data's own id (or the row number, ``row``), with its
+    out-of-fold score, the decision ``act`` in words, the label, churn's value at stake and baseline, and the
+    sensitive attributes' values for audit (never a model input when protected)."""
+    verb = _verb(cases)
+    decision = np.where(np.asarray(act, dtype=bool), verb[0], "pass" if verb[0] == "flag" else "no offer")
+    out = pd.DataFrame({cases.ids.name or cases.unit: cases.ids.to_numpy(), "score": scores, "decision": decision,
                         "label": cases.y})  # fmt: skip
     if cases.value is not None:
         out["value_at_stake"] = cases.value
     if "p_alive" in comp.scores:
         out["bgnbd_churn_score"] = comp.scores["p_alive"]
+    if cases.sensitive is not None:
+        for name in cases.sensitive.columns:
+            out[name if name not in out.columns else f"audit_{name}"] = cases.sensitive[name].to_numpy()
     return out
 
 
-def takeaway_step(cases: RiskData, comp: Comparison, cost_fp: float, cost_fn: float, params=None,
-                  currency: str = "EUR") -> Step:  # fmt: skip
-    """Each model's pooled out-of-fold ROC AUC, PR AUC and Brier score, and what its decision is worth: the mean
-    cost at its cheapest threshold (fraud, credit), or the offer's expected value in all (churn, in money)."""
-    churn = cases.problem == "churn" and cases.value is not None and params is not None
+def scores_columns(cases: RiskData, scores: pd.DataFrame) -> pd.DataFrame:
+    """The scores file's columns and what each holds, for the page."""
+    key = scores.columns[0]
+    own = ("the data's own id column" if key != "row" and cases.problem == "credit" else
+           "the row number in the file, from 1 (the data have no id column)" if key == "row" else
+           f"the {cases.unit}'s id in the data")  # fmt: skip
+    rows = [(key, own)]
+    for name in scores.columns[1:]:
+        if name in SCORE_COLUMNS:
+            rows.append((name, SCORE_COLUMNS[name]))
+        else:
+            source = name.removeprefix("audit_")
+            kind = cases.sensitive_kinds.get(source, "")
+            kept = "left out of the models" if source in cases.notes.get("left_out", []) else "a model feature"
+            rows.append((name, f"sensitive attribute ({kind}), for audit only; {kept}"))
+    return pd.DataFrame(rows, columns=["column", "meaning"])  # the table formatter escapes the names
+
+
+def takeaway_step(cases: RiskData, comp: Comparison, params, policies: pd.DataFrame, scale: float,
+                  currency: str = "EUR") -> Step:
+    """Each model's pooled out-of-fold ROC AUC, PR AUC and Brier score, and what its decision realised on the
+    labels (``policies``, ``scale``: :func:`policy_step`'s rows and tie scale): money for churn with prices, else
+    the mean cost per case."""
+    money = in_money(cases)
+    values = dict(zip(policies["policy"], policies["value"]))
+    key = "realised value" if money else "mean cost per case"
     rows = []
     for name, s in comp.scores.items():
         m = C.score_metrics(cases.y, s)
-        row = {"model": MODEL_LABELS.get(name, name), "ROC AUC": m["auc"], "PR AUC": m["pr_auc"], "Brier score": m["brier"]}
-        if churn:
-            gain = offer_value(s, cases.value, params.offer_cost, params.offer_success)
-            row["offer value in all"] = float(gain[gain > 0].sum())
-        else:
-            row["lowest mean cost"] = C.min_cost_threshold(cases.y, s, cost_fp, cost_fn)[1]
-        rows.append(row)
-    key = "offer value in all" if churn else "lowest mean cost"
-    table = pd.DataFrame(rows).sort_values(key, ascending=not churn, kind="stable").reset_index(drop=True)
+        label = MODEL_LABELS.get(name, name)
+        rows.append({"model": label, "ROC AUC": m["auc"], "PR AUC": m["pr_auc"], "Brier score": m["brier"],
+                     key: values[label] if money else -values[label]})  # fmt: skip
+    table = pd.DataFrame(rows).sort_values(key, ascending=not money, kind="stable").reset_index(drop=True)
     # the planted Bayes score and the label-free baseline are yardsticks, not models one could deploy
     fitted = table[~table["model"].isin([MODEL_LABELS.get(k, k) for k in ("bayes", "p_alive")])]
     top, amount = str(fitted.iloc[0]["model"]), float(fitted.iloc[0][key])
     others = {str(m): float(v) for m, v in zip(fitted["model"].iloc[1:], fitted[key].iloc[1:])}
-    finding = F.takeaway(top, amount, churn, currency, others)
+    finding = F.takeaway(top, amount, money, currency, others, scale)
     return Step(glue={"cheapest_md": top, "cheapest_cost": amount, "takeaway_finding": finding}, table=table,
-                data={"money": ["offer value in all"] if churn else [], "numbers": [] if churn else ["lowest mean cost"]})
+                data={"money": [key] if money else [], "numbers": [] if money else [key]})

@@ -64,7 +64,8 @@ def test_a_labelled_csv_with_target(tmp_path):
     frame = pd.DataFrame({"id": [f"c{i}" for i in range(30)], "income": np.arange(30.0),
                           "region": ["north", "south", None] * 10, "defaulted": [0, 1, 0] * 10})  # fmt: skip
     table, report = read_labelled(_csv(tmp_path, frame, sep=";"), target="defaulted")
-    assert report.id_columns == ["id"] and "id" not in table.columns
+    assert report.id_columns == ["id"] and "id" not in report.features
+    assert table["id"].tolist()[:2] == ["c0", "c1"]  # kept to key the deliverable, never a feature
     assert report.categorical == ["region"] and table["region"].tolist()[:3] == ["north", "south", "missing"]
     assert report.positive_label == "1" and report.positives == 10
     assert "defaulted" not in table.columns and table["y"].sum() == 10
@@ -156,9 +157,16 @@ def test_numeric_codes_become_categories_when_listed_and_row_numbers_are_ids(tmp
     })  # fmt: skip
     path = _csv(tmp_path, frame)
     table, report = read_labelled(path, target="default")
-    assert report.id_columns == ["ID"] and report.categorical == []
+    # MARRIAGE is named like codes and holds three whole numbers: read as categories without being listed
+    assert report.id_columns == ["ID"] and report.categorical == ["MARRIAGE"] and report.codes_found == ["MARRIAGE"]
     assert report.features == ["MARRIAGE", "LIMIT_BAL"]
+    table, report = read_labelled(path, target="default", numeric_codes=["MARRIAGE"])  # kept as a number
+    assert report.categorical == [] and report.codes_found == []
+    with pytest.raises(DataError, match="numeric_codes") as err:
+        read_labelled(path, target="default", numeric_codes=["MARITAL"])
+    assert err.value.parameter == "numeric_codes"
     table, report = read_labelled(path, target="default", categorical=["MARRIAGE"])
+    assert report.codes_found == []  # listed by the user, not found
     assert report.categorical == ["MARRIAGE"]
     assert table["MARRIAGE"].tolist()[:4] == ["1", "2", "3", "missing"]
     with pytest.raises(DataError, match="categorical") as err:
@@ -205,7 +213,9 @@ def test_numeric_id_columns_are_kept_out_of_the_features(tmp_path):
     frame["ref"] = [f"R-{i:05d}" for i in rng.permutation(200)]  # text, unique
     table, report = read_labelled(_csv(tmp_path, frame), target="defaulted")
     assert set(report.id_columns) == {"customer_id", "AccountNo", "member", "ref"}
-    assert not set(report.id_columns) & set(table.columns)
+    assert not set(report.id_columns) & set(report.features)
+    # the first id column found stays in the table (to key the deliverable), the others leave it
+    assert set(report.id_columns) & set(table.columns) == {report.id_columns[0]}
     assert "identifier columns left out of the features" in str(report)
 
 
@@ -216,3 +226,17 @@ def test_whole_numbers_unique_per_row_that_measure_stay_features(tmp_path):
     frame["customer_id"] = np.arange(200) % 50  # named like an id, not unique: a feature (a group)
     table, report = read_labelled(_csv(tmp_path, frame), target="defaulted")
     assert report.id_columns == [] and {"loan_amount", "customer_id"} <= set(table.columns)
+
+
+def test_code_columns_by_name_and_values():
+    from analysis.data.labelled import code_columns
+
+    frame = pd.DataFrame({
+        "PAY_0": [-2, -1, 0, 1, 2, 3] * 5, "EDUCATION": [1, 2, 3, 4, 5, 6] * 5, "loan_type": [1, 2, 3] * 10,
+        "PAY_AMT1": np.arange(30) * 10.0,  # named like pay, but an amount: many values
+        "SEX": [1, 2] * 15,  # two values: a flag, not a code column
+        "installments": [1, 2, 3] * 10,  # few whole numbers but not named like codes
+        "grade_score": [0.5, 1.5, 2.5] * 10,  # named like codes but not whole numbers
+    })  # fmt: skip
+    assert code_columns(frame) == ["PAY_0", "EDUCATION", "loan_type"]
+    assert code_columns(frame, keep_numbers=["EDUCATION"]) == ["PAY_0", "loan_type"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pandas as pd
 
 from analysis.chapters.risk import findings as F
@@ -68,19 +70,23 @@ def test_cost_threshold_and_review():
 
 
 def test_offer_value_each_way():
-    none = pd.DataFrame({"value_per_customer": [-1.0, -2.0], "value_total": [-10.0, -20.0]})
-    some = pd.DataFrame({"value_per_customer": [5.0, -2.0], "value_total": [50.0, -20.0]})
-    every = pd.DataFrame({"value_per_customer": [5.0, 2.0], "value_total": [50.0, 20.0]})
-    assert "No customer has a positive expected value" in F.offer_value(none, 0, 20, 0.0, "EUR")
-    text = F.offer_value(some, 3, 20, 50.0, "EUR")
-    assert "3 of 20 customers" in text and "1 decile of ten" in text and "€50" in text
-    assert "every score decile" in F.offer_value(every, 20, 20, 70.0, "EUR")
+    losing = pd.DataFrame({"offers": [5, 3, 0], "realised value": [50.0, -20.0, 0.0]})
+    paying = pd.DataFrame({"offers": [5, 3, 0], "realised value": [50.0, 20.0, 0.0]})
+    assert "No customer has a positive expected value" in F.offer_value(paying, 0, 20, 0.0, "EUR")
+    text = F.offer_value(losing, 8, 20, 30.0, "EUR")
+    assert "8 of 20 customers" in text and "realised €30.00" in text and "in 1 score decile the offers sent lost" in text
+    assert F.offer_value(paying, 8, 20, 70.0, "EUR").endswith("realised €70.00.")
+    assert "cost more than they kept" in F.offer_value(losing, 8, 20, -5.0, "EUR")
 
 
 def test_p_alive_baseline_each_way():
     assert "ranks customers better" in F.p_alive_baseline(0.8, 0.6)
-    assert "as well as the model or better" in F.p_alive_baseline(0.6, 0.7)
+    assert "ranks customers better than the model" in F.p_alive_baseline(0.6, 0.7)
     assert "could not be fitted" in F.p_alive_baseline(0.6, math.nan)
+    # the lead judged by the spread of the fold-by-fold difference
+    assert "about as well" in F.p_alive_baseline(0.80, 0.79, 0.02)
+    assert "more than the spread of the fold-by-fold difference, 0.005" in F.p_alive_baseline(0.80, 0.79, 0.005)
+    assert "about as well" in F.p_alive_baseline(0.79, 0.80, 0.02)
 
 
 def test_group_check_each_way():
@@ -88,15 +94,59 @@ def test_group_check_each_way():
     off = pd.DataFrame({"group": ["a", "b"], "cases": [1000, 500], "observed": [0.3, 0.4],
                         "predicted": [0.3, 0.4 - 2 * F.GROUP_GAP], "auc": [0.8, 0.7]})  # fmt: skip
     assert "miscalibrated" in F.group_check(off, "sex") and "the group b (500 cases)" in F.group_check(off, "sex")
-    assert "from 0.7 to 0.8" in F.group_check(off, "sex")
     # the same gap on 50 cases is within two binomial standard errors (sqrt(0.4 * 0.6 / 50) = 0.069)
     small = off.assign(cases=[1000, 50])
-    assert "miscalibrated" not in F.group_check(small, "sex") and "no group's mean score" in F.group_check(small, "sex")
+    assert "miscalibrated" not in F.group_check(small, "sex") and "No group's mean score" in F.group_check(small, "sex")
     # a gap below GROUP_GAP is not flagged however many cases
     fine = off.assign(predicted=[0.3, 0.4 - F.GROUP_GAP / 2], cases=[10**6, 10**6])
-    assert "no group's mean score" in F.group_check(fine, "sex")
     text = F.group_check(fine, "sex")
+    assert "No group's mean score" in text
     assert "5.0 percentage points" in text and "largest gap 2.5 percentage points" in text
+    # several attributes, with the share flagged at the file's decision
+    two = pd.concat([off.assign(attribute="sex", flagged=[0.2, 0.3]),
+                     off.assign(attribute="age", group=["under 25", "25 to 34"], flagged=[0.5, 0.1])],
+                    ignore_index=True)  # fmt: skip
+    text = F.group_check(two)
+    assert "By `sex`, the share flagged ranges from 20.0% (a, 1,000 cases) to 30.0% (b, 500 cases)" in text
+    assert "By `age`, the share flagged ranges from 10.0% (25 to 34" in text
+
+
+def test_policies_each_way():
+    table = pd.DataFrame({"policy": ["m", "n", "flag everybody", "flag nobody"], "value": [-0.5, -0.51, -0.7, -1.5]})
+    text = F.policies(table, ["m", "n"], [], "flag nobody", "flag everybody", False, scale=0.7)
+    assert "that of m, 0.5 cost units per case, against 1.5 cost units per case for flag nobody" in text
+    assert "N comes within the same 2.0%: a tie" in text and "adds anything" not in text
+    assert "a lead of 0.2 cost units per case over flag everybody, 28.6% of what perfect foresight" in text
+    # a model within the tolerance of acting on everybody adds nothing
+    close = table.assign(value=[-0.69, -0.8, -0.7, -1.5])
+    assert "a tie with flag everybody, so no model adds anything" in F.policies(
+        close, ["m", "n"], [], "flag nobody", "flag everybody", False, scale=0.7)
+    # money: a model below offering to everybody does not pay; a baseline ahead of every model is named
+    money = pd.DataFrame({"policy": ["BG/NBD", "offer to everybody", "m", "offer to nobody"],
+                          "value": [3500.0, 3000.0, 1000.0, 0.0]})  # fmt: skip
+    text = F.policies(money, ["m"], ["BG/NBD"], "offer to nobody", "offer to everybody", True, "EUR", "Costs.", 5000)
+    assert text.startswith("Costs. Judged on what happened") and "€1,000" in text
+    assert "offer to everybody does better, so on these data no model's decision pays" in text
+    assert "The BG/NBD does better than every model (€3,500)" in text
+    assert F.tied_value(100.0, 101.0, 100.0) and not F.tied_value(100.0, 103.0, 100.0)
+
+
+def test_sensitive_found_each_way():
+    found = {"SEX": "sex or gender", "AGE": "age"}
+    text = F.sensitive_found(found, ["SEX"], None, "applicant")
+    assert "found `SEX` (sex or gender) and `AGE` (age)" in text and "Left out of every model" in text
+    assert "`AGE` stays a feature" in text and "Equal Credit Opportunity Act" in text and "older applicants" in text
+    assert "to leave it out, list it in `sensitive`" in text
+    assert "nothing is left out" in F.sensitive_found({}, [], None)
+    assert "every column is a feature" in F.sensitive_found(found, [], [])
+    listed = F.sensitive_found(found, ["AGE"], ["AGE"])
+    assert "`sensitive` lists `AGE`" in listed and "not listed, so kept as features: `SEX`" in listed
+
+
+def test_value_curve_each_way():
+    text = F.value_curve(0.4, 3500.0, 0.3, 2800.0, "GBP")
+    assert "peaks at £3,500 when 40.0%" in text and "sends it to 30.0% and realises £2,800." in text
+    assert "no set of offers pays" in F.value_curve(0.0, 0.0, 0.1, -50.0, "GBP")
 
 
 def test_truth_each_way():
@@ -143,8 +193,8 @@ def test_pr_auc_against_its_floor_each_way():
 
 
 def test_takeaway_each_way():
-    assert "worth the most, $1,200 in all" in F.takeaway("m", 1200.0, True, "USD")
-    assert "The cheapest decision comes from m, at 0.5 cost units per case" in F.takeaway("m", 0.5, False, "EUR")
+    assert "realises the most among the models, $1,200 in all" in F.takeaway("m", 1200.0, True, "USD")
+    assert "the cheapest decision among the models comes from m, at 0.5 cost units" in F.takeaway("m", 0.5, False, "EUR")
 
 
 def test_columns_read_and_code_like_each_way():
@@ -155,9 +205,12 @@ def test_columns_read_and_code_like_each_way():
     assert F.code_like(X13, ["n"]) == []
     plain = F.columns_read(["LIMIT", "rate"], ["region"], [], [])
     assert plain == "The models read 2 columns as numbers (`LIMIT` and `rate`) and 1 column as categories (`region`)."
-    full = F.columns_read(["EDUCATION", "LIMIT"], [], ["ID"], ["EDUCATION"], left_out="SEX")
-    assert "row ids" in full and "`ID`" in full and "`SEX` is kept out of the models" in full
+    full = F.columns_read(["EDUCATION", "LIMIT"], [], ["ID"], ["EDUCATION"])
+    assert "row ids" in full and "`ID`" in full
     assert "`EDUCATION` holds only a few whole numbers" in full and "`categorical`" in full
+    found = F.columns_read(["LIMIT"], ["PAY_0", "EDUCATION"], [], [], found=["PAY_0", "EDUCATION"])
+    assert "`PAY_0` and `EDUCATION` hold a few whole numbers under a name that marks codes" in found
+    assert "`numeric_codes`" in found and "most common one" in found
     many = F.columns_read([f"x{i}" for i in range(10)], [], [], [])
     assert "`x7` and 2 more" in many and "categories" not in many
     gaps = F.columns_read(["score", "amount"], [], [], [], gaps={"score": 40, "amount": 0}, n=400)
@@ -192,3 +245,30 @@ def test_imbalance_says_leave_when_the_auc_does_not_move_at_three_digits():
     assert F.imbalance(table, 0.02, 0.01).startswith("Class weights leave ROC AUC at 0.705")
     moved = table.assign(auc=[0.705, 0.69, 0.70])
     assert F.imbalance(moved, 0.02, 0.01).startswith("Class weights move ROC AUC from 0.705 to 0.69")
+
+
+def test_strongest_names_its_cases_and_importance_agrees_each_way():
+    text = F.strongest("country = Portugal", 3.0, "category", "United Kingdom", 412, 3377)
+    assert "412 of 3,377 cases have it" in text and f"fewer than {F.MIN_LEVEL_CASES} cases hold are not ranked" in text
+    assert "too few to call" in F.strongest("country = Portugal", 3.0, "category", "UK", 12, 3377)
+    assert F.strongest("x", 2.0, "number", "", 100, 100).endswith("(per standard deviation).")
+    assert "is also the most important feature" in F.importance_agrees("country", 1, 12, "country")
+    late = F.importance_agrees("country", 7, 12, "recency_days")
+    assert "does not agree" in late and "ranks 7 of 12 here, behind `recency_days`" in late
+    assert "is flat" in F.flat_pdp("x") and "not drawn" in F.flat_pdp("x")
+
+
+def test_the_strongest_effect_skips_values_few_cases_hold():
+    from analysis.chapters.risk.steps import logistic_step
+    from analysis.risk.problems import RiskData
+
+    rng = np.random.default_rng(0)
+    n = 400
+    country = np.where(np.arange(n) < 10, "Portugal", np.where(np.arange(n) % 2, "UK", "France"))
+    x = rng.normal(size=n)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(0.3 * x + 5.0 * (country == "Portugal") - 0.5)))).astype(np.int8)
+    X = pd.DataFrame({"x": x, "country": country})
+    cases = RiskData("credit", X, y, pd.Series(np.arange(n)), ["x"], ["country"], "case", "bad")
+    step = logistic_step(cases, 0)
+    assert step.table.iloc[0]["feature"] == "country = Portugal" and step.table.iloc[0]["cases"] == 10
+    assert "`country = Portugal`" not in step.glue["odds_finding"] and step["strongest"] != "country = Portugal"

@@ -62,17 +62,22 @@ def test_comparison_blend_and_known_scores(cases):
 
 
 def test_offer_deciles_by_hand():
+    from types import SimpleNamespace
+
     p = np.linspace(1, 0.05, 20)
     y = (p > 0.5).astype(int)
     value = np.full(20, 100.0)
-    d = offer_deciles(y, p, value, offer_cost=10, success=0.5)
-    assert d["customers"].tolist() == [2] * 10
-    top = d.iloc[0]
-    assert top["value_per_customer"] == pytest.approx(np.mean(p[:2] * 0.5 * 100 - 10))
-    assert d["value_total"].sum() == pytest.approx((p * 0.5 * 100 - 10).sum())
+    act = p * 0.5 * 0.4 * 100 > 10  # the offer rule at success 0.5, margin 0.4, cost 10: p > 0.5
+    params = SimpleNamespace(offer_success=0.5, margin=0.4, offer_cost=10.0)
+    d = offer_deciles(y, p, act, value, params)
+    assert d["customers"].tolist() == [2] * 10 and d["offers"].sum() == act.sum()
+    # realised: each offer to a churner keeps 0.5 x 0.4 x 100 = 20, every offer costs 10
+    assert d.iloc[0]["realised value"] == pytest.approx(2 * (20 - 10))
+    assert d["realised value"].sum() == pytest.approx(((y * 20 - 10) * act).sum())
+    assert "realised value" not in offer_deciles(y, p, act, None, params)  # no prices: counts only
     from analysis.chapters.risk.steps import offer_value
 
-    assert offer_value(p, value, 10, 0.5).tolist() == pytest.approx((p * 0.5 * 100 - 10).tolist())
+    assert offer_value(p, value, 10, 0.5, 0.4).tolist() == pytest.approx((p * 0.5 * 0.4 * 100 - 10).tolist())
 
 
 def test_flags_are_left_unscaled_and_numbers_standardised():

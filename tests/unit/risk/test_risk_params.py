@@ -131,6 +131,20 @@ def test_categorical_is_for_a_labelled_table_and_reaches_the_reader(tmp_path):
     assert report.categorical == ["EDUCATION"] and table["EDUCATION"].iloc[0] == "1"
 
 
+
+def test_numeric_codes_keep_ordered_codes_as_numbers_on_a_labelled_table_only(tmp_path):
+    with pytest.raises(DataError, match="numeric_codes applies to a labelled table") as err:
+        load_risk_data(P(numeric_codes=["hour"]))
+    assert err.value.parameter == "numeric_codes"
+    path = tmp_path / "loans.csv"
+    frame = pd.DataFrame({"EDUCATION": [1, 2, 3, 4] * 15, "LIMIT": range(0, 6000, 100), "bad": [0, 1, 0] * 20})
+    frame.to_csv(path, index=False)
+    table, report = load_risk_data(P(data=str(path), target="bad"))  # found by its name
+    assert report.codes_found == ["EDUCATION"] and table["EDUCATION"].iloc[0] == "1"
+    table, report = load_risk_data(P(data=str(path), target="bad", numeric_codes=["EDUCATION"]))
+    assert report.categorical == [] and table["EDUCATION"].iloc[0] == 1
+
+
 @pytest.mark.parametrize("problem", ["fraud", "credit", "churn"])
 def test_sensitive_must_name_a_column_of_the_problem_before_anything_runs(problem, german):
     data = {"fraud": {"shop_customers": 300}, "credit": {"data": str(german)},

@@ -103,15 +103,20 @@ def test_credit_problem_maps_the_sensitive_codes(tmp_path):
     path.write_text(german_lines(60))
     table, report = read_labelled(path)
     data = credit_problem(table, report)
-    assert data.sensitive is not None and data.sensitive.str.contains("male").all()
+    assert data.sensitive is not None and data.sensitive["personal_status_sex"].str.contains("male").all()
+    assert data.sensitive_kinds == {"personal_status_sex": "sex and marital status", "age": "age",
+                                    "foreign_worker": "national origin"}  # fmt: skip
+    # left out by default: personal status and sex, foreign worker; age stays a feature
+    assert "foreign_worker" not in data.X.columns and "age" in data.X.columns
+    assert data.notes["left_out"] == ["personal_status_sex", "foreign_worker"]
     assert "class" not in data.X.columns
     # the sensitive attribute is left out of the model's features, kept for the group check
     assert "personal_status_sex" not in data.X.columns
-    assert data.categorical == [c for c in report.categorical if c != "personal_status_sex"]
+    assert data.categorical == [c for c in report.categorical if c not in ("personal_status_sex", "foreign_worker")]
     # category codes are written in words
     assert not data.X["checking_status"].str.fullmatch(r"A\d+").any()
     with pytest.raises(DataError, match="sensitive"):
-        credit_problem(table, report, "religion")
+        credit_problem(table, report, ["religion"])
 
 
 def test_rare_levels_are_pooled():
@@ -160,11 +165,11 @@ def test_a_numeric_sensitive_attribute_keeps_the_files_codes(tmp_path):
                           "default": [0, 1] * 30})  # fmt: skip
     frame.to_csv(path, index=False)
     table, report = read_labelled(path, target="default")
-    data = credit_problem(table, report, "MARRIAGE")  # a number: the groups read 1, 2, 3, not 1.0
-    assert sorted(data.sensitive.unique()) == ["1", "2", "3"] and "MARRIAGE" not in data.X.columns
+    data = credit_problem(table, report)  # found by name: a number, the groups read 1, 2, 3, not 1.0
+    assert sorted(data.sensitive["MARRIAGE"].unique()) == ["1", "2", "3"] and "MARRIAGE" not in data.X.columns
     table, report = read_labelled(path, target="default", categorical=["MARRIAGE"])
-    data = credit_problem(table, report, "MARRIAGE")  # a category: the same labels
-    assert sorted(data.sensitive.unique()) == ["1", "2", "3"]
+    data = credit_problem(table, report, ["MARRIAGE"])  # a category, listed: the same labels
+    assert sorted(data.sensitive["MARRIAGE"].unique()) == ["1", "2", "3"]
 
 
 def test_churn_on_a_log_without_prices_has_no_spend_features_and_no_value_at_stake():
