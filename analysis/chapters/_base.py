@@ -34,7 +34,7 @@ from analysis.data.refusals import check_params, meanings, plain
 from analysis.errors import DataError
 
 __all__ = ["ChapterParams", "DATE_RULE", "Facts", "MIN_REPEATERS", "Need", "Shortfall", "check_params",
-           "WITHOUT_PRICES", "facts_from", "iso_date", "meanings", "needs_money", "non_default", "parameters_cell_text",
+           "WITHOUT_PRICES", "facts_from", "products_only", "iso_date", "meanings", "needs_money", "non_default", "parameters_cell_text",
            "plain", "shortfalls"]  # fmt: skip
 
 
@@ -177,6 +177,16 @@ def at_least_repeaters(n: int) -> Need:
         f"models need at least {many(n, 'such repeat customer')}.",
         "repeat customers", f"at least {many(n, 'customer')} who came back",
     )  # fmt: skip
+
+def products_only(why: str):
+    """The ``drop_non_product`` field of a chapter that counts products or revenue from products: true by default
+    (postage, fees and manual lines out), ``why`` saying what the chapter would get wrong with them."""
+    from pydantic import Field
+
+    return Field(True, description="drop the lines that are not products (postage, carriage, fees, discounts, manual "
+                 "adjustments, samples, gift vouchers, test codes; found by code and description, always counted per "
+                 f"code); true here: {why}")  # fmt: skip
+
 
 def needs_money(what: str, instead: str = "") -> Need:
     """Unit prices, which ``what`` needs: a log whose mapping leaves out ``unit_price`` has none

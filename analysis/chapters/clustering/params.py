@@ -20,12 +20,14 @@ from analysis.chapters._base import (
     _rule,
     at_least_repeaters,
     at_least_span,
+    products_only,
     iso_date,
     many,
 )
 
 
 class ClusteringParams(ChapterParams):
+    drop_non_product: bool = products_only("a customer's value is what they bought, not postage or fees")
     k_range: list[int] = Field(
         default_factory=lambda: [2, 3, 4, 5, 6, 7, 8],
         min_length=1,

@@ -283,19 +283,30 @@ def headline(customers: int, orders: int, revenue: str, aov: str, per_customer: 
                     "prices, so revenue, the average order value and revenue per customer are not known")  # fmt: skip
 
 
-def revenue_includes(duplicates: int, cancelled: int, has_money: bool = True) -> str:
-    """What the revenue figure counts that a net revenue would not: exact duplicate lines kept (``duplicates``) and
-    earlier lines cancelled later but kept (``cancelled``), each with the parameter that drops them."""
+def revenue_includes(duplicates: int, cancelled: int, has_money: bool = True, non_products: int = 0,
+                     non_product_revenue: float = 0.0, non_products_dropped: bool = True, currency: str = "") -> str:  # fmt: skip
+    """What the revenue figure counts that a net revenue would not: exact duplicate lines kept (``duplicates``),
+    earlier lines cancelled later but kept (``cancelled``) and lines that are not products (postage, fees, manual
+    lines: ``non_products`` worth ``non_product_revenue``, dropped or kept), each with the parameter that changes it."""
     if not has_money:
         return ""
+    left_out = ""
+    if non_products and non_products_dropped:
+        left_out = sentence(f"{plural(non_products, 'line')} that are not products (postage, fees, manual lines; "
+                            f"{fmt.money(non_product_revenue, currency)}) are left out of it (drop_non_product: "
+                            "false keeps them)") + " "  # fmt: skip
     parts = []
+    if non_products and not non_products_dropped:
+        parts.append(f"{plural(non_products, 'line')} that are not products (postage, fees, manual lines; "
+                     f"{fmt.money(non_product_revenue, currency)}; drop_non_product: true drops them)")
     if duplicates:
         parts.append(f"{plural(duplicates, 'exact duplicate line')} (drop_duplicates: true drops them)")
     if cancelled:
         parts.append(f"{plural(cancelled, 'line')} cancelled later (net_cancellations: true removes them)")
     if not parts:
-        return sentence("this revenue is net of exact duplicate lines and of lines cancelled later: none is counted")
-    return sentence(f"this revenue is gross: it counts {join_words(parts)}")
+        return left_out + sentence("this revenue counts no exact duplicate line, no line cancelled later and no line "
+                                   "that is not a product")  # fmt: skip
+    return left_out + sentence(f"this revenue is gross: it counts {join_words(parts)}")
 
 
 def no_prices(what: str) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from analysis.chapters._base import ChapterParams, Need, at_least_customers, at_least_days
+from analysis.chapters._base import ChapterParams, Need, at_least_customers, at_least_days, products_only
 
 
 class ConceptsParams(ChapterParams):
+    drop_non_product: bool = products_only("revenue is what products sell for, not postage or fees passed through")
     max_cohorts: int = Field(
         12, ge=1, le=120, description="acquisition cohorts shown in the retention heatmap (the earliest)"
     )

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from analysis.chapters import _base as N
 from analysis.chapters._base import Facts, Need, Shortfall
-from analysis.chapters._base import ChapterParams
+from analysis.chapters._base import ChapterParams, products_only
 
 #: The chapter needs at least this many customers and products left after ``min_interactions``.
 MIN_CUSTOMERS = 20
@@ -16,11 +16,7 @@ MIN_PRODUCTS = 20
 
 
 class RecommendParams(ChapterParams):
-    drop_non_product: bool = Field(
-        True, description="drop the lines that are not products (postage, carriage, fees, discounts, manual "
-        "adjustments, samples, gift vouchers, test codes; found by code and description, always counted per code); "
-        "true here: a recommender lists products"
-    )
+    drop_non_product: bool = products_only("a recommender lists products")
     split: Literal["time", "random", "stratified"] = Field(
         "time", description="how interactions are split into training and test: per-customer time split, random, or item-stratified"
     )

@@ -230,5 +230,10 @@ def test_revenue_includes_says_what_a_net_revenue_would_not_count():
     assert both == ("This revenue is gross: it counts 5,268 exact duplicate lines (drop_duplicates: true drops them) "
                     "and 3,654 lines cancelled later (net_cancellations: true removes them).")
     assert "1 exact duplicate line (" in F.revenue_includes(1, 0) and "cancelled" not in F.revenue_includes(1, 0)
-    assert F.revenue_includes(0, 0).startswith("This revenue is net of exact duplicate lines")
+    assert F.revenue_includes(0, 0) == ("This revenue counts no exact duplicate line, no line cancelled later and no "
+                                        "line that is not a product.")
+    out = F.revenue_includes(0, 0, True, 1558, 7542.5, True, "GBP")
+    assert out.startswith("1,558 lines that are not products (postage, fees, manual lines; £7,542) are left out")
+    kept = F.revenue_includes(0, 0, True, 1558, 7542.5, False, "GBP")
+    assert kept.startswith("This revenue is gross: it counts 1,558 lines that are not products") and "true drops them" in kept
     assert F.revenue_includes(10, 10, has_money=False) == ""
