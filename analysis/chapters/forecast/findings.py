@@ -38,6 +38,9 @@ __all__ = [
     "stock",
     "truth",
     "busiest_position",
+    "STRENGTH_SCALE",
+    "strength_word",
+    "strengths",
     "horizon_growth",
     "naive_at_last_origin",
     "normal_vs_empirical",
@@ -47,6 +50,12 @@ __all__ = [
     "newsvendor_without_prices",
     "price_section_skipped",
     "ahead",
+    "plan_vs_run_rate",
+    "RUN_RATE_LOW",
+    "RUN_RATE_HIGH",
+    "bias",
+    "BIASED",
+    "coverage_off",
     "tie",
     "closures_ahead",
     "plan_checks",
@@ -87,7 +96,7 @@ PEAK_DAYS = 30
 QUANTITY_PRICING = -0.1
 
 #: The glue names of the sentences in "What this run found", in page order.
-SUMMARY = ("ahead_finding", "closures_finding", "calendar_finding", "best_finding", "ranked_below_finding",
+SUMMARY = ("ahead_finding", "bias_finding", "closures_finding", "calendar_finding", "best_finding", "ranked_below_finding",
            "known_summary", "split_finding", "aic_finding", "coverage_finding", "lift_finding", "elasticity_finding",
            "stock_finding", "correction_finding", "plan_finding", "truth_finding")
 
@@ -248,12 +257,44 @@ def coverage(model: str, level: float, conformal: float, own: float) -> str:
     def word(c: float) -> str:
         if not math.isfinite(c):
             return "not available"
-        if abs(c - level) <= COVERAGE_TOLERANCE:
+        if abs(c - level) <= COVERAGE_TOLERANCE + 1e-9:  # 0.8 - 0.75 is 0.05000000000000004
             return f"{fmt.share(c)}, about right"
         return f"{fmt.share(c)}, too {'wide' if c > level else 'narrow'}"
 
     return sentence(f"the {fmt.share(level, 0)} intervals of {model} covered the holdout: conformal "
                     f"{word(conformal)}; the model's own {word(own)}")
+
+
+def coverage_off(level: float, coverages: dict[str, float]) -> str:
+    """The intervals (``"name's model"`` or ``"name's conformal"`` -> holdout coverage) whose coverage is more
+    than :data:`COVERAGE_TOLERANCE` from the nominal ``level``, named as too wide or too narrow; "" when none."""
+    off = COVERAGE_TOLERANCE + 1e-9  # the same edge as coverage(): 0.8 - 0.75 is 0.05000000000000004
+    wide = [f"{k} ({fmt.share(v)})" for k, v in coverages.items() if math.isfinite(v) and v - level > off]
+    narrow = [f"{k} ({fmt.share(v)})" for k, v in coverages.items() if math.isfinite(v) and level - v > off]
+    if not wide and not narrow:
+        return ""
+    parts = ([f"too wide: {join_words(wide)}"] if wide else []) + ([f"too narrow: {join_words(narrow)}"] if narrow
+                                                                    else [])
+    return sentence(f"of the other models' {fmt.share(level, 0)} intervals, " + "; ".join(parts))
+
+
+#: A forecast whose past actuals fell above it on at least this share of open test steps (or at most one
+#: minus it) is "biased" low (high).
+BIASED = 0.6
+
+
+def bias(model: str, above: float, median_error: float) -> str:
+    """Whether ``model``'s past forecasts sat low or high: the share of open test steps whose actual was
+    above the forecast, and the median relative error (actual - forecast) / forecast."""
+    if not math.isfinite(above):
+        return ""
+    said = (f"actual sales were above {model}'s forecast on {fmt.share(above)} of the past test steps "
+            f"(median relative error {fmt.signed_share(median_error)})")
+    if above >= BIASED:
+        return sentence(f"{said}: it has been biased low, so its intervals reach further above it than below")
+    if above <= 1 - BIASED:
+        return sentence(f"{said}: it has been biased high, so its intervals reach further below it than above")
+    return sentence(f"{said}: no clear bias either way")
 
 
 def lift(value: float, low: float, high: float, days: int) -> str:
@@ -369,21 +410,43 @@ def holdout(days: int, window_days: int, series_days: int, replan_days: int, cal
     return sentence(f"{head}, {direction} than {windows}: " + join_words(why))
 
 
-def busiest_position(name: str, ratio: float, frequency: str, season: int = 7) -> str:
-    """Exercise: the busiest position of the season (of ``season`` steps) and how far above the mean it sells."""
+def busiest_position(name: str, ratio: float, frequency: str, season: int = 7,
+                     strength: float = float("nan")) -> str:
+    """Exercise: the busiest position of the season (of ``season`` steps) and how far above the mean it sells;
+    the pattern is called weak, moderate or strong by the season's ``strength`` (:func:`strength_word`, the
+    one scale of the chapter), not by the size of the peak."""
     if season <= 1:
         return sentence("this series has no season (a season of one step), so no position sells more than another")
     where = (f"{_DAY_WORDS.get(name, name)}s sell" if frequency == "D" else
              f"position {name} of the {season}-week season sells")
     kind = "weekly" if frequency == "D" else "yearly"
-    strength = "strong" if ratio - 1 >= STRONG_PEAK else "mild"
-    return sentence(f"{where} the most, {fmt.share(ratio - 1)} above the mean step (a {strength} {kind} pattern)")
+    said = (f"; the season's strength is {fmt.number(strength, 2)}, a {strength_word(strength)} {kind} pattern"
+            if math.isfinite(strength) else "")
+    return sentence(f"{where} the most, {fmt.share(ratio - 1)} above the mean step{said}")
+
+
+#: The chapter's one scale for the strength of a season or trend, :math:`F` of Hyndman and Athanasopoulos
+#: (2021, 4.3), from 0 (none of the variation) to 1 (all of it): the word for values from each bound on.
+STRENGTH_SCALE = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
+
+
+def strength_word(value: float) -> str:
+    """``weak``, ``moderate`` or ``strong`` for a seasonal or trend strength on :data:`STRENGTH_SCALE`."""
+    return next((word for bound, word in STRENGTH_SCALE if value >= bound), "weak")
+
+
+def strengths(season: float, trend: float, has_season: bool = True) -> str:
+    """The season's and the trend's strength in words, with the scale stated."""
+    scale = ", ".join(f"{w} from {fmt.number(b, 1)}" for b, w in reversed(STRENGTH_SCALE[:-1]))
+    head = (f"on this chapter's scale (weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}) the season is "
+            f"{strength_word(season)} ({fmt.number(season, 2)})" if has_season else
+            f"on this chapter's scale (weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}) there is no "
+            "season to measure")
+    return sentence(f"{head} and the trend {strength_word(trend)} ({fmt.number(trend, 2)})")
 
 
 _DAY_WORDS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",
               "Sat": "Saturday", "Sun": "Sunday"}
-#: A busiest position at least this share above the mean is a "strong" pattern.
-STRONG_PEAK = 0.2
 
 
 def naive_at_last_origin(value: float) -> str:
@@ -584,3 +647,22 @@ def ranked_below(models: list[str], baselines: list[str]) -> str:
                         f"(or within {fmt.share(TIE, 0)} of it)")
     return sentence(f"{join_words(models)} ranked below {join_words(baselines, 'or')}: a MASE more than "
                     f"{fmt.share(TIE, 0)} above the simpler forecast's")
+
+
+#: A plan below this share, or above this multiple, of the run rate (and of last year) is flagged
+#: (:data:`analysis.forecast.products.RUN_RATE_LOW` and ``RUN_RATE_HIGH``; a unit test holds them equal).
+RUN_RATE_LOW, RUN_RATE_HIGH = 0.5, 2.0
+
+
+def plan_vs_run_rate(ratio: float) -> str:
+    """Exercise: a product's plan over its run rate of the last four weeks, against the check's bounds."""
+    if not math.isfinite(ratio):
+        return sentence("the product sold nothing on the open days of the last four weeks, so there is no run rate "
+                        "to compare with")
+    if ratio < RUN_RATE_LOW:
+        verdict = "below half of it: the check flags it unless the same dates a year earlier sold as little"
+    elif ratio > RUN_RATE_HIGH:
+        verdict = "above twice it: the check flags it unless the same dates a year earlier sold as much"
+    else:
+        verdict = "between half and twice it, so the check does not flag it"
+    return sentence(f"the plan is {fmt.number(ratio)} times the run rate of the last four weeks: {verdict}")

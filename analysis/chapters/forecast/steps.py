@@ -200,7 +200,8 @@ def decomposition_step(series: SalesSeries, measure: Measure) -> Step:
             "acf_season": float(r[m]) if m < len(r) else float("nan"), "acf_lag1": float(r[1]),
             "acf_diff_season": float(d[m]) if m < len(d) else float("nan"),
             "acf_season_at": f"one season (lag {m})" if series.season_length > 1 else f"lag {m} (no season here)",
-            "acf_bound": float(1.96 / np.sqrt(len(y)))}
+            "acf_bound": float(1.96 / np.sqrt(len(y))),
+            "strength_finding": F.strengths(float(strength_s), float(strength_t), series.season_length > 1)}
     return Step(glue, None, {"stl": stl, "acf": r})
 
 
@@ -350,8 +351,14 @@ def intervals_step(bt: Backtest, best: str, measure: Measure) -> Step:
     first = bt.levels[0]
     glue["first_width"] = glue[f"width_{level_name(first)}"]
     glue["first_width_money"] = measure.amount(glue["first_width"])
-    glue["coverage_finding"] = F.coverage(best, first, glue[f"cov_{level_name(first)}"],
-                                          glue[f"cov_model_{level_name(first)}"])
+    sentences = []
+    for level in bt.levels:  # every level, and the other models whose intervals miss it
+        name = level_name(level)
+        sentences.append(F.coverage(best, level, glue[f"cov_{name}"], glue[f"cov_model_{name}"]))
+        others = {f"{m}'s {kind}": float(table.loc[m, f"{kind} {name} %"]) for m in table.index if m != best
+                  for kind in ("model", "conformal")}
+        sentences.append(F.coverage_off(level, others))
+    glue["coverage_finding"] = " ".join(t for t in sentences if t)
     return Step(glue, table)
 
 
@@ -649,6 +656,11 @@ def ahead_step(series: SalesSeries, task: FM.Task, bt: Backtest, best: str, para
             series.non_trading, _carried_ranges(ahead), int((ahead["reason"] == "given in closures").sum()),
             int((ahead["reason"] == "opened in closures").sum()), series.frequency != "D"),
     }
+    scored = past[past["scored"] & (past["forecast"] > 0)]
+    above = float((scored["actual"] > scored["forecast"]).mean()) if len(scored) else float("nan")
+    median = float(((scored["actual"] - scored["forecast"]) / scored["forecast"]).median()) if len(scored) else (
+        float("nan"))
+    glue |= {"bias_above": above, "bias_median": median, "bias_finding": F.bias(best, above, median)}
     for i, lv in enumerate(levels):
         name = level_name(lv)
         glue[f"week_lower_{name}"], glue[f"week_upper_{name}"] = totals["week"][1][i]

@@ -185,3 +185,25 @@ def test_plan_checks_and_models_below_the_simple_forecasts_are_named():
     below = F.ranked_below(["gradient boosting"], ["mean", "seasonal naive"])
     assert below.startswith("Gradient boosting ranked below the mean or the seasonal naive")
     assert "at or below that of the mean and the seasonal naive" in F.ranked_below([], ["mean", "seasonal naive"])
+
+
+def test_the_run_rate_exercise_each_way_with_the_checks_bounds():
+    from analysis.forecast import products as PROD
+
+    assert (F.RUN_RATE_LOW, F.RUN_RATE_HIGH) == (PROD.RUN_RATE_LOW, PROD.RUN_RATE_HIGH)
+    assert "below half" in F.plan_vs_run_rate(0.3) and "above twice" in F.plan_vs_run_rate(2.5)
+    assert "does not flag" in F.plan_vs_run_rate(1.1) and "no run rate" in F.plan_vs_run_rate(float("nan"))
+
+
+def test_bias_and_off_level_intervals_each_way():
+    assert "biased low" in F.bias("SARIMA", 0.7, 0.2) and "+20.0%" in F.bias("SARIMA", 0.7, 0.2)
+    assert "biased high" in F.bias("m", 0.3, -0.1) and "no clear bias" in F.bias("m", 0.5, 0.0)
+    assert F.bias("m", float("nan"), float("nan")) == ""
+    text = F.coverage_off(0.8, {"ETS's model": 0.99, "mean's conformal": 0.6, "naive's model": 0.82})
+    assert "too wide: ETS's model (99.0%)" in text and "too narrow: mean's conformal (60.0%)" in text
+    assert "naive" not in text and F.coverage_off(0.95, {"a": 0.95, "b": float("nan")}) == ""
+
+
+def test_a_coverage_exactly_at_the_tolerance_is_about_right_in_both_sentences():
+    assert "about right" in F.coverage("m", 0.8, 0.75, 0.85) and "too" not in F.coverage("m", 0.8, 0.75, 0.85)
+    assert F.coverage_off(0.8, {"a's conformal": 0.75, "b's model": 0.85}) == ""
