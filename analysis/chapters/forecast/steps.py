@@ -401,8 +401,11 @@ def _price_skipped() -> Step:
 
 def forward_days(daily: SalesSeries, params) -> pd.DataFrame:
     """The calendar days ahead of the daily series, with the closures carried forward and those the
-    ``closures`` parameter gives (:func:`analysis.forecast.ahead.forward_calendar`)."""
-    return AH.forward_calendar(daily, params.horizon, AH.parse_closures(params.closures))
+    ``closures`` parameter gives (:func:`analysis.forecast.ahead.forward_calendar`), over the trading days of
+    ``horizon`` steps (days, or the trading days of ``horizon`` weeks on a weekly series)."""
+    from analysis.chapters.forecast.params import plan_steps
+
+    return AH.forward_calendar(daily, plan_steps(params, daily), AH.parse_closures(params.closures))
 
 
 def _costs(sim: pd.DataFrame, demand: pd.Series, price: pd.Series, params, calendar_days: int,
@@ -436,7 +439,7 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     top = top_products(transactions, params.top_products)
     tasks = product_tasks(transactions, daily, top)
     sim, plan, per_day = stock_plan(
-        tasks, holdout, params.replan_days, params.horizon, lead_time=params.lead_time_days,
+        tasks, holdout, params.replan_days, len(steps), lead_time=params.lead_time_days,
         service_level=params.service_level, cover_days=params.order_cover_days, level=params.interval_levels[0],
         dates=steps["date"], closed=steps["closed"].to_numpy(), max_factor=params.max_safety_factor,
         levels=params.interval_levels,

@@ -207,3 +207,14 @@ def test_bias_and_off_level_intervals_each_way():
 def test_a_coverage_exactly_at_the_tolerance_is_about_right_in_both_sentences():
     assert "about right" in F.coverage("m", 0.8, 0.75, 0.85) and "too" not in F.coverage("m", 0.8, 0.75, 0.85)
     assert F.coverage_off(0.8, {"a's conformal": 0.75, "b's model": 0.85}) == ""
+
+
+def test_on_a_weekly_series_the_plans_cover_the_same_weeks_as_the_forecast(series):
+    from analysis.chapters.forecast import steps as ST
+    from analysis.chapters.forecast.params import plan_steps
+
+    weekly = ForecastParams(frequency="W", horizon=3, closures=["open 2024-12-23"])
+    assert plan_steps(weekly, series) == 18 and plan_steps(ForecastParams(horizon=3), series) == 3  # 6 a week
+    days = ST.forward_days(series, weekly)
+    assert (days["step"] > 0).sum() == 18 and len(days) == 21  # three weeks of calendar days
+    assert days.set_index("date").loc["2024-12-23", "reason"] == "opened in closures"
