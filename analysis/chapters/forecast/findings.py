@@ -536,12 +536,12 @@ def newsvendor_without_prices() -> str:
 
 
 def stock_corrected(csl: float, raised_csl: float, target: float, fill_rate: float, raised: int, products: int,
-                    limit: float, unreached: list[str], cycles_per_product: float) -> str:
+                    limit: float, unreached: list[str], cycles_per_product: float, step: float = 0.1) -> str:
     """What raising the safety stock did: the error model's pooled cycle service level ``csl`` against the
     ``target``, the raised one ``raised_csl`` and its fill rate; the ``raised`` products of ``products`` whose
     stock was raised, those that did not reach the target within ``limit`` times the error model's safety
     stock (``unreached``, escaped ids), and why a level far above the target can be the nearest one (few
-    cycles per product: ``cycles_per_product``)."""
+    cycles per product: ``cycles_per_product``); ``step`` is the search's step of the factor."""
     if not math.isfinite(raised_csl):
         return sentence("no replenishment cycle was completed in the holdout, so the safety stock was not tuned")
     if raised == 0:
@@ -549,7 +549,7 @@ def stock_corrected(csl: float, raised_csl: float, target: float, fill_rate: flo
                 "none was raised")
     else:
         head = (f"the safety stock of {plural(raised, 'product')} of {products} was raised (by the smallest factor, "
-                f"in steps of {fmt.number(0.1)}, at which the day-by-day simulation reached {fmt.share(target)}): "
+                f"in steps of {fmt.number(step)}, at which the day-by-day simulation reached {fmt.share(target)}): "
                 f"the cycle service level went from {fmt.share(csl)} to {fmt.share(raised_csl)}, the fill rate "
                 f"to {fmt.share(fill_rate)}")
     parts = [head]

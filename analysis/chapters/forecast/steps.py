@@ -24,7 +24,7 @@ from analysis.forecast import price as PR
 from analysis.forecast.backtest import Backtest, backtest, level_name
 from analysis.forecast.inventory import newsvendor_empirical
 from analysis.forecast.products import (
-    product_tasks, run_rate_flag, run_rates, stock_plan, top_products, window_error_sums,
+    SAFETY_STEP, product_tasks, run_rate_flag, run_rates, stock_plan, top_products, window_error_sums,
 )
 from analysis.forecast.series import SalesSeries, sales_series
 from analysis.page import Step
@@ -472,7 +472,6 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     p = float(price.get(first, 1.0))
     ratio, quantity = newsvendor_empirical(mean, errors, params.stockout_cost * p, params.leftover_cost * p)
     names = _descriptions(transactions)
-    shown = names.get(first, "")
     nv_finding = F.newsvendor(ratio, quantity, mean)
     window_days, window_weeks = _window_days(params, daily)
     if names:  # a log without descriptions gets no empty column
@@ -495,17 +494,23 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
         "holdout_finding": F.holdout(holdout, window_days, len(daily), params.replan_days, calendar_days,
                                      window_weeks),
         "nv_product": fmt.escape(first),  # glued as Markdown: ids and descriptions from the data as text
-        "nv_product_name": f"{fmt.escape(shown)} (product {fmt.escape(first)})" if shown else f"product {fmt.escape(first)}",
+        "nv_product_name": _named(first, names),
         "nv_ratio": ratio, "nv_quantity": quantity, "nv_mean": mean, "promo_days": PROMO_DAYS,
         "nv_windows": len(errors),
         "stock_finding": F.stock(csl, params.service_level, fill, cycles),
         "correction_finding": F.stock_corrected(
             csl, csl_r, params.service_level, fill_r, raised, len(sim), params.max_safety_factor,
-            [fmt.escape(u) for u in unreached], per_product),
+            [_named(u, names) for u in unreached], per_product, SAFETY_STEP),
         "nv_finding": nv_finding if measure.money else f"{nv_finding} {F.newsvendor_without_prices()}",
     }
     return Step(glue, sim, {"plan": plan, "simulation": sim, "tasks": tasks, "daily": per_day,
                             "ahead": ahead})
+
+
+def _named(product: str, names: dict[str, str]) -> str:
+    """A product as a sentence names it, escaped: ``DESCRIPTION (product ID)``, or ``product ID``."""
+    shown = names.get(product, "")
+    return f"{fmt.escape(shown)} (product {fmt.escape(product)})" if shown else f"product {fmt.escape(product)}"
 
 
 def stock_table(sim: pd.DataFrame, measure: Measure) -> object:
@@ -732,9 +737,8 @@ def plan_step(stock: Step, transactions: pd.DataFrame, params, measure: Measure)
         if not bool(sim.loc[product, "reached"]):
             flags.append(f"target not reached within {fmt.number(params.max_safety_factor)} times the error "
                          "model's safety stock")
-        label = fmt.escape(names.get(product, "")) or f"product {fmt.escape(product)}"
         if flags:
-            flagged.append(f"{label}: {', '.join(flags)}")
+            flagged.append(f"{_named(product, names)}: {', '.join(flags)}")
         row = plan.loc[product]
         rows.append({S.PRODUCT: product, **({"description": names.get(product, "")} if names else {}),
                      "unit": "units", "first_date": fmt.day(ahead["date"].iloc[0]),
