@@ -88,16 +88,24 @@ def _raised(safety: float, sd: float, lead_time: int, factor: float) -> float:
     return safety + (factor - 1) * unit
 
 
-def _simulate(df: pd.DataFrame, lead_time: int, service_level: float, cover_days: float, factor: float = 1.0):
+def _simulator(df: pd.DataFrame, lead_time: int, service_level: float, cover_days: float):
+    """``simulate(factor)``: the policy over the scored origins of a backtest's forecasts ``df``, revised at
+    each origin from its forecast and the errors before it, its safety stock raised by ``factor``
+    (:func:`_raised`); each origin's error model is computed once, whatever the factors tried."""
     scored = df[df["scored"]]
-    s_day, big_s = [], []
-    for number, part in scored.groupby("origin"):
-        sd, safety = _safety(df, number, lead_time, service_level)
-        policy = policy_for(float(part["forecast"].mean()), _raised(safety, sd, lead_time, factor), lead_time,
-                            cover_days)
-        s_day += [policy.reorder_point] * len(part)
-        big_s += [policy.order_up_to] * len(part)
-    return simulate_policy(scored["actual"].to_numpy(), np.array(s_day), np.array(big_s), lead_time)
+    origins = [(float(part["forecast"].mean()), *_safety(df, number, lead_time, service_level), len(part))
+               for number, part in scored.groupby("origin")]
+    actual = scored["actual"].to_numpy()
+
+    def simulate(factor: float = 1.0):
+        s_day, big_s = [], []
+        for mean, sd, safety, days in origins:
+            policy = policy_for(mean, _raised(safety, sd, lead_time, factor), lead_time, cover_days)
+            s_day += [policy.reorder_point] * days
+            big_s += [policy.order_up_to] * days
+        return simulate_policy(actual, np.array(s_day), np.array(big_s), lead_time)
+
+    return simulate
 
 
 def safety_factor(simulate, target: float, max_factor: float, step: float = SAFETY_STEP):
@@ -192,10 +200,9 @@ def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: 
     for product, task in tasks.items():
         bt = backtest(task, replan_days, n_origins, (level,), models={"calendar regression": CalendarRegression()})
         df = bt.forecasts
-        before = _simulate(df, lead_time, service_level, cover_days)
-        factor, after, reached = safety_factor(lambda k, df=df: _simulate(df, lead_time, service_level,
-                                                                          cover_days, k),
-                                               service_level, max_factor)
+        simulate = _simulator(df, lead_time, service_level, cover_days)
+        before = simulate(1.0)
+        factor, after, reached = safety_factor(simulate, service_level, max_factor)
         sims.append({S.PRODUCT: product, **vars(before), **{f"{k}_raised": v for k, v in vars(after).items()},
                      "factor": factor, "reached": reached})
         ahead = future_task(task, horizon, trading_weekdays, dates, shut)

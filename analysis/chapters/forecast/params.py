@@ -149,15 +149,9 @@ def _stock_steps(holdout: int, window: int, season: int) -> int:
     return (max(holdout // window, 1) + CALIBRATION_ORIGINS) * window + 2 * season + 2
 
 
-def plan_steps(params, daily) -> int:
-    """Trading days the products' plans cover: ``horizon`` on a daily series; on a weekly one the trading days
-    of ``horizon`` weeks, so that the plans and the weekly forecast ahead end together."""
-    return params.horizon if params.frequency == "D" else params.horizon * (7 - len(daily.non_trading))
-
-
 def _stock_need(params, daily) -> int:
     """Trading days the stock section needs: the replanning backtest and the plan interval's horizon sums."""
-    from analysis.chapters.forecast.steps import holdout_days
+    from analysis.chapters.forecast.steps import holdout_days, plan_steps
 
     holdout, m = holdout_days(params, daily), daily.season_length
     return max(_stock_steps(holdout, params.replan_days, m), _stock_steps(holdout, plan_steps(params, daily), m))

@@ -32,7 +32,7 @@ from analysis.page import Step
 __all__ = [
     "COLUMN_WORDS", "Measure", "aic_step", "money_formats", "backtest_step", "decomposition_step", "intervals_step",
     "measure", "price_step", "holdout_days", "last_origin", "random_split_step", "series_step", "split_features",
-    "show", "stock_step", "stock_table", "truth_step", "ahead_step", "forward_days", "plan_step",
+    "show", "stock_step", "stock_table", "truth_step", "ahead_step", "forward_days", "plan_step", "plan_steps",
     "deliverable_columns", "PRODUCT_COLUMNS", "DAILY_COLUMNS",
 ]
 
@@ -399,12 +399,16 @@ def _price_skipped() -> Step:
     return Step(glue, None, {"lift": lift, "elasticity": el, "discount_days": days})
 
 
+def plan_steps(params, daily: SalesSeries) -> int:
+    """Trading days the products' plans cover: ``horizon`` on a daily series; on a weekly one the trading days
+    of ``horizon`` weeks, so that the plans and the weekly forecast ahead end together."""
+    return params.horizon if params.frequency == "D" else params.horizon * (7 - len(daily.non_trading))
+
+
 def forward_days(daily: SalesSeries, params) -> pd.DataFrame:
     """The calendar days ahead of the daily series, with the closures carried forward and those the
     ``closures`` parameter gives (:func:`analysis.forecast.ahead.forward_calendar`), over the trading days of
     ``horizon`` steps (days, or the trading days of ``horizon`` weeks on a weekly series)."""
-    from analysis.chapters.forecast.params import plan_steps
-
     return AH.forward_calendar(daily, plan_steps(params, daily), AH.parse_closures(params.closures))
 
 

@@ -211,7 +211,7 @@ def test_a_coverage_exactly_at_the_tolerance_is_about_right_in_both_sentences():
 
 def test_on_a_weekly_series_the_plans_cover_the_same_weeks_as_the_forecast(series):
     from analysis.chapters.forecast import steps as ST
-    from analysis.chapters.forecast.params import plan_steps
+    from analysis.chapters.forecast.steps import plan_steps
 
     weekly = ForecastParams(frequency="W", horizon=3, closures=["open 2024-12-23"])
     assert plan_steps(weekly, series) == 18 and plan_steps(ForecastParams(horizon=3), series) == 3  # 6 a week
