@@ -313,22 +313,29 @@ class TradingCalendar:
     def off_names(self) -> tuple[str, ...]:
         return tuple(WEEKDAYS[d] for d in self.off)
 
-    def longest_closure(self, index: pd.DatetimeIndex) -> tuple[pd.Timestamp, pd.Timestamp, int] | None:
-        """The longest run of days without trade that holds a closure (non-trading weekdays inside it count
-        as part of the run): first day, last day, calendar days; ``None`` without closures."""
-        if not self.closed.any():
-            return None
+    def closure_runs(self, index: pd.DatetimeIndex) -> list[tuple[pd.Timestamp, pd.Timestamp, int, int]]:
+        """Every run of consecutive days without trade that holds a closure, in date order (non-trading
+        weekdays inside a run count as part of it): first day, last day, calendar days, closed trading days."""
         shut = self.closed | np.isin(index.day_of_week, self.off)
-        best, start = None, None
+        runs, start = [], None
         for i, flag in enumerate(np.append(shut, False)):
             if flag and start is None:
                 start = i
             elif not flag and start is not None:
-                if self.closed[start:i].any() and (best is None or i - start > best[1] - best[0]):
-                    best = (start, i)
+                closed = int(self.closed[start:i].sum())
+                if closed:
+                    runs.append((index[start], index[i - 1], i - start, closed))
                 start = None
-        first, stop = best
-        return index[first], index[stop - 1], stop - first
+        return runs
+
+    def longest_closure(self, index: pd.DatetimeIndex) -> tuple[pd.Timestamp, pd.Timestamp, int] | None:
+        """The longest run of days without trade that holds a closure (non-trading weekdays inside it count
+        as part of the run): first day, last day, calendar days; ``None`` without closures."""
+        runs = self.closure_runs(index)
+        if not runs:
+            return None
+        first, last, days, _ = max(runs, key=lambda r: r[2])  # the first of equally long runs
+        return first, last, days
 
 
 def trading_calendar(daily: pd.DataFrame) -> TradingCalendar:

@@ -10,7 +10,10 @@ r"""Sales forecasting and inventory: the functions behind the Forecasting chapte
    (:mod:`analysis.evaluate.forecast`), model and conformal intervals.
 4. :mod:`~analysis.forecast.price` -- discount days, promotion lift, price elasticity.
 5. :mod:`~analysis.forecast.inventory` and :mod:`~analysis.forecast.products` --
-   safety stock, reorder point, the (s, S) policy simulated day by day, the newsvendor.
+   safety stock, reorder point, the (s, S) policy simulated day by day (its safety stock
+   raised until the simulation meets the target), the newsvendor, the run-rate check.
+   :mod:`~analysis.forecast.ahead` -- the calendar ahead (closures carried forward and
+   given) and the forecast of the days after the data end, with intervals.
 6. :mod:`~analysis.chapters.forecast.steps` and :mod:`~analysis.chapters.forecast.figures` -- one
    function per step of the chapter, and its figures.
 
@@ -18,6 +21,7 @@ r"""Sales forecasting and inventory: the functions behind the Forecasting chapte
 book's registry, not here.
 """
 
+from analysis.forecast.ahead import forecast_ahead, forward_calendar, parse_closures
 from analysis.forecast.backtest import Backtest, backtest, conformal_bounds
 from analysis.forecast.inventory import (
     Policy,
@@ -50,6 +54,8 @@ __all__ = [
     "conformal_bounds",
     "discount_days",
     "empirical_safety_stock",
+    "forecast_ahead",
+    "forward_calendar",
     "future_task",
     "newsvendor",
     "newsvendor_empirical",
@@ -57,6 +63,7 @@ __all__ = [
     "policy_for",
     "price_elasticity",
     "product_tasks",
+    "parse_closures",
     "promotion_flags",
     "promotion_lift",
     "quantity_pricing",

@@ -14,13 +14,17 @@ import pandas as pd
 
 from analysis import features
 from analysis import schema as S
-from analysis.forecast.backtest import N_CALIBRATION, backtest
+from analysis.forecast.backtest import N_CALIBRATION, backtest, level_name
 from analysis.forecast.inventory import REVIEW_DAYS, empirical_safety_stock, policy_for, simulate_policy, window_errors
 from analysis.forecast.models import CalendarRegression, Task
 from analysis.forecast.series import SalesSeries
 
-__all__ = ["error_lag1", "future_task", "horizon_interval", "product_tasks", "stock_plan", "top_products",
-           "window_error_sums"]
+__all__ = ["RUN_RATE_DAYS", "RUN_RATE_HIGH", "RUN_RATE_LOW", "SAFETY_STEP", "error_lag1", "future_task",
+           "horizon_interval", "product_tasks", "run_rate_flag", "run_rates", "safety_factor", "stock_plan",
+           "top_products", "window_error_sums"]
+
+#: The safety-stock search raises its factor in steps of this size (:func:`safety_factor`).
+SAFETY_STEP = 0.1
 
 
 def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
@@ -43,17 +47,21 @@ def product_tasks(transactions: pd.DataFrame, series: SalesSeries, products) -> 
                          season=series.season_length) for p in products}
 
 
-def future_task(task: Task, horizon: int, trading_weekdays=None) -> Task:
-    """``task`` with ``horizon`` more steps on its trading weekdays (values unknown: NaN, no closures)."""
-    days = set(range(7)) if trading_weekdays is None else set(trading_weekdays)
-    future, day = [], task.dates[-1]
-    while len(future) < horizon:
-        day = day + pd.Timedelta(days=1)
-        if day.day_of_week in days:
-            future.append(day)
-    dates = task.dates.append(pd.DatetimeIndex(future))
-    return Task(y=np.concatenate([task.y, np.full(horizon, np.nan)]), dates=dates,
-                closed=np.concatenate([task.closed, np.zeros(horizon, bool)]),
+def future_task(task: Task, horizon: int, trading_weekdays=None, dates=None, closed=None) -> Task:
+    """``task`` with ``horizon`` more steps (values unknown: NaN): on ``dates`` when given (the steps of
+    :func:`analysis.forecast.ahead.forward_calendar`), else on the next trading weekdays; ``closed`` marks the
+    known closures among them (default none)."""
+    if dates is None:
+        days = set(range(7)) if trading_weekdays is None else set(trading_weekdays)
+        future, day = [], task.dates[-1]
+        while len(future) < horizon:
+            day = day + pd.Timedelta(days=1)
+            if day.day_of_week in days:
+                future.append(day)
+        dates = future
+    shut = np.zeros(horizon, bool) if closed is None else np.asarray(closed, dtype=bool)
+    return Task(y=np.concatenate([task.y, np.full(horizon, np.nan)]), dates=task.dates.append(pd.DatetimeIndex(dates)),
+                closed=np.concatenate([task.closed, shut]),
                 promo=np.concatenate([task.promo, np.zeros(horizon, bool)]), season=task.season)
 
 
@@ -61,24 +69,57 @@ def _past(df: pd.DataFrame, number: int) -> pd.DataFrame:
     return df[df["origin"] < number]
 
 
-def _safety(df: pd.DataFrame, number: int, lead_time: int, service_level: float) -> tuple[float, float]:
-    """Error sd and the empirical safety stock from the origins before ``number``."""
+def _safety(df: pd.DataFrame, number: int, lead_time: int, service_level: float,
+            days: int | None = None) -> tuple[float, float]:
+    """Error sd and the empirical safety stock from the origins before ``number``, over ``days`` consecutive
+    steps (default: the lead time plus the review day)."""
     past = _past(df, number)
     err = (past["actual"] - past["forecast"]).to_numpy()
-    sums = [window_errors(p["actual"], p["forecast"], lead_time + REVIEW_DAYS) for _, p in past.groupby("origin")]
+    days = lead_time + REVIEW_DAYS if days is None else max(days, 1)
+    sums = [window_errors(p["actual"], p["forecast"], days) for _, p in past.groupby("origin")]
     sd = float(np.sqrt(np.mean(err**2))) if len(err) else float("nan")
     return sd, empirical_safety_stock(np.concatenate(sums) if sums else [], service_level)
 
 
-def _simulate(df: pd.DataFrame, lead_time: int, service_level: float, cover_days: float):
+def _raised(safety: float, sd: float, lead_time: int, factor: float) -> float:
+    """The safety stock raised by ``factor``: ``safety`` plus ``factor - 1`` times itself, or times the error
+    RMS over the lead time and review day when the error model's stock is zero (a factor of 1: unchanged)."""
+    unit = safety if safety > 0 else (sd * np.sqrt(lead_time + REVIEW_DAYS) if np.isfinite(sd) else 0.0)
+    return safety + (factor - 1) * unit
+
+
+def _simulator(df: pd.DataFrame, lead_time: int, service_level: float, cover_days: float):
+    """``simulate(factor)``: the policy over the scored origins of a backtest's forecasts ``df``, revised at
+    each origin from its forecast and the errors before it, its safety stock raised by ``factor``
+    (:func:`_raised`); each origin's error model is computed once, whatever the factors tried."""
     scored = df[df["scored"]]
-    s_day, big_s = [], []
-    for number, part in scored.groupby("origin"):
-        _, safety = _safety(df, number, lead_time, service_level)
-        policy = policy_for(float(part["forecast"].mean()), safety, lead_time, cover_days)
-        s_day += [policy.reorder_point] * len(part)
-        big_s += [policy.order_up_to] * len(part)
-    return simulate_policy(scored["actual"].to_numpy(), np.array(s_day), np.array(big_s), lead_time)
+    origins = [(float(part["forecast"].mean()), *_safety(df, number, lead_time, service_level), len(part))
+               for number, part in scored.groupby("origin")]
+    actual = scored["actual"].to_numpy()
+
+    def simulate(factor: float = 1.0):
+        s_day, big_s = [], []
+        for mean, sd, safety, days in origins:
+            policy = policy_for(mean, _raised(safety, sd, lead_time, factor), lead_time, cover_days)
+            s_day += [policy.reorder_point] * days
+            big_s += [policy.order_up_to] * days
+        return simulate_policy(actual, np.array(s_day), np.array(big_s), lead_time)
+
+    return simulate
+
+
+def safety_factor(simulate, target: float, max_factor: float, step: float = SAFETY_STEP):
+    """The smallest factor ``1, 1 + step, ...`` up to ``max_factor`` at which ``simulate(factor)`` (a
+    :class:`~analysis.forecast.inventory.PolicyRun`) reaches the ``target`` cycle service level, with its run
+    and whether it reached it; at ``max_factor`` without reaching it, the run there and ``False``. A run
+    without a completed cycle counts as reaching it (nothing to improve)."""
+    factors = np.round(np.arange(1.0, max_factor + step / 2, step), 10)
+    run = None
+    for factor in factors:
+        run = simulate(float(factor))
+        if not run.cycle_service_level < target - 1e-12:  # NaN (no cycle) counts as reached
+            return float(factor), run, True
+    return float(factors[-1]), run, False
 
 
 def window_error_sums(task: Task, holdout: int, replan_days: int, days: int) -> np.ndarray:
@@ -118,35 +159,110 @@ def horizon_interval(task: Task, holdout: int, horizon: int, total: float, level
     return max(total + float(low), 0.0), max(total + float(high), 0.0)
 
 
+def _demand(fc: np.ndarray, start: int, days: int, rate: float) -> float:
+    """Forecast units over ``days`` steps from ``start`` (closed steps are 0 in ``fc``); steps past the
+    forecast's end at the open-day ``rate``."""
+    inside = fc[start:start + days]
+    return float(inside.sum() + rate * max(days - len(inside), 0))
+
+
 def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: int, *, lead_time: int,
                service_level: float, cover_days: float, level: float = 0.8,
-               trading_weekdays=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The holdout simulation per product and the plan for the next ``horizon`` steps.
+               trading_weekdays=None, dates=None, closed=None, max_factor: float = 1.0,
+               levels=None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The holdout simulation per product, the plan for the next ``horizon`` steps and the daily forecasts.
 
     The policy is revised every ``replan_days`` steps over the last ``holdout``
     steps (rolling origins of that horizon), from the forecast made then and the
-    errors of every origin before. Returns ``(simulation, plan)``: per product
-    the fill rate, cycle service level, cycles, stock-out days and mean stock over
-    the holdout; and the forecast of the next ``horizon`` steps (total, and its
-    interval at ``level`` from past ``horizon``-step error sums, :func:`horizon_interval`),
-    the root mean square of the daily errors, the lag-1 autocorrelation of the daily
-    errors, the safety stock, reorder point and order-up-to level.
+    errors of every origin before. Its safety stock is the empirical quantile of past
+    error sums, raised by the smallest factor up to ``max_factor`` at which the
+    simulated cycle service level reaches ``service_level`` (:func:`safety_factor`).
+
+    Returns ``(simulation, plan, daily)``. ``simulation``: per product the fill rate,
+    cycle service level, cycles, stock-out days and mean stock over the holdout with
+    the error model's safety stock, the same with the raised one (``_raised`` columns),
+    the factor and whether the target was reached. ``plan``: the forecast of the next
+    ``horizon`` steps on ``dates`` with their ``closed`` flags (closed steps forecast 0:
+    totals count the open trading days only) and its interval at ``level``
+    (:func:`horizon_interval`), the open days, the RMS and lag-1 autocorrelation of the
+    daily errors, and the raised safety stock, reorder point (forecast demand over the
+    lead time and review day, plus the safety stock) and order-up-to level (plus the
+    forecast demand over the ``cover_days`` after). ``daily``: per product, the forecast
+    of every step ahead with ``lower_<level>`` and ``upper_<level>`` at each of ``levels``
+    (default ``(level,)``): the forecast plus the quantiles of the product's past daily
+    errors at every origin, at least 0, and 0 on closed steps.
     """
-    sims, plans = [], []
+    levels = (level,) if levels is None else tuple(levels)
+    sims, plans, daily = [], [], {}
     n_origins = max(holdout // replan_days, 1)
+    shut = np.zeros(horizon, bool) if closed is None else np.asarray(closed, dtype=bool)
+    lead = lead_time + REVIEW_DAYS
     for product, task in tasks.items():
         bt = backtest(task, replan_days, n_origins, (level,), models={"calendar regression": CalendarRegression()})
         df = bt.forecasts
-        run = _simulate(df, lead_time, service_level, cover_days)
-        sims.append({S.PRODUCT: product, **vars(run)})
-        model = CalendarRegression().fit(future_task(task, horizon, trading_weekdays), len(task), horizon)
-        fc = model.predict(horizon).mean
-        sd, safety = _safety(df, int(df["origin"].max()) + 1, lead_time, service_level)
-        policy = policy_for(float(fc.mean()), safety, lead_time, cover_days)
+        simulate = _simulator(df, lead_time, service_level, cover_days)
+        before = simulate(1.0)
+        factor, after, reached = safety_factor(simulate, service_level, max_factor)
+        sims.append({S.PRODUCT: product, **vars(before), **{f"{k}_raised": v for k, v in vars(after).items()},
+                     "factor": factor, "reached": reached})
+        ahead = future_task(task, horizon, trading_weekdays, dates, shut)
+        fc = np.maximum(CalendarRegression().fit(ahead, len(task), horizon).predict(horizon).mean, 0.0)
+        fc = np.where(shut, 0.0, fc)
+        open_days = int((~shut).sum())
+        rate = float(fc[~shut].mean()) if open_days else 0.0
+        lead_open = int((~shut[:lead]).sum()) + max(lead - horizon, 0)
+        sd, errors_only = _safety(df, int(df["origin"].max()) + 1, lead_time, service_level, lead_open)
+        safety = _raised(errors_only, sd, lead_time, factor)
+        reorder = _demand(fc, 0, lead, rate) + safety
         total = float(fc.sum())
         lower, upper = horizon_interval(task, holdout, horizon, total, level)
         plans.append({S.PRODUCT: product, "forecast": total, "lower": lower, "upper": upper,
-                      "daily_forecast": float(fc.mean()), "error_rms": sd, "error_lag1": error_lag1(df),
-                      "safety_stock": policy.safety_stock, "reorder_point": policy.reorder_point,
-                      "order_up_to": policy.order_up_to})
-    return pd.DataFrame(sims).set_index(S.PRODUCT), pd.DataFrame(plans).set_index(S.PRODUCT)
+                      "open_days": open_days, "daily_forecast": rate, "error_rms": sd,
+                      "error_lag1": error_lag1(df), "safety_stock_errors": errors_only,
+                      "safety_factor": factor, "safety_stock": safety, "reorder_point": reorder,
+                      "order_up_to": reorder + _demand(fc, lead, int(cover_days), rate)})
+        err = (df["actual"] - df["forecast"]).to_numpy(dtype=np.float64)
+        bounds = {}
+        for lv in levels:
+            lo, hi = np.quantile(err, [(1 - lv) / 2, (1 + lv) / 2]) if len(err) else (np.nan, np.nan)
+            bounds[f"lower_{level_name(lv)}"] = np.where(shut, 0.0, np.maximum(fc + lo, 0.0))
+            bounds[f"upper_{level_name(lv)}"] = np.where(shut, 0.0, np.maximum(fc + hi, 0.0))
+        daily[product] = pd.DataFrame({"forecast": fc, **bounds})
+    return pd.DataFrame(sims).set_index(S.PRODUCT), pd.DataFrame(plans).set_index(S.PRODUCT), daily
+
+
+#: A plan below this share of every obvious figure (run rate, last year) is flagged ...
+RUN_RATE_LOW = 0.5
+#: ... and so is a plan above this multiple of every one of them.
+RUN_RATE_HIGH = 2.0
+#: The run rate is read from the last this many calendar days.
+RUN_RATE_DAYS = 28
+
+
+def run_rates(task: Task, dates, closed) -> tuple[float, float]:
+    """The obvious plans for the steps on ``dates`` (``closed`` flags): the mean units per open trading day
+    of the last :data:`RUN_RATE_DAYS` calendar days times the open steps ahead; and the units sold over the
+    same calendar dates a year earlier, NaN when the history does not reach back that far."""
+    dates, shut = pd.DatetimeIndex(dates), np.asarray(closed, dtype=bool)
+    last = task.dates[-1]
+    recent = (task.dates > last - pd.Timedelta(days=RUN_RATE_DAYS)) & ~task.closed
+    rate = float(task.y[recent].mean()) * int((~shut).sum()) if recent.any() else float("nan")
+    first, end = dates[0] - pd.DateOffset(years=1), dates[-1] - pd.DateOffset(years=1)
+    if task.dates[0] > first:
+        return rate, float("nan")
+    inside = (task.dates >= first) & (task.dates <= end)
+    return rate, float(task.y[inside].sum())
+
+
+def run_rate_flag(plan: float, rate: float, last_year: float) -> str:
+    """``"low"`` when ``plan`` is below :data:`RUN_RATE_LOW` times every available obvious figure (the run
+    rate, and last year's same weeks when known), ``"high"`` when above :data:`RUN_RATE_HIGH` times every
+    one, else ``""``."""
+    known = [v for v in (rate, last_year) if np.isfinite(v)]
+    if not known:
+        return ""
+    if all(plan < RUN_RATE_LOW * v for v in known):
+        return "low"
+    if all(plan > RUN_RATE_HIGH * v for v in known):
+        return "high"
+    return ""

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import features
-from analysis.kpi import CLOSURE_MAX_SHARE, NON_TRADING_SHARE, trading_calendar
+from analysis.kpi import CLOSURE_MAX_SHARE, NON_TRADING_SHARE, TradingCalendar, trading_calendar
 from analysis import schema as S
 from analysis._checks import check_choice, check_int, require_columns
 from analysis.errors import DataError
@@ -55,7 +55,9 @@ class SalesSeries:
     """Revenue, orders and units per step, with the calendar the models may use.
 
     ``table`` has one row per step (trading day or week), indexed by date, the
-    columns of :data:`MEASURES` and ``closed`` (a known closure, sales 0).
+    columns of :data:`MEASURES` and ``closed`` (a known closure, sales 0);
+    ``calendar`` and ``days`` are the trading calendar
+    (:func:`analysis.kpi.trading_calendar`) and the calendar days it was read from.
     """
 
     table: pd.DataFrame
@@ -65,6 +67,8 @@ class SalesSeries:
     dropped_last: pd.Timestamp | None
     calendar_days: int
     off_sales: dict[str, tuple[int, int]] | None = None  # non-trading weekday -> (days with a sale, days)
+    calendar: TradingCalendar | None = None  # the book's one calendar, read from the calendar days below
+    days: pd.DatetimeIndex | None = None  # every calendar day from the first to the last complete day
 
     def __len__(self) -> int:
         return len(self.table)
@@ -140,4 +144,5 @@ def sales_series(transactions: pd.DataFrame, frequency: str = "D", season_length
     table.index.name = "date"
     return SalesSeries(table=table, frequency=frequency, season_length=season,
                        non_trading=tuple(_DAY_NAMES[d] for d in off), dropped_last=cut,
-                       calendar_days=len(daily), off_sales=calendar.off_sales)
+                       calendar_days=len(daily), off_sales=calendar.off_sales, calendar=calendar,
+                       days=pd.DatetimeIndex(daily.index))

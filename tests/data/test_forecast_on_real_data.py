@@ -71,6 +71,19 @@ def test_the_chapter_on_online_retail(online_retail_path, tmp_path):
     glued = execute("04_forecast.ipynb", tmp_path, data=str(online_retail_path))
     seconds = time.perf_counter() - start
     assert seconds < 90, f"the chapter took {seconds:.0f} s on Online Retail"
+    # the weeks ahead: from the day after the last complete day (2011-12-08), the Christmas shutdown carried
+    assert glued["ahead_first"] == "2011-12-09" and "2011-12-09" in glued["ahead_finding"]
+    assert "the closure of 2010-12-24 to 2011-01-03" in glued["closures_finding"]
+    assert "2011-12-25 to 2012-01-03" in glued["closures_finding"]
+    daily = pd.read_csv(tmp_path / "forecast_daily.csv")
+    shut = daily[daily["date"].between("2011-12-25", "2012-01-03")]
+    assert shut["closed"].all() and (shut["forecast"] == 0).all()
+    assert daily.loc[daily["date"] == "2011-12-10", "reason"].eq("non-trading weekday").all()  # a Saturday
+    # the raised safety stock: within 2 points of the target, or the page says why not
+    gap = float(glued["csl_raised"]) - 0.95
+    assert abs(gap) <= 0.02 or "above the target because" in glued["correction_finding"] or (
+        "did not reach the target" in glued["correction_finding"])
+    assert float(glued["csl_raised"]) >= float(glued["csl"])
     assert "Saturday" in glued["calendar_finding"] and "2011-12-09" in glued["calendar_finding"]
     assert float(glued["best_mase"]) < float(glued["naive_mase"])
     assert "not on the built-in shop" in glued["truth_finding"]

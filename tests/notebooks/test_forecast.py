@@ -101,7 +101,24 @@ def test_the_analysts_csv(glued, run_dir):
                                                  int(glued["holdout_calendar_days"]))
 
 
-def test_every_exercise_answer_against_an_independent_computation(glued, series, run_dir):
+def test_the_weeks_ahead_start_the_day_after_the_last_complete_day(glued, run_dir, series):
+    first = series.days[-1] + pd.Timedelta(days=1)
+    assert glued["ahead_first"] == first.date().isoformat() == glued["week_first"]
+    assert int(glued["ahead_steps"]) == P.horizon and glued["ahead_first"] in glued["ahead_finding"]
+    daily = pd.read_csv(run_dir / "forecast_daily.csv")
+    assert daily["date"].min() == glued["ahead_first"] and daily["product_id"].nunique() == TINY["top_products"]
+    assert len(daily) == int(glued["daily_rows"]) and (daily["unit"] == "units").all()
+    assert (daily.loc[daily["closed"], ["forecast", "lower_80", "upper_80", "lower_95", "upper_95"]] == 0).all().all()
+    assert (daily["lower_80"] <= daily["upper_80"]).all() and (daily["lower_95"] <= daily["lower_80"] + 1e-9).all()
+    products = pd.read_csv(run_dir / "forecast_products.csv")
+    for column in ("unit", "first_date", "open_days", "run_rate", "last_year", "achieved_csl", "target_csl", "flags"):
+        assert column in products.columns
+    assert (products["first_date"] == glued["ahead_first"]).all()
+    for name in ("ahead_finding", "closures_finding", "correction_finding", "plan_finding"):
+        assert glued[name] in glued["run_summary"]
+
+
+def test_every_exercise_answer_against_an_independent_computation(glued, series, run_dir, tx):
     open_days = series.table[~series.table["closed"]]
     by_day = open_days["revenue"].groupby(open_days.index.day_of_week).mean() / open_days["revenue"].mean()
     assert float(glued["ex4_1"]) == pytest.approx(by_day.max())
@@ -114,8 +131,19 @@ def test_every_exercise_answer_against_an_independent_computation(glued, series,
     assert glued["ex4_3_sentence"] == F.horizon_growth(float(glued["ex4_3"]))
     first = pd.read_csv(run_dir / "forecast_products.csv").iloc[0]
     textbook = normal_safety_stock(float(first["error_rms"]), P.lead_time_days, P.service_level)
-    assert float(glued["ex4_4"]) == pytest.approx(textbook / float(first["safety_stock"]))
+    assert float(glued["ex4_4"]) == pytest.approx(textbook / float(first["safety_stock_errors"]))
     assert glued["ex4_4_sentence"] == F.normal_vs_empirical(float(glued["ex4_4"]), float(first["error_lag1"]))
+    # 4.5: the first product's plan over its run rate, from the raw lines on the series' calendar
+    units = tx[tx["product_id"].astype(str) == str(first["product_id"])].groupby(
+        pd.to_datetime(tx["timestamp"]).dt.normalize())["quantity"].sum()
+    table = series.table
+    recent = table[(table.index > table.index[-1] - pd.Timedelta(days=28)) & ~table["closed"]]
+    rate = units.reindex(recent.index, fill_value=0).mean() * int(first["open_days"])
+    assert float(glued["ex4_5"]) == pytest.approx(float(first["forecast"]) / rate)
+    assert glued["ex4_5_sentence"] == F.plan_vs_run_rate(float(glued["ex4_5"]))
+    strength = float(glued["seasonal_strength"])
+    assert F.strength_word(strength) in glued["ex4_1_sentence"] and F.strength_word(strength) in glued[
+        "strength_finding"]
 
 
 def test_same_parameters_glue_the_same_values(glued, tmp_path):

@@ -10,7 +10,7 @@ import pandas as pd
 from analysis import plots
 from analysis.plots import BLUE, GREEN, GREY, ORANGE, VERMILLION
 
-__all__ = ["acf_plot", "coverage_plot", "forecast_plot", "seasonal_profile", "series_plot", "stl_plot"]
+__all__ = ["ahead_plot", "acf_plot", "coverage_plot", "forecast_plot", "seasonal_profile", "series_plot", "stl_plot"]
 
 
 def _dates(ax, offset: bool = True) -> None:
@@ -106,13 +106,7 @@ def forecast_plot(history: pd.Series, last: pd.DataFrame, measure, level_name: s
         ax.fill_between(best["date"], best[f"lower_{level_name}"], best[f"upper_{level_name}"], color=BLUE,
                         alpha=0.15, label=f"{level_name} % conformal interval")
     ax.plot(naive["date"], naive["forecast"], color=ORANGE, ls="--", lw=1.2, label="seasonal naive")
-    measure.axis(ax)
-    ax.set_ylabel(measure.label(measure.per(step)))
-    _dates(ax, offset=False)
-    ax.set_xlabel(f"date ({_years(history.index.append(pd.DatetimeIndex(best['date'])))})")
-    ax.legend(loc="upper left", fontsize=8.5)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, measure, step, history.index.append(pd.DatetimeIndex(best["date"])))
 
 
 def coverage_plot(coverage: pd.DataFrame, levels) -> plt.Figure:
@@ -132,5 +126,33 @@ def coverage_plot(coverage: pd.DataFrame, levels) -> plt.Figure:
     ax.set_ylabel("share of holdout points covered")
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=8, ncol=2 * len(levels), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def ahead_plot(history: pd.Series, forward: pd.DataFrame, measure, levels, model: str,
+               step: str = "step") -> plt.Figure:
+    """History and the forecast ahead with its intervals, the widest band palest (Hyndman and
+    Athanasopoulos 2021's figure of a forecast): the measure per ``step``; closed days ahead at zero."""
+    fig, ax = plt.subplots(figsize=(plots.PAGE_WIDTH, 3.6))
+    ax.plot(history.index, history.to_numpy(), color=GREY, lw=0.9, label="history")
+    for i, level in enumerate(sorted(levels, reverse=True)):
+        name = f"{100 * level:g}"
+        ax.fill_between(forward["date"], forward[f"lower_{name}"], forward[f"upper_{name}"], color=BLUE,
+                        alpha=0.15 + 0.2 * i, lw=0, label=f"{name} % interval")
+    ax.plot(forward["date"], forward["forecast"], color=BLUE, lw=1.6, label=f"{model}, forecast ahead")
+    shut = forward[forward["closed"]]
+    if len(shut):
+        ax.scatter(shut["date"], np.zeros(len(shut)), color=VERMILLION, marker="x", zorder=3, label="closed")
+    return _finish(fig, ax, measure, step, history.index.append(pd.DatetimeIndex(forward["date"])))
+
+
+def _finish(fig, ax, measure, step: str, dates) -> plt.Figure:
+    """The measure's axis and label, short dates with the years they span, the legend: a forecast figure's end."""
+    measure.axis(ax)
+    ax.set_ylabel(measure.label(measure.per(step)))
+    _dates(ax, offset=False)
+    ax.set_xlabel(f"date ({_years(dates)})")
+    ax.legend(loc="upper left", fontsize=8.5)
     fig.tight_layout()
     return fig

@@ -38,6 +38,9 @@ __all__ = [
     "stock",
     "truth",
     "busiest_position",
+    "STRENGTH_SCALE",
+    "strength_word",
+    "strengths",
     "horizon_growth",
     "naive_at_last_origin",
     "normal_vs_empirical",
@@ -46,12 +49,30 @@ __all__ = [
     "measure_note",
     "newsvendor_without_prices",
     "price_section_skipped",
+    "ahead",
+    "plan_vs_run_rate",
+    "RUN_RATE_LOW",
+    "RUN_RATE_HIGH",
+    "bias",
+    "BIASED",
+    "coverage_off",
+    "tie",
+    "closures_ahead",
+    "plan_checks",
+    "plan_flag",
+    "ranked_below",
+    "stock_corrected",
 ]
 
 #: A model "beats" the best baseline when its MASE is at least this share lower.
 BEATS = 0.05
 #: Two models whose MASEs are within this share of each other are "tied" on MASE.
 TIE = 0.03
+
+
+def tie(a: float, b: float) -> bool:
+    """Two positive MASEs within :data:`TIE` of each other: the book's one tie rule for errors."""
+    return _tie(a, b)
 
 
 def _tie(a: float, b: float) -> bool:
@@ -75,8 +96,9 @@ PEAK_DAYS = 30
 QUANTITY_PRICING = -0.1
 
 #: The glue names of the sentences in "What this run found", in page order.
-SUMMARY = ("calendar_finding", "best_finding", "known_summary", "split_finding", "aic_finding", "coverage_finding",
-           "lift_finding", "elasticity_finding", "stock_finding", "truth_finding")
+SUMMARY = ("ahead_finding", "bias_finding", "closures_finding", "calendar_finding", "best_finding", "ranked_below_finding",
+           "known_summary", "split_finding", "aic_finding", "coverage_finding", "lift_finding", "elasticity_finding",
+           "stock_finding", "correction_finding", "plan_finding", "truth_finding")
 
 
 def calendar(off_sales, closures: int, dropped_last, frequency: str, season: int) -> str:
@@ -235,12 +257,44 @@ def coverage(model: str, level: float, conformal: float, own: float) -> str:
     def word(c: float) -> str:
         if not math.isfinite(c):
             return "not available"
-        if abs(c - level) <= COVERAGE_TOLERANCE:
+        if abs(c - level) <= COVERAGE_TOLERANCE + 1e-9:  # 0.8 - 0.75 is 0.05000000000000004
             return f"{fmt.share(c)}, about right"
         return f"{fmt.share(c)}, too {'wide' if c > level else 'narrow'}"
 
     return sentence(f"the {fmt.share(level, 0)} intervals of {model} covered the holdout: conformal "
                     f"{word(conformal)}; the model's own {word(own)}")
+
+
+def coverage_off(level: float, coverages: dict[str, float]) -> str:
+    """The intervals (``"name's model"`` or ``"name's conformal"`` -> holdout coverage) whose coverage is more
+    than :data:`COVERAGE_TOLERANCE` from the nominal ``level``, named as too wide or too narrow; "" when none."""
+    off = COVERAGE_TOLERANCE + 1e-9  # the same edge as coverage(): 0.8 - 0.75 is 0.05000000000000004
+    wide = [f"{k} ({fmt.share(v)})" for k, v in coverages.items() if math.isfinite(v) and v - level > off]
+    narrow = [f"{k} ({fmt.share(v)})" for k, v in coverages.items() if math.isfinite(v) and level - v > off]
+    if not wide and not narrow:
+        return ""
+    parts = ([f"too wide: {join_words(wide)}"] if wide else []) + ([f"too narrow: {join_words(narrow)}"] if narrow
+                                                                    else [])
+    return sentence(f"of the other models' {fmt.share(level, 0)} intervals, " + "; ".join(parts))
+
+
+#: A forecast whose past actuals fell above it on at least this share of open test steps (or at most one
+#: minus it) is "biased" low (high).
+BIASED = 0.6
+
+
+def bias(model: str, above: float, median_error: float) -> str:
+    """Whether ``model``'s past forecasts sat low or high: the share of open test steps whose actual was
+    above the forecast, and the median relative error (actual - forecast) / forecast."""
+    if not math.isfinite(above):
+        return ""
+    said = (f"actual sales were above {model}'s forecast on {fmt.share(above)} of the past test steps "
+            f"(median relative error {fmt.signed_share(median_error)})")
+    if above >= BIASED:
+        return sentence(f"{said}: it has been biased low, so its intervals reach further above it than below")
+    if above <= 1 - BIASED:
+        return sentence(f"{said}: it has been biased high, so its intervals reach further below it than above")
+    return sentence(f"{said}: no clear bias either way")
 
 
 def lift(value: float, low: float, high: float, days: int) -> str:
@@ -356,21 +410,43 @@ def holdout(days: int, window_days: int, series_days: int, replan_days: int, cal
     return sentence(f"{head}, {direction} than {windows}: " + join_words(why))
 
 
-def busiest_position(name: str, ratio: float, frequency: str, season: int = 7) -> str:
-    """Exercise: the busiest position of the season (of ``season`` steps) and how far above the mean it sells."""
+def busiest_position(name: str, ratio: float, frequency: str, season: int = 7,
+                     strength: float = float("nan")) -> str:
+    """Exercise: the busiest position of the season (of ``season`` steps) and how far above the mean it sells;
+    the pattern is called weak, moderate or strong by the season's ``strength`` (:func:`strength_word`, the
+    one scale of the chapter), not by the size of the peak."""
     if season <= 1:
         return sentence("this series has no season (a season of one step), so no position sells more than another")
     where = (f"{_DAY_WORDS.get(name, name)}s sell" if frequency == "D" else
              f"position {name} of the {season}-week season sells")
     kind = "weekly" if frequency == "D" else "yearly"
-    strength = "strong" if ratio - 1 >= STRONG_PEAK else "mild"
-    return sentence(f"{where} the most, {fmt.share(ratio - 1)} above the mean step (a {strength} {kind} pattern)")
+    said = (f"; the season's strength is {fmt.number(strength, 2)}, a {strength_word(strength)} {kind} pattern"
+            if math.isfinite(strength) else "")
+    return sentence(f"{where} the most, {fmt.share(ratio - 1)} above the mean step{said}")
+
+
+#: The chapter's one scale for the strength of a season or trend, :math:`F` of Hyndman and Athanasopoulos
+#: (2021, 4.3), from 0 (none of the variation) to 1 (all of it): the word for values from each bound on.
+STRENGTH_SCALE = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
+
+
+def strength_word(value: float) -> str:
+    """``weak``, ``moderate`` or ``strong`` for a seasonal or trend strength on :data:`STRENGTH_SCALE`."""
+    return next((word for bound, word in STRENGTH_SCALE if value >= bound), "weak")
+
+
+def strengths(season: float, trend: float, has_season: bool = True) -> str:
+    """The season's and the trend's strength in words, with the scale stated."""
+    scale = ", ".join(f"{w} from {fmt.number(b, 1)}" for b, w in reversed(STRENGTH_SCALE[:-1]))
+    head = (f"on this chapter's scale (weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}) the season is "
+            f"{strength_word(season)} ({fmt.number(season, 2)})" if has_season else
+            f"on this chapter's scale (weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}) there is no "
+            "season to measure")
+    return sentence(f"{head} and the trend {strength_word(trend)} ({fmt.number(trend, 2)})")
 
 
 _DAY_WORDS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",
               "Sat": "Saturday", "Sun": "Sunday"}
-#: A busiest position at least this share above the mean is a "strong" pattern.
-STRONG_PEAK = 0.2
 
 
 def naive_at_last_origin(value: float) -> str:
@@ -454,3 +530,139 @@ def newsvendor_without_prices() -> str:
     return sentence("the critical ratio needs no price: both costs are shares of the product's price, which "
                     "cancels; with no promotion lift (section 7 needs prices), the promotion's demand is the "
                     "forecast without one")
+
+
+# --------------------------------------------------------------------------- the weeks ahead
+
+
+def stock_corrected(csl: float, raised_csl: float, target: float, fill_rate: float, raised: int, products: int,
+                    limit: float, unreached: list[str], cycles_per_product: float, step: float = 0.1) -> str:
+    """What raising the safety stock did: the error model's pooled cycle service level ``csl`` against the
+    ``target``, the raised one ``raised_csl`` and its fill rate; the ``raised`` products of ``products`` whose
+    stock was raised, those that did not reach the target within ``limit`` times the error model's safety
+    stock (``unreached``, escaped ids), and why a level far above the target can be the nearest one (few
+    cycles per product: ``cycles_per_product``); ``step`` is the search's step of the factor."""
+    if not math.isfinite(raised_csl):
+        return sentence("no replenishment cycle was completed in the holdout, so the safety stock was not tuned")
+    if raised == 0:
+        head = (f"the error model's safety stock already reached {fmt.share(target)} for every product, so "
+                "none was raised")
+    else:
+        head = (f"the safety stock of {plural(raised, 'product')} of {products} was raised (by the smallest factor, "
+                f"in steps of {fmt.number(step)}, at which the day-by-day simulation reached {fmt.share(target)}): "
+                f"the cycle service level went from {fmt.share(csl)} to {fmt.share(raised_csl)}, the fill rate "
+                f"to {fmt.share(fill_rate)}")
+    parts = [head]
+    if unreached:
+        parts.append(f"{join_words(unreached)} did not reach the target within the stock limit of "
+                     f"{fmt.number(limit)} times the error model's safety stock")
+    gap = raised_csl - target
+    if gap > CSL_TOLERANCE and math.isfinite(cycles_per_product):
+        parts.append(f"the level lands {fmt.points(gap)} above the target because each product has only "
+                     f"about {fmt.number(cycles_per_product)} cycles, so one cycle short moves its level by "
+                     f"{fmt.share(1 / max(cycles_per_product, 1))}")
+    if raised:
+        parts.append("the factor is chosen on the same holdout it is scored on, so the future level may be lower")
+    return sentence("; ".join(parts))
+
+
+def _range(first, last) -> str:
+    return fmt.day(first) if fmt.day(first) == fmt.day(last) else f"{fmt.day(first)} to {fmt.day(last)}"
+
+
+def ahead(model: str, week: tuple, week_amount: str, week_bounds: list[tuple[float, str, str]],
+          span: tuple, horizon_amount: str, horizon_bounds: list[tuple[float, str, str]], steps: int,
+          open_steps: int, step: str = "trading day") -> str:
+    """The headline: ``model`` refitted on all the history forecasts ``week_amount`` for the week ``week``
+    (first and last day) and ``horizon_amount`` over the ``steps`` steps of ``span`` (``open_steps`` of them
+    open), each with its intervals ``(level, lower, upper)`` in words."""
+    def bounds(items) -> str:
+        return "; ".join(f"{fmt.share(level, 0)} interval {lo} to {hi}" for level, lo, hi in items)
+
+    open_words = f", {open_steps} of them open" if open_steps < steps else ""
+    whole = f"{horizon_amount} over the {plural(steps, step)} {_range(*span)}{open_words} ({bounds(horizon_bounds)})"
+    if fmt.day(week[1]) >= fmt.day(span[1]):  # the horizon is no longer than the week: say it once
+        return sentence(f"{model}, refitted on all the history, forecasts {whole}")
+    return sentence(f"{model}, refitted on all the history, forecasts {week_amount} for the week "
+                    f"{_range(*week)} ({bounds(week_bounds)}) and {whole}")
+
+
+def closures_ahead(non_trading: tuple[str, ...], carried: list[tuple[str, str, str]], given: int, opened: int,
+                   weekly: bool = False) -> str:
+    """Which closures the forecast ahead assumes: the non-trading weekdays, the past closures carried forward
+    (``(what it comes from, first day ahead, last day ahead)``), and the days the ``closures`` parameter closed
+    (``given``) or opened (``opened``)."""
+    parts = []
+    if non_trading:
+        parts.append(f"{join_words([d + 's' for d in non_trading])} stay closed every week (the shop does not trade "
+                     "on them)")
+    if carried:
+        moved = [f"{_range(a, b)} (the closure {src})" for src, a, b in carried]
+        parts.append(f"the calendar carries forward {join_words(moved)}: a closure of {RECURRING} or more trading "
+                     "days recurs on the same dates a year later")
+    else:
+        parts.append(f"no closure of {RECURRING} or more trading days in the history falls on these dates a year "
+                     "or more later")
+    parts.append(f"{plural(given, 'day')} closed and {plural(opened, 'day')} opened by the closures parameter"
+                 if given or opened else "the closures parameter gives no dates")
+    head = "ahead, " + "; ".join(parts)
+    if weekly:
+        head += ("; the weekly forecast sees none of these (a week is never closed as a whole), the products' "
+                 "daily plans do")
+    return sentence(head)
+
+
+#: Closure runs of at least this many closed trading days recur (:data:`analysis.forecast.ahead.RECURRING_DAYS`).
+RECURRING = 3
+
+
+def plan_flag(kind: str, rate: str, last_year: str) -> str:
+    """The reason a product's plan is flagged: ``kind`` ``"low"`` or ``"high"`` against the run rate of the
+    last four weeks and the same weeks a year earlier (amounts in words; ``last_year`` "" when unknown)."""
+    if not kind:
+        return ""
+    how = "below half of" if kind == "low" else "above twice"
+    both = f"the last four weeks' run rate ({rate})" + (f" and the same weeks a year earlier ({last_year})"
+                                                        if last_year else "")
+    return f"plan {how} {both}"
+
+
+def plan_checks(flagged: list[str], products: int, unknown_year: bool) -> str:
+    """The plans checked against the obvious: the flagged products (escaped names with their reason) of
+    ``products``."""
+    year = "" if not unknown_year else " (the history does not reach a year back, so the run rate alone)"
+    if not flagged:
+        return sentence(f"no plan of the {plural(products, 'product')} is below half or above twice both the last "
+                        f"four weeks' run rate and the same weeks a year earlier{year}")
+    verb = "disagrees" if len(flagged) == 1 else "disagree"
+    return sentence(f"{plural(len(flagged), 'plan')} of {products} {verb} with the obvious{year}: "
+                    + "; ".join(flagged))
+
+
+def ranked_below(models: list[str], baselines: list[str]) -> str:
+    """The models whose MASE is above (outside the tie rule) that of the mean or the seasonal naive."""
+    baselines = [f"the {b}" for b in baselines]
+    if not models:
+        return sentence(f"every model's MASE is at or below that of {join_words(baselines, 'and')} "
+                        f"(or within {fmt.share(TIE, 0)} of it)")
+    return sentence(f"{join_words(models)} ranked below {join_words(baselines, 'or')}: a MASE more than "
+                    f"{fmt.share(TIE, 0)} above the simpler forecast's")
+
+
+#: A plan below this share, or above this multiple, of the run rate (and of last year) is flagged
+#: (:data:`analysis.forecast.products.RUN_RATE_LOW` and ``RUN_RATE_HIGH``; a unit test holds them equal).
+RUN_RATE_LOW, RUN_RATE_HIGH = 0.5, 2.0
+
+
+def plan_vs_run_rate(ratio: float) -> str:
+    """Exercise: a product's plan over its run rate of the last four weeks, against the check's bounds."""
+    if not math.isfinite(ratio):
+        return sentence("the product sold nothing on the open days of the last four weeks, so there is no run rate "
+                        "to compare with")
+    if ratio < RUN_RATE_LOW:
+        verdict = "below half of it: the check flags it unless the same dates a year earlier sold as little"
+    elif ratio > RUN_RATE_HIGH:
+        verdict = "above twice it: the check flags it unless the same dates a year earlier sold as much"
+    else:
+        verdict = "between half and twice it, so the check does not flag it"
+    return sentence(f"the plan is {fmt.number(ratio)} times the run rate of the last four weeks: {verdict}")

@@ -36,12 +36,35 @@ class ForecastParams(ChapterParams):
     leftover_cost: float = Field(0.3, ge=0, allow_inf_nan=False,
                                  description="cost of a unit left over after a one-off promotion, "
                                              "as a share of its price")
+    closures: list[str] = Field(
+        default_factory=list, max_length=100,
+        description="known closed days ahead: dates '2011-12-26', ranges '2011-12-23..2012-01-03', or 'open "
+                    "2012-01-03' for a day the calendar would close (by default closures of 3 or more trading "
+                    "days recur a year later and non-trading weekdays every week)",
+    )
+    max_safety_factor: float = Field(
+        3.0, ge=1, le=20, allow_inf_nan=False,
+        description="stock limit: the safety stock is raised to reach the target service level in the "
+                    "backtest, to at most this many times the error model's",
+    )
 
     @field_validator("interval_levels")
     @classmethod
     def _levels(cls, value: list[float]) -> list[float]:
         if any(not 0 < v < 1 for v in value) or any(b <= a for a, b in zip(value, value[1:])):
             raise ValueError("interval_levels must be increasing numbers between 0 and 1, e.g. [0.8, 0.95]")
+        return value
+
+    @field_validator("closures")
+    @classmethod
+    def _closures(cls, value: list[str]) -> list[str]:
+        from analysis.errors import DataError
+        from analysis.forecast.ahead import parse_closures
+
+        try:
+            parse_closures(value)
+        except DataError as err:
+            raise ValueError(f"{err.problem} Fix: {err.fix}") from None
         return value
 
     @model_validator(mode="after")
@@ -128,10 +151,10 @@ def _stock_steps(holdout: int, window: int, season: int) -> int:
 
 def _stock_need(params, daily) -> int:
     """Trading days the stock section needs: the replanning backtest and the plan interval's horizon sums."""
-    from analysis.chapters.forecast.steps import holdout_days
+    from analysis.chapters.forecast.steps import holdout_days, plan_steps
 
     holdout, m = holdout_days(params, daily), daily.season_length
-    return max(_stock_steps(holdout, params.replan_days, m), _stock_steps(holdout, params.horizon, m))
+    return max(_stock_steps(holdout, params.replan_days, m), _stock_steps(holdout, plan_steps(params, daily), m))
 
 
 def enough_history_for_stock() -> Need:

@@ -19,17 +19,21 @@ from analysis import fmt, plots
 from analysis import schema as S
 from analysis.chapters.forecast import findings as F
 from analysis.forecast import models as FM
+from analysis.forecast import ahead as AH
 from analysis.forecast import price as PR
 from analysis.forecast.backtest import Backtest, backtest, level_name
 from analysis.forecast.inventory import newsvendor_empirical
-from analysis.forecast.products import product_tasks, stock_plan, top_products, window_error_sums
+from analysis.forecast.products import (
+    SAFETY_STEP, product_tasks, run_rate_flag, run_rates, stock_plan, top_products, window_error_sums,
+)
 from analysis.forecast.series import SalesSeries, sales_series
 from analysis.page import Step
 
 __all__ = [
     "COLUMN_WORDS", "Measure", "aic_step", "money_formats", "backtest_step", "decomposition_step", "intervals_step",
     "measure", "price_step", "holdout_days", "last_origin", "random_split_step", "series_step", "split_features",
-    "show", "stock_step", "stock_table", "truth_step",
+    "show", "stock_step", "stock_table", "truth_step", "ahead_step", "forward_days", "plan_step", "plan_steps",
+    "deliverable_columns", "PRODUCT_COLUMNS", "DAILY_COLUMNS",
 ]
 
 #: Column and index names as the reader sees them.
@@ -42,6 +46,8 @@ COLUMN_WORDS: dict[str, str] = {
     "error_lag1": "lag-1 error autocorrelation",
     "safety_stock": "safety stock", "reorder_point": "reorder point", "order_up_to": "order-up-to level",
     "product_id": "product ID", "description": "product", "holding": "holding cost", "shortage": "stock-out cost",
+    "factor": "safety factor", "cycle_service_level_raised": "raised: cycle service level",
+    "fill_rate_raised": "raised: fill rate", "open_days": "open days",
     "planted": "planted", "recovered": "recovered", "model": "model", "units_short": "units short",
 }  # fmt: skip
 
@@ -194,7 +200,8 @@ def decomposition_step(series: SalesSeries, measure: Measure) -> Step:
             "acf_season": float(r[m]) if m < len(r) else float("nan"), "acf_lag1": float(r[1]),
             "acf_diff_season": float(d[m]) if m < len(d) else float("nan"),
             "acf_season_at": f"one season (lag {m})" if series.season_length > 1 else f"lag {m} (no season here)",
-            "acf_bound": float(1.96 / np.sqrt(len(y)))}
+            "acf_bound": float(1.96 / np.sqrt(len(y))),
+            "strength_finding": F.strengths(float(strength_s), float(strength_t), series.season_length > 1)}
     return Step(glue, None, {"stl": stl, "acf": r})
 
 
@@ -253,6 +260,7 @@ def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[
                                      float(scores.loc[baseline, "mase"]), runner_up, runner_up_mase),
         "n_models": len(scores),
     }
+    glue["ranked_below_finding"] = F.ranked_below(*_ranked_below(scores))
     known = _known_in_advance(scores, bool(np.any(task.promo)))
     glue["known_finding"] = F.known_in_advance(*known)
     glue["known_takeaway"] = F.known_in_advance_takeaway(*known)
@@ -260,6 +268,19 @@ def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[
                                                        runner_up_mase=runner_up_mase, best_mase=glue["best_mase"])
     table = scores[["mae", "rmse", "mase", "smape"]].sort_values("mase")  # seconds vary run to run: not glued
     return Step(glue, table, {"backtest": bt, "best": best})
+
+
+def _ranked_below(scores: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The models other than the baselines whose MASE is above the mean's or the seasonal naive's by more
+    than the tie rule (:data:`~analysis.chapters.forecast.findings.TIE`), and those two baselines."""
+    simple = [b for b in ("mean", "seasonal naive") if b in scores.index and math.isfinite(scores.loc[b, "mase"])]
+    below = []
+    for name, value in scores["mase"].items():
+        if name in BASELINES or not math.isfinite(value):
+            continue
+        if any(value > scores.loc[b, "mase"] and not F.tie(value, float(scores.loc[b, "mase"])) for b in simple):
+            below.append(str(name))
+    return below, simple
 
 
 #: The simple forecasts every model must beat (section 3).
@@ -330,8 +351,14 @@ def intervals_step(bt: Backtest, best: str, measure: Measure) -> Step:
     first = bt.levels[0]
     glue["first_width"] = glue[f"width_{level_name(first)}"]
     glue["first_width_money"] = measure.amount(glue["first_width"])
-    glue["coverage_finding"] = F.coverage(best, first, glue[f"cov_{level_name(first)}"],
-                                          glue[f"cov_model_{level_name(first)}"])
+    sentences = []
+    for level in bt.levels:  # every level, and the other models whose intervals miss it
+        name = level_name(level)
+        sentences.append(F.coverage(best, level, glue[f"cov_{name}"], glue[f"cov_model_{name}"]))
+        others = {f"{m}'s {kind}": float(table.loc[m, f"{kind} {name} %"]) for m in table.index if m != best
+                  for kind in ("model", "conformal")}
+        sentences.append(F.coverage_off(level, others))
+    glue["coverage_finding"] = " ".join(t for t in sentences if t)
     return Step(glue, table)
 
 
@@ -372,43 +399,76 @@ def _price_skipped() -> Step:
     return Step(glue, None, {"lift": lift, "elasticity": el, "discount_days": days})
 
 
-def _trading_weekdays(daily: SalesSeries) -> list[int]:
-    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    return [i for i, d in enumerate(names) if d not in daily.non_trading]
+def plan_steps(params, daily: SalesSeries) -> int:
+    """Trading days the products' plans cover: ``horizon`` on a daily series; on a weekly one the trading days
+    of ``horizon`` weeks, so that the plans and the weekly forecast ahead end together."""
+    return params.horizon if params.frequency == "D" else params.horizon * (7 - len(daily.non_trading))
+
+
+def forward_days(daily: SalesSeries, params) -> pd.DataFrame:
+    """The calendar days ahead of the daily series, with the closures carried forward and those the
+    ``closures`` parameter gives (:func:`analysis.forecast.ahead.forward_calendar`), over the trading days of
+    ``horizon`` steps (days, or the trading days of ``horizon`` weeks on a weekly series)."""
+    return AH.forward_calendar(daily, plan_steps(params, daily), AH.parse_closures(params.closures))
+
+
+def _costs(sim: pd.DataFrame, demand: pd.Series, price: pd.Series, params, calendar_days: int,
+           suffix: str = "") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per product the units short, the holding cost and the stock-out cost of the simulated policy
+    (``suffix`` ``"_raised"``: the raised safety stock's)."""
+    short = demand * (1 - sim[f"fill_rate{suffix}"])
+    holding = params.holding_cost * sim[f"mean_stock{suffix}"] * price.reindex(sim.index) * calendar_days / 365
+    return short, holding, params.stockout_cost * short * price.reindex(sim.index)
+
+
+def _pooled(sim: pd.DataFrame, short: pd.Series, demand: pd.Series, suffix: str = "") -> tuple[float, float]:
+    """The cycle service level over every product's cycles, and the fill rate over every unit demanded."""
+    cycles = int(sim[f"cycles{suffix}"].sum())
+    csl = float(1 - sim[f"stockout_cycles{suffix}"].sum() / cycles) if cycles else float("nan")
+    return csl, float(1 - short.sum() / max(float(demand.sum()), 1e-12))
 
 
 def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: int, lift: float,
-               measure: Measure) -> Step:
-    """Per-product forecasts, the (s, S) policy simulated over the holdout, costs, the plan and the newsvendor.
+               measure: Measure, ahead: pd.DataFrame | None = None) -> Step:
+    """Per-product forecasts, the (s, S) policy simulated over the holdout, its safety stock raised until the
+    simulation reaches the target, costs, the plan on the calendar days ``ahead`` (:func:`forward_days`) and
+    the newsvendor.
 
     The forecasts, the policy and the newsvendor are in units; the holding and stock-out costs are shares of
     each product's median price, so a log without prices (a measure in units) has none: the table counts the
     units short instead, and the costs' words say they need prices. The newsvendor's critical ratio is the same
     with or without prices (both of its costs are shares of the one price, which cancels)."""
+    ahead = forward_days(daily, params) if ahead is None else ahead
+    steps = ahead[ahead["step"] > 0]
     top = top_products(transactions, params.top_products)
     tasks = product_tasks(transactions, daily, top)
-    sim, plan = stock_plan(
-        tasks, holdout, params.replan_days, params.horizon, lead_time=params.lead_time_days,
+    sim, plan, per_day = stock_plan(
+        tasks, holdout, params.replan_days, len(steps), lead_time=params.lead_time_days,
         service_level=params.service_level, cover_days=params.order_cover_days, level=params.interval_levels[0],
-        trading_weekdays=_trading_weekdays(daily),
+        dates=steps["date"], closed=steps["closed"].to_numpy(), max_factor=params.max_safety_factor,
+        levels=params.interval_levels,
     )
     dates = daily.table.index[-holdout:]
     calendar_days = int((dates[-1] - dates[0]).days) + 1  # holding cost is yearly: count calendar days
-    demand = {p: float(t.y[-holdout:].sum()) for p, t in tasks.items()}
-    short = pd.Series({p: demand[p] * (1 - sim.loc[p, "fill_rate"]) for p in sim.index})
+    demand = pd.Series({p: float(t.y[-holdout:].sum()) for p, t in tasks.items()})
     if measure.money:
         price = transactions.groupby(transactions[S.PRODUCT].astype(str))[S.PRICE].median()
-        sim["holding"] = params.holding_cost * sim["mean_stock"] * price.reindex(sim.index) * calendar_days / 365
-        sim["shortage"] = params.stockout_cost * short * price.reindex(sim.index)
-        holding_money, shortage_money = money_pair([float(sim["holding"].sum()), float(sim["shortage"].sum())],
-                                                   measure.currency)
     else:
-        price = pd.Series(dtype="float64")  # no prices: the newsvendor's one price cancels, 1.0 below
-        sim["units_short"] = short
+        price = pd.Series(1.0, index=sim.index)  # no prices: costs are not shown; the newsvendor's price cancels
+    short, holding, shortage = _costs(sim, demand, price, params, calendar_days)
+    short_r, holding_r, shortage_r = _costs(sim, demand, price, params, calendar_days, "_raised")
+    csl, fill = _pooled(sim, short, demand)
+    csl_r, fill_r = _pooled(sim, short_r, demand, "_raised")
+    if measure.money:
+        sim["holding"], sim["shortage"] = holding_r, shortage_r
+        amounts = money_pair([float(holding.sum()), float(shortage.sum()), float(holding_r.sum()),
+                              float(shortage_r.sum())], measure.currency)
+        holding_money, shortage_money, holding_money_r, shortage_money_r = amounts
+    else:
+        sim["units_short"] = short_r
         holding_money, shortage_money = F.costs_without_prices()
+        holding_money_r, shortage_money_r = holding_money, shortage_money
     cycles = int(sim["cycles"].sum())
-    csl = float(1 - sim["stockout_cycles"].sum() / cycles) if cycles else float("nan")
-    fill = float(1 - short.sum() / max(sum(demand.values()), 1e-12))
     first = plan.index[0]
     factor = lift if math.isfinite(lift) else 1.0
     mean = float(plan.loc[first, "daily_forecast"]) * PROMO_DAYS * factor
@@ -416,39 +476,62 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     p = float(price.get(first, 1.0))
     ratio, quantity = newsvendor_empirical(mean, errors, params.stockout_cost * p, params.leftover_cost * p)
     names = _descriptions(transactions)
-    shown = names.get(first, "")
     nv_finding = F.newsvendor(ratio, quantity, mean)
     window_days, window_weeks = _window_days(params, daily)
     if names:  # a log without descriptions gets no empty column
         plan.insert(0, "description", [names.get(i, "") for i in plan.index])
+    unreached = [str(i) for i in sim.index[~sim["reached"]]]
+    raised = int((sim["factor"] > 1).sum())
+    per_product = float(sim["cycles_raised"].mean()) if len(sim) else float("nan")
     glue = {
         "n_top": len(top), "holdout_steps": holdout, "holdout_calendar_days": calendar_days,
-        "csl": csl, "fill_rate": fill, "cycles": cycles,
+        "csl": csl, "fill_rate": fill, "cycles": cycles, "csl_raised": csl_r, "fill_rate_raised": fill_r,
         "stockout_days": int(sim["stockout_days"].sum()),
-        "holding_total": float(sim["holding"].sum()) if measure.money else float("nan"),
-        "shortage_total": float(sim["shortage"].sum()) if measure.money else float("nan"),
+        "holding_total": float(holding.sum()) if measure.money else float("nan"),
+        "shortage_total": float(shortage.sum()) if measure.money else float("nan"),
+        "holding_total_raised": float(holding_r.sum()) if measure.money else float("nan"),
+        "shortage_total_raised": float(shortage_r.sum()) if measure.money else float("nan"),
         "holding_money": holding_money, "shortage_money": shortage_money,
+        "holding_money_raised": holding_money_r, "shortage_money_raised": shortage_money_r,
+        "products_raised": raised, "products_unreached": len(unreached),
+        "max_safety_factor": params.max_safety_factor,
         "holdout_finding": F.holdout(holdout, window_days, len(daily), params.replan_days, calendar_days,
                                      window_weeks),
         "nv_product": fmt.escape(first),  # glued as Markdown: ids and descriptions from the data as text
-        "nv_product_name": f"{fmt.escape(shown)} (product {fmt.escape(first)})" if shown else f"product {fmt.escape(first)}",
+        "nv_product_name": _named(first, names),
         "nv_ratio": ratio, "nv_quantity": quantity, "nv_mean": mean, "promo_days": PROMO_DAYS,
         "nv_windows": len(errors),
         "stock_finding": F.stock(csl, params.service_level, fill, cycles),
+        "correction_finding": F.stock_corrected(
+            csl, csl_r, params.service_level, fill_r, raised, len(sim), params.max_safety_factor,
+            [_named(u, names) for u in unreached], per_product, SAFETY_STEP),
         "nv_finding": nv_finding if measure.money else f"{nv_finding} {F.newsvendor_without_prices()}",
     }
-    return Step(glue, sim, {"plan": plan, "simulation": sim, "tasks": tasks})
+    return Step(glue, sim, {"plan": plan, "simulation": sim, "tasks": tasks, "daily": per_day,
+                            "ahead": ahead})
+
+
+def _named(product: str, names: dict[str, str]) -> str:
+    """A product as a sentence names it, escaped: ``DESCRIPTION (product ID)``, or ``product ID``."""
+    shown = names.get(product, "")
+    return f"{fmt.escape(shown)} (product {fmt.escape(product)})" if shown else f"product {fmt.escape(product)}"
 
 
 def stock_table(sim: pd.DataFrame, measure: Measure) -> object:
-    """The stock simulation per product as the page shows it: the holding and stock-out costs in the currency
-    (one format per column, :func:`money_formats`), or on a log without prices the units short."""
-    kinds = {"shares": ["fill_rate", "cycle_service_level"],
-             "counts": ["cycles", "stockout_days", "orders_placed", "stockout_cycles"]}
+    """The stock simulation per product as the page shows it: the error model's cycle service level and fill
+    rate, the factor that raised its safety stock and the raised policy's level, fill rate and holding and
+    stock-out costs in the currency (one format per column, :func:`money_formats`), or on a log without prices
+    its units short."""
+    cost = ["holding", "shortage"] if measure.money else ["units_short"]
+    cols = ["cycles", "cycle_service_level", "fill_rate", "factor", "cycle_service_level_raised",
+            "fill_rate_raised", *cost]
+    table = sim[cols]
+    kinds = {"shares": ["fill_rate", "cycle_service_level", "fill_rate_raised", "cycle_service_level_raised"],
+             "counts": ["cycles"]}
     if measure.money:
-        costs = money_formats(sim, ["holding", "shortage"], measure.currency)
-        return show(sim, currency=measure.currency, formats=costs, numbers=["mean_stock"], **kinds)
-    return show(sim, numbers=["mean_stock", "units_short"], **kinds)
+        costs = money_formats(table, cost, measure.currency)
+        return show(table, currency=measure.currency, formats=costs, numbers=["factor"], **kinds)
+    return show(table, numbers=["factor", "units_short"], **kinds)
 
 
 #: Length of the one-off promotion of the newsvendor, in trading days (steps of the daily series).
@@ -526,3 +609,182 @@ def holdout_days(params, daily: SalesSeries) -> int:
     cut to a whole number of ``replan_days`` revisions (the simulation runs over whole revisions)."""
     days = min(_window_days(params, daily)[0], len(daily) // 2)
     return max(days // params.replan_days, 1) * params.replan_days  # whole revisions: all of it is simulated
+
+
+def _carried_ranges(ahead: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The past closures the forward calendar carries: (where from, first and last day ahead)."""
+    carried = ahead[ahead["reason"].str.startswith("closed ")]
+    out = []
+    for reason, part in carried.groupby("reason", sort=False):
+        source = str(reason).split(", carried")[0].removeprefix("closed ")
+        out.append((f"of {source}", fmt.day(part["date"].min()), fmt.day(part["date"].max())))
+    return out
+
+
+def ahead_step(series: SalesSeries, task: FM.Task, bt: Backtest, best: str, params, measure: Measure,
+               ahead: pd.DataFrame) -> Step:
+    """The weeks ahead: the best model refitted on all the history forecasts the ``horizon`` steps after the
+    last complete day on the forward calendar ``ahead`` (:func:`forward_days`; closed steps 0), with
+    intervals at every level from its past relative errors (:mod:`analysis.forecast.ahead`); next week's and
+    the horizon's totals with intervals from past totals of as many steps; the closures assumed."""
+    levels = params.interval_levels
+    last = series.days[-1]
+    if series.frequency == "D":
+        steps = ahead[ahead["step"] > 0]
+        dates, closed = pd.DatetimeIndex(steps["date"]), steps["closed"].to_numpy(dtype=bool)
+        week = int((dates <= last + pd.Timedelta(days=7)).sum())
+    else:
+        dates = pd.DatetimeIndex([series.table.index[-1] + pd.Timedelta(weeks=k)
+                                  for k in range(1, params.horizon + 1)])
+        closed, week = np.zeros(len(dates), bool), 1
+    mean = AH.forecast_ahead(task, FM.MODELS[best](), dates, closed)
+    past = bt.forecasts[bt.forecasts["model"] == best]
+    table = pd.DataFrame({"date": dates, "closed": closed, "forecast": mean,
+                          **AH.step_intervals(mean, past, levels, closed)})
+    totals = {}
+    for name, n in (("week", week), ("horizon", len(dates))):
+        total = float(mean[:n].sum())
+        errors = AH.window_relative_errors(past, n)
+        totals[name] = (total, [AH.total_interval(total, errors, lv) for lv in levels], len(errors))
+    words = measure.amounts([totals["week"][0], *np.ravel(totals["week"][1]),
+                             totals["horizon"][0], *np.ravel(totals["horizon"][1])])
+    k = 1 + 2 * len(levels)
+    week_words, horizon_words = words[:k], words[k:]
+    week_span = (last + pd.Timedelta(days=1), last + pd.Timedelta(days=7) if series.frequency == "D" else dates[0])
+    span = (last + pd.Timedelta(days=1), dates[-1])
+    unit = "trading day" if series.frequency == "D" else "week"
+    glue = {
+        "ahead_first": fmt.day(span[0]), "ahead_last": fmt.day(span[1]), "ahead_steps": len(dates),
+        "ahead_open": int((~closed).sum()), "week_first": fmt.day(week_span[0]), "week_last": fmt.day(week_span[1]),
+        "week_total": totals["week"][0], "horizon_total": totals["horizon"][0],
+        "week_windows": totals["week"][2], "horizon_windows": totals["horizon"][2],
+        "ahead_finding": F.ahead(
+            best, week_span, week_words[0],
+            [(lv, week_words[1 + 2 * i], week_words[2 + 2 * i]) for i, lv in enumerate(levels)],
+            span, horizon_words[0],
+            [(lv, horizon_words[1 + 2 * i], horizon_words[2 + 2 * i]) for i, lv in enumerate(levels)],
+            len(dates), int((~closed).sum()), unit),
+        "closures_finding": F.closures_ahead(
+            series.non_trading, _carried_ranges(ahead), int((ahead["reason"] == "given in closures").sum()),
+            int((ahead["reason"] == "opened in closures").sum()), series.frequency != "D"),
+    }
+    scored = past[past["scored"] & (past["forecast"] > 0)]
+    above = float((scored["actual"] > scored["forecast"]).mean()) if len(scored) else float("nan")
+    median = float(((scored["actual"] - scored["forecast"]) / scored["forecast"]).median()) if len(scored) else (
+        float("nan"))
+    glue |= {"bias_above": above, "bias_median": median, "bias_finding": F.bias(best, above, median)}
+    for i, lv in enumerate(levels):
+        name = level_name(lv)
+        glue[f"week_lower_{name}"], glue[f"week_upper_{name}"] = totals["week"][1][i]
+        glue[f"horizon_lower_{name}"], glue[f"horizon_upper_{name}"] = totals["horizon"][1][i]
+    return Step(glue, table, {"forward": table})
+
+
+#: Columns both files of the analyst begin with.
+_ID_COLUMNS: dict[str, tuple[str, str]] = {
+    "product_id": ("id", "the product's id in the data"),
+    "description": ("text", "the product's description in the data (when the data have one)"),
+    "unit": ("text", "what the amounts count: units sold"),
+}
+#: Columns of the analyst's two files: name -> (unit, meaning). ``{level}`` columns repeat for every level.
+PRODUCT_COLUMNS: dict[str, tuple[str, str]] = {
+    **_ID_COLUMNS,
+    "first_date": ("date", "the first day of the plan: the day after the last complete day"),
+    "last_date": ("date", "the last day of the plan"),
+    "open_days": ("trading days", "open trading days the plan covers (closures and non-trading weekdays left out)"),
+    "forecast": ("units", "forecast units over the plan's open days"),
+    "lower": ("units", "lower bound of the forecast total at the first interval level (past error sums)"),
+    "upper": ("units", "upper bound of the forecast total at the first interval level"),
+    "run_rate": ("units", "units a trading day over the last four weeks, times the open days ahead"),
+    "last_year": ("units", "units sold on the same dates a year earlier (empty when the history is shorter)"),
+    "safety_stock": ("units", "safety stock: the error model's, raised by safety_factor"),
+    "reorder_point": ("units", "order when stock plus open orders fall to this: forecast over the lead time "
+                               "and review day, plus the safety stock"),
+    "order_up_to": ("units", "order up to this: the reorder point plus the forecast over order_cover_days"),
+    "safety_factor": ("factor", "how far the error model's safety stock was raised to reach the target"),
+    "target_csl": ("share", "the target cycle service level (service_level)"),
+    "achieved_csl": ("share", "cycle service level the raised policy reached in the backtest simulation"),
+    "error_model_csl": ("share", "cycle service level the error model's safety stock reached"),
+    "fill_rate": ("share", "share of units demanded that the raised policy served in the simulation"),
+    "safety_stock_errors": ("units", "the error model's safety stock: the target quantile of past error sums"),
+    "error_rms": ("units", "root mean square of the daily forecast errors"),
+    "error_lag1": ("correlation", "lag-1 autocorrelation of the daily forecast errors"),
+    "flags": ("text", "why the plan needs a second look (empty when none)"),
+}
+DAILY_COLUMNS: dict[str, tuple[str, str]] = {
+    **_ID_COLUMNS,
+    "date": ("date", "a calendar day ahead"),
+    "closed": ("true/false", "the shop is closed that day (forecast 0)"),
+    "reason": ("text", "why the day is closed, or opened by the closures parameter"),
+    "forecast": ("units", "forecast units sold that day"),
+    "lower_{level}": ("units", "lower bound of the {level} % interval (past daily errors; 0 when closed)"),
+    "upper_{level}": ("units", "upper bound of the {level} % interval"),
+}
+
+
+def plan_step(stock: Step, transactions: pd.DataFrame, params, measure: Measure) -> Step:
+    """The analyst's deliverables for the weeks ahead: per product the plan with its stock policy, its
+    achieved backtest service level and its flags (a plan below half or above twice both the last four weeks'
+    run rate and the same weeks a year earlier; a target not reached within the stock limit); per product and
+    calendar day ahead the forecast with its intervals and the closed flag; and the columns of both."""
+    plan, sim, ahead, tasks = stock["plan"], stock["simulation"], stock["ahead"], stock["tasks"]
+    steps = ahead[ahead["step"] > 0]
+    names = _descriptions(transactions)
+    rows, daily, flagged, unknown_year = [], [], [], False
+    for product in plan.index:
+        rate, last_year = run_rate_check = run_rates(tasks[product], steps["date"], steps["closed"].to_numpy())
+        unknown_year |= not math.isfinite(last_year)
+        total = float(plan.loc[product, "forecast"])
+        kind = run_rate_flag(total, rate, last_year)
+        rate_w, year_w = (_units(v) if math.isfinite(v) else "" for v in run_rate_check)
+        flags = [F.plan_flag(kind, rate_w, year_w)] if kind else []
+        if not bool(sim.loc[product, "reached"]):
+            flags.append(f"target not reached within {fmt.number(params.max_safety_factor)} times the error "
+                         "model's safety stock")
+        if flags:
+            flagged.append(f"{_named(product, names)}: {', '.join(flags)}")
+        row = plan.loc[product]
+        rows.append({S.PRODUCT: product, **({"description": names.get(product, "")} if names else {}),
+                     "unit": "units", "first_date": fmt.day(ahead["date"].iloc[0]),
+                     "last_date": fmt.day(ahead["date"].iloc[-1]), "open_days": int(row["open_days"]),
+                     "forecast": total, "lower": float(row["lower"]), "upper": float(row["upper"]),
+                     "run_rate": rate, "last_year": last_year, "safety_stock": float(row["safety_stock"]),
+                     "reorder_point": float(row["reorder_point"]), "order_up_to": float(row["order_up_to"]),
+                     "safety_factor": float(sim.loc[product, "factor"]), "target_csl": params.service_level,
+                     "achieved_csl": float(sim.loc[product, "cycle_service_level_raised"]),
+                     "error_model_csl": float(sim.loc[product, "cycle_service_level"]),
+                     "fill_rate": float(sim.loc[product, "fill_rate_raised"]),
+                     "safety_stock_errors": float(row["safety_stock_errors"]), "error_rms": float(row["error_rms"]),
+                     "error_lag1": float(row["error_lag1"]), "flags": "; ".join(flags)})
+        fc = stock["daily"][product]
+        day = ahead[["date", "step", "closed", "reason"]].copy()
+        values = fc.set_index(steps.index)
+        day = day.join(values).fillna({c: 0.0 for c in values.columns})
+        day.insert(0, S.PRODUCT, product)
+        if names:
+            day.insert(1, "description", names.get(product, ""))
+        day.insert(3, "unit", "units")
+        day["date"] = day["date"].dt.strftime("%Y-%m-%d")
+        daily.append(day.drop(columns="step"))
+    products = pd.DataFrame(rows).set_index(S.PRODUCT)
+    per_day = pd.concat(daily, ignore_index=True)
+    glue = {"plan_finding": F.plan_checks(flagged, len(products), unknown_year), "n_flagged": len(flagged),
+            "daily_rows": len(per_day)}
+    return Step(glue, products, {"products": products, "daily": per_day,
+                                 "columns": deliverable_columns(products, per_day)})
+
+
+def deliverable_columns(products: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
+    """Every column of the two files with its unit and meaning, as the page shows them."""
+    rows = []
+    for file, frame, words in (("forecast_products.csv", products.reset_index(), PRODUCT_COLUMNS),
+                               ("forecast_daily.csv", daily, DAILY_COLUMNS)):
+        for column in frame.columns:
+            key = column
+            for bound in ("lower_", "upper_"):
+                if column.startswith(bound) and column != bound.rstrip("_"):
+                    key = bound + "{level}"
+            unit, meaning = words[key]
+            meaning = meaning.replace("{level}", column.split("_", 1)[1]) if key.endswith("{level}") else meaning
+            rows.append({"file": file, "column": column, "unit": unit, "meaning": meaning})
+    return pd.DataFrame(rows).set_index(["file", "column"])

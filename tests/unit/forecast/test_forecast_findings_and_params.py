@@ -101,11 +101,16 @@ def test_truth_and_exercise_findings_each_way():
     assert "not on the built-in shop" in F.truth({})
     text = F.truth({"lift": (1.25, 1.3), "elasticity": (-0.5, -1.0)})
     assert "lift" in text.split("not recovered")[0] and "not recovered: elasticity" in text
-    assert "sundays" in F.busiest_position("Sun", 1.3, "D") and "strong" in F.busiest_position("Sun", 1.3, "D")
-    assert "mild" in F.busiest_position("Sun", 1.05, "D") and "weekly" in F.busiest_position("Sun", 1.05, "D")
-    weekly = F.busiest_position("3", 1.3, "W", 52)
-    assert "position 3 of the 52-week season sells" in weekly and "strong yearly" in weekly and "weekly" not in weekly
-    assert "mild yearly" in F.busiest_position("3", 1.05, "W", 52)
+    sunday = F.busiest_position("Sun", 1.3, "D", 6, 0.27)
+    assert "sundays" in sunday and "30.0% above" in sunday and "a weak weekly pattern" in sunday  # a big peak
+    assert "strong weekly" in F.busiest_position("Sun", 1.05, "D", 6, 0.8)  # the word follows the strength
+    weekly = F.busiest_position("3", 1.3, "W", 52, 0.5)
+    assert "position 3 of the 52-week season sells" in weekly and "moderate yearly" in weekly and "weekly" not in weekly
+    assert "pattern" not in F.busiest_position("3", 1.05, "W", 52)  # no strength given: no word
+    assert [F.strength_word(v) for v in (0.0, 0.39, 0.4, 0.69, 0.7, 1.0)] == [
+        "weak", "weak", "moderate", "moderate", "strong", "strong"]
+    text = F.strengths(0.27, 0.75)
+    assert "the season is weak (0.27) and the trend strong (0.75)" in text and "weak below 0.4" in text
     assert "no season" in F.busiest_position("0", 1.0, "W", 1) and "most" not in F.busiest_position("0", 1.0, "W", 1)
     assert "worse" in F.naive_at_last_origin(1.2) and "no worse" in F.naive_at_last_origin(0.9)
     assert "larger at the end" in F.horizon_growth(1 + 2 * F.GROWTH)
