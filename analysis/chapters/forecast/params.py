@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from analysis.chapters import _base as N
 from analysis.chapters._base import Facts, Need, Shortfall
-from analysis.chapters._base import ChapterParams
+from analysis.chapters._base import ChapterParams, products_only
 
 #: Rolling origins before the scored ones (their errors calibrate the conformal intervals);
 #: the same number as :data:`analysis.forecast.backtest.N_CALIBRATION` (a unit test holds them equal).
@@ -16,6 +16,7 @@ CALIBRATION_ORIGINS = 4
 
 
 class ForecastParams(ChapterParams):
+    drop_non_product: bool = products_only("stock is planned for products, and postage or fees are not sales")
     frequency: Literal["D", "W"] = Field("D", description="series frequency: D (trading days) or W (weeks)")
     horizon: int = Field(28, ge=1, le=366, description="steps ahead to forecast")
     n_origins: int = Field(6, ge=1, le=60, description="rolling origins of the evaluation")
