@@ -20,7 +20,7 @@ from analysis.chapters.concepts import figures as FIG
 from analysis.chapters.concepts import findings as F
 
 __all__ = ["MONEY_KPIS", "NO_PRICES", "concentration", "customers_for_share", "head", "headline", "headline_table",
-           "monthly_figure", "money_text", "calendar_sentence", "MONTHLY_MEANINGS", "monthly_csv", "top_share", "weekday_sentence", "weekday_table", "zero_days"]  # fmt: skip
+           "monthly_figure", "money_text", "calendar_sentence", "MONTHLY_MEANINGS", "monthly_csv", "censoring", "top_share", "weekday_sentence", "weekday_table", "zero_days"]  # fmt: skip
 
 #: What a money value reads when the data have no prices.
 NO_PRICES = "n/a (no prices in these data)"
@@ -135,3 +135,16 @@ def monthly_csv(monthly: pd.DataFrame, has_money: bool = True) -> pd.DataFrame:
     (they would read 0, not unknown)."""
     out = monthly.rename_axis("month")
     return out if has_money else out.drop(columns=[c for c in ("revenue", "aov") if c in out])
+
+
+def censoring(retention: pd.DataFrame, customers: pd.DataFrame, first_date: str, censor_days: int):
+    """The cohorts and customers the log's start may hide (:func:`analysis.kpi.censored_cohorts`,
+    :func:`analysis.kpi.left_censored`), the month-1 retention of the other cohorts, and the sentence that
+    weighs the evidence: ``(censored, already, month1, sentence)``."""
+    censored = kpi.censored_cohorts(retention.index, first_date, censor_days)
+    already = kpi.left_censored(customers[S.FIRST], first_date, censor_days)
+    first_month1 = retention[1] if 1 in retention.columns else pd.Series(dtype=float)
+    month1 = first_month1.drop(censored, errors="ignore").dropna()  # measured, already-customers out
+    rates = (first_month1.reindex(censored).mean(), month1.mean())  # the censored cohorts', the others'
+    text = F.left_censored(int(already.sum()), len(customers), censored, censor_days, fmt.day(first_date), *rates)
+    return censored, already, month1, text
