@@ -380,6 +380,21 @@ class Step:
         return dict(self.glue)
 
 
+#: The glue name of a progress note: the book's runner prints its text as a progress line when the cell that
+#: glued it ends (a chapter says, before a section starts, that it will sample).
+PROGRESS_NOTE = "progress_note"
+
+
+def progress_note(text: str) -> None:
+    """Glue ``text`` (Markdown) as the chapter's progress note, shown by ``python -m analysis book`` as one
+    line while the chapter runs; nothing when ``text`` is empty."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    if text:
+        glue(PROGRESS_NOTE, Markdown(text), display=False)
+
+
 def glue_figure(name: str, fig) -> None:
     """Glue a matplotlib figure for ``{glue:figure}`` and close it (no second copy on the page)."""
     import matplotlib.pyplot as plt

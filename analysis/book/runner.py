@@ -404,6 +404,15 @@ class Progress:
                     self.section = line[3:].strip()
                     print(f"    [{self.elapsed():6.1f} s] {self.section}", file=self.out, flush=True)
 
+    def done(self, cell) -> None:
+        """After a cell ran: a progress note it glued (:func:`analysis.page.progress_note`) as one more line."""
+        from analysis.page import PROGRESS_NOTE
+
+        for output in cell.get("outputs", []):
+            if output.get("metadata", {}).get("scrapbook", {}).get("name") == PROGRESS_NOTE:
+                text = output.get("data", {}).get("application/papermill.record/text/markdown", "")
+                print(f"    [{self.elapsed():6.1f} s]   {text}", file=self.out, flush=True)
+
 
 def _engine():
     """A papermill engine that reports each cell to ``progress`` before it runs and sends the kernel's
@@ -415,13 +424,21 @@ def _engine():
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, progress=None, kernel_log=None,
                                      execution_timeout=None, start_timeout=60, **kwargs):  # fmt: skip
-            start = nb_man.cell_start
+            start, complete = nb_man.cell_start, nb_man.cell_complete
 
             def cell_start(cell, cell_index=None, **kw):
                 progress(cell, cell_index)
                 return start(cell, cell_index, **kw)
 
             nb_man.cell_start = cell_start
+
+            def cell_complete(cell, cell_index=None, **kw):
+                out = complete(cell, cell_index, **kw)
+                if hasattr(progress, "done"):
+                    progress.done(cell)
+                return out
+
+            nb_man.cell_complete = cell_complete
             client = PapermillNotebookClient(
                 nb_man, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
                 log=logging.getLogger("papermill"), log_output=False,

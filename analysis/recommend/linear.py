@@ -22,7 +22,7 @@ import numpy as np
 from analysis._checks import check_int, check_number
 from analysis.recommend.base import Recommender, as_csr
 
-__all__ = ["EASE", "Autoencoder", "ease_weights"]
+__all__ = ["EASE", "Autoencoder", "ease_weights", "gram", "most_interacted"]
 
 
 def _spd_inverse(G: np.ndarray) -> np.ndarray:
@@ -35,16 +35,49 @@ def _spd_inverse(G: np.ndarray) -> np.ndarray:
     if info == 0:
         inv, info = dpotri(c, lower=0)
         if info == 0:
-            return np.triu(inv) + np.triu(inv, 1).T
+            return _upper_to_symmetric(inv)
     return np.linalg.inv(G)
 
 
-def ease_weights(X, lam: float, dropout: float = 0.0) -> np.ndarray:
-    """EASE's ``B`` for the 0/1 (or weighted) matrix ``X``: ridge ``lam`` and the EDLAE ``dropout`` share."""
+def _upper_to_symmetric(a: np.ndarray, block: int = 512) -> np.ndarray:
+    """``a`` with its lower triangle copied from its upper one, in place, a block of rows at a time (the same
+    numbers as ``np.triu(a) + np.triu(a, 1).T`` without its two full-size temporaries)."""
+    n = a.shape[0]
+    for i in range(0, n, block):
+        j = min(i + block, n)
+        d = a[i:j, i:j]
+        low = np.tril_indices(j - i, -1)
+        d[low] = d.T[low]
+        if i:
+            a[i:j, :i] = a[:i, i:j].T
+    return a
+
+
+def gram(X) -> np.ndarray:
+    """``X^T X`` of the users x items matrix as a dense items x items array (EASE's Gram matrix)."""
+    return (as_csr(X).T @ as_csr(X)).toarray()
+
+
+def most_interacted(X, max_items: int | None) -> np.ndarray:
+    """The indices of the ``max_items`` columns of ``X`` with the most stored cells (at a tie the lower index),
+    in increasing order; every column when ``max_items`` is ``None`` or at least the columns."""
+    X = as_csr(X)
+    if max_items is None or max_items >= X.shape[1]:
+        return np.arange(X.shape[1])
+    counts = np.bincount(X.indices, minlength=X.shape[1])
+    return np.sort(np.argsort(-counts, kind="stable")[: check_int("max_products", max_items, low=1)])
+
+
+def ease_weights(X, lam: float, dropout: float = 0.0, *, G: np.ndarray | None = None) -> np.ndarray:
+    """EASE's ``B`` for the 0/1 (or weighted) matrix ``X``: ridge ``lam`` and the EDLAE ``dropout`` share.
+
+    ``G``, when given, is ``X``'s Gram matrix (:func:`gram`), computed once for several penalties; it is
+    not changed. Memory: three items x items arrays of 8-byte numbers (the Gram matrix, its inverse, ``B``).
+    """
     X = as_csr(X)
     lam = check_number("lam", lam, low=0, open_low=True)
     p = check_number("dropout", dropout, low=0, high=1, open_high=True)
-    G = (X.T @ X).toarray()
+    G = (X.T @ X).toarray() if G is None else G.copy()
     diag = np.diag(G).copy()
     G[np.diag_indices_from(G)] += lam + p / (1 - p) * diag
     P = _spd_inverse(G)
@@ -54,24 +87,48 @@ def ease_weights(X, lam: float, dropout: float = 0.0) -> np.ndarray:
 
 
 class EASE(Recommender):
-    """Embarrassingly shallow autoencoder: scores ``X B`` with EASE's closed-form ``B``."""
+    """Embarrassingly shallow autoencoder: scores ``X B`` with EASE's closed-form ``B``.
 
-    def __init__(self, lam: float = 500.0, dropout: float = 0.0):
-        self.lam, self.dropout = lam, dropout
+    ``max_products`` caps the items ``B`` covers: with more items in ``X``, EASE is fitted on the
+    ``max_products`` items with the most interactions (:func:`most_interacted`, kept in ``items_``), rebuilds
+    each row from those alone and never lists another item (its score is ``-inf``). ``B`` then takes
+    ``8 max_products^2`` bytes whatever the catalogue; ``None`` fits every item.
+    """
 
-    def fit(self, X) -> EASE:
+    def __init__(self, lam: float = 500.0, dropout: float = 0.0, max_products: int | None = None):
+        self.lam, self.dropout, self.max_products = lam, dropout, max_products
+
+    def fit(self, X, *, G: np.ndarray | None = None) -> EASE:
+        """``G``: the Gram matrix of ``X``'s kept columns (:func:`gram`), when already computed."""
         self.X_ = as_csr(X)
-        self.B_ = ease_weights(self.X_, self.lam, self.dropout)
+        self.items_ = most_interacted(self.X_, self.max_products)
+        self.all_items_ = len(self.items_) == self.X_.shape[1]
+        self.B_ = ease_weights(self._kept(self.X_), self.lam, self.dropout, G=G)
         return self
+
+    def _kept(self, X):
+        return X if self.all_items_ else X[:, self.items_]
 
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)
-        return np.asarray(self.X_[users] @ self.B_)
+        kept = np.asarray(self._kept(self.X_[users]) @ self.B_)
+        if self.all_items_:
+            return kept
+        out = np.full((len(users), self.X_.shape[1]), -np.inf)
+        out[:, self.items_] = kept
+        return out
 
     def explain(self, user: int, item: int) -> int:
-        """The user's item with the largest weight towards ``item``."""
+        """The user's item with the largest weight towards ``item`` (-1 when EASE does not cover either)."""
+        at = np.searchsorted(self.items_, item)
+        if at >= len(self.items_) or self.items_[at] != item:
+            return -1
         have = self.X_.indices[self.X_.indptr[user] : self.X_.indptr[user + 1]]
-        return int(have[np.argmax(self.B_[have, item])]) if len(have) else -1
+        pos = np.searchsorted(self.items_, have)
+        mine = pos < len(self.items_)
+        mine[mine] = self.items_[pos[mine]] == have[mine]
+        have, pos = have[mine], pos[mine]
+        return int(have[np.argmax(self.B_[pos, at])]) if len(have) else -1
 
 
 class Autoencoder(Recommender):

@@ -68,14 +68,16 @@ def interactions_of(table: pd.DataFrame) -> pd.DataFrame:
 def filter_min_interactions(df: pd.DataFrame, n: int) -> pd.DataFrame:
     """Keep customers and products with at least ``n`` interactions each (repeated until both hold)."""
     n = check_int("min_interactions", n, low=1)
-    out = df
-    while True:
-        users = out[S.CUSTOMER].map(out[S.CUSTOMER].value_counts())
-        items = out[S.PRODUCT].map(out[S.PRODUCT].value_counts())
-        keep = (users >= n) & (items >= n)
-        if keep.all():
-            return out.reset_index(drop=True)
-        out = out[keep]
+    users, items = pd.factorize(df[S.CUSTOMER])[0], pd.factorize(df[S.PRODUCT])[0]  # -1: a missing id
+    keep = (users >= 0) & (items >= 0)
+    users, items = np.maximum(users, 0), np.maximum(items, 0)  # a missing id is never kept
+    while True:  # counts on integer codes: the same rows as value_counts on the ids, without hashing them again
+        per_user = np.bincount(users[keep], minlength=users.max(initial=0) + 1)
+        per_item = np.bincount(items[keep], minlength=items.max(initial=0) + 1)
+        now = keep & (per_user[users] >= n) & (per_item[items] >= n)
+        if (now == keep).all():
+            return df[keep].reset_index(drop=True)
+        keep = now
 
 
 @dataclass

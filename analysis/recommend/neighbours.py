@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from analysis._checks import check_choice, check_int, check_number
 from analysis.recommend.base import Recommender, as_csr, user_means
 
-__all__ = ["ItemKNN", "UserKNN", "cosine_similarity", "keep_top_k"]
+__all__ = ["ItemKNN", "UserKNN", "cosine_columns", "cosine_similarity", "keep_top_k", "top_k_neighbours"]
 
 
 def _centred(X: sp.csr_matrix) -> sp.csr_matrix:
@@ -71,6 +71,88 @@ def keep_top_k(sim: np.ndarray, k: int) -> np.ndarray:
     top = np.argpartition(-sim, k - 1, axis=0)[:k]
     cols = np.arange(sim.shape[1])[None, :]
     out[top, cols] = sim[top, cols]
+    return out
+
+
+
+#: Cells (rows x columns) of one block of similarities computed at a time: 2^22 8-byte numbers are 32 MB,
+#: and a block holds a handful of such arrays at once (numerator, denominator, the similarities, the ranks).
+BLOCK_CELLS = 2**22
+
+
+class _Cosine:
+    """What :func:`cosine_similarity` needs of ``X`` once (the rows' values, their 0/1 pattern, the squares and
+    the column norms), so that its columns can be computed a block at a time (:meth:`columns`)."""
+
+    def __init__(self, X, *, centred: bool = False, common: bool = True, shrinkage: float = 0.0):
+        X = as_csr(X)
+        self.beta = check_number("shrinkage", shrinkage, low=0)
+        self.centred, self.common = centred, common
+        self.R = _centred(X) if centred else X
+        self.B = self.R.copy()
+        self.B.data = np.ones_like(self.B.data)
+        self.sq = self.R.multiply(self.R).tocsr()
+        self.norms = np.sqrt(np.asarray(self.sq.sum(axis=0)).ravel())
+        self.binary = not centred and np.all(self.R.data == 1)
+        self.n = X.shape[1]
+
+    def columns(self, cols: np.ndarray) -> np.ndarray:
+        """``cosine_similarity(X, ...)[:, cols]``: an ``n x len(cols)`` block, the same numbers."""
+        R, B, cols = self.R, self.B, np.asarray(cols)
+        num = (R.T @ R[:, cols]).toarray()
+        if self.common:
+            A = (self.sq.T @ B[:, cols]).toarray()  # A[i, j] = sum over users with j of r_ui^2
+            At = (B.T @ self.sq[:, cols]).toarray()  # A[j, i]
+            den = np.sqrt(A * At)
+        else:
+            den = np.outer(self.norms, self.norms[cols])
+        sim = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        if self.beta:
+            n_common = num if self.binary else (B.T @ B[:, cols]).toarray()
+            sim *= n_common / (n_common + self.beta)
+        sim[cols, np.arange(len(cols))] = 0.0
+        return sim
+
+    def blocks(self, chunk: int | None = None):
+        """``(cols, block)`` pairs covering every column, ``chunk`` columns a block (default: about
+        :data:`BLOCK_CELLS` cells a block)."""
+        chunk = max(1, BLOCK_CELLS // max(1, self.n)) if chunk is None else check_int("chunk", chunk, low=1)
+        for start in range(0, self.n, chunk):
+            cols = np.arange(start, min(start + chunk, self.n))
+            yield cols, self.columns(cols)
+
+
+def cosine_columns(X, cols, *, centred: bool = False, common: bool = True, shrinkage: float = 0.0) -> np.ndarray:
+    """The columns ``cols`` of :func:`cosine_similarity` (an ``n x len(cols)`` block) without the whole matrix."""
+    return _Cosine(X, centred=centred, common=common, shrinkage=shrinkage).columns(np.asarray(cols))
+
+
+def top_k_neighbours(X, k: int, *, centred: bool = False, common: bool = True, shrinkage: float = 0.0,
+                     chunk: int | None = None) -> sp.csc_matrix:
+    """``keep_top_k(cosine_similarity(X, ...), k)`` as a sparse matrix, computed ``chunk`` columns at a time.
+
+    Memory grows with the columns times ``chunk`` (one block of similarities, by default about
+    :data:`BLOCK_CELLS` cells) plus ``k`` kept cells per column, never with the columns squared: the
+    customer x customer similarity of 43,830 customers would take 15 GB held whole. Each block is ranked
+    exactly as :func:`keep_top_k` ranks a column (the same values in the same order, ties included), and
+    cells equal to 0 are not stored.
+    """
+    k = check_int("neighbours", k, low=1)
+    cos = _Cosine(X, centred=centred, common=common, shrinkage=shrinkage)
+    rows, cols_out, vals = [], [], []
+    for cols, block in cos.blocks(chunk):
+        if k < cos.n:
+            top = np.argpartition(-block, k - 1, axis=0)[:k]
+            v = np.take_along_axis(block, top, axis=0)
+            c = np.broadcast_to(cols[None, :], top.shape)
+        else:
+            top, c = np.nonzero(np.ones_like(block, dtype=bool))
+            v, c = block[top, c], cols[c]
+        keep = v != 0
+        rows.append(top[keep]), cols_out.append(c[keep]), vals.append(v[keep])
+    shape = (cos.n, cos.n)
+    out = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols_out))), shape=shape)
+    out.sort_indices()
     return out
 
 
@@ -133,17 +215,34 @@ class ItemKNN(_KNN):
 
 
 class UserKNN(_KNN):
-    """User-based cosine kNN; ``sim_`` is user x user."""
+    """User-based cosine kNN. ``topk_`` (users x users, sparse) keeps each user's ``neighbours`` most similar
+    users, computed a block of users at a time (:func:`top_k_neighbours`): no users x users matrix is held."""
 
     def fit(self, X) -> UserKNN:
         self.X_ = as_csr(X)
-        self._fit_sim(sp.csr_matrix(self.X_.T))
-        self.topk_ = keep_top_k(self.sim_, self.k_)
+        kind = check_choice("similarity", self.similarity, ["cosine", "centred"])
+        self.k_ = check_int("neighbours", self.neighbours, low=1)
+        self.mu_ = float(self.X_.data.mean())
+        self._cosine = dict(centred=kind == "centred", common=self.common, shrinkage=self.shrinkage)
+        self.topk_ = top_k_neighbours(sp.csr_matrix(self.X_.T), self.k_, **self._cosine)
         return self
 
     def predict(self, users, items) -> np.ndarray:
-        return _knn_predict(sp.csr_matrix(self.X_.T), self.sim_, items, users, self.k_, self.mu_)
+        """KNNBasic on users: the similarities of the users asked for, a block of them at a time."""
+        users, items = np.asarray(users), np.asarray(items)
+        out = np.full(len(users), self.mu_, dtype=float)
+        XT = sp.csr_matrix(self.X_.T)
+        asked = np.unique(users[users >= 0])
+        chunk = max(1, BLOCK_CELLS // max(1, self.X_.shape[0]))
+        cos = _Cosine(XT, **self._cosine)
+        for start in range(0, len(asked), chunk):
+            block = asked[start : start + chunk]
+            at = np.flatnonzero(np.isin(users, block))
+            pos = np.searchsorted(block, users[at])
+            # sim[block, :] (rows: the users asked for) from the symmetric columns
+            out[at] = _knn_predict(XT, cos.columns(block).T, items[at], pos, self.k_, self.mu_)
+        return out
 
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)
-        return np.asarray((sp.csr_matrix(self.topk_[:, users].T) @ self.X_).todense())
+        return (self.topk_[:, users].T.tocsr() @ self.X_).toarray()

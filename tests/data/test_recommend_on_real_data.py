@@ -104,3 +104,25 @@ def test_online_retail_lists_for_tomorrow_hold_only_products_and_flag_every_re_o
     assert not out["product_id"].isin(codes).any()
     bought = set(zip(table["customer_id"], table["product_id"]))
     assert (pd.Series([(c, p) in bought for c, p in zip(out["customer_id"], out["product_id"])]) == out["reorder"]).all()
+
+
+def test_online_retail_is_below_the_scale_caps_so_they_change_nothing():
+    """Issue 24: the evaluation sample and EASE's product cap are off on Online Retail with the defaults, and
+    a cap at exactly its size gives the same EASE and the same lists as no cap."""
+    from analysis.chapters.recommend import steps as RS
+    from analysis.chapters.recommend.params import RecommendParams
+    from analysis.data import load_data
+    from analysis.recommend import EASE
+
+    P = RecommendParams(data=str(_shared("online_retail/online_retail.parquet")))
+    table, _ = load_data(P)
+    inter = RS.matrix_step(table, P.min_interactions)["interactions"]
+    sample = RS.sample_step(inter, P.max_eval_customers, P.seed)
+    assert sample["interactions"] is inter and not sample.glue["eval_sampled"] and sample["progress_note"] == ""
+    train = RS.split_step(inter, P.split, P.test_share, P.seed)["train"]
+    assert train.X.shape[1] < P.max_products
+    plain = EASE(300.0).fit(train.X)
+    for cap in (P.max_products, train.X.shape[1]):
+        capped = EASE(300.0, max_products=cap).fit(train.X)
+        np.testing.assert_array_equal(capped.B_, plain.B_)
+    np.testing.assert_array_equal(capped.recommend(n=10), plain.recommend(n=10))

@@ -31,6 +31,16 @@ class RecommendParams(ChapterParams):
     n_recommendations: int = Field(10, ge=1, le=1000, description="recommendations per customer in the analyst's CSV")
     max_per_family: int = Field(2, ge=1, le=1000, description="most variants of one item (descriptions that differ only by colour, size or a last word) in one list")
     global_test_days: int = Field(30, ge=1, le=3650, description="days at the end of the log held out by the global time split (train before, score what customers bought after)")
+    max_products: int = Field(
+        5000, ge=2, le=50_000,
+        description="most products EASE fits, those with the most interactions (its Gram matrix, inverse and weights "
+                    "take 24 bytes per pair of products: 600 MB at 5,000, within a 1 GB budget)",
+    )
+    max_eval_customers: int = Field(
+        10_000, ge=MIN_CUSTOMERS, le=10_000_000,
+        description="most customers the evaluation scores: a log with more is evaluated on a seeded random sample "
+                    "of this many (the lists for tomorrow still cover every customer)",
+    )
 
 
 def _kept(facts: Facts, n: int) -> tuple[int, int]:

@@ -28,16 +28,16 @@ from analysis.recommend.extras import (
     basket_rules, limit_per_family, movielens_texts, product_texts, reorders_first, text_similarity, variant_family,
 )  # fmt: skip
 from analysis.recommend.factors import BPR, ExplicitALS, ExplicitSGD, ImplicitALS
-from analysis.recommend.linear import EASE, Autoencoder
+from analysis.recommend.linear import EASE, Autoencoder, gram, most_interacted
 from analysis.recommend.matrix import (
     filter_min_interactions, global_time_split, interactions_of, split_interactions, stratified_split, to_matrix,
 )  # fmt: skip
-from analysis.recommend.neighbours import ItemKNN, UserKNN, cosine_similarity, keep_top_k
+from analysis.recommend.neighbours import BLOCK_CELLS, ItemKNN, UserKNN, cosine_similarity, keep_top_k
 
 __all__ = [
     "COLUMN_WORDS", "DELIVERABLE_COLUMNS", "EASE_GRID", "baselines_step", "content_step", "factors_step",
     "family_step", "families_of", "global_step", "implicit_step", "matrix_step", "neighbours_step", "rules_as_lists",
-    "rules_step", "show", "split_step", "tomorrow_step", "truth_step",
+    "rules_step", "sample_step", "show", "split_step", "tomorrow_step", "truth_step",
 ]  # fmt: skip
 
 COLUMN_WORDS = {
@@ -100,6 +100,34 @@ def matrix_step(table: pd.DataFrame, min_interactions: int) -> Step:
                           "products": [raw[S.PRODUCT].nunique(), n_i]},
                          index=pd.Index(["all interactions", f"at least {min_interactions} each"], name="kept"))
     return _step(glue, shown, {"interactions": inter, "item_counts": counts, "explicit": explicit})
+
+
+def sample_step(inter: pd.DataFrame, max_customers: int, seed: int) -> Step:
+    """The customers the evaluation scores: every one, or a seeded random sample of ``max_customers`` of
+    them when there are more (their interactions kept whole); the lists for tomorrow cover every customer.
+
+    Memory and time of the evaluation then grow with the sample, not with the log: the largest arrays of
+    sections 2 to 9 hold at most ``max_customers`` rows (a block of scores, the autoencoder's targets).
+    """
+    customers = np.sort(inter[S.CUSTOMER].unique())
+    n = len(customers)
+    sampled = n > max_customers
+    if sampled:
+        chosen = np.sort(np.random.default_rng(seed).choice(customers, max_customers, replace=False))
+        inter = inter[inter[S.CUSTOMER].isin(chosen)].reset_index(drop=True)
+        text = (f"The log has {n:,} customers, more than `max_eval_customers` ({max_customers:,}): the "
+                f"evaluation (sections 2 to 9 and the exercises) scores a seeded random sample of "
+                f"{max_customers:,} of them, with all their {len(inter):,} interactions; the lists for "
+                "tomorrow (section 10) cover every customer.")
+        note = (f"{n:,} customers: sections 2 to 9 evaluate a random sample of {max_customers:,} "
+                "(max_eval_customers)")
+    else:
+        text = (f"The evaluation scores all {n:,} customers (a log with more than `max_eval_customers`, "
+                f"{max_customers:,}, would be evaluated on a seeded random sample of that many).")
+        note = ""
+    glue = {"eval_customers": min(n, max_customers), "all_customers": n, "eval_sampled": sampled,
+            "eval_sample_text": text, "score_batch": BATCH, "block_cells": BLOCK_CELLS}
+    return _step(glue, None, {"interactions": inter, "progress_note": note})
 
 
 def split_step(inter: pd.DataFrame, method: str, test_share: float, seed: int) -> Step:
@@ -256,17 +284,27 @@ def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: i
     return _step(glue, table, {"curves": curves_df, "ylabel": "test RMSE", "factors": chosen})
 
 
-def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, als_row: dict | None) -> Step:
-    """BPR, EASE (penalty chosen on validation) and a one-hidden-layer autoencoder, beside the implicit
-    ALS of section 4 (``als_row``; on ratings, refitted with ``factors`` on the 0/1 matrix)."""
+def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, als_row: dict | None,
+                  max_products: int | None = None) -> Step:
+    """BPR, EASE (penalty chosen on validation, on at most ``max_products`` products, those with the most
+    interactions) and a one-hidden-layer autoencoder, beside the implicit ALS of section 4 (``als_row``; on
+    ratings, refitted with ``factors`` on the 0/1 matrix). The validation grid shares one Gram matrix."""
     (vtr, vte), _ = _validation(data["split"], seed)
-    per_item = data["train"].X.nnz / data["train"].X.shape[1]
-    val = {g: _evaluate("", EASE(g * per_item), vtr, vte, k)["ndcg"] for g in EASE_GRID}
+    train = data["train"]
+    per_item = train.X.nnz / train.X.shape[1]
+    G = gram(vtr.X[:, most_interacted(vtr.X, max_products)])
+    val = {}
+    for g in EASE_GRID:
+        model = EASE(g * per_item, max_products=max_products).fit(vtr.X, G=G)
+        val[g] = ranking_metrics(model.recommend(n=k), vte.X, train=vtr.X)["ndcg"]
+    del G
     chosen = max(val, key=val.get)
     lam = chosen * per_item
+    kept = most_interacted(train.X, max_products)
+    held = float(np.asarray(train.X[:, kept].sum()) / train.X.sum())
     specs = [
         ("BPR", BPR(factors, iterations=max(5, iterations), seed=seed, batch=4096, learning_rate=0.1)),
-        ("EASE", EASE(lam)),
+        ("EASE", EASE(lam, max_products=max_products)),
         ("autoencoder (1 hidden layer)", Autoencoder(64, iterations=max(10, iterations), seed=seed)),
     ]
     if als_row is None:
@@ -275,8 +313,20 @@ def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, 
     rows = [als_row] + rows if als_row is not None else rows
     glue = {"ease_lambda": lam, "ease_lambda_text": F.penalty(lam), "ease_ndcg": rows[2]["ndcg"], "ae_ndcg": rows[3]["ndcg"],
             "bpr_ndcg": rows[1]["ndcg"], "ials_ndcg": rows[0]["ndcg"], "ials_alpha": ImplicitALS().alpha,
-            "ease_grid_text": F.ease_grid(chosen, list(EASE_GRID), per_item)}
+            "ease_grid_text": F.ease_grid(chosen, list(EASE_GRID), per_item),
+            "ease_products": len(kept), "ease_products_share": held,
+            "ease_products_text": _ease_products(len(kept), train.X.shape[1], held, max_products)}
     return _step(glue, _table(rows), {"rows": rows, "ease": dict(specs)["EASE"]})
+
+
+def _ease_products(kept: int, products: int, held: float, max_products: int | None) -> str:
+    """What EASE was fitted on: every product, or the ``max_products`` with the most interactions."""
+    if kept == products:
+        return (f"EASE covers all {products:,} products (a catalogue larger than `max_products`, "
+                f"{max_products:,}, would be cut to that many, those with the most interactions)."
+                if max_products else f"EASE covers all {products:,} products.")
+    return (f"EASE covers the {kept:,} products with the most interactions (`max_products`), "
+            f"{held:.1%} of the training interactions, out of {products:,}; it never lists the others.")
 
 
 def texts_of(table: pd.DataFrame, items, data_path: str) -> pd.Series | None:
@@ -301,16 +351,17 @@ def content_step(texts: pd.Series | None, train, item_knn: ItemKNN, shown: int =
     j = int(np.argmax(counts))
     by_text = np.argsort(-sim[j], kind="stable")[:shown]
     by_cf = np.argsort(-item_knn.sim_[:, j], kind="stable")[:shown]
-    top_text = np.argsort(-sim, axis=1, kind="stable")[:, :shown]
-    top_cf = np.argsort(-item_knn.sim_.T, axis=1, kind="stable")[:, :shown]
+    # each product's `shown` nearest, ties to the lower index (a stable sort's order, without sorting whole rows)
+    top_text = top_k_from_scores(sim, shown)
+    top_cf = top_k_from_scores(item_knn.sim_.T, shown)
     mean_overlap = float(np.mean([len(set(a) & set(b)) / shown for a, b in zip(top_text, top_cf)]))
     overlap = len(set(by_text) & set(by_cf)) / shown
     name = f"product {fmt.escape(train.items[j])} ({fmt.escape(texts.iloc[j].strip())})"
     glue = {"cold_product": name, "cold_overlap": overlap, "mean_text_overlap": mean_overlap,
             "content_finding": F.cold_start(name, overlap, shown)}
     if test is not None:
-        hybrid = ItemKNN(item_knn.k_, common=False).fit(train.X)
-        hybrid.topk_ = keep_top_k((1 - weight) * item_knn.sim_ + weight * sim, item_knn.k_)
+        hybrid = ItemKNN(item_knn.k_, common=False)  # not fitted: its neighbours are set here
+        hybrid.X_, hybrid.topk_ = item_knn.X_, keep_top_k((1 - weight) * item_knn.sim_ + weight * sim, item_knn.k_)
         glue["hybrid_ndcg"] = ranking_metrics(hybrid.recommend(n=k), test.X)["ndcg"]
         glue["hybrid_weight"] = weight
     table = pd.DataFrame({
@@ -372,11 +423,12 @@ def rules_as_lists(table: pd.DataFrame, data: dict, min_support: float, k: int) 
     c = pd.Index(train.items).get_indexer(rules["consequent"])
     ok = (a >= 0) & (c >= 0)
     R = sp.csr_matrix((rules["confidence"].to_numpy(float)[ok], (a[ok], c[ok])), shape=(train.X.shape[1],) * 2)
-    from analysis.evaluate.ranking import top_k_from_scores
-
-    scores = np.asarray((train.X @ R).todense())
-    scores[scores <= 0] = -np.inf  # no rule reaches the product: not recommended
-    recs = top_k_from_scores(scores, k, train.X)
+    recs = []
+    for start in range(0, train.X.shape[0], BATCH):  # a block of customers at a time
+        scores = (train.X[start : start + BATCH] @ R).toarray()
+        scores[scores <= 0] = -np.inf  # no rule reaches the product: not recommended
+        recs.append(top_k_from_scores(scores, k, train.X[start : start + BATCH]))
+    recs = np.vstack(recs)
     out = ranking_metrics(recs, test.X)
     return {"rules_ndcg": out["ndcg"], "rules_users": float((recs[:, 0] >= 0).mean())}
 
@@ -504,6 +556,22 @@ def _scored(recs: np.ndarray, truth: sp.csr_matrix, train) -> dict[str, float]:
     return ranking_metrics(recs, truth, train=train)
 
 
+#: Customers scored at a time when a step ranks every product for every customer (a block of scores is
+#: BATCH x products numbers, never customers x products).
+BATCH = 2048
+
+
+def _top_k_blocks(model, k: int, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """The model's top ``k`` over every product and over the products not in ``X``, a block of customers
+    at a time (the same lists as from the whole score matrix)."""
+    any_, new = [], []
+    for start in range(0, X.shape[0], BATCH):
+        block = np.arange(start, min(start + BATCH, X.shape[0]))
+        scores = model.scores(block)
+        any_.append(top_k_from_scores(scores, k)), new.append(top_k_from_scores(scores, k, X[block]))
+    return np.vstack(any_), np.vstack(new)
+
+
 def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, days: int, explicit: bool) -> Step:
     """The global time split: train on everything before ``days`` before the last day, score what customers
     bought from then on, both anything they bought ("anything next") and the products new to them.
@@ -548,9 +616,7 @@ def global_step(table: pd.DataFrame, inter: pd.DataFrame, best: dict, k: int, da
     model = fresh(best["fitted"]).fit(tr.X)
     again = BuyAgain().fit(counts.X, last.X).recommend(n=k)
     pop = RecentPopularity().fit(tr.X, recent.X)
-    scores = model.scores()
-    model_any, model_new = top_k_from_scores(scores, k), top_k_from_scores(scores, k, tr.X)
-    del scores
+    model_any, model_new = _top_k_blocks(model, k, tr.X)
     half = max(1, k // 2)
     lists = {
         "buy again": again,

@@ -164,3 +164,25 @@ def test_a_second_build_of_the_same_folder_stops_at_once_and_says_why(tmp_path, 
     monkeypatch.setattr(cli, "cmd_book", busy)
     assert cli.main(["book"]) == 1  # one line on stderr, no traceback
     assert capsys.readouterr().err.startswith("error: another build of this book is running")
+
+
+def test_a_progress_note_glued_by_a_cell_is_printed_as_a_progress_line():
+    """A chapter that will sample says so while it runs (issue 24): the note it glues with
+    analysis.page.progress_note becomes one progress line when its cell ends; other glued values do not."""
+    import io
+
+    from analysis.chapters import CHAPTERS
+    from analysis.page import PROGRESS_NOTE
+
+    out = io.StringIO()
+    progress = runner.Progress(CHAPTERS[0], out)
+    record = "application/papermill.record/text/markdown"
+    note = {"output_type": "display_data", "metadata": {"scrapbook": {"name": PROGRESS_NOTE}},
+            "data": {record: "43,830 customers: sections 2 to 9 evaluate a random sample of 10,000"}}
+    other = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "n_users"}}, "data": {record: "12"}}
+    progress.done({"cell_type": "code", "source": "", "outputs": [other]})
+    assert out.getvalue() == ""
+    progress.done({"cell_type": "code", "source": "", "outputs": [other, note]})
+    line = out.getvalue()
+    assert line.count("\n") == 1 and line.strip().startswith("[") and " s]" in line
+    assert line.rstrip().endswith("evaluate a random sample of 10,000")

@@ -1,0 +1,154 @@
+"""Memory that grows with the data (issue 24): chunked top-k neighbours against the dense computation, EASE on
+at most ``max_products`` products, the evaluation's customer sample, and nothing changed below the caps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from analysis import recommend as RC
+from analysis import schema as S
+from analysis.chapters.recommend import steps as RS
+from analysis.data import load_transactions
+from analysis.recommend.linear import _upper_to_symmetric, ease_weights, gram, most_interacted
+from analysis.recommend.neighbours import _knn_predict, top_k_neighbours
+
+
+def _matrix(seed: int, rows: int = 30, cols: int = 45, *, ratings: bool = False) -> sp.csr_matrix:
+    """A sparse matrix with an empty row and an empty column; 0/1 cells give many tied similarities."""
+    rng = np.random.default_rng(seed)
+    dense = (rng.random((rows, cols)) < 0.15).astype(float)
+    if ratings:
+        dense *= rng.integers(1, 6, dense.shape)
+    dense[4], dense[:, 7] = 0.0, 0.0
+    return sp.csr_matrix(dense)
+
+
+OPTIONS = [{"common": False}, {"common": True}, {"centred": True}, {"common": False, "shrinkage": 10.0},
+           {"shrinkage": 3.0}]
+
+
+@pytest.mark.parametrize("ratings", [False, True])
+@pytest.mark.parametrize("options", OPTIONS, ids=str)
+def test_chunked_top_k_neighbours_equal_the_dense_computation(ratings, options):
+    for seed in range(4):
+        X = _matrix(seed, ratings=ratings)
+        for k in (1, 3, 10, 44, 100):
+            dense = RC.keep_top_k(RC.cosine_similarity(X, **options), k)
+            for chunk in (1, 7, None):
+                got = top_k_neighbours(X, k, chunk=chunk, **options)
+                assert sp.issparse(got)
+                np.testing.assert_array_equal(got.toarray(), dense)
+
+
+def test_ties_at_the_kth_neighbour_are_kept_as_the_dense_computation_keeps_them():
+    # columns 1, 2 and 3 are the same, so column 0 is equally close to each of them: a three-way tie for k = 2
+    X = sp.csr_matrix(np.array([[1, 1, 1, 1, 0], [1, 1, 1, 1, 1], [0, 0, 0, 0, 1], [1, 0, 0, 0, 0.0]]))
+    dense = RC.keep_top_k(RC.cosine_similarity(X, common=False), 2)
+    got = top_k_neighbours(X, 2, common=False, chunk=2).toarray()
+    np.testing.assert_array_equal(got, dense)
+    assert (got[1:4, 0] > 0).sum() == 2  # two of the three tied neighbours, as keep_top_k chose them
+
+
+def test_an_empty_column_has_no_neighbours_and_is_nobodys_neighbour():
+    X = _matrix(5)
+    got = top_k_neighbours(X, 5, common=False, chunk=4).toarray()
+    assert not got[:, 7].any() and not got[7].any()
+
+
+def test_user_knn_scores_and_predictions_as_from_the_whole_similarity_matrix():
+    X = _matrix(2, 40, 25, ratings=True)
+    model = RC.UserKNN(6).fit(X)
+    sim = RC.cosine_similarity(sp.csr_matrix(X.T))
+    top = RC.keep_top_k(sim, 6)
+    assert not hasattr(model, "sim_")  # no users x users array is kept
+    np.testing.assert_array_equal(model.scores(), top.T @ X.toarray())
+    users, items = np.r_[0, 3, 3, 39, 4, -1], np.r_[1, 2, 24, 0, 5, 3]
+    want = _knn_predict(sp.csr_matrix(X.T), sim, items, users, 6, model.mu_)
+    np.testing.assert_allclose(model.predict(users, items), want, rtol=0, atol=1e-12)
+
+
+def test_upper_triangle_copied_as_triu_plus_its_transpose():
+    a = np.random.default_rng(0).normal(size=(1030, 1030))
+    want = np.triu(a) + np.triu(a, 1).T
+    np.testing.assert_array_equal(_upper_to_symmetric(a.copy(), block=256), want)
+
+
+def test_ease_on_a_shared_gram_matrix_and_below_the_product_cap_is_unchanged():
+    X = _matrix(3, 60, 30)
+    plain = RC.EASE(5.0).fit(X)
+    np.testing.assert_array_equal(RC.EASE(5.0).fit(X, G=gram(X)).B_, plain.B_)
+    for cap in (30, 31, 10_000):
+        capped = RC.EASE(5.0, max_products=cap).fit(X)
+        np.testing.assert_array_equal(capped.B_, plain.B_)
+        np.testing.assert_array_equal(capped.recommend(n=5), plain.recommend(n=5))
+
+
+def test_ease_above_the_cap_fits_the_most_interacted_products_and_lists_only_them():
+    X = _matrix(4, 80, 30)
+    counts = np.bincount(X.indices, minlength=30)
+    kept = most_interacted(X, 12)
+    assert len(kept) == 12 and counts[kept].min() >= np.delete(counts, kept).max()
+    model = RC.EASE(5.0, max_products=12).fit(X)
+    np.testing.assert_array_equal(model.items_, kept)
+    np.testing.assert_array_equal(model.B_, ease_weights(X[:, kept], 5.0))
+    scores = model.scores()
+    assert np.isneginf(np.delete(scores, kept, axis=1)).all()
+    np.testing.assert_allclose(scores[:, kept], X[:, kept].toarray() @ model.B_)
+    listed = model.recommend(n=5)
+    assert np.isin(listed[listed >= 0], kept).all()
+    user = int(np.argmax(np.diff(X.indptr)))
+    assert model.explain(user, int(np.delete(np.arange(30), kept)[0])) == -1
+    assert model.explain(user, int(kept[0])) in set(X[user].indices) & set(kept)
+
+
+def test_most_interacted_breaks_ties_by_the_lower_index():
+    X = sp.csr_matrix(np.array([[1, 1, 1, 0], [1, 1, 0, 1.0]]))
+    np.testing.assert_array_equal(most_interacted(X, 3), [0, 1, 2])
+    np.testing.assert_array_equal(most_interacted(X, None), [0, 1, 2, 3])
+
+
+@pytest.fixture(scope="module")
+def shop():
+    table, _ = load_transactions("shop", n_customers=400, seed=2)
+    return table, RS.matrix_step(table, 5)["interactions"]
+
+
+def test_the_sample_is_seeded_keeps_whole_customers_and_is_off_below_the_cap(shop):
+    _, inter = shop
+    n = inter[S.CUSTOMER].nunique()
+    below = RS.sample_step(inter, n, 0)
+    assert below["interactions"] is inter and below.glue["eval_sampled"] is False and below["progress_note"] == ""
+    assert f"all {n:,} customers" in below.glue["eval_sample_text"]
+    a, b, c = (RS.sample_step(inter, 50, seed) for seed in (0, 0, 1))
+    assert a["interactions"][S.CUSTOMER].nunique() == 50 and a.glue["eval_sampled"] is True
+    pd.testing.assert_frame_equal(a["interactions"], b["interactions"])
+    assert set(a["interactions"][S.CUSTOMER]) != set(c["interactions"][S.CUSTOMER])
+    chosen = inter[inter[S.CUSTOMER].isin(a["interactions"][S.CUSTOMER])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(a["interactions"], chosen)  # every interaction of a sampled customer
+    assert "50" in a["progress_note"] and "max_eval_customers" in a["progress_note"]
+    assert f"{n:,} customers" in a.glue["eval_sample_text"] and "50 of them" in a.glue["eval_sample_text"]
+
+
+def test_caps_at_or_above_the_data_change_no_glued_value(shop):
+    table, inter = shop
+    n_users, n_items = inter[S.CUSTOMER].nunique(), inter[S.PRODUCT].nunique()
+
+    def run(max_customers, max_products):
+        evaluated = RS.sample_step(inter, max_customers, 3)["interactions"]
+        data = RS.split_step(evaluated, "time", 0.25, 3).data
+        glue = dict(RS.neighbours_step(data["train"], data["test"], 10, 20).glue)
+        step = RS.implicit_step(data, 10, 8, 3, 3, None, max_products)
+        glue |= {k: v for k, v in step.glue.items() if k != "ease_products_text"}
+        best = max(step["rows"], key=lambda r: r["ndcg"])
+        glue |= RS.global_step(table, evaluated, best, 10, 30, False).glue
+        return glue, step.glue["ease_products_text"]
+
+    exact, text = run(n_users, n_items)
+    default, default_text = run(10_000, 5000)
+    assert exact == default
+    assert f"all {n_items:,} products" in text and "5,000" in default_text
+    capped, capped_text = run(n_users, n_items - 1)
+    assert capped["ease_products"] == n_items - 1 and "never lists the others" in capped_text
