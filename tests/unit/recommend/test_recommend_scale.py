@@ -152,3 +152,65 @@ def test_caps_at_or_above_the_data_change_no_glued_value(shop):
     assert f"all {n_items:,} products" in text and "5,000" in default_text
     capped, capped_text = run(n_users, n_items - 1)
     assert capped["ease_products"] == n_items - 1 and "never lists the others" in capped_text
+
+
+def _mlxtend_rules(baskets: pd.DataFrame, min_support: float, min_confidence: float, max_products: int = 2000):
+    """The rules as mlxtend's FP-growth (pairs) and association_rules give them, the reference of basket_rules."""
+    import warnings
+
+    from mlxtend.frequent_patterns import association_rules, fpgrowth
+
+    support = baskets[S.PRODUCT].value_counts() / baskets[S.ORDER].nunique()
+    top = support[support >= min_support].index[:max_products]
+    kept = baskets[baskets[S.PRODUCT].isin(top)]
+    orders = pd.Index(baskets[S.ORDER].unique())
+    products = pd.Index(np.sort(kept[S.PRODUCT].unique()))
+    cells = sp.csr_matrix((np.ones(len(kept), bool), (orders.get_indexer(kept[S.ORDER]),
+                           products.get_indexer(kept[S.PRODUCT]))), shape=(len(orders), len(products)))
+    onehot = pd.DataFrame.sparse.from_spmatrix(cells, columns=products)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        itemsets = fpgrowth(onehot, min_support=min_support, use_colnames=True, max_len=2)
+        pairs = int((itemsets["itemsets"].map(len) == 2).sum())
+        if pairs == 0:
+            return None, len(itemsets), 0
+        rules = association_rules(itemsets, metric="confidence", min_threshold=min_confidence)
+    rules = rules[rules["lift"] > 1]
+    out = pd.DataFrame({"antecedent": rules["antecedents"].map(lambda s: next(iter(s))),
+                        "consequent": rules["consequents"].map(lambda s: next(iter(s))),
+                        "support": rules["support"], "confidence": rules["confidence"], "lift": rules["lift"]})
+    out = out.sort_values(["lift", "antecedent", "consequent"], ascending=[False, True, True]).reset_index(drop=True)
+    return out, len(itemsets), pairs
+
+
+def _random_baskets(seed: int, orders: int = 400, products: int = 40) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    weights = rng.pareto(1.0, products) + 0.1
+    lines = [(f"o{o}", f"p{p:02d}") for o in range(orders)
+             for p in rng.choice(products, rng.integers(1, 8), replace=False, p=weights / weights.sum())]
+    return pd.DataFrame(lines, columns=[S.ORDER, S.PRODUCT])
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("min_support,min_confidence", [(0.01, 0.3), (0.02, 0.0), (0.05, 0.5), (0.0125, 0.0)])
+def test_basket_rules_are_mlxtends_fp_growth_rules(seed, min_support, min_confidence):
+    baskets = _random_baskets(seed)
+    ours, n_itemsets = RC.basket_rules(baskets, min_support, min_confidence=min_confidence)
+    theirs, their_itemsets, pairs = _mlxtend_rules(baskets, min_support, min_confidence)
+    assert n_itemsets == their_itemsets and ours.attrs["frequent_pairs"] == pairs
+    if theirs is None:
+        assert ours.empty
+    else:
+        pd.testing.assert_frame_equal(ours, theirs, check_dtype=False, check_exact=True)
+
+
+def test_basket_rules_on_the_shop_are_mlxtends(shop):
+    from analysis import features
+
+    table, _ = shop
+    baskets = features.baskets(table)
+    for min_support in (0.005, 0.01):
+        ours, n_itemsets = RC.basket_rules(baskets, min_support, min_confidence=0.0, max_products=50)
+        theirs, their_itemsets, pairs = _mlxtend_rules(baskets, min_support, 0.0, max_products=50)
+        assert n_itemsets == their_itemsets and ours.attrs["frequent_pairs"] == pairs and len(ours) > 0
+        pd.testing.assert_frame_equal(ours, theirs, check_dtype=False, check_exact=True)
