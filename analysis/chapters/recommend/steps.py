@@ -4,6 +4,19 @@ Each returns an :class:`analysis.page.Step`: the values and worded findings the
 page cites (``glue``), the table it shows and what later steps need (``data``).
 Fit times are kept in each model's row but left out of the tables, which the page glues
 (a rerun must glue the same values; seconds vary from run to run).
+
+Memory, with n customers, m products and z interactions (issue 24: nothing grows with n squared or n x m):
+
+* matrix, split, baselines: sparse matrices, about 12 bytes an interaction (z);
+* the evaluation (sections 2 to 9, the exercises): at most ``max_eval_customers`` customers (:func:`sample_step`),
+  so its factor models ((n + m) x d), the autoencoder's dense targets and its lists grow with that sample;
+* item kNN, the text cosine, EASE: product x product arrays (m^2 8-byte numbers; EASE three of them, on at
+  most ``max_products`` products); user kNN: ``neighbours`` cells a customer, from blocks of
+  :data:`analysis.recommend.neighbours.BLOCK_CELLS` similarities;
+* every ranking of all products for all customers: :data:`BATCH` customers at a time (BATCH x m);
+* rules: the baskets' lines and the pair counts of at most 2,000 products;
+* the lists for tomorrow: every customer, n x ``n_recommendations`` rows (the autoencoder, when chosen, holds
+  its dense n x m targets there).
 """
 
 from __future__ import annotations
@@ -664,22 +677,27 @@ def _cells(M: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 def _reasons(X: sp.csr_matrix, sim: np.ndarray, users: np.ndarray, items: np.ndarray, items_ids: np.ndarray,
              texts: pd.Series | None, values: sp.csr_matrix | None) -> list[str]:
-    """"because you bought <the customer's product most similar to the one listed>" for each pair."""
+    """"because you bought <the customer's product most similar to the one listed>" for each pair (the first
+    such product at a tie), one block of similarities per customer."""
     verb = "bought" if values is None else "rated"
+    none = "no close product among yours" if values is None else "no close product among your well-rated ones"
     labels = [_label(p, texts) for p in items_ids]
-    out = []
-    for u, j in zip(users, items):
+    out = np.full(len(users), none, dtype=object)
+    order = np.argsort(users, kind="stable")
+    starts = np.flatnonzero(np.diff(np.r_[-1, users[order]])) if len(users) else np.zeros(0, int)
+    for idx in np.split(order, starts[1:]) if len(users) else []:
+        u = users[idx[0]]
         have = X.indices[X.indptr[u] : X.indptr[u + 1]]
         if values is not None:
             r = values.data[values.indptr[u] : values.indptr[u + 1]]
             have = have[(r >= LIKED_RATING) & (r >= r.mean())]
-        because = have[np.argmax(sim[have, j])] if len(have) else -1
-        if because < 0 or not sim[because, j] > 0:
-            out.append("no close product among yours" if values is None
-                       else "no close product among your well-rated ones")
-        else:
-            out.append(f"because you {verb} {labels[because]}")
-    return out
+        if not len(have):
+            continue
+        block = sim[np.ix_(have, items[idx])]
+        best = np.argmax(block, axis=0)
+        close = block[best, np.arange(len(idx))] > 0
+        out[idx[close]] = [f"because you {verb} {labels[b]}" for b in have[best[close]]]
+    return list(out)
 
 
 def tomorrow_step(inter: pd.DataFrame, best: dict, n: int, max_per_family: int, reorder_share: float,

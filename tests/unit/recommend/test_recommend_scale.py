@@ -214,3 +214,35 @@ def test_basket_rules_on_the_shop_are_mlxtends(shop):
         theirs, their_itemsets, pairs = _mlxtend_rules(baskets, min_support, 0.0, max_products=50)
         assert n_itemsets == their_itemsets and ours.attrs["frequent_pairs"] == pairs and len(ours) > 0
         pd.testing.assert_frame_equal(ours, theirs, check_dtype=False, check_exact=True)
+
+
+def _reasons_one_by_one(X, sim, users, items, ids, values):
+    """The reasons pair by pair (the chapter's former loop), the reference of the per-customer blocks."""
+    out = []
+    for u, j in zip(users, items):
+        have = X.indices[X.indptr[u] : X.indptr[u + 1]]
+        if values is not None:
+            r = values.data[values.indptr[u] : values.indptr[u + 1]]
+            have = have[(r >= RS.LIKED_RATING) & (r >= r.mean())]
+        because = have[np.argmax(sim[have, j])] if len(have) else -1
+        if because < 0 or not sim[because, j] > 0:
+            out.append("no close product among yours" if values is None
+                       else "no close product among your well-rated ones")
+        else:
+            out.append(f"because you {'bought' if values is None else 'rated'} {ids[because]}")
+    return out
+
+
+@pytest.mark.parametrize("ratings", [False, True])
+def test_reasons_by_customer_blocks_are_the_pair_by_pair_reasons(ratings):
+    X = _matrix(6, 40, 30, ratings=ratings)
+    B = X.copy()
+    B.data[:] = 1.0
+    sim = np.round(RC.cosine_similarity(B, common=False), 1)  # rounded: many ties
+    rng = np.random.default_rng(0)
+    users, items = rng.integers(0, 40, 200), rng.integers(0, 30, 200)
+    ids = np.array([f"p{j}" for j in range(30)])
+    values = X if ratings else None
+    got = RS._reasons(B, sim, users, items, ids, None, values)
+    assert got == _reasons_one_by_one(B, sim, users, items, ids, values)
+    assert RS._reasons(B, sim, users[:0], items[:0], ids, None, values) == []
