@@ -50,6 +50,20 @@ def test_trading_calendar_through_the_data_layer(online_retail_path):
     assert 10 <= len(closed) <= 25
 
 
+def test_easter_closures_move_with_easter_and_christmas_keeps_its_dates(online_retail_path):
+    from analysis.forecast.ahead import forward_calendar
+
+    tx, _ = load_data(ForecastParams(data=str(online_retail_path)))
+    cal = forward_calendar(sales_series(tx, "D"), 120).set_index("date")  # into April 2012
+    # closed Good Friday to Easter Monday 2011 (22 to 25 April): in 2012 Easter falls on 8 April
+    for day in ("2012-04-06", "2012-04-09"):
+        assert cal.loc[day, "closed"] and cal.loc[day, "reason"].endswith("around Easter"), day
+    assert not cal.loc["2012-04-20":"2012-04-27", "closed"].any()  # last year's dates are ordinary days
+    xmas = cal.loc["2011-12-25":"2012-01-03"]
+    assert xmas["closed"].all() and xmas["reason"].str.endswith("on the same dates").all()
+    assert not cal.loc["2012-04-30":"2012-05-02", "closed"].any()  # one-day closures (a royal wedding) do not recur
+
+
 def test_benchmark_protocol_goals_for_the_calendar_regression(online_retail_path):
     bench = _benchmark_module()
     y, info = bench.protocol_series(online_retail_path)
@@ -96,3 +110,6 @@ def test_the_chapter_on_online_retail(online_retail_path, tmp_path):
     assert glued["nv_product"] in glued["nv_product_name"] and glued["first_width_money"].startswith("£")
     csv = pd.read_csv(tmp_path / "forecast_products.csv")
     assert len(csv) == 10 and csv["reorder_point"].ge(0).all()
+    # the products' method is the candidate the stock backtest ranks first, and the page says so by name
+    assert glued["product_method"].lower() in glued["product_method_finding"].lower()
+    assert float(glued["product_method_mase"]) <= float(glued["product_regression_mase"])
