@@ -173,7 +173,7 @@ def window_error_sums(task: Task, holdout: int, replan_days: int, days: int,
     window, at the origins :func:`stock_plan` uses (its past errors)."""
     n_origins = max(holdout // replan_days, 1)
     model = CalendarRegression() if model is None else model
-    df = backtest(task, replan_days, n_origins, (0.8,), models={"model": model}).forecasts
+    df = backtest(task, replan_days, n_origins, (), models={"model": model}).forecasts  # no intervals needed
     sums = [window_errors(p["actual"], p["forecast"], days) for _, p in df.groupby("origin") if len(p) >= days]
     return np.concatenate(sums) if sums else np.array([])
 
@@ -266,7 +266,7 @@ def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: 
     n_origins = max(holdout // replan_days, 1)
     shut = np.zeros(horizon, bool) if closed is None else np.asarray(closed, dtype=bool)
     lead = lead_time + REVIEW_DAYS
-    backtests = {p: backtest(task, replan_days, n_origins, (level,), models=models, medians=medians)
+    backtests = {p: backtest(task, replan_days, n_origins, (), models=models, medians=medians)
                  for p, task in tasks.items()}
     method, scores = choose_product_model(backtests)
     model = candidate(method, models, medians)
