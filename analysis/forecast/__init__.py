@@ -3,15 +3,17 @@ r"""Sales forecasting and inventory: the functions behind the Forecasting chapte
 1. :mod:`~analysis.forecast.series` -- the sales series on a trading calendar
    (non-trading weekdays out, closures flagged, a partial last day dropped).
 2. :mod:`~analysis.forecast.models` -- baselines, the calendar regression,
-   gradient boosting, ETS, seasonal ARIMA and Theta, scikit-learn estimators
+   gradient boosting, ETS, seasonal ARIMA and Theta, Croston's method and the median
+   combination of forecasters, scikit-learn estimators
    (``fit(task, train_end, horizon)``, ``predict(horizon)``).
 3. :mod:`~analysis.forecast.backtest` -- rolling origins
    (:func:`analysis.split.rolling_origins`), scores
    (:mod:`analysis.evaluate.forecast`), model and conformal intervals.
 4. :mod:`~analysis.forecast.price` -- discount days, promotion lift, price elasticity.
 5. :mod:`~analysis.forecast.inventory` and :mod:`~analysis.forecast.products` --
-   safety stock, reorder point, the (s, S) policy simulated day by day (its safety stock
-   raised until the simulation meets the target), the newsvendor, the run-rate check.
+   the products' forecast chosen by the backtest among its candidates, safety stock,
+   reorder point, the (s, S) policy simulated day by day (its safety stock raised until
+   the simulation meets the target), the newsvendor, the run-rate check.
    :mod:`~analysis.forecast.ahead` -- the calendar ahead (closures carried forward and
    given) and the forecast of the days after the data end, with intervals.
 6. :mod:`~analysis.chapters.forecast.steps` and :mod:`~analysis.chapters.forecast.figures` -- one

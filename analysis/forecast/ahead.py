@@ -6,7 +6,10 @@ until ``horizon`` steps of the daily series (trading weekdays) have passed. It i
 built on the book's one trading calendar (:func:`analysis.kpi.trading_calendar`):
 
 * a non-trading weekday (a shop that never trades on Saturdays) is closed every week;
-* a closure run of :data:`RECURRING_DAYS` or more closed trading days
+* a closure run that touches the Easter days (Good Friday to Easter Monday, :data:`EASTER_DAYS`
+  around Easter Sunday, from :func:`dateutil.easter.easter`), whatever its length, recurs on
+  the same days relative to Easter every later year: Easter moves, so its bank holidays do;
+* any other closure run of :data:`RECURRING_DAYS` or more closed trading days
   (:meth:`analysis.kpi.TradingCalendar.closure_runs`: a Christmas shutdown, with the
   non-trading weekdays inside it) recurs on the same calendar dates every later year;
 * the ``closures`` the user gives (:func:`parse_closures`) add closed dates and
@@ -40,12 +43,16 @@ from analysis.forecast.models import Forecaster, Task
 from analysis.forecast.series import SalesSeries
 
 __all__ = [
-    "MAX_CLOSURES", "MAX_RANGE_DAYS", "RECURRING_DAYS", "Closures", "forecast_ahead", "forward_calendar",
+    "EASTER_DAYS", "MAX_CLOSURES", "MAX_RANGE_DAYS", "RECURRING_DAYS", "Closures", "easter_sunday",
+    "forecast_ahead", "forward_calendar",
     "parse_closures", "step_intervals", "total_interval", "window_relative_errors",
 ]
 
 #: A closure run with at least this many closed trading days recurs on the same dates a year later.
 RECURRING_DAYS = 3
+#: The Easter days, in days from Easter Sunday: Good Friday (-2) to Easter Monday (+1). A closure run that
+#: touches them recurs on the same days relative to a later year's Easter.
+EASTER_DAYS = (-2, 1)
 #: At most this many entries in ``closures``, and this many days in one range.
 MAX_CLOSURES = 100
 MAX_RANGE_DAYS = 366
@@ -102,22 +109,46 @@ def parse_closures(entries: Sequence[str]) -> Closures:
     return Closures(frozenset(closed), frozenset(opened))
 
 
+def easter_sunday(year: int) -> pd.Timestamp:
+    """Easter Sunday of ``year`` in the Western (Gregorian) calendar (:func:`dateutil.easter.easter`)."""
+    from dateutil.easter import easter
+
+    return pd.Timestamp(easter(int(year)))
+
+
+def _easter_offsets(first: pd.Timestamp, end: pd.Timestamp) -> tuple[int, int] | None:
+    """The run's first and last day in days from its year's Easter Sunday, when the run touches the Easter
+    days (:data:`EASTER_DAYS`); else ``None``."""
+    sunday = easter_sunday(first.year)
+    a, b = (first - sunday).days, (end - sunday).days
+    return (a, b) if a <= EASTER_DAYS[1] and b >= EASTER_DAYS[0] else None
+
+
 def _carried(series: SalesSeries, until: pd.Timestamp) -> dict[pd.Timestamp, str]:
-    """Future days closed because a closure run of :data:`RECURRING_DAYS` or more closed trading days fell on
-    the same calendar dates a whole number of years earlier, each with the run it comes from."""
+    """Future days closed because a closure run fell on the same days a whole number of years earlier, each
+    with the run it comes from: relative to Easter for a run that touches the Easter days (any length), on
+    the same calendar dates for any other run of :data:`RECURRING_DAYS` or more closed trading days."""
     if series.calendar is None or series.days is None:
         return {}
     out: dict[pd.Timestamp, str] = {}
     last = series.days[-1]
     for first, end, _, closed in series.calendar.closure_runs(series.days):
-        if closed < RECURRING_DAYS:
+        easter = _easter_offsets(first, end)
+        if easter is None and closed < RECURRING_DAYS:
             continue
         why = f"closed {first.date().isoformat()} to {end.date().isoformat()}"
         for years in range(1, until.year - first.year + 1):
-            for day in pd.date_range(first, end, freq="D"):
-                ahead = day + pd.DateOffset(years=years)
+            if easter is not None:
+                sunday = easter_sunday(first.year + years)
+                days = pd.date_range(sunday + pd.Timedelta(days=easter[0]), sunday + pd.Timedelta(days=easter[1]))
+                how = "on the same days around Easter"
+            else:
+                days = [day + pd.DateOffset(years=years) for day in pd.date_range(first, end, freq="D")]
+                how = "on the same dates"
+            for ahead in days:
                 if last < ahead <= until:
-                    out.setdefault(pd.Timestamp(ahead), f"{why}, carried forward {years} year{'s' * (years > 1)}")
+                    out.setdefault(pd.Timestamp(ahead),
+                                   f"{why}, carried forward {years} year{'s' * (years > 1)} {how}")
     return out
 
 

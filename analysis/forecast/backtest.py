@@ -132,6 +132,18 @@ def _scores(df: pd.DataFrame, task: Task, levels: Sequence[float], train_ends: M
     return out
 
 
+def _combined(task: Task, raws: Mapping[str, list[dict]], members: Sequence[str]) -> list[dict]:
+    """The rows of the median of ``members``' forecasts, step by step (no sd), at least 0 and zero on known
+    closures: what :class:`~analysis.forecast.models.Combination` of those members forecasts, from the
+    members' own backtest rows instead of fitting them again."""
+    each = np.array([[r["forecast"] for r in raws[m]] for m in members], dtype=np.float64)
+    mean = np.maximum(np.median(each, axis=0), 0.0)
+    rows = []
+    for r, f in zip(raws[members[0]], mean, strict=True):
+        rows.append({**r, "forecast": 0.0 if task.closed[r["step"]] else float(f), "sd": float("nan")})
+    return rows
+
+
 def backtest(
     task: Task,
     horizon: int,
@@ -139,18 +151,32 @@ def backtest(
     levels: Sequence[float] = (0.8, 0.95),
     models: Mapping[str, Forecaster] | None = None,
     n_calibration: int = N_CALIBRATION,
+    medians: Mapping[str, Sequence[str]] | None = None,
 ) -> Backtest:
     """Every model at every rolling origin: forecasts, intervals and scores (see the module).
 
     ``models`` maps the names shown to unfitted :class:`~analysis.forecast.models.Forecaster` objects
     (default: one of each class in :data:`~analysis.forecast.models.MODELS`, with its default parameters).
+    ``medians`` maps more names to lists of names in ``models``: the median of those models' forecasts step
+    by step (as :class:`~analysis.forecast.models.Combination` forecasts it), scored like the others from
+    the members' forecasts, without fitting them again; its ``seconds`` are 0.
     """
     models = {name: cls() for name, cls in MODELS.items()} if models is None else dict(models)
+    medians = {} if medians is None else dict(medians)
+    unknown = sorted({m for members in medians.values() for m in members} - set(models))
+    if unknown or any(not members for members in medians.values()):
+        raise DataError(f"The medians combine models that are not among the backtest's: {unknown or 'none given'}.",
+                        parameter="medians", fix=f"name models of {sorted(models)}")
     origins = rolling_origins(len(task), horizon, n_origins + n_calibration, min_train=2 * task.season + 2)
     train_ends = {o.number: o.train_end for o in origins}
-    frames, rows = [], []
-    for name, model in models.items():
-        raw, seconds = _run_model(task, model, origins)
+    frames, rows, raws = [], [], {}
+    runs = [(name, model) for name, model in models.items()] + [(name, None) for name in medians]
+    for name, model in runs:
+        if model is None:
+            raw, seconds = _combined(task, raws, list(medians[name])), 0.0
+        else:
+            raw, seconds = _run_model(task, model, origins)
+            raws[name] = raw
         df = _add_intervals(pd.DataFrame(raw), levels, n_calibration)
         df.insert(0, "model", name)
         df["scored"] = df["origin"] > n_calibration

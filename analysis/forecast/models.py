@@ -49,6 +49,8 @@ __all__ = [
     "MODELS",
     "SARIMA",
     "CalendarRegression",
+    "Combination",
+    "Croston",
     "Drift",
     "Forecast",
     "Forecaster",
@@ -59,6 +61,7 @@ __all__ = [
     "Task",
     "Theta",
     "open_values",
+    "ses_level",
     "task_of",
 ]
 
@@ -816,6 +819,143 @@ class Theta(Forecaster):
             pi = np.asarray(self.results_.prediction_intervals(h, alpha=0.05))
         sd = (pi[:, 1] - pi[:, 0]) / (2 * norm.ppf(0.975))
         return self._zero_closed(Forecast(mean, sd))
+
+
+# ------------------------------------------------------------ intermittent demand and combinations
+def ses_level(x: np.ndarray, alpha: float) -> float:
+    r"""The last level of simple exponential smoothing, :math:`\ell_t = \ell_{t-1} + \alpha (x_t - \ell_{t-1})`,
+    started at :math:`\ell_1 = x_1` (Hyndman and Athanasopoulos 2021, 8.1); NaN for an empty ``x``."""
+    x = np.asarray(x, dtype=np.float64)
+    if not len(x):
+        return float("nan")
+    level = x[0]
+    for value in x[1:]:
+        level += alpha * (value - level)
+    return float(level)
+
+
+class Croston(Forecaster):
+    r"""Croston's method for intermittent demand, on the open steps.
+
+    The demand sizes :math:`z` (the values above zero) and the intervals :math:`p`
+    between them (in open steps, the first counted from the start) are each smoothed
+    by simple exponential smoothing with the same :math:`\alpha` (:func:`ses_level`);
+    the forecast of every step is their ratio,
+
+    .. math:: \hat y_{T+h} = \hat z_T / \hat p_T ,
+
+    zero on known closures and 0 when the training values hold no demand; no
+    standard deviation (Croston 1972; Hyndman and Athanasopoulos 2021, 13.3).
+    Closed steps are left out before the intervals are counted: a closure is not
+    a day without demand.
+
+    Parameters
+    ----------
+    alpha : float, default 0.1
+        The smoothing weight of both sizes and intervals (Croston's classic value).
+
+    Attributes
+    ----------
+    size_ : float
+        :math:`\hat z_T`, the smoothed demand size.
+    interval_ : float
+        :math:`\hat p_T`, the smoothed interval between demands.
+    level_ : float
+        The forecast of each open step, :math:`\hat z_T / \hat p_T`.
+
+    References
+    ----------
+    .. [1] Croston, J. D. (1972). Forecasting and stock control for intermittent demands.
+       *Operational Research Quarterly* 23(3), 289-303.
+    .. [2] Hyndman, R. J. and Athanasopoulos, G. (2021). *Forecasting: Principles and
+       Practice*, 3rd ed., section 13.3. https://otexts.com/fpp3/
+    """
+
+    knows_calendar = True
+
+    def __init__(self, alpha: float = 0.1) -> None:
+        self.alpha = alpha
+
+    def fit(self, task: Task, train_end: int | None = None, horizon: int | None = None) -> Croston:
+        if not 0 < self.alpha <= 1:
+            raise DataError(f"Croston smooths with a weight between 0 and 1, not {self.alpha!r}.",
+                            parameter="alpha", fix="give alpha in (0, 1], e.g. 0.1")
+        task = self._start(task, train_end, horizon)
+        y = task.y[~task.closed[: self.train_end_]]
+        demand = np.flatnonzero(y > 0)
+        if not len(demand):
+            self.size_, self.interval_, self.level_ = 0.0, float("nan"), 0.0
+            return self
+        self.size_ = ses_level(y[demand], self.alpha)
+        self.interval_ = ses_level(np.diff(np.concatenate([[-1], demand])).astype(np.float64), self.alpha)
+        self.level_ = self.size_ / self.interval_
+        return self
+
+    def predict(self, horizon: int | None = None) -> Forecast:
+        h = len(self._future(horizon))
+        return self._zero_closed(Forecast(np.full(h, self.level_)))
+
+
+class Combination(Forecaster):
+    r"""The median (or mean) of several forecasters' point forecasts, step by step.
+
+    Each member is fitted afresh on the same values; the forecast of step :math:`t` is
+
+    .. math:: \hat y_t = \operatorname{median}_k \hat y^{(k)}_t
+
+    (with ``how="mean"``, their mean), at least 0 and zero on known closures; no
+    standard deviation. Combining forecasts is one of the most reliable ways to
+    reduce forecast error (Hyndman and Athanasopoulos 2021, 13.4; the M4
+    competition, Makridakis et al. 2020); the median is not pulled by one member's
+    wild forecast.
+
+    Parameters
+    ----------
+    members : tuple of Forecaster, optional
+        The forecasters combined (default: :class:`CalendarRegression`,
+        :class:`SeasonalNaive` and :class:`Croston`).
+    how : {"median", "mean"}, default "median"
+        How the members' forecasts are combined.
+
+    Attributes
+    ----------
+    members_ : list of Forecaster
+        The fitted members.
+
+    References
+    ----------
+    .. [1] Hyndman, R. J. and Athanasopoulos, G. (2021). *Forecasting: Principles and
+       Practice*, 3rd ed., section 13.4. https://otexts.com/fpp3/
+    .. [2] Makridakis, S., Spiliotis, E. and Assimakopoulos, V. (2020). The M4 competition:
+       100,000 time series and 61 forecasting methods. *International Journal of
+       Forecasting* 36(1), 54-74.
+    """
+
+    knows_calendar = True
+
+    def __init__(self, members: tuple[Forecaster, ...] | None = None, how: str = "median") -> None:
+        self.members = members
+        self.how = how
+
+    def fit(self, task: Task, train_end: int | None = None, horizon: int | None = None) -> Combination:
+        from sklearn.base import clone
+
+        if self.how not in ("median", "mean"):
+            raise DataError(f"Combination combines by 'median' or 'mean', not {self.how!r}.", parameter="how",
+                            fix="give how='median' or how='mean'")
+        members = (CalendarRegression(), SeasonalNaive(), Croston()) if self.members is None else self.members
+        if not members:
+            raise DataError("Combination was given no members to combine.", parameter="members",
+                            fix="give at least one forecaster, e.g. (CalendarRegression(), Croston())")
+        self._start(task, train_end, horizon)
+        self.members_ = [clone(m).fit(task, self.train_end_, self.horizon_) for m in members]
+        return self
+
+    def predict(self, horizon: int | None = None) -> Forecast:
+        h = len(self._future(horizon))
+        each = np.array([m.predict(h).mean for m in self.members_], dtype=np.float64)
+        mean = np.median(each, axis=0) if self.how == "median" else each.mean(axis=0)
+        return self._zero_closed(Forecast(np.maximum(mean, 0.0)))
 
 
 #: The baselines: they ignore the calendar.

@@ -1,30 +1,74 @@
 """Per-product forecasts and stock policies for the top products (section 8 of the chapter).
 
-Each product's daily units are put on the sales series' trading calendar,
-forecast by the calendar regression at the same rolling origins as the whole
-shop, and stocked by the (s, S) policy of :mod:`analysis.forecast.inventory`,
-revised at every origin from that origin's forecast and the errors of the
-origins before it, and simulated day by day over the holdout.
+Each product's daily units are put on the sales series' trading calendar and
+forecast at rolling origins by every candidate of :func:`product_models` (the
+calendar regression, the seasonal naive, Croston's method and the median of the
+three, step by step); the candidate with the lowest MASE, averaged over the products, is the
+products' method (:func:`choose_product_model`). Each product is then stocked by
+the (s, S) policy of :mod:`analysis.forecast.inventory`, revised at every origin
+from that method's forecast and the errors of the origins before it, and
+simulated day by day over the holdout.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from analysis import features
 from analysis import schema as S
-from analysis.forecast.backtest import N_CALIBRATION, backtest, level_name
+from analysis.forecast.backtest import Backtest, backtest, level_name
 from analysis.forecast.inventory import REVIEW_DAYS, empirical_safety_stock, policy_for, simulate_policy, window_errors
-from analysis.forecast.models import CalendarRegression, Task
+from analysis.forecast.models import CalendarRegression, Combination, Croston, Forecaster, SeasonalNaive, Task
 from analysis.forecast.series import SalesSeries
 
-__all__ = ["RUN_RATE_DAYS", "RUN_RATE_HIGH", "RUN_RATE_LOW", "SAFETY_STEP", "error_lag1", "future_task",
+__all__ = ["COMBINATION", "PRODUCT_MEDIANS", "candidate", "RUN_RATE_DAYS", "RUN_RATE_HIGH", "RUN_RATE_LOW",
+           "SAFETY_STEP", "StockPlan",
+           "choose_product_model", "error_lag1", "future_task", "product_models",
            "horizon_interval", "product_tasks", "run_rate_flag", "run_rates", "safety_factor", "stock_plan",
            "top_products", "window_error_sums"]
 
 #: The safety-stock search raises its factor in steps of this size (:func:`safety_factor`).
 SAFETY_STEP = 0.1
+#: The name of the combined forecast among the products' candidates.
+COMBINATION = "median combination"
+
+
+def product_models() -> dict[str, Forecaster]:
+    """The fitted candidates of the products' forecast, by the name the page shows: the calendar regression
+    (the weekday, the trend, closures), the seasonal naive (last week again) and Croston's method
+    (intermittent demand); :data:`PRODUCT_MEDIANS` adds their median."""
+    return {"calendar regression": CalendarRegression(), "seasonal naive": SeasonalNaive(), "Croston": Croston()}
+
+
+#: The combined candidate: :data:`COMBINATION`, the median of the three of :func:`product_models` step by step
+#: (scored from their backtest forecasts, :func:`~analysis.forecast.backtest.backtest`'s ``medians``).
+PRODUCT_MEDIANS: dict[str, tuple[str, ...]] = {COMBINATION: ("calendar regression", "seasonal naive", "Croston")}
+
+
+def candidate(name: str, models: dict[str, Forecaster], medians: dict[str, tuple[str, ...]]) -> Forecaster:
+    """The unfitted forecaster of the candidate ``name``: one of ``models``, or the
+    :class:`~analysis.forecast.models.Combination` (median) of the models a name of ``medians`` lists."""
+    if name in medians:
+        return Combination(tuple(clone(models[m]) for m in medians[name]), how="median")
+    return clone(models[name])
+
+
+def choose_product_model(backtests: dict[str, Backtest]) -> tuple[str, pd.DataFrame]:
+    """The products' method: the candidate with the lowest MASE averaged over the products (each product's
+    MASE the mean over its scored origins; a product without one, for every candidate alike, left out), first
+    in the candidates' order on a tie; and the table of per-product MASEs (rows: candidates, columns:
+    products) with the ``mean`` column, lowest mean first."""
+    table = pd.DataFrame({p: bt.scores["mase"] for p, bt in backtests.items()})
+    table["mean"] = table.mean(axis=1, skipna=True)
+    order = table["mean"].dropna()
+    if order.empty:
+        return str(table.index[0]), table
+    choice = str(order.index[int(np.argmin(order.to_numpy()))])
+    return choice, table.sort_values("mean", kind="stable")
 
 
 def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
@@ -122,11 +166,14 @@ def safety_factor(simulate, target: float, max_factor: float, step: float = SAFE
     return float(factors[-1]), run, False
 
 
-def window_error_sums(task: Task, holdout: int, replan_days: int, days: int) -> np.ndarray:
-    """The product's calendar-regression forecast errors (actual - forecast) summed over every ``days``
-    consecutive steps of each test window, at the origins :func:`stock_plan` uses (its past errors)."""
+def window_error_sums(task: Task, holdout: int, replan_days: int, days: int,
+                      model: Forecaster | None = None) -> np.ndarray:
+    """The product's forecast errors (actual - forecast) by ``model`` (default the calendar regression: the
+    products' method :func:`stock_plan` chose) summed over every ``days`` consecutive steps of each test
+    window, at the origins :func:`stock_plan` uses (its past errors)."""
     n_origins = max(holdout // replan_days, 1)
-    df = backtest(task, replan_days, n_origins, (0.8,), models={"calendar regression": CalendarRegression()}).forecasts
+    model = CalendarRegression() if model is None else model
+    df = backtest(task, replan_days, n_origins, (), models={"model": model}).forecasts  # no intervals needed
     sums = [window_errors(p["actual"], p["forecast"], days) for _, p in df.groupby("origin") if len(p) >= days]
     return np.concatenate(sums) if sums else np.array([])
 
@@ -146,13 +193,14 @@ def error_lag1(df: pd.DataFrame) -> float:
     return float(np.corrcoef(a[:, 0], a[:, 1])[0, 1])
 
 
-def horizon_interval(task: Task, holdout: int, horizon: int, total: float, level: float) -> tuple[float, float]:
+def horizon_interval(task: Task, holdout: int, horizon: int, total: float, level: float,
+                     model: Forecaster | None = None) -> tuple[float, float]:
     """The interval at ``level`` of the total over the next ``horizon`` steps: ``total`` plus the empirical
     ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the product's past forecast errors summed over
     ``horizon`` consecutive steps (one sum per rolling origin of that horizon, as the newsvendor's sums), so
     that the errors' correlation from day to day is kept; a bound below zero is 0 (demand is not negative).
-    NaN when there is no such sum."""
-    sums = window_error_sums(task, holdout, horizon, horizon)
+    NaN when there is no such sum. ``model`` is the forecaster (default the calendar regression)."""
+    sums = window_error_sums(task, holdout, horizon, horizon, model)
     if not len(sums):
         return float("nan"), float("nan")
     low, high = np.quantile(sums, [(1 - level) / 2, (1 + level) / 2])
@@ -166,19 +214,37 @@ def _demand(fc: np.ndarray, start: int, days: int, rate: float) -> float:
     return float(inside.sum() + rate * max(days - len(inside), 0))
 
 
+@dataclass(frozen=True)
+class StockPlan:
+    """What :func:`stock_plan` returns (see there): the holdout simulation, the plan ahead, the daily
+    forecasts ahead, the products' method and the candidates' MASEs."""
+
+    simulation: pd.DataFrame
+    plan: pd.DataFrame
+    daily: dict[str, pd.DataFrame]
+    method: str
+    scores: pd.DataFrame
+
+
 def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: int, *, lead_time: int,
                service_level: float, cover_days: float, level: float = 0.8,
                trading_weekdays=None, dates=None, closed=None, max_factor: float = 1.0,
-               levels=None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
-    """The holdout simulation per product, the plan for the next ``horizon`` steps and the daily forecasts.
+               levels=None, models: dict[str, Forecaster] | None = None,
+               medians: dict[str, tuple[str, ...]] | None = None) -> StockPlan:
+    """The products' method, the holdout simulation per product, the plan for the next ``horizon`` steps and
+    the daily forecasts.
 
-    The policy is revised every ``replan_days`` steps over the last ``holdout``
-    steps (rolling origins of that horizon), from the forecast made then and the
-    errors of every origin before. Its safety stock is the empirical quantile of past
+    Every candidate of ``models`` (default :func:`product_models`) and ``medians``
+    (default :data:`PRODUCT_MEDIANS` with the default models, else none) forecasts each
+    product at the rolling origins of horizon ``replan_days`` over the last
+    ``holdout`` steps; the one with the lowest mean MASE over the products is the
+    method (:func:`choose_product_model`) and everything below uses it. The policy
+    is revised at each of those origins, from the forecast made then and the errors
+    of every origin before. Its safety stock is the empirical quantile of past
     error sums, raised by the smallest factor up to ``max_factor`` at which the
     simulated cycle service level reaches ``service_level`` (:func:`safety_factor`).
 
-    Returns ``(simulation, plan, daily)``. ``simulation``: per product the fill rate,
+    Returns a :class:`StockPlan`. ``simulation``: per product the fill rate,
     cycle service level, cycles, stock-out days and mean stock over the holdout with
     the error model's safety stock, the same with the raised one (``_raised`` columns),
     the factor and whether the target was reached. ``plan``: the forecast of the next
@@ -190,23 +256,30 @@ def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: 
     forecast demand over the ``cover_days`` after). ``daily``: per product, the forecast
     of every step ahead with ``lower_<level>`` and ``upper_<level>`` at each of ``levels``
     (default ``(level,)``): the forecast plus the quantiles of the product's past daily
-    errors at every origin, at least 0, and 0 on closed steps.
+    errors at every origin, at least 0, and 0 on closed steps. ``method`` and ``scores``:
+    the chosen candidate and the table of :func:`choose_product_model`.
     """
     levels = (level,) if levels is None else tuple(levels)
+    medians = (PRODUCT_MEDIANS if models is None else {}) if medians is None else dict(medians)
+    models = product_models() if models is None else dict(models)
     sims, plans, daily = [], [], {}
     n_origins = max(holdout // replan_days, 1)
     shut = np.zeros(horizon, bool) if closed is None else np.asarray(closed, dtype=bool)
     lead = lead_time + REVIEW_DAYS
+    backtests = {p: backtest(task, replan_days, n_origins, (), models=models, medians=medians)
+                 for p, task in tasks.items()}
+    method, scores = choose_product_model(backtests)
+    model = candidate(method, models, medians)
     for product, task in tasks.items():
-        bt = backtest(task, replan_days, n_origins, (level,), models={"calendar regression": CalendarRegression()})
-        df = bt.forecasts
+        df = backtests[product].forecasts
+        df = df[df["model"] == method]
         simulate = _simulator(df, lead_time, service_level, cover_days)
         before = simulate(1.0)
         factor, after, reached = safety_factor(simulate, service_level, max_factor)
         sims.append({S.PRODUCT: product, **vars(before), **{f"{k}_raised": v for k, v in vars(after).items()},
                      "factor": factor, "reached": reached})
         ahead = future_task(task, horizon, trading_weekdays, dates, shut)
-        fc = np.maximum(CalendarRegression().fit(ahead, len(task), horizon).predict(horizon).mean, 0.0)
+        fc = np.maximum(clone(model).fit(ahead, len(task), horizon).predict(horizon).mean, 0.0)
         fc = np.where(shut, 0.0, fc)
         open_days = int((~shut).sum())
         rate = float(fc[~shut].mean()) if open_days else 0.0
@@ -215,7 +288,7 @@ def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: 
         safety = _raised(errors_only, sd, lead_time, factor)
         reorder = _demand(fc, 0, lead, rate) + safety
         total = float(fc.sum())
-        lower, upper = horizon_interval(task, holdout, horizon, total, level)
+        lower, upper = horizon_interval(task, holdout, horizon, total, level, clone(model))
         plans.append({S.PRODUCT: product, "forecast": total, "lower": lower, "upper": upper,
                       "open_days": open_days, "daily_forecast": rate, "error_rms": sd,
                       "error_lag1": error_lag1(df), "safety_stock_errors": errors_only,
@@ -228,7 +301,8 @@ def stock_plan(tasks: dict[str, Task], holdout: int, replan_days: int, horizon: 
             bounds[f"lower_{level_name(lv)}"] = np.where(shut, 0.0, np.maximum(fc + lo, 0.0))
             bounds[f"upper_{level_name(lv)}"] = np.where(shut, 0.0, np.maximum(fc + hi, 0.0))
         daily[product] = pd.DataFrame({"forecast": fc, **bounds})
-    return pd.DataFrame(sims).set_index(S.PRODUCT), pd.DataFrame(plans).set_index(S.PRODUCT), daily
+    return StockPlan(pd.DataFrame(sims).set_index(S.PRODUCT), pd.DataFrame(plans).set_index(S.PRODUCT), daily,
+                     method, scores)
 
 
 #: A plan below this share of every obvious figure (run rate, last year) is flagged ...

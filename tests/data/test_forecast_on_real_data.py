@@ -4,7 +4,6 @@ protocol's goals for our best model, and the whole chapter on the file (its glue
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +49,21 @@ def test_trading_calendar_through_the_data_layer(online_retail_path):
     assert 10 <= len(closed) <= 25
 
 
+def test_easter_closures_move_with_easter_and_christmas_keeps_its_dates(online_retail_path):
+    from analysis.forecast.ahead import forward_calendar
+
+    tx, _ = load_data(ForecastParams(data=str(online_retail_path)))
+    cal = forward_calendar(sales_series(tx, "D"), 120).set_index("date")  # into April 2012
+    # closed Good Friday to Easter Monday 2011 (22 to 25 April): in 2012 Easter falls on 8 April
+    for day in ("2012-04-06", "2012-04-09"):
+        assert cal.loc[day, "closed"] and cal.loc[day, "reason"].endswith("around Easter"), day
+    trading = cal[cal["step"] > 0]  # Saturdays stay closed whatever else
+    assert not trading.loc["2012-04-20":"2012-04-27", "closed"].any()  # last year's dates are ordinary days
+    xmas = trading.loc["2011-12-25":"2012-01-03"]
+    assert xmas["closed"].all() and xmas["reason"].str.endswith("on the same dates").all()
+    assert not trading.loc["2012-04-29":"2012-05-02", "closed"].any()  # one-day closures (a royal wedding) do not recur
+
+
 def test_benchmark_protocol_goals_for_the_calendar_regression(online_retail_path):
     bench = _benchmark_module()
     y, info = bench.protocol_series(online_retail_path)
@@ -67,10 +81,8 @@ def test_benchmark_protocol_goals_for_the_calendar_regression(online_retail_path
 
 
 def test_the_chapter_on_online_retail(online_retail_path, tmp_path):
-    start = time.perf_counter()
+    # its time is measured by benchmarks/forecast.py --chapter (with the load beside it), not asserted here
     glued = execute("04_forecast.ipynb", tmp_path, data=str(online_retail_path))
-    seconds = time.perf_counter() - start
-    assert seconds < 90, f"the chapter took {seconds:.0f} s on Online Retail"
     # the weeks ahead: from the day after the last complete day (2011-12-08), the Christmas shutdown carried
     assert glued["ahead_first"] == "2011-12-09" and "2011-12-09" in glued["ahead_finding"]
     assert "the closure of 2010-12-24 to 2011-01-03" in glued["closures_finding"]
@@ -96,3 +108,6 @@ def test_the_chapter_on_online_retail(online_retail_path, tmp_path):
     assert glued["nv_product"] in glued["nv_product_name"] and glued["first_width_money"].startswith("£")
     csv = pd.read_csv(tmp_path / "forecast_products.csv")
     assert len(csv) == 10 and csv["reorder_point"].ge(0).all()
+    # the products' method is the candidate the stock backtest ranks first, and the page says so by name
+    assert glued["product_method"].lower() in glued["product_method_finding"].lower()
+    assert float(glued["product_method_mase"]) <= float(glued["product_regression_mase"])

@@ -76,6 +76,9 @@ def test_worded_findings_follow_the_glued_numbers(glued):
                                            float(glued["lift_high"]), int(glued["discount_days"]))
     assert glued["stock_finding"] == F.stock(float(glued["csl"]), P.service_level, float(glued["fill_rate"]),
                                              int(glued["cycles"]))
+    assert glued["product_method"].lower() in glued["product_method_finding"].lower()  # chosen by MASE, named
+    assert float(glued["product_method_mase"]) <= float(glued["product_regression_mase"])
+    assert glued["rules_sentence"] == F.rules()
     assert "Within" in glued["truth_finding"]  # the shop has a truth to compare with
     assert glued["truth_tables"] == F.truth_tables(True)
     assert glued["known_takeaway"].endswith(glued["known_finding"])  # the caveat, if any, is said once

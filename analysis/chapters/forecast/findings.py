@@ -62,12 +62,15 @@ __all__ = [
     "plan_flag",
     "ranked_below",
     "stock_corrected",
+    "product_method",
+    "rules",
 ]
 
-#: A model "beats" the best baseline when its MASE is at least this share lower.
-BEATS = 0.05
-#: Two models whose MASEs are within this share of each other are "tied" on MASE.
+#: Two errors (MASEs, MAEs, stocks in units) within this share of each other are "tied": the chapter's one
+#: tie rule for errors, stated on the page (:func:`rules`).
 TIE = 0.03
+#: A model "beats" another only when its error is lower by more than the tie rule: the same share.
+BEATS = TIE
 
 
 def tie(a: float, b: float) -> bool:
@@ -98,7 +101,8 @@ QUANTITY_PRICING = -0.1
 #: The glue names of the sentences in "What this run found", in page order.
 SUMMARY = ("ahead_finding", "bias_finding", "closures_finding", "calendar_finding", "best_finding", "ranked_below_finding",
            "known_summary", "split_finding", "aic_finding", "coverage_finding", "lift_finding", "elasticity_finding",
-           "stock_finding", "correction_finding", "plan_finding", "truth_finding")
+           "product_method_finding", "stock_finding", "correction_finding", "plan_finding",
+           "truth_finding")
 
 
 def calendar(off_sales, closures: int, dropped_last, frequency: str, season: int) -> str:
@@ -126,9 +130,9 @@ def best_model(best: str, best_mase: float, baseline: str, baseline_mase: float,
     tied = bool(runner_up) and _tie(best_mase, runner_up_mase)
     tie = (f"; {runner_up}'s MASE of {fmt.number(runner_up_mase)} is within {fmt.share(TIE, 0)} of it, "
            "a tie on this measure") if tied else ""
-    if best == baseline or not gain >= BEATS:
+    if best == baseline or not gain > 0 or _tie(best_mase, baseline_mase):
         return sentence(f"no model beat the best baseline ({baseline}, MASE {fmt.number(baseline_mase)}) by "
-                        f"{fmt.share(BEATS, 0)} or more on MASE (lowest: {best}, {fmt.number(best_mase)}){tie}")
+                        f"more than {fmt.share(BEATS, 0)} on MASE (lowest: {best}, {fmt.number(best_mase)}){tie}")
     return sentence(f"{best} has the lowest MASE, {fmt.number(best_mase)}: {fmt.share(gain)} lower than "
                     f"the best baseline's ({baseline}, {fmt.number(baseline_mase)}){tie}")
 
@@ -206,6 +210,10 @@ def random_split(random_mae: float, honest_mae: float) -> str:
     if not honest_mae > 0:
         return sentence("the rolling-origin error is zero, so the shuffled split cannot look better")
     ratio = random_mae / honest_mae - 1
+    if _tie(random_mae, honest_mae):
+        return sentence(f"here the shuffled split's MAE is within {fmt.share(TIE, 0)} of the rolling origins' "
+                        f"({fmt.signed_share(ratio)}), a tie on this measure; it still tests on days the model has "
+                        "seen the future of")
     if ratio < 0:
         return sentence(f"a shuffled split reports an MAE {fmt.share(-ratio)} lower than the rolling origins "
                         "do: it flatters the model, because it trains on days after the ones it tests")
@@ -261,8 +269,9 @@ def coverage(model: str, level: float, conformal: float, own: float) -> str:
             return f"{fmt.share(c)}, about right"
         return f"{fmt.share(c)}, too {'wide' if c > level else 'narrow'}"
 
-    return sentence(f"the {fmt.share(level, 0)} intervals of {model} covered the holdout: conformal "
-                    f"{word(conformal)}; the model's own {word(own)}")
+    return sentence(f"the {fmt.share(level, 0)} intervals of {model} covered the holdout (about right within "
+                    f"{fmt.points(COVERAGE_TOLERANCE)} of the level): conformal {word(conformal)}; the model's own "
+                    f"{word(own)}")
 
 
 def coverage_off(level: float, coverages: dict[str, float]) -> str:
@@ -275,7 +284,8 @@ def coverage_off(level: float, coverages: dict[str, float]) -> str:
         return ""
     parts = ([f"too wide: {join_words(wide)}"] if wide else []) + ([f"too narrow: {join_words(narrow)}"] if narrow
                                                                     else [])
-    return sentence(f"of the other models' {fmt.share(level, 0)} intervals, " + "; ".join(parts))
+    return sentence(f"of the other models' {fmt.share(level, 0)} intervals, more than "
+                    f"{fmt.points(COVERAGE_TOLERANCE)} off: " + "; ".join(parts))
 
 
 #: A forecast whose past actuals fell above it on at least this share of open test steps (or at most one
@@ -290,11 +300,14 @@ def bias(model: str, above: float, median_error: float) -> str:
         return ""
     said = (f"actual sales were above {model}'s forecast on {fmt.share(above)} of the past test steps "
             f"(median relative error {fmt.signed_share(median_error)})")
+    rule = f"on {fmt.share(BIASED, 0)} or more of the steps"
     if above >= BIASED:
-        return sentence(f"{said}: it has been biased low, so its intervals reach further above it than below")
+        return sentence(f"{said}: it has been biased low (actuals above it {rule}), so its intervals reach further "
+                        "above it than below")
     if above <= 1 - BIASED:
-        return sentence(f"{said}: it has been biased high, so its intervals reach further below it than above")
-    return sentence(f"{said}: no clear bias either way")
+        return sentence(f"{said}: it has been biased high (actuals below it {rule}), so its intervals reach further "
+                        "below it than above")
+    return sentence(f"{said}: no clear bias either way (neither side holds {fmt.share(BIASED, 0)} of the steps)")
 
 
 def lift(value: float, low: float, high: float, days: int) -> str:
@@ -335,8 +348,10 @@ def stock(csl: float, target: float, fill_rate: float, cycles: int) -> str:
     if not math.isfinite(csl):
         return sentence("no replenishment cycle was completed in the holdout, so no service level to report")
     gap = csl - target
-    verdict = ("meets the target" if abs(gap) <= CSL_TOLERANCE else
-               "is above the target: more stock than needed" if gap > 0 else "falls short of the target")
+    within = f"within {fmt.points(CSL_TOLERANCE)}"
+    verdict = (f"meets the target, {within}" if abs(gap) <= CSL_TOLERANCE + 1e-9 else
+               f"is above the target by more than {fmt.points(CSL_TOLERANCE)}: more stock than needed" if gap > 0
+               else f"falls short of the target by more than {fmt.points(CSL_TOLERANCE)}")
     return sentence(f"over {plural(cycles, 'replenishment cycle')} the policy reached a cycle service level of "
                     f"{fmt.share(csl)} against {fmt.share(target)} ({verdict}) "
                     f"and a fill rate of {fmt.share(fill_rate)}")
@@ -451,7 +466,11 @@ _DAY_WORDS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thu
 
 def naive_at_last_origin(value: float) -> str:
     """Exercise: the seasonal naive's MASE at the last origin alone."""
-    verdict = "worse" if value > 1 else "no worse"
+    if _tie(value, 1.0):
+        return sentence(f"at the last origin alone the seasonal naive's MASE is {fmt.number(value)}: within "
+                        f"{fmt.share(TIE, 0)} of 1, a tie, about as good out of sample as its own in-sample error, "
+                        "the scale of MASE")
+    verdict = "worse" if value > 1 else "better"
     return sentence(f"at the last origin alone the seasonal naive's MASE is {fmt.number(value)}: {verdict} out of "
                     "sample than its own in-sample error, the scale of MASE")
 
@@ -465,8 +484,8 @@ def horizon_growth(ratio: float) -> str:
                     f"below) the start's (ratio {fmt.number(ratio)}): its errors hardly grow with the horizon here")
 
 
-#: An MAE ratio above 1 + this share "grows" with the horizon.
-GROWTH = 0.1
+#: An MAE ratio above 1 + this share "grows" with the horizon: the tie rule for errors.
+GROWTH = TIE
 
 
 def normal_vs_empirical(ratio: float, lag1: float = float("nan")) -> str:
@@ -474,6 +493,9 @@ def normal_vs_empirical(ratio: float, lag1: float = float("nan")) -> str:
     the product's daily forecast errors, named as a cause only when it is at least :data:`CORRELATED`."""
     if not math.isfinite(ratio):
         return sentence("the empirical safety stock is zero here, so the ratio is undefined")
+    if _tie(ratio, 1.0):
+        return sentence(f"the textbook formula gives {fmt.number(ratio)} times the empirical safety stock: within "
+                        f"{fmt.share(TIE, 0)}, a tie, so here the formula's assumptions cost nothing")
     more = "less" if ratio < 1 else "more"
     corr = f"lag-1 autocorrelation of the daily errors {fmt.number(lag1)}"
     if ratio < 1:
@@ -587,22 +609,28 @@ def ahead(model: str, week: tuple, week_amount: str, week_bounds: list[tuple[flo
                     f"{_range(*week)} ({bounds(week_bounds)}) and {whole}")
 
 
-def closures_ahead(non_trading: tuple[str, ...], carried: list[tuple[str, str, str]], given: int, opened: int,
+def closures_ahead(non_trading: tuple[str, ...], carried: list[tuple], given: int, opened: int,
                    weekly: bool = False) -> str:
     """Which closures the forecast ahead assumes: the non-trading weekdays, the past closures carried forward
-    (``(what it comes from, first day ahead, last day ahead)``), and the days the ``closures`` parameter closed
-    (``given``) or opened (``opened``)."""
+    (``(what it comes from, first day ahead, last day ahead[, moved with Easter])``), and the days the
+    ``closures`` parameter closed (``given``) or opened (``opened``)."""
     parts = []
     if non_trading:
         parts.append(f"{join_words([d + 's' for d in non_trading])} stay closed every week (the shop does not trade "
                      "on them)")
-    if carried:
-        moved = [f"{_range(a, b)} (the closure {src})" for src, a, b in carried]
+    dated = [c for c in carried if not (len(c) > 3 and c[3])]
+    easter = [c for c in carried if len(c) > 3 and c[3]]
+    if dated:
+        moved = [f"{_range(c[1], c[2])} (the closure {c[0]})" for c in dated]
         parts.append(f"the calendar carries forward {join_words(moved)}: a closure of {RECURRING} or more trading "
                      "days recurs on the same dates a year later")
-    else:
-        parts.append(f"no closure of {RECURRING} or more trading days in the history falls on these dates a year "
-                     "or more later")
+    if easter:
+        moved = [f"{_range(c[1], c[2])} (the closure {c[0]})" for c in easter]
+        parts.append(f"it carries {join_words(moved)} on the same days around Easter Sunday: Easter moves from "
+                     "year to year, and so do its holidays (Good Friday to Easter Monday)")
+    if not carried:
+        parts.append(f"no closure of {RECURRING} or more trading days, and none at Easter, in the history falls on "
+                     "these dates a year or more later")
     parts.append(f"{plural(given, 'day')} closed and {plural(opened, 'day')} opened by the closures parameter"
                  if given or opened else "the closures parameter gives no dates")
     head = "ahead, " + "; ".join(parts)
@@ -666,3 +694,52 @@ def plan_vs_run_rate(ratio: float) -> str:
     else:
         verdict = "between half and twice it, so the check does not flag it"
     return sentence(f"the plan is {fmt.number(ratio)} times the run rate of the last four weeks: {verdict}")
+
+
+def product_method(method: str, means: dict[str, float], combination: str = "median combination") -> str:
+    """The products' method (``method``, the candidate with the lowest mean MASE over the products) among the
+    candidates' mean MASEs (``means``, name -> mean); the candidates within :data:`TIE` of it are a tie, the
+    next one otherwise how much higher; a candidate more than :data:`TIE` above the seasonal naive ranks below
+    it and is named so. ``combination`` is the name of the median of the other candidates (said in words).
+    Lower means less error: MASEs are compared with the chapter's one tie rule for errors."""
+    finite = {k: v for k, v in means.items() if math.isfinite(v)}
+    if method not in finite:
+        return sentence("the products' candidate forecasts could not be scored at the stock section's origins, so "
+                        f"{method} forecasts them unscored")
+    best = finite[method]
+    members = [k for k in means if k != combination]
+    head = (f"the {method} (the median, step by step, of {join_words(members, 'and')}) has" if method == combination
+            else f"{method} has")
+    said = f"{head} the lowest MASE averaged over the products, {fmt.number(best)}, of the {len(finite)} candidates"
+    others = {k: v for k, v in finite.items() if k != method}
+    ties = [f"{k} ({fmt.number(v)})" for k, v in others.items() if _tie(best, v)]
+    parts = [said]
+    if ties:
+        parts.append(f"{join_words(ties)} within {fmt.share(TIE, 0)} of it, a tie on this measure, so the choice "
+                     "between them is a close call")
+    elif others:
+        runner = min(others, key=others.get)
+        parts.append(f"the next, {runner}, has {fmt.number(others[runner])}, {fmt.share(others[runner] / best - 1)} "
+                     "higher")
+    naive = finite.get("seasonal naive", float("nan"))
+    below = [k for k, v in others.items() if k != "seasonal naive" and math.isfinite(naive) and v > naive
+             and not _tie(v, naive)]
+    if below:
+        parts.append(f"{join_words(below, 'and')} ranked below the seasonal naive ({fmt.number(naive)}): a mean MASE "
+                     f"more than {fmt.share(TIE, 0)} above it")
+    return sentence("; ".join(parts))
+
+
+def rules() -> str:
+    """The chapter's comparative words and the one rule behind each, said once on the page: errors (MASE,
+    MAE, stock in units) within :data:`TIE` of each other are a tie, and "beats", "lowest" or "lower" are said
+    only beyond it; interval coverage within :data:`COVERAGE_TOLERANCE` of its level is about right; a
+    service level within :data:`CSL_TOLERANCE` of its target meets it; the strength of a season or trend is
+    weak, moderate or strong on :data:`STRENGTH_SCALE`."""
+    scale = ", ".join(f"{w} from {fmt.number(b, 1)}" for b, w in reversed(STRENGTH_SCALE[:-1]))
+    return sentence(f"the words of the findings follow one rule per kind of measure: two errors (MASEs, MAEs, "
+                    f"stocks in units) within {fmt.share(TIE, 0)} of each other are a tie, and one model beats "
+                    f"another only by more than that; an interval covers about right within "
+                    f"{fmt.points(COVERAGE_TOLERANCE)} of its level; a service level within "
+                    f"{fmt.points(CSL_TOLERANCE)} of its target meets it; the strength of a season or trend "
+                    f"(0 to 1) is weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}")

@@ -41,7 +41,8 @@ class ForecastParams(ChapterParams):
         default_factory=list, max_length=100,
         description="known closed days ahead: dates '2011-12-26', ranges '2011-12-23..2012-01-03', or 'open "
                     "2012-01-03' for a day the calendar would close (by default closures of 3 or more trading "
-                    "days recur a year later and non-trading weekdays every week)",
+                    "days recur a year later, closures at Easter on the next Easter's days, and non-trading "
+                    "weekdays every week)",
     )
     max_safety_factor: float = Field(
         3.0, ge=1, le=20, allow_inf_nan=False,

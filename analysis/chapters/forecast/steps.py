@@ -24,7 +24,8 @@ from analysis.forecast import price as PR
 from analysis.forecast.backtest import Backtest, backtest, level_name
 from analysis.forecast.inventory import newsvendor_empirical
 from analysis.forecast.products import (
-    SAFETY_STEP, product_tasks, run_rate_flag, run_rates, stock_plan, top_products, window_error_sums,
+    COMBINATION, PRODUCT_MEDIANS, SAFETY_STEP, candidate, product_models, product_tasks, run_rate_flag, run_rates,
+    stock_plan, top_products, window_error_sums,
 )
 from analysis.forecast.series import SalesSeries, sales_series
 from analysis.page import Step
@@ -258,7 +259,7 @@ def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[
         "runner_up": runner_up, "runner_up_mase": runner_up_mase,
         "best_finding": F.best_model(best, float(scores.loc[best, "mase"]), baseline,
                                      float(scores.loc[baseline, "mase"]), runner_up, runner_up_mase),
-        "n_models": len(scores),
+        "n_models": len(scores), "rules_sentence": F.rules(),
     }
     glue["ranked_below_finding"] = F.ranked_below(*_ranked_below(scores))
     known = _known_in_advance(scores, bool(np.any(task.promo)))
@@ -442,12 +443,14 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     steps = ahead[ahead["step"] > 0]
     top = top_products(transactions, params.top_products)
     tasks = product_tasks(transactions, daily, top)
-    sim, plan, per_day = stock_plan(
+    models = product_models()
+    planned = stock_plan(
         tasks, holdout, params.replan_days, len(steps), lead_time=params.lead_time_days,
         service_level=params.service_level, cover_days=params.order_cover_days, level=params.interval_levels[0],
         dates=steps["date"], closed=steps["closed"].to_numpy(), max_factor=params.max_safety_factor,
-        levels=params.interval_levels,
+        levels=params.interval_levels, models=models, medians=PRODUCT_MEDIANS,
     )
+    sim, plan, per_day = planned.simulation, planned.plan, planned.daily
     dates = daily.table.index[-holdout:]
     calendar_days = int((dates[-1] - dates[0]).days) + 1  # holding cost is yearly: count calendar days
     demand = pd.Series({p: float(t.y[-holdout:].sum()) for p, t in tasks.items()})
@@ -472,7 +475,8 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
     first = plan.index[0]
     factor = lift if math.isfinite(lift) else 1.0
     mean = float(plan.loc[first, "daily_forecast"]) * PROMO_DAYS * factor
-    errors = factor * window_error_sums(tasks[first], holdout, params.replan_days, PROMO_DAYS)
+    errors = factor * window_error_sums(tasks[first], holdout, params.replan_days, PROMO_DAYS,
+                                        candidate(planned.method, models, PRODUCT_MEDIANS))
     p = float(price.get(first, 1.0))
     ratio, quantity = newsvendor_empirical(mean, errors, params.stockout_cost * p, params.leftover_cost * p)
     names = _descriptions(transactions)
@@ -506,9 +510,20 @@ def stock_step(transactions: pd.DataFrame, daily: SalesSeries, params, holdout: 
             csl, csl_r, params.service_level, fill_r, raised, len(sim), params.max_safety_factor,
             [_named(u, names) for u in unreached], per_product, SAFETY_STEP),
         "nv_finding": nv_finding if measure.money else f"{nv_finding} {F.newsvendor_without_prices()}",
+        **_method_glue(planned.method, planned.scores, [*models, *PRODUCT_MEDIANS]),
     }
     return Step(glue, sim, {"plan": plan, "simulation": sim, "tasks": tasks, "daily": per_day,
-                            "ahead": ahead})
+                            "ahead": ahead, "method_scores": planned.scores})
+
+
+def _method_glue(method: str, scores: pd.DataFrame, order: list[str]) -> dict:
+    """The products' method and the finding that names it against the other candidates (mean MASE over the
+    products at the stock section's origins; the candidates in ``order``)."""
+    means = {k: float(scores.loc[k, "mean"]) for k in order if k in scores.index}
+    return {"product_method": method, "product_method_mase": means.get(method, float("nan")),
+            "product_candidates": len(order), "croston_alpha": float(product_models()["Croston"].alpha),
+            "product_regression_mase": means.get("calendar regression", float("nan")),
+            "product_method_finding": F.product_method(method, means, COMBINATION)}
 
 
 def _named(product: str, names: dict[str, str]) -> str:
@@ -611,13 +626,15 @@ def holdout_days(params, daily: SalesSeries) -> int:
     return max(days // params.replan_days, 1) * params.replan_days  # whole revisions: all of it is simulated
 
 
-def _carried_ranges(ahead: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """The past closures the forward calendar carries: (where from, first and last day ahead)."""
+def _carried_ranges(ahead: pd.DataFrame) -> list[tuple[str, str, str, bool]]:
+    """The past closures the forward calendar carries: (where from, first and last day ahead, whether it moved
+    with Easter)."""
     carried = ahead[ahead["reason"].str.startswith("closed ")]
     out = []
     for reason, part in carried.groupby("reason", sort=False):
         source = str(reason).split(", carried")[0].removeprefix("closed ")
-        out.append((f"of {source}", fmt.day(part["date"].min()), fmt.day(part["date"].max())))
+        out.append((f"of {source}", fmt.day(part["date"].min()), fmt.day(part["date"].max()),
+                    str(reason).endswith("around Easter")))
     return out
 
 

@@ -218,3 +218,52 @@ def test_on_a_weekly_series_the_plans_cover_the_same_weeks_as_the_forecast(serie
     days = ST.forward_days(series, weekly)
     assert (days["step"] > 0).sum() == 18 and len(days) == 21  # three weeks of calendar days
     assert days.set_index("date").loc["2024-12-23", "reason"] == "opened in closures"
+
+
+def _easter_log(end: str, easter_shut: tuple[str, ...]) -> pd.DataFrame:
+    """The shutdown shop of :func:`_log`, also closed on ``easter_shut`` (dates of 2023)."""
+    log = _log(end=end)
+    day = log["timestamp"].dt.normalize()
+    return log[~day.isin(pd.DatetimeIndex(easter_shut))].reset_index(drop=True)
+
+
+def test_an_easter_closure_moves_with_easter_and_christmas_keeps_its_dates():
+    # 2023: Good Friday 7 April, Easter Monday 10 April (the shop closes Friday to Monday, Saturday off anyway);
+    # 2024: Good Friday 29 March, Easter Monday 1 April
+    assert AH.easter_sunday(2023) == pd.Timestamp("2023-04-09")
+    assert AH.easter_sunday(2024) == pd.Timestamp("2024-03-31")
+    series = sales_series(_easter_log("2024-03-20", ("2023-04-07", "2023-04-09", "2023-04-10")), "D")
+    cal = AH.forward_calendar(series, 25).set_index("date")
+    for day in ("2024-03-29", "2024-03-31", "2024-04-01"):  # this year's Easter days: closed
+        assert cal.loc[day, "closed"] and cal.loc[day, "reason"].endswith("around Easter"), day
+    assert cal.loc["2024-03-29", "reason"].startswith("closed 2023-04-07 to 2023-04-10")
+    for day in ("2024-04-07", "2024-04-09", "2024-04-10"):  # last year's dates are ordinary days now
+        assert not cal.loc[day, "closed"], day
+    # the Christmas shutdown, a year on, keeps its calendar dates: it does not move with Easter
+    xmas = AH.forward_calendar(sales_series(_easter_log("2024-12-20", ("2023-04-07", "2023-04-10")), "D"), 10)
+    xmas = xmas.set_index("date")
+    assert xmas.loc["2024-12-23", "closed"] and xmas.loc["2024-12-23", "reason"].endswith("on the same dates")
+    assert not xmas.loc["2024-12-20":"2025-01-10", "reason"].str.contains("Easter").any()
+
+
+def test_a_short_closure_recurs_only_when_it_is_at_easter():
+    # only Easter Monday closed in 2023 (one day): still a holiday that moves with Easter
+    series = sales_series(_easter_log("2024-03-20", ("2023-04-10",)), "D")
+    cal = AH.forward_calendar(series, 25).set_index("date")
+    assert cal.loc["2024-04-01", "closed"] and not cal.loc["2024-04-10", "closed"]
+    assert not cal.loc["2024-03-29", "closed"]  # Good Friday was open last year: it stays open
+    # a one-day closure away from Easter (a Wednesday in May) recurs neither way
+    series = sales_series(_easter_log("2024-05-01", ("2023-05-10",)), "D")
+    cal = AH.forward_calendar(series, 20).set_index("date")
+    assert not cal.loc["2024-05-10", "closed"] and not cal["reason"].str.contains("2023-05-10").any()
+
+
+def test_the_closures_sentence_names_the_easter_rule_only_when_it_applies():
+    xmas = ("of 2010-12-24 to 2011-01-03", "2011-12-25", "2012-01-03", False)
+    easter = ("of 2011-04-22 to 2011-04-25", "2012-04-06", "2012-04-09", True)
+    both = F.closures_ahead(("Saturday",), [xmas, easter], 0, 0)
+    assert "2011-12-25 to 2012-01-03 (the closure of 2010-12-24 to 2011-01-03)" in both
+    assert "recurs on the same dates a year later" in both
+    assert "2012-04-06 to 2012-04-09 (the closure of 2011-04-22 to 2011-04-25) on the same days around Easter" in both
+    assert "Easter" not in F.closures_ahead(("Saturday",), [xmas], 0, 0)
+    assert "same dates a year later" not in F.closures_ahead((), [easter], 0, 0)

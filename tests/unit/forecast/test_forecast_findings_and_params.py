@@ -37,7 +37,10 @@ def test_calendar_finding_each_way():
 def test_best_model_finding_each_way():
     text = F.best_model("ETS", 0.80, "drift", 1.0)
     assert "lowest mase" in text and "lower than the best baseline's (drift" in text and "tie" not in text
-    assert "no model beat" in F.best_model("ETS", 1.0 - F.BEATS / 2, "drift", 1.0)
+    assert "no model beat" in F.best_model("ETS", 1.0 - F.BEATS / 2, "drift", 1.0)  # within the tie rule
+    assert F.BEATS == F.TIE  # "beats" is said only beyond the one tie rule for errors
+    assert "lowest mase" in F.best_model("ETS", 1.0 - 2 * F.TIE, "drift", 1.0).lower()
+    assert "by more than 3%" in F.best_model("ETS", 0.99, "drift", 1.0)
     assert "no model beat" in F.best_model("seasonal naive", 1.0, "seasonal naive", 1.0)
     # a runner-up within TIE of the lowest MASE is a tie; beyond it, not
     assert "a tie" in F.best_model("SARIMA", 1.0, "drift", 1.2, "calendar regression", 1 + F.TIE / 2)
@@ -48,6 +51,8 @@ def test_best_model_finding_each_way():
 def test_random_split_finding_each_way():
     assert "flatters" in F.random_split(80.0, 100.0)
     assert "not lower" in F.random_split(110.0, 100.0)
+    assert "a tie on this measure" in F.random_split(100.0 * (1 - F.TIE / 2), 100.0)
+    assert "flatters" not in F.random_split(100.0 * (1 - F.TIE / 2), 100.0)
     assert "zero" in F.random_split(1.0, 0.0)
 
 
@@ -85,7 +90,9 @@ def test_price_findings_each_way():
 
 
 def test_stock_findings_each_way():
-    assert "meets the target" in F.stock(0.95 + F.CSL_TOLERANCE / 2, 0.95, 0.99, 50)
+    assert "meets the target, within 2.0 percentage points" in F.stock(0.95 + F.CSL_TOLERANCE / 2, 0.95, 0.99, 50)
+    assert "meets the target" in F.stock(0.95 - F.CSL_TOLERANCE, 0.95, 0.99, 50)  # the edge is inside
+    assert "above the target by more than 2.0" in F.stock(0.95 + 2 * F.CSL_TOLERANCE, 0.95, 0.99, 50)
     assert "above the target" in F.stock(0.99, 0.95, 0.99, 50)
     assert "falls short" in F.stock(0.85, 0.95, 0.9, 50)
     assert "no replenishment cycle" in F.stock(float("nan"), 0.95, 1.0, 0)
@@ -112,7 +119,10 @@ def test_truth_and_exercise_findings_each_way():
     text = F.strengths(0.27, 0.75)
     assert "the season is weak (0.27) and the trend strong (0.75)" in text and "weak below 0.4" in text
     assert "no season" in F.busiest_position("0", 1.0, "W", 1) and "most" not in F.busiest_position("0", 1.0, "W", 1)
-    assert "worse" in F.naive_at_last_origin(1.2) and "no worse" in F.naive_at_last_origin(0.9)
+    assert "worse" in F.naive_at_last_origin(1.2) and "better" in F.naive_at_last_origin(0.9)
+    assert "a tie" in F.naive_at_last_origin(1.0 + F.TIE / 2) and "worse" not in F.naive_at_last_origin(1.01)
+    assert F.GROWTH == F.TIE and "hardly grow" in F.horizon_growth(1 + F.TIE / 2)
+    assert "a tie" in F.normal_vs_empirical(1.0 + F.TIE / 2) and "more stock" not in F.normal_vs_empirical(1.01)
     assert "larger at the end" in F.horizon_growth(1 + 2 * F.GROWTH)
     assert "hardly grow" in F.horizon_growth(1.0)
     assert "less stock" in F.normal_vs_empirical(0.7) and "more stock" in F.normal_vs_empirical(1.3)
@@ -211,3 +221,13 @@ def test_movielens_ratings_are_refused_by_the_needs_and_a_purchase_log_without_p
     table, report = load_chapter_data(purchases, chapter)
     assert report.has_money is False
     check_needs(chapter, purchases, report, table)  # accepted: no DataError
+
+
+def test_the_rules_sentence_states_every_rule_the_words_follow():
+    text = F.rules()
+    assert f"within {F.TIE:.0%} of each other are a tie" in text and "beats another only by more than that" in text
+    assert "within 5.0 percentage points of its level" in text and "within 2.0 percentage points of its target" in text
+    assert "weak below 0.4, moderate from 0.4, strong from 0.7" in text
+    cov = F.coverage("m", 0.8, 0.9, 0.8)
+    assert "about right within 5.0 percentage points of the level" in cov and "conformal 90.0%, too wide" in cov
+    assert "more than 5.0 percentage points off" in F.coverage_off(0.8, {"a's model": 0.99})
