@@ -158,31 +158,37 @@ WORDING = {"glue", "Markdown", "display", "F", "fmt", "summary"}
 KNOWN_LIBS = {"pd", "np", "math", "plt"}
 
 
+def _nodes(cells: list[dict], *, solutions: bool = True):
+    """Every syntax node of the code cells (those tagged ``solution`` too, unless ``solutions`` is False)."""
+    import ast
+
+    for c in cells:
+        if c["type"] != "code" or (not solutions and "solution" in c["tags"]):
+            continue
+        try:
+            yield from ast.walk(ast.parse(c["text"]))
+        except SyntaxError:
+            continue
+
+
 def _module_aliases(cells: list[dict]) -> tuple[dict[str, str], set[str]]:
     """``alias -> module`` for ``import``/``from`` lines that bind a module, and the other imported names."""
     import ast
     import importlib
 
     modules, names = {}, set()
-    for c in cells:
-        if c["type"] != "code":
-            continue
-        try:
-            tree = ast.parse(c["text"])
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    modules[a.asname or a.name.split(".")[0]] = a.name
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                for a in node.names:
-                    full = f"{node.module}.{a.name}"
-                    try:
-                        importlib.import_module(full)
-                        modules[a.asname or a.name] = full
-                    except ImportError:
-                        names.add(a.asname or a.name)
+    for node in _nodes(cells):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                modules[a.asname or a.name.split(".")[0]] = a.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                full = f"{node.module}.{a.name}"
+                try:
+                    importlib.import_module(full)
+                    modules[a.asname or a.name] = full
+                except ImportError:
+                    names.add(a.asname or a.name)
     return modules, names
 
 
@@ -191,18 +197,11 @@ def _chapter_names(cells: list[dict]) -> set[str]:
     import ast
 
     out = set()
-    for c in cells:
-        if c["type"] != "code" or "solution" in c["tags"]:
-            continue
-        try:
-            tree = ast.parse(c["text"])
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                out.add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                out.add(node.name)
+    for node in _nodes(cells, solutions=False):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            out.add(node.name)
     return out
 
 
