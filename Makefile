@@ -25,7 +25,7 @@ export ANALYSIS_CELL_TIMEOUT := $(CELL_TIMEOUT)
 BOOK_ARGS = $(if $(DATA),--data "$$ANALYSIS_DATA") $(if $(PARAMS),--params "$$ANALYSIS_PARAMS") \
             $(if $(CELL_TIMEOUT),--cell-timeout "$$ANALYSIS_CELL_TIMEOUT")
 
-.PHONY: book chapter handout doctor test test-fast serve clean venv help
+.PHONY: book chapter handout lab doctor test test-fast serve clean venv help
 
 help:
 	@echo "make book                 execute every chapter (when changed) and build book/_build/html"
@@ -33,6 +33,7 @@ help:
 	@echo "make chapter CH=concepts DATA=file.csv [PARAMS=params.yaml]   execute one chapter on your data"
 	@echo "                          (book and chapter also take CELL_TIMEOUT=seconds per cell, default 600)"
 	@echo "make handout              the workshop notebooks (exercises, and solutions) in book/_build/handout"
+	@echo "make lab                  JupyterLab on the hand-out: http://127.0.0.1:8888/lab, the book's kernel, offline"
 	@echo "make doctor               check this machine: Python, .venv, kernel, packages, write access, data"
 	@echo "make test                 the whole test suite (see tests/README.md for the tiers)"
 	@echo "make test-fast            unit tests only"
@@ -65,6 +66,10 @@ endif
 
 handout: $(STAMP)
 	$(BIN)/python -m analysis handout
+
+# JupyterLab on book/_build/handout, bound to 127.0.0.1 (no token: no other machine reaches it), offline
+lab: $(STAMP)
+	$(BIN)/python -m analysis lab
 
 doctor:
 	@test -x $(BIN)/python || { echo "problem  venv       $(VENV) does not exist"; echo "                    fix: make venv (or make book)"; exit 1; }

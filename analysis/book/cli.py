@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis report PATH``, ``book``, ``chapters``, ``install-kernel``, ``doctor``, ``handout``.
+"""Command line: ``python -m analysis report PATH``, ``book``, ``chapters``, ``install-kernel``, ``doctor``, ``handout``, ``lab``.
 
 Exit status 0 on success, 2 for bad input (a :class:`DataError`, printed
 without a traceback), 1 when a chapter or the book build fails, 130 when
@@ -139,6 +139,16 @@ def cmd_handout(args: argparse.Namespace) -> int:
     return handout.main(ROOT, Path(args.out) if args.out else None)
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from analysis.book import lab
+    from analysis.book.runner import ROOT
+
+    folder = Path(args.dir) if args.dir else ROOT / "book" / "_build" / "handout"
+    return lab.main(folder.resolve(), args.port)
+
+
 def _timeout(text: str) -> int:
     from analysis._checks import check_int
 
@@ -184,6 +194,10 @@ def _parser() -> argparse.ArgumentParser:
     handout = sub.add_parser("handout", help="the workshop notebooks: exercises without and with solutions")
     handout.add_argument("--out", help="the folder to write (default book/_build/handout)")
     handout.set_defaults(func=cmd_handout)
+    lab = sub.add_parser("lab", help="JupyterLab on the hand-out (127.0.0.1, the book's kernel, offline)")
+    lab.add_argument("--dir", help="the folder to serve (default book/_build/handout)")
+    lab.add_argument("--port", type=int, default=8888, help="the port on 127.0.0.1 (default 8888)")
+    lab.set_defaults(func=cmd_lab)
     return parser
 
 

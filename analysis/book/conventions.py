@@ -148,3 +148,166 @@ def problems(path: Path, number: int | None = None, stem: str | None = None) -> 
     number = number if number is not None else int(re.match(r"(\d+)", path.stem).group(1))
     cells = _cells(path)
     return _frame(cells, stem or path.stem) + _exercises(cells, number) + _references(cells) + _code(cells)
+
+
+# --------------------------------------------------------------------------- what a solution uses
+
+#: Names a solution uses only to word and glue its answer (the participant writes the sentence themself).
+WORDING = {"glue", "Markdown", "display", "F", "fmt", "summary"}
+#: Libraries a participant is expected to know (pandas, numpy) and Python's own names.
+KNOWN_LIBS = {"pd", "np", "math", "plt"}
+
+
+def _nodes(cells: list[dict], *, solutions: bool = True):
+    """Every syntax node of the code cells (those tagged ``solution`` too, unless ``solutions`` is False)."""
+    import ast
+
+    for c in cells:
+        if c["type"] != "code" or (not solutions and "solution" in c["tags"]):
+            continue
+        try:
+            yield from ast.walk(ast.parse(c["text"]))
+        except SyntaxError:
+            continue
+
+
+def _module_aliases(cells: list[dict]) -> tuple[dict[str, str], set[str]]:
+    """``alias -> module`` for ``import``/``from`` lines that bind a module, and the other imported names."""
+    import ast
+    import importlib
+
+    modules, names = {}, set()
+    for node in _nodes(cells):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                modules[a.asname or a.name.split(".")[0]] = a.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                full = f"{node.module}.{a.name}"
+                try:
+                    importlib.import_module(full)
+                    modules[a.asname or a.name] = full
+                except ImportError:
+                    names.add(a.asname or a.name)
+    return modules, names
+
+
+def _chapter_names(cells: list[dict]) -> set[str]:
+    """Names the chapter's own (not solution) code cells assign: its objects."""
+    import ast
+
+    out = set()
+    for node in _nodes(cells, solutions=False):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            out.add(node.name)
+    return out
+
+
+def _shows(func) -> bool:
+    """A call that only shows a table (``SEG.show(...)``, ``plots.table(...)``, ``display(...)``)."""
+    import ast
+
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in {"show", "table", "display"}
+
+
+def solution_names(path: Path) -> dict[str, set[str]]:
+    """What each exercise's solution code uses from the chapter or the package, by exercise.
+
+    The names a participant must know of to solve it: the chapter's objects
+    (``customers``), their attributes (``task.y``) and keys (``run["ease_lambda"]``),
+    the package's functions and constants (``kpi.customers_for_share``, ``rfm_matrix``,
+    with their keyword arguments, ``log=``), and columns named through ``analysis.schema``
+    (``S.FREQUENCY`` is the column ``frequency``). Pandas' and numpy's own methods,
+    Python's names and what only words the answer (:data:`WORDING`) are left out.
+    """
+    import ast
+    import builtins
+    import importlib
+
+    import numpy as np
+    import pandas as pd
+
+    from analysis.chapters import CHAPTERS
+
+    cells = _cells(path)
+    modules, imported = _module_aliases(cells)
+    chapter = _chapter_names(cells)
+    models = [c.params for c in CHAPTERS if c.notebook == Path(path).name]
+    parameters = set(models[0].model_fields) if models else set()
+    known_attrs = set(dir(pd.DataFrame)) | set(dir(pd.Series)) | set(dir(np.ndarray)) | set(dir(pd.Index))
+    out: dict[str, set[str]] = {}
+    current = None
+    for c in cells:
+        if "exercise" in c["tags"]:
+            m = EXERCISE.search(c["text"])
+            current = f"{m.group(1)}.{m.group(2)}" if m else "?"
+            continue
+        if c["type"] != "code" or "solution" not in c["tags"] or current is None:
+            continue
+        tree = ast.parse(c["text"])
+        own = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        own |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        own |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+        bases = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}  # `S` of `S.FREQUENCY`
+        display = {id(n) for call in ast.walk(tree) if isinstance(call, ast.Call) and _shows(call.func)
+                   for n in ast.walk(call) if n is not call.func}  # fmt: skip
+        used = out.setdefault(current, set())
+        package_calls = set()
+        for node in ast.walk(tree):
+            if id(node) in display:
+                continue
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                base, attr = node.value.id, node.attr
+                if base in WORDING or base in KNOWN_LIBS:
+                    continue
+                if base in modules:
+                    value = getattr(importlib.import_module(modules[base]), attr, None)
+                    if modules[base] == "analysis.schema" and isinstance(value, str):
+                        used.add(value)  # a column, by its name
+                    else:
+                        used.add(f"{base}.{attr}")
+                        package_calls.add(node)
+                elif base in chapter and base not in own and attr not in known_attrs:
+                    used.add(f"{base}.{attr}")
+            elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+                key = node.slice
+                if node.value.id in chapter | own and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    used.add(key.value)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                name = node.id
+                if name in own or name in WORDING or name in KNOWN_LIBS or hasattr(builtins, name) or id(node) in bases:
+                    continue
+                if name in parameters:
+                    continue  # shown in the page's "Parameters of this run" table
+                if name in chapter or name in imported or name in modules:
+                    used.add(name)
+            if isinstance(node, ast.Call):
+                func = node.func
+                is_package = (isinstance(func, ast.Name) and func.id in imported and func.id not in WORDING) or (
+                    isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                    and func.value.id in modules and func.value.id not in WORDING | KNOWN_LIBS)  # fmt: skip
+                if is_package:
+                    used |= {f"{k.arg}=" for k in node.keywords if k.arg}
+        used.discard("")
+    return out
+
+
+def unnamed_in_solutions(path: Path) -> list[str]:
+    """Each name a solution uses (:func:`solution_names`) that neither the chapter's text nor its
+    "What you can use" box (the markdown, solutions left out) shows as code: one line per name."""
+    cells = _cells(path)
+    text = "\n".join(c["text"] for c in cells if c["type"] == "markdown" and "solution" not in c["tags"])
+    text = re.sub(r"^(?:`{3,}|:{3,}).*$", "", text, flags=re.M)  # fences would pair the backticks wrongly
+    spans = set(re.findall(r"(?<!`)`([^`\n]+)`(?!`)", text))
+    words = " ".join(spans)
+    out = []
+    for exercise, names in solution_names(path).items():
+        for name in sorted(names):
+            end = "" if name.endswith("=") else r"(?![\w])"  # a keyword argument: `log=False`
+            if name not in spans and not re.search(rf"(?<![\w.]){re.escape(name)}{end}", words):
+                out.append(f"Exercise {exercise}: its solution uses `{name}`, which the chapter's text and its "
+                           "'What you can use' box never show")  # fmt: skip
+    return out

@@ -147,6 +147,34 @@ def check_chromium(which: Callable[[str], str | None] = shutil.which) -> Check:
     return Check("chromium", OK, f"Chromium at {found}")
 
 
+def check_lab(kernel: str) -> Check:
+    """JupyterLab (``make lab``) installed in this environment."""
+    lab = Path(sys.executable).with_name("jupyter-lab")
+    if not lab.exists():
+        return Check("lab", PROBLEM, f"JupyterLab is not installed in {sys.prefix} (`make lab` needs it)", PIP_FIX)
+    return Check("lab", OK, f"JupyterLab at {lab}; `make lab` serves the hand-out on 127.0.0.1 with kernel '{kernel}'")
+
+
+def check_handout(folder: Path, kernel: str) -> Check:
+    """The hand-out notebooks (``make handout``) name the book's kernel, and were executed."""
+    from analysis.book.handout import kernel_of
+
+    notebooks = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    if not notebooks:
+        return Check("handout", NOTE, f"no hand-out in {folder} yet (needed for the workshop only)",
+                     "`make handout` builds it (the notebooks, the room's book and the teacher's)")  # fmt: skip
+    wrong = [p.name for p in notebooks if kernel_of(p) != kernel]
+    if wrong:
+        return Check("handout", PROBLEM, f"{len(wrong)} hand-out notebooks name another kernel than '{kernel}': "
+                     + ", ".join(wrong[:3]), "`make handout` writes them again")  # fmt: skip
+    bare = [p.name for p in notebooks if '"outputs": [],' in p.read_text() and '"execution_count": null' in p.read_text()
+            and '"output_type"' not in p.read_text()]  # fmt: skip
+    if bare:
+        return Check("handout", PROBLEM, f"{len(bare)} hand-out notebooks were never executed (no values, tables or "
+                     f"figures to read): " + ", ".join(bare[:3]), "`make handout` executes them")  # fmt: skip
+    return Check("handout", OK, f"{len(notebooks)} hand-out notebooks in {folder}, executed, each naming kernel '{kernel}'")
+
+
 def checks(root: Path) -> list[Check]:
     from analysis.book.runner import KERNEL
 
@@ -155,6 +183,8 @@ def checks(root: Path) -> list[Check]:
         check_venv(root),
         check_kernel(KERNEL),
         check_packages(root / "requirements.txt"),
+        check_lab(KERNEL),
+        check_handout(root / "book" / "_build" / "handout", KERNEL),
         check_writable(root / "book"),
         check_shop(),
         check_shared_data((root / SHARED_DATA).resolve()),

@@ -228,17 +228,27 @@ def test_doctor_exits_0_after_make_book(project):
 
 
 def test_make_handout_builds_both_versions_from_a_fresh_copy(project, tmp_path):
+    # an earlier test reran Concepts with other parameters: the book on the shop's defaults again first
+    assert make(project, "book").returncode == 0
     result = make(project, "handout")
     assert result.returncode == 0, result.stdout + result.stderr
     out = project / "book" / "_build" / "handout"
     for stem in CHAPTER_PAGES:
         assert (out / f"{stem}_exercises.ipynb").exists() and (out / f"{stem}_solutions.ipynb").exists()
+    assert (out / "risk_scores.csv").is_file()  # what Exercise 5.1 reads, beside the notebooks
     import papermill as pm
 
     executed = tmp_path / "exercises.ipynb"  # the participants' notebook runs without its solutions
     pm.execute_notebook(str(out / "01_concepts_exercises.ipynb"), str(executed), parameters={"shop_customers": 300},
                         progress_bar=False, cwd=str(tmp_path))  # fmt: skip
     assert "ex1_1_sentence" not in executed.read_text()
+    # the room's book: every chapter, no solution dropdowns; the teacher's: the same pages with them
+    for stem in CHAPTER_PAGES:
+        room = (out / "book" / "chapters" / f"{stem}.html").read_text()
+        teacher = (out / "teacher" / "chapters" / f"{stem}.html").read_text()
+        number = stem[:2].lstrip("0")
+        assert f"Exercise {number}.1" in room and re.search(r"Solution \d+\.\d+", room) is None, stem
+        assert f"Solution {number}.1" in teacher, stem
 
 
 REMOTE = r"(?:https?:)?//(?!127\.0\.0\.1|localhost)[^\s\"'<>)]+"
@@ -290,3 +300,6 @@ def test_a_chapter_rerun_on_other_data_is_flagged_on_the_front_page(project, tmp
     assert (project / "book" / "chapters" / "concepts_monthly.csv").exists() or any(
         (project / "book" / "chapters").glob("concepts_*.csv")
     ), "the chapter's CSV did not move beside the page"
+    # the book now shows a chapter run on other data: the workshop's hand-out refuses to mix them
+    refused = make(project, "handout")
+    assert refused.returncode == 2 and "concepts" in refused.stderr and "make book" in refused.stderr, refused.stderr

@@ -124,6 +124,31 @@ def test_the_command_line_runs_every_check():
     result = subprocess.run([sys.executable, "-m", "analysis", "doctor"], capture_output=True, text=True, cwd=ROOT)
     lines = [line for line in result.stdout.splitlines() if line[:1].isalpha()]
     named = {line[9:19].strip() for line in lines if line.split()[0] in (OK, PROBLEM, NOTE)}
-    assert named == {"python", "venv", "kernel", "packages", "write", "data", "real data", "chromium"}
+    assert named == {"python", "venv", "kernel", "packages", "lab", "handout", "write", "data", "real data", "chromium"}
     problems = [line for line in lines if line.startswith(PROBLEM)]
     assert result.returncode == (1 if problems else 0) and "Traceback" not in result.stderr
+
+
+def test_the_handout_names_the_books_kernel_and_was_executed(tmp_path):
+    import nbformat
+
+    from analysis.book.handout import KERNELSPEC
+
+    assert doctor.check_handout(tmp_path / "absent", "ecommerce-book").status == NOTE
+    cell = nbformat.v4.new_code_cell("1 + 1")
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    nbformat.write(nb, tmp_path / "01_concepts_exercises.ipynb")
+    other = doctor.check_handout(tmp_path, "ecommerce-book")
+    assert other.status == PROBLEM and "01_concepts_exercises.ipynb" in other.found and "make handout" in other.fix
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nbformat.write(nb, tmp_path / "01_concepts_exercises.ipynb")
+    bare = doctor.check_handout(tmp_path, "ecommerce-book")
+    assert bare.status == PROBLEM and "never executed" in bare.found
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1)]
+    nbformat.write(nb, tmp_path / "01_concepts_exercises.ipynb")
+    assert doctor.check_handout(tmp_path, "ecommerce-book").status == OK
+
+
+def test_jupyterlab_is_installed_for_make_lab():
+    found = doctor.check_lab("ecommerce-book")
+    assert found.status == OK and "127.0.0.1" in found.found

@@ -43,3 +43,23 @@ def test_a_chapter_without_exercises_is_skipped_and_named(tmp_path, monkeypatch,
         nbformat.write(nb, bare / ch.notebook)
     assert handout.main(tmp_path, tmp_path / "out") == 1
     assert "no exercises tagged 'exercise' yet, skipped" in capsys.readouterr().out
+
+
+def test_the_workshop_agenda_fits_its_three_hours_and_marks_the_discussions():
+    """book/workshop.md: the agenda's blocks follow each other and end at 3:00; extensions are discussions."""
+    import re
+
+    text = (ROOT / "book" / "workshop.md").read_text()
+    agenda = text.split("## Agenda", 1)[1]
+    rows = re.findall(r"^\| (\d):(\d\d) \| (\d+) \| ([^|]+)\|", agenda, flags=re.M)
+    assert rows
+    clock = 0
+    for hours, minutes, length, _ in rows:
+        assert int(hours) * 60 + int(minutes) == clock
+        clock += int(length)
+    assert clock == 180
+    blocks = {what: int(length) for _, _, length, what in rows}
+    for chapter, measured in ((1, 40), (2, 35)):  # the trial's measured exercise blocks (issue 25)
+        block = next(w for w in blocks if w.startswith(f"Exercises {chapter}.1"))
+        assert blocks[block] == measured and f"{chapter}.4 (extension, **discussion**" in block
+    assert "Homework" in text
