@@ -223,7 +223,7 @@ def tiers(share_customers: float, share_revenue: float, cut: float, value: str =
     head = f"the high tier, {fmt.share(share_customers)} of the customers, brings {fmt.share(share_revenue)} of the {value}"
     if math.isnan(top20):
         return sentence(head)
-    return sentence(f"{head}; the top 20% of customers bring {fmt.share(top20)}: {concentration(top20, value)}")
+    return sentence(f"{head}; the top 20% of customers bring {fmt.share(top20)}: {concentration(top20, value, 'clustering.tier_finding')}")
 
 
 def _forecast_use(error: float) -> str:

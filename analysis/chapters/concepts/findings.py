@@ -83,7 +83,7 @@ def concentration(top: float, fraction: float = 0.2, customers: int | None = Non
         return sentence(f"{head}, but with only {plural(customers, 'customer')} that says little about concentration")
     if fraction != 0.2:
         return sentence(head)  # the scale is stated for the top 20%
-    return sentence(f"{head}: {verdict(top)}")
+    return sentence(f"{head}: {verdict(top, finding='concepts.concentration_sentence')}")
 
 
 def repeat_rate(rate: float, customers: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from analysis import fmt
+from analysis.chapters._claims import STRENGTH, at_scale
 from analysis.chapters._findings import trading_days, join_words, plural, sentence
 
 __all__ = [
@@ -420,29 +421,35 @@ def busiest_position(name: str, ratio: float, frequency: str, season: int = 7,
     where = (f"{_DAY_WORDS.get(name, name)}s sell" if frequency == "D" else
              f"position {name} of the {season}-week season sells")
     kind = "weekly" if frequency == "D" else "yearly"
-    said = (f"; the season's strength is {fmt.number(strength, 2)}, a {strength_word(strength)} {kind} pattern"
+    word = strength_word(strength, "forecast.ex4_1_sentence", "the season") if math.isfinite(strength) else ""
+    said = (f"; the season's strength is {fmt.number(strength, 2)}, a {word} {kind} pattern"
             if math.isfinite(strength) else "")
     return sentence(f"{where} the most, {fmt.share(ratio - 1)} above the mean step{said}")
 
 
 #: The chapter's one scale for the strength of a season or trend, :math:`F` of Hyndman and Athanasopoulos
-#: (2021, 4.3), from 0 (none of the variation) to 1 (all of it): the word for values from each bound on.
-STRENGTH_SCALE = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
+#: (2021, 4.3), from 0 (none of the variation) to 1 (all of it): the word for values from each bound on
+#: (the book's :data:`analysis.chapters._claims.STRENGTH`).
+STRENGTH_SCALE = STRENGTH.steps
 
 
-def strength_word(value: float) -> str:
-    """``weak``, ``moderate`` or ``strong`` for a seasonal or trend strength on :data:`STRENGTH_SCALE`."""
-    return next((word for bound, word in STRENGTH_SCALE if value >= bound), "weak")
+def strength_word(value: float, finding: str = "forecast.strength", subject: str = "the strength") -> str:
+    """``weak``, ``moderate`` or ``strong`` for a seasonal or trend strength: a claim on :data:`STRENGTH_SCALE`,
+    checked before it is worded."""
+    return at_scale(finding, "strength F (Hyndman and Athanasopoulos 2021, 4.3)", subject, value, STRENGTH,
+                    source="seasonal_strength, trend_strength").say()  # fmt: skip
 
 
 def strengths(season: float, trend: float, has_season: bool = True) -> str:
     """The season's and the trend's strength in words, with the scale stated."""
     scale = ", ".join(f"{w} from {fmt.number(b, 1)}" for b, w in reversed(STRENGTH_SCALE[:-1]))
+    said = strength_word(season, "forecast.strength_finding", "the season") if has_season else ""
     head = (f"on this chapter's scale (weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}) the season is "
-            f"{strength_word(season)} ({fmt.number(season, 2)})" if has_season else
+            f"{said} ({fmt.number(season, 2)})" if has_season else
             f"on this chapter's scale (weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}) there is no "
             "season to measure")
-    return sentence(f"{head} and the trend {strength_word(trend)} ({fmt.number(trend, 2)})")
+    trend_word = strength_word(trend, "forecast.strength_finding", "the trend")
+    return sentence(f"{head} and the trend {trend_word} ({fmt.number(trend, 2)})")
 
 
 _DAY_WORDS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from analysis import fmt
+from analysis.chapters._claims import Claim, Relative
 from analysis.chapters._findings import plural, sentence
 
 __all__ = [
@@ -192,6 +193,16 @@ def penalty_check(weaker: float, stronger: float, factor: float, base: float) ->
 
     better = [name for name, c in (("weaker", weaker), ("stronger", stronger)) if beyond_tie(base + c, base)]
     worse = [c for c in (weaker, stronger) if beyond_tie(base, base + c)]
+    chosen, ndcg = "the chosen penalty", {"the chosen penalty": base, "weaker": base + weaker,
+                                          "stronger": base + stronger}  # fmt: skip
+    for side in ("weaker", "stronger"):  # each side's verdict is a claim on the nDCG tie rule
+        pair = {chosen: ndcg[chosen], side: ndcg[side]}
+        claim = (Claim("recommend.ex3_4_sentence", "test nDCG@K", "beats", side, pair, chosen, SAME_NDCG_RULE)
+                 if side in better else
+                 Claim("recommend.ex3_4_sentence", "test nDCG@K", "beats", chosen, pair, side, SAME_NDCG_RULE)
+                 if beyond_tie(base, ndcg[side]) else
+                 Claim("recommend.ex3_4_sentence", "test nDCG@K", "ties", chosen, pair, side, SAME_NDCG_RULE))
+        claim.check()
     if better:
         meaning = (f"a {' and a '.join(better)} penalty scores better on the test split beyond the tie rule: "
                    "validation and test disagree here")
@@ -241,6 +252,10 @@ def recall_cap(cap: float, mean_held: float, k: int) -> str:
 SAME_NDCG = 0.02
 #: A hybrid differs from interactions alone when its nDCG is at least this share away (the tie rule).
 HYBRID_TOLERANCE = SAME_NDCG
+
+
+#: The nDCG tie rule as a claim's rule: a difference beyond SAME_NDCG of the lower value.
+SAME_NDCG_RULE = Relative(SAME_NDCG, "SAME_NDCG")
 
 
 def beyond_tie(value: float, reference: float) -> bool:
