@@ -261,8 +261,10 @@ class Claim:
         return text
 
     def say(self) -> str:
-        """Check, then render: the only way a finding gets its words from a claim."""
-        return self.check().render()
+        """Check, then render: the only way a finding gets its words from a claim (the words are logged too)."""
+        text = self.check().render()
+        _LOG[-1]["said"] = text
+        return text
 
 
 def compared(finding: str, measure: str, subject: str, other: str, a: float, b: float, rule: FoldSpread | Relative,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from analysis import fmt
-from analysis.chapters._claims import STRENGTH, at_scale
+from analysis.chapters._claims import STRENGTH, Claim, Relative, at_scale
 from analysis.chapters._findings import trading_days, join_words, plural, sentence
 
 __all__ = [
@@ -125,6 +125,14 @@ def best_model(best: str, best_mase: float, baseline: str, baseline_mase: float,
     within :data:`TIE` of each other."""
     gain = 1 - best_mase / baseline_mase if baseline_mase > 0 else float("nan")
     tied = bool(runner_up) and _tie(best_mase, runner_up_mase)
+    source = "the rolling-origin scores table"
+    if tied:
+        Claim("forecast.best_finding", "MASE", "ties", runner_up, {runner_up: runner_up_mase, best: best_mase}, best,
+              Relative(TIE, "TIE"), best_mase, source=source).check()  # fmt: skip
+    if best != baseline and math.isfinite(gain):
+        Claim("forecast.best_finding", "MASE", "beats" if gain >= BEATS else "ties", best,
+              {best: best_mase, baseline: baseline_mase}, baseline, Relative(BEATS, "BEATS"), baseline_mase,
+              higher_is_better=False, source=source).check()  # fmt: skip
     tie = (f"; {runner_up}'s MASE of {fmt.number(runner_up_mase)} is within {fmt.share(TIE, 0)} of it, "
            "a tie on this measure") if tied else ""
     if best == baseline or not gain >= BEATS:
@@ -147,7 +155,8 @@ def tied(mases: dict[str, float]) -> tuple[str, ...]:
     return tuple(k for k, v in finite.items() if k != best and _tie(low, v))
 
 
-def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float, promotions: bool) -> str:
+def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float, promotions: bool,
+                     finding: str = "forecast.known_finding") -> str:
     """The best model fed what is known in advance (weekday, closures and, when ``promotions`` -- discount days
     were found -- the promotions) against the best time-series model (ETS, SARIMA, Theta), by rolling-origin
     MASE. Only the MASEs are compared: the two kinds of model differ in much more than what they are fed."""
@@ -158,6 +167,10 @@ def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: fl
              "the position in the season and closures")
     both = (f"{seeing} (which is fed {known}) has a MASE of {fmt.number(seeing_mase, 3)}, "
             f"{blind} (a time-series model) {fmt.number(blind_mase, 3)}")
+    mases = {seeing: seeing_mase, blind: blind_mase}
+    lower, other = (seeing, blind) if case == "seeing" else (blind, seeing)
+    Claim(finding, "MASE", "ties" if case == "tie" else "below", lower, mases, other, Relative(TIE, "TIE"),
+          min(seeing_mase, blind_mase), source="the rolling-origin scores table").check()  # fmt: skip
     if case == "tie":
         return sentence(f"here the two tie on MASE: {both}, within {fmt.share(TIE, 0)} of each other")
     if case == "seeing":
@@ -184,7 +197,7 @@ def known_in_advance_takeaway(seeing: str, seeing_mase: float, blind: str, blind
                               promotions: bool) -> str:
     """The takeaway's sentences: :data:`KNOWN_CAVEAT`, then :func:`known_in_advance`; the caveat is left out
     when the finding says it itself (the time-series model had the lower MASE), so it is not made twice."""
-    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions)
+    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions, "forecast.known_takeaway")
     if _known_case(seeing_mase, blind_mase) == "blind":
         return finding
     return f"{KNOWN_CAVEAT} {finding}"
@@ -195,7 +208,7 @@ def known_in_advance_summary(seeing: str, seeing_mase: float, blind: str, blind_
                              best_mase: float = float("nan")) -> str:
     """:func:`known_in_advance` for "What this run found", or "" when :func:`best_model` already states the same
     tie: the best model and the runner-up are the two compared here and within :data:`TIE` of each other."""
-    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions)
+    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions, "forecast.known_summary")
     same_pair = {best, runner_up} == {seeing, blind} and bool(seeing) and bool(blind)
     if same_pair and _tie(best_mase, runner_up_mase) and _known_case(seeing_mase, blind_mase) == "tie":
         return ""

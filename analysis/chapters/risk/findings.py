@@ -12,7 +12,7 @@ from dataclasses import replace
 import pandas as pd
 
 from analysis import fmt
-from analysis.chapters._claims import FOLD_SPREAD, Claim, FoldSpread, Relative, compared
+from analysis.chapters._claims import Claim, FoldSpread, Relative, Scale, at_scale, compared
 from analysis.chapters._findings import join_words, plural
 from analysis.data.labelled import CODE_LEVELS
 
@@ -36,6 +36,8 @@ BETTER_BRIER = 0.01
 OFF_RATE = 0.2
 #: A Brier skill score (1 - Brier / the base rate's Brier) below this "hardly beats knowing only the base rate".
 WEAK_SKILL = 0.05
+#: The Brier skill score's one scale: below WEAK_SKILL the model "hardly beats knowing only the base rate".
+SKILL = Scale("the Brier skill score", ((WEAK_SKILL, "beats the base rate"), (-math.inf, "hardly beats")))
 #: A cheapest threshold that saves less than this share of the cost of flagging nothing "hardly pays".
 SMALL_SAVING = 0.05
 #: Two models' decisions within this share of each other's value are "a tie".
@@ -55,9 +57,16 @@ SUMMARY = ("balance_finding", "sensitive_finding", "best_finding", "calibration_
            "cost_finding", "problem_finding", "policy_finding", "group_finding", "truth_finding")  # fmt: skip
 
 
+#: The one scale of "rare" for a positive share: below RARE the positives are rare, above 1 - RARE the negatives.
+RARITY = Scale("the positive share", ((math.nextafter(1 - RARE, 2.0), "negatives rare"), (RARE, "not rare"),
+                                      (-math.inf, "positives rare")))  # fmt: skip
+
+
 def balance(positives: int, n: int, unit: str, label: str) -> str:
     share = positives / n
     head = f"{fmt.count(positives)} of {plural(n, unit)} ({fmt.share(share)}) are positive ({label})"
+    at_scale("risk.balance_finding", "positive share", "the positives", share, RARITY,
+             source="positive_share").check()  # fmt: skip
     if share < RARE:
         return head + ": a rare outcome, so a model that flags nobody is right " + fmt.share(1 - share) + \
             " of the time and accuracy says nothing; read the precision-recall curve and PR AUC."
@@ -219,10 +228,22 @@ def calibration(brier: float, platt: float, isotonic: float, model: str, rate: f
     of a score that knows nothing about the cases."""
     best = min(platt, isotonic)
     name = "Platt scaling" if platt <= isotonic else "isotonic regression"
+    brier_scores = {"Platt scaling": platt, "isotonic regression": isotonic}
+    Claim("risk.calibration_finding", "Brier score", "best", name, brier_scores, higher_is_better=False,
+          source="the calibration table").check()  # fmt: skip
+    lowers = best < (1 - BETTER_BRIER) * brier
+    worse = not lowers and best > (1 + BETTER_BRIER) * brier
+    if math.isfinite(best) and brier > 0:
+        Claim("risk.calibration_finding", "Brier score", "below" if lowers else "above" if worse else "within",
+              name, {name: best, model: brier}, model, Relative(BETTER_BRIER, "BETTER_BRIER"), brier,
+              source="the calibration table").check()  # fmt: skip
     floor = ""
     if rate is not None:
         base = rate * (1 - rate)
         skill = 1 - brier / base if base > 0 else math.nan
+        if math.isfinite(skill):
+            at_scale("risk.calibration_finding", "Brier skill score", "the model", skill, SKILL,
+                     source="the calibration table").check()  # fmt: skip
         floor = (f" A constant score at the positive share would get {fmt.number(base, 4)}, so the model's Brier "
                  f"skill score, 1 - {fmt.number(brier, 4)} / {fmt.number(base, 4)}, is {fmt.number(skill)}"
                  + (": it hardly beats knowing only the base rate." if skill < WEAK_SKILL else ".")
@@ -230,6 +251,9 @@ def calibration(brier: float, platt: float, isotonic: float, model: str, rate: f
     if best < (1 - BETTER_BRIER) * brier:
         return (f"Recalibrating the scores of {model} lowers the Brier score from {fmt.number(brier, 4)} to "
                 f"{fmt.number(best, 4)} ({name}).") + floor  # fmt: skip
+    if worse:
+        return (f"The scores of {model} are better calibrated than the recalibrated ones: Brier "
+                f"{fmt.number(brier, 4)} against {fmt.number(best, 4)} at best ({name}).") + floor  # fmt: skip
     return (f"The scores of {model} are already about as well calibrated as the recalibrated ones: Brier "
             f"{fmt.number(brier, 4)} against {fmt.number(best, 4)} at best ({name}).") + floor  # fmt: skip
 
@@ -378,11 +402,17 @@ def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
         return ("These data have no planted model, so the best possible score is unknown; the cross-validated "
                 "comparison of section 4 is the evidence.")  # fmt: skip
     best = min(gaps, key=gaps.get)
+    Claim("risk.truth_finding", "ROC AUC below the planted model's", "best", best, dict(gaps), higher_is_better=False,
+          source="the comparison with the planted model").check()  # fmt: skip
     head = f"The planted model's own probability reaches ROC AUC {fmt.number(bayes_auc)}; the best model here, {best}, "
     if gaps[best] < 0:
         return head + (f"is {fmt.number(-gaps[best])} above it on these cases: the Bayes score is the best on "
                        "average over samples, and on one sample a fitted model can beat it by chance.")  # fmt: skip
-    verdict = "close to the best possible" if gaps[best] <= CLOSE_TO_BAYES else "short of the best possible"
+    close = gaps[best] <= CLOSE_TO_BAYES
+    Claim("risk.truth_finding", "ROC AUC", "within" if close else "below", best,
+          {best: bayes_auc - gaps[best], "the planted model": bayes_auc}, "the planted model",
+          Relative(CLOSE_TO_BAYES, "CLOSE_TO_BAYES"), 1.0, source="the comparison with the planted model").check()
+    verdict = "close to the best possible" if close else "short of the best possible"
     return head + f"is {fmt.number(gaps[best])} below it: {verdict}."
 
 

@@ -172,3 +172,13 @@ def test_every_check_is_logged_and_written_beside_the_chapter(tmp_path):
     assert (record["chapter"], record["checked"], record["failed"]) == ("demo", 2, 1)
     assert record["claims"][0]["values"] == {"a": 2.0, "b": 1.0}
     assert C.checked() == []
+
+
+def test_rules_beat_a_model_only_beyond_the_tie_rule():
+    said = RE.rules_against_cf(0.2001, 0.5, "EASE", 0.2)
+    assert "beat" not in said and "about as well as" in said
+    wrong = Claim("recommend.rules_cf_text", "nDCG@K", "beats", "rules", {"rules": 0.2001, "EASE": 0.2}, "EASE",
+                  RE.SAME_NDCG_RULE)  # fmt: skip
+    with pytest.raises(ClaimError, match="recommend.rules_cf_text"):
+        wrong.check()
+
