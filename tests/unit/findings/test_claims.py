@@ -182,3 +182,20 @@ def test_rules_beat_a_model_only_beyond_the_tie_rule():
     with pytest.raises(ClaimError, match="recommend.rules_cf_text"):
         wrong.check()
 
+
+
+def test_the_audit_of_a_run_finds_unclaimed_and_failed_findings(tmp_path):
+    from tests.claims_audit import audit
+
+    Claim("concepts.best_month_sentence", "revenue", "best", "May", {"May": 2.0, "June": 1.0}).say()
+    C.write("concepts", tmp_path)
+    glued = {"best_month_sentence": "the best full month was May", "n_days": "30",
+             "grid": "the best one may lie above the grid"}  # fmt: skip
+    assert audit(tmp_path, "concepts", glued)["checked"] == 1
+    with pytest.raises(AssertionError, match="rest on no claim: weekday_sentence"):
+        audit(tmp_path, "concepts", {**glued, "weekday_sentence": "Mondays rank best"})
+    with pytest.raises(ClaimError):
+        Claim("concepts.best_month_sentence", "revenue", "best", "June", {"May": 2.0, "June": 1.0}).check()
+    C.write("concepts", tmp_path)
+    with pytest.raises(AssertionError, match="failed their check"):
+        audit(tmp_path, "concepts", glued)
