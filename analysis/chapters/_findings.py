@@ -25,6 +25,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from analysis import fmt
+from analysis.chapters._claims import CONCENTRATED, CONCENTRATION, EVEN, at_scale
 from analysis.fmt import join_words, plural, sentence
 
 __all__ = ["CONCENTRATED", "EVEN", "compare", "concentration", "join_words", "plural", "sentence", "summary",
@@ -63,20 +64,21 @@ def trading_days(off_sales: Mapping[str, tuple[int, int]]) -> str:
     return f"the shop does not trade on {days} (sales on {counts} in the data)"
 
 
-#: The top 20% of customers bringing at least this share of the value: "concentrated in a minority" ...
-CONCENTRATED = 0.6
-#: ... at most this share: "spread fairly evenly"; between the two, "moderately concentrated". One scale for the
-#: whole book, read on the top 20% share (kpi.top_share), so no two chapters word the same customers differently.
-EVEN = 0.35
+# CONCENTRATED and EVEN, the book's one concentration scale (read on the top 20% share, kpi.top_share), live in
+# analysis.chapters._claims (CONCENTRATION) with the other scales and tie rules; they are re-exported here.
 
 
-def concentration(top20: float, value: str = "revenue") -> str:
+def concentration(top20: float, value: str = "revenue", finding: str = "concentration") -> str:
     """The book's one verdict on concentration, from the share ``top20`` of the value (``revenue``, or ``orders``)
-    brought by the top 20% of customers (:data:`CONCENTRATED`, :data:`EVEN`)."""
+    brought by the top 20% of customers: a claim on :data:`analysis.chapters._claims.CONCENTRATION`, checked
+    before it is worded, so no two chapters word the same customers differently."""
     are = "is" if value == "revenue" else "are"
-    if top20 >= CONCENTRATED:
-        return f"{value} {are} concentrated in a minority of customers"
     equal = "spending" if value == "revenue" else "buying"
-    if top20 <= EVEN:
-        return f"{value} {are} spread fairly evenly (equal {equal} would give 20%)"
-    return f"{value} {are} moderately concentrated (equal {equal} would give 20%, the '80/20 rule' 80%)"
+    words = {
+        "concentrated": f"{value} {are} concentrated in a minority of customers",
+        "spread fairly evenly": f"{value} {are} spread fairly evenly (equal {equal} would give 20%)",
+        "moderately concentrated": (f"{value} {are} moderately concentrated (equal {equal} would give 20%, "
+                                    "the '80/20 rule' 80%)"),
+    }  # fmt: skip
+    return at_scale(finding, f"top 20% share of {value}", "the top 20% of customers", top20, CONCENTRATION,
+                    source="top20_share", words=words).say()  # fmt: skip

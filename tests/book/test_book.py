@@ -75,6 +75,15 @@ def test_make_book_builds_the_landing_page_and_chapter(project):
     assert "parts:" in toc and all(c.doc in toc for c in CHAPTERS)  # generated from the registry
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_make_book_writes_each_chapters_checked_claims_beside_its_page(project, chapter):
+    from analysis.book.runner import glued_values
+    from tests.claims_audit import audit
+
+    chapters = project / "book" / "chapters"
+    assert audit(chapters, chapter.name, glued_values(chapters / chapter.notebook))["checked"] > 0
+
+
 def test_the_front_page_shows_the_build_table(project):
     intro = (project / "book" / "_build" / "html" / "intro.html").read_text()
     table = intro.split('class="build-table', 1)[1].split("</table>", 1)[0]

@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from analysis import DataError
-from analysis.book.runner import ROOT
+from analysis.book.runner import ROOT, glued_values
 from analysis.chapters import check_needs, get_chapter
+from tests.notebooks.conftest import audit_run
 from analysis.book.runner import load_chapter_data
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
@@ -65,6 +66,7 @@ def execute(chapter: str, params: dict, tmp_path: Path, label: str = "") -> None
     notebook = ROOT / "notebooks" / get_chapter(chapter).notebook
     out = tmp_path / notebook.name
     pm.execute_notebook(str(notebook), str(out), parameters=params, progress_bar=False, cwd=str(tmp_path))
+    audit_run(tmp_path, notebook.name, glued_values(out))  # the claims of a run at the needs' edge
 
 
 LOGS = dict(

@@ -15,7 +15,18 @@ def execute(notebook: str, out_dir: Path, **params) -> dict[str, str]:
     out = out_dir / Path(notebook).name
     pm.execute_notebook(str(ROOT / "notebooks" / notebook), str(out), parameters=params, progress_bar=False, cwd=str(out_dir))
     tag_removed_cells(out)
-    return glued_values(out)
+    glued = glued_values(out)
+    audit_run(out_dir, Path(notebook).name, glued)  # every claim the run checked, and none missing
+    return glued
+
+
+def audit_run(out_dir: Path, notebook: str, glued: dict[str, str]) -> None:
+    """:func:`tests.claims_audit.audit` for the chapter of ``notebook`` (a registry chapter's file name)."""
+    from analysis.chapters import CHAPTERS
+    from tests.claims_audit import audit
+
+    chapter = next(ch.name for ch in CHAPTERS if ch.notebook == notebook)
+    audit(out_dir, chapter, glued)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from analysis.book.runner import ROOT, glued_values, tag_removed_cells
 from analysis.data import load_transactions
 from analysis.chapters.concepts import findings as F
 from analysis.chapters.concepts import steps as ST
+from tests.notebooks.conftest import audit_run
 
 pytestmark = pytest.mark.notebooks
 NOTEBOOK = ROOT / "notebooks" / "01_concepts.ipynb"
@@ -35,7 +36,9 @@ def run(folder: Path, name: str, **params) -> dict[str, str]:
     out = folder / name
     pm.execute_notebook(str(NOTEBOOK), str(out), parameters=params, progress_bar=False, cwd=str(folder))
     tag_removed_cells(out)
-    return glued_values(out)
+    glued = glued_values(out)
+    audit_run(folder, "01_concepts.ipynb", glued)
+    return glued
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +226,9 @@ def test_the_censored_cohort_against_the_shops_truth(history, tmp_path):
     else:
         assert "bought_before_log" not in shop.customers  # the log starts with the shop: nobody bought before
         assert "may have been buying before it" in glued["censor_sentence"]
+
+
+def test_every_comparative_finding_rests_on_a_checked_claim(glued, folder):
+    from tests.claims_audit import audit
+
+    assert audit(folder, "concepts", glued)["checked"] > 0

@@ -159,3 +159,9 @@ def test_glued_values_match_the_recorded_fingerprint(glued):
     from tests.notebooks.fingerprint import check
 
     check("forecast", glued)
+
+
+def test_every_comparative_finding_rests_on_a_checked_claim(glued, run_dir):
+    from tests.claims_audit import audit
+
+    audit(run_dir, "forecast", glued)

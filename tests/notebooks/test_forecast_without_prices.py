@@ -130,3 +130,9 @@ def test_no_cited_value_speaks_of_revenue_or_money_or_is_missing(glued):
     bad = {name: glued[name] for name in cited
            if re.search(r"revenue|money|£|\bnan\b|n/a", glued[name], flags=re.IGNORECASE)}
     assert not bad, bad
+
+
+def test_every_comparative_finding_rests_on_a_checked_claim(glued, run_dir):
+    from tests.claims_audit import audit
+
+    audit(run_dir, "forecast", glued)

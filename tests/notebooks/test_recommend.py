@@ -167,3 +167,9 @@ def test_buy_again_on_the_global_split_by_hand(glued, split):
         out.append(dcg / sum(1 / np.log2(r + 2) for r in range(min(len(rel), 10))))
     assert int(glued["global_users"]) == len(out)
     assert float(glued["again_ndcg"]) == pytest.approx(float(np.mean(out)))
+
+
+def test_every_comparative_finding_rests_on_a_checked_claim(glued, run_dir):
+    from tests.claims_audit import audit
+
+    audit(run_dir, "recommend", glued)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis import fmt
 from analysis.clv.bgnbd import BG_BOUNDARY, BG_FLOOR
+from analysis.chapters._claims import Claim, Relative, Scale, at_scale
 from analysis.chapters._findings import concentration, join_words, plural, sentence
 
 __all__ = [
@@ -64,6 +65,9 @@ ACCURATE = 0.05
 INDEPENDENT = 0.1
 #: ... at or above this it fails (in between: weak, to keep in mind).
 DEPENDENT = 0.3
+#: The Gamma-Gamma assumption's one scale, on |r|: it holds below INDEPENDENT, fails from DEPENDENT on.
+SPEND_LINK = Scale("the Gamma-Gamma independence check, |r| of frequency and mean spend",
+                   ((DEPENDENT, "fails"), (INDEPENDENT, "weak link"), (-math.inf, "holds")))  # fmt: skip
 #: A segment whose mean P(alive) is at least this is "mostly alive" for the BG/NBD ...
 MOSTLY_ALIVE = 0.7
 #: ... and at most this "mostly gone".
@@ -130,6 +134,8 @@ def silhouette_shape(table: pd.DataFrame) -> str:
     """Whether the silhouette peaks at the smallest k, as it tends to on skewed, continuous customer data."""
     scored = table.dropna(subset=["silhouette"]).set_index("k")["silhouette"]
     best, smallest = int(scored.idxmax()), int(scored.index.min())
+    Claim("clustering.silhouette_finding", "silhouette", "best", f"k = {best}",
+          {f"k = {int(k)}": v for k, v in scored.items()}, source="the k table").check()  # fmt: skip
     values = f"{fmt.number(scored.loc[smallest])} at k = {smallest}, {fmt.number(scored.iloc[-1])} at k = {int(scored.index[-1])}"
     if best == smallest:
         return sentence(
@@ -207,6 +213,8 @@ def rfm_segments(table: pd.DataFrame) -> str:
         text = "no customer scores as a champion on these data"
     else:
         text = f"champions, {fmt.share(champ['share_customers'])} of the customers, bring {fmt.share(champ[f'share_{value}'])} of the {value}"
+    Claim("clustering.rfm_finding", "customers", "best", str(largest), dict(zip(map(str, table.index),
+          table["customers"])), source="the RFM segments' table").check()  # fmt: skip
     if largest == "champions":
         text += "; they are also the largest segment"
     else:
@@ -223,7 +231,7 @@ def tiers(share_customers: float, share_revenue: float, cut: float, value: str =
     head = f"the high tier, {fmt.share(share_customers)} of the customers, brings {fmt.share(share_revenue)} of the {value}"
     if math.isnan(top20):
         return sentence(head)
-    return sentence(f"{head}; the top 20% of customers bring {fmt.share(top20)}: {concentration(top20, value)}")
+    return sentence(f"{head}; the top 20% of customers bring {fmt.share(top20)}: {concentration(top20, value, 'clustering.tier_finding')}")
 
 
 def _forecast_use(error: float) -> str:
@@ -281,11 +289,13 @@ def spend_independence(r: float, n: int) -> str:
     head = f"among the {plural(n, 'repeat customer')}, the correlation between repeat purchases and mean repeat spend is {fmt.number(r)}"
     if math.isnan(r):
         return sentence(f"{head}: undefined, because every repeat customer has the same frequency or spend")
-    if abs(r) < INDEPENDENT:
+    verdict = at_scale("clustering.spend_finding", "|Pearson r| of frequency and mean spend", "|r|", abs(r),
+                       SPEND_LINK, source="spend_corr").check().word  # fmt: skip
+    if verdict == "holds":
         return sentence(f"{head}: close to 0, so the Gamma-Gamma assumption that spend does not depend on frequency holds")
     direction = "more" if r > 0 else "less"
     effect = "understates" if r > 0 else "overstates"
-    if abs(r) < DEPENDENT:
+    if verdict == "weak link":
         return sentence(f"{head}: a weak link (customers who buy more often spend a little {direction} per purchase); "
                         "the assumption holds roughly, keep the CLV of the most frequent customers with some care")  # fmt: skip
     return sentence(
@@ -325,6 +335,10 @@ def holdout(error: float, actual: float, predicted: float, days: int, money: boo
     )
     if math.isnan(error):
         return sentence(f"{head}; nobody bought in the holdout, so the error is undefined")
+    numbers = {"predicted": predicted, "actual": actual}
+    relation = "within" if abs(error) <= ACCURATE else "below" if error < 0 else "above"
+    Claim("clustering.holdout_finding", "repeat purchase days in the holdout", relation, "predicted", numbers,
+          "actual", Relative(ACCURATE, "ACCURATE"), source="holdout_actual, holdout_predicted").check()  # fmt: skip
     if abs(error) <= ACCURATE:
         return sentence(f"{head}, an error of {fmt.signed_share(error)}: close, the forecast can be used as it is")
     if error < 0:

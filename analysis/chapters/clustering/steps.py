@@ -17,6 +17,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from analysis import features, kpi, page, plots
 from analysis import evaluate, fmt
+from analysis.chapters._claims import Claim
 from analysis.chapters._findings import plural, sentence
 from analysis.clv.pipeline import NO_DROPOUT_BELOW, fit_diagnostics, fit_models, tracking_curve, value_customers
 from analysis.clv.value import holdout_by_frequency
@@ -281,6 +282,8 @@ def profile_step(customers: pd.DataFrame, labels: np.ndarray, X: np.ndarray, mon
     profile.insert(1, "name", profile[S.SEGMENT].map(names))
     coords, ratio = pca_map(X, n_components=2)
     top = profile.sort_values(f"share_{value}", ascending=False).iloc[0]
+    Claim("clustering.top_segment_finding", f"share of the {value}", "best", str(top[S.SEGMENT]),
+          dict(zip(profile[S.SEGMENT].astype(str), profile[f"share_{value}"])), source="the segments' profile").check()
     glue = {
         "top_segment": f"*{top['name']}*",
         "top_segment_share_customers": float(top["share_customers"]),

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import fmt
+from analysis.chapters._claims import Claim
 from analysis.chapters._findings import CONCENTRATED, EVEN, compare, join_words, plural, sentence, trading_days
 from analysis.chapters._findings import concentration as verdict
 
@@ -83,7 +84,7 @@ def concentration(top: float, fraction: float = 0.2, customers: int | None = Non
         return sentence(f"{head}, but with only {plural(customers, 'customer')} that says little about concentration")
     if fraction != 0.2:
         return sentence(head)  # the scale is stated for the top 20%
-    return sentence(f"{head}: {verdict(top)}")
+    return sentence(f"{head}: {verdict(top, finding='concepts.concentration_sentence')}")
 
 
 def repeat_rate(rate: float, customers: int) -> str:
@@ -114,6 +115,8 @@ def best_month(monthly: pd.DataFrame, currency: str = "", measure: str = "revenu
     if full.empty:
         return sentence("no calendar month is covered completely by the data, so months cannot be compared")
     best = full["revenue"].idxmax()
+    Claim("concepts.best_month_sentence", measure, "best", f"{best:%B %Y}",
+          {f"{m:%B %Y}": v for m, v in full["revenue"].items()}, source="the monthly table (full months)").check()
     if len(full) == 1:
         text = (
             f"only one month, {best:%B %Y}, is covered completely ({amount(full.loc[best, 'revenue'])}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from analysis import fmt
+from analysis.chapters._claims import STRENGTH, Claim, Relative, at_scale
 from analysis.chapters._findings import trading_days, join_words, plural, sentence
 
 __all__ = [
@@ -128,6 +129,14 @@ def best_model(best: str, best_mase: float, baseline: str, baseline_mase: float,
     within :data:`TIE` of each other."""
     gain = 1 - best_mase / baseline_mase if baseline_mase > 0 else float("nan")
     tied = bool(runner_up) and _tie(best_mase, runner_up_mase)
+    source = "the rolling-origin scores table"
+    if tied:
+        Claim("forecast.best_finding", "MASE", "ties", runner_up, {runner_up: runner_up_mase, best: best_mase}, best,
+              Relative(TIE, "TIE"), best_mase, source=source).check()  # fmt: skip
+    if best != baseline and math.isfinite(gain):
+        Claim("forecast.best_finding", "MASE", "beats" if gain >= BEATS else "ties", best,
+              {best: best_mase, baseline: baseline_mase}, baseline, Relative(BEATS, "BEATS"), baseline_mase,
+              higher_is_better=False, source=source).check()  # fmt: skip
     tie = (f"; {runner_up}'s MASE of {fmt.number(runner_up_mase)} is within {fmt.share(TIE, 0)} of it, "
            "a tie on this measure") if tied else ""
     if best == baseline or not gain > 0 or _tie(best_mase, baseline_mase):
@@ -150,7 +159,8 @@ def tied(mases: dict[str, float]) -> tuple[str, ...]:
     return tuple(k for k, v in finite.items() if k != best and _tie(low, v))
 
 
-def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float, promotions: bool) -> str:
+def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: float, promotions: bool,
+                     finding: str = "forecast.known_finding") -> str:
     """The best model fed what is known in advance (weekday, closures and, when ``promotions`` -- discount days
     were found -- the promotions) against the best time-series model (ETS, SARIMA, Theta), by rolling-origin
     MASE. Only the MASEs are compared: the two kinds of model differ in much more than what they are fed."""
@@ -161,6 +171,10 @@ def known_in_advance(seeing: str, seeing_mase: float, blind: str, blind_mase: fl
              "the position in the season and closures")
     both = (f"{seeing} (which is fed {known}) has a MASE of {fmt.number(seeing_mase, 3)}, "
             f"{blind} (a time-series model) {fmt.number(blind_mase, 3)}")
+    mases = {seeing: seeing_mase, blind: blind_mase}
+    lower, other = (seeing, blind) if case == "seeing" else (blind, seeing)
+    Claim(finding, "MASE", "ties" if case == "tie" else "below", lower, mases, other, Relative(TIE, "TIE"),
+          min(seeing_mase, blind_mase), source="the rolling-origin scores table").check()  # fmt: skip
     if case == "tie":
         return sentence(f"here the two tie on MASE: {both}, within {fmt.share(TIE, 0)} of each other")
     if case == "seeing":
@@ -187,7 +201,7 @@ def known_in_advance_takeaway(seeing: str, seeing_mase: float, blind: str, blind
                               promotions: bool) -> str:
     """The takeaway's sentences: :data:`KNOWN_CAVEAT`, then :func:`known_in_advance`; the caveat is left out
     when the finding says it itself (the time-series model had the lower MASE), so it is not made twice."""
-    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions)
+    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions, "forecast.known_takeaway")
     if _known_case(seeing_mase, blind_mase) == "blind":
         return finding
     return f"{KNOWN_CAVEAT} {finding}"
@@ -198,7 +212,7 @@ def known_in_advance_summary(seeing: str, seeing_mase: float, blind: str, blind_
                              best_mase: float = float("nan")) -> str:
     """:func:`known_in_advance` for "What this run found", or "" when :func:`best_model` already states the same
     tie: the best model and the runner-up are the two compared here and within :data:`TIE` of each other."""
-    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions)
+    finding = known_in_advance(seeing, seeing_mase, blind, blind_mase, promotions, "forecast.known_summary")
     same_pair = {best, runner_up} == {seeing, blind} and bool(seeing) and bool(blind)
     if same_pair and _tie(best_mase, runner_up_mase) and _known_case(seeing_mase, blind_mase) == "tie":
         return ""
@@ -435,29 +449,35 @@ def busiest_position(name: str, ratio: float, frequency: str, season: int = 7,
     where = (f"{_DAY_WORDS.get(name, name)}s sell" if frequency == "D" else
              f"position {name} of the {season}-week season sells")
     kind = "weekly" if frequency == "D" else "yearly"
-    said = (f"; the season's strength is {fmt.number(strength, 2)}, a {strength_word(strength)} {kind} pattern"
+    word = strength_word(strength, "forecast.ex4_1_sentence", "the season") if math.isfinite(strength) else ""
+    said = (f"; the season's strength is {fmt.number(strength, 2)}, a {word} {kind} pattern"
             if math.isfinite(strength) else "")
     return sentence(f"{where} the most, {fmt.share(ratio - 1)} above the mean step{said}")
 
 
 #: The chapter's one scale for the strength of a season or trend, :math:`F` of Hyndman and Athanasopoulos
-#: (2021, 4.3), from 0 (none of the variation) to 1 (all of it): the word for values from each bound on.
-STRENGTH_SCALE = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
+#: (2021, 4.3), from 0 (none of the variation) to 1 (all of it): the word for values from each bound on
+#: (the book's :data:`analysis.chapters._claims.STRENGTH`).
+STRENGTH_SCALE = STRENGTH.steps
 
 
-def strength_word(value: float) -> str:
-    """``weak``, ``moderate`` or ``strong`` for a seasonal or trend strength on :data:`STRENGTH_SCALE`."""
-    return next((word for bound, word in STRENGTH_SCALE if value >= bound), "weak")
+def strength_word(value: float, finding: str = "forecast.strength", subject: str = "the strength") -> str:
+    """``weak``, ``moderate`` or ``strong`` for a seasonal or trend strength: a claim on :data:`STRENGTH_SCALE`,
+    checked before it is worded."""
+    return at_scale(finding, "strength F (Hyndman and Athanasopoulos 2021, 4.3)", subject, value, STRENGTH,
+                    source="seasonal_strength, trend_strength").say()  # fmt: skip
 
 
 def strengths(season: float, trend: float, has_season: bool = True) -> str:
     """The season's and the trend's strength in words, with the scale stated."""
     scale = ", ".join(f"{w} from {fmt.number(b, 1)}" for b, w in reversed(STRENGTH_SCALE[:-1]))
+    said = strength_word(season, "forecast.strength_finding", "the season") if has_season else ""
     head = (f"on this chapter's scale (weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}) the season is "
-            f"{strength_word(season)} ({fmt.number(season, 2)})" if has_season else
+            f"{said} ({fmt.number(season, 2)})" if has_season else
             f"on this chapter's scale (weak below {fmt.number(STRENGTH_SCALE[-2][0], 1)}, {scale}) there is no "
             "season to measure")
-    return sentence(f"{head} and the trend {strength_word(trend)} ({fmt.number(trend, 2)})")
+    trend_word = strength_word(trend, "forecast.strength_finding", "the trend")
+    return sentence(f"{head} and the trend {trend_word} ({fmt.number(trend, 2)})")
 
 
 _DAY_WORDS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis import fmt, plots
 from analysis import schema as S
+from analysis.chapters._claims import Claim
 from analysis.chapters.forecast import findings as F
 from analysis.forecast import models as FM
 from analysis.forecast import ahead as AH
@@ -249,6 +250,9 @@ def backtest_step(task: FM.Task, horizon: int, n_origins: int, levels: Sequence[
     best = str(ranked.index[0]) if len(ranked) else str(scores["mase"].idxmin())
     baselines = scores.loc[[m for m in BASELINES if m in scores.index], "mase"].dropna().sort_values(kind="stable")
     baseline = str(baselines.index[0]) if len(baselines) else "seasonal naive"
+    if len(ranked):  # the model named best is the table's lowest MASE
+        Claim("forecast.best_finding", "MASE", "best", best, ranked.to_dict(), higher_is_better=False,
+              source="the rolling-origin scores table").check()  # fmt: skip
     runner_up = str(ranked.index[1]) if len(ranked) > 1 else ""
     runner_up_mase = float(ranked.iloc[1]) if len(ranked) > 1 else float("nan")
     glue = {

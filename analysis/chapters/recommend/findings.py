@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from analysis import fmt
+from analysis.chapters._claims import Claim, Relative, Scale, at_scale
 from analysis.chapters._findings import plural, sentence
 
 __all__ = [
@@ -42,6 +43,8 @@ HEAVY_HEAD = 0.5
 CLEAR_LIFT = 0.10
 #: A model reaching at least this share of the oracle's nDCG comes "close" to the planted tastes.
 CLOSE_TO_ORACLE = 0.8
+#: The words for the best model's share of the planted tastes' nDCG.
+ORACLE_SCALE = Scale("share of the planted tastes' nDCG", ((CLOSE_TO_ORACLE, "close to"), (-math.inf, "well short of")))
 #: A rating model improves on the biased baseline when its RMSE is at least this share lower.
 RATING_GAIN = 0.01
 
@@ -69,6 +72,10 @@ def best_model(best: str, best_ndcg: float, popularity_ndcg: float, k: int) -> s
     if not popularity_ndcg > 0:
         return sentence(f"{best} ranks best with nDCG@{k} {metric(best_ndcg)}; most-popular scores no hit")
     lift = best_ndcg / popularity_ndcg - 1
+    if best != "most popular":
+        Claim("recommend.best_finding", f"nDCG@{k}", "beats" if lift >= CLEAR_LIFT else "ties", best,
+              {best: best_ndcg, "most popular": popularity_ndcg}, "most popular", Relative(CLEAR_LIFT, "CLEAR_LIFT"),
+              source="the models' comparison table").check()  # fmt: skip
     if lift >= CLEAR_LIFT:
         verdict = f"clearly beats most-popular ({metric(popularity_ndcg)}, {fmt.signed_share(lift)})"
     else:
@@ -82,7 +89,8 @@ def oracle(best: str, best_ndcg: float, oracle_ndcg: float, k: int) -> str:
     if not (oracle_ndcg > 0 and math.isfinite(best_ndcg)):
         return sentence("the planted tastes score no hit on this test split, so no gap can be measured")
     reached = best_ndcg / oracle_ndcg
-    verdict = "close to" if reached >= CLOSE_TO_ORACLE else "well short of"
+    verdict = at_scale("recommend.truth_finding", f"nDCG@{k} over the planted tastes'", best, reached, ORACLE_SCALE,
+                       source="the comparison with the planted tastes").say()  # fmt: skip
     return sentence(
         f"{best} reaches {fmt.share(reached)} of the nDCG@{k} of the planted tastes "
         f"({metric(best_ndcg)} against {metric(oracle_ndcg)}): {verdict} the best a log can give"
@@ -192,6 +200,16 @@ def penalty_check(weaker: float, stronger: float, factor: float, base: float) ->
 
     better = [name for name, c in (("weaker", weaker), ("stronger", stronger)) if beyond_tie(base + c, base)]
     worse = [c for c in (weaker, stronger) if beyond_tie(base, base + c)]
+    chosen, ndcg = "the chosen penalty", {"the chosen penalty": base, "weaker": base + weaker,
+                                          "stronger": base + stronger}  # fmt: skip
+    for side in ("weaker", "stronger"):  # each side's verdict is a claim on the nDCG tie rule
+        pair = {chosen: ndcg[chosen], side: ndcg[side]}
+        claim = (Claim("recommend.ex3_4_sentence", "test nDCG@K", "beats", side, pair, chosen, SAME_NDCG_RULE)
+                 if side in better else
+                 Claim("recommend.ex3_4_sentence", "test nDCG@K", "beats", chosen, pair, side, SAME_NDCG_RULE)
+                 if beyond_tie(base, ndcg[side]) else
+                 Claim("recommend.ex3_4_sentence", "test nDCG@K", "ties", chosen, pair, side, SAME_NDCG_RULE))
+        claim.check()
     if better:
         meaning = (f"a {' and a '.join(better)} penalty scores better on the test split beyond the tie rule: "
                    "validation and test disagree here")
@@ -243,6 +261,10 @@ SAME_NDCG = 0.02
 HYBRID_TOLERANCE = SAME_NDCG
 
 
+#: The nDCG tie rule as a claim's rule: a difference beyond SAME_NDCG of the lower value.
+SAME_NDCG_RULE = Relative(SAME_NDCG, "SAME_NDCG")
+
+
 def beyond_tie(value: float, reference: float) -> bool:
     """Whether nDCG ``value`` is higher than ``reference`` by more than the tie rule (:data:`SAME_NDCG`)."""
     if not (math.isfinite(value) and math.isfinite(reference)):
@@ -258,6 +280,11 @@ def family_cap(model: str, before: float, after: float, max_per: int, changed: f
     if changed == 0:
         return sentence(f"no list of {model} holds more than {plural(max_per, 'variant')} of one item, so "
                         f"`max_per_family` changes nothing here (nDCG@K {metric(before)})")
+    ndcg, capped, free = {"capped": after, "as ranked": before}, "capped", "as ranked"
+    relation, subject, other = (("beats", free, capped) if beyond_tie(before, after) else
+                                ("beats", capped, free) if beyond_tie(after, before) else ("ties", capped, free))
+    Claim("recommend.family_finding", "nDCG@K", relation, subject, ndcg, other, SAME_NDCG_RULE,
+          source="the lists before and after max_per_family").check()  # fmt: skip
     if beyond_tie(before, after):
         verdict = "it costs accuracy beyond the tie rule: the variants left out were what some customers bought next"
     elif beyond_tie(after, before):
@@ -383,7 +410,12 @@ def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_nd
                         "support, so they cannot recommend anything here: the held-out interactions are missing "
                         "from the training baskets, so fewer pairs reach `min_support` than in section 7's whole log, "
                         "and a rule counts only when a customer's training history holds its 'if' product")
-    verdict = "beat" if rules_ndcg > best_ndcg else "fall short of"
+    relation = ("beats", "rules", best) if beyond_tie(rules_ndcg, best_ndcg) else (
+        ("beats", best, "rules") if beyond_tie(best_ndcg, rules_ndcg) else ("ties", "rules", best))
+    Claim("recommend.rules_cf_text", "nDCG@K", relation[0], relation[1], {"rules": rules_ndcg, best: best_ndcg},
+          relation[2], SAME_NDCG_RULE, source="the rules scored as lists").check()  # fmt: skip
+    verdict = {"rules": "beat", best: "fall short of"}.get(relation[1]) if relation[0] == "beats" else (
+        "score about as well as (within the tie rule)")
     return sentence(
         f"mined on the training interactions alone and used as lists, the rules reach "
         f"{fmt.share(users_reached)} of the customers and score nDCG@K {metric(rules_ndcg)}: they {verdict} "
@@ -395,6 +427,9 @@ def rules_against_cf(rules_ndcg: float, users_reached: float, best: str, best_nd
 POP_WEAK = 0.5
 #: Most-popular reaching at least this share of the best list's nDCG goes "a long way".
 POP_CLOSE = 0.8
+#: The words for most-popular's share of the best list's nDCG (POP_WEAK, POP_CLOSE).
+POPULARITY_SCALE = Scale("most-popular's share of the best list's nDCG",
+                         ((POP_CLOSE, "a long way"), (POP_WEAK, "part of the way"), (-math.inf, "little")))
 
 
 def popularity_place(pop_ndcg: float, ndcgs: list[float], k: int) -> str:
@@ -403,6 +438,9 @@ def popularity_place(pop_ndcg: float, ndcgs: list[float], k: int) -> str:
     n = len(ndcgs) + 1
     best = max([pop_ndcg, *ndcgs])
     ratio = pop_ndcg / best if best > 0 else float("nan")
+    if math.isfinite(ratio):
+        at_scale("recommend.pop_place", f"nDCG@{k} over the best list's", "most popular", ratio, POPULARITY_SCALE,
+                 source="the models' comparison table").check()  # fmt: skip
     if not math.isfinite(ratio):
         verdict = "no list of the run scores a hit"
     elif ratio < POP_WEAK:

@@ -33,6 +33,7 @@ from analysis import schema as S
 from analysis.errors import DataError
 from analysis.evaluate.ranking import ranking_metrics, top_k_from_scores
 from analysis.evaluate.rating import rating_metrics
+from analysis.chapters._claims import Claim
 from analysis.chapters.recommend import findings as F
 from analysis.page import Step
 from analysis.recommend.base import fresh
@@ -485,6 +486,8 @@ def comparison_step(rows: list[dict], k: int) -> Step:
     """Every top-k model of the run in one table, the best named."""
     table = _table(rows).sort_values("ndcg", ascending=False, kind="stable").reset_index(drop=True)
     best = table.iloc[0]
+    Claim("recommend.best_finding", f"nDCG@{k}", "best", str(best["model"]), dict(zip(table["model"].astype(str),
+          table["ndcg"])), source="the models' comparison table").check()  # fmt: skip
     pop = next(r for r in rows if r["model"] == "most popular")
     glue = {"best_model": best["model"], "best_ndcg": best["ndcg"], "best_precision": best["precision"],
             "best_finding": F.best_model(best["model"], best["ndcg"], pop["ndcg"], k)}

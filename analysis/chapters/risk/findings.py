@@ -7,10 +7,12 @@ on both sides of them. Numbers are written with :mod:`analysis.fmt`.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
 from analysis import fmt
+from analysis.chapters._claims import Claim, FoldSpread, Relative, Scale, at_scale, compared
 from analysis.chapters._findings import join_words, plural
 from analysis.data.labelled import CODE_LEVELS
 
@@ -34,6 +36,8 @@ BETTER_BRIER = 0.01
 OFF_RATE = 0.2
 #: A Brier skill score (1 - Brier / the base rate's Brier) below this "hardly beats knowing only the base rate".
 WEAK_SKILL = 0.05
+#: The Brier skill score's one scale: below WEAK_SKILL the model "hardly beats knowing only the base rate".
+SKILL = Scale("the Brier skill score", ((WEAK_SKILL, "beats the base rate"), (-math.inf, "hardly beats")))
 #: A cheapest threshold that saves less than this share of the cost of flagging nothing "hardly pays".
 SMALL_SAVING = 0.05
 #: Two models' decisions within this share of each other's value are "a tie".
@@ -53,9 +57,16 @@ SUMMARY = ("balance_finding", "sensitive_finding", "best_finding", "calibration_
            "cost_finding", "problem_finding", "policy_finding", "group_finding", "truth_finding")  # fmt: skip
 
 
+#: The one scale of "rare" for a positive share: below RARE the positives are rare, above 1 - RARE the negatives.
+RARITY = Scale("the positive share", ((math.nextafter(1 - RARE, 2.0), "negatives rare"), (RARE, "not rare"),
+                                      (-math.inf, "positives rare")))  # fmt: skip
+
+
 def balance(positives: int, n: int, unit: str, label: str) -> str:
     share = positives / n
     head = f"{fmt.count(positives)} of {plural(n, unit)} ({fmt.share(share)}) are positive ({label})"
+    at_scale("risk.balance_finding", "positive share", "the positives", share, RARITY,
+             source="positive_share").check()  # fmt: skip
     if share < RARE:
         return head + ": a rare outcome, so a model that flags nobody is right " + fmt.share(1 - share) + \
             " of the time and accuracy says nothing; read the precision-recall curve and PR AUC."
@@ -176,16 +187,23 @@ def best_model(table: pd.DataFrame, diff_sd: float | None = None) -> str:
     across folds of the fold-by-fold AUC difference between the first two (both scored on the same folds), the
     yardstick for "a clear winner" (the first model's own spread when not given)."""
     best, second = table.iloc[0], table.iloc[1]
+    source = "the models' cross-validated comparison"
+    Claim("risk.best_finding", "mean ROC AUC", "best", str(best["model"]),
+          dict(zip(table["model"].astype(str), table["auc"])), source=source).check()  # fmt: skip
     gap = best["auc"] - second["auc"]
     head = f"The best mean ROC AUC is {fmt.number(best['auc'])} ({best['model']}, spread {fmt.number(best['auc_sd'])} across folds)"
     spread = best["auc_sd"] if diff_sd is None else diff_sd
     what = "that spread" if diff_sd is None else (
         f"the spread of the fold-by-fold difference, {fmt.number(diff_sd)}")
-    if gap < TIED * spread:
-        return head + (f"; {second['model']} ({fmt.number(second['auc'])}) is behind by {fmt.number(gap)}, "
-                       f"within {what}: no clear winner.")  # fmt: skip
-    return head + (f", clearly ahead of {second['model']} ({fmt.number(second['auc'])}): behind by "
-                   f"{fmt.number(gap)}, more than {what}.")  # fmt: skip
+    words = {
+        "ties": (f"; {second['model']} ({fmt.number(second['auc'])}) is behind by {fmt.number(gap)}, "
+                 f"within {what}: no clear winner."),
+        "beats": (f", clearly ahead of {second['model']} ({fmt.number(second['auc'])}): behind by "
+                  f"{fmt.number(gap)}, more than {what}."),
+    }  # fmt: skip
+    tie = FoldSpread(TIED, "the fold spread")
+    return head + compared("risk.best_finding", "mean ROC AUC", str(best["model"]), str(second["model"]),
+                           best["auc"], second["auc"], tie, spread, source=source, words=words).say()  # fmt: skip
 
 
 #: PR AUC is "barely above its floor" when it is under WEAK_LIFT times the floor *and* covers less than WEAK_PR
@@ -210,10 +228,22 @@ def calibration(brier: float, platt: float, isotonic: float, model: str, rate: f
     of a score that knows nothing about the cases."""
     best = min(platt, isotonic)
     name = "Platt scaling" if platt <= isotonic else "isotonic regression"
+    brier_scores = {"Platt scaling": platt, "isotonic regression": isotonic}
+    Claim("risk.calibration_finding", "Brier score", "best", name, brier_scores, higher_is_better=False,
+          source="the calibration table").check()  # fmt: skip
+    lowers = best < (1 - BETTER_BRIER) * brier
+    worse = not lowers and best > (1 + BETTER_BRIER) * brier
+    if math.isfinite(best) and brier > 0:
+        Claim("risk.calibration_finding", "Brier score", "below" if lowers else "above" if worse else "within",
+              name, {name: best, model: brier}, model, Relative(BETTER_BRIER, "BETTER_BRIER"), brier,
+              source="the calibration table").check()  # fmt: skip
     floor = ""
     if rate is not None:
         base = rate * (1 - rate)
         skill = 1 - brier / base if base > 0 else math.nan
+        if math.isfinite(skill):
+            at_scale("risk.calibration_finding", "Brier skill score", "the model", skill, SKILL,
+                     source="the calibration table").check()  # fmt: skip
         floor = (f" A constant score at the positive share would get {fmt.number(base, 4)}, so the model's Brier "
                  f"skill score, 1 - {fmt.number(brier, 4)} / {fmt.number(base, 4)}, is {fmt.number(skill)}"
                  + (": it hardly beats knowing only the base rate." if skill < WEAK_SKILL else ".")
@@ -221,6 +251,9 @@ def calibration(brier: float, platt: float, isotonic: float, model: str, rate: f
     if best < (1 - BETTER_BRIER) * brier:
         return (f"Recalibrating the scores of {model} lowers the Brier score from {fmt.number(brier, 4)} to "
                 f"{fmt.number(best, 4)} ({name}).") + floor  # fmt: skip
+    if worse:
+        return (f"The scores of {model} are better calibrated than the recalibrated ones: Brier "
+                f"{fmt.number(brier, 4)} against {fmt.number(best, 4)} at best ({name}).") + floor  # fmt: skip
     return (f"The scores of {model} are already about as well calibrated as the recalibrated ones: Brier "
             f"{fmt.number(brier, 4)} against {fmt.number(best, 4)} at best ({name}).") + floor  # fmt: skip
 
@@ -233,14 +266,19 @@ def imbalance(table: pd.DataFrame, rate: float, auc_diff_sd: float) -> str:
     same = fmt.number(plain["auc"], 3) == fmt.number(weighted["auc"], 3)
     ranking = (f"Class weights leave ROC AUC at {fmt.number(plain['auc'])}" if same else
                f"Class weights move ROC AUC from {fmt.number(plain['auc'])} to {fmt.number(weighted['auc'])}")
+    auc = {"weighted": weighted["auc"], "plain": plain["auc"]}
+    source = "the class-imbalance table (plain, weighted, undersampled)"
     if abs(diff) < SAME_RANKING:
-        ranking += ", so the ranking barely depends on them"
-    elif abs(diff) <= TIED * auc_diff_sd:
-        ranking += (f", a change within its spread across the same folds ({fmt.number(auc_diff_sd)}): "
-                    "no clear change in the ranking")  # fmt: skip
+        ranking += Claim("risk.imbalance_finding", "mean ROC AUC", "within", "weighted", auc, "plain",
+                         Relative(SAME_RANKING, "SAME_RANKING"), 1.0, source=source,
+                         words={"within": ", so the ranking barely depends on them"}).say()  # fmt: skip
     else:
-        ranking += (f", more than its spread across the same folds ({fmt.number(auc_diff_sd)}): a real change in "
-                    "the ranking on these data")  # fmt: skip
+        words = {"ties": (f", a change within its spread across the same folds ({fmt.number(auc_diff_sd)}): "
+                          "no clear change in the ranking"),
+                 "beats": (f", more than its spread across the same folds ({fmt.number(auc_diff_sd)}): a real "
+                           "change in the ranking on these data")}  # fmt: skip
+        ranking += compared("risk.imbalance_finding", "mean ROC AUC", "weighted", "plain", auc["weighted"],
+                            auc["plain"], FoldSpread(TIED), auc_diff_sd, source=source, words=words).say()  # fmt: skip
     mean = weighted["mean_score"]
     if abs(mean - rate) > OFF_RATE * min(rate, 1 - rate):
         way = "rises" if mean > rate else "falls"
@@ -292,23 +330,33 @@ def offer_value(deciles: pd.DataFrame, offered: int, n: int, total: float, curre
 
 def p_alive_baseline(auc_model: float, auc_alive: float | None, diff_sd: float | None = None) -> str:
     """The model's ROC AUC against the BG/NBD's (a label-free baseline), the lead judged by the spread of the
-    fold-by-fold difference (``diff_sd``; both are scored on the same folds)."""
+    fold-by-fold difference (``diff_sd``; both are scored on the same folds), or without it by the page's
+    stated tolerance for ROC AUC (:data:`SAME_RANKING`)."""
     if auc_alive is None or math.isnan(auc_alive):
         return "The BG/NBD baseline could not be fitted (fewer than ten repeat customers before the cut-off)."
-    lead = auc_model - auc_alive
-    spread = (f"the spread of the fold-by-fold difference, {fmt.number(diff_sd)}"
-              if diff_sd is not None and not math.isnan(diff_sd) else "")
-    if spread and abs(lead) <= TIED * diff_sd:
-        return (f"The model's churn score (ROC AUC {fmt.number(auc_model)}) and the BG/NBD's probability of no "
-                f"purchase in the window ({fmt.number(auc_alive)}), which uses only frequency and recency and no "
-                f"label, rank customers about as well: the difference is within {spread}.")  # fmt: skip
-    if lead > 0:
-        return (f"The model's churn score (ROC AUC {fmt.number(auc_model)}) ranks customers better than the "
-                f"BG/NBD's probability of no purchase in the window ({fmt.number(auc_alive)}), which uses only "
-                "frequency and recency and no label" + (f"; the lead is more than {spread}." if spread else "."))
-    return (f"The BG/NBD's probability of no purchase in the window ranks customers better than the model "
-            f"({fmt.number(auc_alive)} against {fmt.number(auc_model)}), without any label"
-            + (f", by more than {spread}" if spread else "") + ": the extra features add nothing here.")  # fmt: skip
+    if diff_sd is not None and not math.isnan(diff_sd):
+        rule, yardstick = FoldSpread(TIED), float(diff_sd)
+        spread = f"the spread of the fold-by-fold difference, {fmt.number(diff_sd)}"
+    else:
+        rule, yardstick = Relative(SAME_RANKING, "SAME_RANKING"), 1.0
+        spread = f"the page's tolerance for ROC AUC, {fmt.number(SAME_RANKING)}"
+    model, alive = "the model's churn score", "the BG/NBD's probability of no purchase"
+    words = {
+        "ties": (f"The model's churn score (ROC AUC {fmt.number(auc_model)}) and the BG/NBD's probability of no "
+                 f"purchase in the window ({fmt.number(auc_alive)}), which uses only frequency and recency and no "
+                 f"label, rank customers about as well: the difference is within {spread}."),
+    }  # fmt: skip
+    claim = compared("risk.problem_finding", "ROC AUC", model, alive, auc_model, auc_alive, rule, yardstick,
+                     source="the churn models' cross-validated comparison", words=words)  # fmt: skip
+    if claim.relation == "beats" and claim.subject == model:
+        words["beats"] = (f"The model's churn score (ROC AUC {fmt.number(auc_model)}) ranks customers better than "
+                          f"the BG/NBD's probability of no purchase in the window ({fmt.number(auc_alive)}), which "
+                          f"uses only frequency and recency and no label; the lead is more than {spread}.")  # fmt: skip
+    elif claim.relation == "beats":
+        words["beats"] = (f"The BG/NBD's probability of no purchase in the window ranks customers better than the "
+                          f"model ({fmt.number(auc_alive)} against {fmt.number(auc_model)}), without any label, by "
+                          f"more than {spread}: the extra features add nothing here.")  # fmt: skip
+    return replace(claim, words=words).say()
 
 
 def group_check(table: pd.DataFrame | None, column: str = "") -> str:
@@ -354,11 +402,17 @@ def truth(gaps: dict[str, float] | None, bayes_auc: float | None) -> str:
         return ("These data have no planted model, so the best possible score is unknown; the cross-validated "
                 "comparison of section 4 is the evidence.")  # fmt: skip
     best = min(gaps, key=gaps.get)
+    Claim("risk.truth_finding", "ROC AUC below the planted model's", "best", best, dict(gaps), higher_is_better=False,
+          source="the comparison with the planted model").check()  # fmt: skip
     head = f"The planted model's own probability reaches ROC AUC {fmt.number(bayes_auc)}; the best model here, {best}, "
     if gaps[best] < 0:
         return head + (f"is {fmt.number(-gaps[best])} above it on these cases: the Bayes score is the best on "
                        "average over samples, and on one sample a fitted model can beat it by chance.")  # fmt: skip
-    verdict = "close to the best possible" if gaps[best] <= CLOSE_TO_BAYES else "short of the best possible"
+    close = gaps[best] <= CLOSE_TO_BAYES
+    Claim("risk.truth_finding", "ROC AUC", "within" if close else "below", best,
+          {best: bayes_auc - gaps[best], "the planted model": bayes_auc}, "the planted model",
+          Relative(CLOSE_TO_BAYES, "CLOSE_TO_BAYES"), 1.0, source="the comparison with the planted model").check()
+    verdict = "close to the best possible" if close else "short of the best possible"
     return head + f"is {fmt.number(gaps[best])} below it: {verdict}."
 
 
@@ -368,7 +422,13 @@ def takeaway(model: str, amount: float, churn: bool, currency: str,
     otherwise the mean cost, lower is better); a tie with every other model (``others``: model -> value)
     within TIE_VALUE of ``scale`` (:func:`tied_value`; ``amount`` when not given)."""
     scale = abs(amount) if scale is None else scale
+    source = "the models' decisions valued on the out-of-fold labels"
+    Claim("risk.takeaway_finding", "realised value" if churn else "mean cost per case", "best", model,
+          {model: amount, **(others or {})}, higher_is_better=churn, source=source).check()  # fmt: skip
     close = {m: v for m, v in (others or {}).items() if tied_value(v, amount, scale)}
+    for m, v in close.items():
+        Claim("risk.takeaway_finding", "realised value" if churn else "mean cost per case", "ties", m,
+              {m: v, model: amount}, model, _TIE, scale, source=source).check()  # fmt: skip
     show = (lambda v: fmt.money(v, currency)) if churn else fmt.number
     if churn:
         head = (f"Judged on what happened, sending the offer by the scores of {model} realises the most among "
@@ -427,7 +487,11 @@ def ex_gradient_descent(steps: int, gap: float, newton_steps: int) -> str:
 def tied_value(a: float, b: float, scale: float) -> bool:
     """Two decisions' values are a tie when they differ by at most TIE_VALUE of ``scale`` (one tolerance for
     the whole table: the room between the better of acting on nobody and on everybody and perfect foresight)."""
-    return abs(a - b) <= TIE_VALUE * abs(scale)
+    return _TIE.tie(a, b, scale)
+
+
+#: The tie rule of the decisions' values: TIE_VALUE of the room perfect foresight would add (the claim's spread).
+_TIE = Relative(TIE_VALUE, "TIE_VALUE of what perfect foresight would add")
 
 
 def _policy_amount(value: float, money: bool, currency: str) -> str:
@@ -449,30 +513,46 @@ def policies(table: pd.DataFrame, fitted: list[str], baselines: list[str], none:
     ranked = [p for p in table["policy"] if p in fitted]
     top = ranked[0]
     amount = values[top]
+    source, measure = "the policies' table (valued on the out-of-fold labels)", "value of the decision"
+
+    def claim(relation: str, subject: str, other: str = "") -> None:
+        numbers = {p: values[p] for p in fitted} if relation == "best" else {subject: values[subject],
+                                                                            other: values[other]}  # fmt: skip
+        Claim("risk.policy_finding", measure, relation, subject, numbers, other, _TIE, scale,
+              source=source).check()  # fmt: skip
+
+    claim("best", top)
     show = lambda v: _policy_amount(v, money, currency)  # noqa: E731
     head = (f"{assumptions} " if assumptions else "") + (
         f"Judged on what happened (the out-of-fold labels), the best model's decision is that of {top}, "
         f"{show(amount)}, against {show(values[none])} for {none} and {show(values[every])} for {every}")
     near = [p for p in (none, every) if tied_value(amount, values[p], scale)]
+    for p in near:
+        claim("ties", top, p)
     if near:
         text = head + (f": within {fmt.share(TIE_VALUE)} of what perfect foresight would add to the better of "
                        f"the two, a tie with {join_words(near)}, so no model adds anything here.")  # fmt: skip
     elif amount < max(values[none], values[every]):
         better = none if values[none] >= values[every] else every
+        claim("beats", better, top)
         text = head + f": {better} does better, so on these data no model's decision pays."
     else:
         better = none if values[none] >= values[every] else every
         lead = amount - values[better]
+        claim("beats", top, better)
         shown = fmt.money(lead, currency) if money else f"{fmt.number(lead)} cost units per case"
         text = head + (f": a lead of {shown} over {better}, {fmt.share(lead / scale)} of what perfect foresight "
                        "would add to it.")  # fmt: skip
     others = [p for p in ranked[1:] if tied_value(amount, values[p], scale)]
+    for p in others:
+        claim("ties", p, top)
     if others:
         names = join_words(others)
         text += (f" {names[:1].upper() + names[1:]} {'comes' if len(others) == 1 else 'come'} within the same "
                  f"{fmt.share(TIE_VALUE)}: a tie.")  # fmt: skip
     for base in baselines:
         if base in values and values[base] > amount and not tied_value(amount, values[base], scale):
+            claim("beats", base, top)
             text += f" The {base} does better than every model ({show(values[base])})."
     return text
 
