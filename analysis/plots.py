@@ -120,8 +120,8 @@ def _has_data(artist, ax) -> bool:
 def drawn(fig) -> int:
     """How many artists of ``fig`` show data: lines, points, bars, areas and images in their axes' data
     coordinates with at least one finite value, and boxed or arrowed notes (a decision tree's nodes); a bar of
-    height 0, a line of NaN, a reference line across the axes and plain text do not count. A figure with 0 has nothing to show: :func:`analysis.page.glue_figure`
-    replaces it by a sentence saying why."""
+    height 0, a line of NaN, a reference line across the axes and plain text do not count. A figure with 0
+    has nothing to show: :func:`analysis.page.glue_figure` replaces it by a sentence saying why."""
     count = 0
     for ax in fig.get_axes():
         if getattr(ax, "_colorbar", None) is not None:
@@ -234,18 +234,20 @@ def _table_styles(columns: list, right: list) -> list[dict]:
     """Headers and cells left-aligned, numbers right-aligned (one rule per column), the caption above and bold.
 
     The table fits the page's text column at a 1280 px window (the page lint checks it): a slightly smaller
-    font, narrow padding, and headers that wrap over lines rather than widen their column."""
+    font, narrow padding, headers that wrap over lines rather than widen their column, and text cells that
+    break a long word (an id, a description from the data) where they must; numbers never break."""
     styles = [
         {"selector": "", "props": [("font-size", "0.9em")]},
         {"selector": "th.col_heading", "props": [("text-align", "left"), ("white-space", "normal"),
                                                  ("overflow-wrap", "anywhere"), ("padding", "0.2em 0.45em")]},
-        {"selector": "td", "props": [("padding", "0.2em 0.45em"), ("text-align", "left")]},
+        {"selector": "td", "props": [("padding", "0.2em 0.45em"), ("text-align", "left"),
+                                     ("overflow-wrap", "anywhere")]},
         {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("font-weight", "bold")]},
     ]
     for j, col in enumerate(columns):
         if col in right:
             styles.append({"selector": f"th.col_heading.col{j}", "props": [("text-align", "right")]})
-            numeric = [("text-align", "right"), ("font-variant-numeric", "tabular-nums")]
+            numeric = [("text-align", "right"), ("font-variant-numeric", "tabular-nums"), ("white-space", "nowrap")]
             styles.append({"selector": f"td.col{j}", "props": numeric})
     return styles
 
