@@ -10,6 +10,8 @@ Inline styles keep them readable without that stylesheet.
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,9 +27,15 @@ from analysis.errors import DataError
 from analysis.fmt import plural
 
 __all__ = [
+    "DESCRIPTOR",
     "csv_columns",
+    "table_schema",
+    "write_package",
     "WARN_SHARE",
     "Step",
+    "DRAWN_KEY",
+    "FigurePNG",
+    "empty_figure",
     "glue_figure",
     "glue_table",
     "data_banner",
@@ -332,13 +340,119 @@ def csv_columns(df: pd.DataFrame, meanings: Mapping[str, tuple[str, str]], **fil
     return pd.DataFrame(rows, columns=["column", "unit", "meaning"])
 
 
-def write_csv(df: pd.DataFrame, name: str) -> str:
-    """Write the analyst's deliverable ``df`` as ``name`` (``.csv`` added if missing) in the working directory.
+#: The Frictionless Data Package descriptor written beside the deliverables (one resource per CSV).
+DESCRIPTOR = "datapackage.json"
+_PACKAGE = {"name": "ecommerce-book-deliverables", "title": "The analysts' files of the e-commerce book",
+            "description": "Every CSV a chapter of this book wrote, described column by column: name, type, "
+                           "unit and meaning, and the data's own id columns as primary keys."}  # fmt: skip
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-    Returns the file name, for the page's ``{download}`` link. The index is written
-    when it carries information (a named index or anything but a plain 0..n-1).
-    Text that a spreadsheet would run as a formula is written with a leading
-    apostrophe (:func:`to_csv`).
+
+def _field_type(values: pd.Series, unit: str) -> dict:
+    """The Table Schema type of a column as :func:`to_csv` writes it (``{"type": ..., "format": ...}``)."""
+    if pd.api.types.is_bool_dtype(values):
+        return {"type": "boolean"}
+    if pd.api.types.is_integer_dtype(values):
+        return {"type": "integer"}
+    if pd.api.types.is_numeric_dtype(values):
+        return {"type": "number"}
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = values.dropna()
+        if getattr(values.dt, "tz", None) is None and bool((stamps == stamps.dt.normalize()).all()):
+            return {"type": "date"}  # pandas writes midnight stamps as 2011-12-09
+        return {"type": "datetime", "format": "any"}
+    if isinstance(values.dtype, pd.PeriodDtype) and str(values.dtype) == "period[M]":
+        return {"type": "yearmonth"}
+    text = values.dropna().astype(str)
+    if unit == "date" and len(text) and bool(text.str.match(_ISO_DAY).all()):
+        return {"type": "date"}
+    return {"type": "string"}
+
+
+def _descriptions(columns: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """``column -> (unit, meaning)`` from a columns table (:func:`csv_columns`: ``column, unit, meaning``)."""
+    table = columns.reset_index() if "column" not in columns.columns else columns
+    missing = [c for c in ("column", "unit", "meaning") if c not in table.columns]
+    if missing:
+        raise DataError(f"The columns table of a deliverable has no {', '.join(missing)} column.",
+                        column=", ".join(missing),
+                        fix="describe the file with page.csv_columns (column, unit, meaning)")  # fmt: skip
+    return {str(r["column"]): (str(r["unit"]), str(r["meaning"])) for r in table.to_dict("records")}
+
+
+def table_schema(written: pd.DataFrame, columns: pd.DataFrame, keys: Iterable[str] = ()) -> dict:
+    """The Table Schema of ``written`` (the frame as the CSV holds it, index as columns): every column's
+    name, type, unit and description from ``columns`` (:func:`csv_columns`), and ``keys`` as primary key.
+
+    A column without a description, a description of a column the file does not have, a key that is no
+    column, or keys that repeat a row are bugs of the chapter, said by name."""
+    described = _descriptions(columns)
+    names = [str(c) for c in written.columns]
+    undescribed = [c for c in names if c not in described]
+    stale = [c for c in described if c not in names]
+    if undescribed or stale:
+        raise DataError(
+            "The deliverable's columns and their description differ: "
+            + "; ".join(p for p in (f"no description for {undescribed}" if undescribed else "",
+                                    f"described but not in the file: {stale}" if stale else "") if p),
+            column=", ".join(undescribed + stale),
+            fix="describe exactly the file's columns (the chapter's column meanings, page.csv_columns)",
+        )  # fmt: skip
+    keys = [str(k) for k in keys]
+    if [k for k in keys if k not in names]:
+        raise DataError(f"The deliverable's key(s) {[k for k in keys if k not in names]} are not among its "
+                        f"columns {names}.", column=", ".join(keys), fix="name the file's own id columns")  # fmt: skip
+    if keys:
+        repeated = written.duplicated(subset=[written.columns[names.index(k)] for k in keys], keep=False)
+        if repeated.any():
+            raise DataError(f"The deliverable's key {keys} repeats on {int(repeated.sum())} rows, so it is "
+                            "no key.", column=", ".join(keys), rows=[int(i) for i in written.index[repeated][:5]],
+                            fix="key the file by the columns that name one row (the data's own ids)")  # fmt: skip
+    fields = []
+    for j, name in enumerate(names):
+        unit, meaning = described[name]
+        fields.append({"name": name, **_field_type(written.iloc[:, j], unit), "unit": unit, "description": meaning})
+    schema: dict[str, Any] = {"fields": fields}
+    if keys:
+        schema["primaryKey"] = keys
+    return schema
+
+
+def write_package(folder: str | Path, resources: Iterable[dict] = ()) -> Path:
+    """Add (or replace, by path) ``resources`` in ``folder``'s :data:`DESCRIPTOR`; resources whose CSV is no
+    longer in ``folder`` are dropped (with none left, the descriptor is removed). Resources are kept in order
+    of their paths. Returns the descriptor's path."""
+    folder = Path(folder)
+    target = folder / DESCRIPTOR
+    try:
+        package = json.loads(target.read_text())
+        old = package.get("resources", []) if isinstance(package, dict) else []
+    except (FileNotFoundError, json.JSONDecodeError):
+        old = []
+    by_path = {r.get("path"): r for r in old if isinstance(r, dict)}
+    by_path.update({r["path"]: r for r in resources})
+    kept = [by_path[p] for p in sorted(by_path, key=str) if isinstance(p, str) and (folder / p).is_file()]
+    if not kept:  # a Data Package holds at least one resource: no deliverables, no descriptor
+        target.unlink(missing_ok=True)
+        return target
+    text = json.dumps({**_PACKAGE, "resources": kept}, indent=1, ensure_ascii=False) + "\n"
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def write_csv(df: pd.DataFrame, name: str, columns: pd.DataFrame, *, keys: Iterable[str] = (),
+              title: str = "") -> str:  # fmt: skip
+    """Write the analyst's deliverable ``df`` as ``name`` (``.csv`` added if missing) in the working directory,
+    with its resource in the Frictionless Data Package descriptor ``datapackage.json`` beside it.
+
+    ``columns`` describes every column (:func:`csv_columns`: ``column, unit, meaning``); ``keys`` names the
+    data's own id columns, the file's primary key (checked: no two rows share them). The resource's Table
+    Schema gives each column its name, type (from the written values), unit and description
+    (:func:`table_schema`). Returns the file name, for the page's ``{download}`` link. The index is written
+    when it carries information (a named index or anything but a plain 0..n-1). Text that a spreadsheet
+    would run as a formula is written with a leading apostrophe (:func:`to_csv`).
     """
     name = str(name)
     if not name.endswith(".csv"):
@@ -350,7 +464,17 @@ def write_csv(df: pd.DataFrame, name: str) -> str:
             fix="use letters, digits, '_', '-' and '.', no folders, e.g. 'concepts_monthly.csv'",
         )
     plain = isinstance(df.index, pd.RangeIndex) and df.index.name is None and df.index.start == 0
+    if not plain and any(n is None for n in df.index.names):
+        raise DataError(f"The deliverable {name} has an index without a name, which its file would write "
+                        "as a column without a header.", column="index",
+                        fix="name the index (df.rename_axis('month')) or reset it")  # fmt: skip
+    written = df.reset_index(drop=True) if plain else df.reset_index()
+    schema = table_schema(written, columns, keys)
     to_csv(df, Path.cwd() / name, index=not plain)
+    stem = re.sub(r"[^a-z0-9._-]", "-", name[: -len(".csv")].lower())
+    resource = {"name": stem, "path": name, "type": "table", "format": "csv", "mediatype": "text/csv",
+                "encoding": "utf-8", **({"title": title} if title else {}), "schema": schema}  # fmt: skip
+    write_package(Path.cwd(), [resource])
     return name
 
 
@@ -395,13 +519,56 @@ def progress_note(text: str) -> None:
         glue(PROGRESS_NOTE, Markdown(text), display=False)
 
 
-def glue_figure(name: str, fig) -> None:
-    """Glue a matplotlib figure for ``{glue:figure}`` and close it (no second copy on the page)."""
+#: The PNG text chunk in which :func:`glue_figure` records how many artists showed data (the page lint reads it).
+DRAWN_KEY = "analysis-drawn"
+#: What the page shows instead of a figure with nothing drawn, when the chapter gives no reason of its own.
+EMPTY_FIGURE = "Nothing to show here on these data: every series this figure would draw is empty or not a number."
+
+
+class FigurePNG:
+    """A figure rendered once as PNG, with how many artists showed data in the PNG's text (``DRAWN_KEY``).
+
+    It displays as the figure does (``image/png``, and the figure's own text form, so glued values and their
+    fingerprints read as before)."""
+
+    def __init__(self, fig) -> None:
+        import io
+
+        from analysis.plots import drawn
+
+        self.drawn = drawn(fig)
+        self.text = repr(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight", facecolor=fig.get_facecolor(),
+                    edgecolor=fig.get_edgecolor(), metadata={DRAWN_KEY: str(self.drawn)})  # fmt: skip
+        self.png = buffer.getvalue()
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def empty_figure(reason: str) -> HTML:
+    """The sentence a page shows in place of a figure with nothing drawn (class ``empty-figure``)."""
+    return HTML(f'<p class="empty-figure" style="font-style: italic;">{_inline(reason)}</p>')
+
+
+def glue_figure(name: str, fig, *, empty: str = EMPTY_FIGURE) -> int:
+    """Glue a matplotlib figure for ``{glue:figure}`` and close it (no second copy on the page).
+
+    The figure is rendered to PNG with a record of how many artists showed data
+    (:func:`analysis.plots.drawn`); a figure with none is replaced by ``empty``, a sentence saying why there
+    is nothing to show, so the figure keeps its number and caption and no empty axes reach the page.
+    Returns the count."""
     import matplotlib.pyplot as plt
     from myst_nb import glue
 
-    glue(name, fig, display=False)
+    picture = FigurePNG(fig)
     plt.close(fig)
+    glue(name, picture if picture.drawn else empty_figure(empty), display=False)
+    return picture.drawn
 
 
 def glue_table(name: str, table) -> None:

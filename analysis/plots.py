@@ -24,6 +24,7 @@ __all__ = [
     "SKY",
     "TableStyler",
     "column_kind",
+    "drawn",
     "money_axis",
     "note_table",
     "style",
@@ -68,6 +69,69 @@ def money_axis(ax, currency: str = "", axis: str = "y") -> None:
     """Tick labels of ``axis`` as money in ``currency`` (``£1,200``), the book's one way to write amounts."""
     formatter = matplotlib.ticker.FuncFormatter(lambda v, _: fmt.money(v, currency, 0))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+# --------------------------------------------------------------------------- empty figures
+
+
+def _finite(values) -> bool:
+    """Whether ``values`` (an array, a masked array, a list) holds at least one finite number."""
+    import numpy as np
+
+    array = np.ma.masked_invalid(np.ma.asarray(values, dtype=float)) if np.size(values) else np.ma.masked_all(0)
+    return bool(array.count())
+
+
+def _has_data(artist, ax) -> bool:
+    """An artist placed in the axes' data coordinates that shows at least one finite value."""
+    import matplotlib.collections as mcoll
+    import matplotlib.image as mimage
+    import matplotlib.lines as mlines
+    import matplotlib.patches as mpatches
+
+    transforms = [artist.get_transform()]
+    if isinstance(artist, mcoll.Collection):
+        transforms.append(artist.get_offset_transform())  # a scatter's points sit at offsets in data coordinates
+    if not artist.get_visible() or not any(t.contains_branch(ax.transData) for t in transforms):
+        return False  # a reference line (axhline), a legend patch or the axes' background draws no data
+    if isinstance(artist, mlines.Line2D):
+        x, y = artist.get_data(orig=False)
+        return _finite(x) and _finite(y)
+    if isinstance(artist, mimage.AxesImage):
+        return _finite(artist.get_array())
+    if isinstance(artist, mcoll.PathCollection):  # a scatter: its points are its offsets
+        offsets = artist.get_offsets()
+        return bool(len(offsets)) and _finite(offsets)
+    if isinstance(artist, mcoll.Collection):
+        values = artist.get_array()
+        if values is not None:  # a heat map or a coloured scatter: its colour values
+            return _finite(values)
+        offsets = artist.get_offsets()
+        if len(offsets) and _finite(offsets) and not isinstance(artist, mcoll.PolyCollection):
+            return True  # a scatter's points
+        return any(_finite(p.vertices) and len(p.vertices) for p in artist.get_paths())
+    if isinstance(artist, mpatches.Rectangle):
+        return _finite([artist.get_width(), artist.get_height()]) and artist.get_width() * artist.get_height() != 0
+    if isinstance(artist, mpatches.Patch):
+        return _finite(artist.get_path().vertices)
+    return False
+
+
+def drawn(fig) -> int:
+    """How many artists of ``fig`` show data: lines, points, bars, areas and images in their axes' data
+    coordinates with at least one finite value, and boxed or arrowed notes (a decision tree's nodes); a bar of
+    height 0, a line of NaN, a reference line across the axes and plain text do not count. A figure with 0
+    has nothing to show: :func:`analysis.page.glue_figure` replaces it by a sentence saying why."""
+    count = 0
+    for ax in fig.get_axes():
+        if getattr(ax, "_colorbar", None) is not None:
+            continue  # a colour bar shows the scale, not data
+        artists = [*ax.lines, *ax.collections, *ax.patches, *ax.images]
+        count += sum(_has_data(a, ax) for a in artists)
+        # a diagram drawn as boxes joined by arrows (a decision tree's nodes): each boxed or arrowed note counts
+        count += sum(1 for t in ax.texts if t.get_visible() and t.get_text().strip()
+                     and (t.get_bbox_patch() is not None or getattr(t, "arrow_patch", None) is not None))
+    return count
 
 
 # --------------------------------------------------------------------------- tables
@@ -167,16 +231,23 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _table_styles(columns: list, right: list) -> list[dict]:
-    """Headers and cells left-aligned, numbers right-aligned (one rule per column), the caption above and bold."""
+    """Headers and cells left-aligned, numbers right-aligned (one rule per column), the caption above and bold.
+
+    The table fits the page's text column at a 1280 px window (the page lint checks it): a slightly smaller
+    font, narrow padding, headers that wrap over lines rather than widen their column, and text cells that
+    break a long word (an id, a description from the data) where they must; numbers never break."""
     styles = [
-        {"selector": "th.col_heading", "props": [("text-align", "left"), ("white-space", "nowrap")]},
-        {"selector": "td", "props": [("padding", "0.2em 0.8em"), ("text-align", "left")]},
+        {"selector": "", "props": [("font-size", "0.9em")]},
+        {"selector": "th.col_heading", "props": [("text-align", "left"), ("white-space", "normal"),
+                                                 ("overflow-wrap", "anywhere"), ("padding", "0.2em 0.45em")]},
+        {"selector": "td", "props": [("padding", "0.2em 0.45em"), ("text-align", "left"),
+                                     ("overflow-wrap", "anywhere")]},
         {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("font-weight", "bold")]},
     ]
     for j, col in enumerate(columns):
         if col in right:
             styles.append({"selector": f"th.col_heading.col{j}", "props": [("text-align", "right")]})
-            numeric = [("text-align", "right"), ("font-variant-numeric", "tabular-nums")]
+            numeric = [("text-align", "right"), ("font-variant-numeric", "tabular-nums"), ("white-space", "nowrap")]
             styles.append({"selector": f"td.col{j}", "props": numeric})
     return styles
 

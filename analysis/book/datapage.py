@@ -1,7 +1,10 @@
 """The numbers of the data page (``book/data.md``), computed by a run, never typed.
 
-:func:`write_data_pages` writes two Markdown files that ``book/data.md`` includes:
+:func:`write_data_pages` writes three Markdown files that ``book/data.md`` includes:
 
+* ``_generated/build_data.md``: the data this build's chapters ran on, from the
+  build record (name, layout, rows read and kept, date range, which chapters), so
+  a book built on another file says so on its data page;
 * ``_generated/data_sets.md``: for every data set the book uses, what the book's
   own loader makes of it (rows read and kept, customers, products or items, dates,
   what each cleaning rule dropped). The built-in shop and CDNOW (it ships inside
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,6 +117,42 @@ def data_sets_md(facts: dict[str, dict | None]) -> str:
     return text
 
 
+def data_text(run: dict) -> str:
+    """The data as the reader knows it: the built-in shop and its size, or the file's name (not its path)."""
+    data = str(run.get("data", ""))
+    shop = re.fullmatch(r"shop\(n_customers=(\d+), seed=(\d+)\)( orders)?", data)
+    if shop:
+        orders = ", its orders" if shop.group(3) else ""  # the risk chapter's fraud problem reads the orders
+        return f"built-in shop, {fmt.count(int(shop.group(1)))} customers, seed {shop.group(2)}{orders}"
+    return Path(data).name if "/" in data or "\\" in data else data
+
+
+def build_data_md(state: dict, chapters: list[tuple[str, str]]) -> str:
+    """The data this build's chapters ran on, from the build record (``book/chapters/.state.json``): one row
+    per data set read (name, layout, rows read and kept, date range, the chapters that ran on it).
+
+    ``chapters`` lists ``(name, title)`` of the chapters whose page this build shows, in reading order."""
+    rows: dict[str, dict] = {}
+    for name, title in chapters:
+        run = state.get(name)
+        if not isinstance(run, dict):
+            continue
+        key = json.dumps([run.get("data_id") or run.get("data", ""), run.get("layout"), run.get("rows_read")])
+        row = rows.setdefault(key, {"run": run, "chapters": []})
+        row["chapters"].append(title)
+    if not rows:
+        return "No chapter has been built in this copy of the book yet (`make book` builds them).\n"
+    lines = ["| data | layout | rows read | rows kept | dates | chapters |", "|---|---|---|---|---|---|"]
+    for row in rows.values():
+        run = row["run"]
+        first, last = str(run.get("first_date", "") or ""), str(run.get("last_date", "") or "")
+        dates = f"{fmt.escape(first)} to {fmt.escape(last)}" if first and last else "(not dated)"
+        layout = _code(str(run["layout"])) if run.get("layout") else "(not recorded: rebuild the chapter)"
+        lines.append(f"| {fmt.escape(data_text(run))} | {layout} | {fmt.count(run.get('rows_read'))} "
+                     f"| {fmt.count(run.get('rows_kept'))} | {dates} | {fmt.escape(', '.join(row['chapters']))} |")
+    return "\n".join(lines) + "\n"
+
+
 def example_file(folder: Path) -> Path:
     """A small export from the built-in shop, as another system would write it: own names, ';' and ','."""
     from analysis.data import load_data
@@ -152,10 +192,13 @@ def byo_example_md(folder: Path) -> str:
     ]) + "\n"  # fmt: skip
 
 
-def write_data_pages(folder: Path, root: Path, write: Callable[[Path, str], None]) -> None:
-    """Write ``data_sets.md``, ``byo_example.md`` and the example CSV into ``folder`` (the book's generated
-    pages); ``write(path, text)`` writes a page only when its text changed (:mod:`analysis.book.pages`)."""
+def write_data_pages(folder: Path, root: Path, write: Callable[[Path, str], None], state: dict | None = None,
+                     chapters: list[tuple[str, str]] = ()) -> None:  # fmt: skip
+    """Write ``build_data.md`` (the data this build's chapters ran on, from ``state``), ``data_sets.md``,
+    ``byo_example.md`` and the example CSV into ``folder`` (the book's generated pages); ``write(path, text)``
+    writes a page only when its text changed (:mod:`analysis.book.pages`)."""
     folder.mkdir(parents=True, exist_ok=True)
+    write(folder / "build_data.md", build_data_md(state or {}, list(chapters)))
     facts = data_facts(root, folder / "data_facts.json")
     write(folder / "data_sets.md", data_sets_md(facts))
     write(folder / "byo_example.md", byo_example_md(folder))

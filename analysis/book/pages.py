@@ -20,12 +20,12 @@ workshop, the Spark page when it exists, bibliography) is not numbered.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from analysis import fmt
+from analysis.book.datapage import data_text as _data_text
 from analysis.chapters import CHAPTERS, PARTS, Chapter
 
 GENERATED = "_generated"
@@ -105,16 +105,6 @@ def _params_text(params: dict) -> str:
     return ", ".join(f"{k} = {v!r}" for k, v in shown.items()) or "defaults"
 
 
-def _data_text(run: dict) -> str:
-    """The data as the reader knows it: the built-in shop and its size, or the file's name (not its path)."""
-    data = str(run.get("data", ""))
-    shop = re.fullmatch(r"shop\(n_customers=(\d+), seed=(\d+)\)( orders)?", data)
-    if shop:
-        orders = ", its orders" if shop.group(3) else ""  # the risk chapter's fraud problem reads the orders
-        return f"built-in shop, {fmt.count(int(shop.group(1)))} customers, seed {shop.group(2)}{orders}"
-    return Path(data).name if "/" in data or "\\" in data else data
-
-
 def _build_row(c: Chapter, run: dict, reference: str | None) -> str:
     kept = f"{fmt.count(run.get('rows_kept'))} of {fmt.count(run.get('rows_read'))}"
     flag = f" (**{MIXED}**)" if reference is not None and run.get("data_id") != reference else ""
@@ -166,4 +156,5 @@ def write_generated(book: Path, state: dict) -> None:
     if (book / "data.md").exists():
         from analysis.book.datapage import write_data_pages
 
-        write_data_pages(book / GENERATED, book.parent, _write_if_changed)
+        shown = [(c.name, f"{c.number}. {c.title.split(':')[0]}") for c in CHAPTERS if _built(c, chapters_dir)]
+        write_data_pages(book / GENERATED, book.parent, _write_if_changed, state, shown)

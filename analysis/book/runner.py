@@ -48,6 +48,7 @@ from analysis.data.refusals import allowed, meanings, plain
 from analysis.data.params import DataParams
 from analysis.data.source import source_of
 from analysis.errors import BuildBusy, DataError
+from analysis.page import DESCRIPTOR, write_package
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL = "ecommerce-book"
@@ -548,12 +549,23 @@ def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: in
 def _move_outputs(chapter: Chapter, out: Path, cwd: Path, paths: Paths) -> list[str]:
     tag_removed_cells(out)
     paths.chapters.mkdir(parents=True, exist_ok=True)
-    files = sorted(p.name for p in cwd.iterdir() if p.is_file())
+    files = sorted(p.name for p in cwd.iterdir() if p.is_file() and p.name != DESCRIPTOR)
     for name in files:
         os.replace(cwd / name, paths.chapters / name)
     os.replace(out, paths.chapters / chapter.notebook)
+    _merge_descriptor(cwd / DESCRIPTOR, paths.chapters)
     shutil.rmtree(out.parent, ignore_errors=True)
     return files
+
+
+def _merge_descriptor(chapter_descriptor: Path, chapters: Path) -> None:
+    """The chapter's resources (written by ``page.write_csv`` beside its CSVs) into the book's one
+    ``book/chapters/datapackage.json``; resources of files no longer there are dropped."""
+    try:
+        resources = json.loads(chapter_descriptor.read_text()).get("resources", [])
+    except (FileNotFoundError, json.JSONDecodeError, AttributeError):
+        resources = []
+    write_package(chapters, resources)
 
 
 # --------------------------------------------------------------------------- the HTML
@@ -600,7 +612,34 @@ def render_html(paths: Paths) -> None:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
         raise ChapterFailed(f"the HTML build failed (the previous book is unchanged); full log: {log}\n{tail}",
                             data_error=False)  # fmt: skip
+    lint_html(paths)
     swap_in_html(paths)
+
+
+#: Problems the page lint lists in its message (the rest are counted).
+LINT_SHOWN = 30
+
+
+def lint_html(paths: Paths) -> None:
+    """The page lint (:mod:`analysis.book.pagelint`) on every chapter page of the new HTML; any problem stops
+    the build naming page and element, and the last good book stays."""
+    from analysis.book.pagelint import lint_book
+
+    html = paths.build_new / "_build" / "html"
+    pages = [(f"chapters/{c.stem}.html", paths.chapters / c.notebook) for c in CHAPTERS
+             if (html / "chapters" / f"{c.stem}.html").is_file() and (paths.chapters / c.notebook).is_file()]
+    try:
+        problems, note = lint_book(html, pages)
+    except BaseException:
+        shutil.rmtree(paths.build_new, ignore_errors=True)
+        raise
+    print(f"    {note}", flush=True)
+    if problems:
+        shutil.rmtree(paths.build_new, ignore_errors=True)
+        shown = "\n".join(f"  {p}" for p in problems[:LINT_SHOWN])
+        more = f"\n  ... and {len(problems) - LINT_SHOWN} more" if len(problems) > LINT_SHOWN else ""
+        raise ChapterFailed(f"the page lint found {len(problems)} problem(s) on the built pages (the previous book "
+                            f"is unchanged):\n{shown}{more}", data_error=False)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the build
@@ -621,8 +660,11 @@ def _entry(chapter: Chapter, params: ChapterParams, report, key: str, seconds: f
         "params": plain(non_default(params)),
         "data": str(getattr(report, "source", params.data)),
         "data_id": data_identity(params),
+        "layout": str(getattr(report, "layout", "") or ""),
         "rows_read": int(getattr(report, "rows_read", 0)),
         "rows_kept": int(getattr(report, "rows_kept", 0)),
+        "first_date": str(getattr(report, "first_date", "") or ""),
+        "last_date": str(getattr(report, "last_date", "") or ""),
         "executed_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 1),
         "files": files,
@@ -682,6 +724,7 @@ def _execute(selected, resolved, state: dict, paths: Paths, timeout: int) -> tup
             return rows, _status_of(err)
         for old in set(state.get(ch.name, {}).get("files", [])) - set(entry["files"]):
             (paths.chapters / old).unlink(missing_ok=True)
+        write_package(paths.chapters)  # the descriptor loses the resources of files just removed
         state[ch.name] = entry
         write_state(paths.state, state)
         rows.append({**row, "seconds": f"{entry['seconds']:.1f}", "status": "executed"})

@@ -8,6 +8,7 @@ Screenshots land in ``tests/artifacts/``.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -91,6 +92,93 @@ def test_the_front_page_shows_the_build_table(project):
         assert f"{c.stem}.html" in table  # each chapter links from the build table
     assert "built-in shop" in table and "executed (UTC)" in table
     assert "not built yet" not in intro
+
+
+def test_frictionless_validates_every_deliverable_after_make_book(project):
+    """`frictionless validate book/chapters/datapackage.json` passes, and every CSV beside the pages is in it."""
+    chapters = project / "book" / "chapters"
+    result = subprocess.run([str(project / ".venv" / "bin" / "frictionless"), "validate", "datapackage.json"],
+                            capture_output=True, text=True, cwd=chapters)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    package = json.loads((chapters / "datapackage.json").read_text())
+    assert sorted(r["path"] for r in package["resources"]) == sorted(p.name for p in chapters.glob("*.csv"))
+    assert all(r["schema"].get("primaryKey") for r in package["resources"])  # keyed by the data's own ids
+
+
+def test_the_data_page_lists_what_this_build_ran_on(project):
+    data = (project / "book" / "_build" / "html" / "data.html").read_text()
+    section = data.split('id="the-data-this-build-ran-on"', 1)[1].split("</table>", 1)[0]
+    assert "built-in shop, 3,000 customers, seed 0" in section and "canonical" in section
+    assert all(f"{c.number}. {c.title.split(':')[0]}" in section for c in CHAPTERS)
+
+
+def test_the_page_lint_passes_on_the_real_book(project):
+    from analysis.book.pagelint import browser, lint_book
+
+    html = project / "book" / "_build" / "html"
+    pages = [(f"chapters/{c.stem}.html", project / "book" / "chapters" / c.notebook) for c in CHAPTERS]
+    problems, note = lint_book(html, pages)
+    assert problems == [], "\n".join(map(str, problems))
+    assert ("widths at 1280 px in Chromium" in note) == (browser() is not None), note
+
+
+PLANTED = [
+    "A planted sentence with :::{note} in it.",
+    "A value the page never filled: \\{glue:text}`revenue`.",
+    "A reference never resolved: \\{numref}`tab-x`.",
+    "An expected value of \\$\\pi \\cdot m\\$ per customer.",
+    "| k | score |\n|---|---|\n| 3 | nan |",
+    "![An empty plot planted for the page lint](planted_empty.png)",
+    "| " + " | ".join(f"column_{i}_with_a_long_unbreakable_name" for i in range(10)) + " |\n"
+    + "|---" * 10 + "|\n| " + " | ".join("1" for _ in range(10)) + " |",
+    "$$\n" + " + ".join(f"a_{{{i}}} x_{{{i}}}" for i in range(60)) + "\n$$ (planted-wide)",
+]
+
+
+def test_the_page_lint_fails_the_build_on_each_planted_defect(project, tmp_path):
+    """A copy of the built book with one defect of each kind planted in the concepts page: the HTML build
+    fails naming the page and each element, and the book that was there stays."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.book import runner
+    from analysis.page import FigurePNG
+
+    shutil.copytree(project / "book", tmp_path / "book", ignore=shutil.ignore_patterns(".work", "_build.*"))
+    notebook = tmp_path / "book" / "chapters" / "01_concepts.ipynb"
+    nb = json.loads(notebook.read_text())
+    at = next(i for i, c in enumerate(nb["cells"]) if "".join(c["source"]).startswith("## Key takeaways"))
+    cells = [{"cell_type": "markdown", "id": f"planted-{i}", "metadata": {}, "source": text}
+             for i, text in enumerate(PLANTED)]
+    nb["cells"][at:at] = cells
+    notebook.write_text(json.dumps(nb, indent=1))
+    fig, ax = plt.subplots()
+    ax.plot([], [])
+    ax.set_xlim(-0.04, 0.04)
+    (notebook.parent / "planted_empty.png").write_bytes(FigurePNG(fig).png)
+    plt.close(fig)
+    before = html_digest(tmp_path)
+    with pytest.raises(runner.ChapterFailed) as failed:
+        runner.render_html(runner.Paths(tmp_path))
+    message = str(failed.value)
+    page = "chapters/01_concepts.html"
+    for expected in ("literal MyST or glue syntax: ':::'", "literal MyST or glue syntax: '{glue'",
+                     "literal MyST or glue syntax: '{numref'", "unrendered LaTeX outside math: '$\\\\'",
+                     "cell 'nan' (row 1, column 'score')", "an empty plot (planted_empty"):  # fmt: skip
+        assert any(line.strip().startswith(f"{page}: <") and expected in line for line in message.splitlines()), (
+            expected, message)
+    if runner_browser():
+        assert f"{page}: table" in message and "px wide, the text column" in message
+        assert f"{page}: equation (1." in message, message
+    assert html_digest(tmp_path) == before and "the previous book is unchanged" in message
+
+
+def runner_browser() -> bool:
+    from analysis.book.pagelint import browser
+
+    return browser() is not None
 
 
 # Produced by the page helper's analysis.page in the notebooks: may fail until the notebooks call it.
@@ -309,6 +397,12 @@ def test_a_chapter_rerun_on_other_data_is_flagged_on_the_front_page(project, tmp
     assert (project / "book" / "chapters" / "concepts_monthly.csv").exists() or any(
         (project / "book" / "chapters").glob("concepts_*.csv")
     ), "the chapter's CSV did not move beside the page"
+    data = (project / "book" / "_build" / "html" / "data.html").read_text()
+    section = data.split('id="the-data-this-build-ran-on"', 1)[1].split("</table>", 1)[0]
+    assert "orders.csv" in section and "1. Concepts" in section.split("orders.csv", 1)[1].split("</tr>", 1)[0]
+    checked = subprocess.run([str(project / ".venv" / "bin" / "frictionless"), "validate", "datapackage.json"],
+                             capture_output=True, text=True, cwd=project / "book" / "chapters")  # fmt: skip
+    assert checked.returncode == 0, checked.stdout
     # the book now shows a chapter run on other data: the workshop's hand-out refuses to mix them
     refused = make(project, "handout")
     assert refused.returncode == 2 and "concepts" in refused.stderr and "make book" in refused.stderr, refused.stderr

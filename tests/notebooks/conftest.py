@@ -13,8 +13,11 @@ def execute(notebook: str, out_dir: Path, **params) -> dict[str, str]:
     import papermill as pm
 
     out = out_dir / Path(notebook).name
+    before = {p.name: p.stat().st_mtime_ns for p in out_dir.glob("*.csv")}
     pm.execute_notebook(str(ROOT / "notebooks" / notebook), str(out), parameters=params, progress_bar=False, cwd=str(out_dir))
     tag_removed_cells(out)
+    written = sorted(p.name for p in out_dir.glob("*.csv") if before.get(p.name) != p.stat().st_mtime_ns)
+    check_deliverables(out_dir, written)
     glued = glued_values(out)
     audit_run(out_dir, Path(notebook).name, glued)  # every claim the run checked, and none missing
     return glued
@@ -27,6 +30,24 @@ def audit_run(out_dir: Path, notebook: str, glued: dict[str, str]) -> None:
 
     chapter = next(ch.name for ch in CHAPTERS if ch.notebook == notebook)
     audit(out_dir, chapter, glued)
+
+
+def check_deliverables(folder: Path, written: list[str]) -> None:
+    """Every CSV a chapter run wrote is a resource of the ``datapackage.json`` beside it, and the
+    ``frictionless`` library validates each against its Table Schema (types, primary key, columns)."""
+    import frictionless
+
+    from analysis.page import DESCRIPTOR
+
+    if not written:
+        return
+    package = frictionless.Package(str(folder / DESCRIPTOR))
+    paths = {r.path for r in package.resources}
+    assert set(written) <= paths, f"CSV written without a resource in {DESCRIPTOR}: {sorted(set(written) - paths)}"
+    for resource in package.resources:
+        assert all(f.description and "unit" in f.to_dict() for f in resource.schema.fields), resource.name
+    report = package.validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:10]
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ import pandas as pd
 
 from analysis import features, fmt, kpi
 from analysis.chapters._template import findings as F
+from analysis.chapters.concepts.steps import MONTHLY_MEANINGS  # kpi.monthly's columns, as Concepts' file has them
 from analysis.page import Step
 
-__all__ = ["kpi_step"]
+__all__ = ["MONTHLY_MEANINGS", "kpi_step"]
 
 
 def kpi_step(transactions: pd.DataFrame, currency: str, top_fraction: float) -> Step:

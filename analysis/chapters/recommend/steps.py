@@ -66,7 +66,7 @@ COLUMN_WORDS = {
     "by_interactions": "nearest by interactions", "interaction_similarity": "interaction cosine",
     "ndcg_any": "nDCG@K, anything next", "recall_any": "R@K, anything next",
     "ndcg_new": "nDCG@K, new products", "recall_new": "R@K, new products", "reorder": "re-order",
-    "column": "column", "type": "type", "meaning": "meaning",
+    "column": "column", "type": "type", "unit": "unit", "meaning": "meaning",
 }  # fmt: skip
 #: Shrinkage n_shrink of the shrunk item kNN (a similarity times n_common / (n_common + n_shrink)).
 KNN_SHRINKAGE = 10.0
@@ -502,19 +502,20 @@ LIKED_RATING = 3.0
 ALL_PRODUCTS = -1
 #: Candidates scored per list place before the family cap (``max_per_family``) thins a list.
 CANDIDATES = 5
-#: The deliverable's columns: name, type (Frictionless) and meaning (the page shows this table).
+#: The deliverable's columns: name, unit and meaning (the page shows this table; page.write_csv writes them,
+#: with each column's type read from the file, into the Data Package descriptor).
 DELIVERABLE_COLUMNS = (
-    ("customer_id", "string", "the customer, as the data name them"),
-    ("rank", "integer", "the place in the customer's list, 1 first"),
-    ("product_id", "string", "the product, as the data name it"),
-    ("description", "string", "the product's most frequent description in the data (its category in brackets "
-                              "when the data have one)"),
-    ("score", "number", "the model's score (higher first, comparable within one customer's list); for a re-order "
-                        "row that buy again placed first, the number of the customer's orders that held the product"),
-    ("reorder", "boolean", "true when the customer bought the product before (a re-order row), false for a "
-                           "product new to the customer"),
-    ("reason", "string", "why the product is listed: the customer's own product most like it, or the re-order's "
-                         "count and last date"),
+    ("customer_id", "id", "the customer, as the data name them"),
+    ("rank", "place", "the place in the customer's list, 1 first"),
+    ("product_id", "id", "the product, as the data name it"),
+    ("description", "text", "the product's most frequent description in the data (its category in brackets "
+                            "when the data have one)"),
+    ("score", "score", "the model's score (higher first, comparable within one customer's list); for a re-order "
+                       "row that buy again placed first, the number of the customer's orders that held the product"),
+    ("reorder", "true/false", "true when the customer bought the product before (a re-order row), false for a "
+                              "product new to the customer"),
+    ("reason", "text", "why the product is listed: the customer's own product most like it, or the re-order's "
+                       "count and last date"),
 )  # fmt: skip
 
 
@@ -746,5 +747,5 @@ def tomorrow_step(inter: pd.DataFrame, best: dict, n: int, max_per_family: int, 
     as_of = inter[S.TIMESTAMP].max()
     glue = {"csv_rows": len(out), "csv_customers": out["customer_id"].nunique(), "csv_reorder_rows": int(flags.sum()),
             "as_of": f"{as_of:%Y-%m-%d}", "n_recs": n, "csv_reorder_slots": slots}
-    columns = pd.DataFrame(DELIVERABLE_COLUMNS, columns=["column", "type", "meaning"])
+    columns = pd.DataFrame(DELIVERABLE_COLUMNS, columns=["column", "unit", "meaning"])
     return _step(glue, columns, {"recommendations": out, "model": model, "matrix": full})

@@ -31,6 +31,7 @@ __all__ = [
     "banner", "cases_step", "drop_duplicate_columns", "problem_intro", "compare_step", "cost_step", "evaluation_step", "explain_step", "framing_step",
     "group_step", "imbalance_step", "logistic_step", "offer_deciles", "offer_value", "problem_step", "scorecard_step", "scores_table",
     "takeaway_step", "tree_step", "truth_step", "decide", "in_money", "policy_step", "realised", "scores_columns",
+    "scores_keys",
 ]  # fmt: skip
 
 #: Rows the explanations (permutation importance, partial dependence) look at, at most.
@@ -583,22 +584,34 @@ def scores_table(cases: RiskData, scores: np.ndarray, act: np.ndarray, comp: Com
     return out
 
 
-def scores_columns(cases: RiskData, scores: pd.DataFrame) -> pd.DataFrame:
-    """The scores file's columns and what each holds, for the page."""
+#: The unit of each scores-file column that :data:`SCORE_COLUMNS` describes.
+SCORE_UNITS = {"score": "probability", "decision": "text", "label": "0/1", "value_at_stake": "{currency}",
+               "bgnbd_churn_score": "probability"}  # fmt: skip
+
+
+def scores_columns(cases: RiskData, scores: pd.DataFrame, currency: str = "") -> pd.DataFrame:
+    """The scores file's columns, their unit and what each holds, for the page and the file's descriptor."""
     key = scores.columns[0]
     own = ("the data's own id column" if key != "row" and cases.problem == "credit" else
            "the row number in the file, from 1 (the data have no id column)" if key == "row" else
            f"the {cases.unit}'s id in the data")  # fmt: skip
-    rows = [(key, own)]
+    rows = [(key, "row number" if key == "row" else "id", own)]
     for name in scores.columns[1:]:
         if name in SCORE_COLUMNS:
-            rows.append((name, SCORE_COLUMNS[name]))
+            rows.append((name, SCORE_UNITS[name].format(currency=currency or "money"), SCORE_COLUMNS[name]))
         else:
             source = name.removeprefix("audit_")
             kind = cases.sensitive_kinds.get(source, "")
             kept = "left out of the models" if source in cases.notes.get("left_out", []) else "a model feature"
-            rows.append((name, f"sensitive attribute ({kind}), for audit only; {kept}"))
-    return pd.DataFrame(rows, columns=["column", "meaning"])  # the table formatter escapes the names
+            rows.append((name, "as in the data", f"sensitive attribute ({kind}), for audit only; {kept}"))
+    return pd.DataFrame(rows, columns=["column", "unit", "meaning"])  # the table formatter escapes the names
+
+
+def scores_keys(scores: pd.DataFrame) -> list[str]:
+    """The scores file's primary key: its id column, when no two cases share an id (a labelled table's text
+    ids need only be nearly unique to be read as ids)."""
+    key = scores.columns[0]
+    return [key] if scores[key].notna().all() and scores[key].is_unique else []
 
 
 def takeaway_step(cases: RiskData, comp: Comparison, params, policies: pd.DataFrame, scale: float,

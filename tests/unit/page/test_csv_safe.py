@@ -70,7 +70,8 @@ def test_multiindex_labels_and_a_period_index(tmp_path):
 
 def test_write_csv_goes_through_the_safe_writer(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    page.write_csv(pd.DataFrame({"description": ["=HYPERLINK(\"x\")", "-5"]}), "deliverable")
+    df = pd.DataFrame({"description": ["=HYPERLINK(\"x\")", "-5"]})
+    page.write_csv(df, "deliverable", page.csv_columns(df, {"description": ("text", "a description")}))
     assert read(tmp_path / "deliverable.csv") == [["description"], ["'=HYPERLINK(\"x\")"], ["-5"]]
 
 

@@ -120,13 +120,14 @@ def test_findings_box_lists_sentences_with_code_spans():
 def test_write_csv_writes_in_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     df = pd.DataFrame({"a": [1, 2]})
-    assert page.write_csv(df, "concepts_monthly") == "concepts_monthly.csv"
+    words = {"a": ("count", "a count"), "month": ("date", "the month")}
+    assert page.write_csv(df, "concepts_monthly", page.csv_columns(df, words)) == "concepts_monthly.csv"
     assert (tmp_path / "concepts_monthly.csv").read_text().splitlines() == ["a", "1", "2"]
     named = pd.DataFrame({"a": [1]}, index=pd.Index(["x"], name="month"))
-    page.write_csv(named, "named.csv")
+    page.write_csv(named, "named.csv", page.csv_columns(named, words))
     assert (tmp_path / "named.csv").read_text().splitlines() == ["month,a", "x,1"]
     with pytest.raises(DataError, match="plain file name"):
-        page.write_csv(df, "../elsewhere.csv")
+        page.write_csv(df, "../elsewhere.csv", page.csv_columns(df, words))
 
 
 def test_findings_box_without_a_title():
