@@ -22,6 +22,7 @@ __all__ = [
     "sparsity",
     "HYBRID_TOLERANCE", "MIN_CONFIDENCE", "POP_CLOSE", "POP_WEAK", "RECALL_CAP_NOTE", "SUMMARY", "ease_grid",
     "SAME_NDCG", "beyond_tie", "no_global_split", "short_log", "family_cap", "policy", "variant_rules",
+    "spark_als", "tie_verdict",
     "implicit_als_score", "no_planted_tastes", "penalty", "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "precision_gap",
 ]
 
@@ -104,6 +105,20 @@ def implicit_als_score(ndcg: float, n_users: int, curve_users: int) -> str:
     who = "the one test customer" if n_users == 1 else f"all {plural(n_users, 'test customer')}"
     return sentence(f"after the last sweep, implicit ALS reaches a test nDCG@K of {metric(ndcg)} on {who} "
                     f"({curve})")
+
+
+def spark_als(spark_ndcg: float | None, ours_ndcg: float) -> str:
+    """Spark MLlib's implicit ALS beside this chapter's, on the same split (``None``: not fitted, engine duckdb).
+
+    The two tie when their nDCG@K differ by less than the page's tie rule (:data:`SAME_NDCG`)."""
+    if spark_ndcg is None:
+        return sentence("this run fitted every model on this machine (engine duckdb); with engine spark, Spark "
+                        "MLlib fits the same weighted ALS as well, scored here on the same split")
+    verdict = tie_verdict(spark_ndcg, ours_ndcg, "higher than", "lower than", "level with")
+    return sentence(f"Spark MLlib's weighted ALS (implicitPrefs, with the same latent dimension, penalty, sweeps "
+                    f"and confidence), fitted on the same training split, reaches a test nDCG@K of "
+                    f"{metric(spark_ndcg)}, {verdict} this chapter's {metric(ours_ndcg)}; Spark scales the penalty "
+                    "by each customer's and product's number of interactions, this chapter does not")
 
 
 def ratings(model_rmse: float | None, baseline_rmse: float | None, mean_rmse: float | None) -> str:
@@ -250,6 +265,15 @@ def beyond_tie(value: float, reference: float) -> bool:
     return value > reference * (1 + SAME_NDCG) and value > reference
 
 
+def tie_verdict(value: float, reference: float, above: str, below: str, level: str) -> str:
+    """``above``, ``below`` or ``level``: nDCG ``value`` against ``reference`` under the tie rule (:func:`beyond_tie`)."""
+    if beyond_tie(value, reference):
+        return above
+    if beyond_tie(reference, value):
+        return below
+    return level
+
+
 def family_cap(model: str, before: float, after: float, max_per: int, changed: float, has_texts: bool) -> str:
     """Section 9: the best model's nDCG@K with at most ``max_per`` variants of one item per list."""
     if not has_texts:
@@ -258,12 +282,10 @@ def family_cap(model: str, before: float, after: float, max_per: int, changed: f
     if changed == 0:
         return sentence(f"no list of {model} holds more than {plural(max_per, 'variant')} of one item, so "
                         f"`max_per_family` changes nothing here (nDCG@K {metric(before)})")
-    if beyond_tie(before, after):
-        verdict = "it costs accuracy beyond the tie rule: the variants left out were what some customers bought next"
-    elif beyond_tie(after, before):
-        verdict = "it gains accuracy beyond the tie rule: the places freed went to products customers took next"
-    else:
-        verdict = "within the tie rule, the lists lose no accuracy for being easier to accept"
+    verdict = tie_verdict(
+        after, before, "it gains accuracy beyond the tie rule: the places freed went to products customers took next",
+        "it costs accuracy beyond the tie rule: the variants left out were what some customers bought next",
+        "within the tie rule, the lists lose no accuracy for being easier to accept")  # fmt: skip
     return sentence(
         f"keeping at most {plural(max_per, 'variant')} of one item changes {fmt.share(changed)} of {model}'s "
         f"lists and moves its nDCG@K from {metric(before)} to {metric(after)}: {verdict}"
