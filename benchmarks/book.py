@@ -34,7 +34,9 @@ gives:
 * ``peak_rss_mb``: the largest resident set of any one process of the
   chapter: ``max(VmHWM of the child, getrusage(RUSAGE_CHILDREN).ru_maxrss)``,
   the second covering the kernel (the child waits for it);
-* ``rows_kept``: the lines the data report kept.
+* ``rows_kept``: the lines the data report kept;
+* ``sections``: the seconds (since the chapter started) at which the
+  runner's progress lines say each section was reached.
 
 Each child runs under ``nice -n 10`` and with its address space capped at
 ``--memory-cap-gb`` (default 8, ``RLIMIT_AS``, inherited by the kernel), so
@@ -70,6 +72,7 @@ import argparse
 import json
 import math
 import os
+import re
 import resource
 import shutil
 import signal
@@ -86,6 +89,7 @@ from _common import DEFAULT_CACHE, ROOT, ensure_log, log, machine  # noqa: E402
 DEFAULT_LINES = (500_000, 2_000_000, 8_000_000)
 DEFAULT_CAP_GB = 8.0
 ERROR_LINES = 6
+SECTION = re.compile(r"^\s+\[\s*([0-9.]+) s\] (.+)$")
 
 
 # ------------------------------------------------------------------ the logs
@@ -188,20 +192,32 @@ def run_chapter(chapter: str, data: Path, cap_gb: float, timeout: int, chapter_t
             out, err = proc.communicate()
         return {"status": "timeout", "seconds": round(time.perf_counter() - start, 1), "peak_rss_mb": None,
                 "error": f"stopped after {chapter_timeout} s (--chapter-timeout); last lines: "
-                + " | ".join([line for line in (out + err).splitlines() if line.strip()][-ERROR_LINES:])}  # fmt: skip
+                + " | ".join([line for line in (out + err).splitlines() if line.strip()][-ERROR_LINES:]),
+                "sections": sections(out)}  # fmt: skip
     wall = round(time.perf_counter() - start, 1)
     result = None
     for line in reversed(out.strip().splitlines()):
         if line.startswith("{"):
             result = json.loads(line)
             break
+    reached = sections(out)
     if result is not None and result["status"] == 0:
         return {"status": "ok", "seconds": wall, "peak_rss_mb": result["peak_rss_mb"],
                 "kernel_rss_mb": result["kernel_rss_mb"], "runner_rss_mb": result["runner_rss_mb"],
-                "rows_kept": result["rows_kept"]}  # fmt: skip
+                "rows_kept": result["rows_kept"], "sections": reached}  # fmt: skip
     errors = [line for line in err.strip().splitlines() if line.strip()]
     return {"status": "failed", "seconds": wall, "peak_rss_mb": None if result is None else result["peak_rss_mb"],
-            "exit": proc.returncode, "error": " | ".join(errors[-ERROR_LINES:])}  # fmt: skip
+            "exit": proc.returncode, "error": " | ".join(errors[-ERROR_LINES:]), "sections": reached}  # fmt: skip
+
+
+def sections(out: str) -> dict[str, float]:
+    """The runner's progress lines (``[  12.3 s] 2. Segments``): the seconds at which each section was reached."""
+    reached = {}
+    for line in out.splitlines():
+        match = SECTION.match(line)
+        if match:
+            reached[match.group(2).strip()] = float(match.group(1))
+    return reached
 
 
 # ------------------------------------------------------------------ the sizes
