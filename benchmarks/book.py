@@ -39,11 +39,15 @@ gives:
   runner's progress lines say each section was reached.
 
 Each child runs under ``nice -n 10`` and with its address space capped at
-``--memory-cap-gb`` (default 8, ``RLIMIT_AS``, inherited by the kernel), so
+``--memory-cap-gb`` (default 8: ``prlimit --as``, inherited by the kernel), so
 that a chapter that grows past it fails on its own, with a ``MemoryError``
 or a dead kernel, instead of starving the other processes of the machine.
 Address space is more than resident memory (thread stacks, arenas and
 mappings count in full), so the cap is looser than it reads.
+
+``--parallel N`` runs N chapters at the same time (each still in its own
+process, its peak memory its own; each size records ``parallel``): their
+seconds then include the contention for the cores.
 
 A chapter still running after ``--chapter-timeout`` seconds (default 1500)
 is stopped with its kernel (the child runs in its own session, which is
@@ -80,6 +84,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -167,20 +172,13 @@ def child(chapter: str, data: str, timeout: int) -> int:
     return 0
 
 
-def _limits(cap_bytes: int):
-    def apply() -> None:
-        os.nice(10)
-        resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
-
-    return apply
-
-
 def run_chapter(chapter: str, data: Path, cap_gb: float, timeout: int, chapter_timeout: int) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", chapter, "--data", str(data),
-           "--cell-timeout", str(timeout)]  # fmt: skip
+    # nice and prlimit exec the interpreter in place (one pid); no preexec_fn, which is unsafe beside threads
+    cmd = ["nice", "-n", "10", "prlimit", f"--as={int(cap_gb * 2**30)}", sys.executable,
+           str(Path(__file__).resolve()), "--child", chapter, "--data", str(data), "--cell-timeout", str(timeout)]  # fmt: skip
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            start_new_session=True, preexec_fn=_limits(int(cap_gb * 2**30)))  # fmt: skip
+                            start_new_session=True)  # fmt: skip
     try:
         out, err = proc.communicate(timeout=chapter_timeout)
     except subprocess.TimeoutExpired:
@@ -251,22 +249,31 @@ def exponents(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def run(lines: list[int], seed: int, source: str | None, cap_gb: float, chapters: list[str] | None,
-        timeout: int, chapter_timeout: int, cache: Path, earlier: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+        timeout: int, chapter_timeout: int, cache: Path, earlier: list[dict[str, Any]],
+        parallel: int = 1) -> dict[str, Any]:  # fmt: skip
     from analysis.chapters import CHAPTERS
 
-    names = chapters or [c.name for c in CHAPTERS]
+    registry = [c.name for c in CHAPTERS]
+    names = chapters or registry  # the order they start in (longest first keeps --parallel runs short)
+    shown = sorted(names, key=lambda n: registry.index(n) if n in registry else len(registry))
     first = machine()
     sizes = []
     for n in lines:
         path, info = make_log(n, seed, source, cache)
         size: dict[str, Any] = {"lines": info["lines"], "customers": info["customers"],
                                 "generate_seconds": info["generate_seconds"], "chapters": {}}  # fmt: skip
-        for name in names:
+        def one(name: str) -> dict[str, Any]:
             log(f"{info['lines']:,} lines: chapter {name} (cap {cap_gb:g} GB, nice 10)")
-            size["chapters"][name] = row = run_chapter(name, path, cap_gb, timeout, chapter_timeout)
-            log(f"  {row['status']} in {row['seconds']} s, peak {row['peak_rss_mb']} MB"
+            row = run_chapter(name, path, cap_gb, timeout, chapter_timeout)
+            log(f"  {name}: {row['status']} in {row['seconds']} s, peak {row['peak_rss_mb']} MB"
                 + (f": {row['error']}" if row["status"] != "ok" else ""))  # fmt: skip
-        rows = [r for r in size["chapters"].values()]
+            return row
+
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            rows = dict(zip(names, pool.map(one, names), strict=True))
+        size["chapters"] = {name: rows[name] for name in shown}
+        size["parallel"] = parallel
+        rows = list(size["chapters"].values())
         size["rows_kept"] = max((r.get("rows_kept") or 0 for r in rows), default=0)
         size["all_ok"] = all(r["status"] == "ok" for r in rows)
         size["book_seconds"] = round(sum(r["seconds"] for r in rows), 1)
@@ -277,7 +284,7 @@ def run(lines: list[int], seed: int, source: str | None, cap_gb: float, chapters
         sizes.append(size)
     measured = {s["lines"] for s in sizes}
     sizes = sorted([s for s in earlier if s["lines"] not in measured] + sizes, key=lambda s: s["lines"])
-    return {"source": source or "shop", "seed": seed, "memory_cap_gb": cap_gb, "chapters": names, "sizes": sizes,
+    return {"source": source or "shop", "seed": seed, "memory_cap_gb": cap_gb, "chapters": shown, "sizes": sizes,
             "exponents": exponents(sizes), "machine": first,
             "load_average_end": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
 
@@ -290,10 +297,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the built-in shop (default 0)")
     parser.add_argument("--memory-cap-gb", type=float, default=DEFAULT_CAP_GB,
                         help="address-space cap of each chapter's processes (default 8)")  # fmt: skip
-    parser.add_argument("--chapters", nargs="+", help="only these chapters (default: every chapter)")
+    parser.add_argument("--chapters", nargs="+",
+                        help="only these chapters, started in this order (default: every chapter, in book order)")
     parser.add_argument("--cell-timeout", type=int, default=1800, help="seconds a cell may run (default 1800)")
     parser.add_argument("--chapter-timeout", type=int, default=1500,
                         help="seconds a chapter may run before it is stopped and reported as timeout (default 1500)")
+    parser.add_argument("--parallel", type=int, default=1,
+                        help="chapters run at the same time, each in its own process (default 1: one after another)")
     parser.add_argument("--merge", type=Path,
                         help="an earlier result (JSON) whose other sizes are kept beside the ones measured now")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder of the generated logs")
@@ -305,9 +315,11 @@ def main(argv: list[str] | None = None) -> int:
         return child(args.child, args.data, args.cell_timeout)
     if any(n < 1 for n in args.lines):
         parser.error("--lines must be positive numbers of lines")
+    if args.parallel < 1:
+        parser.error("--parallel must be at least 1")
     earlier = json.loads(args.merge.read_text())["sizes"] if args.merge and args.merge.exists() else []
     result = run(sorted(args.lines), args.seed, args.replicate, args.memory_cap_gb, args.chapters,
-                 args.cell_timeout, args.chapter_timeout, args.cache, earlier)  # fmt: skip
+                 args.cell_timeout, args.chapter_timeout, args.cache, earlier, args.parallel)  # fmt: skip
     text = json.dumps(result)
     if args.record:
         args.record.write_text(json.dumps(result, indent=1) + "\n")
