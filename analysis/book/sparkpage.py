@@ -103,8 +103,9 @@ def verdict(book: dict[str, Any]) -> str:
         bad = [f"{fmt.escape(n)} ({STATUS_WORDS.get(r['status'], 'failed')})" for n, r in s["chapters"].items()
                if r["status"] != "ok"]  # fmt: skip
         parts.append(f"At {fmt.count(s['lines'])} lines ({fmt.count(s['customers'])} customers), "
-                     f"{fmt.plural(len(bad), 'chapter')} did not complete within the benchmark's memory cap of "
-                     f"{fmt.number(book['memory_cap_gb'])} GB per process: {', '.join(bad)}.")  # fmt: skip
+                     f"{fmt.plural(len(bad), 'chapter')} did not complete, each process capped at "
+                     f"{fmt.number(book['memory_cap_gb'])} GB of address space (the error of each is in the "
+                     f"file): {', '.join(bad)}.")  # fmt: skip
     return " ".join(parts)
 
 
