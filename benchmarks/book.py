@@ -53,6 +53,10 @@ A chapter still running after ``--chapter-timeout`` seconds (default 1500)
 is stopped with its kernel (the child runs in its own session, which is
 killed) and reported with ``status: "timeout"``.
 
+With ``--record`` the file is rewritten after every chapter (the chapters
+not finished yet marked ``"not finished"``), so a run stopped early leaves
+what it measured.
+
 ``--merge FILE`` keeps the sizes of an earlier result that are not measured
 now (each size records ``measured_at`` and the load average after it), so
 the largest size can be measured in a later run and the exponents are
@@ -83,7 +87,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -248,45 +254,64 @@ def exponents(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def summarise(size: dict[str, Any], rows: dict[str, dict[str, Any]], shown: list[str], parallel: int) -> None:
+    """Fill ``size`` with its chapters (book order; a chapter not finished yet is ``"not finished"``) and totals."""
+    size["chapters"] = {name: rows.get(name, {"status": "not finished", "seconds": 0.0, "peak_rss_mb": None})
+                        for name in shown}  # fmt: skip
+    size["parallel"] = parallel
+    done = list(size["chapters"].values())
+    size["rows_kept"] = max((r.get("rows_kept") or 0 for r in done), default=0)
+    size["all_ok"] = all(r["status"] == "ok" for r in done)
+    size["book_seconds"] = round(sum(r["seconds"] for r in done), 1)
+    peaks = [r["peak_rss_mb"] for r in done if r["peak_rss_mb"] is not None]
+    size["book_peak_rss_mb"] = max(peaks) if peaks else None
+    size["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    size["load_average"] = [round(x, 2) for x in os.getloadavg()]
+
+
 def run(lines: list[int], seed: int, source: str | None, cap_gb: float, chapters: list[str] | None,
         timeout: int, chapter_timeout: int, cache: Path, earlier: list[dict[str, Any]],
-        parallel: int = 1) -> dict[str, Any]:  # fmt: skip
+        parallel: int = 1, on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Every size in turn; ``on_progress(result)`` after each chapter (the result so far, unfinished marked)."""
     from analysis.chapters import CHAPTERS
 
     registry = [c.name for c in CHAPTERS]
     names = chapters or registry  # the order they start in (longest first keeps --parallel runs short)
     shown = sorted(names, key=lambda n: registry.index(n) if n in registry else len(registry))
     first = machine()
-    sizes = []
+    sizes: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def result(current: list[dict[str, Any]]) -> dict[str, Any]:
+        measured = {s["lines"] for s in current}
+        every = sorted([s for s in earlier if s["lines"] not in measured] + current, key=lambda s: s["lines"])
+        return {"source": source or "shop", "seed": seed, "memory_cap_gb": cap_gb, "chapters": shown,
+                "sizes": every, "exponents": exponents(every), "machine": first,
+                "load_average_end": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+
     for n in lines:
         path, info = make_log(n, seed, source, cache)
         size: dict[str, Any] = {"lines": info["lines"], "customers": info["customers"],
-                                "generate_seconds": info["generate_seconds"], "chapters": {}}  # fmt: skip
-        def one(name: str) -> dict[str, Any]:
+                                "generate_seconds": info["generate_seconds"]}  # fmt: skip
+        rows: dict[str, dict[str, Any]] = {}
+
+        def one(name: str) -> None:
             log(f"{info['lines']:,} lines: chapter {name} (cap {cap_gb:g} GB, nice 10)")
             row = run_chapter(name, path, cap_gb, timeout, chapter_timeout)
             log(f"  {name}: {row['status']} in {row['seconds']} s, peak {row['peak_rss_mb']} MB"
                 + (f": {row['error']}" if row["status"] != "ok" else ""))  # fmt: skip
-            return row
+            with lock:
+                rows[name] = row
+                if on_progress is not None:
+                    partial = dict(size)
+                    summarise(partial, rows, shown, parallel)
+                    on_progress(result([*sizes, partial]))
 
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            rows = dict(zip(names, pool.map(one, names), strict=True))
-        size["chapters"] = {name: rows[name] for name in shown}
-        size["parallel"] = parallel
-        rows = list(size["chapters"].values())
-        size["rows_kept"] = max((r.get("rows_kept") or 0 for r in rows), default=0)
-        size["all_ok"] = all(r["status"] == "ok" for r in rows)
-        size["book_seconds"] = round(sum(r["seconds"] for r in rows), 1)
-        peaks = [r["peak_rss_mb"] for r in rows if r["peak_rss_mb"] is not None]
-        size["book_peak_rss_mb"] = max(peaks) if peaks else None
-        size["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        size["load_average"] = [round(x, 2) for x in os.getloadavg()]
+            list(pool.map(one, names))
+        summarise(size, rows, shown, parallel)
         sizes.append(size)
-    measured = {s["lines"] for s in sizes}
-    sizes = sorted([s for s in earlier if s["lines"] not in measured] + sizes, key=lambda s: s["lines"])
-    return {"source": source or "shop", "seed": seed, "memory_cap_gb": cap_gb, "chapters": shown, "sizes": sizes,
-            "exponents": exponents(sizes), "machine": first,
-            "load_average_end": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+    return result(sizes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -318,11 +343,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
     earlier = json.loads(args.merge.read_text())["sizes"] if args.merge and args.merge.exists() else []
+    def record(result: dict[str, Any]) -> None:
+        if args.record:
+            tmp = args.record.with_name(args.record.name + ".tmp")
+            tmp.write_text(json.dumps(result, indent=1) + "\n")
+            os.replace(tmp, args.record)
+
     result = run(sorted(args.lines), args.seed, args.replicate, args.memory_cap_gb, args.chapters,
-                 args.cell_timeout, args.chapter_timeout, args.cache, earlier, args.parallel)  # fmt: skip
+                 args.cell_timeout, args.chapter_timeout, args.cache, earlier, args.parallel, record)  # fmt: skip
     text = json.dumps(result)
-    if args.record:
-        args.record.write_text(json.dumps(result, indent=1) + "\n")
+    record(result)
     print(text)
     return 0
 

@@ -23,7 +23,7 @@ from analysis import fmt
 BOOK_RESULTS = Path("benchmarks") / "results" / "book.json"
 FEATURES_RESULTS = Path("benchmarks") / "results" / "features.json"
 PAGE = "spark_scale.md"
-STATUS_WORDS = {"failed": "failed", "timeout": "stopped (time limit)"}
+STATUS_WORDS = {"failed": "failed", "timeout": "stopped (time limit)", "not finished": "not finished (run stopped)"}
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -36,6 +36,8 @@ def _read(path: Path) -> dict[str, Any] | None:
 def _cell(row: dict[str, Any] | None) -> str:
     if row is None:
         return "not run"
+    if row.get("status") == "not finished":
+        return STATUS_WORDS["not finished"]
     if row.get("status") != "ok":
         return STATUS_WORDS.get(row.get("status"), "failed") + f" after {fmt.number(row['seconds'])} s"
     return f"{fmt.number(row['seconds'])} s, {fmt.count(round(row['peak_rss_mb']))} MB"
@@ -100,7 +102,7 @@ def verdict(book: dict[str, Any]) -> str:
     for s in sizes:
         if s["all_ok"] or (complete and s["lines"] < complete[-1]["lines"]):
             continue
-        bad = [f"{fmt.escape(n)} ({STATUS_WORDS.get(r['status'], 'failed')})" for n, r in s["chapters"].items()
+        bad = [f"{fmt.escape(n)} ({fmt.escape(r['status'])})" for n, r in s["chapters"].items()
                if r["status"] != "ok"]  # fmt: skip
         parts.append(f"At {fmt.count(s['lines'])} lines ({fmt.count(s['customers'])} customers), "
                      f"{fmt.plural(len(bad), 'chapter')} did not complete, each process capped at "

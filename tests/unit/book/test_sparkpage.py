@@ -78,6 +78,16 @@ def test_no_size_complete(tmp_path, book):
     assert "recommend on none of them" in text and "At 500,000 lines (23,676 customers), 1 chapter" in text
 
 
+def test_a_run_stopped_early_says_so(tmp_path, book):
+    stopped = copy.deepcopy(book)
+    stopped["sizes"][1]["chapters"]["recommend"] = {"status": "not finished", "seconds": 0.0, "peak_rss_mb": None}
+    stopped["sizes"][1]["all_ok"] = False
+    _write(tmp_path, stopped)
+    text = sparkpage.spark_scale_md(tmp_path)
+    assert "| recommend | 60 s, 900 MB | not finished (run stopped) |" in text
+    assert "1 chapter did not complete" in text and "recommend (not finished)" in text
+
+
 def test_without_results_the_page_says_which_command_makes_them(tmp_path):
     text = sparkpage.spark_scale_md(tmp_path)
     assert "benchmarks/book.py --record" in text and "benchmarks/features.py --engine spark" in text
