@@ -56,7 +56,7 @@ def scale_table(book: dict[str, Any]) -> str:
     for name in book["chapters"]:
         rows.append(f"| {fmt.escape(name)} | " + " | ".join(_cell(s["chapters"].get(name)) for s in sizes) + " |")
     totals = [f"{fmt.number(s['book_seconds'])} s, largest process {fmt.count(round(s['book_peak_rss_mb'] or 0))} MB"
-              for s in sizes]  # fmt: skip
+              + ("" if s["all_ok"] else " (incomplete: the chapters that ran)") for s in sizes]  # fmt: skip
     rows.append("| whole book | " + " | ".join(totals) + " |")
     return "\n".join(rows) + "\n"
 

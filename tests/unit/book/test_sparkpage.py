@@ -86,6 +86,7 @@ def test_a_run_stopped_early_says_so(tmp_path, book):
     text = sparkpage.spark_scale_md(tmp_path)
     assert "| recommend | 60 s, 900 MB | not finished (run stopped) |" in text
     assert "1 chapter did not complete" in text and "recommend (not finished)" in text
+    assert "3,600 MB (incomplete: the chapters that ran) |" in text
 
 
 def test_without_results_the_page_says_which_command_makes_them(tmp_path):
