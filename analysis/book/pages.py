@@ -8,7 +8,8 @@
 * ``book/_generated/build_table.md``: which chapter ran on which data, with
   which parameters, rows kept and when (class ``build-table``); a chapter that
   ran on other data than the rest is flagged;
-* the data page's numbers (:mod:`analysis.book.datapage`).
+* the data page's numbers (:mod:`analysis.book.datapage`);
+* the Spark page's numbers, from the benchmarks' results of record (:mod:`analysis.book.sparkpage`).
 
 The chapters' parts are numbered (``numbered: 1``: chapter numbers, one count across parts),
 so figures, tables and equations are numbered per chapter (Figure 2.3,
@@ -158,3 +159,7 @@ def write_generated(book: Path, state: dict) -> None:
 
         shown = [(c.name, f"{c.number}. {c.title.split(':')[0]}") for c in CHAPTERS if _built(c, chapters_dir)]
         write_data_pages(book / GENERATED, book.parent, _write_if_changed, state, shown)
+    if (book / "spark.md").exists():
+        from analysis.book.sparkpage import write_spark_pages
+
+        write_spark_pages(book / GENERATED, book.parent, _write_if_changed)

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import features
 from analysis.chapters._base import ChapterParams, Facts, Need, facts_from, shortfalls
 from analysis.data.refusals import check_params
 
@@ -132,14 +133,20 @@ def chapter_params(name: str, values: Mapping[str, Any]) -> ChapterParams:
     """The checked parameters of chapter ``name`` from ``values`` (a notebook's ``globals()``).
 
     Names that are not parameters of the chapter are ignored, so a notebook passes
-    all its globals: ``P = chapter_params("clustering", globals())``.
+    all its globals: ``P = chapter_params("clustering", globals())``. The parameters'
+    ``engine`` becomes the engine of :mod:`analysis.features` for the calls that
+    name none (:func:`analysis.features.use_engine`): every derived table the
+    chapter reads then comes from that engine.
     """
     chapter = get_chapter(name)
     model = chapter.params
     if isinstance(values, model):
-        return values
-    known = {k: v for k, v in values.items() if k in model.model_fields}
-    return check_chapter_params(chapter, known, source=f"chapter {chapter.name}")
+        params = values
+    else:
+        known = {k: v for k, v in values.items() if k in model.model_fields}
+        params = check_chapter_params(chapter, known, source=f"chapter {chapter.name}")
+    features.use_engine(params.engine)
+    return params
 
 
 def check_needs(chapter: Chapter | str, params, report, table: pd.DataFrame | None = None) -> Facts:

@@ -16,7 +16,7 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -85,6 +85,9 @@ DATA_PARAM_MEANINGS: dict[str, str] = {
     '"" none)',
     "net_cancellations": "also drop the earlier lines that a dropped cancellation cancels "
     "(same customer, product and quantity; they are always counted)",
+    "engine": 'where the derived tables are computed: "duckdb" on this machine, or "spark" by Apache Spark '
+    "(local mode, or the session spark-submit started); with spark the recommendations chapter also fits "
+    "Spark MLlib's implicit ALS",
 }
 
 
@@ -126,6 +129,7 @@ class DataParams(BaseModel):
     sheet: str = ""
     timezone: str = ""
     cancellation_prefix: str = "C"
+    engine: Literal["duckdb", "spark"] = "duckdb"
 
     @property
     def source(self) -> Source:

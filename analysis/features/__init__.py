@@ -6,7 +6,8 @@ in the canonical layout, and runs the aggregation in DuckDB, which streams over
 Parquet, so a log larger than memory works the same way as a small frame.
 With ``engine="spark"`` the same SQL runs on Apache Spark instead (local mode
 by default, a cluster with ``master=``; see :mod:`analysis.features._spark`
-and the book's appendix "When the log outgrows one machine").
+and the book's appendix "When the log outgrows one machine"). A call that
+names no engine uses the one :func:`use_engine` set, DuckDB by default.
 
 Definitions (``as_of`` defaults to the day after the last transaction):
 
@@ -35,9 +36,11 @@ from analysis.features.tables import (
     customer_summary,
     customer_table,
     daily_series,
+    engine_in_use,
     interactions,
     product_daily_series,
     repeat_purchases_by_day,
+    use_engine,
 )
 
 __all__ = [
@@ -48,10 +51,12 @@ __all__ = [
     "customer_table",
     "baskets",
     "daily_series",
+    "engine_in_use",
     "interactions",
     "product_daily_series",
     "spark_available",
     "spark_session",
+    "use_engine",
 ]
 
 _ = _connect  # re-exported for callers that open the transactions view themselves

@@ -1,7 +1,9 @@
 """The derived tables, each one SQL text run by DuckDB (default) or Spark.
 
 Every function takes ``engine="duckdb" | "spark"`` and, for Spark, ``master``
-(None: the running session or local mode; else a cluster URL). The SQL is
+(None: the running session or local mode; else a cluster URL). An ``engine``
+left at None is the engine in use (:func:`use_engine`; DuckDB unless a
+chapter's ``engine`` parameter chose Spark). The SQL is
 built once from the hooks of :mod:`analysis.features._dialect`, and both
 engines' results pass through the same :func:`_finish`, so the two give the
 same columns, dtypes and row order. Counts, ids, dates and integer sums are
@@ -26,8 +28,30 @@ MAX_DAY = "(select cast(max(timestamp) as date) from tx)"
 MIN_DAY = "(select cast(min(timestamp) as date) from tx)"
 
 
-def _dialect(engine: str, master: str | None) -> Dialect:
-    check_choice("engine", engine, ENGINES, fix="use engine='duckdb' (one machine) or engine='spark'")
+#: the engine of the calls that name none (a module setting: a notebook's cells share it; see use_engine)
+_IN_USE = {"engine": "duckdb"}
+ENGINE_FIX = "use engine='duckdb' (one machine) or engine='spark'"
+
+
+def use_engine(engine: str) -> str:
+    """Make ``engine`` the engine of every call that names none (in this process); returns the one it replaces.
+
+    ``analysis.chapters.chapter_params`` calls it with the chapter's ``engine``
+    parameter, so a notebook's calls of this module follow that parameter.
+    """
+    check_choice("engine", engine, ENGINES, fix=ENGINE_FIX)
+    before, _IN_USE["engine"] = _IN_USE["engine"], engine
+    return before
+
+
+def engine_in_use(engine: str | None = None) -> str:
+    """``engine`` when given, else the engine :func:`use_engine` set (``"duckdb"`` by default)."""
+    return _IN_USE["engine"] if engine is None else engine
+
+
+def _dialect(engine: str | None, master: str | None) -> Dialect:
+    engine = engine_in_use(engine)
+    check_choice("engine", engine, ENGINES, fix=ENGINE_FIX)
     if master is not None and engine != "spark":
         raise DataError(
             f"master={master!r} is a Spark setting, but engine is {engine!r}.",
@@ -37,8 +61,8 @@ def _dialect(engine: str, master: str | None) -> Dialect:
     return DIALECTS[engine]
 
 
-def _run(sql: str, source: Source, engine: str, master: str | None) -> pd.DataFrame:
-    if engine == "spark":
+def _run(sql: str, source: Source, engine: str | None, master: str | None) -> pd.DataFrame:
+    if engine_in_use(engine) == "spark":
         return _spark.run(sql, source, master)
     return _duckdb.run(sql, source)
 
@@ -60,7 +84,7 @@ def _day(value) -> str:
     return f"DATE '{pd.Timestamp(value).date().isoformat()}'"
 
 
-def customer_table(source: Source, *, as_of=None, engine: str = "duckdb", master: str | None = None) -> pd.DataFrame:
+def customer_table(source: Source, *, as_of=None, engine: str | None = None, master: str | None = None) -> pd.DataFrame:
     """One row per customer: first/last purchase, recency, frequency, monetary, AOV, tenure.
 
     Orders are summed first (an order's value is the sum of its lines), then
@@ -119,7 +143,7 @@ def customer_summary(
     observation_end=None,
     *,
     unit_days: float = 7.0,
-    engine: str = "duckdb",
+    engine: str | None = None,
     master: str | None = None,
 ) -> pd.DataFrame:
     """The BG/NBD / Gamma-Gamma summary per customer for a calibration end.
@@ -163,7 +187,7 @@ def customer_summary(
 
 
 def interactions(
-    source: Source, *, weight: str = "quantity", engine: str = "duckdb", master: str | None = None
+    source: Source, *, weight: str = "quantity", engine: str | None = None, master: str | None = None
 ) -> pd.DataFrame:
     """The customer x product interactions table: ``customer_id, product_id, weight, timestamp``.
 
@@ -189,7 +213,7 @@ def interactions(
 
 
 def daily_series(
-    source: Source, *, start=None, end=None, engine: str = "duckdb", master: str | None = None
+    source: Source, *, start=None, end=None, engine: str | None = None, master: str | None = None
 ) -> pd.DataFrame:
     """A regular daily series: revenue, orders, units, customers; days with no sale are 0.
 
@@ -220,7 +244,7 @@ def daily_series(
 
 
 def product_daily_series(
-    source: Source, products=None, *, engine: str = "duckdb", master: str | None = None
+    source: Source, products=None, *, engine: str | None = None, master: str | None = None
 ) -> pd.DataFrame:
     """Units, revenue and the mean unit price per product and calendar day, with days of no sale as 0.
 
@@ -252,7 +276,7 @@ def product_daily_series(
                          "unit_price": "float64"})  # fmt: skip
 
 
-def baskets(source: Source, *, engine: str = "duckdb", master: str | None = None) -> pd.DataFrame:
+def baskets(source: Source, *, engine: str | None = None, master: str | None = None) -> pd.DataFrame:
     """One row per order and product bought in it: ``order_id, product_id`` (an order is a basket), sorted."""
     _dialect(engine, master)
     sql = f"""
@@ -262,7 +286,7 @@ def baskets(source: Source, *, engine: str = "duckdb", master: str | None = None
     return _finish(_run(sql, source, engine, master), {S.ORDER: "str", S.PRODUCT: "str"})
 
 
-def cohort_counts(source: Source, *, engine: str = "duckdb", master: str | None = None) -> pd.DataFrame:
+def cohort_counts(source: Source, *, engine: str | None = None, master: str | None = None) -> pd.DataFrame:
     """Active customers by acquisition month (cohort) and activity month.
 
     Columns ``cohort, period, months_since, customers``: ``customers`` of the
@@ -283,7 +307,7 @@ def cohort_counts(source: Source, *, engine: str = "duckdb", master: str | None 
 
 
 def repeat_purchases_by_day(
-    source: Source, cohort_end, *, end=None, engine: str = "duckdb", master: str | None = None
+    source: Source, cohort_end, *, end=None, engine: str | None = None, master: str | None = None
 ) -> pd.Series:
     """Repeat purchase days per calendar day, for the customers acquired by ``cohort_end``.
 

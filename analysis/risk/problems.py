@@ -21,7 +21,7 @@ from analysis._checks import check_day, check_int, require_columns
 from analysis.errors import DataError
 
 __all__ = ["MAX_LEVELS", "RiskData", "churn_features", "churn_labels", "churn_problem", "credit_problem", "default_cutoff",
-           "fraud_problem", "leave_out", "p_alive_baseline", "sensitive_columns"]
+           "fraud_problem", "leave_out", "most_common", "p_alive_baseline", "sensitive_columns"]
 
 #: Categories beyond the most frequent MAX_LEVELS of a column are pooled as "other".
 MAX_LEVELS = 30
@@ -206,10 +206,24 @@ def churn_features(transactions: pd.DataFrame, cutoff) -> pd.DataFrame:
         out["purchase_days"] > 1)
     out["overdue"] = out["recency_days"] / out["mean_gap_days"]
     if S.COUNTRY in tx.columns and tx[S.COUNTRY].notna().any():
-        out["country"] = tx.groupby(S.CUSTOMER)[S.COUNTRY].agg(lambda s: s.mode().iloc[0] if s.notna().any() else "missing")
+        out["country"] = most_common(tx, S.COUNTRY)
     if not has_prices(transactions):  # a log without prices: no spend features (they would all be 0)
         out = out.drop(columns=list(SPEND_FEATURES))
     return out.rename_axis(S.CUSTOMER).reset_index()
+
+
+def most_common(tx: pd.DataFrame, column: str) -> pd.Series:
+    """Each customer's most frequent ``column`` value, the smallest on a tie, ``"missing"`` when all are missing.
+
+    The same as ``tx.groupby(customer)[column].agg(lambda s: s.mode().iloc[0])`` (pandas' mode is sorted), in a
+    few vectorised passes instead of one Python call per customer: the time grows with the lines, not with a
+    call per customer."""
+    pairs = tx[[S.CUSTOMER, column]].dropna(subset=[column])
+    counts = pairs.groupby([S.CUSTOMER, column], observed=True).size().rename("n").reset_index()
+    counts = counts.sort_values(["n", column], ascending=[False, True], kind="stable")
+    top = counts.drop_duplicates(S.CUSTOMER).set_index(S.CUSTOMER)[column]
+    values = top.reindex(pd.Index(tx[S.CUSTOMER].unique()).sort_values())
+    return values.where(values.notna(), "missing")
 
 
 #: The churn features that need prices (:func:`churn_features` leaves them out of a log without prices).

@@ -23,6 +23,7 @@ __all__ = [
     "sparsity",
     "HYBRID_TOLERANCE", "MIN_CONFIDENCE", "POP_CLOSE", "POP_WEAK", "RECALL_CAP_NOTE", "SUMMARY", "ease_grid",
     "SAME_NDCG", "beyond_tie", "no_global_split", "short_log", "family_cap", "policy", "variant_rules",
+    "spark_als", "tie_verdict",
     "implicit_als_score", "no_planted_tastes", "penalty", "penalty_check", "recall_cap", "basket_kind", "metric", "popularity_place", "relevance", "grid_edge", "rules_against_cf", "dense_pivot", "dense_pivot_cost", "hybrid", "no_hit", "precision_gap",
 ]
 
@@ -112,6 +113,20 @@ def implicit_als_score(ndcg: float, n_users: int, curve_users: int) -> str:
     who = "the one test customer" if n_users == 1 else f"all {plural(n_users, 'test customer')}"
     return sentence(f"after the last sweep, implicit ALS reaches a test nDCG@K of {metric(ndcg)} on {who} "
                     f"({curve})")
+
+
+def spark_als(spark_ndcg: float | None, ours_ndcg: float) -> str:
+    """Spark MLlib's implicit ALS beside this chapter's, on the same split (``None``: not fitted, engine duckdb).
+
+    The two tie when their nDCG@K differ by less than the page's tie rule (:data:`SAME_NDCG`)."""
+    if spark_ndcg is None:
+        return sentence("this run fitted every model on this machine (engine duckdb); with engine spark, Spark "
+                        "MLlib fits the same weighted ALS as well, scored here on the same split")
+    verdict = tie_verdict(spark_ndcg, ours_ndcg, "higher than", "lower than", "level with")
+    return sentence(f"Spark MLlib's weighted ALS (implicitPrefs, with the same latent dimension, penalty, sweeps "
+                    f"and confidence), fitted on the same training split, reaches a test nDCG@K of "
+                    f"{metric(spark_ndcg)}, {verdict} this chapter's {metric(ours_ndcg)}; Spark scales the penalty "
+                    "by each customer's and product's number of interactions, this chapter does not")
 
 
 def ratings(model_rmse: float | None, baseline_rmse: float | None, mean_rmse: float | None) -> str:
@@ -270,6 +285,15 @@ def beyond_tie(value: float, reference: float) -> bool:
     if not (math.isfinite(value) and math.isfinite(reference)):
         return False
     return value > reference * (1 + SAME_NDCG) and value > reference
+
+
+def tie_verdict(value: float, reference: float, above: str, below: str, level: str) -> str:
+    """``above``, ``below`` or ``level``: nDCG ``value`` against ``reference`` under the tie rule (:func:`beyond_tie`)."""
+    if beyond_tie(value, reference):
+        return above
+    if beyond_tie(reference, value):
+        return below
+    return level
 
 
 def family_cap(model: str, before: float, after: float, max_per: int, changed: float, has_texts: bool) -> str:

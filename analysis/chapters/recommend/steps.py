@@ -47,11 +47,12 @@ from analysis.recommend.matrix import (
     filter_min_interactions, global_time_split, interactions_of, split_interactions, stratified_split, to_matrix,
 )  # fmt: skip
 from analysis.recommend.neighbours import BLOCK_CELLS, ItemKNN, UserKNN, cosine_similarity, keep_top_k
+from analysis.recommend.spark import SparkALS
 
 __all__ = [
     "COLUMN_WORDS", "DELIVERABLE_COLUMNS", "EASE_GRID", "baselines_step", "content_step", "factors_step",
     "family_step", "families_of", "global_step", "implicit_step", "matrix_step", "neighbours_step", "rules_as_lists",
-    "rules_step", "sample_step", "show", "split_step", "tomorrow_step", "truth_step",
+    "rules_step", "sample_step", "show", "spark_step", "split_step", "tomorrow_step", "truth_step",
 ]  # fmt: skip
 
 COLUMN_WORDS = {
@@ -341,6 +342,19 @@ def _ease_products(kept: int, products: int, held: float, max_products: int | No
                 if max_products else f"EASE covers all {products:,} products.")
     return (f"EASE covers the {kept:,} products with the most interactions (`max_products`), "
             f"{held:.1%} of the training interactions, out of {products:,}; it never lists the others.")
+
+
+def spark_step(data: dict, als_row: dict, k: int, engine: str) -> Step:
+    """With ``engine="spark"``: Spark MLlib's implicit ALS (:class:`analysis.recommend.spark.SparkALS`) with the
+    settings of the chapter's weighted ALS (``als_row["fitted"]``: latent dimension, penalty, sweeps, confidence
+    and seed), fitted on the same training split and scored by the same metrics; its row (``data["row"]``)
+    joins the chapter's comparison (section 9). With ``"duckdb"``: nothing is fitted and the sentence says so."""
+    if engine != "spark":
+        return _step({"spark_text": F.spark_als(None, als_row["ndcg"])}, None, {"row": None})
+    ours = als_row["fitted"]
+    spark = SparkALS(ours.factors, ours.regularization, ours.iterations, ours.alpha, seed=ours.seed)
+    row = _evaluate("implicit ALS, Spark MLlib", spark, data["train"], data["test"], k)
+    return _step({"spark_text": F.spark_als(row["ndcg"], als_row["ndcg"])}, None, {"row": row})
 
 
 def texts_of(table: pd.DataFrame, items, data_path: str) -> pd.Series | None:

@@ -22,7 +22,7 @@ def test_defaults_are_the_contract():
         "data": "shop", "seed": 0, "shop_customers": 3000, "shop_history_days": 0, "mapping": {}, "encoding": "", "date_format": "",
         "decimal": ".", "thousands": "", "drop_duplicates": False, "drop_non_product": False,
         "min_date": "1990-01-01", "max_date": "", "outlier_threshold": 50.0, "drop_outliers": False, "currency": "",
-        "net_cancellations": False, "sheet": "", "timezone": "", "cancellation_prefix": "C",
+        "net_cancellations": False, "sheet": "", "timezone": "", "cancellation_prefix": "C", "engine": "duckdb",
     }  # fmt: skip
     assert set(DATA_PARAM_MEANINGS) == set(DataParams.model_fields)
     assert p.max_day() == pd.Timestamp.today().normalize() and p.min_day() == pd.Timestamp("1990-01-01")
@@ -50,6 +50,7 @@ def test_defaults_are_the_contract():
         ({"mapping": {"price": "Price"}}, "mapping", "unknown canonical columns"),
         ({"data": "  "}, "data", "empty"),
         ({"drop_duplicates": "maybe"}, "drop_duplicates", "true or false"),
+        ({"engine": "hadoop"}, "engine", "duckdb"),
         ({"k": 3}, "k", "Unknown parameter"),
     ],
 )

@@ -178,3 +178,27 @@ def test_churn_on_a_log_without_prices_has_no_spend_features_and_no_value_at_sta
     assert not {"revenue", "value_last_year", "mean_order_value"} & set(feats.columns)
     full = churn_features(TINY, CUT).set_index("customer_id")
     pd.testing.assert_frame_equal(feats, full.drop(columns=["revenue", "value_last_year", "mean_order_value"]))
+
+
+def test_most_common_is_pandas_mode_per_customer():
+    """The vectorised modal country against pandas' own mode, customer by customer: ties (the smallest value),
+    missing values left out, a customer with none at all "missing", the same index and dtype."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis import schema as S
+    from analysis.risk.problems import most_common
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    tx = pd.DataFrame({
+        S.CUSTOMER: pd.Series(rng.integers(0, 400, n).astype(str), dtype="str"),
+        S.COUNTRY: pd.Series(rng.choice(["UK", "France", "EIRE", None], n, p=[0.3, 0.3, 0.3, 0.1]), dtype="str"),
+    })  # fmt: skip
+    tx.loc[tx[S.CUSTOMER] == "7", S.COUNTRY] = None
+    expected = tx.groupby(S.CUSTOMER)[S.COUNTRY].agg(lambda s: s.mode().iloc[0] if s.notna().any() else "missing")
+    got = most_common(tx, S.COUNTRY)
+    pd.testing.assert_series_equal(got, expected, check_names=False)
+    assert got.loc["7"] == "missing"
+    ties = pd.DataFrame({S.CUSTOMER: ["a", "a", "b"], S.COUNTRY: ["UK", "France", "UK"]})
+    assert most_common(ties, S.COUNTRY).to_dict() == {"a": "France", "b": "UK"}

@@ -1,0 +1,43 @@
+"""benchmarks/book.py's arithmetic: growth exponents between sizes, and the sections read from the progress lines."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "book.py"
+
+
+@pytest.fixture(scope="module")
+def book():
+    spec = importlib.util.spec_from_file_location("benchmark_book", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _size(lines: int, seconds: float, mb: float, status: str = "ok") -> dict:
+    row = {"status": status, "seconds": seconds, "peak_rss_mb": mb}
+    return {"lines": lines, "chapters": {"a": row}, "all_ok": status == "ok", "book_seconds": seconds,
+            "book_peak_rss_mb": mb}  # fmt: skip
+
+
+def test_exponents_are_log_ratios(book):
+    pairs = book.exponents([_size(1000, 10.0, 100.0), _size(4000, 20.0, 1600.0)])
+    assert pairs[0]["chapters"]["a"] == {"time": 0.5, "memory": 2.0}
+    assert pairs[0]["book"] == {"time": 0.5, "memory": 2.0}
+    assert math.isclose(book._exponent(1.0, 8.0, 10, 20), 3.0)
+
+
+def test_a_failed_chapter_has_no_exponent(book):
+    pairs = book.exponents([_size(1000, 10.0, 100.0), _size(4000, 20.0, 1600.0, status="failed")])
+    assert pairs[0]["chapters"]["a"] == {"time": None, "memory": None}
+    assert pairs[0]["book"] == {"time": None, "memory": None}
+
+
+def test_sections_come_from_the_progress_lines(book):
+    out = "==> chapter 1\n    [   3.1 s] data read and checked: 5 rows kept\n    [  12.0 s] 2. Segments\n{}"
+    assert book.sections(out) == {"data read and checked: 5 rows kept": 3.1, "2. Segments": 12.0}
