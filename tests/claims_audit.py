@@ -34,6 +34,9 @@ BACKLOG: dict[str, frozenset[str]] = {
 #: Glued values that only gather other findings (the "What this run found" list): their sentences are
 #: audited under their own names.
 GATHERED = frozenset({"run_summary"})
+#: Glued sentences that state the page's rules for its words (which difference is a tie, which scale a word
+#: reads on): method text, not a finding of the run, so no claim backs them.
+RULES = frozenset({"rules_sentence"})
 #: Fixed text about a method whose comparative word is no finding of the run (a grid's edge, data without a
 #: planted truth): left out before the words are looked for, so the rest of the sentence is still audited.
 FIXED = re.compile(
@@ -53,7 +56,7 @@ def unclaimed(chapter: str, glued: dict[str, str], claims: list[dict]) -> list[s
     """The glued sentences that use a comparative word without a claim of their own name (backlog left out)."""
     claimed = {c["finding"].split(".", 1)[1] for c in claims if c["finding"].startswith(chapter + ".")}
     return sorted(name for name, text in glued.items()
-                  if name not in claimed | GATHERED | BACKLOG.get(chapter, frozenset()) and " " in str(text)
+                  if name not in claimed | GATHERED | RULES | BACKLOG.get(chapter, frozenset()) and " " in str(text)
                   and VOCABULARY.search(FIXED.sub("", str(text))))  # fmt: skip
 
 

@@ -727,12 +727,19 @@ def product_method(method: str, means: dict[str, float], combination: str = "med
         return sentence("the products' candidate forecasts could not be scored at the stock section's origins, so "
                         f"{method} forecasts them unscored")
     best = finite[method]
+    finding, source = "forecast.product_method_finding", "the products' mean MASEs at the stock section's origins"
+    Claim(finding, "mean MASE over the products", "best", method, finite, higher_is_better=False,
+          source=source).check()  # fmt: skip
     members = [k for k in means if k != combination]
     head = (f"the {method} (the median, step by step, of {join_words(members, 'and')}) has" if method == combination
             else f"{method} has")
     said = f"{head} the lowest MASE averaged over the products, {fmt.number(best)}, of the {len(finite)} candidates"
     others = {k: v for k, v in finite.items() if k != method}
     ties = [f"{k} ({fmt.number(v)})" for k, v in others.items() if _tie(best, v)]
+    for k, v in others.items():
+        if _tie(best, v):
+            Claim(finding, "mean MASE over the products", "ties", k, {k: v, method: best}, method,
+                  Relative(TIE, "TIE"), min(best, v), source=source).check()  # fmt: skip
     parts = [said]
     if ties:
         parts.append(f"{join_words(ties)} within {fmt.share(TIE, 0)} of it, a tie on this measure, so the choice "
@@ -744,6 +751,9 @@ def product_method(method: str, means: dict[str, float], combination: str = "med
     naive = finite.get("seasonal naive", float("nan"))
     below = [k for k, v in others.items() if k != "seasonal naive" and math.isfinite(naive) and v > naive
              and not _tie(v, naive)]
+    for k in below:
+        Claim(finding, "mean MASE over the products", "above", k, {k: others[k], "seasonal naive": naive},
+              "seasonal naive", Relative(TIE, "TIE"), min(others[k], naive), source=source).check()  # fmt: skip
     if below:
         parts.append(f"{join_words(below, 'and')} ranked below the seasonal naive ({fmt.number(naive)}): a mean MASE "
                      f"more than {fmt.share(TIE, 0)} above it")

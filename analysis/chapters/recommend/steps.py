@@ -337,10 +337,10 @@ def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, 
 def _ease_products(kept: int, products: int, held: float, max_products: int | None) -> str:
     """What EASE was fitted on: every product, or the ``max_products`` with the most interactions."""
     if kept == products:
-        return (f"EASE covers all {products:,} products (a catalogue larger than `max_products`, "
+        return (f"EASE is fitted on all {products:,} products (a catalogue larger than `max_products`, "
                 f"{max_products:,}, would be cut to that many, those with the most interactions)."
-                if max_products else f"EASE covers all {products:,} products.")
-    return (f"EASE covers the {kept:,} products with the most interactions (`max_products`), "
+                if max_products else f"EASE is fitted on all {products:,} products.")
+    return (f"EASE is fitted on the {kept:,} products with the most interactions (`max_products`), "
             f"{held:.1%} of the training interactions, out of {products:,}; it never lists the others.")
 
 
