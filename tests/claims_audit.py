@@ -27,8 +27,8 @@ VOCABULARY = re.compile(
 BACKLOG: dict[str, frozenset[str]] = {
     "concepts": frozenset(),
     "clustering": frozenset(),
-    "recommend": frozenset({"policy_finding"}),
-    "forecast": frozenset({"aic_finding", "ex4_3_sentence", "fixed_finding"}),
+    "recommend": frozenset(),
+    "forecast": frozenset(),
     "risk": frozenset(),
 }
 #: Glued values that only gather other findings (the "What this run found" list): their sentences are

@@ -235,10 +235,20 @@ def random_split(random_mae: float, honest_mae: float) -> str:
                     f"({fmt.signed_share(ratio)}); it still tests on days the model has seen the future of")
 
 
-def aic_vs_error(aic_choice: str, error_choice: str, tied: tuple[str, ...] = (), forms: int = 0) -> str:
+def aic_vs_error(aic_choice: str, error_choice: str, tied: tuple[str, ...] = (), forms: int = 0,
+                 mases: dict[str, float] | None = None, aics: dict[str, float] | None = None) -> str:
     """Whether AIC and rolling-origin error pick the same ETS form; ``tied`` names the other forms whose
     MASE is within :data:`TIE` of the lowest, ``forms`` is how many forms were tried (0: not given). When every
-    form ties, the error picks none; when AIC's form ties with the error's, the two do not disagree on MASE."""
+    form ties, the error picks none; when AIC's form ties with the error's, the two do not disagree on MASE.
+    With the forms' ``mases`` and ``aics`` (form -> value), each pick and each tie is a checked claim."""
+    finding, source = "forecast.aic_finding", "the ETS forms' AIC and rolling-origin MASE"
+    if aics:
+        Claim(finding, "AIC", "best", aic_choice, aics, higher_is_better=False, source=source).check()
+    if mases:
+        Claim(finding, "MASE", "best", error_choice, mases, higher_is_better=False, source=source).check()
+        for name in tied:
+            Claim(finding, "MASE", "ties", name, {name: mases[name], error_choice: mases[error_choice]}, error_choice,
+                  Relative(TIE, "TIE"), min(mases[name], mases[error_choice]), source=source).check()  # fmt: skip
     if forms > 1 and len(tied) >= forms - 1:
         return sentence(f"AIC picks {aic_choice}; the rolling-origin error picks none: the MASEs of all {forms} "
                         f"forms are within {fmt.share(TIE, 0)} of the lowest ({error_choice}'s), a tie on "
@@ -254,15 +264,23 @@ def aic_vs_error(aic_choice: str, error_choice: str, tied: tuple[str, ...] = (),
                     "rewards fitting the past one step ahead, the origins reward forecasting the horizon")
 
 
-def fixed_forms(form: str, form_mase: float, picked_mase: float, best: str, best_mase: float) -> str:
+def fixed_forms(form: str, form_mase: float, picked_mase: float, best: str, best_mase: float,
+                ranking: dict[str, float] | None = None) -> str:
     """The best ETS form scored fixed at every origin (``form``, ``form_mase``) against the ETS whose form AIC
     picked at each origin (``picked_mase``) and the best model of the ranking (``best``, ``best_mase``; it may
-    be that ETS itself). Lower is said only when the MASE is lower; within :data:`TIE` is called a tie."""
+    be that ETS itself; ``ranking``, model -> MASE, checks that it is). Lower is said only when the MASE is
+    lower; within :data:`TIE` is called a tie. Each comparison is a checked claim."""
     if not (math.isfinite(form_mase) and math.isfinite(picked_mase) and form_mase > 0 and picked_mase > 0):
         return sentence("the fixed ETS forms and the AIC-picked ETS could not both be scored here")
+    finding, source = "forecast.fixed_finding", "the fixed ETS forms and the rolling-origin scores table"
+    if ranking and best:
+        Claim(finding, "MASE", "best", best, ranking, higher_is_better=False, source=source).check()
 
     def against(name: str, value: float) -> str:
-        if _tie(form_mase, value):
+        relation = "ties" if _tie(form_mase, value) else "below" if form_mase < value else "above"
+        Claim(finding, "MASE", relation, f"fixed {form}", {f"fixed {form}": form_mase, name: value}, name,
+              Relative(TIE, "TIE"), min(form_mase, value), source=source).check()  # fmt: skip
+        if relation == "ties":
             how = f"within {fmt.share(TIE, 0)} of"
         else:
             how = "lower than" if form_mase < value else "higher than"
@@ -485,7 +503,13 @@ _DAY_WORDS = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thu
 
 
 def naive_at_last_origin(value: float) -> str:
-    """Exercise: the seasonal naive's MASE at the last origin alone."""
+    """Exercise: the seasonal naive's MASE at the last origin alone, against 1 (its in-sample error, the scale
+    of MASE) under the chapter's tie rule for errors (a checked claim)."""
+    if math.isfinite(value):
+        relation = "ties" if _tie(value, 1.0) else "above" if value > 1 else "below"
+        Claim("forecast.ex4_2_sentence", "MASE", relation, "out of sample", {"out of sample": value, "in sample": 1.0},
+              "in sample", Relative(TIE, "TIE"), min(value, 1.0), source="the seasonal naive at the last origin",
+              ).check()  # fmt: skip
     if _tie(value, 1.0):
         return sentence(f"at the last origin alone the seasonal naive's MASE is {fmt.number(value)}: within "
                         f"{fmt.share(TIE, 0)} of 1, a tie, about as good out of sample as its own in-sample error, "
@@ -496,7 +520,12 @@ def naive_at_last_origin(value: float) -> str:
 
 
 def horizon_growth(ratio: float) -> str:
-    """Exercise: MAE of the last season of each test window over the first."""
+    """Exercise: MAE of the last season of each test window over the first (each case a checked claim)."""
+    if math.isfinite(ratio):
+        relation = "above" if ratio > 1 + GROWTH else "below" if ratio < 1 - GROWTH else "within"
+        Claim("forecast.ex4_3_sentence", "MAE, end of the test windows over the start", relation, "end",
+              {"end": ratio, "start": 1.0}, "start", Relative(GROWTH, "GROWTH"), 1.0,
+              source="the best model's errors by step ahead").check()  # fmt: skip
     if ratio > 1 + GROWTH:
         return sentence(f"the best model's MAE is {fmt.share(ratio - 1)} larger at the end of the test windows than at "
                         "the start: the further ahead, the less it knows")

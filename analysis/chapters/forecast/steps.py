@@ -327,7 +327,9 @@ def aic_step(task: FM.Task, horizon: int, n_origins: int, scores: pd.DataFrame |
     by_aic, by_error = str(table["aic"].idxmin()), str(table["mase"].idxmin())
     tied = F.tied({str(k): float(v) for k, v in table["mase"].items()})
     glue = {"aic_choice": by_aic, "error_choice": by_error, "aic_tied": ", ".join(tied), "aic_forms": len(table),
-            "aic_finding": F.aic_vs_error(by_aic, by_error, tied, len(table))}
+            "aic_finding": F.aic_vs_error(by_aic, by_error, tied, len(table),
+                                          {str(k): float(v) for k, v in table["mase"].items()},
+                                          {str(k): float(v) for k, v in table["aic"].items()})}
     if scores is not None:
         ranked = scores["mase"].dropna().sort_values(kind="stable")
         best = str(ranked.index[0]) if len(ranked) else ""
@@ -335,7 +337,7 @@ def aic_step(task: FM.Task, horizon: int, n_origins: int, scores: pd.DataFrame |
         best_mase = float(ranked.iloc[0]) if len(ranked) else float("nan")
         glue |= {"fixed_form_mase": float(table.loc[by_error, "mase"]), "picked_ets_mase": picked,
                  "fixed_finding": F.fixed_forms(by_error, float(table.loc[by_error, "mase"]), picked, best,
-                                                best_mase)}
+                                                best_mase, {str(k): float(v) for k, v in ranked.items()})}
     return Step(glue, table)
 
 

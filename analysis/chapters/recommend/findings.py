@@ -354,9 +354,27 @@ def variant_rules(n_variant: int, n_rules: int, example: str | None) -> str:
 def policy(model: str, again: float, policies: dict[int, float], chosen: int, k: int, explicit: bool) -> str:
     """Section 10: which list the deliverable sends, from nDCG@K on anything bought next (global split)."""
     new = policies[0]
+    finding, source = "recommend.policy_finding", "the policies scored on the global split"
     if explicit:
         return sentence(f"on ratings a customer rates a product once, so buying again has no meaning: the lists "
                         f"hold products new to each customer, from {model} (nDCG@K {metric(new)} on the global split)")
+    names = {r: ("new products only" if r == 0 else "the model's ranking over every product" if r < 0
+                 else f"re-orders in the first {r} places") for r in policies}  # fmt: skip
+    scores = {names[r]: v for r, v in policies.items()}
+    if chosen == 0:
+        pair = {"buy again": again, names[0]: new}
+        Claim(finding, "nDCG@K, anything bought next", "above" if beyond_tie(again, new) else
+              "ties" if not beyond_tie(new, again) else "below", "buy again", pair, names[0], SAME_NDCG_RULE,
+              min(again, new), source=source).check()  # fmt: skip
+        for r, value in policies.items():  # no list with re-orders beats new products alone beyond the tie rule
+            if r != 0:
+                Claim(finding, "nDCG@K, anything bought next", "below" if beyond_tie(new, value) else "ties",
+                      names[r], {names[r]: value, names[0]: new}, names[0], SAME_NDCG_RULE,
+                      min(value, new), source=source).check()  # fmt: skip
+    else:
+        Claim(finding, "nDCG@K, anything bought next", "best", names[chosen], scores, source=source).check()
+        Claim(finding, "nDCG@K, anything bought next", "beats", names[chosen], scores, names[0], SAME_NDCG_RULE,
+              min(scores[names[chosen]], new), source=source).check()  # fmt: skip
     if chosen == 0:
         if beyond_tie(again, new):
             return sentence(

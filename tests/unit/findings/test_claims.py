@@ -199,3 +199,69 @@ def test_the_audit_of_a_run_finds_unclaimed_and_failed_findings(tmp_path):
     C.write("concepts", tmp_path)
     with pytest.raises(AssertionError, match="failed their check"):
         audit(tmp_path, "concepts", glued)
+
+
+# ----------------------------------------------------------------------------- the last plain strings, now claims
+
+
+def _findings(name: str) -> list[dict]:
+    return [c for c in C.checked() if c["finding"] == name]
+
+
+def test_the_deliverables_policy_rests_on_its_scores_each_way():
+    new_wins = RE.policy("EASE", 0.10, {0: 0.30, 3: 0.295, -1: 0.20}, 0, 10, False)
+    assert "new to each customer" in new_wins
+    said = _findings("recommend.policy_finding")
+    assert {c["relation"] for c in said} == {"below", "ties"} and all(c["passed"] for c in said)
+    C.clear()
+    reorders = RE.policy("EASE", 0.40, {0: 0.20, 3: 0.35, -1: 0.30}, 3, 10, False)
+    assert "re-orders first" in reorders
+    assert {c["relation"] for c in _findings("recommend.policy_finding")} == {"best", "beats"}
+    # a deliverable that puts re-orders first on numbers where they do not beat new products: a bug, stopped
+    with pytest.raises(ClaimError, match="recommend.policy_finding"):
+        RE.policy("EASE", 0.40, {0: 0.30, 3: 0.301, -1: 0.20}, 3, 10, False)
+    with pytest.raises(ClaimError, match="recommend.policy_finding"):  # not even the best policy
+        RE.policy("EASE", 0.40, {0: 0.20, 3: 0.30, -1: 0.35}, 3, 10, False)
+
+
+def test_the_tie_rule_of_the_policy_claims_is_beyond_tie_at_its_edge():
+    # buy again exactly SAME_NDCG below new products' score: beyond_tie says "below"; the claim must agree
+    new = 0.5
+    again = new / (1 + RE.SAME_NDCG) - 1e-9
+    RE.policy("EASE", again, {0: new, 3: new}, 0, 10, False)
+    assert all(c["passed"] for c in _findings("recommend.policy_finding"))
+
+
+def test_aic_and_error_picks_are_checked_on_the_forms_numbers():
+    mases, aics = {"A,N,N": 1.00, "A,A,N": 1.01, "M,N,M": 1.20}, {"A,N,N": 510.0, "A,A,N": 500.0, "M,N,M": 520.0}
+    text = FO.aic_vs_error("A,A,N", "A,N,N", FO.tied(mases), 3, mases, aics)
+    assert "AIC picks A,A,N" in text and "tie" in text
+    assert {c["relation"] for c in _findings("forecast.aic_finding")} == {"best", "ties"}
+    with pytest.raises(ClaimError, match="forecast.aic_finding"):  # AIC's pick is not the lowest AIC
+        FO.aic_vs_error("M,N,M", "A,N,N", (), 3, mases, aics)
+    with pytest.raises(ClaimError, match="forecast.aic_finding"):  # a "tie" beyond the tie rule
+        FO.aic_vs_error("A,A,N", "A,N,N", ("M,N,M",), 3, mases, aics)
+
+
+def test_fixed_forms_and_the_rankings_best_each_way():
+    ranking = {"calendar regression": 0.80, "ETS": 0.95, "seasonal naive": 1.10}
+    text = FO.fixed_forms("A,N,A", 0.90, 0.95, "calendar regression", 0.80, ranking)
+    assert "lower than the AIC-picked ETS" in text and "higher than calendar regression" in text
+    assert {c["relation"] for c in _findings("forecast.fixed_finding")} == {"best", "below", "above"}
+    C.clear()
+    FO.fixed_forms("A,N,A", 0.951, 0.95, "calendar regression", 0.80, ranking)
+    assert "ties" in {c["relation"] for c in _findings("forecast.fixed_finding")}
+    with pytest.raises(ClaimError, match="forecast.fixed_finding"):  # "the best model of the ranking" is not
+        FO.fixed_forms("A,N,A", 0.90, 0.95, "ETS", 0.95, ranking)
+
+
+@pytest.mark.parametrize(("ratio", "relation"), [(1.5, "above"), (1.01, "within"), (0.5, "below")])
+def test_errors_growing_with_the_horizon_each_way(ratio, relation):
+    FO.horizon_growth(ratio)
+    assert [c["relation"] for c in _findings("forecast.ex4_3_sentence")] == [relation]
+
+
+@pytest.mark.parametrize(("mase", "relation"), [(1.02, "ties"), (1.5, "above"), (0.6, "below"), (0.0, "below")])
+def test_the_seasonal_naive_at_the_last_origin_each_way(mase, relation):
+    FO.naive_at_last_origin(mase)
+    assert [c["relation"] for c in _findings("forecast.ex4_2_sentence")] == [relation]
