@@ -263,6 +263,11 @@ def dropout(a: float, b: float, no_dropout: bool, at_boundary: bool = False, bou
     mean = a / (a + b)
     edge = _bounded_text(bounded or {})
     use = _forecast_use(holdout_error)
+    if (at_boundary or no_dropout) and math.isfinite(holdout_error):  # "still hold" or "miss": a checked claim
+        Claim("clustering.dropout_finding", "holdout error of the purchase forecasts, in absolute value",
+              "within" if abs(holdout_error) <= ACCURATE else "above", "holdout error",
+              {"holdout error": abs(holdout_error), "no error": 0.0}, "no error", Relative(ACCURATE, "ACCURATE"), 1.0,
+              source="the holdout check").check()  # fmt: skip
     if at_boundary and not no_dropout:
         return sentence(
             "the BG/NBD fit is degenerate: the likelihood keeps rising as its parameters grow without bound, the edge "
@@ -276,7 +281,7 @@ def dropout(a: float, b: float, no_dropout: bool, at_boundary: bool = False, bou
             f"the BG/NBD fit is degenerate: its optimum lies on the edge of the parameter space (a → 0), putting the "
             f"mean probability of leaving after a purchase, a/(a+b), at {_tiny(mean)}.{edge} On these data the model "
             "finds no sign that customers leave, so P(alive) is close to 1 for everyone and it cannot tell lost "
-            f"customers from quiet ones: its P(alive) does not hold, and {use}"
+            f"customers from quiet ones: its P(alive) is no guide here, and {use}"
         )
     return sentence(
         f"the mean probability of leaving after a purchase, a/(a+b), is {fmt.number(mean)}: about one customer in "
@@ -380,7 +385,7 @@ def holdout_cause(error: float, misfit: float, season: float) -> str:
         parts.append(f"on the calibration period itself the model is off by {fmt.signed_share(misfit)}"
                      + (", the same way" if misfit_explains else ""))  # fmt: skip
     if math.isnan(season):
-        parts.append("the history does not hold the holdout's weeks a year earlier, so the season cannot be checked")
+        parts.append("the history does not reach back to the holdout's weeks a year earlier, so the season cannot be checked")
     else:
         word = "busier" if season > 0 else "quieter"
         parts.append(f"a year earlier the same weeks were {fmt.share(abs(season))} {word} than the weeks before them")

@@ -428,6 +428,11 @@ SUMMARY = ("sparsity_finding", "best_finding", "rating_finding", "content_findin
 def dense_pivot_cost(common_rmse: float, dense_rmse: float) -> str:
     """Item kNN on the observed cells against the same on a dense pivot with zeros in the missing cells."""
     diff = dense_rmse - common_rmse
+    if math.isfinite(diff):
+        relation = "above" if diff > RATING_GAIN * common_rmse else "below" if diff < -RATING_GAIN * common_rmse else "ties"
+        Claim("recommend.mf_text", "test RMSE", relation, "dense pivot", {"dense pivot": dense_rmse,
+              "observed cells": common_rmse}, "observed cells", Relative(RATING_GAIN, "RATING_GAIN"), common_rmse,
+              source="item kNN on the observed cells and on the dense pivot").check()  # fmt: skip
     if diff > RATING_GAIN * common_rmse:
         verdict = f"worse by {metric(diff)}: that is what reading 'not rated' as a rating of 0 costs here"
     elif diff < -RATING_GAIN * common_rmse:
