@@ -111,8 +111,8 @@ def columns_read(
         parts.append(f"{plural(len(categorical), 'column')} as categories ({_names(categorical)})")
     text = f"The models read {join_words(parts)}."
     if found:
-        text += (f" {_names(found)} {'holds' if len(found) == 1 else 'hold'} a few whole numbers under a name that "
-                 "marks codes, so each value is a category of its own, measured against the most common one; list "
+        text += (f" {_names(found)} {'has' if len(found) == 1 else 'have'} a few whole numbers under a name that "
+                 "marks codes, so each value is a category of its own, measured against the most frequent one; list "
                  "an ordered one in `numeric_codes` to keep it a number.")  # fmt: skip
     if ids:
         text += f" Left out as row ids (a different value in nearly every row): {_names(ids)}."
@@ -123,7 +123,7 @@ def columns_read(
                  f"(most: {fmt.escape(worst, code=True)}, {fmt.count(gaps[worst])} of {fmt.count(n)} cases); each model fills them with "
                  "the median of its training part. Missing categories count as a category of their own.")  # fmt: skip
     if codes:
-        text += (f" {_names(codes)} {'holds' if len(codes) == 1 else 'hold'} only a few whole numbers: if these are "
+        text += (f" {_names(codes)} {'has' if len(codes) == 1 else 'have'} only a few whole numbers: if these are "
                  "codes (1 = married, 2 = single) rather than amounts, list them in `categorical` so that each code "
                  "gets its own coefficient.")  # fmt: skip
     return text

@@ -209,10 +209,10 @@ def test_columns_read_and_code_like_each_way():
     assert plain == "The models read 2 columns as numbers (`LIMIT` and `rate`) and 1 column as categories (`region`)."
     full = F.columns_read(["EDUCATION", "LIMIT"], [], ["ID"], ["EDUCATION"])
     assert "row ids" in full and "`ID`" in full
-    assert "`EDUCATION` holds only a few whole numbers" in full and "`categorical`" in full
+    assert "`EDUCATION` has only a few whole numbers" in full and "`categorical`" in full
     found = F.columns_read(["LIMIT"], ["PAY_0", "EDUCATION"], [], [], found=["PAY_0", "EDUCATION"])
-    assert "`PAY_0` and `EDUCATION` hold a few whole numbers under a name that marks codes" in found
-    assert "`numeric_codes`" in found and "most common one" in found
+    assert "`PAY_0` and `EDUCATION` have a few whole numbers under a name that marks codes" in found
+    assert "`numeric_codes`" in found and "most frequent one" in found
     many = F.columns_read([f"x{i}" for i in range(10)], [], [], [])
     assert "`x7` and 2 more" in many and "categories" not in many
     gaps = F.columns_read(["score", "amount"], [], [], [], gaps={"score": 40, "amount": 0}, n=400)
