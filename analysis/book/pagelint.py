@@ -221,7 +221,17 @@ def browser() -> str | None:
 
 def width_problems(html_dir: Path, pages: list[str], chromium: str) -> list[Problem]:
     """Tables and displayed equations wider than the text column at a 1280 px window, in headless Chromium
-    (formulas typeset by the book's local MathJax first)."""
+    (formulas typeset by the book's local MathJax first).
+
+    Runs in a thread of its own: Playwright's sync API refuses a thread whose asyncio loop is running
+    (as it is after an in-process notebook execution or under Jupyter)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_width_problems, html_dir, pages, chromium).result()
+
+
+def _width_problems(html_dir: Path, pages: list[str], chromium: str) -> list[Problem]:
     from playwright.sync_api import sync_playwright
 
     out: list[Problem] = []

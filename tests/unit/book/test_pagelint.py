@@ -157,6 +157,21 @@ def test_a_table_or_equation_wider_than_the_column_at_1280_px_is_found_in_the_br
     assert pagelint.width_problems(narrow, [PAGE], pagelint.browser()) == []
 
 
+@pytest.mark.skipif(pagelint.browser() is None, reason="needs Playwright and Chromium (the book tier's browser)")
+def test_the_width_check_runs_where_an_asyncio_loop_is_already_running(tmp_path):
+    """Under Jupyter, or in a process that executed a notebook, a loop is running; Playwright's sync API
+    refuses such a thread (CI found it when the book tier ran before this file in one process)."""
+    import asyncio
+
+    html = write(tmp_path, CLEAN + f"<table><tr>{WIDE}</tr></table>")
+
+    async def inside_a_loop():
+        return pagelint.width_problems(html, [PAGE], pagelint.browser())
+
+    problems = asyncio.run(inside_a_loop())
+    assert len(problems) == 1 and problems[0].element.startswith("table") and "px wide" in problems[0].what, problems
+
+
 def test_without_a_browser_the_lint_says_the_widths_were_not_checked(tmp_path, monkeypatch):
     monkeypatch.setattr(pagelint, "browser", lambda: None)
     problems, note = pagelint.lint_book(write(tmp_path, CLEAN), [(PAGE, None)])
