@@ -75,8 +75,13 @@ doctor:
 	@test -x $(BIN)/python || { echo "problem  venv       $(VENV) does not exist"; echo "                    fix: make venv (or make book)"; exit 1; }
 	$(BIN)/python -m analysis doctor
 
+# Two workers by default (the CI machine's 2 cores); a file's tests stay in one worker (--dist loadfile),
+# which the needs-edge count test relies on. TEST_WORKERS=0 runs in one process; only 0-16 or auto pass.
+TEST_WORKERS ?= 2
+WORKERS := $(filter 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 auto,$(value TEST_WORKERS))
 test: $(DEV)
-	$(BIN)/python -m pytest
+	@test -n "$(WORKERS)" || { echo "TEST_WORKERS must be a number from 0 to 16 or auto"; exit 2; }
+	$(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
 
 test-fast: $(DEV)
 	$(BIN)/python -m pytest tests/unit
