@@ -282,10 +282,11 @@ def by_weekday(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 def cohort_sizes(counts: pd.DataFrame) -> pd.Series:
-    """New customers per cohort (``n_{c,0}``), indexed by ``YYYY-MM`` like :func:`cohort_retention`."""
+    """New customers per cohort (``n_{c,0}``), indexed by the cohort's first day (a date, as the ``cohort``
+    column of the counts), so that it joins the counts and ``cohort_month1`` without a conversion."""
     require_columns(counts, ["cohort", "months_since", "customers"], source="cohort counts")
     first = counts[counts["months_since"] == 0]
-    sizes = first.groupby(pd.to_datetime(first["cohort"]).dt.strftime("%Y-%m"))["customers"].sum()
+    sizes = first.groupby(pd.to_datetime(first["cohort"]))["customers"].sum()
     sizes.index.name = "cohort"
     return sizes.astype(np.int64)
 

@@ -190,8 +190,10 @@ def month1_retention(month1: pd.Series) -> str:
     if values.empty:
         return sentence("the data end before any cohort has a complete month after its first purchase")
     if len(values) == 1:
+        label = values.index[0]
+        label = label.strftime("%Y-%m") if isinstance(label, pd.Timestamp) else label  # a cohort's first day
         return sentence(
-            f"only one cohort ({values.index[0]}) has a complete month after its first purchase: "
+            f"only one cohort ({label}) has a complete month after its first purchase: "
             f"{fmt.share(values.iloc[0])} of its new customers bought again in that month"
         )
     text = (

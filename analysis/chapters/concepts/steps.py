@@ -140,11 +140,14 @@ def monthly_csv(monthly: pd.DataFrame, has_money: bool = True) -> pd.DataFrame:
 def censoring(retention: pd.DataFrame, customers: pd.DataFrame, first_date: str, censor_days: int):
     """The cohorts and customers the log's start may hide (:func:`analysis.kpi.censored_cohorts`,
     :func:`analysis.kpi.left_censored`), the month-1 retention of the other cohorts, and the sentence that
-    weighs the evidence: ``(censored, already, month1, sentence)``."""
+    weighs the evidence: ``(censored, already, month1, sentence)``. ``month1`` is indexed by the cohort's first
+    day (a date, like the ``cohort`` column of the cohort counts and :func:`analysis.kpi.cohort_sizes`), so an
+    exercise's join of the two matches; the retention table keeps its ``YYYY-MM`` labels for display."""
     censored = kpi.censored_cohorts(retention.index, first_date, censor_days)
     already = kpi.left_censored(customers[S.FIRST], first_date, censor_days)
     first_month1 = retention[1] if 1 in retention.columns else pd.Series(dtype=float)
     month1 = first_month1.drop(censored, errors="ignore").dropna()  # measured, already-customers out
     rates = (first_month1.reindex(censored).mean(), month1.mean())  # the censored cohorts', the others'
+    month1.index = pd.DatetimeIndex(pd.to_datetime(month1.index, format="%Y-%m"), name="cohort")
     text = F.left_censored(int(already.sum()), len(customers), censored, censor_days, fmt.day(first_date), *rates)
     return censored, already, month1, text

@@ -103,6 +103,7 @@ def test_zero_sales_days_both_ways():
 def test_month1_retention_each_case():
     assert F.month1_retention(pd.Series(dtype=float)).startswith("The data end before any cohort")
     assert "Only one cohort (2024-01)" in F.month1_retention(pd.Series({"2024-01": 0.25}))
+    assert "Only one cohort (2024-01)" in F.month1_retention(pd.Series({pd.Timestamp("2024-01-01"): 0.25}))
     flat = F.month1_retention(pd.Series([0.2, 0.22, 0.21, 0.2], index=list("abcd")))
     assert "across the 4 cohorts" in flat.lower() and "about equally often" in flat
     assert "between 20.0% and 22.0% by cohort" in flat

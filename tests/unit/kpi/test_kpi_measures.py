@@ -70,8 +70,12 @@ def test_cohort_sizes_and_headline_table():
             S.TIMESTAMP: pd.to_datetime(["2024-01-05", "2024-01-06", "2024-02-01", "2024-02-03"]),
         }
     )
-    sizes = kpi.cohort_sizes(features.cohort_counts(tx))
-    assert sizes.to_dict() == {"2024-01": 2, "2024-02": 1}
+    counts = features.cohort_counts(tx)
+    sizes = kpi.cohort_sizes(counts)
+    assert sizes.to_dict() == {pd.Timestamp("2024-01-01"): 2, pd.Timestamp("2024-02-01"): 1}
+    # one index type with the counts' cohort column: a natural join matches (no silent all-NaN)
+    joined = counts[counts["months_since"] == 0].set_index("cohort")["customers"] / sizes
+    assert joined.notna().all() and (joined == 1).all()
     table = kpi.headline_table(kpi.headline(features.customer_table(tx)), currency="GBP")
     assert table.loc["revenue", "value"] == "£1,535"
     assert table.loc["orders", "value"] == "4"
