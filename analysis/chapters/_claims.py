@@ -68,17 +68,27 @@ class FoldSpread:
 @dataclass(frozen=True)
 class Relative:
     """Errors, values and money: two values tie unless they differ by more than ``tolerance`` times the claim's
-    ``spread`` (a stated scale), or of the other value's size when no scale is given (1 when that is 0)."""
+    ``spread`` (a stated scale), or of the other value's size when no scale is given (1 when that is 0); with
+    ``of_lower``, of the smaller of the two sizes, so the verdict does not depend on which value is named first."""
 
     tolerance: float
     name: str = "a relative tolerance"
+    of_lower: bool = False
 
     def tie(self, a: float, b: float, spread: float) -> bool:
-        scale = abs(spread) if math.isfinite(spread) else (abs(b) or 1.0)
+        size = min(abs(a), abs(b)) if self.of_lower else abs(b)
+        scale = abs(spread) if math.isfinite(spread) else (size or 1.0)
         return abs(a - b) <= self.tolerance * scale
 
+    def beyond(self, value: float, reference: float) -> bool:
+        """Whether ``value`` is higher than ``reference`` by more than the rule (no scale: the sizes')."""
+        if not (math.isfinite(value) and math.isfinite(reference)):
+            return False
+        return value > reference and not self.tie(value, reference, math.nan)
+
     def describe(self, spread: float) -> str:
-        of = f"of {spread:.4g}" if math.isfinite(spread) else "of the value compared with"
+        whose = "the lower value" if self.of_lower else "the value compared with"
+        of = f"of {spread:.4g}" if math.isfinite(spread) else f"of {whose}"
         return f"a difference beyond {self.tolerance:.4g} {of}"
 
 

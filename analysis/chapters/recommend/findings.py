@@ -276,15 +276,14 @@ SAME_NDCG = 0.02
 HYBRID_TOLERANCE = SAME_NDCG
 
 
-#: The nDCG tie rule as a claim's rule: a difference beyond SAME_NDCG of the lower value.
-SAME_NDCG_RULE = Relative(SAME_NDCG, "SAME_NDCG")
+#: The nDCG tie rule as a claim's rule: a difference beyond SAME_NDCG of the lower value (whichever is named first).
+SAME_NDCG_RULE = Relative(SAME_NDCG, "SAME_NDCG", of_lower=True)
 
 
 def beyond_tie(value: float, reference: float) -> bool:
-    """Whether nDCG ``value`` is higher than ``reference`` by more than the tie rule (:data:`SAME_NDCG`)."""
-    if not (math.isfinite(value) and math.isfinite(reference)):
-        return False
-    return value > reference * (1 + SAME_NDCG) and value > reference
+    """Whether nDCG ``value`` is higher than ``reference`` by more than the tie rule (:data:`SAME_NDCG_RULE`, the
+    rule the page's claims are checked by)."""
+    return SAME_NDCG_RULE.beyond(value, reference)
 
 
 def tie_verdict(value: float, reference: float, above: str, below: str, level: str) -> str:

@@ -140,6 +140,17 @@ def test_no_planted_tastes_claims_no_gap():
     assert text.startswith("These data are not the built-in shop") and "without planted tastes" in text
 
 
+def test_beyond_tie_is_the_claims_rule_whichever_value_is_named_first():
+    # 1.0205 against 1.0: beyond 2 % of the lower value; the rule used to measure against the value named second
+    low, high = 1.0, 1.0205
+    assert F.beyond_tie(high, low) and not F.beyond_tie(low, high)
+    assert not F.SAME_NDCG_RULE.tie(high, low, float("nan")) and not F.SAME_NDCG_RULE.tie(low, high, float("nan"))
+    edge = low * (1 + F.SAME_NDCG) - 1e-12  # just inside the rule (1.02 - 1.0 is 0.02 plus rounding)
+    assert F.SAME_NDCG_RULE.tie(edge, low, float("nan")) and F.SAME_NDCG_RULE.tie(low, edge, float("nan"))
+    assert not F.beyond_tie(edge, low)
+    assert "of the lower value" in F.SAME_NDCG_RULE.describe(float("nan"))
+
+
 def test_beyond_tie_and_the_family_cap_each_way():
     assert F.beyond_tie(0.3 * (1 + 2 * F.SAME_NDCG), 0.3) and not F.beyond_tie(0.3 * (1 + F.SAME_NDCG / 2), 0.3)
     assert not F.beyond_tie(float("nan"), 0.3) and not F.beyond_tie(0.2, 0.3)
