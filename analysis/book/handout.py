@@ -122,8 +122,14 @@ def render_executed(executed: Path, source: Path, number: int, bib: Path) -> Non
 
 
 def execute_handout(root: Path, out: Path, *, kinds=("exercises", "solutions"), chapters=None, parameters=None,
-                    cell_timeout: int = 600, log=None) -> list[Path]:  # fmt: skip
-    """Execute the hand-out notebooks in ``out`` (their working folder) and render them for Jupyter."""
+                    cell_timeout: int = 600, log=None, derive: bool = False) -> list[Path]:  # fmt: skip
+    """Execute the hand-out notebooks in ``out`` (their working folder) and render them for Jupyter.
+
+    With ``derive`` (``make handout``), each chapter runs once: its solutions notebook is executed and the
+    exercises notebook is that executed notebook without its solution cells (an answer cell under each
+    exercise), the same cells with the same outputs (the chapter's cells come before its solutions, and a seed
+    fixes every number; the notebooks tier checks the two agree)."""
+    import nbformat
     import papermill as pm
 
     from analysis.book.runner import _kernel_imports_this_package, _kernel_name
@@ -131,15 +137,21 @@ def execute_handout(root: Path, out: Path, *, kinds=("exercises", "solutions"), 
     log = log or sys.stdout
     done = []
     for ch in chapters or CHAPTERS:
-        for kind in kinds:
-            path = out / f"{ch.stem}_{kind}.ipynb"
-            if not path.exists():
-                continue
+        paths = {kind: out / f"{ch.stem}_{kind}.ipynb" for kind in kinds}
+        paths = {kind: path for kind, path in paths.items() if path.exists()}
+        run = ["solutions"] if derive and set(paths) == {"exercises", "solutions"} else list(paths)
+        for kind in run:
+            path = paths[kind]
             print(f"    executing {path.name}", file=log, flush=True)
             with _kernel_imports_this_package():
                 pm.execute_notebook(str(path), str(path), parameters=parameters or {}, kernel_name=_kernel_name(),
                                     progress_bar=False, log_output=False, cwd=str(out),
                                     execution_timeout=cell_timeout)  # fmt: skip
+        if run != list(paths):
+            executed = nbformat.read(paths["solutions"], as_version=4)
+            nbformat.write(exercises_version(executed), paths["exercises"])
+            print(f"    {paths['exercises'].name}: from the executed solutions, without them", file=log, flush=True)
+        for path in paths.values():
             render_executed(path, ch.path(root), ch.number, root / "book" / "references.bib")
             done.append(path)
     return done
@@ -219,7 +231,7 @@ def main(root: Path, out: Path | None = None) -> int:
         status = build_book(paths=paths)
         if status:
             return status
-    execute_handout(root, out)
+    execute_handout(root, out, derive=True)
     print("==> the room's book (no solutions) and the teacher's (with them)", flush=True)
     try:
         build_room_book(paths, out)

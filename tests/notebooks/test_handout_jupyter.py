@@ -77,3 +77,22 @@ def test_files_an_exercise_reads_are_beside_the_notebooks(executed):
     assert (executed / "risk_scores.csv").is_file()
     for chapter in CHAPTERS:
         assert (executed / f"{chapter.stem}_exercises.ipynb").is_file()
+
+
+def _comparable(nb) -> list:
+    """A notebook's cells as the participant sees them: source, tags, and outputs without counters or timings."""
+    cells = []
+    for c in nb.cells:
+        outputs = [{k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                   for o in c.get("outputs", [])]  # fmt: skip
+        cells.append((c.cell_type, c.source, c.metadata.get("tags", []), outputs, c.get("attachments", {})))
+    return cells
+
+
+@pytest.mark.parametrize("chapter", SOLVED, ids=lambda c: c.name)
+def test_make_handout_s_exercises_from_the_executed_solutions_equal_the_exercises_executed(executed, chapter):
+    # make handout executes each chapter once and derives the exercises notebook from the executed solutions
+    # (handout.execute_handout(derive=True)); that is only right if it equals the exercises notebook executed
+    derived = handout.exercises_version(nbformat.read(executed / f"{chapter.stem}_solutions.ipynb", as_version=4))
+    direct = nbformat.read(executed / f"{chapter.stem}_exercises.ipynb", as_version=4)
+    assert _comparable(derived) == _comparable(direct)
