@@ -99,26 +99,57 @@ def promotion_lift(daily_orders: pd.Series, flags: pd.Series) -> Lift:
     return Lift(float(np.exp(b)), float(np.exp(b - 1.96 * se)), float(np.exp(b + 1.96 * se)), days)
 
 
-def price_elasticity(transactions: pd.DataFrame, products=None) -> Elasticity:
-    """The log-log elasticity of units per order line on price (see the module), on ``products`` (default all)."""
-    import statsmodels.api as sm
+#: Rows per block when the regression's sandwich is summed (bounds the temporary memory to ~BLOCK x columns).
+BLOCK = 1_000_000
 
+
+def _within(values: np.ndarray, codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``values`` minus their group's mean (groups given by ``codes``), in place."""
+    values -= (np.bincount(codes, weights=values, minlength=len(counts)) / counts)[codes]
+    return values
+
+
+def ols_hc1(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their HC1 (White, small-sample scaled) standard errors, from the normal equations,
+    with the sandwich's meat summed in blocks of :data:`BLOCK` rows: memory stays at the size of ``X`` however
+    many rows (statsmodels' ``OLS(...).fit(cov_type="HC1")`` gives the same numbers on a full-rank ``X``,
+    keeping several copies of it)."""
+    n, k = X.shape
+    bread = np.linalg.inv(X.T @ X)
+    beta = bread @ (X.T @ y)
+    meat = np.zeros((k, k))
+    for start in range(0, n, BLOCK):
+        x = X[start:start + BLOCK]
+        e = y[start:start + BLOCK] - x @ beta
+        meat += (x * (e * e)[:, None]).T @ x
+    cov = bread @ meat @ bread * (n / (n - k))
+    return beta, np.sqrt(np.diag(cov))
+
+
+def price_elasticity(transactions: pd.DataFrame, products=None) -> Elasticity:
+    """The log-log elasticity of units per order line on price (see the module), on ``products`` (default all).
+
+    Within each product (both logs and the weekday dummies demeaned by product), by :func:`ols_hc1`: a few
+    columns of floats per order line, so 8 M lines need about 0.5 GB."""
     tx = transactions if products is None else transactions[transactions[S.PRODUCT].isin(list(products))]
-    g = pd.DataFrame({"product": tx[S.PRODUCT].astype(str), "q": tx[S.QUANTITY].astype(float),
-                      "p": tx[S.PRICE].astype(float), "dow": pd.to_datetime(tx[S.TIMESTAMP]).dt.day_of_week})
-    g = g[(g["q"] > 0) & (g["p"] > 0)]
-    g["lq"], g["lp"] = np.log(g["q"]), np.log(g["p"])
-    for c in ("lq", "lp"):
-        g[c] = g[c] - g.groupby("product")[c].transform("mean")
-    varied = int((g["lp"].abs() > 1e-9).sum())
-    if varied < MIN_DAYS:
-        return Elasticity(np.nan, np.nan, len(g), int(g["product"].nunique()))
-    X = pd.get_dummies(g["dow"], prefix="dow", drop_first=True, dtype=float)
-    X = X - X.groupby(g["product"]).transform("mean")
-    X["log_price"] = g["lp"]
-    fit = sm.OLS(g["lq"], X).fit(cov_type="HC1")
-    return Elasticity(float(fit.params["log_price"]), float(fit.bse["log_price"]), len(g),
-                      int(g["product"].nunique()))
+    q = tx[S.QUANTITY].to_numpy(dtype=float)
+    p = tx[S.PRICE].to_numpy(dtype=float)
+    keep = (q > 0) & (p > 0)
+    codes, uniques = pd.factorize(tx[S.PRODUCT].to_numpy()[keep])
+    n_products = len(uniques)
+    dow = pd.DatetimeIndex(pd.to_datetime(tx[S.TIMESTAMP]).to_numpy()[keep]).day_of_week.to_numpy()
+    counts = np.bincount(codes, minlength=n_products).astype(float)
+    lq = _within(np.log(q[keep]), codes, counts)
+    lp = _within(np.log(p[keep]), codes, counts)
+    if int((np.abs(lp) > 1e-9).sum()) < MIN_DAYS:
+        return Elasticity(np.nan, np.nan, len(lq), n_products)
+    days = np.unique(dow)[1:]  # one dummy per weekday seen but the first (the reference)
+    X = np.empty((len(lq), len(days) + 1))
+    for j, d in enumerate(days):
+        X[:, j] = _within((dow == d).astype(float), codes, counts)
+    X[:, -1] = lp
+    beta, se = ols_hc1(lq, X)
+    return Elasticity(float(beta[-1]), float(se[-1]), len(lq), n_products)
 
 
 def promotion_flags(transactions: pd.DataFrame, index: pd.DatetimeIndex, frequency: str = "D") -> np.ndarray:

@@ -95,6 +95,36 @@ def test_lift_and_elasticity_recover_the_planted_values(planted):
     assert el.elasticity == pytest.approx(-1.5, abs=0.1)
 
 
+def _statsmodels_elasticity(tx):
+    """The regression as statsmodels states it (the formulation the chapter used before ols_hc1)."""
+    import statsmodels.api as sm
+
+    g = pd.DataFrame({"product": tx["product_id"].astype(str), "q": tx["quantity"].astype(float),
+                      "p": tx["unit_price"].astype(float), "dow": pd.to_datetime(tx["timestamp"]).dt.day_of_week})
+    g = g[(g["q"] > 0) & (g["p"] > 0)]
+    g["lq"], g["lp"] = np.log(g["q"]), np.log(g["p"])
+    for c in ("lq", "lp"):
+        g[c] = g[c] - g.groupby("product")[c].transform("mean")
+    X = pd.get_dummies(g["dow"], prefix="dow", drop_first=True, dtype=float)
+    X = X - X.groupby(g["product"]).transform("mean")
+    X["log_price"] = g["lp"]
+    fit = sm.OLS(g["lq"], X).fit(cov_type="HC1")
+    return float(fit.params["log_price"]), float(fit.bse["log_price"]), len(g)
+
+
+def test_elasticity_equals_statsmodels_hc1_whatever_the_block_size(planted, monkeypatch):
+    # a few negative and zero lines (left out) and a log without Sundays: the dummies follow the weekdays seen
+    tx = planted[planted["timestamp"].dt.day_of_week != 6].copy()
+    tx.loc[tx.index[:7], "quantity"] = [-1, 0, -3, 0, -2, -1, 0]
+    beta, se, rows = _statsmodels_elasticity(tx)
+    el = PR.price_elasticity(tx)
+    assert (el.elasticity, el.se, el.rows) == (pytest.approx(beta, rel=1e-9), pytest.approx(se, rel=1e-9), rows)
+    monkeypatch.setattr(PR, "BLOCK", 997)  # the sandwich summed over many blocks, the last one short
+    small = PR.price_elasticity(tx)
+    assert small.elasticity == pytest.approx(beta, rel=1e-9) and small.se == pytest.approx(se, rel=1e-9)
+    assert el.products == tx["product_id"].nunique()
+
+
 def test_no_price_change_means_no_elasticity(planted):
     flat = planted.assign(unit_price=10.0)
     assert np.isnan(PR.price_elasticity(flat).elasticity)
