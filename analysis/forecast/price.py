@@ -168,12 +168,14 @@ def quantity_pricing(transactions: pd.DataFrame) -> float:
     (each demeaned within its product-day): strongly negative when the price depends on the quantity bought
     (wholesale price breaks), NaN when prices do not vary within a product-day (fewer than
     :data:`MIN_DAYS` lines whose price differs from their product-day's mean)."""
-    day = pd.to_datetime(transactions[S.TIMESTAMP]).dt.normalize()
-    g = pd.DataFrame({"key": transactions[S.PRODUCT].astype(str) + "|" + day.astype(str),
-                      "q": transactions[S.QUANTITY].astype(float), "p": transactions[S.PRICE].astype(float)})
-    g = g[(g["q"] > 0) & (g["p"] > 0)]
-    lq, lp = np.log(g["q"]), np.log(g["p"])
-    lq, lp = lq - lq.groupby(g["key"]).transform("mean"), lp - lp.groupby(g["key"]).transform("mean")
-    if int((lp.abs() > 1e-9).sum()) < MIN_DAYS or float(lq.std()) == 0:
+    q = transactions[S.QUANTITY].to_numpy(dtype=float)
+    p = transactions[S.PRICE].to_numpy(dtype=float)
+    keep = (q > 0) & (p > 0)
+    day = pd.DatetimeIndex(pd.to_datetime(transactions[S.TIMESTAMP]).to_numpy()[keep]).normalize()
+    product = pd.factorize(transactions[S.PRODUCT].to_numpy()[keep])[0]
+    key = pd.factorize(pd.MultiIndex.from_arrays([product, day]))[0]  # the product-day, without text keys
+    counts = np.bincount(key).astype(float)
+    lq, lp = _within(np.log(q[keep]), key, counts), _within(np.log(p[keep]), key, counts)
+    if int((np.abs(lp) > 1e-9).sum()) < MIN_DAYS or float(lq.std()) == 0:
         return float("nan")
     return float(np.corrcoef(lp, lq)[0, 1])

@@ -65,6 +65,20 @@ def _lines(prices_follow_quantity: bool) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def test_quantity_pricing_is_the_correlation_within_product_days_as_pandas_groups_it():
+    one = _lines(True)
+    other = one.assign(product_id="p2", quantity=one["quantity"].to_numpy()[::-1], unit_price=one["unit_price"] * 2)
+    tx = pd.concat([one, other.iloc[::2], one.iloc[:5].assign(quantity=0)], ignore_index=True)  # zeros left out
+    day = pd.to_datetime(tx["timestamp"]).dt.normalize()
+    g = pd.DataFrame({"prod": tx["product_id"].astype(str), "day": day, "q": tx["quantity"].astype(float),
+                      "p": tx["unit_price"].astype(float)})
+    g = g[(g["q"] > 0) & (g["p"] > 0)]
+    lq, lp = np.log(g["q"]), np.log(g["p"])
+    lq = lq - lq.groupby([g["prod"], g["day"]]).transform("mean")
+    lp = lp - lp.groupby([g["prod"], g["day"]]).transform("mean")
+    assert PR.quantity_pricing(tx) == pytest.approx(float(np.corrcoef(lp, lq)[0, 1]), rel=1e-12)
+
+
 def test_quantity_pricing_sees_price_breaks_and_not_day_level_prices():
     assert PR.quantity_pricing(_lines(True)) <= F.QUANTITY_PRICING
     assert np.isnan(PR.quantity_pricing(_lines(False)))  # one price per product and day
