@@ -24,7 +24,7 @@ book's registry, not here.
 """
 
 from analysis.forecast.ahead import forecast_ahead, forward_calendar, parse_closures
-from analysis.forecast.backtest import Backtest, backtest, conformal_bounds
+from analysis.forecast.backtest import Backtest, backtest, conformal_bounds, conformal_quantile, recent_level
 from analysis.forecast.inventory import (
     Policy,
     PolicyRun,
@@ -54,6 +54,7 @@ __all__ = [
     "Task",
     "backtest",
     "conformal_bounds",
+    "conformal_quantile",
     "discount_days",
     "empirical_safety_stock",
     "forecast_ahead",
@@ -69,6 +70,7 @@ __all__ = [
     "promotion_flags",
     "promotion_lift",
     "quantity_pricing",
+    "recent_level",
     "sales_series",
     "simulate_policy",
     "stock_plan",

@@ -19,12 +19,14 @@ A closed step is forecast as zero, so totals and plans count only the open tradi
 
 **Intervals** come from past errors, as the conformal intervals of
 :mod:`analysis.forecast.backtest`: a forward step's interval at level :math:`1 - \alpha`
-is :math:`[\hat y(1 + q_{\alpha/2}), \hat y(1 + q_{1-\alpha/2})]` with :math:`q` the
-finite-sample corrected quantiles of the model's relative errors at the last
-calibration origins; the interval of a total over :math:`w` consecutive steps takes
-the same quantiles of the relative errors of past :math:`w`-step totals (every
-run of :math:`w` consecutive steps of the rolling origins' test windows, which sit
-back to back), so that the errors' correlation from step to step is kept.
+is :math:`\hat y \pm \hat\varsigma\,\bar y_{\mathrm{rec}}` (the lower end at least 0) with
+:math:`\hat\varsigma` the conformal quantile of the model's scaled absolute errors at the
+last calibration origins and :math:`\bar y_{\mathrm{rec}}` the recent level at the end of the
+data (the mean over the open steps of the last test window's length); the interval of a
+total over :math:`w` consecutive steps takes the equal-tailed quantiles of the relative
+errors of past :math:`w`-step totals (every run of :math:`w` consecutive steps of the
+rolling origins' test windows, which sit back to back), so that the errors' correlation
+from step to step is kept.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from analysis.errors import DataError
-from analysis.forecast.backtest import N_CALIBRATION, conformal_bounds, level_name
+from analysis.forecast.backtest import N_CALIBRATION, conformal_bounds, conformal_quantile, level_name, recent_level
 from analysis.forecast.models import Forecaster, Task
 from analysis.forecast.series import SalesSeries
 
@@ -222,15 +224,23 @@ def total_interval(total: float, errors: np.ndarray, level: float) -> tuple[floa
     return float(lo[0]), float(hi[0])
 
 
-def step_intervals(mean: np.ndarray, forecasts: pd.DataFrame, levels: Sequence[float],
+def step_intervals(mean: np.ndarray, forecasts: pd.DataFrame, levels: Sequence[float], task: Task,
                    closed=None) -> dict[str, np.ndarray]:
-    """``lower_<level>`` and ``upper_<level>`` of each forward step from the model's relative errors at the
-    last :data:`N_CALIBRATION` origins of a backtest's ``forecasts`` (one model), 0 on closed steps."""
-    errors = window_relative_errors(forecasts, 1, N_CALIBRATION)
+    """``lower_<level>`` and ``upper_<level>`` of each forward step after the end of ``task``: the forecast
+    ``mean`` plus and minus the conformal quantile of the model's scaled absolute errors (``scaled_error``) at
+    the last :data:`N_CALIBRATION` origins of a backtest's ``forecasts`` (one model) times the recent level at
+    the end of ``task`` (:func:`~analysis.forecast.backtest.recent_level` over as many steps as a test window
+    had); 0 on closed steps."""
+    origins = sorted(forecasts["origin"].unique())[-N_CALIBRATION:]
+    part = forecasts[forecasts["origin"].isin(origins)]
+    scores = part["scaled_error"].to_numpy(dtype=np.float64)
+    steps = int(part.groupby("origin").size().max()) if len(part) else 0
+    scale = recent_level(task.y, task.closed, len(task), steps) if steps else float("nan")
     shut = np.zeros(len(mean), bool) if closed is None else np.asarray(closed, dtype=bool)
+    f = np.asarray(mean, dtype=np.float64)
     out = {}
     for level in levels:
-        lo, hi = conformal_bounds(np.asarray(mean, dtype=np.float64), errors, level)
-        out[f"lower_{level_name(level)}"] = np.where(shut, 0.0, lo)
-        out[f"upper_{level_name(level)}"] = np.where(shut, 0.0, hi)
+        half = conformal_quantile(scores, level) * scale
+        out[f"lower_{level_name(level)}"] = np.where(shut, 0.0, np.maximum(f - half, 0.0))
+        out[f"upper_{level_name(level)}"] = np.where(shut, 0.0, f + half)
     return out

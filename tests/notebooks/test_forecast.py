@@ -45,6 +45,7 @@ def test_series_and_scores_match_the_package(glued, series, tx):
     assert float(glued["naive_mase"]) == pytest.approx(bt.scores.loc["seasonal naive", "mase"])
     assert float(glued["best_mase"]) == pytest.approx(bt.scores.loc[glued["best_model"], "mase"])
     assert float(glued["cov_80"]) == pytest.approx(bt.scores.loc[glued["best_model"], "coverage_80"])
+    assert float(glued["cov_95"]) == pytest.approx(bt.scores.loc[glued["best_model"], "coverage_95"])
     assert int(glued["n_models"]) == len(FM.MODELS)
 
 

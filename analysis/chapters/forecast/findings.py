@@ -333,12 +333,12 @@ def bias(model: str, above: float, median_error: float) -> str:
     said = (f"actual sales were above {model}'s forecast on {fmt.share(above)} of the past test steps "
             f"(median relative error {fmt.signed_share(median_error)})")
     rule = f"on {fmt.share(BIASED, 0)} or more of the steps"
+    centred = ("; its intervals are centred on the forecast (set from the sizes of past errors, not their signs), "
+               "so they do not correct that bias")
     if above >= BIASED:
-        return sentence(f"{said}: it has been biased low (actuals above it {rule}), so its intervals reach further "
-                        "above it than below")
+        return sentence(f"{said}: it has been biased low (actuals above it {rule}){centred}")
     if above <= 1 - BIASED:
-        return sentence(f"{said}: it has been biased high (actuals below it {rule}), so its intervals reach further "
-                        "below it than above")
+        return sentence(f"{said}: it has been biased high (actuals below it {rule}){centred}")
     return sentence(f"{said}: no clear bias either way (neither side holds {fmt.share(BIASED, 0)} of the steps)")
 
 

@@ -648,7 +648,7 @@ def ahead_step(series: SalesSeries, task: FM.Task, bt: Backtest, best: str, para
                ahead: pd.DataFrame) -> Step:
     """The weeks ahead: the best model refitted on all the history forecasts the ``horizon`` steps after the
     last complete day on the forward calendar ``ahead`` (:func:`forward_days`; closed steps 0), with
-    intervals at every level from its past relative errors (:mod:`analysis.forecast.ahead`); next week's and
+    intervals at every level from its past scaled errors (:mod:`analysis.forecast.ahead`); next week's and
     the horizon's totals with intervals from past totals of as many steps; the closures assumed."""
     levels = params.interval_levels
     last = series.days[-1]
@@ -663,7 +663,7 @@ def ahead_step(series: SalesSeries, task: FM.Task, bt: Backtest, best: str, para
     mean = AH.forecast_ahead(task, FM.MODELS[best](), dates, closed)
     past = bt.forecasts[bt.forecasts["model"] == best]
     table = pd.DataFrame({"date": dates, "closed": closed, "forecast": mean,
-                          **AH.step_intervals(mean, past, levels, closed)})
+                          **AH.step_intervals(mean, past, levels, task, closed)})
     totals = {}
     for name, n in (("week", week), ("horizon", len(dates))):
         total = float(mean[:n].sum())

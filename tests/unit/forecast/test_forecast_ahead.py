@@ -198,6 +198,8 @@ def test_the_run_rate_exercise_each_way_with_the_checks_bounds():
 def test_bias_and_off_level_intervals_each_way():
     assert "biased low" in F.bias("SARIMA", 0.7, 0.2) and "+20.0%" in F.bias("SARIMA", 0.7, 0.2)
     assert "biased high" in F.bias("m", 0.3, -0.1) and "no clear bias" in F.bias("m", 0.5, 0.0)
+    assert "centred on the forecast" in F.bias("m", 0.3, -0.1)  # the conformal intervals are symmetric
+    assert "centred" not in F.bias("m", 0.5, 0.0)
     assert F.bias("m", float("nan"), float("nan")) == ""
     text = F.coverage_off(0.8, {"ETS's model": 0.99, "mean's conformal": 0.6, "naive's model": 0.82})
     assert "too wide: ETS's model (99.0%)" in text and "too narrow: mean's conformal (60.0%)" in text

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.errors import DataError
 from analysis.forecast import models as FM
-from analysis.forecast.backtest import backtest, conformal_bounds
+from analysis.forecast.backtest import backtest, conformal_bounds, conformal_quantile, recent_level
 from analysis.forecast.products import future_task
 from analysis.forecast.series import sales_series
 
@@ -134,6 +134,65 @@ def test_conformal_bounds_by_hand():
     lo, hi = conformal_bounds(np.array([100.0]), errors, 0.8)
     # (n+1) * 0.1 = 2 -> 2nd smallest -0.8; ceil(20 * 0.9) = 18 -> 18th smallest 0.8
     assert lo[0] == pytest.approx(20.0) and hi[0] == pytest.approx(180.0)
+
+
+def test_conformal_quantile_by_hand():
+    scores = np.arange(1.0, 20.0)  # 19 scores
+    assert conformal_quantile(scores, 0.8) == 16.0  # ceil(20 * 0.8) = 16th smallest
+    assert conformal_quantile(scores, 0.95) == 19.0  # ceil(20 * 0.95) = 19th
+    assert conformal_quantile(scores, 0.99) == 19.0  # the 20th does not exist: at most the largest
+    assert conformal_quantile(np.array([np.nan, 2.0, 1.0]), 0.5) == 2.0  # NaN left out: ceil(3 * 0.5) = 2nd of 2
+    assert np.isnan(conformal_quantile(np.array([np.nan]), 0.8))
+
+
+def test_recent_level_reads_the_open_steps_before_the_origin():
+    y = np.array([5.0, 0, 10, 20, 0, 30])
+    closed = np.array([False, False, False, False, True, False])
+    assert recent_level(y, closed, 5, 3) == pytest.approx(15.0)  # steps 2..4, the closed step 4 left out
+    assert recent_level(y, closed, 6, 3) == pytest.approx(25.0)
+    quiet = np.array([4.0, 0, 0, 0])  # nothing sold lately: the mean over all the open steps before
+    assert recent_level(quiet, np.zeros(4, bool), 4, 2) == pytest.approx(1.0)
+    assert np.isnan(recent_level(np.zeros(4), np.zeros(4, bool), 4, 2))
+
+
+class _LowOnThirdStep(FM.Forecaster):
+    """Forecasts 100 on every step but the third of each window, where it forecasts 1 (a forecast near zero)."""
+
+    def fit(self, task, train_end=None, horizon=None):
+        self._start(task, train_end, horizon)
+        return self
+
+    def predict(self, horizon=None):
+        mean = np.full(len(self._future(horizon)), 100.0)
+        mean[2::7] = 1.0
+        return FM.Forecast(mean, None)
+
+
+def test_a_forecast_near_zero_does_not_widen_every_interval():
+    # relative errors (y - f) / f of about 99 on one step in seven would set the 80 % upper bound of every step
+    # at about 100 times the forecast; scaled by the level before the origin, that step's error is about 1
+    y = 100 + 10 * np.tile([1.0, -1.0], 70)
+    bt = backtest(_task(y), 7, 3, (0.8, 0.95), models={"low": _LowOnThirdStep()})
+    scored = bt.forecasts[bt.forecasts["scored"]]
+    usual = scored[scored["h"] != 3]
+    assert (usual["upper_80"] <= usual["forecast"] + 0.2 * 100).all()
+    assert (usual["lower_80"] >= usual["forecast"] - 0.2 * 100).all()
+    assert bt.scores.loc["low", "coverage_80"] == pytest.approx(6 / 7)  # all but the third steps
+    assert bt.scores.loc["low", "coverage_95"] == 1.0  # 4 of 28 calibration scores are third steps': in the 95 % rank
+
+
+def test_known_closures_are_not_scored_and_get_a_zero_interval():
+    y = np.tile([50.0, 60, 55, 52, 58, 70, 40], 22)[:150] + np.tile([3.0, -2, 1, -4, 2], 30)
+    closed = np.zeros(150, bool)
+    closed[::10] = True
+    y[closed] = 0.0
+    bt = backtest(_task(y, closed=closed), 7, 3, (0.8,), models={"calendar": FM.CalendarRegression()})
+    df = bt.forecasts
+    shut = df[closed[df["step"].to_numpy()]]
+    assert (shut["forecast"] == 0).all() and shut["scaled_error"].isna().all()
+    scored = shut[shut["scored"]]
+    assert len(scored) and (scored[["lower_80", "upper_80"]] == 0).all().all()
+    assert df.loc[~closed[df["step"].to_numpy()], "scaled_error"].notna().all()
 
 
 def test_backtest_scores_only_the_last_origins():
