@@ -80,6 +80,14 @@ def _kinds(values: pd.Series, patterns: list[tuple[str, re.Pattern]]) -> pd.Seri
     return values.map(kind).astype("object").fillna("").astype("str")
 
 
+def _by_distinct(values: pd.Series, kinds_of) -> np.ndarray:
+    """``kinds_of`` (a function of a Series of distinct texts) for every row of ``values``, computed once per
+    distinct value ("" for a missing one): a log of 8 M lines holds a few thousand codes and descriptions."""
+    codes, uniques = pd.factorize(values)
+    kinds = np.asarray(kinds_of(pd.Series(uniques).astype("str")), dtype=object)
+    return np.append(kinds, "")[codes]  # code -1 (missing) takes the appended ""
+
+
 def non_product_lines(table: pd.DataFrame, extra_codes: tuple[str, ...] = ()) -> pd.Series:
     """For each line of a canonical transactions table, the kind of non-product line it is, or "".
 
@@ -88,16 +96,21 @@ def non_product_lines(table: pd.DataFrame, extra_codes: tuple[str, ...] = ()) ->
     the code is tried first. Codes and descriptions are compared without their surrounding spaces and,
     for descriptions, with runs of spaces read as one.
     """
-    code = table[S.PRODUCT].astype("str").str.strip()
-    kind = _kinds(code, _CODES)
-    if extra_codes:
-        listed = code.isin([str(c).strip() for c in extra_codes]) & kind.eq("")
-        kind = kind.mask(listed, "listed code")
+    listed_codes = {str(c).strip() for c in extra_codes}
+
+    def code_kinds(distinct: pd.Series) -> pd.Series:
+        code = distinct.str.strip()
+        kind = _kinds(code, _CODES)
+        return kind.mask(code.isin(listed_codes) & kind.eq(""), "listed code") if listed_codes else kind
+
+    def text_kinds(distinct: pd.Series) -> pd.Series:
+        return _kinds(distinct.str.strip().str.replace(r"\s+", " ", regex=True), _DESCRIPTIONS)
+
+    kind = _by_distinct(table[S.PRODUCT], code_kinds)
     if S.DESCRIPTION in table.columns:
-        text = table[S.DESCRIPTION].astype("str").str.strip().str.replace(r"\s+", " ", regex=True)
-        by_text = _kinds(text.where(table[S.DESCRIPTION].notna()), _DESCRIPTIONS)
-        kind = kind.mask(kind.eq(""), by_text)
-    return kind
+        by_text = _by_distinct(table[S.DESCRIPTION], text_kinds)
+        kind = np.where(kind == "", by_text, kind)
+    return pd.Series(kind, index=table.index, dtype="str")
 
 
 def non_product_summary(table: pd.DataFrame, kinds: pd.Series) -> pd.DataFrame:

@@ -114,3 +114,25 @@ def test_the_built_in_shop_has_no_non_product_line():
     table, report = load_data({"data": "shop", "shop_customers": 200, "drop_non_product": True})
     assert report.non_products == [] and report.flag("non_product") is None
     assert non_product_lines(table).eq("").all()
+
+
+def test_kinds_per_distinct_value_equal_the_kinds_line_by_line():
+    # the detector classifies each distinct code and description once and maps them back to the lines;
+    # line by line (the definition) must give the same kinds, with missing descriptions, spaces around codes,
+    # listed codes and repeated lines in any order
+    from analysis.data import products as PD
+
+    lines = NOT_PRODUCTS + [(c, d, "") for c, d in PRODUCTS] + [(" POST ", None, "postage"), ("X9", None, ""),
+                                                                  ("LISTED", "a listed code", "listed code")]
+    table = pd.DataFrame([lines[i % len(lines)][:2] for i in (7, 3, 0, 25, 1, 0, 3, 19, 22, 21, 20, 2, 5)
+                          for _ in range(2)] + [line[:2] for line in lines], columns=[S.PRODUCT, S.DESCRIPTION])
+    got = non_product_lines(table, extra_codes=("LISTED",))
+    for i, (code, text) in enumerate(table.itertuples(index=False)):
+        one = PD._kinds(pd.Series([code], dtype="str").str.strip(), PD._CODES).iloc[0]
+        if one == "" and str(code).strip() == "LISTED":
+            one = "listed code"
+        if one == "" and isinstance(text, str):
+            norm = pd.Series([" ".join(text.split())], dtype="str")
+            one = PD._kinds(norm, PD._DESCRIPTIONS).iloc[0]
+        assert got.iloc[i] == one, (code, text, got.iloc[i], one)
+    assert str(got.dtype) == "str" and got.index.equals(table.index)
