@@ -25,7 +25,7 @@ def _connect(source: Source):
     # order on every run, so per-customer sums would differ in the last bit from
     # run to run (and a fit near the edge of its parameter space would follow
     # them). One thread reads the rows in file order: same input, same sums.
-    con = duckdb.connect(config={"threads": 1})
+    con = duckdb.connect(config={"threads": 1, **_memory_config()})
     try:
         if isinstance(source, pd.DataFrame):
             _check_columns(list(source.columns), "<DataFrame>")
@@ -46,6 +46,24 @@ def _connect(source: Source):
         yield con
     finally:
         con.close()
+
+
+#: Under an address-space limit (``ulimit -v``, ``prlimit --as``, the benchmark's cap), DuckDB may use this
+#: share of it; the pandas tables of the same process hold the rest. DuckDB's own default (80 % of the
+#: machine's memory) ignores the limit, so a large query fails with an allocation error instead of spilling.
+CAPPED_SHARE = 0.25
+
+
+def _memory_config() -> dict[str, str]:
+    """DuckDB's memory limit and spill folder when the process runs under an address-space limit, else {}."""
+    import resource
+    import tempfile
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return {}
+    return {"memory_limit": f"{max(int(soft * CAPPED_SHARE) // 2**20, 64)}MiB",
+            "temp_directory": str(Path(tempfile.gettempdir()) / "analysis-duckdb-spill")}
 
 
 def reader(path: Path) -> str:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import DataError, features, kpi
+from analysis import schema as S
 
 TX = pd.DataFrame(
     {
@@ -200,3 +201,22 @@ def test_one_sql_text_two_dialects():
     days = [r[0] for r in duckdb.sql(duck.calendar(a, "DATE '2024-02-02'")).fetchall()]
     assert [d.isoformat() for d in days] == ["2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02"]
     assert spark.days("a", "b") == "datediff(b, a)" and "sequence(x, y, interval 1 day)" in spark.calendar("x", "y")
+
+
+def test_duckdb_keeps_to_a_share_of_an_address_space_limit_and_spills(monkeypatch, tmp_path):
+    # the 8 M-line benchmark runs each chapter under prlimit --as 8 GB: DuckDB's default (80 % of the machine)
+    # failed with "Out of Memory Error: Allocation failure" in the baskets query instead of spilling
+    import resource
+
+    from analysis.features import _duckdb as D
+
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (8 * 2**30, resource.RLIM_INFINITY))
+    tx = pd.DataFrame({S.ORDER: ["o1"], S.CUSTOMER: ["c"], S.PRODUCT: ["p"], S.QUANTITY: [1.0],
+                       S.PRICE: [1.0], S.TIMESTAMP: pd.to_datetime(["2024-01-01"])})
+    with D._connect(tx) as con:
+        limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+        spill = con.execute("select current_setting('temp_directory')").fetchone()[0]
+    assert limit.replace(" ", "") == "2.0GiB", limit  # a quarter of the 8 GiB limit
+    assert spill.endswith("analysis-duckdb-spill")
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    assert D._memory_config() == {}
