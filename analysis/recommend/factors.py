@@ -43,8 +43,11 @@ def solve_rows(X: sp.csr_matrix, F: np.ndarray, targets: np.ndarray, reg: np.nda
         a, z = X.indptr[u], X.indptr[u + 1]
         Fu = F[X.indices[a:z]]
         Fw = Fu * w[a:z, None]
-        A[u] = Fw.T @ Fu + reg[u] * eye + (0 if base is None else base)
-        b[u] = Fw.T @ targets[a:z]
+        np.matmul(Fw.T, Fu, out=A[u])
+        np.matmul(Fw.T, targets[a:z], out=b[u])
+    A += np.asarray(reg, dtype=float)[:, None, None] * eye  # the same sums, in the same order, as row by row
+    if base is not None:
+        A += base
     return np.linalg.solve(A, b[..., None])[..., 0]
 
 
