@@ -11,7 +11,9 @@ Memory, with n customers, m products and z interactions (issue 24: nothing grows
 * the evaluation (sections 2 to 9, the exercises): at most ``max_eval_customers`` customers (:func:`sample_step`),
   so its factor models ((n + m) x d), the autoencoder's dense targets and its lists grow with that sample;
 * item kNN, the text cosine, EASE: product x product arrays (m^2 8-byte numbers; EASE three of them, on at
-  most ``max_products`` products); user kNN: ``neighbours`` cells a customer, from blocks of
+  most ``max_products`` products, in 4-byte numbers when its penalty allows single precision; the training
+  matrix's Gram matrix is kept from section 3 to section 5, where EASE uses it); user kNN: ``neighbours`` cells
+  a customer, from blocks of
   :data:`analysis.recommend.neighbours.BLOCK_CELLS` similarities;
 * every ranking of all products for all customers: :data:`BATCH` customers at a time (BATCH x m);
 * rules: the baskets' lines and the pair counts of at most 2,000 products;
