@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analysis._checks import check_int, check_number
-from analysis.recommend.base import Recommender, as_csr
+from analysis.recommend.base import Recommender, as_csr, one_blas_thread
 
 __all__ = ["BPR", "ExplicitALS", "ExplicitSGD", "ImplicitALS", "scatter_add", "solve_rows"]
 
@@ -64,6 +64,7 @@ class _Factors(Recommender):
         rng = np.random.default_rng(check_int("seed", seed, low=0))
         return d, rng
 
+    @one_blas_thread
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)
         return self.user_factors_[users] @ self.item_factors_.T + getattr(self, "item_bias_", 0)
@@ -77,6 +78,7 @@ class ExplicitALS(_Factors):
         self.factors, self.regularization, self.iterations, self.seed = factors, regularization, iterations, seed
         self.bias_penalty = bias_penalty
 
+    @one_blas_thread
     def fit(self, X, *, monitor=None) -> ExplicitALS:
         """``monitor(iteration, model)``, when given, is called after every sweep (learning curves)."""
         d, rng = self._init(X, self.seed)
@@ -154,6 +156,7 @@ class ImplicitALS(_Factors):
         self.factors, self.regularization, self.iterations, self.alpha, self.seed = (
             factors, regularization, iterations, alpha, seed)
 
+    @one_blas_thread
     def fit(self, X, *, monitor=None) -> ImplicitALS:
         """``monitor(iteration, model)``, when given, is called after every sweep (learning curves)."""
         d, rng = self._init(X, self.seed)

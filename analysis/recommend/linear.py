@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from analysis._checks import check_int, check_number
-from analysis.recommend.base import Recommender, as_csr
+from analysis.recommend.base import Recommender, as_csr, one_blas_thread
 
 __all__ = ["EASE", "Autoencoder", "ease_precision", "ease_weights", "gram", "most_interacted"]
 
@@ -129,6 +129,7 @@ class EASE(Recommender):
                  dtype="auto"):
         self.lam, self.dropout, self.max_products, self.dtype = lam, dropout, max_products, dtype
 
+    @one_blas_thread
     def fit(self, X, *, G: np.ndarray | None = None) -> EASE:
         """``G``: the Gram matrix of ``X``'s kept columns (:func:`gram`), when already computed."""
         self.X_ = as_csr(X)
@@ -173,6 +174,7 @@ class Autoencoder(Recommender):
     def __init__(self, hidden: int = 64, alpha: float = 1e-3, iterations: int = 30, seed: int = 0):
         self.hidden, self.alpha, self.iterations, self.seed = hidden, alpha, iterations, seed
 
+    @one_blas_thread
     def fit(self, X) -> Autoencoder:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPRegressor
@@ -190,6 +192,7 @@ class Autoencoder(Recommender):
             self.net_.fit(Y, Y.toarray())
         return self
 
+    @one_blas_thread
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)
         Y = self.X_[users].astype(np.float32)
