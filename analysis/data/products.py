@@ -94,11 +94,7 @@ def non_product_lines(table: pd.DataFrame, extra_codes: tuple[str, ...] = ()) ->
         listed = code.isin([str(c).strip() for c in extra_codes]) & kind.eq("")
         kind = kind.mask(listed, "listed code")
     if S.DESCRIPTION in table.columns:
-        # each distinct description tidied once (a log repeats a few thousand texts over its lines)
-        codes, distinct = pd.factorize(table[S.DESCRIPTION].astype("str"))  # a missing one: code -1
-        tidy = pd.Series(distinct, dtype="str").str.strip().str.replace(r"\s+", " ", regex=True).to_numpy(object)
-        text = pd.Series(np.where(codes >= 0, tidy[np.maximum(codes, 0)] if len(tidy) else None, None),
-                         index=table.index, dtype="str")
+        text = table[S.DESCRIPTION].astype("str").str.strip().str.replace(r"\s+", " ", regex=True)
         by_text = _kinds(text.where(table[S.DESCRIPTION].notna()), _DESCRIPTIONS)
         kind = kind.mask(kind.eq(""), by_text)
     return kind
