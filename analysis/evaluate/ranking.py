@@ -123,24 +123,41 @@ def popularity_bias(recs: np.ndarray, train: sp.spmatrix) -> float:
 
 def top_k_from_scores(scores: np.ndarray, k: int, exclude: sp.spmatrix | None = None) -> np.ndarray:
     """The indices of the ``k`` highest scores per row, best first; cells of ``exclude``
-    (the training interactions) are never recommended. Ties go to the lower index."""
+    (the training interactions) are never recommended. Ties go to the lower index; a place
+    without a finite score (an excluded cell, ``-inf`` or NaN) holds ``-1``.
+
+    Each row's ``k``-th best value comes from a partition of the values (no index array), the cells at
+    least as good are the candidates, and only those are sorted (by score, then index): the same lists
+    as a stable sort of every row, at a fraction of its cost.
+    """
     k = check_int("k", k, low=1)
-    scores = np.array(scores, dtype=float, copy=True)
+    neg = np.negative(np.asarray(scores, dtype=float))  # a new array: lower is better
+    if neg.ndim != 2:
+        raise DataError(
+            f"Scores must be a table of users x items, got an array of shape {neg.shape}.",
+            column="scores", fix="pass one row of scores per user",
+        )
     if exclude is not None:
         ex = sp.coo_matrix(exclude)
-        scores[ex.row, ex.col] = -np.inf
-    k = min(k, scores.shape[1])
-    if k < scores.shape[1]:
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        kth = np.take_along_axis(scores, part, axis=1).min(axis=1)
-        ties = (scores >= kth[:, None]).sum(axis=1) > k  # a tie across the k-th place: lower indices win
-        if ties.any():
-            part[ties] = np.argsort(-scores[ties], axis=1, kind="stable")[:, :k]
+        neg[ex.row, ex.col] = np.inf
+    neg[np.isnan(neg)] = np.inf  # NaN ranks with the excluded cells, after every finite score
+    n_rows, n = neg.shape
+    k = min(k, n)
+    top = np.full((n_rows, k), -1, dtype=np.intp)
+    if not (n_rows and k):
+        return top
+    if k < n:
+        kth = np.partition(neg, k - 1, axis=1)[:, k - 1]
+        keep = (neg <= kth[:, None]) & (neg < np.inf)  # k a row, more at a tie; -inf scores never listed
     else:
-        part = np.tile(np.arange(scores.shape[1]), (scores.shape[0], 1))
-    order = np.lexsort((part, -np.take_along_axis(scores, part, axis=1)), axis=1)
-    top = np.take_along_axis(part, order, axis=1)
-    top[~np.isfinite(np.take_along_axis(scores, top, axis=1))] = -1
+        keep = neg < np.inf
+    rows, cols = np.nonzero(keep)  # by row, then index
+    order = np.lexsort((neg[rows, cols], rows))  # stable: by row, then score (best first), then index
+    rows, cols = rows[order], cols[order]
+    place = np.arange(len(rows)) - np.searchsorted(rows, rows)  # the place within the row
+    first = place < k
+    top[rows[first], place[first]] = cols[first]
+    top[(top >= 0) & ~np.isfinite(np.take_along_axis(neg, np.maximum(top, 0), axis=1))] = -1  # a score of +inf
     return top
 
 

@@ -9,6 +9,7 @@ items the user already has in ``X``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -17,7 +18,7 @@ import scipy.sparse as sp
 from analysis.errors import DataError
 from analysis.evaluate.ranking import top_k_from_scores
 
-__all__ = ["Recommender", "as_csr", "fresh", "user_means"]
+__all__ = ["Recommender", "as_csr", "fresh", "one_blas_thread", "user_means"]
 
 
 def as_csr(X) -> sp.csr_matrix:
@@ -34,6 +35,25 @@ def as_csr(X) -> sp.csr_matrix:
             column="X", fix="fit on at least two users and two items with interactions",
         )
     return X
+
+
+def one_blas_thread(method):
+    """``method`` with BLAS and LAPACK on one thread (threadpoolctl), whatever the process's default.
+
+    The models' products are many and mid-sized: a second BLAS thread gains little on an idle machine and
+    loses much on a busy one, where its threads wait for each other. On Online Retail, two EASE fits with their
+    lists took 2.5 s on two threads and 2.8 s on one on the 2-core machine at load 1.3, but 26 s on two and
+    7.6 s on one with a busy loop beside them. The numbers are the same either way (the chapter's glued values
+    on Online Retail were identical on one and two threads)."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"):
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 def user_means(X: sp.csr_matrix) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analysis._checks import check_int, check_number
-from analysis.recommend.base import Recommender, as_csr
+from analysis.recommend.base import Recommender, as_csr, one_blas_thread
 
 __all__ = ["BPR", "ExplicitALS", "ExplicitSGD", "ImplicitALS", "scatter_add", "solve_rows"]
 
@@ -43,8 +43,11 @@ def solve_rows(X: sp.csr_matrix, F: np.ndarray, targets: np.ndarray, reg: np.nda
         a, z = X.indptr[u], X.indptr[u + 1]
         Fu = F[X.indices[a:z]]
         Fw = Fu * w[a:z, None]
-        A[u] = Fw.T @ Fu + reg[u] * eye + (0 if base is None else base)
-        b[u] = Fw.T @ targets[a:z]
+        np.matmul(Fw.T, Fu, out=A[u])
+        np.matmul(Fw.T, targets[a:z], out=b[u])
+    A += np.asarray(reg, dtype=float)[:, None, None] * eye  # the same sums, in the same order, as row by row
+    if base is not None:
+        A += base
     return np.linalg.solve(A, b[..., None])[..., 0]
 
 
@@ -61,6 +64,7 @@ class _Factors(Recommender):
         rng = np.random.default_rng(check_int("seed", seed, low=0))
         return d, rng
 
+    @one_blas_thread
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)
         return self.user_factors_[users] @ self.item_factors_.T + getattr(self, "item_bias_", 0)
@@ -74,6 +78,7 @@ class ExplicitALS(_Factors):
         self.factors, self.regularization, self.iterations, self.seed = factors, regularization, iterations, seed
         self.bias_penalty = bias_penalty
 
+    @one_blas_thread
     def fit(self, X, *, monitor=None) -> ExplicitALS:
         """``monitor(iteration, model)``, when given, is called after every sweep (learning curves)."""
         d, rng = self._init(X, self.seed)
@@ -151,6 +156,7 @@ class ImplicitALS(_Factors):
         self.factors, self.regularization, self.iterations, self.alpha, self.seed = (
             factors, regularization, iterations, alpha, seed)
 
+    @one_blas_thread
     def fit(self, X, *, monitor=None) -> ImplicitALS:
         """``monitor(iteration, model)``, when given, is called after every sweep (learning curves)."""
         d, rng = self._init(X, self.seed)

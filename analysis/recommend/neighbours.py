@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analysis._checks import check_choice, check_int, check_number
+from analysis.errors import DataError
 from analysis.recommend.base import Recommender, as_csr, user_means
 
 __all__ = ["ItemKNN", "UserKNN", "cosine_columns", "cosine_similarity", "keep_top_k", "top_k_neighbours"]
@@ -33,19 +34,28 @@ def _centred(X: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
-def cosine_similarity(X, *, centred: bool = False, common: bool = True, shrinkage: float = 0.0) -> np.ndarray:
+def cosine_similarity(X, *, centred: bool = False, common: bool = True, shrinkage: float = 0.0,
+                      G: np.ndarray | None = None) -> np.ndarray:
     """Column x column cosine of ``X`` (users x items gives item-item), diagonal set to 0.
 
     ``common=True``: sums over the rows where both columns are stored (surprise's
     cosine); ``False``: the plain cosine of the whole columns (missing = 0, fine for
     0/1 implicit data). ``centred`` subtracts row means first; ``shrinkage`` is beta.
+    ``G``, when given, is ``X``'s Gram matrix ``X'X`` (:func:`analysis.recommend.linear.gram`), computed once
+    for several models of the same matrix (not with ``centred``); it is not changed.
     """
     X = as_csr(X)
     beta = check_number("shrinkage", shrinkage, low=0)
+    if G is not None and (centred or np.shape(G) != (X.shape[1], X.shape[1])):
+        raise DataError(
+            f"G of shape {np.shape(G)} is not the Gram matrix of a matrix with {X.shape[1]} columns"
+            + (" (a centred cosine has its own)" if centred else "") + ".",
+            column="G", fix="pass gram(X) of the same matrix, or leave G out",
+        )
     R = _centred(X) if centred else X
     B = R.copy()
     B.data = np.ones_like(B.data)
-    num = (R.T @ R).toarray()
+    num = (R.T @ R).toarray() if G is None else np.asarray(G, dtype=float)  # read, never written
     if common:
         sq = R.multiply(R).tocsr()
         A = (sq.T @ B).toarray()  # A[i, j] = sum over users with j of r_ui^2
@@ -184,29 +194,38 @@ class _KNN(Recommender):
     def __init__(self, neighbours: int = 40, similarity: str = "cosine", shrinkage: float = 0.0, common: bool = True):
         self.neighbours, self.similarity, self.shrinkage, self.common = neighbours, similarity, shrinkage, common
 
-    def _fit_sim(self, M: sp.csr_matrix) -> None:
+    def _fit_sim(self, M: sp.csr_matrix, G: np.ndarray | None = None) -> None:
         kind = check_choice("similarity", self.similarity, ["cosine", "centred"])
         self.k_ = check_int("neighbours", self.neighbours, low=1)
-        self.sim_ = cosine_similarity(M, centred=kind == "centred", common=self.common, shrinkage=self.shrinkage)
+        self.sim_ = cosine_similarity(M, centred=kind == "centred", common=self.common, shrinkage=self.shrinkage,
+                                      G=G)
         self.mu_ = float(M.data.mean())
 
 
 class ItemKNN(_KNN):
     """Item-based cosine kNN; ``sim_`` is item x item."""
 
-    def fit(self, X) -> ItemKNN:
+    def fit(self, X, *, G: np.ndarray | None = None) -> ItemKNN:
+        """``G``: the Gram matrix ``X'X`` (:func:`analysis.recommend.linear.gram`), when already computed."""
         self.X_ = as_csr(X)
-        self._fit_sim(self.X_)
+        self._fit_sim(self.X_, G)
         self.topk_ = keep_top_k(self.sim_, self.k_)
         return self
 
     def predict(self, users, items) -> np.ndarray:
         return _knn_predict(self.X_, self.sim_, users, items, self.k_, self.mu_)
 
+    def _sparse_topk(self) -> sp.csr_matrix:
+        """``topk_`` as a sparse matrix, converted once for every block of scores (again when ``topk_`` is
+        replaced by another array, as the hybrid of the chapter does)."""
+        if getattr(self, "_topk_of", None) is not self.topk_:
+            self._topk_csr, self._topk_of = sp.csr_matrix(self.topk_), self.topk_
+        return self._topk_csr
+
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)
         # topk_ keeps `neighbours` cells a column: as a sparse matrix the product costs nnz x neighbours
-        return (self.X_[users] @ sp.csr_matrix(self.topk_)).toarray()
+        return (self.X_[users] @ self._sparse_topk()).toarray()
 
     def explain(self, user: int, item: int) -> int:
         """The item of ``user`` that contributes most to ``item``'s score (for "because you bought ...")."""

@@ -11,7 +11,9 @@ Memory, with n customers, m products and z interactions (issue 24: nothing grows
 * the evaluation (sections 2 to 9, the exercises): at most ``max_eval_customers`` customers (:func:`sample_step`),
   so its factor models ((n + m) x d), the autoencoder's dense targets and its lists grow with that sample;
 * item kNN, the text cosine, EASE: product x product arrays (m^2 8-byte numbers; EASE three of them, on at
-  most ``max_products`` products); user kNN: ``neighbours`` cells a customer, from blocks of
+  most ``max_products`` products, in 4-byte numbers when its penalty allows single precision; the training
+  matrix's Gram matrix is kept from section 3 to section 5, where EASE uses it); user kNN: ``neighbours`` cells
+  a customer, from blocks of
   :data:`analysis.recommend.neighbours.BLOCK_CELLS` similarities;
 * every ranking of all products for all customers: :data:`BATCH` customers at a time (BATCH x m);
 * rules: the baskets' lines and the pair counts of at most 2,000 products;
@@ -161,9 +163,10 @@ def split_step(inter: pd.DataFrame, method: str, test_share: float, seed: int) -
     return _step(glue, None, {"split": split, "train": tr, "test": te, "train_values": trv, "test_values": tev})
 
 
-def _evaluate(name: str, model, train, test, k: int) -> dict[str, Any]:
+def _evaluate(name: str, model, train, test, k: int, G: np.ndarray | None = None) -> dict[str, Any]:
+    """Fit (``G``: the training matrix's Gram matrix for a model that takes it), list, score."""
     t = time.perf_counter()
-    model.fit(train.X)
+    model.fit(train.X) if G is None else model.fit(train.X, G=G)
     fit = time.perf_counter() - t
     recs = model.recommend(n=k)
     return {"model": name, **ranking_metrics(recs, test.X, train=train.X), "fit_seconds": fit, "recs": recs,
@@ -204,22 +207,30 @@ def _scale(train_values) -> tuple[float, float]:
 
 
 def neighbours_step(train, test, k: int, neighbours: int) -> Step:
-    """Item- and user-based cosine kNN, plain and mean-centred, on the 0/1 training matrix."""
+    """Item- and user-based cosine kNN, plain and mean-centred, on the 0/1 training matrix.
+
+    The two item kNN share the training matrix's Gram matrix (``data["gram"]``, kept for EASE of section 5)."""
+    G = gram(train.X)
     specs = [("item kNN cosine", ItemKNN(neighbours, common=False)),
              ("item kNN cosine, shrunk", ItemKNN(neighbours, common=False, shrinkage=KNN_SHRINKAGE)),
              ("user kNN cosine", UserKNN(neighbours, common=False))]
-    rows = [_evaluate(name, m, train, test, k) for name, m in specs]
+    rows = [_evaluate(name, m, train, test, k, G=G if isinstance(m, ItemKNN) else None) for name, m in specs]
     best = max(rows, key=lambda r: r["ndcg"])
     glue = {"item_knn_ndcg": rows[0]["ndcg"], "user_knn_ndcg": rows[2]["ndcg"], "knn_best": best["model"],
             "knn_shrinkage": KNN_SHRINKAGE}
-    return _step(glue, _table(rows), {"rows": rows, "item_knn": specs[0][1]})
+    return _step(glue, _table(rows), {"rows": rows, "item_knn": specs[0][1], "gram": G})
 
 
 def _validation(split, seed: int):
     """An item-stratified random split of the training interactions, ``VALIDATION_SHARE`` of each product's
-    held out (the test split is never used to choose)."""
+    held out (the test split is never used to choose); made once per split and seed (sections 4 and 5)."""
+    cached = getattr(split, "_validation", None)
+    if cached is not None and cached[0] == seed:
+        return cached[1]
     inner = stratified_split(split.train, VALIDATION_SHARE, seed)
-    return inner.matrices(binary=True), inner.matrices()
+    out = inner.matrices(binary=True), inner.matrices()
+    split._validation = (seed, out)
+    return out
 
 
 #: The learning curve of implicit ALS scores at most this many test customers (a seeded sample) per sweep.
@@ -300,19 +311,20 @@ def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: i
 
 
 def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, als_row: dict | None,
-                  max_products: int | None = None) -> Step:
+                  max_products: int | None = None, G: np.ndarray | None = None) -> Step:
     """BPR, EASE (penalty chosen on validation, on at most ``max_products`` products, those with the most
     interactions) and a one-hidden-layer autoencoder, beside the implicit ALS of section 4 (``als_row``; on
-    ratings, refitted with ``factors`` on the 0/1 matrix). The validation grid shares one Gram matrix."""
+    ratings, refitted with ``factors`` on the 0/1 matrix). The validation grid shares one Gram matrix; ``G``,
+    the training matrix's (section 3's ``data["gram"]``), spares EASE's fit its own when it covers every product."""
     (vtr, vte), _ = _validation(data["split"], seed)
     train = data["train"]
     per_item = train.X.nnz / train.X.shape[1]
-    G = gram(vtr.X[:, most_interacted(vtr.X, max_products)])
+    G_val = gram(vtr.X[:, most_interacted(vtr.X, max_products)])
     val = {}
     for g in EASE_GRID:
-        model = EASE(g * per_item, max_products=max_products).fit(vtr.X, G=G)
+        model = EASE(g * per_item, max_products=max_products).fit(vtr.X, G=G_val)
         val[g] = ranking_metrics(model.recommend(n=k), vte.X, train=vtr.X)["ndcg"]
-    del G
+    del G_val
     chosen = max(val, key=val.get)
     lam = chosen * per_item
     kept = most_interacted(train.X, max_products)
@@ -324,7 +336,9 @@ def implicit_step(data: dict, k: int, factors: int, iterations: int, seed: int, 
     ]
     if als_row is None:
         specs.insert(0, ("implicit ALS", ImplicitALS(factors, 0.1, iterations, seed=seed)))
-    rows = [_evaluate(name, m, data["train"], data["test"], k) for name, m in specs]
+    shared = G if G is not None and len(kept) == train.X.shape[1] else None
+    rows = [_evaluate(name, m, data["train"], data["test"], k, G=shared if isinstance(m, EASE) else None)
+            for name, m in specs]
     rows = [als_row] + rows if als_row is not None else rows
     glue = {"ease_lambda": lam, "ease_lambda_text": F.penalty(lam), "ease_ndcg": rows[2]["ndcg"], "ae_ndcg": rows[3]["ndcg"],
             "bpr_ndcg": rows[1]["ndcg"], "ials_ndcg": rows[0]["ndcg"], "ials_alpha": ImplicitALS().alpha,
@@ -718,6 +732,15 @@ def _reasons(X: sp.csr_matrix, sim: np.ndarray, users: np.ndarray, items: np.nda
     return list(out)
 
 
+def _refit(model, X: sp.csr_matrix, G: np.ndarray) -> Any:
+    """A fresh copy of ``model`` fitted on ``X``, given ``X``'s Gram matrix ``G`` when it takes it (item kNN
+    without centring; EASE when it covers every product)."""
+    new = fresh(model)
+    takes = (isinstance(new, ItemKNN) and new.similarity != "centred") or (
+        isinstance(new, EASE) and (new.max_products is None or new.max_products >= X.shape[1]))
+    return new.fit(X, G=G) if takes else new.fit(X)
+
+
 def tomorrow_step(inter: pd.DataFrame, best: dict, n: int, max_per_family: int, reorder_share: float,
                   texts: pd.Series | None, explicit: bool, all_products: bool = False) -> Step:
     """The deliverable: the best model refitted on every interaction up to the last day, each customer's
@@ -727,7 +750,8 @@ def tomorrow_step(inter: pd.DataFrame, best: dict, n: int, max_per_family: int, 
     every product, the customer's own included, and those are flagged as re-orders."""
     full = to_matrix(inter, binary=True)
     values = to_matrix(inter, full.users, full.items).X if explicit else None
-    model = fresh(best["fitted"]).fit(full.X)
+    G = gram(full.X)  # the reasons' cosine, and the refit's when it takes one
+    model = _refit(best["fitted"], full.X, G)
     family = families_of(texts, full.items)
     lists, model_scores = _capped_with_scores(model, full.X, n, family, max_per_family, exclude_seen=not all_products)
     counts = to_matrix(inter, full.users, full.items).X
@@ -749,10 +773,10 @@ def tomorrow_step(inter: pd.DataFrame, best: dict, n: int, max_per_family: int, 
     own = _cells(counts, users, items)
     if not all_products:  # buy again placed these: its count is their score
         scores[flags] = own[flags]
-    reasons = np.array(_reasons(full.X, cosine_similarity(full.X, common=False), users, items, full.items, texts,
-                                values), dtype=object)
-    when = pd.to_datetime(_cells(last, users[flags], items[flags]) * 86400.0, unit="s")
-    reasons[flags] = [f"re-order: in {int(c)} of your orders, the last on {d:%Y-%m-%d}" for c, d in zip(own[flags], when)]
+    reasons = np.array(_reasons(full.X, cosine_similarity(full.X, common=False, G=G), users, items, full.items,
+                                texts, values), dtype=object)
+    when = pd.to_datetime(_cells(last, users[flags], items[flags]) * 86400.0, unit="s").strftime("%Y-%m-%d")
+    reasons[flags] = [f"re-order: in {c} of your orders, the last on {d}" for c, d in zip(own[flags].astype(int), when)]
     description = (texts.reindex(pd.Index(full.items[items], dtype="str")).fillna("").str.strip().to_numpy()
                    if texts is not None else np.full(len(items), "", dtype=object))
     out = pd.DataFrame({"customer_id": full.users[users], "rank": ranks, "product_id": full.items[items],

@@ -69,6 +69,36 @@ def test_top_k_excludes_seen_items_and_breaks_ties_by_index():
     assert R.top_k_from_scores(ties, 3).tolist() == [[50, 0, 1]]
 
 
+
+def _top_k_by_sorting(scores: np.ndarray, k: int, seen=None) -> np.ndarray:
+    """The reference: a stable sort of every row (ties to the lower index), seen cells and NaN last, -1 past
+    the finite scores."""
+    s = np.where(np.isnan(scores), -np.inf, scores)
+    if seen is not None:
+        s = s.copy()
+        s[seen.toarray() > 0] = -np.inf
+    order = np.argsort(-s, axis=1, kind="stable")[:, :k]
+    order[~np.isfinite(np.take_along_axis(s, order, axis=1))] = -1
+    return order
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_top_k_equals_a_stable_sort_of_every_row(seed):
+    rng = np.random.default_rng(seed)
+    rows, cols = int(rng.integers(0, 8)), int(rng.integers(1, 15))
+    scores = rng.integers(0, 4, (rows, cols)).astype(float)  # many ties
+    scores[rng.random((rows, cols)) < 0.2] = -np.inf
+    scores[rng.random((rows, cols)) < 0.1] = np.nan
+    seen = sp.csr_matrix((rng.random((rows, cols)) < 0.3).astype(float)) if seed % 2 and rows else None
+    for k in (1, 3, cols, cols + 2):
+        got = R.top_k_from_scores(scores, k, seen)
+        assert got.tolist() == _top_k_by_sorting(scores, min(k, cols), seen).tolist()
+
+
+def test_top_k_refuses_scores_that_are_not_a_table():
+    with pytest.raises(DataError, match="users x items"):
+        R.top_k_from_scores(np.zeros(4), 2)
+
 def test_coverage_and_popularity_bias():
     train = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 1]]))
     assert R.catalogue_coverage(np.array([[0, 1], [0, 2]]), 4) == pytest.approx(0.75)

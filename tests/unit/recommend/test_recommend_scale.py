@@ -12,6 +12,7 @@ from analysis import recommend as RC
 from analysis import schema as S
 from analysis.chapters.recommend import steps as RS
 from analysis.data import load_transactions
+from analysis.errors import DataError
 from analysis.recommend.linear import _upper_to_symmetric, ease_weights, gram, most_interacted
 from analysis.recommend.neighbours import _knn_predict, top_k_neighbours
 
@@ -93,16 +94,41 @@ def test_ease_above_the_cap_fits_the_most_interacted_products_and_lists_only_the
     assert len(kept) == 12 and counts[kept].min() >= np.delete(counts, kept).max()
     model = RC.EASE(5.0, max_products=12).fit(X)
     np.testing.assert_array_equal(model.items_, kept)
-    np.testing.assert_array_equal(model.B_, ease_weights(X[:, kept], 5.0))
+    np.testing.assert_array_equal(model.B_, ease_weights(X[:, kept], 5.0, dtype=model.B_.dtype))
     scores = model.scores()
     assert np.isneginf(np.delete(scores, kept, axis=1)).all()
-    np.testing.assert_allclose(scores[:, kept], X[:, kept].toarray() @ model.B_)
+    np.testing.assert_allclose(scores[:, kept], X[:, kept].toarray() @ model.B_, rtol=1e-5)  # float32 sums
     listed = model.recommend(n=5)
     assert np.isin(listed[listed >= 0], kept).all()
     user = int(np.argmax(np.diff(X.indptr)))
     assert model.explain(user, int(np.delete(np.arange(30), kept)[0])) == -1
     assert model.explain(user, int(kept[0])) in set(X[user].indices) & set(kept)
 
+
+
+def test_ease_takes_single_precision_only_where_the_penalty_keeps_the_system_well_conditioned():
+    from analysis.recommend.linear import SINGLE_CONDITION, ease_precision
+
+    X = _matrix(5, 300, 40)
+    G = gram(X)
+    most = np.abs(G).sum(axis=1).max()
+    strong, weak = 2 * most / SINGLE_CONDITION, 0.5 * most / SINGLE_CONDITION
+    assert ease_precision(G, strong) is np.float32 and ease_precision(G, weak) is np.float64
+    assert RC.EASE(strong).fit(X).B_.dtype == np.float32 and RC.EASE(weak).fit(X).B_.dtype == np.float64
+    single, double = RC.EASE(strong).fit(X), RC.EASE(strong, dtype=np.float64).fit(X)
+    np.testing.assert_allclose(single.B_, double.B_, rtol=1e-4, atol=1e-6 * np.abs(double.B_).max())
+    assert (single.recommend(n=5) == double.recommend(n=5)).mean() > 0.99
+
+
+@pytest.mark.parametrize("shrinkage", [0.0, 10.0])
+def test_item_knn_on_a_shared_gram_matrix_is_unchanged(shrinkage):
+    X = _matrix(6)
+    plain = RC.ItemKNN(5, common=False, shrinkage=shrinkage).fit(X)
+    shared = RC.ItemKNN(5, common=False, shrinkage=shrinkage).fit(X, G=gram(X))
+    np.testing.assert_array_equal(shared.sim_, plain.sim_)
+    np.testing.assert_array_equal(shared.recommend(n=4), plain.recommend(n=4))
+    with pytest.raises(DataError, match="Gram matrix"):
+        RC.ItemKNN(5, "centred").fit(X, G=gram(X))
 
 def test_most_interacted_breaks_ties_by_the_lower_index():
     X = sp.csr_matrix(np.array([[1, 1, 1, 0], [1, 1, 0, 1.0]]))
