@@ -650,7 +650,8 @@ def ahead(model: str, week: tuple, week_amount: str, week_bounds: list[tuple[flo
     def bounds(items) -> str:
         return "; ".join(f"{fmt.share(level, 0)} interval {lo} to {hi}" for level, lo, hi in items)
 
-    open_words = f", {open_steps} of them open" if open_steps < steps else ""
+    shut = steps - open_steps  # closures (carried forward or given) on days the shop would otherwise trade
+    open_words = f", {shut} of them closed" if shut > 0 else ""
     whole = f"{horizon_amount} over the {plural(steps, step)} {_range(*span)}{open_words} ({bounds(horizon_bounds)})"
     if fmt.day(week[1]) >= fmt.day(span[1]):  # the horizon is no longer than the week: say it once
         return sentence(f"{model}, refitted on all the history, forecasts {whole}")

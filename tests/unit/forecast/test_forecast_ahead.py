@@ -172,10 +172,10 @@ def test_the_headline_says_the_week_once_when_the_horizon_is_a_week():
     long = F.ahead("SARIMA", ("2011-12-09", "2011-12-15"), "£2", bounds, ("2011-12-09", "2012-01-10"), "£9",
                    bounds, 28, 19)
     assert "for the week 2011-12-09 to 2011-12-15 (80% interval £1 to £3; 95% interval £0 to £4)" in long
-    assert "over the 28 trading days 2011-12-09 to 2012-01-10, 19 of them open" in long
+    assert "over the 28 trading days 2011-12-09 to 2012-01-10, 9 of them closed" in long
     short = F.ahead("ETS", ("2024-12-31", "2025-01-06"), "€2", bounds, ("2024-12-31", "2025-01-06"), "€2",
                     bounds, 7, 7)
-    assert "for the week" not in short and "of them open" not in short and short.count("€2") == 1
+    assert "for the week" not in short and "of them closed" not in short and short.count("€2") == 1
 
 
 def test_plan_checks_and_models_below_the_simple_forecasts_are_named():
