@@ -15,6 +15,16 @@ import warnings
 # pyspark.pandas (Spark's results come back through Arrow), so that one warning stays off the page.
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
+import sys  # noqa: E402
+
+# jsonschema imports rfc3987_syntax, when it is installed (jupyter-events asks for it), for its optional "iri"
+# format check, and that import compiles 38 Lark grammars: 2.0 s of every process that imports nbformat, which
+# is each chapter's kernel at its first glue and the runner through papermill. Nothing here checks that format
+# (notebooks and the data package are validated without it), so the module is marked absent before anything
+# imports jsonschema: jsonschema then skips the check, as it does where rfc3987_syntax is not installed.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
+
 from analysis.errors import DataError  # noqa: E402
 
 __all__ = ["DataError"]
