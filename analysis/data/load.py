@@ -38,6 +38,7 @@ import pandas as pd
 from charset_normalizer import from_bytes
 
 from analysis import schema as S
+from analysis.data import handoff
 from analysis.data.canonical import LAYOUTS, Layout, ParseNotes, canonical_table, detect_layout
 from analysis.data.clean import CleaningRules, clean, exact_duplicates, validate_transactions
 from analysis.data.params import DataParams, data_params
@@ -839,8 +840,13 @@ def load_data(params: DataParams | Mapping[str, Any]) -> tuple[pd.DataFrame, Dat
     lines, and a :class:`Flag` for every rule that found rows.
     """
     p = data_params(params)
+    handed = handoff.read(p)  # the runner's read of the same data with the same parameters (a chapter's kernel)
+    if handed is not None:
+        return handed
     options = ReadOptions(encoding=p.encoding, decimal=p.decimal, thousands=p.thousands, date_format=p.date_format,
                           sheet=p.sheet, timezone=p.timezone)  # fmt: skip
-    return _load(p.data, options=options, mapping=p.mapping or None, rules=None, overrides=rule_overrides(p),
-                 n_customers=p.shop_customers, seed=p.seed, currency=p.currency,
-                 history_days=p.shop_history_days)  # fmt: skip
+    table, report = _load(p.data, options=options, mapping=p.mapping or None, rules=None,
+                          overrides=rule_overrides(p), n_customers=p.shop_customers, seed=p.seed,
+                          currency=p.currency, history_days=p.shop_history_days)  # fmt: skip
+    handoff.write(p, table, report)  # only while the runner executes chapters (ANALYSIS_HANDOFF)
+    return table, report

@@ -1,0 +1,98 @@
+"""The cleaned table handed from the book's runner to the chapters' kernels: the data are read once a build.
+
+The runner reads, validates and cleans the data before it starts a chapter (to refuse bad data in words before
+a kernel starts, and to share one read between chapters), and each chapter's kernel then called
+:func:`analysis.data.load_data` again: 2 s a chapter on Online Retail, 30-40 s on 8 M lines. While the runner
+executes chapters it names a folder in ``ANALYSIS_HANDOFF``; :func:`analysis.data.load_data` then writes what it
+returns there (the table as Arrow IPC, the report as JSON) under a key of every data parameter and the data's
+identity (for a file, its content hash), and a later call with the same key, the kernel's, reads them back. A
+call with other parameters, or on a file whose content changed, finds no file of its key and reads the data
+itself; so does a notebook run outside the runner (no ``ANALYSIS_HANDOFF``). The runner removes the folder when
+it is done. Nothing in these files runs: the table is Arrow data, the report plain JSON read into
+:class:`~analysis.data.report.DataReport`, and a report that JSON would not give back exactly is not handed off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.data.params import DataParams
+from analysis.data.report import DataReport, Flag
+
+__all__ = ["ENV", "folder", "key", "read", "write"]
+
+#: The environment variable naming the hand-off folder (set by the runner while it executes chapters).
+ENV = "ANALYSIS_HANDOFF"
+
+#: The built-in shop's own knobs: they do not change which file is read.
+SHOP_ONLY = ("shop_customers", "seed", "shop_history_days")
+
+
+def folder() -> Path | None:
+    """The hand-off folder the runner named, or None outside a build."""
+    where = os.environ.get(ENV, "")
+    return Path(where) if where else None
+
+
+def key(params: DataParams) -> str:
+    """Every data parameter that changes the cleaned table (the shop's knobs only for the shop) and the data's
+    identity: two calls with the same key return the same table."""
+    drop = () if params.source.is_shop else SHOP_ONLY
+    values = {n: getattr(params, n) for n in DataParams.model_fields if n not in drop}
+    return json.dumps(values, sort_keys=True, default=str) + params.source.identity()
+
+
+def _paths(where: Path, params: DataParams) -> tuple[Path, Path]:
+    name = hashlib.sha256(key(params).encode()).hexdigest()[:32]
+    return where / f"{name}.arrow", where / f"{name}.json"
+
+
+def _report(text: str) -> DataReport:
+    values = json.loads(text)
+    values["flags"] = [Flag(**f) for f in values["flags"]]
+    return DataReport(**values)
+
+
+def read(params: DataParams) -> tuple[pd.DataFrame, DataReport] | None:
+    """The table and report handed off for these parameters, or None (no folder, no file of this key)."""
+    where = folder()
+    if where is None:
+        return None
+    table_path, report_path = _paths(where, params)
+    try:
+        report = _report(report_path.read_text(encoding="utf-8"))
+        table = pd.read_feather(table_path)
+    except (OSError, ValueError, TypeError, KeyError):  # no such file, or one being replaced: read the data
+        return None
+    return table, report
+
+
+def write(params: DataParams, table: pd.DataFrame, report: DataReport) -> bool:
+    """Hand ``table`` and ``report`` off under the parameters' key; False when there is no folder, the report
+    would not come back from JSON exactly, or the folder cannot be written (the next call then reads the data)."""
+    where = folder()
+    if where is None or table.attrs or not table.index.equals(pd.RangeIndex(len(table))):
+        return False  # Arrow keeps neither attrs nor another index
+    text = json.dumps(report.to_dict(), allow_nan=False)
+    try:
+        if _report(text) != report:
+            return False
+    except (ValueError, TypeError):
+        return False
+    table_path, report_path = _paths(where, params)
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        part = table_path.with_suffix(".part")
+        table.reset_index(drop=True).to_feather(part)
+        os.replace(part, table_path)
+        part = report_path.with_suffix(".part")
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, report_path)  # last: a report without its table is never read
+    except OSError:
+        return False
+    return True

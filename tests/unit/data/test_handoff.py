@@ -1,0 +1,89 @@
+"""The cleaned table handed from the runner to a chapter's kernel (analysis.data.handoff)."""
+
+import pandas as pd
+import pytest
+
+import analysis.data.load as load
+from analysis.data import DataParams, handoff, load_data
+from analysis.shop import make_shop
+
+
+@pytest.fixture
+def log(tmp_path):
+    """A small transaction log on disk, with the awkward bits a report carries (a cancellation, a postage line)."""
+    shop = make_shop(n_customers=60, seed=3)
+    path = tmp_path / "orders.csv"
+    table = shop.transactions.head(2000).copy()
+    table.loc[table.index[0], "product_id"] = "POST"
+    table.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How often load_data read and cleaned the data itself."""
+    calls = []
+    real = load._load
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "_load", counting)
+    return calls
+
+
+def test_a_second_read_with_the_same_parameters_gets_the_same_table_and_report(tmp_path, log, counted, monkeypatch):
+    monkeypatch.setenv(handoff.ENV, str(tmp_path / "handoff"))
+    table, report = load_data({"data": str(log)})
+    again, report_again = load_data({"data": str(log)})
+    assert len(counted) == 1  # the second call read the hand-off
+    pd.testing.assert_frame_equal(again, table, check_exact=True)
+    assert report_again == report and str(report_again) == str(report)
+    assert sorted(p.suffix for p in (tmp_path / "handoff").iterdir()) == [".arrow", ".json"]
+
+
+def test_other_parameters_or_a_changed_file_read_the_data_again(tmp_path, log, counted, monkeypatch):
+    monkeypatch.setenv(handoff.ENV, str(tmp_path / "handoff"))
+    load_data({"data": str(log)})
+    load_data({"data": str(log), "drop_non_product": True})
+    assert len(counted) == 2
+    before, _ = load_data({"data": str(log)})
+    log.write_text(log.read_text() + log.read_text().splitlines()[1] + "\n")  # one more line
+    changed, _ = load_data({"data": str(log)})
+    assert len(counted) == 3 and changed.attrs == before.attrs and len(changed) == len(before) + 1
+
+
+def test_without_the_runner_nothing_is_written_or_read(tmp_path, log, counted, monkeypatch):
+    monkeypatch.delenv(handoff.ENV, raising=False)
+    load_data({"data": str(log)})
+    load_data({"data": str(log)})
+    assert len(counted) == 2 and handoff.folder() is None
+
+
+def test_the_shop_key_names_its_knobs_and_a_file_key_its_content(tmp_path, log):
+    shop = handoff.key(DataParams(data="shop", seed=1))
+    assert shop != handoff.key(DataParams(data="shop", seed=2))
+    assert handoff.key(DataParams(data=str(log), seed=1)) == handoff.key(DataParams(data=str(log), seed=2))
+    before = handoff.key(DataParams(data=str(log)))
+    log.write_text(log.read_text() + log.read_text().splitlines()[1] + "\n")
+    assert handoff.key(DataParams(data=str(log))) != before
+
+
+def test_a_damaged_hand_off_is_read_past(tmp_path, log, counted, monkeypatch):
+    monkeypatch.setenv(handoff.ENV, str(tmp_path / "handoff"))
+    table, _ = load_data({"data": str(log)})
+    for path in (tmp_path / "handoff").glob("*.arrow"):
+        path.write_bytes(b"not arrow")
+    again, _ = load_data({"data": str(log)})
+    assert len(counted) == 2
+    pd.testing.assert_frame_equal(again, table, check_exact=True)
+
+
+def test_a_folder_that_cannot_be_written_only_costs_the_second_read(tmp_path, log, counted, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv(handoff.ENV, str(blocker / "handoff"))  # a folder inside a file
+    load_data({"data": str(log)})
+    load_data({"data": str(log)})
+    assert len(counted) == 2
