@@ -272,3 +272,21 @@ def test_reasons_by_customer_blocks_are_the_pair_by_pair_reasons(ratings):
     got = RS._reasons(B, sim, users, items, ids, None, values)
     assert got == _reasons_one_by_one(B, sim, users, items, ids, values)
     assert RS._reasons(B, sim, users[:0], items[:0], ids, None, values) == []
+
+
+def test_fits_on_two_threads_give_what_one_thread_gives(shop, monkeypatch):
+    """Sections 3 to 5 run independent fits two at a time (RS._pool); the rows, lists and choices are the same."""
+    _, inter = shop
+    data = RS.split_step(inter, "time", 0.25, 3).data
+
+    def run(threads):
+        monkeypatch.setattr(RS, "_threads", lambda: threads)
+        RS._validation(data["split"], 3)  # the cached validation split is shared, as in the chapter
+        steps = [RS.neighbours_step(data["train"], data["test"], 10, 20),
+                 RS.factors_step(data, 10, 8, 0.1, 4, 3, False),
+                 RS.implicit_step(data, 10, 8, 3, 3, None, 5000)]
+        rows = [*steps[0]["rows"], steps[1]["row"], *steps[2]["rows"]]
+        return [s.glue for s in steps], [(r["model"], r["ndcg"], r["recs"].tobytes()) for r in rows]
+
+    one, two = run(1), run(2)
+    assert one == two and len(one[1]) >= 7
