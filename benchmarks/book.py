@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicate", metavar="FILE", help="stack copies of this log instead of the built-in shop")
     parser.add_argument("--seed", type=int, default=0, help="seed of the built-in shop (default 0)")
     parser.add_argument("--memory-cap-gb", type=float, default=DEFAULT_CAP_GB,
-                        help="address-space cap of each chapter's processes (default 8)")  # fmt: skip
+                        help="address-space cap of each chapter's processes (default %(default)g)")  # fmt: skip
     parser.add_argument("--chapters", nargs="+",
                         help="only these chapters, started in this order (default: every chapter, in book order)")
     parser.add_argument("--cell-timeout", type=int, default=1800, help="seconds a cell may run (default 1800)")
