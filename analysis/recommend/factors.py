@@ -28,27 +28,46 @@ from analysis.recommend.base import Recommender, as_csr, one_blas_thread
 __all__ = ["BPR", "ExplicitALS", "ExplicitSGD", "ImplicitALS", "scatter_add", "solve_rows"]
 
 
+#: Stored cells gathered at a time by :func:`solve_rows` (with ``d`` factors, ``8 d`` bytes each: 8 MB at 32).
+SOLVE_CELLS = 2**15
+
+
 def solve_rows(X: sp.csr_matrix, F: np.ndarray, targets: np.ndarray, reg: np.ndarray,
                weights: np.ndarray | None = None, base: np.ndarray | None = None,
                penalty: np.ndarray | None = None) -> np.ndarray:
     """Per row ``u`` of ``X``: ``(F_u' W_u F_u + base + reg_u I)^-1 F_u' W_u t_u`` over the row's stored
     columns ``F_u = F[cols]``, targets ``t_u`` (aligned with ``X.data``), weights ``W_u`` (default 1);
-    ``penalty`` replaces ``I`` by a diagonal (a lighter penalty on a bias column)."""
+    ``penalty`` replaces ``I`` by a diagonal (a lighter penalty on a bias column).
+
+    Rows with the same number of stored cells are stacked (at most :data:`SOLVE_CELLS` cells at a time) and
+    their products made by one :func:`numpy.matmul` each, which calls the same BLAS product per row as a loop
+    over the rows would: the same numbers, to the last bit, with a Python step per group instead of per row.
+    """
     n, d = X.shape[0], F.shape[1]
-    A = np.empty((n, d, d))
-    b = np.empty((n, d))
-    eye = np.eye(d) if penalty is None else np.diag(penalty)
+    counts = np.diff(X.indptr)
+    order = np.argsort(counts, kind="stable")  # rows with the same number of cells side by side
+    counts = counts[order]
+    A = np.empty((n, d, d))  # in the order of `order`
+    b = np.empty((n, d, 1))
     w = np.ones_like(targets) if weights is None else weights
-    for u in range(n):
-        a, z = X.indptr[u], X.indptr[u + 1]
-        Fu = F[X.indices[a:z]]
-        Fw = Fu * w[a:z, None]
-        np.matmul(Fw.T, Fu, out=A[u])
-        np.matmul(Fw.T, targets[a:z], out=b[u])
-    A += np.asarray(reg, dtype=float)[:, None, None] * eye  # the same sums, in the same order, as row by row
+    edges = np.r_[0, np.flatnonzero(np.diff(counts)) + 1, n]
+    for start, end in zip(edges[:-1], edges[1:]):
+        m = int(counts[start])
+        step = max(1, SOLVE_CELLS // max(m, 1))
+        for a in range(start, end, step):
+            z = min(a + step, end)
+            cells = X.indptr[order[a:z], None] + np.arange(m)  # (rows, m) positions in X.data
+            Fu = F[X.indices[cells]]
+            FwT = (Fu * w[cells][..., None]).transpose(0, 2, 1)
+            np.matmul(FwT, Fu, out=A[a:z])
+            np.matmul(FwT, targets[cells][..., None], out=b[a:z])
+    eye = np.eye(d) if penalty is None else np.diag(penalty)
+    A += np.asarray(reg, dtype=float)[order][:, None, None] * eye  # the same sums, in the same order, as row by row
     if base is not None:
         A += base
-    return np.linalg.solve(A, b[..., None])[..., 0]
+    out = np.empty((n, d))
+    out[order] = np.linalg.solve(A, b)[..., 0]
+    return out
 
 
 def scatter_add(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
