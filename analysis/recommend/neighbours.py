@@ -59,17 +59,33 @@ def cosine_similarity(X, *, centred: bool = False, common: bool = True, shrinkag
     if common:
         sq = R.multiply(R).tocsr()
         A = (sq.T @ B).toarray()  # A[i, j] = sum over users with j of r_ui^2
-        den = np.sqrt(A * A.T)
+        den, norms = A * A.T, None
     else:
         norms = np.sqrt(np.asarray(R.multiply(R).sum(axis=0)).ravel())
-        den = np.outer(norms, norms)
-    sim = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        den = np.multiply(norms[:, None], norms[None, :])  # np.outer's products
+    sim = _divide_positive(num, den, norms)
     if beta:
         binary = not centred and np.all(R.data == 1)
         n_common = num if binary else (B.T @ B).toarray()  # on 0/1 data the products count the common users
-        sim *= n_common / (n_common + beta)
+        shrink = n_common + beta
+        sim *= np.divide(n_common, shrink, out=shrink)  # n_common / (n_common + beta), one array less
     np.fill_diagonal(sim, 0.0)
     return sim
+
+
+def _divide_positive(num: np.ndarray, den: np.ndarray, norms: np.ndarray | None) -> np.ndarray:
+    """``num / den`` where ``den > 0``, else 0, written over ``den``: the plain cosine's ``den`` holds the products
+    of ``norms``; with ``norms=None`` it holds the squares of the denominators and its roots are taken first.
+    The same numbers as ``np.divide(num, den, out=np.zeros_like(num), where=den > 0)``, without the mask and the
+    array of zeros when every product of norms is positive."""
+    if norms is None:
+        np.sqrt(den, out=den)
+    elif norms.min(initial=np.inf) ** 2 > 0:  # every product of two norms is at least the smallest squared
+        return np.divide(num, den, out=den)
+    positive = den > 0
+    np.divide(num, den, out=den, where=positive)
+    den[~positive] = 0.0
+    return den
 
 
 def keep_top_k(sim: np.ndarray, k: int) -> np.ndarray:
@@ -78,11 +94,27 @@ def keep_top_k(sim: np.ndarray, k: int) -> np.ndarray:
     if k >= sim.shape[0]:
         return sim
     out = np.zeros_like(sim)
-    top = np.argpartition(-sim, k - 1, axis=0)[:k]
-    cols = np.arange(sim.shape[1])[None, :]
+    top, cols = _top_rows(sim, k), np.arange(sim.shape[1])[None, :]
     out[top, cols] = sim[top, cols]
     return out
 
+
+#: Cells of similarities ranked at a time by :func:`keep_top_k` and :func:`top_k_neighbours` (2^17: 1 MB).
+TOP_CELLS = 2**17
+
+
+def _top_rows(sim: np.ndarray, k: int) -> np.ndarray:
+    """``np.argpartition(-sim, k - 1, axis=0)[:k]``: the rows of each column's ``k`` largest values, ties chosen
+    as that partition chooses them (it sees each column's values in the same order either way). Made a few
+    columns at a time on a row-major copy of them, whose partition reads memory in order, and without an
+    index array the size of ``sim``."""
+    n, m = sim.shape
+    top = np.empty((k, m), dtype=np.intp)
+    chunk = max(1, TOP_CELLS // max(1, n))
+    for start in range(0, m, chunk):
+        lanes = np.negative(sim[:, start : start + chunk].T, order="C")
+        top[:, start : start + chunk] = np.argpartition(lanes, k - 1, axis=1)[:, :k].T
+    return top
 
 
 #: Cells (rows x columns) of one block of similarities computed at a time: 2^22 8-byte numbers are 32 MB,
@@ -113,13 +145,13 @@ class _Cosine:
         if self.common:
             A = (self.sq.T @ B[:, cols]).toarray()  # A[i, j] = sum over users with j of r_ui^2
             At = (B.T @ self.sq[:, cols]).toarray()  # A[j, i]
-            den = np.sqrt(A * At)
+            sim = _divide_positive(num, A * At, None)
         else:
-            den = np.outer(self.norms, self.norms[cols])
-        sim = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+            sim = _divide_positive(num, np.multiply(self.norms[:, None], self.norms[None, cols]), self.norms)
         if self.beta:
             n_common = num if self.binary else (B.T @ B[:, cols]).toarray()
-            sim *= n_common / (n_common + self.beta)
+            shrink = n_common + self.beta
+            sim *= np.divide(n_common, shrink, out=shrink)
         sim[cols, np.arange(len(cols))] = 0.0
         return sim
 
@@ -152,7 +184,7 @@ def top_k_neighbours(X, k: int, *, centred: bool = False, common: bool = True, s
     rows, cols_out, vals = [], [], []
     for cols, block in cos.blocks(chunk):
         if k < cos.n:
-            top = np.argpartition(-block, k - 1, axis=0)[:k]
+            top = _top_rows(block, k)
             v = np.take_along_axis(block, top, axis=0)
             c = np.broadcast_to(cols[None, :], top.shape)
         else:

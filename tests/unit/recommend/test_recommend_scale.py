@@ -44,6 +44,56 @@ def test_chunked_top_k_neighbours_equal_the_dense_computation(ratings, options):
                 np.testing.assert_array_equal(got.toarray(), dense)
 
 
+def _keep_top_k_whole(sim: np.ndarray, k: int) -> np.ndarray:
+    """The former keep_top_k: one argpartition of the whole negated matrix down its columns."""
+    if k >= sim.shape[0]:
+        return sim
+    out = np.zeros_like(sim)
+    top = np.argpartition(-sim, k - 1, axis=0)[:k]
+    cols = np.arange(sim.shape[1])[None, :]
+    out[top, cols] = sim[top, cols]
+    return out
+
+
+@pytest.mark.parametrize("cells", [1, 50, 2**17])
+def test_keep_top_k_a_few_columns_at_a_time_keeps_the_ties_the_whole_partition_keeps(cells, monkeypatch):
+    from analysis.recommend import neighbours
+
+    monkeypatch.setattr(neighbours, "TOP_CELLS", cells)
+    for seed in range(6):
+        sim = np.round(RC.cosine_similarity(_matrix(seed, 60, 45), common=False), 1)  # rounded: many ties
+        for k in (1, 2, 5, 44, 45):
+            np.testing.assert_array_equal(RC.keep_top_k(sim, k), _keep_top_k_whole(sim, k))
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=str)
+def test_cosine_written_in_place_equals_the_masked_division(options):
+    """The cosine divided in place (no mask when every norm is positive) gives the numbers of
+    ``np.divide(num, den, out=zeros, where=den > 0)`` exactly, with and without an empty column."""
+    from analysis.recommend.neighbours import _centred
+
+    for seed, empty in ((0, True), (1, False)):
+        X = _matrix(seed, ratings=True)
+        if not empty:
+            X = sp.csr_matrix(X + sp.csr_matrix((np.ones(45), (np.zeros(45, int), np.arange(45))), shape=X.shape))
+        R = _centred(X) if options.get("centred") else X
+        B = R.copy()
+        B.data = np.ones_like(B.data)
+        num = (R.T @ R).toarray()
+        if options.get("common", True):
+            A = (R.multiply(R).tocsr().T @ B).toarray()
+            den = np.sqrt(A * A.T)
+        else:
+            norms = np.sqrt(np.asarray(R.multiply(R).sum(axis=0)).ravel())
+            den = np.outer(norms, norms)
+        want = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        if options.get("shrinkage"):
+            n_common = (B.T @ B).toarray()
+            want *= n_common / (n_common + options["shrinkage"])
+        np.fill_diagonal(want, 0.0)
+        np.testing.assert_array_equal(RC.cosine_similarity(X, **options), want)
+
+
 def test_ties_at_the_kth_neighbour_are_kept_as_the_dense_computation_keeps_them():
     # columns 1, 2 and 3 are the same, so column 0 is equally close to each of them: a three-way tie for k = 2
     X = sp.csr_matrix(np.array([[1, 1, 1, 1, 0], [1, 1, 1, 1, 1], [0, 0, 0, 0, 1], [1, 0, 0, 0, 0.0]]))
