@@ -90,13 +90,23 @@ def _divide_positive(num: np.ndarray, den: np.ndarray, norms: np.ndarray | None)
 
 def keep_top_k(sim: np.ndarray, k: int) -> np.ndarray:
     """Per column, the ``k`` largest similarities kept and the rest set to 0."""
-    k = check_int("neighbours", k, low=1)
+    return _kept(sim, check_int("neighbours", k, low=1))[0]
+
+
+def _kept(sim: np.ndarray, k: int) -> tuple[np.ndarray, sp.csr_matrix | None]:
+    """:func:`keep_top_k`, and the same cells as a sparse matrix (``None`` when every cell is kept): the
+    matrix ``sp.csr_matrix`` makes of the dense one, without reading its zeros."""
     if k >= sim.shape[0]:
-        return sim
+        return sim, None
     out = np.zeros_like(sim)
-    top, cols = _top_rows(sim, k), np.arange(sim.shape[1])[None, :]
-    out[top, cols] = sim[top, cols]
-    return out
+    top = _top_rows(sim, k)
+    cols = np.broadcast_to(np.arange(sim.shape[1])[None, :], top.shape)
+    values = sim[top, cols]
+    out[top, cols] = values
+    stored = values != 0
+    csr = sp.csr_matrix((values[stored], (top[stored], cols[stored])), shape=sim.shape)
+    csr.sort_indices()
+    return out, csr
 
 
 #: Cells of similarities ranked at a time by :func:`keep_top_k` and :func:`top_k_neighbours` (2^17: 1 MB).
@@ -241,7 +251,9 @@ class ItemKNN(_KNN):
         """``G``: the Gram matrix ``X'X`` (:func:`analysis.recommend.linear.gram`), when already computed."""
         self.X_ = as_csr(X)
         self._fit_sim(self.X_, G)
-        self.topk_ = keep_top_k(self.sim_, self.k_)
+        self.topk_, csr = _kept(self.sim_, self.k_)
+        if csr is not None:  # the sparse neighbours of the scores, made from the kept cells
+            self._topk_sparse_ = (self.topk_, csr)
         return self
 
     def predict(self, users, items) -> np.ndarray:
@@ -250,9 +262,9 @@ class ItemKNN(_KNN):
     def _sparse_topk(self) -> sp.csr_matrix:
         """``topk_`` as a sparse matrix, converted once for every block of scores (again when ``topk_`` is
         replaced by another array, as the hybrid of the chapter does)."""
-        if getattr(self, "_topk_of", None) is not self.topk_:
-            self._topk_csr, self._topk_of = sp.csr_matrix(self.topk_), self.topk_
-        return self._topk_csr
+        if getattr(self, "_topk_sparse_", (None,))[0] is not self.topk_:
+            self._topk_sparse_ = (self.topk_, sp.csr_matrix(self.topk_))
+        return self._topk_sparse_[1]
 
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)

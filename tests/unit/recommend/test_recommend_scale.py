@@ -94,6 +94,17 @@ def test_cosine_written_in_place_equals_the_masked_division(options):
         np.testing.assert_array_equal(RC.cosine_similarity(X, **options), want)
 
 
+def test_item_knn_sparse_neighbours_made_from_the_kept_cells_are_those_of_the_dense_matrix():
+    for seed in range(3):
+        X = _matrix(seed, 60, 45, ratings=bool(seed % 2))
+        for k in (1, 4, 44, 45):
+            model = RC.ItemKNN(k, common=False, shrinkage=float(seed)).fit(X)
+            got, want = model._sparse_topk(), sp.csr_matrix(model.topk_)
+            for part in ("indptr", "indices", "data"):
+                np.testing.assert_array_equal(getattr(got, part), getattr(want, part))
+            np.testing.assert_array_equal(model.scores(), (X @ want).toarray())
+
+
 def test_ties_at_the_kth_neighbour_are_kept_as_the_dense_computation_keeps_them():
     # columns 1, 2 and 3 are the same, so column 0 is equally close to each of them: a three-way tie for k = 2
     X = sp.csr_matrix(np.array([[1, 1, 1, 1, 0], [1, 1, 1, 1, 1], [0, 0, 0, 0, 1], [1, 0, 0, 0, 0.0]]))
