@@ -13,7 +13,7 @@ from analysis import schema as S
 from analysis.chapters.recommend import steps as RS
 from analysis.data import load_transactions
 from analysis.errors import DataError
-from analysis.recommend.linear import _upper_to_symmetric, ease_weights, gram, most_interacted
+from analysis.recommend.linear import SINGLE_CONDITION, _upper_to_symmetric, ease_weights, gram, most_interacted
 from analysis.recommend.neighbours import _knn_predict, top_k_neighbours
 
 
@@ -179,6 +179,39 @@ def test_ease_takes_single_precision_only_where_the_penalty_keeps_the_system_wel
     single, double = RC.EASE(strong).fit(X), RC.EASE(strong, dtype=np.float64).fit(X)
     np.testing.assert_allclose(single.B_, double.B_, rtol=1e-4, atol=1e-6 * np.abs(double.B_).max())
     assert (single.recommend(n=5) == double.recommend(n=5)).mean() > 0.99
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ease_weights_made_in_place_are_the_formula_to_the_last_bit_and_row_major(dtype):
+    """B written over the inverse (row-major, as the sparse products of the scores read it) equals
+    ``-P / diag(P)`` of the column-major inverse LAPACK gives."""
+    from scipy.linalg.lapack import get_lapack_funcs
+
+    from analysis.recommend.linear import _spd_inverse
+
+    X = _matrix(3, 200, 60, ratings=True)
+    G = gram(X)
+    B = ease_weights(X, 7.0, 0.2, G=G, dtype=dtype)
+    Gp = np.array(G, dtype=dtype)
+    Gp[np.diag_indices_from(Gp)] += 7.0 + 0.2 / 0.8 * np.diag(G)
+    potrf, potri = get_lapack_funcs(("potrf", "potri"), (Gp,))
+    P = _upper_to_symmetric(potri(potrf(Gp, lower=0, clean=0)[0], lower=0)[0])
+    want = -P / np.diag(P)[None, :]
+    np.fill_diagonal(want, 0.0)
+    assert B.flags["C_CONTIGUOUS"] and B.dtype == dtype
+    np.testing.assert_array_equal(B, want)
+    not_definite = np.array([[0.0, 1.0], [1.0, 0.0]])
+    np.testing.assert_array_equal(_spd_inverse(not_definite.copy()), np.linalg.inv(not_definite))
+
+
+def test_ease_precision_by_blocks_of_rows_is_the_whole_row_sums():
+    from analysis.recommend.linear import ease_precision
+
+    G = np.random.default_rng(4).normal(size=(500, 400))  # 200,000 cells: two blocks, negative cells
+    G[:, 0] = np.abs(G).sum(axis=1).max() * np.linspace(0.5, 1.5, 500)  # the widest row is the last one
+    edge = float(np.abs(G).sum(axis=1).max()) / (SINGLE_CONDITION - 1)  # (widest + lam) / lam = the bound
+    assert ease_precision(G, edge * 1.0001) is np.float32
+    assert ease_precision(G, edge * 0.9999) is np.float64
 
 
 @pytest.mark.parametrize("shrinkage", [0.0, 10.0])
