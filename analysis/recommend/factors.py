@@ -71,9 +71,20 @@ def solve_rows(X: sp.csr_matrix, F: np.ndarray, targets: np.ndarray, reg: np.nda
 
 
 def scatter_add(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
-    """``target[index] += values`` with repeated indices summed (as ``np.add.at``, by one sparse product)."""
+    """``target[index] += values`` with repeated indices summed (as ``np.add.at``, by one sparse product).
+
+    Each index's values are summed from 0 in their order, then added to ``target``: for a 1-d ``target``
+    :func:`numpy.bincount` makes those sums, in that order, without building the sparse matrix."""
+    if target.ndim == 1 and np.ndim(values) == 1:
+        target += np.bincount(index, weights=values, minlength=target.shape[0])
+        return
     M = sp.csr_matrix((np.ones(len(index)), (index, np.arange(len(index)))), shape=(target.shape[0], len(index)))
     target += M @ values
+
+
+#: Users x items up to which BPR tests "not had" on a table of every pair (one byte each) instead of by a
+#: binary search among the sorted pairs it had (the same answers).
+PAIR_TABLE_CELLS = 2**25
 
 
 class _Factors(Recommender):
@@ -217,13 +228,20 @@ class BPR(_Factors):
         V = rng.normal(0, 0.1, (X.shape[1], d))
         b = np.zeros(X.shape[1])
         had = np.sort(rows.astype(np.int64) * X.shape[1] + X.indices)  # (user, item) keys, for the "not had" test
+        table = None
+        if X.shape[0] * X.shape[1] <= PAIR_TABLE_CELLS:
+            table = np.zeros(X.shape[0] * X.shape[1], dtype=bool)
+            table[had] = True
         for _ in range(check_int("iterations", self.iterations, low=1)):
             for block in np.array_split(rng.permutation(X.nnz), max(1, X.nnz // self.batch)):
                 u, i = rows[block], X.indices[block]
                 j = rng.integers(0, X.shape[1], len(block))
                 key = u.astype(np.int64) * X.shape[1] + j
-                pos = np.minimum(np.searchsorted(had, key), len(had) - 1)
-                ok = had[pos] != key
+                if table is not None:
+                    ok = ~table[key]
+                else:
+                    pos = np.minimum(np.searchsorted(had, key), len(had) - 1)
+                    ok = had[pos] != key
                 u, i, j = u[ok], i[ok], j[ok]
                 Uu, Vi, Vj = U[u], V[i], V[j]
                 diff = Vi - Vj
@@ -231,7 +249,8 @@ class BPR(_Factors):
                 g = 1.0 / (1.0 + np.exp(np.clip(x, -30, 30)))  # sigma(-x), the gradient of ln sigma(x)
                 scatter_add(U, u, lr * (g[:, None] * diff - lam * Uu))
                 gU = g[:, None] * Uu
-                scatter_add(V, np.r_[i, j], lr * np.r_[gU - lam * Vi, -gU - lam * Vj])
-                scatter_add(b, np.r_[i, j], lr * np.r_[g - lam * b[i], -g - lam * b[j]])
+                ij = np.concatenate((i, j))
+                scatter_add(V, ij, lr * np.concatenate((gU - lam * Vi, -gU - lam * Vj)))
+                scatter_add(b, ij, lr * np.concatenate((g - lam * b[i], -g - lam * b[j])))
         self.user_factors_, self.item_factors_, self.item_bias_ = U, V, b
         return self

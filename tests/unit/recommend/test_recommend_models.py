@@ -116,6 +116,28 @@ def test_solve_rows_in_groups_equals_the_row_loop_to_the_last_bit(cells, monkeyp
                                       _solve_rows_row_by_row(X, F, t, reg, **kw))
 
 
+def test_scatter_add_by_bincount_sums_as_the_sparse_product():
+    rng = np.random.default_rng(13)
+    for _ in range(50):
+        n, m = int(rng.integers(1, 30)), int(rng.integers(0, 80))
+        index, values = rng.integers(0, n, m), rng.normal(size=m) * 10.0 ** rng.integers(-8, 8, m)
+        target = rng.normal(size=n)
+        want = target + sp.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n, m)) @ values
+        RC.scatter_add(target, index, values)
+        np.testing.assert_array_equal(target, want)
+
+
+def test_bpr_tests_not_had_pairs_the_same_by_table_and_by_search(monkeypatch):
+    from analysis.recommend import factors
+
+    X = sp.csr_matrix((np.random.default_rng(14).random((50, 30)) < 0.2).astype(float))
+    by_table = RC.BPR(4, iterations=3, batch=64).fit(X)
+    monkeypatch.setattr(factors, "PAIR_TABLE_CELLS", 0)
+    by_search = RC.BPR(4, iterations=3, batch=64).fit(X)
+    for name in ("user_factors_", "item_factors_", "item_bias_"):
+        np.testing.assert_array_equal(getattr(by_table, name), getattr(by_search, name))
+
+
 def test_implicit_als_update_is_the_hkv_formula():
     rng = np.random.default_rng(5)
     X = sp.random(4, 9, density=0.4, random_state=6, format="csr", data_rvs=lambda n: rng.integers(1, 4, n) * 1.0)
