@@ -97,7 +97,9 @@ class _Factors(Recommender):
     @one_blas_thread
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)
-        return self.user_factors_[users] @ self.item_factors_.T + getattr(self, "item_bias_", 0)
+        out = self.user_factors_[users] @ self.item_factors_.T
+        out += getattr(self, "item_bias_", 0)  # in place: the same sums, no second users x items array
+        return out
 
 
 class ExplicitALS(_Factors):
