@@ -59,10 +59,10 @@ def cosine_similarity(X, *, centred: bool = False, common: bool = True, shrinkag
     if common:
         sq = R.multiply(R).tocsr()
         A = (sq.T @ B).toarray()  # A[i, j] = sum over users with j of r_ui^2
-        den, norms = A * A.T, None
+        den, norms = np.multiply(A, A.T, out=np.empty_like(num)), None
     else:
         norms = np.sqrt(np.asarray(R.multiply(R).sum(axis=0)).ravel())
-        den = np.multiply(norms[:, None], norms[None, :])  # np.outer's products
+        den = np.multiply(norms[:, None], norms[None, :], out=np.empty_like(num))  # np.outer's products
     sim = _divide_positive(num, den, norms)
     if beta:
         binary = not centred and np.all(R.data == 1)
@@ -77,7 +77,8 @@ def _divide_positive(num: np.ndarray, den: np.ndarray, norms: np.ndarray | None)
     """``num / den`` where ``den > 0``, else 0, written over ``den``: the plain cosine's ``den`` holds the products
     of ``norms``; with ``norms=None`` it holds the squares of the denominators and its roots are taken first.
     The same numbers as ``np.divide(num, den, out=np.zeros_like(num), where=den > 0)``, without the mask and the
-    array of zeros when every product of norms is positive."""
+    array of zeros when every product of norms is positive. ``den`` is laid out as ``num`` (``np.empty_like``;
+    a Gram matrix from scipy is column-major): the result has the former layout, and no pass mixes the two."""
     if norms is None:
         np.sqrt(den, out=den)
     elif norms.min(initial=np.inf) ** 2 > 0:  # every product of two norms is at least the smallest squared
@@ -155,9 +156,10 @@ class _Cosine:
         if self.common:
             A = (self.sq.T @ B[:, cols]).toarray()  # A[i, j] = sum over users with j of r_ui^2
             At = (B.T @ self.sq[:, cols]).toarray()  # A[j, i]
-            sim = _divide_positive(num, A * At, None)
+            sim = _divide_positive(num, np.multiply(A, At, out=np.empty_like(num)), None)
         else:
-            sim = _divide_positive(num, np.multiply(self.norms[:, None], self.norms[None, cols]), self.norms)
+            den = np.multiply(self.norms[:, None], self.norms[None, cols], out=np.empty_like(num))
+            sim = _divide_positive(num, den, self.norms)
         if self.beta:
             n_common = num if self.binary else (B.T @ B[:, cols]).toarray()
             shrink = n_common + self.beta

@@ -91,7 +91,9 @@ def test_cosine_written_in_place_equals_the_masked_division(options):
             n_common = (B.T @ B).toarray()
             want *= n_common / (n_common + options["shrinkage"])
         np.fill_diagonal(want, 0.0)
-        np.testing.assert_array_equal(RC.cosine_similarity(X, **options), want)
+        got = RC.cosine_similarity(X, **options)
+        np.testing.assert_array_equal(got, want)
+        assert got.flags["F_CONTIGUOUS"] == want.flags["F_CONTIGUOUS"]  # laid out as before (as the Gram matrix)
 
 
 def test_item_knn_sparse_neighbours_made_from_the_kept_cells_are_those_of_the_dense_matrix():
