@@ -27,16 +27,18 @@ __all__ = ["EASE", "Autoencoder", "ease_precision", "ease_weights", "gram", "mos
 
 def _spd_inverse(G: np.ndarray) -> np.ndarray:
     """The inverse of a symmetric positive definite matrix by its Cholesky factor (LAPACK ``potrf``/``potri``,
-    about a quarter faster than a general inverse), in ``G``'s precision (float32 or float64); a matrix that is
-    not positive definite falls back to :func:`numpy.linalg.inv`."""
+    about a quarter faster than a general inverse), in ``G``'s precision (float32 or float64), row-major (C
+    order, as the sparse products of the scores want it); a matrix that is not positive definite falls back to
+    :func:`numpy.linalg.inv`."""
     from scipy.linalg.lapack import get_lapack_funcs
 
     potrf, potri = get_lapack_funcs(("potrf", "potri"), (G,))
     c, info = potrf(G, lower=0, clean=0)
     if info == 0:
-        inv, info = potri(c, lower=0)
+        inv, info = potri(c, lower=0, overwrite_c=1)  # the factor is ours: inverted where it is
         if info == 0:
-            return _upper_to_symmetric(inv)
+            # LAPACK's array is column-major; symmetric to the last bit, its transpose is the same matrix, row-major
+            return _upper_to_symmetric(inv).T
     return np.linalg.inv(G)
 
 
@@ -87,8 +89,10 @@ def ease_weights(X, lam: float, dropout: float = 0.0, *, G: np.ndarray | None = 
     diag = np.diag(G).astype(float)
     G = np.array(G, dtype=dtype)  # a copy: the caller's G is not changed
     G[np.diag_indices_from(G)] += lam + p / (1 - p) * diag
-    P = _spd_inverse(G)
-    B = -P / np.diag(P)[None, :]
+    B = _spd_inverse(G)  # P, made into B where it is: the same numbers as -P / diag(P)
+    d = np.diag(B).copy()
+    np.negative(B, out=B)
+    B /= d[None, :]
     np.fill_diagonal(B, 0.0)
     return B
 
@@ -108,7 +112,9 @@ def ease_precision(G: np.ndarray, lam: float, dropout: float = 0.0) -> type:
     G = np.asarray(G)
     if G.size == 0:
         return np.float64
-    most = float(np.abs(G).sum(axis=1).max()) + lam + p / (1 - p) * float(np.diag(G).max())
+    rows = max(1, 2**17 // max(1, G.shape[1]))  # the absolute row sums a block of rows at a time (no |G| whole)
+    widest = max(float(np.abs(G[a : a + rows]).sum(axis=1).max()) for a in range(0, G.shape[0], rows))
+    most = widest + lam + p / (1 - p) * float(np.diag(G).max())
     return np.float32 if most / lam <= SINGLE_CONDITION else np.float64
 
 

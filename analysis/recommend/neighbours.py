@@ -59,30 +59,73 @@ def cosine_similarity(X, *, centred: bool = False, common: bool = True, shrinkag
     if common:
         sq = R.multiply(R).tocsr()
         A = (sq.T @ B).toarray()  # A[i, j] = sum over users with j of r_ui^2
-        den = np.sqrt(A * A.T)
+        den, norms = np.multiply(A, A.T, out=np.empty_like(num)), None
     else:
         norms = np.sqrt(np.asarray(R.multiply(R).sum(axis=0)).ravel())
-        den = np.outer(norms, norms)
-    sim = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        den = np.multiply(norms[:, None], norms[None, :], out=np.empty_like(num))  # np.outer's products
+    sim = _divide_positive(num, den, norms)
     if beta:
         binary = not centred and np.all(R.data == 1)
         n_common = num if binary else (B.T @ B).toarray()  # on 0/1 data the products count the common users
-        sim *= n_common / (n_common + beta)
+        shrink = n_common + beta
+        sim *= np.divide(n_common, shrink, out=shrink)  # n_common / (n_common + beta), one array less
     np.fill_diagonal(sim, 0.0)
     return sim
 
 
+def _divide_positive(num: np.ndarray, den: np.ndarray, norms: np.ndarray | None) -> np.ndarray:
+    """``num / den`` where ``den > 0``, else 0, written over ``den``: the plain cosine's ``den`` holds the products
+    of ``norms``; with ``norms=None`` it holds the squares of the denominators and its roots are taken first.
+    The same numbers as ``np.divide(num, den, out=np.zeros_like(num), where=den > 0)``, without the mask and the
+    array of zeros when every product of norms is positive. ``den`` is laid out as ``num`` (``np.empty_like``;
+    a Gram matrix from scipy is column-major): the result has the former layout, and no pass mixes the two."""
+    if norms is None:
+        np.sqrt(den, out=den)
+    elif norms.min(initial=np.inf) ** 2 > 0:  # every product of two norms is at least the smallest squared
+        return np.divide(num, den, out=den)
+    positive = den > 0
+    np.divide(num, den, out=den, where=positive)
+    den[~positive] = 0.0
+    return den
+
+
 def keep_top_k(sim: np.ndarray, k: int) -> np.ndarray:
     """Per column, the ``k`` largest similarities kept and the rest set to 0."""
-    k = check_int("neighbours", k, low=1)
-    if k >= sim.shape[0]:
-        return sim
-    out = np.zeros_like(sim)
-    top = np.argpartition(-sim, k - 1, axis=0)[:k]
-    cols = np.arange(sim.shape[1])[None, :]
-    out[top, cols] = sim[top, cols]
-    return out
+    return _kept(sim, check_int("neighbours", k, low=1))[0]
 
+
+def _kept(sim: np.ndarray, k: int) -> tuple[np.ndarray, sp.csr_matrix | None]:
+    """:func:`keep_top_k`, and the same cells as a sparse matrix (``None`` when every cell is kept): the
+    matrix ``sp.csr_matrix`` makes of the dense one, without reading its zeros."""
+    if k >= sim.shape[0]:
+        return sim, None
+    out = np.zeros_like(sim)
+    top = _top_rows(sim, k)
+    cols = np.broadcast_to(np.arange(sim.shape[1])[None, :], top.shape)
+    values = sim[top, cols]
+    out[top, cols] = values
+    stored = values != 0
+    csr = sp.csr_matrix((values[stored], (top[stored], cols[stored])), shape=sim.shape)
+    csr.sort_indices()
+    return out, csr
+
+
+#: Cells of similarities ranked at a time by :func:`keep_top_k` and :func:`top_k_neighbours` (2^17: 1 MB).
+TOP_CELLS = 2**17
+
+
+def _top_rows(sim: np.ndarray, k: int) -> np.ndarray:
+    """``np.argpartition(-sim, k - 1, axis=0)[:k]``: the rows of each column's ``k`` largest values, ties chosen
+    as that partition chooses them (it sees each column's values in the same order either way). Made a few
+    columns at a time on a row-major copy of them, whose partition reads memory in order, and without an
+    index array the size of ``sim``."""
+    n, m = sim.shape
+    top = np.empty((k, m), dtype=np.intp)
+    chunk = max(1, TOP_CELLS // max(1, n))
+    for start in range(0, m, chunk):
+        lanes = np.negative(sim[:, start : start + chunk].T, order="C")
+        top[:, start : start + chunk] = np.argpartition(lanes, k - 1, axis=1)[:, :k].T
+    return top
 
 
 #: Cells (rows x columns) of one block of similarities computed at a time: 2^22 8-byte numbers are 32 MB,
@@ -113,13 +156,14 @@ class _Cosine:
         if self.common:
             A = (self.sq.T @ B[:, cols]).toarray()  # A[i, j] = sum over users with j of r_ui^2
             At = (B.T @ self.sq[:, cols]).toarray()  # A[j, i]
-            den = np.sqrt(A * At)
+            sim = _divide_positive(num, np.multiply(A, At, out=np.empty_like(num)), None)
         else:
-            den = np.outer(self.norms, self.norms[cols])
-        sim = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+            den = np.multiply(self.norms[:, None], self.norms[None, cols], out=np.empty_like(num))
+            sim = _divide_positive(num, den, self.norms)
         if self.beta:
             n_common = num if self.binary else (B.T @ B[:, cols]).toarray()
-            sim *= n_common / (n_common + self.beta)
+            shrink = n_common + self.beta
+            sim *= np.divide(n_common, shrink, out=shrink)
         sim[cols, np.arange(len(cols))] = 0.0
         return sim
 
@@ -152,7 +196,7 @@ def top_k_neighbours(X, k: int, *, centred: bool = False, common: bool = True, s
     rows, cols_out, vals = [], [], []
     for cols, block in cos.blocks(chunk):
         if k < cos.n:
-            top = np.argpartition(-block, k - 1, axis=0)[:k]
+            top = _top_rows(block, k)
             v = np.take_along_axis(block, top, axis=0)
             c = np.broadcast_to(cols[None, :], top.shape)
         else:
@@ -209,7 +253,9 @@ class ItemKNN(_KNN):
         """``G``: the Gram matrix ``X'X`` (:func:`analysis.recommend.linear.gram`), when already computed."""
         self.X_ = as_csr(X)
         self._fit_sim(self.X_, G)
-        self.topk_ = keep_top_k(self.sim_, self.k_)
+        self.topk_, csr = _kept(self.sim_, self.k_)
+        if csr is not None:  # the sparse neighbours of the scores, made from the kept cells
+            self._topk_sparse_ = (self.topk_, csr)
         return self
 
     def predict(self, users, items) -> np.ndarray:
@@ -218,9 +264,9 @@ class ItemKNN(_KNN):
     def _sparse_topk(self) -> sp.csr_matrix:
         """``topk_`` as a sparse matrix, converted once for every block of scores (again when ``topk_`` is
         replaced by another array, as the hybrid of the chapter does)."""
-        if getattr(self, "_topk_of", None) is not self.topk_:
-            self._topk_csr, self._topk_of = sp.csr_matrix(self.topk_), self.topk_
-        return self._topk_csr
+        if getattr(self, "_topk_sparse_", (None,))[0] is not self.topk_:
+            self._topk_sparse_ = (self.topk_, sp.csr_matrix(self.topk_))
+        return self._topk_sparse_[1]
 
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)

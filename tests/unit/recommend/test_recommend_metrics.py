@@ -95,6 +95,29 @@ def test_top_k_equals_a_stable_sort_of_every_row(seed):
         assert got.tolist() == _top_k_by_sorting(scores, min(k, cols), seen).tolist()
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_top_k_in_blocks_equals_a_stable_sort_with_ties_across_the_cut(seed, monkeypatch):
+    """Rows ranked a few at a time (a small block), float32 and float64, +inf and -inf and NaN scores, many ties
+    at the k-th value (a partition then picks among them arbitrarily): the same lists as a stable sort."""
+    monkeypatch.setattr(R, "TOP_K_CELLS", int(np.random.default_rng(seed).integers(1, 200)))
+    rng = np.random.default_rng(seed)
+    rows, cols = int(rng.integers(1, 60)), int(rng.integers(2, 40))
+    scores = np.round(rng.normal(size=(rows, cols)), int(rng.integers(0, 2)))  # few distinct values: ties
+    scores[rng.random((rows, cols)) < 0.05] = np.inf
+    scores[rng.random((rows, cols)) < 0.05] = -np.inf
+    scores[rng.random((rows, cols)) < 0.05] = np.nan
+    scores = scores.astype(np.float32 if seed % 3 == 0 else np.float64)
+    seen = sp.csr_matrix((rng.random((rows, cols)) < 0.3).astype(float)) if seed % 2 else None
+    for k in (1, 2, 5, cols - 1, cols, cols + 3):
+        got = R.top_k_from_scores(scores, k, seen)
+        assert got.tolist() == _top_k_by_sorting(scores, min(k, cols), seen).tolist(), k
+
+
+def test_top_k_refuses_excluded_cells_of_another_shape():
+    with pytest.raises(DataError, match="exclude"):
+        R.top_k_from_scores(np.zeros((2, 4)), 2, sp.csr_matrix((3, 4)))
+
+
 def test_top_k_refuses_scores_that_are_not_a_table():
     with pytest.raises(DataError, match="users x items"):
         R.top_k_from_scores(np.zeros(4), 2)

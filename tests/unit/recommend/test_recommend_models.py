@@ -80,6 +80,64 @@ def test_als_row_update_is_the_closed_form_ridge():
         assert np.allclose(got[u], ridge.coef_)
 
 
+def _solve_rows_row_by_row(X, F, targets, reg, weights=None, base=None, penalty=None):
+    """The reference: one BLAS product per row, in a Python loop (the former implementation)."""
+    n, d = X.shape[0], F.shape[1]
+    A, b = np.empty((n, d, d)), np.empty((n, d))
+    w = np.ones_like(targets) if weights is None else weights
+    for u in range(n):
+        a, z = X.indptr[u], X.indptr[u + 1]
+        Fu = F[X.indices[a:z]]
+        Fw = Fu * w[a:z, None]
+        np.matmul(Fw.T, Fu, out=A[u])
+        np.matmul(Fw.T, targets[a:z], out=b[u])
+    A += np.asarray(reg, dtype=float)[:, None, None] * (np.eye(d) if penalty is None else np.diag(penalty))
+    if base is not None:
+        A += base
+    return np.linalg.solve(A, b[..., None])[..., 0]
+
+
+@pytest.mark.parametrize("cells", [1, 7, 2**15])
+def test_solve_rows_in_groups_equals_the_row_loop_to_the_last_bit(cells, monkeypatch):
+    """Rows stacked by their number of cells (a few cells at a time with a small ``SOLVE_CELLS``), empty rows
+    included: the same BLAS products, so the same numbers exactly."""
+    from analysis.recommend import factors
+
+    monkeypatch.setattr(factors, "SOLVE_CELLS", cells)
+    rng = np.random.default_rng(11)
+    X = sp.random(40, 25, density=0.2, random_state=12, format="csr", data_rvs=lambda n: rng.integers(1, 6, n) * 1.0)
+    X = sp.csr_matrix(sp.diags((np.arange(40) != 3).astype(float)) @ X)  # row 3 empty
+    X.eliminate_zeros()
+    assert X[3].nnz == 0
+    F, t = rng.normal(size=(25, 6)), rng.normal(size=X.nnz)
+    reg, w = rng.random(40), 1 + rng.random(X.nnz)
+    for kw in ({}, {"weights": w, "base": F.T @ F}, {"penalty": np.r_[np.ones(5), 0.1]}):
+        np.testing.assert_array_equal(factors.solve_rows(X, F, t, reg, **kw),
+                                      _solve_rows_row_by_row(X, F, t, reg, **kw))
+
+
+def test_scatter_add_by_bincount_sums_as_the_sparse_product():
+    rng = np.random.default_rng(13)
+    for _ in range(50):
+        n, m = int(rng.integers(1, 30)), int(rng.integers(0, 80))
+        index, values = rng.integers(0, n, m), rng.normal(size=m) * 10.0 ** rng.integers(-8, 8, m)
+        target = rng.normal(size=n)
+        want = target + sp.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n, m)) @ values
+        RC.scatter_add(target, index, values)
+        np.testing.assert_array_equal(target, want)
+
+
+def test_bpr_tests_not_had_pairs_the_same_by_table_and_by_search(monkeypatch):
+    from analysis.recommend import factors
+
+    X = sp.csr_matrix((np.random.default_rng(14).random((50, 30)) < 0.2).astype(float))
+    by_table = RC.BPR(4, iterations=3, batch=64).fit(X)
+    monkeypatch.setattr(factors, "PAIR_TABLE_CELLS", 0)
+    by_search = RC.BPR(4, iterations=3, batch=64).fit(X)
+    for name in ("user_factors_", "item_factors_", "item_bias_"):
+        np.testing.assert_array_equal(getattr(by_table, name), getattr(by_search, name))
+
+
 def test_implicit_als_update_is_the_hkv_formula():
     rng = np.random.default_rng(5)
     X = sp.random(4, 9, density=0.4, random_state=6, format="csr", data_rvs=lambda n: rng.integers(1, 4, n) * 1.0)

@@ -13,7 +13,7 @@ from analysis import schema as S
 from analysis.chapters.recommend import steps as RS
 from analysis.data import load_transactions
 from analysis.errors import DataError
-from analysis.recommend.linear import _upper_to_symmetric, ease_weights, gram, most_interacted
+from analysis.recommend.linear import SINGLE_CONDITION, _upper_to_symmetric, ease_weights, gram, most_interacted
 from analysis.recommend.neighbours import _knn_predict, top_k_neighbours
 
 
@@ -42,6 +42,69 @@ def test_chunked_top_k_neighbours_equal_the_dense_computation(ratings, options):
                 got = top_k_neighbours(X, k, chunk=chunk, **options)
                 assert sp.issparse(got)
                 np.testing.assert_array_equal(got.toarray(), dense)
+
+
+def _keep_top_k_whole(sim: np.ndarray, k: int) -> np.ndarray:
+    """The former keep_top_k: one argpartition of the whole negated matrix down its columns."""
+    if k >= sim.shape[0]:
+        return sim
+    out = np.zeros_like(sim)
+    top = np.argpartition(-sim, k - 1, axis=0)[:k]
+    cols = np.arange(sim.shape[1])[None, :]
+    out[top, cols] = sim[top, cols]
+    return out
+
+
+@pytest.mark.parametrize("cells", [1, 50, 2**17])
+def test_keep_top_k_a_few_columns_at_a_time_keeps_the_ties_the_whole_partition_keeps(cells, monkeypatch):
+    from analysis.recommend import neighbours
+
+    monkeypatch.setattr(neighbours, "TOP_CELLS", cells)
+    for seed in range(6):
+        sim = np.round(RC.cosine_similarity(_matrix(seed, 60, 45), common=False), 1)  # rounded: many ties
+        for k in (1, 2, 5, 44, 45):
+            np.testing.assert_array_equal(RC.keep_top_k(sim, k), _keep_top_k_whole(sim, k))
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=str)
+def test_cosine_written_in_place_equals_the_masked_division(options):
+    """The cosine divided in place (no mask when every norm is positive) gives the numbers of
+    ``np.divide(num, den, out=zeros, where=den > 0)`` exactly, with and without an empty column."""
+    from analysis.recommend.neighbours import _centred
+
+    for seed, empty in ((0, True), (1, False)):
+        X = _matrix(seed, ratings=True)
+        if not empty:
+            X = sp.csr_matrix(X + sp.csr_matrix((np.ones(45), (np.zeros(45, int), np.arange(45))), shape=X.shape))
+        R = _centred(X) if options.get("centred") else X
+        B = R.copy()
+        B.data = np.ones_like(B.data)
+        num = (R.T @ R).toarray()
+        if options.get("common", True):
+            A = (R.multiply(R).tocsr().T @ B).toarray()
+            den = np.sqrt(A * A.T)
+        else:
+            norms = np.sqrt(np.asarray(R.multiply(R).sum(axis=0)).ravel())
+            den = np.outer(norms, norms)
+        want = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        if options.get("shrinkage"):
+            n_common = (B.T @ B).toarray()
+            want *= n_common / (n_common + options["shrinkage"])
+        np.fill_diagonal(want, 0.0)
+        got = RC.cosine_similarity(X, **options)
+        np.testing.assert_array_equal(got, want)
+        assert got.flags["F_CONTIGUOUS"] == want.flags["F_CONTIGUOUS"]  # laid out as before (as the Gram matrix)
+
+
+def test_item_knn_sparse_neighbours_made_from_the_kept_cells_are_those_of_the_dense_matrix():
+    for seed in range(3):
+        X = _matrix(seed, 60, 45, ratings=bool(seed % 2))
+        for k in (1, 4, 44, 45):
+            model = RC.ItemKNN(k, common=False, shrinkage=float(seed)).fit(X)
+            got, want = model._sparse_topk(), sp.csr_matrix(model.topk_)
+            for part in ("indptr", "indices", "data"):
+                np.testing.assert_array_equal(getattr(got, part), getattr(want, part))
+            np.testing.assert_array_equal(model.scores(), (X @ want).toarray())
 
 
 def test_ties_at_the_kth_neighbour_are_kept_as_the_dense_computation_keeps_them():
@@ -118,6 +181,39 @@ def test_ease_takes_single_precision_only_where_the_penalty_keeps_the_system_wel
     single, double = RC.EASE(strong).fit(X), RC.EASE(strong, dtype=np.float64).fit(X)
     np.testing.assert_allclose(single.B_, double.B_, rtol=1e-4, atol=1e-6 * np.abs(double.B_).max())
     assert (single.recommend(n=5) == double.recommend(n=5)).mean() > 0.99
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ease_weights_made_in_place_are_the_formula_to_the_last_bit_and_row_major(dtype):
+    """B written over the inverse (row-major, as the sparse products of the scores read it) equals
+    ``-P / diag(P)`` of the column-major inverse LAPACK gives."""
+    from scipy.linalg.lapack import get_lapack_funcs
+
+    from analysis.recommend.linear import _spd_inverse
+
+    X = _matrix(3, 200, 60, ratings=True)
+    G = gram(X)
+    B = ease_weights(X, 7.0, 0.2, G=G, dtype=dtype)
+    Gp = np.array(G, dtype=dtype)
+    Gp[np.diag_indices_from(Gp)] += 7.0 + 0.2 / 0.8 * np.diag(G)
+    potrf, potri = get_lapack_funcs(("potrf", "potri"), (Gp,))
+    P = _upper_to_symmetric(potri(potrf(Gp, lower=0, clean=0)[0], lower=0)[0])
+    want = -P / np.diag(P)[None, :]
+    np.fill_diagonal(want, 0.0)
+    assert B.flags["C_CONTIGUOUS"] and B.dtype == dtype
+    np.testing.assert_array_equal(B, want)
+    not_definite = np.array([[0.0, 1.0], [1.0, 0.0]])
+    np.testing.assert_array_equal(_spd_inverse(not_definite.copy()), np.linalg.inv(not_definite))
+
+
+def test_ease_precision_by_blocks_of_rows_is_the_whole_row_sums():
+    from analysis.recommend.linear import ease_precision
+
+    G = np.random.default_rng(4).normal(size=(500, 400))  # 200,000 cells: two blocks, negative cells
+    G[:, 0] = np.abs(G).sum(axis=1).max() * np.linspace(0.5, 1.5, 500)  # the widest row is the last one
+    edge = float(np.abs(G).sum(axis=1).max()) / (SINGLE_CONDITION - 1)  # (widest + lam) / lam = the bound
+    assert ease_precision(G, edge * 1.0001) is np.float32
+    assert ease_precision(G, edge * 0.9999) is np.float64
 
 
 @pytest.mark.parametrize("shrinkage", [0.0, 10.0])
