@@ -26,7 +26,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -38,9 +38,17 @@ from analysis.data.products import NON_PRODUCT_CODES, non_product_lines, non_pro
 from analysis.data.report import READING_RULES, RULE_ORDER, DataReport, Flag, describe_table
 from analysis.errors import DataError
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", FutureWarning)
+if TYPE_CHECKING:
     import pandera.pandas as pa
+
+
+def _pandera():
+    """pandera, imported when a table is first validated: a chapter's kernel that reads the runner's cleaned
+    table (:mod:`analysis.data.handoff`) never validates one and spares the import (0.4 s)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        import pandera.pandas as pa
+    return pa
 
 __all__ = [
     "NON_PRODUCT_CODES",
@@ -237,6 +245,7 @@ def _examples(table: pd.DataFrame, mask: pd.Series, column: str, raw: pd.Series 
 
 
 def _schema(rules: CleaningRules, kind: str) -> pa.DataFrameSchema:
+    pa = _pandera()
     limit = rules.max_unparseable_share
 
     def parsed_enough(s: pd.Series) -> bool:
@@ -314,7 +323,7 @@ def validate_transactions(
     raw = raw or {}
     try:
         _schema(rules, kind).validate(table, lazy=True)
-    except pa.errors.SchemaErrors as err:
+    except _pandera().errors.SchemaErrors as err:
         first = err.failure_cases.iloc[0]
         column, check = str(first["column"]), str(first["check"])
         problem, mask, key = _explain(table, column, check, first["failure_case"], rules, raw)
