@@ -25,15 +25,22 @@ from analysis.recommend.base import Recommender, as_csr, one_blas_thread
 __all__ = ["EASE", "Autoencoder", "ease_precision", "ease_weights", "gram", "most_interacted"]
 
 
-def _spd_inverse(G: np.ndarray) -> np.ndarray:
+def _spd_inverse(G: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """The inverse of a symmetric positive definite matrix by its Cholesky factor (LAPACK ``potrf``/``potri``,
     about a quarter faster than a general inverse), in ``G``'s precision (float32 or float64), row-major (C
     order, as the sparse products of the scores want it); a matrix that is not positive definite falls back to
-    :func:`numpy.linalg.inv`."""
+    :func:`numpy.linalg.inv`. ``overwrite``: ``G`` is the caller's scratch copy, factorised where it is (one
+    items x items array less; a matrix that is not positive definite is then inverted from its lower triangle,
+    which ``potrf`` leaves untouched, and the diagonal kept aside)."""
     from scipy.linalg.lapack import get_lapack_funcs
 
     potrf, potri = get_lapack_funcs(("potrf", "potri"), (G,))
-    c, info = potrf(G, lower=0, clean=0)
+    diag = np.diag(G).copy() if overwrite else None
+    c, info = potrf(G, lower=0, clean=0, overwrite_a=int(overwrite and G.flags["F_CONTIGUOUS"]))
+    if info != 0 and diag is not None and c is G:  # G's upper triangle and diagonal hold a partial factor
+        upper = np.triu_indices_from(G, 1)
+        G[upper] = G.T[upper]
+        G[np.diag_indices_from(G)] = diag
     if info == 0:
         inv, info = potri(c, lower=0, overwrite_c=1)  # the factor is ours: inverted where it is
         if info == 0:
@@ -77,8 +84,8 @@ def ease_weights(X, lam: float, dropout: float = 0.0, *, G: np.ndarray | None = 
 
     ``G``, when given, is ``X``'s Gram matrix (:func:`gram`), computed once for several penalties; it is
     not changed. ``dtype``: the precision of the inverse and of ``B`` (``np.float32`` halves their memory and
-    about halves the time). Memory: the Gram matrix (8-byte numbers) and a few items x items arrays of ``dtype``
-    (its penalised copy, the Cholesky factor, the inverse, ``B``).
+    about halves the time). Memory: the Gram matrix (8-byte numbers) and one items x items array of ``dtype``: its
+    penalised copy, factorised, inverted and made into ``B`` where it is.
     """
     X = as_csr(X)
     lam = check_number("lam", lam, low=0, open_low=True)
@@ -87,9 +94,9 @@ def ease_weights(X, lam: float, dropout: float = 0.0, *, G: np.ndarray | None = 
         raise ValueError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
     G = (X.T @ X).toarray() if G is None else G
     diag = np.diag(G).astype(float)
-    G = np.array(G, dtype=dtype)  # a copy: the caller's G is not changed
+    G = np.array(G, dtype=dtype, order="F")  # a copy (the caller's G is not changed), factorised where it is
     G[np.diag_indices_from(G)] += lam + p / (1 - p) * diag
-    B = _spd_inverse(G)  # P, made into B where it is: the same numbers as -P / diag(P)
+    B = _spd_inverse(G, overwrite=True)  # P, made into B where it is: the same numbers as -P / diag(P)
     d = np.diag(B).copy()
     np.negative(B, out=B)
     B /= d[None, :]

@@ -33,8 +33,9 @@ class RecommendParams(ChapterParams):
     global_test_days: int = Field(30, ge=1, le=3650, description="days at the end of the log held out by the global time split (train before, score what customers bought after)")
     max_products: int = Field(
         5000, ge=2, le=50_000,
-        description="most products EASE fits, those with the most interactions (its Gram matrix, inverse and weights "
-                    "take 24 bytes per pair of products: 600 MB at 5,000, within a 1 GB budget)",
+        description="most products EASE fits, those with the most interactions (its Gram matrix, and a fit's inverse, "
+                    "which becomes its weights, for each of the two penalties fitted at once: 24 bytes per pair of "
+                    "products, 600 MB at 5,000, within a 1 GB budget)",
     )
     max_eval_customers: int = Field(
         10_000, ge=MIN_CUSTOMERS, le=10_000_000,

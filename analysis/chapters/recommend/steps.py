@@ -10,8 +10,9 @@ Memory, with n customers, m products and z interactions (issue 24: nothing grows
 * matrix, split, baselines: sparse matrices, about 12 bytes an interaction (z);
 * the evaluation (sections 2 to 9, the exercises): at most ``max_eval_customers`` customers (:func:`sample_step`),
   so its factor models ((n + m) x d), the autoencoder's dense targets and its lists grow with that sample;
-* item kNN, the text cosine, EASE: product x product arrays (m^2 8-byte numbers; EASE three of them, on at
-  most ``max_products`` products, in 4-byte numbers when its penalty allows single precision; the training
+* item kNN, the text cosine, EASE: product x product arrays (m^2 8-byte numbers; EASE the Gram matrix and one
+  a fit, its inverse made into its weights where it is, on at most ``max_products`` products, in 4-byte numbers
+  when its penalty allows single precision; the training
   matrix's Gram matrix is kept from section 3 to section 5, where EASE uses it); user kNN: ``neighbours`` cells
   a customer, from blocks of
   :data:`analysis.recommend.neighbours.BLOCK_CELLS` similarities;
@@ -28,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -287,7 +289,8 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
     """Matrix factorisation with the latent dimension chosen on a validation split, and learning curves.
 
     The candidates (a quarter, half and all of ``factors``) are fitted on the validation
-    split with half the sweeps; the chosen one is refitted on the whole training split.
+    split with half the sweeps; the chosen one is refitted on the whole training split (for implicit
+    feedback, the refits start beside the validation fits and those not chosen are dropped).
 
     Ratings: biased ALS against SGD (test RMSE per sweep). Implicit feedback:
     Hu-Koren-Volinsky ALS (test nDCG@K per sweep).
@@ -301,20 +304,21 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
         chosen = min(val, key=val.get)
         return _rating_curves(data, chosen, val, regularization, iterations, seed)
     dims = _dims(factors)
-    fits = _in_parallel(*[functools.partial(_evaluate, "", ImplicitALS(d, regularization, half, seed=seed), vtr, vte, k)
-                       for d in dims])
-    val = {d: fit["ndcg"] for d, fit in zip(dims, fits)}
-    chosen = max(val, key=val.get)
-    curve: list[float] = []
-    model = ImplicitALS(chosen, regularization, iterations, seed=seed)
     users = _curve_users(data["test"].X, seed)
-    t = time.perf_counter()
-    model.fit(data["train"].X, monitor=lambda it, m: curve.append(
-        ranking_metrics(m.recommend(users, n=k), data["test"].X[users])["ndcg"]))
-    fit_seconds = time.perf_counter() - t  # includes scoring the test after every sweep
-    recs = model.recommend(n=k)
-    row = {"model": "implicit ALS", **ranking_metrics(recs, data["test"].X, train=data["train"].X),
-           "fit_seconds": fit_seconds, "recs": recs, "fitted": model}
+    with _pool() as pool:
+        fits = [pool.submit(_evaluate, "", ImplicitALS(d, regularization, half, seed=seed), vtr, vte, k) for d in dims]
+        # each candidate's fit on the whole training split starts beside the validation fits, the largest (the
+        # slowest) first; once the choice is known, those not chosen are dropped (or never start)
+        dropped = {d: threading.Event() for d in dims}
+        refits = {d: pool.submit(_als_with_curve, d, regularization, iterations, seed, data, users, k, dropped[d])
+                  for d in sorted(dims, reverse=True)}
+        val = {d: fit.result()["ndcg"] for d, fit in zip(dims, fits)}
+        chosen = max(val, key=val.get)
+        for d, refit in refits.items():
+            if d != chosen:
+                dropped[d].set()  # a refit already running stops after its sweep
+                refit.cancel()
+        row, curve = refits[chosen].result()
     curves = pd.DataFrame({"implicit ALS": curve}, index=pd.RangeIndex(1, len(curve) + 1, name="sweep"))
     glue = {"factors_chosen": chosen, "mf_metric": f"nDCG@{k}", "mf_final": row["ndcg"], "curve_users": len(users),
             "mf_users": row["users"],
@@ -322,6 +326,32 @@ def factors_step(data: dict, k: int, factors: int, regularization: float, iterat
             "factor_grid": ", ".join(str(d) for d in val)}
     table = pd.DataFrame({"latent dimension": list(val), f"validation nDCG@{k} (higher is better)": list(val.values())})
     return _step(glue, table, {"curves": curves, "ylabel": f"test nDCG@{k}", "factors": chosen, "row": row})
+
+
+class _Dropped(Exception):
+    """A refit that is not needed any more (:func:`_als_with_curve`)."""
+
+
+def _als_with_curve(d: int, reg: float, iterations: int, seed: int, data: dict, users: np.ndarray, k: int,
+                    dropped: threading.Event | None = None) -> tuple[dict[str, Any], list[float]]:
+    """Weighted ALS of latent dimension ``d`` on the whole training split, its test nDCG@K on ``users`` after
+    every sweep (the learning curve), and its row of the comparison; it stops after the sweep during which
+    ``dropped`` is set."""
+    curve: list[float] = []
+    model = ImplicitALS(d, reg, iterations, seed=seed)
+
+    def monitor(it: int, m: ImplicitALS) -> None:
+        if dropped is not None and dropped.is_set():
+            raise _Dropped(d)
+        curve.append(ranking_metrics(m.recommend(users, n=k), data["test"].X[users])["ndcg"])
+
+    t = time.perf_counter()
+    model.fit(data["train"].X, monitor=monitor)
+    fit_seconds = time.perf_counter() - t  # includes scoring the test after every sweep
+    recs = model.recommend(n=k)
+    row = {"model": "implicit ALS", **ranking_metrics(recs, data["test"].X, train=data["train"].X),
+           "fit_seconds": fit_seconds, "recs": recs, "fitted": model}
+    return row, curve
 
 
 def _rating_curves(data: dict, chosen: int, val: dict, reg: float, iterations: int, seed: int) -> Step:

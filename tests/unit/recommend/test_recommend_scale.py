@@ -204,6 +204,25 @@ def test_ease_weights_made_in_place_are_the_formula_to_the_last_bit_and_row_majo
     np.testing.assert_array_equal(B, want)
     not_definite = np.array([[0.0, 1.0], [1.0, 0.0]])
     np.testing.assert_array_equal(_spd_inverse(not_definite.copy()), np.linalg.inv(not_definite))
+    halfway = np.array([[2.0, 1.0, 3.0], [1.0, -1.0, 0.5], [3.0, 0.5, 1.0]])  # potrf stops at the second pivot
+    scratch = np.asfortranarray(halfway)
+    np.testing.assert_array_equal(_spd_inverse(scratch, overwrite=True), np.linalg.inv(halfway))
+
+
+def test_ease_holds_one_items_by_items_array_beside_the_gram_matrix():
+    """The penalised copy is factorised, inverted and made into B where it is: two penalties fitted at once on
+    the validation split need the Gram matrix and two such arrays (max_products' 24 bytes a pair)."""
+    import tracemalloc
+
+    X = _matrix(4, 400, 1500, ratings=False)  # large enough that the triangle copies' blocks are small beside it
+    G = gram(X)
+    tracemalloc.start()
+    try:
+        B = ease_weights(X, 3.0, G=G, dtype=np.float64)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert B.nbytes <= peak < 1.5 * B.nbytes
 
 
 def test_ease_precision_by_blocks_of_rows_is_the_whole_row_sums():
@@ -386,3 +405,17 @@ def test_fits_on_two_threads_give_what_one_thread_gives(shop, monkeypatch):
 
     one, two = run(1), run(2)
     assert one == two and len(one[1]) >= 7
+
+
+def test_a_dropped_refit_stops_after_its_sweep(shop):
+    import threading
+
+    _, inter = shop
+    data = RS.split_step(inter, "time", 0.25, 3).data
+    users = RS._curve_users(data["test"].X, 3)
+    dropped = threading.Event()
+    dropped.set()
+    with pytest.raises(RS._Dropped):
+        RS._als_with_curve(8, 0.1, 50, 3, data, users, 10, dropped)
+    row, curve = RS._als_with_curve(8, 0.1, 3, 3, data, users, 10, threading.Event())
+    assert len(curve) == 3 and row["model"] == "implicit ALS" and row["recs"].shape[1] == 10
