@@ -473,6 +473,20 @@ def _failed(chapter: Chapter, out: Path, paths: Paths, message: str, *, data_err
 
 
 @contextlib.contextmanager
+def _environment(name: str, value: str):
+    """``os.environ[name] = value`` while the block runs (the kernels this process starts inherit it); the
+    variable's former value, or its absence, comes back afterwards."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def _kernel_imports_this_package():
     """The kernel imports the ``analysis`` this runner is part of (``ROOT``), whatever else is installed.
 
@@ -481,14 +495,7 @@ def _kernel_imports_this_package():
     the parameters and the data (the kernel's working folder is the chapter's work folder).
     """
     before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *([before] if before else [])])
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = before
+    return _environment("PYTHONPATH", os.pathsep.join([str(ROOT), *([before] if before else [])]))
 
 
 def _papermill(notebook: Path, inject: dict, out: Path, cwd: Path, progress: Progress, timeout: int) -> None:
@@ -720,15 +727,10 @@ def _handoff(paths: Paths):
     kernels (:mod:`analysis.data.handoff`): the data are read once a build, not once more in every chapter."""
     where = paths.work / "handoff"
     shutil.rmtree(where, ignore_errors=True)
-    before = os.environ.get(handoff.ENV)
-    os.environ[handoff.ENV] = str(where)
     try:
-        yield
+        with _environment(handoff.ENV, str(where)):
+            yield
     finally:
-        if before is None:
-            os.environ.pop(handoff.ENV, None)
-        else:
-            os.environ[handoff.ENV] = before
         shutil.rmtree(where, ignore_errors=True)
 
 

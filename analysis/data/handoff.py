@@ -24,7 +24,7 @@ import pandas as pd
 from analysis.data.params import DataParams
 from analysis.data.report import DataReport, Flag
 
-__all__ = ["ENV", "folder", "key", "read", "write"]
+__all__ = ["ENV", "folder", "key", "read", "slot", "write"]
 
 #: The environment variable naming the hand-off folder (set by the runner while it executes chapters).
 ENV = "ANALYSIS_HANDOFF"
@@ -47,7 +47,13 @@ def key(params: DataParams) -> str:
     return json.dumps(values, sort_keys=True, default=str) + params.source.identity()
 
 
-def _paths(where: Path, params: DataParams) -> tuple[Path, Path]:
+def slot(params: DataParams) -> tuple[Path, Path] | None:
+    """The table's and the report's files for these parameters in the runner's folder, or None outside a build
+    (the data's identity, for a file its content hash, is read once here for both :func:`read` and
+    :func:`write`)."""
+    where = folder()
+    if where is None:
+        return None
     name = hashlib.sha256(key(params).encode()).hexdigest()[:32]
     return where / f"{name}.arrow", where / f"{name}.json"
 
@@ -58,12 +64,11 @@ def _report(text: str) -> DataReport:
     return DataReport(**values)
 
 
-def read(params: DataParams) -> tuple[pd.DataFrame, DataReport] | None:
-    """The table and report handed off for these parameters, or None (no folder, no file of this key)."""
-    where = folder()
-    if where is None:
+def read(files: tuple[Path, Path] | None) -> tuple[pd.DataFrame, DataReport] | None:
+    """The table and report handed off in ``files`` (:func:`slot`), or None (no folder, no file of this key)."""
+    if files is None:
         return None
-    table_path, report_path = _paths(where, params)
+    table_path, report_path = files
     try:
         report = _report(report_path.read_text(encoding="utf-8"))
         table = pd.read_feather(table_path)
@@ -72,11 +77,10 @@ def read(params: DataParams) -> tuple[pd.DataFrame, DataReport] | None:
     return table, report
 
 
-def write(params: DataParams, table: pd.DataFrame, report: DataReport) -> bool:
-    """Hand ``table`` and ``report`` off under the parameters' key; False when there is no folder, the report
+def write(files: tuple[Path, Path] | None, table: pd.DataFrame, report: DataReport) -> bool:
+    """Hand ``table`` and ``report`` off in ``files`` (:func:`slot`); False when there is no folder, the report
     would not come back from JSON exactly, or the folder cannot be written (the next call then reads the data)."""
-    where = folder()
-    if where is None or table.attrs or not table.index.equals(pd.RangeIndex(len(table))):
+    if files is None or table.attrs or not table.index.equals(pd.RangeIndex(len(table))):
         return False  # Arrow keeps neither attrs nor another index
     text = json.dumps(report.to_dict(), allow_nan=False)
     try:
@@ -84,9 +88,9 @@ def write(params: DataParams, table: pd.DataFrame, report: DataReport) -> bool:
             return False
     except (ValueError, TypeError):
         return False
-    table_path, report_path = _paths(where, params)
+    table_path, report_path = files
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        table_path.parent.mkdir(parents=True, exist_ok=True)
         part = table_path.with_suffix(".part")
         table.reset_index(drop=True).to_feather(part)
         os.replace(part, table_path)

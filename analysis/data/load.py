@@ -840,7 +840,8 @@ def load_data(params: DataParams | Mapping[str, Any]) -> tuple[pd.DataFrame, Dat
     lines, and a :class:`Flag` for every rule that found rows.
     """
     p = data_params(params)
-    handed = handoff.read(p)  # the runner's read of the same data with the same parameters (a chapter's kernel)
+    files = handoff.slot(p)  # None outside the runner's build
+    handed = handoff.read(files)  # the runner's read of the same data with the same parameters (a chapter's kernel)
     if handed is not None:
         return handed
     options = ReadOptions(encoding=p.encoding, decimal=p.decimal, thousands=p.thousands, date_format=p.date_format,
@@ -848,5 +849,5 @@ def load_data(params: DataParams | Mapping[str, Any]) -> tuple[pd.DataFrame, Dat
     table, report = _load(p.data, options=options, mapping=p.mapping or None, rules=None,
                           overrides=rule_overrides(p), n_customers=p.shop_customers, seed=p.seed,
                           currency=p.currency, history_days=p.shop_history_days)  # fmt: skip
-    handoff.write(p, table, report)  # only while the runner executes chapters (ANALYSIS_HANDOFF)
+    handoff.write(files, table, report)  # only while the runner executes chapters (ANALYSIS_HANDOFF)
     return table, report
