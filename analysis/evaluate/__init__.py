@@ -15,7 +15,23 @@ Each submodule checks its own inputs in the words of its domain (ratings, days,
 labels), which is why MAE is written in three of them.
 """
 
-from analysis.evaluate import classification, forecast, holdout, ranking, rating
+import importlib
+
 from analysis.evaluate.holdout import bias_share, by_group, mae
 
 __all__ = ["bias_share", "by_group", "classification", "forecast", "holdout", "mae", "ranking", "rating"]
+
+#: The submodules, each imported when first used (``evaluate.classification`` or ``from analysis.evaluate import
+#: classification``): ranking lists need neither scikit-learn nor statsmodels, which classification and forecast
+#: import (about 1 s), and the book's runner checks a recommender's data with ranking's package alone.
+SUBMODULES = ("classification", "forecast", "holdout", "ranking", "rating")
+
+
+def __getattr__(name: str):
+    if name in SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

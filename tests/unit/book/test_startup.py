@@ -29,3 +29,23 @@ def test_an_earlier_jsonschema_import_is_left_alone():
     code = "import jsonschema, sys; import analysis; print(sys.modules.get('rfc3987_syntax', 'absent') is None)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_the_runner_checks_a_recommender_s_data_without_scikit_learn():
+    """The runner's check of the recommendations chapter's data imports analysis.recommend: ranking lists need
+    neither scikit-learn nor statsmodels (about 1 s of the read the kernel waits for)."""
+    code = ("import sys; import analysis.recommend, analysis.chapters.recommend.params; "
+            "print('sklearn' in sys.modules, 'statsmodels' in sys.modules, 'scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "False"]
+
+
+def test_the_metrics_submodules_are_there_when_asked_for():
+    code = ("from analysis import evaluate; import sys; print('classification' in dir(evaluate), "
+            "'analysis.evaluate.classification' in sys.modules, callable(evaluate.classification.cross_validate), "
+            "callable(evaluate.forecast.mase), evaluate.mae is not None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "True", "True", "True"]
+    missing = subprocess.run([sys.executable, "-c", "from analysis import evaluate; evaluate.nothing"],
+                             capture_output=True, text=True)  # fmt: skip
+    assert missing.returncode == 1 and "has no attribute 'nothing'" in missing.stderr
