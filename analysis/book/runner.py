@@ -10,7 +10,9 @@ book`` run:
    with ``chapter=`` only that chapter is executed, the others are left as they
    are (the front page's build table says which ran on which data);
 3. read the chapter's data once and check its needs (enough customers, days...)
-   before executing; execute in a fresh work folder ``book/.work/<chapter>/``
+   while the chapter's kernel starts (its ``load_data`` waits for that read and
+   takes its table; data that fail are reported in the runner's words and nothing
+   of the run is kept); execute in a fresh work folder ``book/.work/<chapter>/``
    (the chapter's working directory, where it writes its CSV), printing each
    ``##`` section as it is reached; each cell has a time limit; on success the
    notebook and the files it wrote move to ``book/chapters/``; a failed notebook
@@ -31,7 +33,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -382,13 +386,18 @@ def tag_removed_cells(notebook_path: Path) -> None:
 class Progress:
     """Prints one line per ``##`` section reached, with the seconds since the chapter started."""
 
-    def __init__(self, chapter: Chapter, out=None) -> None:
+    def __init__(self, chapter: Chapter, out=None, start: float | None = None) -> None:
         self.chapter, self.out = chapter, out or sys.stdout
-        self.start = time.perf_counter()
+        self.start = time.perf_counter() if start is None else start
         self.cell, self.injected, self.section = 0, 0, "the start"
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
+
+    def line(self, text: str) -> None:
+        """``[seconds] text`` as one write (the runner's read prints from another thread)."""
+        self.out.write(f"    [{self.elapsed():6.1f} s] {text}\n")
+        self.out.flush()
 
     def where(self) -> str:
         """The running cell as the user finds it in the notebook they have (papermill's cell not counted)."""
@@ -404,7 +413,7 @@ class Progress:
             for line in source.splitlines():
                 if line.startswith("## "):
                     self.section = line[3:].strip()
-                    print(f"    [{self.elapsed():6.1f} s] {self.section}", file=self.out, flush=True)
+                    self.line(self.section)
 
     def done(self, cell) -> None:
         """After a cell ran: a progress note it glued (:func:`analysis.page.progress_note`) as one more line."""
@@ -413,7 +422,7 @@ class Progress:
         for output in cell.get("outputs", []):
             if output.get("metadata", {}).get("scrapbook", {}).get("name") == PROGRESS_NOTE:
                 text = output.get("data", {}).get("application/papermill.record/text/markdown", "")
-                print(f"    [{self.elapsed():6.1f} s]   {text}", file=self.out, flush=True)
+                self.line(f"  {text}")
 
 
 def _engine():
@@ -515,8 +524,12 @@ def _papermill(notebook: Path, inject: dict, out: Path, cwd: Path, progress: Pro
         )  # fmt: skip
 
 
-def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: int = CELL_TIMEOUT) -> list[str]:
-    """Execute one chapter in its own work folder; return the files it wrote, moved to book/chapters/."""
+def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: int = CELL_TIMEOUT,
+                    progress: Progress | None = None, before_keep: Callable[[], None] | None = None) -> list[str]:
+    """Execute one chapter in its own work folder; return the files it wrote, moved to book/chapters/.
+
+    ``before_keep`` runs after the chapter executed and before its files move (an exception it raises leaves the
+    book as it was)."""
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -525,7 +538,7 @@ def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: in
     cwd = work / "cwd"
     cwd.mkdir(parents=True)
     out = work / chapter.notebook
-    progress = Progress(chapter)
+    progress = progress or Progress(chapter)
     try:
         _papermill(chapter.path(paths.root), inject, out, cwd, progress, timeout)
     except pm.PapermillExecutionError as err:
@@ -559,6 +572,12 @@ def execute_chapter(chapter: Chapter, inject: dict, paths: Paths, *, timeout: in
             data_error=False,
         ) from None  # fmt: skip
     except BaseException:  # Ctrl-C included: no half-run work folder is left behind
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    try:
+        if before_keep is not None:
+            before_keep()
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return _move_outputs(chapter, out, cwd, paths)
@@ -703,15 +722,55 @@ class DataCache:
         return self.value
 
 
+class _Reader(threading.Thread):
+    """The runner's read and check of a chapter's data, on the second core while the chapter's kernel starts
+    and runs its imports. The kernel's ``load_data`` waits for it (:func:`analysis.data.handoff.wait`) and
+    takes the table it hands off; when the read or the check fails, the kernel stops at its data cell and the
+    runner reports this error, the one it would have raised before starting the kernel."""
+
+    def __init__(self, ch: Chapter, params: ChapterParams, cache: DataCache, progress: Progress) -> None:
+        super().__init__(name=f"read the data of {ch.name}", daemon=True)  # Ctrl-C does not wait for it
+        self.ch, self.params, self.cache, self.progress = ch, params, cache, progress
+        self.report, self.error = None, None
+        self.marker = handoff.begin()  # before the kernel starts: it waits for this read
+
+    def run(self) -> None:
+        try:
+            table, report = self.cache.load(self.params, self.ch)
+            check_needs(self.ch, self.params, report, table)
+            self.report = report
+        except BaseException as err:  # raised again by the runner's thread (result)
+            self.error = err
+        finally:
+            handoff.end(self.marker, refused=self.error is not None)
+        if self.error is None:
+            self.progress.line(f"data read and checked: {self.report.rows_kept:,} rows kept")
+
+    def result(self):
+        """The data's report, once read and checked; the read's or the check's error raised here."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.report
+
+
 def _run_one(ch: Chapter, params: ChapterParams, inject: dict, paths: Paths, timeout: int, cache: DataCache) -> dict:
-    """Check the data, execute, and return the chapter's new state entry."""
+    """Check the data while the chapter's kernel starts, execute, and return the chapter's new state entry."""
     start = time.perf_counter()
     print(f"==> chapter {ch.number} {ch.name} ({ch.notebook}) on data={params.data}", flush=True)
-    table, report = cache.load(params, ch)
-    check_needs(ch, params, report, table)
-    print(f"    [{time.perf_counter() - start:6.1f} s] data read and checked: {report.rows_kept:,} rows kept",
-          flush=True)  # fmt: skip
-    files = execute_chapter(ch, inject, paths, timeout=timeout)
+    progress = Progress(ch, start=start)
+    # papermill's imports change the warning filters (requests silences urllib3's notice about SOCKS); made here,
+    # before the reader's thread enters `warnings.catch_warnings` blocks that would put the old filters back
+    import papermill  # noqa: F401
+
+    reader = _Reader(ch, params, cache, progress)
+    reader.start()
+    try:
+        files = execute_chapter(ch, inject, paths, timeout=timeout, progress=progress, before_keep=reader.result)
+    except (ChapterFailed, DataError):
+        reader.result()  # the data's error first: the chapter failed because the runner refused its data
+        raise
+    report = reader.result()
     seconds = time.perf_counter() - start
     print(f"    chapter {ch.name} executed in {seconds:.1f} s", flush=True)
     return _entry(ch, params, report, fingerprint(ch.path(paths.root), params, paths.root), seconds, files)

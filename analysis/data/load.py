@@ -841,6 +841,9 @@ def load_data(params: DataParams | Mapping[str, Any]) -> tuple[pd.DataFrame, Dat
     """
     p = data_params(params)
     files = handoff.slot(p)  # None outside the runner's build
+    if files is not None and not handoff.wait():  # the runner reads while the kernel starts
+        raise DataError("The book's runner could not read or check these data; its message says why.",
+                        source=str(p.data), fix="read the error the build printed, and fix what it names")
     handed = handoff.read(files)  # the runner's read of the same data with the same parameters (a chapter's kernel)
     if handed is not None:
         return handed

@@ -792,7 +792,7 @@ def _reasons(X: sp.csr_matrix, sim: np.ndarray, users: np.ndarray, items: np.nda
     for idx in np.split(order, starts[1:]) if len(users) else []:
         u = users[idx[0]]
         have = X.indices[X.indptr[u] : X.indptr[u + 1]]
-        if values is not None:
+        if values is not None and len(have):
             r = values.data[values.indptr[u] : values.indptr[u + 1]]
             have = have[(r >= LIKED_RATING) & (r >= r.mean())]
         if not len(have):

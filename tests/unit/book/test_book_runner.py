@@ -186,3 +186,113 @@ def test_a_progress_note_glued_by_a_cell_is_printed_as_a_progress_line():
     line = out.getvalue()
     assert line.count("\n") == 1 and line.strip().startswith("[") and " s]" in line
     assert line.rstrip().endswith("evaluate a random sample of 10,000")
+
+
+# --------------------------------------------------------------------------- the data read beside the kernel's start
+
+
+def _fake_kernel(calls, *, fails: bool = False, wait_for_read: bool = True):
+    """A stand-in for papermill: it writes the executed notebook and a CSV, or fails as a kernel whose
+    ``load_data`` found the runner's refusal does (waiting, like that kernel, for the runner's read)."""
+    import nbformat
+    import papermill as pm
+
+    from analysis.data import handoff
+
+    def execute(notebook, inject, out, cwd, progress, timeout):
+        calls.append(progress.elapsed())
+        if wait_for_read:
+            refused = not handoff.wait()
+            fails_now = fails or refused
+        else:
+            fails_now = fails
+        if fails_now:
+            raise pm.PapermillExecutionError(4, 1, "DataError: the runner could not read", "DataError",
+                                             "The book's runner could not read or check these data", [])  # fmt: skip
+        progress.line("1. A section")
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), str(out))
+        (cwd / "deliverable.csv").write_text("a\n1\n")
+
+    return execute
+
+
+def _one(tmp_path, monkeypatch, load, *, kernel_waits: bool = True):
+    import os as _os
+
+    from analysis.chapters import get_chapter
+    from analysis.data import handoff
+
+    calls = []
+    monkeypatch.setattr(runner, "_papermill", _fake_kernel(calls, wait_for_read=kernel_waits))
+    monkeypatch.setattr(runner, "load_chapter_data", load)
+    monkeypatch.setattr(runner, "check_needs", lambda ch, params, report, table: None)
+    monkeypatch.setattr(runner, "fingerprint", lambda *args: "key")
+    me = str(_os.getpid())
+    monkeypatch.setattr(handoff, "_alive", lambda pid: pid == me)  # this process is "the runner", and running
+    monkeypatch.setattr(handoff, "wait", _waiting_as_a_kernel(handoff.wait))
+    paths = Paths(tmp_path)
+    ch = get_chapter("concepts")
+    params, inject = runner.resolve_parameters([ch], "shop", None)[ch.name]
+    with runner._handoff(paths):
+        return runner._run_one(ch, params, inject, paths, 60, runner.DataCache()), paths, calls
+
+
+def _waiting_as_a_kernel(wait):
+    """``handoff.wait`` as a kernel (another process) calls it: the runner's marker is not its own."""
+    import os as _os
+
+    def kernel_wait(poll: float = 0.01) -> bool:
+        real = _os.getpid
+        try:
+            _os.getpid = lambda: -1
+            return wait(poll)
+        finally:
+            _os.getpid = real
+
+    return kernel_wait
+
+
+def test_the_kernel_starts_while_the_runner_reads_and_waits_for_the_read(tmp_path, monkeypatch, capsys):
+    import time
+    from types import SimpleNamespace
+
+    order = []
+
+    def slow_read(params, chapter=None):
+        time.sleep(0.5)
+        order.append("read")
+        return "table", SimpleNamespace(rows_kept=5)
+
+    entry, paths, calls = _one(tmp_path, monkeypatch, slow_read)
+    assert calls and calls[0] < 0.4  # the kernel started before the read was done
+    assert entry["files"] == ["deliverable.csv"] and (paths.chapters / "deliverable.csv").exists()
+    out = capsys.readouterr().out
+    assert out.index("data read and checked: 5 rows kept") < out.index("1. A section")  # it waited for the read
+
+
+def test_data_the_runner_refuses_fail_with_its_message_and_keep_the_book(tmp_path, monkeypatch, capsys):
+    from analysis.errors import DataError
+
+    def refused(params, chapter=None):
+        raise DataError("Chapter concepts cannot run on these data. The data hold 3 customers.", parameter="data",
+                        fix="use a larger log")  # fmt: skip
+
+    with pytest.raises(DataError, match="3 customers"):  # the runner's words, not the kernel's failure
+        _one(tmp_path, monkeypatch, refused)
+    assert not (Paths(tmp_path).chapters / "deliverable.csv").exists()
+    assert "data read and checked" not in capsys.readouterr().out
+
+
+def test_a_chapter_that_ran_without_waiting_is_not_kept_when_its_data_are_refused(tmp_path, monkeypatch):
+    import time
+
+    from analysis.errors import DataError
+
+    def refused_late(params, chapter=None):
+        time.sleep(0.3)
+        raise DataError("Chapter concepts cannot run on these data.", parameter="data", fix="use a larger log")
+
+    with pytest.raises(DataError, match="cannot run on these data"):
+        _one(tmp_path, monkeypatch, refused_late, kernel_waits=False)  # a loader of its own: the kernel ran on
+    assert not (Paths(tmp_path).chapters / "deliverable.csv").exists()  # the book is as it was
+    assert not (Paths(tmp_path).work / "concepts").exists()

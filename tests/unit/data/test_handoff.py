@@ -87,3 +87,98 @@ def test_a_folder_that_cannot_be_written_only_costs_the_second_read(tmp_path, lo
     load_data({"data": str(log)})
     load_data({"data": str(log)})
     assert len(counted) == 2
+
+
+# --------------------------------------------------------------------------- the runner reads while the kernel starts
+
+
+def _runner_reading(where, pid: int) -> None:
+    """The marker :func:`handoff.reading` leaves while another process (``pid``) reads the data."""
+    where.mkdir(parents=True, exist_ok=True)
+    (where / handoff.READING).write_text(str(pid))
+
+
+def test_a_kernel_waits_for_the_runner_and_takes_its_table(tmp_path, log, counted, monkeypatch):
+    import os
+    import threading
+    import time
+
+    where = tmp_path / "handoff"
+    monkeypatch.setenv(handoff.ENV, str(where))
+    table, _ = load_data({"data": str(log)})  # what the runner will have handed off
+    (where / "kept").mkdir()
+    for path in where.glob("*.*"):
+        path.rename(where / "kept" / path.name)  # not there yet: the runner is still reading
+    _runner_reading(where, os.getppid())  # a process that is running (pytest's parent)
+
+    def runner_done():
+        time.sleep(0.3)
+        for path in (where / "kept").iterdir():
+            path.rename(where / path.name)
+        (where / handoff.READING).unlink()
+
+    threading.Thread(target=runner_done).start()
+    start = time.perf_counter()
+    again, _ = load_data({"data": str(log)})
+    assert time.perf_counter() - start >= 0.3  # it waited, then read the hand-off rather than the file
+    assert len(counted) == 1
+    pd.testing.assert_frame_equal(again, table, check_exact=True)
+
+
+def test_a_kernel_stops_when_the_runner_refused_the_data(tmp_path, log, monkeypatch):
+    import os
+    import threading
+    import time
+
+    from analysis.errors import DataError
+
+    where = tmp_path / "handoff"
+    monkeypatch.setenv(handoff.ENV, str(where))
+    _runner_reading(where, os.getppid())
+
+    def refused():
+        time.sleep(0.1)
+        (where / handoff.REFUSED).write_text("")
+        (where / handoff.READING).unlink()
+
+    threading.Thread(target=refused).start()
+    with pytest.raises(DataError, match="runner could not read or check these data"):
+        load_data({"data": str(log)})
+
+
+def test_a_runner_that_is_gone_or_this_process_is_not_waited_for(tmp_path, log, counted, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    where = tmp_path / "handoff"
+    monkeypatch.setenv(handoff.ENV, str(where))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    _runner_reading(where, int(gone.stdout))  # a process that ended
+    assert handoff.wait() is True
+    load_data({"data": str(log)})
+    assert len(counted) == 1
+    marker = handoff.begin()  # the runner's own read, in the runner's process: no wait for itself
+    assert (where / handoff.READING).read_text() == str(os.getpid())
+    load_data({"data": str(log), "drop_non_product": True})
+    handoff.end(marker, refused=False)
+    assert len(counted) == 2 and not (where / handoff.READING).exists() and handoff.wait() is True
+
+
+def test_a_failed_read_leaves_the_refusal_and_the_next_read_clears_it(tmp_path, monkeypatch):
+    where = tmp_path / "handoff"
+    monkeypatch.setenv(handoff.ENV, str(where))
+    handoff.end(handoff.begin(), refused=True)
+    assert (where / handoff.REFUSED).exists() and not (where / handoff.READING).exists()
+    assert handoff.wait() is False
+    handoff.end(handoff.begin(), refused=False)
+    assert handoff.wait() is True
+
+
+def test_reading_where_nothing_can_be_written_is_no_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv(handoff.ENV, str(blocker / "handoff"))
+    assert handoff.begin() is None
+    handoff.end(None, refused=True)
+    assert handoff.wait() is True

@@ -362,7 +362,7 @@ def _reasons_one_by_one(X, sim, users, items, ids, values):
     out = []
     for u, j in zip(users, items):
         have = X.indices[X.indptr[u] : X.indptr[u + 1]]
-        if values is not None:
+        if values is not None and len(have):
             r = values.data[values.indptr[u] : values.indptr[u + 1]]
             have = have[(r >= RS.LIKED_RATING) & (r >= r.mean())]
         because = have[np.argmax(sim[have, j])] if len(have) else -1
