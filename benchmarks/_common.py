@@ -247,3 +247,21 @@ def machine() -> dict[str, Any]:
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def reference_seconds() -> float:
+    """Seconds of a fixed piece of work of the kind the chapters do, in this process: a sparse product into a
+    dense array, passes over fresh arrays and a loop of Python. Measured beside a timing, it tells how fast the
+    machine was at that minute (here its speed varies by about 1.5x from minute to minute with nothing else
+    running), so that timings taken at different minutes can be compared."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    X = sp.random(4000, 3000, density=0.02, format="csr", random_state=0, dtype=np.float64)
+    start = time.perf_counter()
+    for _ in range(2):
+        G = (X.T @ X).toarray()
+        G = np.sqrt(G + 1.0)
+        G /= G.sum()
+    sum(i * i for i in range(500_000))
+    return round(time.perf_counter() - start, 3)

@@ -3,7 +3,7 @@
 Run from the project root::
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/book.py [--lines 500000 2000000 8000000]
-        [--replicate FILE] [--seed S] [--memory-cap-gb G] [--chapters NAME ...] [--record PATH]
+        [--replicate FILE] [--seed S] [--memory-cap-gb G] [--chapters NAME ...] [--repeat N] [--record PATH]
 
 Protocol
 --------
@@ -36,7 +36,11 @@ gives:
   the second covering the kernel (the child waits for it);
 * ``rows_kept``: the lines the data report kept;
 * ``sections``: the seconds (since the chapter started) at which the
-  runner's progress lines say each section was reached.
+  runner's progress lines say each section was reached;
+* ``executed_seconds``: what the runner printed as the chapter's time
+  ("chapter NAME executed in S s": from its data read to its files kept,
+  without the interpreter's start and the runner's imports that ``seconds``
+  holds).
 
 Each child runs under ``nice -n 10`` and with its address space capped at
 ``--memory-cap-gb`` (default 16: ``prlimit --as``, inherited by the kernel), so
@@ -48,6 +52,14 @@ address space well beyond what it touches, and under an 8 GB cap the recommendat
 8 M-line shop failed in its baskets query ("Allocation failure") at 3.5 GB resident, while under 16 GB it
 finished at a peak of 4.6 GB resident (2026-12-07). The issue's limit is on resident memory
 (``peak_rss_mb``), which the JSON reports.
+
+``--repeat N`` runs each chapter N times, one run after another: ``seconds``
+is then the median of the runs, ``seconds_runs`` lists them all (the spread a
+machine whose speed varies from minute to minute gives) and ``peak_rss_mb``
+is the largest; the first failed run is reported as the chapter's row.
+Before each run the benchmark times a fixed piece of work of the chapters' kind
+in its own process (``_common.reference_seconds``, listed in
+``reference_seconds_runs``): a run that was slow on a slow minute shows it.
 
 ``--parallel N`` runs N chapters at the same time (each still in its own
 process, its peak memory its own; each size records ``parallel``): their
@@ -99,12 +111,13 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_CACHE, ROOT, ensure_log, log, machine  # noqa: E402
+from _common import DEFAULT_CACHE, ROOT, ensure_log, log, machine, reference_seconds  # noqa: E402
 
 DEFAULT_LINES = (500_000, 2_000_000, 8_000_000)
 DEFAULT_CAP_GB = 16.0
 ERROR_LINES = 6
 SECTION = re.compile(r"^\s+\[\s*([0-9.]+) s\] (.+)$")
+EXECUTED = re.compile(r"^\s+chapter \S+ executed in ([0-9.]+) s$")
 
 
 # ------------------------------------------------------------------ the logs
@@ -212,10 +225,19 @@ def run_chapter(chapter: str, data: Path, cap_gb: float, timeout: int, chapter_t
     if result is not None and result["status"] == 0:
         return {"status": "ok", "seconds": wall, "peak_rss_mb": result["peak_rss_mb"],
                 "kernel_rss_mb": result["kernel_rss_mb"], "runner_rss_mb": result["runner_rss_mb"],
-                "rows_kept": result["rows_kept"], "sections": reached}  # fmt: skip
+                "rows_kept": result["rows_kept"], "executed_seconds": executed(out), "sections": reached}  # fmt: skip
     errors = [line for line in err.strip().splitlines() if line.strip()]
     return {"status": "failed", "seconds": wall, "peak_rss_mb": None if result is None else result["peak_rss_mb"],
             "exit": proc.returncode, "error": " | ".join(errors[-ERROR_LINES:]), "sections": reached}  # fmt: skip
+
+
+def executed(out: str) -> float | None:
+    """The runner's own time for the chapter (``chapter recommend executed in 27.2 s``), or None."""
+    for line in out.splitlines():
+        match = EXECUTED.match(line)
+        if match:
+            return float(match.group(1))
+    return None
 
 
 def sections(out: str) -> dict[str, float]:
@@ -273,9 +295,27 @@ def summarise(size: dict[str, Any], rows: dict[str, dict[str, Any]], shown: list
     size["load_average"] = [round(x, 2) for x in os.getloadavg()]
 
 
+def repeated(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row for runs of the same chapter: the first failed run, or the median run's sections and rows kept
+    with the median seconds, every run's seconds and the largest peak."""
+    failed = [r for r in runs if r["status"] != "ok"]
+    if failed or len(runs) == 1:
+        return failed[0] if failed else runs[0]
+    seconds = sorted(r["seconds"] for r in runs)
+    middle = (seconds[(len(seconds) - 1) // 2] + seconds[len(seconds) // 2]) / 2
+    nearest = min(runs, key=lambda r: abs(r["seconds"] - middle))
+    return {**nearest, "seconds": round(middle, 1), "seconds_runs": [r["seconds"] for r in runs],
+            "executed_seconds_runs": [r.get("executed_seconds") for r in runs],
+            "reference_seconds_runs": [r.get("reference_seconds") for r in runs],
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "kernel_rss_mb": max(r["kernel_rss_mb"] for r in runs),
+            "runner_rss_mb": max(r["runner_rss_mb"] for r in runs)}  # fmt: skip
+
+
 def run(lines: list[int], seed: int, source: str | None, cap_gb: float, chapters: list[str] | None,
         timeout: int, chapter_timeout: int, cache: Path, earlier: list[dict[str, Any]],
-        parallel: int = 1, on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:  # fmt: skip
+        parallel: int = 1, on_progress: Callable[[dict[str, Any]], None] | None = None,
+        repeat: int = 1) -> dict[str, Any]:  # fmt: skip
     """Every size in turn; ``on_progress(result)`` after each chapter (the result so far, unfinished marked)."""
     from analysis.chapters import CHAPTERS
 
@@ -289,7 +329,7 @@ def run(lines: list[int], seed: int, source: str | None, cap_gb: float, chapters
     def result(current: list[dict[str, Any]]) -> dict[str, Any]:
         measured = {s["lines"] for s in current}
         every = sorted([s for s in earlier if s["lines"] not in measured] + current, key=lambda s: s["lines"])
-        return {"source": source or "shop", "seed": seed, "memory_cap_gb": cap_gb, "chapters": shown,
+        return {"source": source or "shop", "seed": seed, "memory_cap_gb": cap_gb, "chapters": shown, "repeat": repeat,
                 "sizes": every, "exponents": exponents(every), "machine": first,
                 "load_average_end": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
 
@@ -300,8 +340,15 @@ def run(lines: list[int], seed: int, source: str | None, cap_gb: float, chapters
         rows: dict[str, dict[str, Any]] = {}
 
         def one(name: str) -> None:
-            log(f"{info['lines']:,} lines: chapter {name} (cap {cap_gb:g} GB, nice 10)")
-            row = run_chapter(name, path, cap_gb, timeout, chapter_timeout)
+            runs = []
+            for i in range(repeat):
+                log(f"{info['lines']:,} lines: chapter {name} (cap {cap_gb:g} GB, nice 10)"
+                    + (f", run {i + 1} of {repeat}" if repeat > 1 else ""))  # fmt: skip
+                speed = reference_seconds() if repeat > 1 else None
+                runs.append({**run_chapter(name, path, cap_gb, timeout, chapter_timeout), "reference_seconds": speed})
+                if runs[-1]["status"] != "ok":
+                    break
+            row = repeated(runs)
             log(f"  {name}: {row['status']} in {row['seconds']} s, peak {row['peak_rss_mb']} MB"
                 + (f": {row['error']}" if row["status"] != "ok" else ""))  # fmt: skip
             with lock:
@@ -333,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds a chapter may run before it is stopped and reported as timeout (default 1500)")
     parser.add_argument("--parallel", type=int, default=1,
                         help="chapters run at the same time, each in its own process (default 1: one after another)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each chapter, one after another; seconds is their median (default 1)")
     parser.add_argument("--merge", type=Path,
                         help="an earlier result (JSON) whose other sizes are kept beside the ones measured now")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder of the generated logs")
@@ -346,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--lines must be positive numbers of lines")
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     earlier = json.loads(args.merge.read_text())["sizes"] if args.merge and args.merge.exists() else []
     def record(result: dict[str, Any]) -> None:
         if args.record:
@@ -354,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
             os.replace(tmp, args.record)
 
     result = run(sorted(args.lines), args.seed, args.replicate, args.memory_cap_gb, args.chapters,
-                 args.cell_timeout, args.chapter_timeout, args.cache, earlier, args.parallel, record)  # fmt: skip
+                 args.cell_timeout, args.chapter_timeout, args.cache, earlier, args.parallel, record,
+                 args.repeat)  # fmt: skip
     text = json.dumps(result)
     record(result)
     print(text)

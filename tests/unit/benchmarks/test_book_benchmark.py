@@ -41,3 +41,20 @@ def test_a_failed_chapter_has_no_exponent(book):
 def test_sections_come_from_the_progress_lines(book):
     out = "==> chapter 1\n    [   3.1 s] data read and checked: 5 rows kept\n    [  12.0 s] 2. Segments\n{}"
     assert book.sections(out) == {"data read and checked: 5 rows kept": 3.1, "2. Segments": 12.0}
+    assert book.executed(out + "\n    chapter clustering executed in 14.2 s\n") == 14.2 and book.executed(out) is None
+
+
+def _run(seconds: float, mb: float, status: str = "ok") -> dict:
+    return {"status": status, "seconds": seconds, "peak_rss_mb": mb, "kernel_rss_mb": mb, "runner_rss_mb": mb / 2,
+            "sections": {"References": seconds - 1}}  # fmt: skip
+
+
+def test_repeated_runs_give_the_median_every_run_and_the_largest_peak(book):
+    row = book.repeated([_run(31.0, 900.0), _run(27.0, 1000.0), _run(29.0, 950.0)])
+    assert row["seconds"] == 29.0 and row["seconds_runs"] == [31.0, 27.0, 29.0]
+    assert row["executed_seconds_runs"] == [None, None, None]  # runs of a runner that printed no time
+    assert row["peak_rss_mb"] == 1000.0 and row["sections"] == {"References": 28.0}  # the median run's sections
+    assert book.repeated([_run(30.0, 1.0), _run(26.0, 1.0)])["seconds"] == 28.0  # an even count: the mean of two
+    failed = book.repeated([_run(30.0, 1.0), _run(5.0, 1.0, status="failed")])
+    assert failed["status"] == "failed" and failed["seconds"] == 5.0  # a failure is never hidden by a median
+    assert book.repeated([_run(30.0, 1.0)]) == _run(30.0, 1.0)
