@@ -296,3 +296,19 @@ def test_a_chapter_that_ran_without_waiting_is_not_kept_when_its_data_are_refuse
         _one(tmp_path, monkeypatch, refused_late, kernel_waits=False)  # a loader of its own: the kernel ran on
     assert not (Paths(tmp_path).chapters / "deliverable.csv").exists()  # the book is as it was
     assert not (Paths(tmp_path).work / "concepts").exists()
+
+
+def test_the_kernels_keep_freed_memory_unless_the_user_said_otherwise(monkeypatch):
+    import sys
+
+    monkeypatch.delenv("MALLOC_MMAP_MAX_", raising=False)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000")  # the user's own
+    monkeypatch.setattr(sys, "platform", "linux")
+    code = "import os; print(os.environ.get('MALLOC_MMAP_MAX_'), os.environ.get('MALLOC_TRIM_THRESHOLD_'))"
+    with runner._kernel_malloc():
+        seen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert seen == ["0", "1000"]
+    assert "MALLOC_MMAP_MAX_" not in os.environ and os.environ["MALLOC_TRIM_THRESHOLD_"] == "1000"
+    monkeypatch.setattr(sys, "platform", "darwin")  # not glibc: nothing is set
+    with runner._kernel_malloc():
+        assert "MALLOC_MMAP_MAX_" not in os.environ
