@@ -100,6 +100,7 @@ import re
 import resource
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -301,15 +302,12 @@ def repeated(runs: list[dict[str, Any]]) -> dict[str, Any]:
     failed = [r for r in runs if r["status"] != "ok"]
     if failed or len(runs) == 1:
         return failed[0] if failed else runs[0]
-    seconds = sorted(r["seconds"] for r in runs)
-    middle = (seconds[(len(seconds) - 1) // 2] + seconds[len(seconds) // 2]) / 2
+    middle = statistics.median(r["seconds"] for r in runs)
     nearest = min(runs, key=lambda r: abs(r["seconds"] - middle))
-    return {**nearest, "seconds": round(middle, 1), "seconds_runs": [r["seconds"] for r in runs],
+    peaks = {name: max(r[name] for r in runs) for name in ("peak_rss_mb", "kernel_rss_mb", "runner_rss_mb")}
+    return {**nearest, **peaks, "seconds": round(middle, 1), "seconds_runs": [r["seconds"] for r in runs],
             "executed_seconds_runs": [r.get("executed_seconds") for r in runs],
-            "reference_seconds_runs": [r.get("reference_seconds") for r in runs],
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-            "kernel_rss_mb": max(r["kernel_rss_mb"] for r in runs),
-            "runner_rss_mb": max(r["runner_rss_mb"] for r in runs)}  # fmt: skip
+            "reference_seconds_runs": [r.get("reference_seconds") for r in runs]}  # fmt: skip
 
 
 def run(lines: list[int], seed: int, source: str | None, cap_gb: float, chapters: list[str] | None,
