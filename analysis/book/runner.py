@@ -508,12 +508,16 @@ def _kernel_imports_this_package():
 
 
 #: glibc's allocator in the chapters' kernels: every block from the heap, none mapped for itself (above 128 kB to
-#: 32 MB by default: a chapter's score blocks and products x products arrays), and freed memory kept for the next
-#: array rather than handed back. Handed back, it comes back as new pages the system must map and zero again;
-#: on the 2-core machine the book is measured on that cost varies from minute to minute, and on Online Retail the
-#: recommendations chapter took 28.3-34.8 s without these settings and 29.0-31.0 s with them (four runs each,
-#: alternating; its largest process 1.53-1.63 GB without, 1.68-1.73 GB with). A setting the user made is kept.
-KERNEL_MALLOC = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(2**31 - 1)}
+#: 32 MB by default: a chapter's score blocks and products x products arrays), freed memory kept for the next
+#: array rather than handed back, and one heap (arena) for every thread. Memory handed back comes back as new
+#: pages the system must map and zero; on the 2-core virtual machine the book is measured on, a gigabyte of pages
+#: untouched for a few seconds took 4.6-5.0 s to touch again (its free memory is handed back to the host), against
+#: 0.1 s for memory the process kept. The one heap matters because glibc maps a block too large for a thread's own
+#: heap (64 MB) for itself whatever ``MALLOC_MMAP_MAX_`` says, and unmaps it when freed: every products x
+#: products array of a fit run on a second thread was new memory. On Online Retail the recommendations chapter's
+#: kernel took 395-422 k page faults and 1.38-1.41 GB with glibc's sixteen heaps, 270-275 k and 1.05-1.08 GB with
+#: one (three runs each, alternating). A setting the user made is kept.
+KERNEL_MALLOC = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(2**31 - 1), "MALLOC_ARENA_MAX": "1"}
 
 
 @contextlib.contextmanager

@@ -301,14 +301,17 @@ def test_a_chapter_that_ran_without_waiting_is_not_kept_when_its_data_are_refuse
 def test_the_kernels_keep_freed_memory_unless_the_user_said_otherwise(monkeypatch):
     import sys
 
+    names = ("MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_ARENA_MAX")
     monkeypatch.delenv("MALLOC_MMAP_MAX_", raising=False)
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000")  # the user's own
     monkeypatch.setattr(sys, "platform", "linux")
-    code = "import os; print(os.environ.get('MALLOC_MMAP_MAX_'), os.environ.get('MALLOC_TRIM_THRESHOLD_'))"
+    code = f"import os; print(*(os.environ.get(n) for n in {names!r}))"
     with runner._kernel_malloc():
         seen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert seen == ["0", "1000"]
+    assert seen == ["0", "1000", "1"]  # one heap: a block a thread freed is the next thread's
     assert "MALLOC_MMAP_MAX_" not in os.environ and os.environ["MALLOC_TRIM_THRESHOLD_"] == "1000"
+    assert "MALLOC_ARENA_MAX" not in os.environ
     monkeypatch.setattr(sys, "platform", "darwin")  # not glibc: nothing is set
     with runner._kernel_malloc():
-        assert "MALLOC_MMAP_MAX_" not in os.environ
+        assert "MALLOC_MMAP_MAX_" not in os.environ and "MALLOC_ARENA_MAX" not in os.environ
