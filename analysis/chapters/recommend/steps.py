@@ -21,7 +21,8 @@ Memory, with n customers, m products and z interactions (issue 24: nothing grows
 * every ranking of all products for all customers: :data:`BATCH` customers at a time (BATCH x m);
 * rules: the baskets' lines and the pair counts of at most 2,000 products;
 * the lists for tomorrow: every customer, n x ``n_recommendations`` rows (the autoencoder, when chosen, holds
-  its dense n x m targets there).
+  its dense n x m targets there); before them, :func:`unfit` frees the arrays of the models fitted for the
+  evaluation (two item kNN hold two products x products arrays each), so that section 10 reuses that memory.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ from analysis.recommend.spark import SparkALS
 __all__ = [
     "COLUMN_WORDS", "DELIVERABLE_COLUMNS", "EASE_GRID", "baselines_step", "content_step", "factors_step",
     "family_step", "families_of", "global_step", "implicit_step", "matrix_step", "neighbours_step", "rules_as_lists",
-    "rules_step", "sample_step", "show", "spark_step", "split_step", "tomorrow_step", "truth_step",
+    "rules_step", "sample_step", "show", "spark_step", "split_step", "tomorrow_step", "truth_step", "unfit",
 ]  # fmt: skip
 
 COLUMN_WORDS = {
@@ -659,6 +660,16 @@ def family_step(best: dict, train, test, texts: pd.Series | None, k: int, max_pe
             "family_finding": F.family_cap(best["model"], best["ndcg"], after["ndcg"], max_per_family, changed,
                                            texts is not None)}
     return _step(glue, None, {"family": family})
+
+
+def unfit(rows: list[dict]) -> None:
+    """Each row's fitted model (``row["fitted"]``) replaced by an unfitted copy with the same parameters
+    (:func:`analysis.recommend.base.fresh`), so that its arrays (an item kNN's two products x products arrays,
+    EASE's weights, ...) are freed once no step reads them: section 10 refits the model it lists with, and
+    reads only its parameters. The lists, scores and fit times of each row stay."""
+    for row in rows:
+        if row.get("fitted") is not None:
+            row["fitted"] = fresh(row["fitted"])
 
 
 def _days(stamps: pd.Series) -> np.ndarray:

@@ -129,3 +129,23 @@ def test_product_labels_set_the_category_and_genres_apart(tmp_path):
                                      encoding="latin-1")
     films = movielens_texts(str(tmp_path / "u.data"), ["50", "7"])
     assert films.tolist() == ["Star Wars (1977) [Action, Adventure]", "No Genre (1990)"]
+
+
+def test_unfit_frees_the_arrays_and_keeps_the_lists_and_parameters(small):
+    from analysis.recommend import EASE, ItemKNN
+
+    table, _ = small
+    data = RS.split_step(RS.matrix_step(table, 5)["interactions"], "time", 0.25, 0).data
+    train, test = data["train"], data["test"]
+    rows = [RS._evaluate("item kNN", ItemKNN(7, common=False, shrinkage=10.0), train, test, 5),
+            RS._evaluate("EASE", EASE(50.0), train, test, 5), {"model": "rules", "recs": np.zeros((2, 5), int)}]
+    lists = [r["recs"].copy() for r in rows]
+    before = {k: v for k, v in rows[0].items() if k not in ("fitted", "recs")}
+    RS.unfit(rows)
+    knn, ease = rows[0]["fitted"], rows[1]["fitted"]
+    assert (knn.neighbours, knn.shrinkage, knn.common, ease.lam) == (7, 10.0, False, 50.0)  # the same parameters
+    assert not any(hasattr(m, a) for m in (knn, ease) for a in ("X_", "sim_", "topk_", "B_"))  # no array kept
+    assert all(np.array_equal(r["recs"], lst) for r, lst in zip(rows, lists)) and "fitted" not in rows[2]
+    assert {k: v for k, v in rows[0].items() if k not in ("fitted", "recs")} == before
+    refit = knn.fit(train.X).recommend(n=5)  # refitted as section 10 does: the same lists as before
+    assert np.array_equal(refit, lists[0])
