@@ -91,23 +91,30 @@ def _divide_positive(num: np.ndarray, den: np.ndarray, norms: np.ndarray | None)
 
 def keep_top_k(sim: np.ndarray, k: int) -> np.ndarray:
     """Per column, the ``k`` largest similarities kept and the rest set to 0."""
-    return _kept(sim, check_int("neighbours", k, low=1))[0]
-
-
-def _kept(sim: np.ndarray, k: int) -> tuple[np.ndarray, sp.csr_matrix | None]:
-    """:func:`keep_top_k`, and the same cells as a sparse matrix (``None`` when every cell is kept): the
-    matrix ``sp.csr_matrix`` makes of the dense one, without reading its zeros."""
+    k = check_int("neighbours", k, low=1)
     if k >= sim.shape[0]:
-        return sim, None
+        return sim
     out = np.zeros_like(sim)
+    top, cols, values = _top_cells(sim, k)
+    out[top, cols] = values
+    return out
+
+
+def _top_cells(sim: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows, columns and values of each column's ``k`` largest similarities (``k`` < the rows)."""
     top = _top_rows(sim, k)
     cols = np.broadcast_to(np.arange(sim.shape[1])[None, :], top.shape)
-    values = sim[top, cols]
-    out[top, cols] = values
+    return top, cols, sim[top, cols]
+
+
+def _kept_sparse(sim: np.ndarray, k: int) -> sp.csr_matrix:
+    """:func:`keep_top_k` as a sparse matrix (``k`` < the rows): the matrix ``sp.csr_matrix`` makes of the dense
+    one, without the dense one (a products x products array less) and without reading its zeros."""
+    top, cols, values = _top_cells(sim, k)
     stored = values != 0
     csr = sp.csr_matrix((values[stored], (top[stored], cols[stored])), shape=sim.shape)
     csr.sort_indices()
-    return out, csr
+    return csr
 
 
 #: Cells of similarities ranked at a time by :func:`keep_top_k` and :func:`top_k_neighbours` (2^17: 1 MB).
@@ -253,20 +260,34 @@ class ItemKNN(_KNN):
         """``G``: the Gram matrix ``X'X`` (:func:`analysis.recommend.linear.gram`), when already computed."""
         self.X_ = as_csr(X)
         self._fit_sim(self.X_, G)
-        self.topk_, csr = _kept(self.sim_, self.k_)
-        if csr is not None:  # the sparse neighbours of the scores, made from the kept cells
-            self._topk_sparse_ = (self.topk_, csr)
+        if self.k_ >= self.sim_.shape[0]:  # every neighbour kept: the similarities themselves
+            self._topk_dense_, self._topk_sparse_ = self.sim_, None
+        else:  # the scores need only the kept cells: the dense array is made if and when it is read
+            self._topk_dense_, self._topk_sparse_ = None, _kept_sparse(self.sim_, self.k_)
         return self
+
+    @property
+    def topk_(self) -> np.ndarray:
+        """``keep_top_k(sim_, neighbours)``: per column the ``neighbours`` largest similarities, the rest 0 (items x
+        items). Made from the sparse kept cells the first time it is read (the scores never read it); a
+        model whose ``topk_`` is set (the hybrid of the chapter) scores with that array."""
+        if self._topk_dense_ is None:
+            self._topk_dense_ = self._topk_sparse_.toarray()
+        return self._topk_dense_
+
+    @topk_.setter
+    def topk_(self, value: np.ndarray) -> None:
+        self._topk_dense_, self._topk_sparse_ = value, None
 
     def predict(self, users, items) -> np.ndarray:
         return _knn_predict(self.X_, self.sim_, users, items, self.k_, self.mu_)
 
     def _sparse_topk(self) -> sp.csr_matrix:
-        """``topk_`` as a sparse matrix, converted once for every block of scores (again when ``topk_`` is
-        replaced by another array, as the hybrid of the chapter does)."""
-        if getattr(self, "_topk_sparse_", (None,))[0] is not self.topk_:
-            self._topk_sparse_ = (self.topk_, sp.csr_matrix(self.topk_))
-        return self._topk_sparse_[1]
+        """``topk_`` as a sparse matrix: the kept cells of the fit, or ``topk_`` converted once for every block of
+        scores when it was set."""
+        if self._topk_sparse_ is None:
+            self._topk_sparse_ = sp.csr_matrix(self._topk_dense_)
+        return self._topk_sparse_
 
     def scores(self, users=None) -> np.ndarray:
         users = self._users(users)

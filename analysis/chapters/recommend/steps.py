@@ -10,7 +10,8 @@ Memory, with n customers, m products and z interactions (issue 24: nothing grows
 * matrix, split, baselines: sparse matrices, about 12 bytes an interaction (z);
 * the evaluation (sections 2 to 9, the exercises): at most ``max_eval_customers`` customers (:func:`sample_step`),
   so its factor models ((n + m) x d), the autoencoder's dense targets and its lists grow with that sample;
-* item kNN, the text cosine, EASE: product x product arrays (m^2 8-byte numbers; EASE the Gram matrix and one
+* item kNN, the text cosine, EASE: product x product arrays (m^2 8-byte numbers; an item kNN its similarities,
+  its kept neighbours sparse (``neighbours`` cells a product); EASE the Gram matrix and one
   a fit, its inverse made into its weights where it is, on at most ``max_products`` products, in 4-byte numbers
   when its penalty allows single precision; the training
   matrix's Gram matrix is kept from section 3 to section 5, where EASE uses it); user kNN: ``neighbours`` cells
@@ -22,7 +23,7 @@ Memory, with n customers, m products and z interactions (issue 24: nothing grows
 * rules: the baskets' lines and the pair counts of at most 2,000 products;
 * the lists for tomorrow: every customer, n x ``n_recommendations`` rows (the autoencoder, when chosen, holds
   its dense n x m targets there); before them, :func:`unfit` frees the arrays of the models fitted for the
-  evaluation (two item kNN hold two products x products arrays each), so that section 10 reuses that memory.
+  evaluation (each item kNN holds its products x products similarities), so that section 10 reuses that memory.
 """
 
 from __future__ import annotations
@@ -664,7 +665,7 @@ def family_step(best: dict, train, test, texts: pd.Series | None, k: int, max_pe
 
 def unfit(rows: list[dict]) -> None:
     """Each row's fitted model (``row["fitted"]``) replaced by an unfitted copy with the same parameters
-    (:func:`analysis.recommend.base.fresh`), so that its arrays (an item kNN's two products x products arrays,
+    (:func:`analysis.recommend.base.fresh`), so that its arrays (an item kNN's products x products similarities,
     EASE's weights, ...) are freed once no step reads them: section 10 refits the model it lists with, and
     reads only its parameters. The lists, scores and fit times of each row stay."""
     for row in rows:

@@ -101,10 +101,17 @@ def test_item_knn_sparse_neighbours_made_from_the_kept_cells_are_those_of_the_de
         X = _matrix(seed, 60, 45, ratings=bool(seed % 2))
         for k in (1, 4, 44, 45):
             model = RC.ItemKNN(k, common=False, shrinkage=float(seed)).fit(X)
-            got, want = model._sparse_topk(), sp.csr_matrix(model.topk_)
+            dense = RC.keep_top_k(model.sim_, k)
+            got, want = model._sparse_topk(), sp.csr_matrix(dense)
             for part in ("indptr", "indices", "data"):
                 np.testing.assert_array_equal(getattr(got, part), getattr(want, part))
             np.testing.assert_array_equal(model.scores(), (X @ want).toarray())
+            assert (model._topk_dense_ is None) == (k < 45)  # no dense kept cells until they are read
+            np.testing.assert_array_equal(model.topk_, dense)  # made from the sparse cells when read
+            assert model.explain(0, 3) == int(X[0].indices[np.argmax(dense[X[0].indices, 3])])
+            hybrid = RC.ItemKNN(k, common=False)  # neighbours set by hand, as the chapter's hybrid does
+            hybrid.X_, hybrid.topk_ = model.X_, dense / 2
+            np.testing.assert_array_equal(hybrid.scores(), (X @ sp.csr_matrix(dense / 2)).toarray())
 
 
 def test_ties_at_the_kth_neighbour_are_kept_as_the_dense_computation_keeps_them():
