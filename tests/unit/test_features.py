@@ -220,3 +220,30 @@ def test_duckdb_keeps_to_a_share_of_an_address_space_limit_and_spills(monkeypatc
     assert spill.endswith("analysis-duckdb-spill")
     monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     assert D._memory_config() == {}
+
+
+def test_queries_share_one_database_and_see_only_their_own_table(monkeypatch):
+    # one in-memory database a process and setting: its memory is reused by the next query instead of handed
+    # back when a database a query closed; each query's view is its own connection's
+    import os
+    import resource
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analysis.features import _duckdb as D
+
+    def frame(customer: str, n: int) -> pd.DataFrame:
+        return pd.DataFrame({S.ORDER: [f"o{i}" for i in range(n)], S.CUSTOMER: customer, S.PRODUCT: "p",
+                             S.QUANTITY: 1.0, S.PRICE: 1.0, S.TIMESTAMP: pd.to_datetime(["2024-01-01"] * n)})
+
+    a, b = frame("a", 3), frame("b", 5)
+    with D._connect(a) as first, D._connect(b) as second:  # open together: neither sees the other's table
+        assert first.execute("select customer_id, count(*) from tx group by 1").fetchall() == [("a", 3)]
+        assert second.execute("select customer_id, count(*) from tx group by 1").fetchall() == [("b", 5)]
+    assert D._database() is D._database()
+    with ThreadPoolExecutor(2) as pool:  # two threads at once, each its own connection
+        got = list(pool.map(lambda f: D.run("select count(*) as n from tx", f)["n"].iloc[0], [a, b] * 4))
+    assert got == [3, 5] * 4
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (8 * 2**30, resource.RLIM_INFINITY))
+    capped = D._database()  # another setting (a memory limit): another database
+    assert capped is not D._DATABASES[(os.getpid(), (("threads", 1),))]
+    assert capped.execute("select current_setting('threads')").fetchone()[0] == 1
