@@ -271,6 +271,8 @@ class ItemKNN(_KNN):
         """``keep_top_k(sim_, neighbours)``: per column the ``neighbours`` largest similarities, the rest 0 (items x
         items). Made from the sparse kept cells the first time it is read (the scores never read it); a
         model whose ``topk_`` is set (the hybrid of the chapter) scores with that array."""
+        if "_topk_dense_" not in self.__dict__:  # neither fitted nor set (``hasattr`` answers False)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute 'topk_': call fit first, or set it")
         if self._topk_dense_ is None:
             self._topk_dense_ = self._topk_sparse_.toarray()
         return self._topk_dense_

@@ -112,6 +112,10 @@ def test_item_knn_sparse_neighbours_made_from_the_kept_cells_are_those_of_the_de
             hybrid = RC.ItemKNN(k, common=False)  # neighbours set by hand, as the chapter's hybrid does
             hybrid.X_, hybrid.topk_ = model.X_, dense / 2
             np.testing.assert_array_equal(hybrid.scores(), (X @ sp.csr_matrix(dense / 2)).toarray())
+    unfitted = RC.ItemKNN(4)
+    assert not hasattr(unfitted, "topk_")
+    with pytest.raises(AttributeError, match="no attribute 'topk_': call fit first"):
+        unfitted.topk_  # noqa: B018
 
 
 def test_ties_at_the_kth_neighbour_are_kept_as_the_dense_computation_keeps_them():
