@@ -246,7 +246,25 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        **_commit(),
     }
+
+
+def _commit() -> dict[str, Any]:
+    """The project's commit (``commit``) and whether the working copy differed from it (``changed``: files
+    tracked by git and modified), so that a result of record names the code it measured; nothing outside a
+    git checkout or without git."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30,
+                              check=True).stdout.strip()  # fmt: skip
+
+    try:
+        changed = bool(git("status", "--porcelain", "--untracked-files=no"))
+        return {"commit": git("rev-parse", "HEAD"), "changed": changed}
+    except (OSError, subprocess.SubprocessError):
+        return {}
 
 
 def reference_seconds() -> float:

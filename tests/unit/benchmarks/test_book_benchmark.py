@@ -58,3 +58,16 @@ def test_repeated_runs_give_the_median_every_run_and_the_largest_peak(book):
     failed = book.repeated([_run(30.0, 1.0), _run(5.0, 1.0, status="failed")])
     assert failed["status"] == "failed" and failed["seconds"] == 5.0  # a failure is never hidden by a median
     assert book.repeated([_run(30.0, 1.0)]) == _run(30.0, 1.0)
+
+
+def test_the_machine_block_names_the_commit_measured(book, tmp_path, monkeypatch):
+    import subprocess
+
+    common = __import__("_common")  # book.py put benchmarks/ on the path
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=common.ROOT, capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("not a git checkout: the machine block has no commit to name")
+    host = common.machine()
+    assert host["commit"] == head.stdout.strip() and isinstance(host["changed"], bool)
+    monkeypatch.setattr(common, "ROOT", tmp_path)  # outside a checkout: no commit, no error
+    assert "commit" not in common.machine() and "changed" not in common.machine()
